@@ -1,0 +1,40 @@
+"""article-qa: ask questions of a collection of articles and get referenced passages back.
+
+Only light modules are imported here so that ``qa --help`` answers at once; torch, FAISS and
+Gradio load inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .errors import (
+    IndexCorruptError,
+    IndexLockedError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    InputError,
+    ModelError,
+    NotFoundError,
+    QAError,
+)
+from .types import Article, ArticleHit, Highlight, Hit, IndexSummary, Passage, Skip
+
+__all__ = [
+    "Article", "ArticleHit", "Filters", "Highlight", "Hit", "IndexCorruptError", "IndexInfo",
+    "IndexLockedError", "IndexMismatchError", "IndexNotFoundError", "IndexSummary", "InputError",
+    "Library", "ModelError", "NotFoundError", "Passage", "QAError", "Skip", "__version__",
+]
+
+
+def __getattr__(name: str):
+    # Library and Filters pull in numpy; load them on first use.
+    if name in ("Library", "IndexInfo"):
+        from . import library
+
+        return getattr(library, name)
+    if name == "Filters":
+        from .search import Filters
+
+        return Filters
+    raise AttributeError(f"module 'qa' has no attribute {name!r}")

@@ -1,0 +1,360 @@
+"""The SQLite catalog: articles, passages with their spans, and an FTS5 index for lexical search.
+
+Passage text is not stored twice: the FTS5 table uses the view ``passage_content`` (a substring of
+the article text) as its external content.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import IndexCorruptError
+from .types import Article, Passage
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id TEXT NOT NULL UNIQUE,
+    content_hash TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    path TEXT NOT NULL,
+    line_start INTEGER NOT NULL,
+    lines_mapped INTEGER NOT NULL,
+    url TEXT, date TEXT, author TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    metadata TEXT NOT NULL DEFAULT '{}',
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_content ON articles(content_hash);
+CREATE INDEX IF NOT EXISTS articles_text ON articles(text_hash);
+CREATE INDEX IF NOT EXISTS articles_path ON articles(path);
+CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
+CREATE TABLE IF NOT EXISTS passages(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article INTEGER NOT NULL,
+    ordinal INTEGER NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    line_offset_start INTEGER NOT NULL,
+    line_offset_end INTEGER NOT NULL,
+    sentences TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_article ON passages(article);
+CREATE VIEW IF NOT EXISTS passage_content AS
+    SELECT p.id AS id, a.title AS title,
+           substr(a.text, p.char_start + 1, p.char_end - p.char_start) AS text
+    FROM passages p JOIN articles a ON a.id = p.article;
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    title, text, content='passage_content', content_rowid='id',
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS duplicates(
+    article_id TEXT NOT NULL,
+    of_article TEXT NOT NULL,
+    source TEXT NOT NULL,
+    path TEXT NOT NULL,
+    line_start INTEGER NOT NULL
+);
+"""
+
+# Common English function words: dropping them from OR-queries keeps BM25 on the content words
+# and avoids walking the longest posting lists.
+STOPWORDS = frozenset(
+    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves"]
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+TITLE_WEIGHT = 0.5
+TEXT_WEIGHT = 1.0
+
+
+def query_terms(question: str) -> list[str]:
+    words = [w.lower() for w in _WORD.findall(question)]
+    content = [w for w in words if w not in STOPWORDS]
+    return list(dict.fromkeys(content or words))
+
+
+def fts_query(question: str) -> str | None:
+    terms = query_terms(question)
+    if not terms:
+        return None
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+@dataclass(frozen=True)
+class PassageRow:
+    passage_id: int
+    article_rowid: int
+    article_id: str
+    title: str
+    text: str
+    source: str
+    line_start: int
+    line_end: int
+    char_start: int
+    char_end: int
+    url: str | None
+    date: str | None
+    sentences: tuple[tuple[int, int], ...]
+
+
+class Catalog:
+    """One SQLite file. Writers use it inside the index's write transaction; readers read-only."""
+
+    def __init__(self, path: str, readonly: bool = False) -> None:
+        self.path = path
+        try:
+            if readonly:
+                # immutable: the generation's file never changes once published, so no locks.
+                self.db = sqlite3.connect(
+                    f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+                )
+            else:
+                self.db = sqlite3.connect(path, check_same_thread=False)
+                self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(f"cannot open catalog {path}: {exc}") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    # --- writing -------------------------------------------------------------------------
+    def insert_article(self, a: Article, content_hash: str, text_hash: str) -> int:
+        cur = self.db.execute(
+            "INSERT INTO articles(article_id, content_hash, text_hash, title, source, path,"
+            " line_start, lines_mapped, url, date, author, tags, metadata, text)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (a.article_id, content_hash, text_hash, a.title, a.source, a.path, a.line_start,
+             int(a.lines_mapped), a.url, a.date, a.author, json.dumps(list(a.tags)),
+             json.dumps(a.metadata, default=str), a.text),
+        )
+        return int(cur.lastrowid)
+
+    def relocate_article(self, rowid: int, a: Article) -> None:
+        """Refresh where an unchanged article now stands (id, file, line, metadata)."""
+        self.db.execute(
+            "UPDATE articles SET article_id=?, source=?, path=?, line_start=?, lines_mapped=?,"
+            " url=?, date=?, author=?, tags=?, metadata=? WHERE id=?",
+            (a.article_id, a.source, a.path, a.line_start, int(a.lines_mapped), a.url, a.date,
+             a.author, json.dumps(list(a.tags)), json.dumps(a.metadata, default=str), rowid),
+        )
+
+    def park_article_ids(self, rowids: Sequence[int]) -> None:
+        """Give articles placeholder ids so a batch of renames cannot collide on UNIQUE."""
+        self.db.executemany(
+            "UPDATE articles SET article_id = '~parked~' || id WHERE id=?", [(r,) for r in rowids]
+        )
+
+    def insert_passages(self, article_rowid: int, passages: Sequence[Passage]) -> list[int]:
+        ids = []
+        for p in passages:
+            cur = self.db.execute(
+                "INSERT INTO passages(article, ordinal, char_start, char_end, line_offset_start,"
+                " line_offset_end, sentences) VALUES (?,?,?,?,?,?,?)",
+                (article_rowid, p.ordinal, p.char_start, p.char_end, p.line_offset_start,
+                 p.line_offset_end, json.dumps(p.sentences)),
+            )
+            ids.append(int(cur.lastrowid))
+        self.db.execute(
+            "INSERT INTO passages_fts(rowid, title, text) SELECT id, title, text"
+            " FROM passage_content WHERE id IN (SELECT id FROM passages WHERE article=?)",
+            (article_rowid,),
+        )
+        return ids
+
+    def delete_articles(self, rowids: Sequence[int]) -> list[int]:
+        """Delete articles with their passages; returns the deleted passage ids."""
+        removed: list[int] = []
+        for rowid in rowids:
+            ids = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE article=?", (rowid,))]
+            self.db.execute(
+                "INSERT INTO passages_fts(passages_fts, rowid, title, text)"
+                " SELECT 'delete', id, title, text FROM passage_content"
+                " WHERE id IN (SELECT id FROM passages WHERE article=?)",
+                (rowid,),
+            )
+            self.db.execute("DELETE FROM passages WHERE article=?", (rowid,))
+            self.db.execute("DELETE FROM articles WHERE id=?", (rowid,))
+            removed.extend(ids)
+        return removed
+
+    def set_duplicates(self, paths: Iterable[str], rows: Sequence[tuple[str, str, str, str, int]]):
+        for path in paths:
+            self.db.execute("DELETE FROM duplicates WHERE path=?", (path,))
+        self.db.executemany("INSERT INTO duplicates VALUES (?,?,?,?,?)", rows)
+
+    # --- reading -------------------------------------------------------------------------
+    def articles_index(self) -> list[tuple[int, str, str, str, str]]:
+        """(rowid, article_id, content_hash, text_hash, path) of every article."""
+        return list(
+            self.db.execute("SELECT id, article_id, content_hash, text_hash, path FROM articles")
+        )
+
+    def passage_ids_of(self, article_rowids: Sequence[int]) -> list[list[int]]:
+        return [
+            [r[0] for r in self.db.execute(
+                "SELECT id FROM passages WHERE article=? ORDER BY ordinal", (a,))]
+            for a in article_rowids
+        ]
+
+    def article_rowid(self, article_id: str) -> int | None:
+        row = self.db.execute("SELECT id FROM articles WHERE article_id=?", (article_id,)).fetchone()
+        if row:
+            return int(row[0])
+        dup = self.db.execute(
+            "SELECT a.id FROM duplicates d JOIN articles a ON a.article_id = d.of_article"
+            " WHERE d.article_id=?", (article_id,)).fetchone()
+        return int(dup[0]) if dup else None
+
+    def article(self, rowid: int) -> dict[str, Any] | None:
+        cur = self.db.execute("SELECT * FROM articles WHERE id=?", (rowid,))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+    def articles_brief(self, rowids: Sequence[int]) -> dict[int, tuple]:
+        out = {}
+        for chunk in _chunks(list(rowids)):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                "SELECT id, article_id, title, source, line_start, url, date, text_hash"
+                f" FROM articles WHERE id IN ({marks})", chunk):
+                out[row[0]] = row[1:]
+        return out
+
+    def passages(self, ids: Sequence[int]) -> dict[int, PassageRow]:
+        out: dict[int, PassageRow] = {}
+        for chunk in _chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            for r in self.db.execute(
+                "SELECT p.id, a.id, a.article_id, a.title,"
+                " substr(a.text, p.char_start + 1, p.char_end - p.char_start),"
+                " a.source, a.line_start, a.lines_mapped, p.line_offset_start, p.line_offset_end,"
+                " p.char_start, p.char_end, a.url, a.date, p.sentences"
+                f" FROM passages p JOIN articles a ON a.id = p.article WHERE p.id IN ({marks})",
+                chunk,
+            ):
+                mapped = bool(r[7])
+                out[r[0]] = PassageRow(
+                    passage_id=r[0], article_rowid=r[1], article_id=r[2], title=r[3], text=r[4],
+                    source=r[5], line_start=r[6] + (r[8] if mapped else 0),
+                    line_end=r[6] + (r[9] if mapped else 0), char_start=r[10], char_end=r[11],
+                    url=r[12], date=r[13], sentences=tuple(tuple(s) for s in json.loads(r[14])),
+                )
+        return out
+
+    def lexical(
+        self, question: str, n: int, allowed_sql: tuple[str, list] | None = None
+    ) -> list[tuple[int, float]]:
+        """Top-``n`` (passage id, BM25 score) for the question, higher is better."""
+        match = fts_query(question)
+        if match is None:
+            return []
+        where, params = allowed_sql or ("", [])
+        sql = (
+            f"SELECT rowid, -bm25(passages_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT}) AS s"
+            " FROM passages_fts WHERE passages_fts MATCH ?"
+            + (f" AND rowid IN ({where})" if where else "")
+            + " ORDER BY bm25(passages_fts, ?, ?) LIMIT ?"
+        )
+        try:
+            rows = self.db.execute(sql, [match, *params, TITLE_WEIGHT, TEXT_WEIGHT, n]).fetchall()
+        except sqlite3.OperationalError:  # an FTS syntax corner case: no lexical evidence
+            return []
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def lexical_scores(self, question: str, ids: Sequence[int]) -> dict[int, float]:
+        """BM25 scores of given passages (absent: no query term matches)."""
+        match = fts_query(question)
+        if match is None or not ids:
+            return {}
+        out: dict[int, float] = {}
+        for chunk in _chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            for r in self.db.execute(
+                f"SELECT rowid, -bm25(passages_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT})"
+                f" FROM passages_fts WHERE passages_fts MATCH ? AND rowid IN ({marks})",
+                [match, *chunk],
+            ):
+                out[int(r[0])] = float(r[1])
+        return out
+
+    def filter_sql(self, source: str | None, date_from: str | None, date_to: str | None,
+                   tags: Sequence[str] = ()) -> tuple[str, list]:
+        """SQL selecting the passage ids that pass the filters, with its parameters."""
+        cond, params = [], []
+        if source:
+            cond.append("(a.source GLOB ? OR a.path GLOB ?)")
+            params += [source, source]
+        if date_from:
+            cond.append("a.date >= ?")
+            params.append(date_from)
+        if date_to:
+            cond.append("a.date <= ?")
+            params.append(date_to + "\uffff")  # a timestamp on the last day still matches
+        for tag in tags:
+            cond.append("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE lower(value) = lower(?))")
+            params.append(tag)
+        sql = "SELECT p.id FROM passages p JOIN articles a ON a.id = p.article"
+        if cond:
+            sql += " WHERE " + " AND ".join(cond)
+        return sql, params
+
+    def ids_for(self, sql: tuple[str, list]) -> list[int]:
+        return [r[0] for r in self.db.execute(sql[0], sql[1])]
+
+    def counts(self) -> dict[str, int]:
+        q = self.db.execute
+        return {
+            "articles": q("SELECT count(*) FROM articles").fetchone()[0],
+            "passages": q("SELECT count(*) FROM passages").fetchone()[0],
+            "duplicates": q("SELECT count(*) FROM duplicates").fetchone()[0],
+        }
+
+    def sources(self) -> list[tuple[str, int]]:
+        return list(self.db.execute(
+            "SELECT source, count(*) FROM articles GROUP BY source ORDER BY source"))
+
+    def find_titles(self, text: str, limit: int = 20) -> list[tuple[str, str, str]]:
+        like = f"%{text}%"
+        return list(self.db.execute(
+            "SELECT article_id, title, source FROM articles WHERE title LIKE ? ORDER BY title LIMIT ?",
+            (like, limit)))
+
+    def check(self) -> list[str]:
+        problems = []
+        result = self.db.execute("PRAGMA integrity_check").fetchone()[0]
+        if result != "ok":
+            problems.append(f"catalog file is damaged: {result}")
+        # FTS5's own check is phrased as an INSERT, so it needs a writable connection; it
+        # changes nothing, and the transaction is rolled back anyway.
+        db = sqlite3.connect(self.path)
+        try:
+            db.execute("BEGIN")
+            db.execute("INSERT INTO passages_fts(passages_fts, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"full-text index disagrees with passages: {exc}")
+        finally:
+            db.rollback()
+            db.close()
+        bad = self.db.execute(
+            "SELECT count(*) FROM passages p LEFT JOIN articles a ON a.id=p.article"
+            " WHERE a.id IS NULL").fetchone()[0]
+        if bad:
+            problems.append(f"{bad} passages point at missing articles")
+        return problems
+
+
+def _chunks(items: list, size: int = 900):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

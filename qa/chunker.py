@@ -1,0 +1,136 @@
+"""Sentence-aware passages sized in the embedding model's own tokens."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+from .types import Passage
+
+TokenCounter = Callable[[Sequence[str]], list[int]]
+_PARAGRAPH = re.compile(r"\n[ \t\r]*\n")
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` (whitespace around them excluded).
+
+    Paragraphs (blank-line separated) never share a sentence. pysbd gives the sentence strings;
+    their spans are found in order from a cursor, which stays exact even where pysbd's own
+    ``char_span`` mode misplaces repeated sentences.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in [*_PARAGRAPH.finditer(text), None]:
+        end = match.start() if match else len(text)
+        _split_paragraph(text, start, end, spans)
+        if match:
+            start = match.end()
+    return spans
+
+
+def _split_paragraph(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    # A single newline inside a paragraph is line wrapping, not a sentence end; a space of the
+    # same length keeps every offset valid.
+    para = text[start:end].replace("\r", " ").replace("\n", " ")
+    if not para.strip():
+        return
+    cursor = 0
+    pieces = _segmenter().segment(para) if len(para) > 1 else [para]
+    for piece in pieces:
+        piece = piece.strip()
+        if not piece:
+            continue
+        found = para.find(piece, cursor)
+        if found < 0:  # pysbd altered the text; fall back to the rest as one sentence
+            rest = para[cursor:]
+            lead = len(rest) - len(rest.lstrip())
+            if rest.strip():
+                out.append((start + cursor + lead, start + cursor + len(rest.rstrip())))
+            return
+        out.append((start + found, start + found + len(piece)))
+        cursor = found + len(piece)
+
+
+def _split_long(
+    text: str, span: tuple[int, int], tokens: int, limit: int
+) -> list[tuple[tuple[int, int], int]]:
+    """Cut a sentence longer than ``limit`` tokens at word boundaries into pieces that fit."""
+    words = [m.span() for m in re.finditer(r"\S+", text[span[0] : span[1]])]
+    per_piece = max(1, int(len(words) * limit / max(tokens, 1) * 0.9))
+    out = []
+    for i in range(0, len(words), per_piece):
+        group = words[i : i + per_piece]
+        piece = (span[0] + group[0][0], span[0] + group[-1][1])
+        out.append((piece, max(1, tokens * len(group) // len(words))))
+    return out
+
+
+def chunk(
+    text: str,
+    count_tokens: TokenCounter,
+    target_tokens: int = 200,
+    max_tokens: int = 256,
+    overlap_sentences: int = 1,
+) -> list[Passage]:
+    """Split an article into passages of about ``target_tokens`` tokens, never above ``max_tokens``.
+
+    Consecutive passages share ``overlap_sentences`` sentences so an answer that straddles a
+    boundary is whole in one of them. A short article is one passage.
+    """
+    target_tokens = max(1, min(target_tokens, max_tokens))
+    spans = split_sentences(text)
+    if not spans:
+        return []
+    counts = count_tokens([text[a:b] for a, b in spans])
+    units: list[tuple[tuple[int, int], int]] = []
+    for span, n in zip(spans, counts, strict=True):
+        units.extend(_split_long(text, span, n, max_tokens) if n > max_tokens else [(span, n)])
+
+    windows: list[list[int]] = []
+    i = 0
+    while i < len(units):
+        window = [i]
+        total = units[i][1]
+        j = i + 1
+        while j < len(units) and total + units[j][1] <= target_tokens:
+            window.append(j)
+            total += units[j][1]
+            j += 1
+        windows.append(window)
+        if j >= len(units):
+            break
+        # Step back for overlap, but always make progress.
+        i = max(j - overlap_sentences, i + 1)
+
+    # A tiny tail is folded into the previous window when that still fits.
+    if len(windows) > 1:
+        tail = [u for u in windows[-1] if u not in windows[-2]]
+        prev_total = sum(units[u][1] for u in windows[-2])
+        tail_total = sum(units[u][1] for u in tail)
+        if tail_total < target_tokens // 4 and prev_total + tail_total <= max_tokens:
+            windows[-2] = windows[-2] + tail
+            windows.pop()
+
+    passages = []
+    for ordinal, window in enumerate(windows):
+        start, end = units[window[0]][0][0], units[window[-1]][0][1]
+        passages.append(
+            Passage(
+                ordinal=ordinal,
+                text=text[start:end],
+                char_start=start,
+                char_end=end,
+                line_offset_start=text.count("\n", 0, start),
+                line_offset_end=text.count("\n", 0, end),
+                sentences=tuple(units[u][0] for u in window),
+            )
+        )
+    return passages

@@ -1,0 +1,219 @@
+"""The ``qa`` command line. Heavy imports happen inside the command functions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+
+from .errors import QAError
+
+DEFAULT_INDEX = os.path.join("index", "default")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="qa",
+        description="Ask questions of a collection of articles; get passages with exact references.",
+        epilog="Example: qa index samples/news && qa ask 'Who won the election?'",
+    )
+    from . import __version__
+
+    p.add_argument("--version", action="version", version=f"article-qa {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def with_index(sp):
+        sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR",
+                        help=f"index directory (default {DEFAULT_INDEX})")
+        return sp
+
+    sp = with_index(sub.add_parser("index", help="build or update an index from files and folders"))
+    sp.add_argument("paths", nargs="+", metavar="PATH")
+    sp.add_argument("--model", help="sentence-transformers model name or path "
+                    "(default sentence-transformers/all-MiniLM-L6-v2, bundled)")
+    sp.add_argument("--one-per-file", action="store_true",
+                    help=".txt files: the whole file is one article (default: one per blank-line block)")
+    sp.add_argument("--rebuild", action="store_true",
+                    help="make the index hold exactly PATHs (default: update them, keep the rest)")
+    sp.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    sp = with_index(sub.add_parser("ask", help="ask a question"))
+    sp.add_argument("question")
+    sp.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
+    sp.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")
+    sp.add_argument("--per-article", type=int, default=1, help="passages per article (default 1)")
+    sp.add_argument("--source", help="only sources matching this glob, e.g. '*news*'")
+    sp.add_argument("--date-from", help="only articles dated on or after YYYY-MM-DD")
+    sp.add_argument("--date-to", help="only articles dated on or before YYYY-MM-DD")
+    sp.add_argument("--tag", action="append", default=[], help="only articles with this tag")
+    sp.add_argument("--json", action="store_true", help="one JSON object per hit and line")
+
+    sp = with_index(sub.add_parser("similar", help="articles similar to an article"))
+    sp.add_argument("article_id")
+    sp.add_argument("-k", type=int, default=5)
+    sp.add_argument("--json", action="store_true")
+
+    sp = with_index(sub.add_parser("info", help="what an index holds and what built it"))
+    sp.add_argument("--json", action="store_true")
+
+    sp = with_index(sub.add_parser("check", help="verify that manifest, catalog and vectors agree"))
+
+    sp = with_index(sub.add_parser("serve", help="start the web UI"))
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=7860)
+    sp.add_argument("--auth", metavar="USER:PASSWORD",
+                    help="require this login (or set QA_AUTH=user:password)")
+
+    sp = sub.add_parser("eval", help="measure retrieval quality on a BEIR-layout dataset")
+    sp.add_argument("dataset", metavar="DATASET_DIR")
+    sp.add_argument("--split", default="test")
+    sp.add_argument("--index", metavar="DIR", help="use (or build) the index here; "
+                    "default: a folder under index/eval/")
+    sp.add_argument("--mode", action="append", choices=("hybrid", "dense", "lexical"),
+                    help="modes to compare (default all three)")
+    sp.add_argument("--limit", type=int, help="only the first N queries")
+    sp.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except QAError as exc:
+        print(f"qa {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def cmd_index(args) -> int:
+    from .indexdir import MANIFEST
+    from .library import Library
+
+    progress = not args.quiet
+    if os.path.exists(os.path.join(args.index, MANIFEST)) and not args.rebuild:
+        lib = Library.open(args.index, model=args.model)
+        summary = lib.update(args.paths, one_per_file=args.one_per_file, progress=progress)
+    else:
+        lib = Library.build(args.paths, args.index, model=args.model,
+                            one_per_file=args.one_per_file, progress=progress)
+        summary = lib.last_summary
+    for line in summary.lines():
+        print(line)
+    print(f"index: {args.index}")
+    return 0
+
+
+def _filters(args):
+    from .search import Filters
+
+    return Filters(args.source, args.date_from, args.date_to, tuple(args.tag))
+
+
+def cmd_ask(args) -> int:
+    from .library import Library
+
+    lib = Library.open(args.index)
+    hits = lib.ask(args.question, k=args.k, mode=args.mode, filters=_filters(args),
+                   per_article=args.per_article)
+    if args.json:
+        for h in hits:
+            print(json.dumps(h.to_dict(), ensure_ascii=False))
+        return 0
+    if not hits:
+        print("no passages match; try other words, --mode dense, or fewer filters")
+        return 0
+    for h in hits:
+        ref = h.reference + (f"  {h.url}" if h.url else "") + (f"  ({h.date})" if h.date else "")
+        ranks = f"dense #{h.dense_rank or '-'} · lexical #{h.lexical_rank or '-'}"
+        print(f"{h.rank}. {ref}")
+        print(f"   {h.title}")
+        print(f"   score {h.score:.3f} ({args.mode}; {ranks}) · article {h.article_id}")
+        for hl in h.highlights[:1]:
+            print(textwrap.fill(f"» {hl.text}", 100, initial_indent="   ", subsequent_indent="     "))
+        passage = " ".join(h.text.split())
+        print(textwrap.fill(passage[:400] + ("…" if len(passage) > 400 else ""), 100,
+                            initial_indent="   ", subsequent_indent="   "))
+        print()
+    return 0
+
+
+def cmd_similar(args) -> int:
+    from .library import Library
+
+    hits = Library.open(args.index).similar(args.article_id, k=args.k)
+    for h in hits:
+        if args.json:
+            print(json.dumps(h.to_dict(), ensure_ascii=False))
+        else:
+            extra = (f"  {h.url}" if h.url else "") + (f"  ({h.date})" if h.date else "")
+            print(f"{h.rank}. {h.reference}{extra}  score {h.score:.3f}\n   {h.title}  [{h.article_id}]")
+    return 0
+
+
+def cmd_info(args) -> int:
+    from .library import Library
+
+    info = Library.open(args.index).info()
+    if args.json:
+        print(json.dumps(info.to_dict(), ensure_ascii=False))
+        return 0
+    print(f"index      {info.path}  (format {info.format_version}, updated {info.updated})")
+    print(f"model      {info.model}  ({info.dimension} dimensions)")
+    print(f"vectors    {info.index_kind}, {info.passages} passages from {info.articles} articles "
+          f"({info.duplicates} duplicates indexed once)")
+    print(f"settings   {json.dumps(info.settings)}")
+    print(f"disk       {info.disk_bytes / 1e6:.1f} MB")
+    print("sources")
+    for source, n in info.sources:
+        print(f"  {n:6d}  {source}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .library import Library
+
+    problems = Library.open(args.index).check()
+    if problems:
+        for p in problems:
+            print(f"problem: {p}", file=sys.stderr)
+        return 5
+    print(f"{args.index}: manifest, catalog and vectors agree")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .ui import serve
+
+    serve(args.index, host=args.host, port=args.port, auth=args.auth or os.environ.get("QA_AUTH"))
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .evaluate import run_eval
+
+    report = run_eval(args.dataset, split=args.split, index=args.index,
+                      modes=args.mode or ["lexical", "dense", "hybrid"], limit=args.limit)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    metrics = list(next(iter(report["modes"].values())).keys())
+    print(f"{report['dataset']} ({report['split']}: {report['queries']} queries, "
+          f"{report['documents']} documents)")
+    print("mode      " + "".join(f"{m:>12}" for m in metrics))
+    for mode, values in report["modes"].items():
+        print(f"{mode:<10}" + "".join(f"{values[m]:>12.4f}" for m in metrics))
+    return 0
+
+
+COMMANDS = {"index": cmd_index, "ask": cmd_ask, "similar": cmd_similar, "info": cmd_info,
+            "check": cmd_check, "serve": cmd_serve, "eval": cmd_eval}
+
+if __name__ == "__main__":
+    sys.exit(main())

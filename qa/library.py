@@ -1,0 +1,295 @@
+"""``qa.Library``: the public entry point for building, updating and querying an index."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .errors import IndexCorruptError, InputError, NotFoundError
+from .types import ArticleHit, Hit, IndexSummary
+
+DEFAULT_INDEX = os.path.join("index", "default")
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What :meth:`Library.info` reports."""
+
+    path: str
+    model: str
+    dimension: int
+    index_kind: str
+    articles: int
+    passages: int
+    duplicates: int
+    settings: dict[str, Any]
+    format_version: int
+    package_version: str
+    created: str
+    updated: str
+    disk_bytes: int
+    sources: tuple[tuple[str, int], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Library:
+    """An opened index. Build one with :meth:`build`, open one with :meth:`open`.
+
+    Example::
+
+        lib = qa.Library.build(["articles/"], path="index/default")
+        for hit in lib.ask("How many workers struck in Quebec?", k=5):
+            print(hit.reference, hit.title)
+    """
+
+    def __init__(self, path: str, embedder=None, model: str | None = None) -> None:
+        from .indexdir import check_model, read_manifest
+
+        self.path = path
+        self._lock = threading.RLock()
+        self._embedder = embedder
+        self._model_asked = model
+        self.manifest = read_manifest(path)
+        check_model(self.manifest, model or (embedder.name if embedder else None),
+                    embedder.dim if embedder else None, path)
+        self.last_summary: IndexSummary | None = None
+        self._load()
+
+    def _load(self) -> None:
+        from .catalog import Catalog
+        from .indexdir import ARTICLE_VECTORS, CATALOG, PASSAGE_VECTORS, generation_dir, read_manifest
+        from .store import FaissStore
+
+        for attempt in range(3):
+            try:
+                self.manifest = read_manifest(self.path)
+                gen = generation_dir(self.path, self.manifest)
+                dim = self.manifest["dimension"]
+                catalog = Catalog(os.path.join(gen, CATALOG), readonly=True)
+                store = FaissStore.load(os.path.join(gen, PASSAGE_VECTORS), dim)
+                articles = FaissStore.load(os.path.join(gen, ARTICLE_VECTORS), dim)
+                break
+            except IndexCorruptError:
+                # A writer may have just replaced the generation we were about to open.
+                if attempt == 2:
+                    raise
+        with self._lock:
+            old = getattr(self, "catalog", None)
+            self.catalog, self.store, self.article_store = catalog, store, articles
+            if old is not None:
+                old.close()
+
+    # --- construction ----------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str = DEFAULT_INDEX, *, model: str | None = None, embedder=None) -> Library:
+        """Open an existing index; the embedding model is loaded on first use.
+
+        Raises:
+            IndexNotFoundError: nothing at ``path``.
+            IndexMismatchError: built with another model, dimension or format version.
+        """
+        return cls(path, embedder=embedder, model=model)
+
+    @classmethod
+    def build(
+        cls,
+        paths: Sequence[str] | str,
+        path: str = DEFAULT_INDEX,
+        *,
+        model: str | None = None,
+        embedder=None,
+        one_per_file: bool = False,
+        chunk_tokens: int = 200,
+        progress: bool = True,
+        on_progress=None,
+    ) -> Library:
+        """Index ``paths`` into ``path`` so that it holds exactly those articles.
+
+        An existing index there (same model) is reused: unchanged articles are not embedded again.
+        The summary of what was done is in ``lib.last_summary``.
+        """
+        from .indexdir import MANIFEST, read_manifest
+        from .indexer import Settings, index_paths
+
+        paths = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+        if not paths:
+            raise InputError("give at least one file or folder to index")
+        if embedder is None:
+            if model is None and os.path.exists(os.path.join(path, MANIFEST)):
+                model = read_manifest(path)["model"]
+            from .embedder import load_embedder
+
+            embedder = load_embedder(model)
+        summary = index_paths(path, paths, embedder, Settings(chunk_tokens=chunk_tokens),
+                              one_per_file=one_per_file, full=True, progress=progress,
+                              on_progress=on_progress)
+        lib = cls(path, embedder=embedder)
+        lib.last_summary = summary
+        return lib
+
+    def update(self, paths: Sequence[str] | str, *, one_per_file: bool = False,
+               progress: bool = True, on_progress=None) -> IndexSummary:
+        """Add new and changed articles under ``paths``; remove those that vanished from them."""
+        from .indexer import Settings, index_paths
+
+        paths = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+        if not paths:
+            raise InputError("give at least one file or folder to index")
+        settings = self.manifest.get("settings", {})
+        summary = index_paths(self.path, paths, self.embedder,
+                              Settings(chunk_tokens=settings.get("chunk_tokens", 200)),
+                              one_per_file=one_per_file, full=False, progress=progress,
+                              on_progress=on_progress)
+        self._load()
+        self.last_summary = summary
+        return summary
+
+    @property
+    def embedder(self):
+        with self._lock:
+            if self._embedder is None:
+                from .embedder import load_embedder
+                from .indexdir import check_model
+
+                embedder = load_embedder(self.manifest["model"])
+                check_model(self.manifest, embedder.name, embedder.dim, self.path)
+                self._embedder = embedder
+            return self._embedder
+
+    # --- queries -----------------------------------------------------------------------------
+    def ask(self, question: str, k: int = 5, *, mode: str = "hybrid", filters=None,
+            per_article: int = 1) -> list[Hit]:
+        """The ``k`` passages that best answer ``question``, at most ``per_article`` per article.
+
+        Args:
+            mode: ``"hybrid"`` (dense + BM25, fused), ``"dense"`` or ``"lexical"``.
+            filters: a :class:`qa.Filters` or a dict with ``source`` (glob), ``date_from``,
+                ``date_to`` (ISO dates) and ``tags``.
+        """
+        return self.ask_many([question], k, mode=mode, filters=filters, per_article=per_article)[0]
+
+    def ask_many(self, questions: Sequence[str], k: int = 10, *, mode: str = "hybrid",
+                 filters=None, per_article: int = 1) -> list[list[Hit]]:
+        """:meth:`ask` for many questions, with the question embeddings computed in one batch."""
+        from .search import Filters, search_many
+
+        if isinstance(questions, str):
+            raise InputError("ask_many takes a list of questions; use ask for one")
+        embedder = self.embedder if mode != "lexical" else None
+        with self._lock:
+            return search_many(self.catalog, self.store, embedder, list(questions), k, mode,
+                               Filters.coerce(filters), per_article)
+
+    def similar(self, article_id: str | None = None, k: int = 5, *,
+                text: str | None = None) -> list[ArticleHit]:
+        """Articles most like ``article_id`` (or like ``text``), never the article or its duplicates."""
+        import numpy as np
+
+        if (article_id is None) == (text is None):
+            raise InputError("give either an article id or text=")
+        with self._lock:
+            exclude: set[int] = set()
+            exclude_hash: str | None = None
+            if article_id is not None:
+                rowid = self.catalog.article_rowid(str(article_id))
+                if rowid is None:
+                    raise NotFoundError(f"no article with id {article_id!r} in {self.path}")
+                qvec = self.article_store.reconstruct([rowid])[0]
+                exclude.add(rowid)
+                exclude_hash = self.catalog.articles_brief([rowid])[rowid][6]
+            else:
+                qvec = self._text_vector(text)
+            n = min(self.article_store.count(), k + len(exclude) + 10)
+            scores, ids = self.article_store.search(qvec[None, :].astype(np.float32), max(n, 1))
+            rows = self.catalog.articles_brief([int(i) for i in ids[0] if i >= 0])
+            out: list[ArticleHit] = []
+            for s, rowid in zip(scores[0], ids[0], strict=True):
+                row = rows.get(int(rowid))
+                if row is None or int(rowid) in exclude or (exclude_hash and row[6] == exclude_hash):
+                    continue
+                out.append(ArticleHit(rank=len(out) + 1, score=round(float(s), 6),
+                                      article_id=row[0], title=row[1], source=row[2],
+                                      line_start=row[3], url=row[4], date=row[5]))
+                if len(out) == k:
+                    break
+            return out
+
+    def _text_vector(self, text: str):
+        import numpy as np
+
+        from .chunker import chunk
+
+        if not isinstance(text, str) or not text.strip():
+            raise InputError("the text to compare is empty")
+        emb = self.embedder
+        passages = chunk(text, emb.count_tokens, self.manifest["settings"]["chunk_tokens"],
+                         emb.max_tokens)
+        vecs = emb.encode([p.text for p in passages] or [text])
+        mean = vecs.mean(axis=0)
+        return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+
+    def article(self, article_id: str) -> dict[str, Any]:
+        """The stored record of one article (title, text, source, line, url, date, tags)."""
+        rowid = self.catalog.article_rowid(str(article_id))
+        row = self.catalog.article(rowid) if rowid is not None else None
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id!r} in {self.path}")
+        return row
+
+    def find_articles(self, title_part: str, limit: int = 20) -> list[tuple[str, str, str]]:
+        """(article_id, title, source) of articles whose title contains ``title_part``."""
+        return self.catalog.find_titles(title_part, limit)
+
+    def info(self) -> IndexInfo:
+        m = self.manifest
+        counts = self.catalog.counts()
+        size = 0
+        for root, _, files in os.walk(self.path):
+            size += sum(os.path.getsize(os.path.join(root, f)) for f in files)
+        return IndexInfo(
+            path=self.path, model=m["model"], dimension=m["dimension"],
+            index_kind=self.store.kind, articles=counts["articles"], passages=counts["passages"],
+            duplicates=counts["duplicates"], settings=m.get("settings", {}),
+            format_version=m["format_version"], package_version=m.get("package_version", ""),
+            created=m.get("created", ""), updated=m.get("updated", ""), disk_bytes=size,
+            sources=tuple(self.catalog.sources()),
+        )
+
+    def check(self) -> list[str]:
+        """Problems found when comparing manifest, catalog and vectors (empty: all agree)."""
+        import numpy as np
+
+        problems = list(self.catalog.check())
+        passage_ids = set(self.catalog.ids_for(self.catalog.filter_sql(None, None, None)))
+        vector_ids = set(self.store.ids().tolist())
+        if passage_ids != vector_ids:
+            problems.append(f"{len(passage_ids - vector_ids)} passages lack vectors, "
+                            f"{len(vector_ids - passage_ids)} vectors lack passages")
+        article_ids = {r[0] for r in self.catalog.articles_index()}
+        if article_ids != set(self.article_store.ids().tolist()):
+            problems.append("article vectors and articles differ")
+        counts = self.catalog.counts()
+        if self.manifest.get("counts", {}).get("passages") != counts["passages"]:
+            problems.append("manifest passage count differs from the catalog")
+        if self.store.dim != self.manifest["dimension"]:
+            problems.append("vector dimension differs from the manifest")
+        sample = sorted(vector_ids)[:50]
+        if sample:
+            norms = np.linalg.norm(self.store.reconstruct(sample), axis=1)
+            if not np.allclose(norms, 1.0, atol=1e-3):
+                problems.append("vectors are not normalised")
+        return problems
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

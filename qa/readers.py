@@ -1,0 +1,361 @@
+"""Readers: files in, :class:`~qa.types.Article` out, with every bad input reported and skipped."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .types import Article, Skip
+
+EXTENSIONS = (".txt", ".md", ".markdown", ".jsonl", ".json", ".csv", ".html", ".htm")
+FIELDS = {
+    "id": ("id", "_id", "doc_id"),
+    "title": ("title",),
+    "text": ("text", "body", "content"),
+    "url": ("url",),
+    "date": ("date",),
+    "author": ("author",),
+    "tags": ("tags",),
+}
+_BLANK = re.compile(r"^\s*$")
+_TITLE_MAX = 140
+
+
+@dataclass
+class ReadStats:
+    """Counters filled while reading."""
+
+    files: int = 0
+    ignored_files: int = 0
+    skipped: list[Skip] = field(default_factory=list)
+    seen_paths: set[str] = field(default_factory=set)
+
+
+def make_id(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
+def normalise_date(value: Any) -> str | None:
+    """ISO ``YYYY-MM-DD`` (or full ISO timestamp) when the value parses, else the value as given."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10]
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        pass
+    try:
+        from dateutil import parser
+
+        return parser.parse(text).date().isoformat()
+    except (ValueError, OverflowError, ImportError):
+        return text
+
+
+def title_from_text(text: str) -> str:
+    from .chunker import split_sentences
+
+    head = text[:1000]
+    spans = split_sentences(head)
+    first = head[spans[0][0] : spans[0][1]] if spans else head
+    first = " ".join(first.split())
+    if len(first) > _TITLE_MAX:
+        first = first[:_TITLE_MAX].rsplit(" ", 1)[0] + "…"
+    return first
+
+
+def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, str]]:
+    """Yield (path as given, absolute path) of readable-looking files, recursing into folders."""
+    for given in paths:
+        given = os.fspath(given)
+        if os.path.isfile(given):
+            yield from _accept(given, stats, explicit=True)
+        elif os.path.isdir(given):
+            # followlinks=False: a symlink loop cannot make the walk endless.
+            for root, dirs, files in os.walk(given):
+                hidden = [d for d in dirs if d.startswith(".")]
+                stats.ignored_files += len(hidden)
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    yield from _accept(os.path.join(root, name), stats, explicit=False)
+        else:
+            stats.skipped.append(Skip(given, None, "no such file or directory"))
+
+
+def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, str]]:
+    name = os.path.basename(path)
+    if (not explicit and name.startswith(".")) or not name.lower().endswith(EXTENSIONS):
+        stats.ignored_files += 1
+        return
+    stats.files += 1
+    absolute = os.path.abspath(path)
+    stats.seen_paths.add(absolute)
+    yield path, absolute
+
+
+def read_articles(
+    paths: Iterable[str], stats: ReadStats, one_per_file: bool = False
+) -> Iterator[Article]:
+    """Read every article under ``paths``; problems go to ``stats.skipped``, never raise."""
+    for given, absolute in iter_files(paths, stats):
+        try:
+            with open(absolute, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            stats.skipped.append(Skip(given, None, f"cannot read: {exc.strerror or exc}"))
+            continue
+        if not data.strip():
+            stats.skipped.append(Skip(given, None, "empty file"))
+            continue
+        if b"\x00" in data[:8192]:
+            stats.skipped.append(Skip(given, None, "binary file (contains NUL bytes)"))
+            continue
+        ext = os.path.splitext(given)[1].lower()
+        try:
+            if ext in (".txt",):
+                yield from _read_txt(given, absolute, data, stats, one_per_file)
+            elif ext in (".md", ".markdown"):
+                yield from _read_md(given, absolute, data, stats)
+            elif ext == ".jsonl":
+                yield from _read_jsonl(given, absolute, data, stats)
+            elif ext == ".json":
+                yield from _read_json(given, absolute, data, stats)
+            elif ext == ".csv":
+                yield from _read_csv(given, absolute, data, stats)
+            else:
+                yield from _read_html(given, absolute, data, stats)
+        except Exception as exc:  # a reader bug on one file must not lose the corpus
+            stats.skipped.append(Skip(given, None, f"could not parse: {exc}"))
+
+
+def _decode_lines(given: str, data: bytes, stats: ReadStats) -> list[str | None]:
+    """Lines of the file; an undecodable line becomes None (reported once per file)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        stats.skipped.append(Skip(given, line, "undecodable bytes (not UTF-8); that part skipped"))
+    out: list[str | None] = []
+    for raw in data.splitlines():
+        try:
+            out.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(None)
+    return out
+
+
+def _read_txt(given, absolute, data, stats, one_per_file) -> Iterator[Article]:
+    lines = _decode_lines(given, data, stats)
+    blocks: list[tuple[int, list[str | None]]] = []
+    current: list[str | None] = []
+    start = 0
+    for number, line in enumerate(lines, 1):
+        blank = line is not None and _BLANK.match(line)
+        if one_per_file or not blank:
+            if not current:
+                start = number
+            current.append(line)
+        elif current:
+            blocks.append((start, current))
+            current = []
+    if current:
+        blocks.append((start, current))
+    if one_per_file:
+        while blocks and blocks[0][1] and blocks[0][1][-1] is not None and not blocks[0][1][-1].strip():
+            blocks[0][1].pop()
+    for position, (start, block) in enumerate(blocks):
+        if any(line is None for line in block):
+            continue  # reported by _decode_lines
+        text = "\n".join(block)
+        if not text.strip():
+            continue
+        yield Article(
+            article_id=make_id(absolute, position),
+            title=title_from_text(text),
+            text=text,
+            source=given,
+            path=absolute,
+            line_start=start,
+        )
+
+
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
+
+
+def _read_md(given, absolute, data, stats) -> Iterator[Article]:
+    import yaml
+
+    lines = _decode_lines(given, data, stats)
+    if any(line is None for line in lines):
+        return
+    text = "\n".join(lines)
+    meta: dict[str, Any] = {}
+    body_line = 1
+    match = _FRONT.match(text)
+    if match:
+        try:
+            loaded = yaml.safe_load(match.group(1))
+            meta = loaded if isinstance(loaded, dict) else {}
+        except yaml.YAMLError as exc:
+            stats.skipped.append(Skip(given, 1, f"front matter is not valid YAML ({exc}); ignored"))
+        body_line = text[: match.end()].count("\n") + 1
+        text = text[match.end() :]
+    # Leading blank lines shift the first line of the body.
+    stripped = text.lstrip("\n")
+    body_line += len(text) - len(stripped)
+    text = stripped.rstrip()
+    if not text.strip():
+        stats.skipped.append(Skip(given, None, "no text after the front matter"))
+        return
+    rec = _mapped(meta)
+    title = rec.get("title")
+    if not title:
+        heading = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.M)
+        title = heading.group(1) if heading else title_from_text(text)
+    yield _article(rec, given, absolute, 0, text, str(title), body_line, lines_mapped=True)
+
+
+def _mapped(record: dict[str, Any]) -> dict[str, Any]:
+    """Record fields under their canonical names (case-insensitive); the rest as metadata."""
+    lower = {str(k).lower(): k for k in record}
+    out: dict[str, Any] = {}
+    used = set()
+    for canon, names in FIELDS.items():
+        for name in names:
+            if name in lower:
+                out[canon] = record[lower[name]]
+                used.add(lower[name])
+                break
+    out["metadata"] = {k: v for k, v in record.items() if k not in used}
+    return out
+
+
+def _article(rec, given, absolute, position, text, title, line, lines_mapped) -> Article:
+    tags = rec.get("tags") or ()
+    if isinstance(tags, str):
+        tags = [t.strip() for t in re.split(r"[,;]", tags) if t.strip()]
+    given_id = rec.get("id")
+    url = rec.get("url") or None
+    return Article(
+        article_id=str(given_id) if given_id not in (None, "") else make_id(absolute, position),
+        title=" ".join(str(title).split()) if title else title_from_text(text),
+        text=text,
+        source=given,  # the file: a reference the reader can open (a record's own
+        # "source" field stays in metadata)
+        path=absolute,
+        line_start=line,
+        lines_mapped=lines_mapped,
+        url=str(url) if url else None,
+        date=normalise_date(rec.get("date")),
+        author=str(rec["author"]) if rec.get("author") else None,
+        tags=tuple(str(t) for t in tags),
+        metadata=rec.get("metadata", {}),
+    )
+
+
+def _record(given, absolute, position, line, record, stats) -> Article | None:
+    if not isinstance(record, dict):
+        stats.skipped.append(Skip(given, line, "record is not a JSON object"))
+        return None
+    rec = _mapped(record)
+    text = rec.get("text")
+    if not isinstance(text, str) or not text.strip():
+        stats.skipped.append(Skip(given, line, "record has no text (expected text, body or content)"))
+        return None
+    return _article(rec, given, absolute, position, text.strip(), rec.get("title"), line, False)
+
+
+def _read_jsonl(given, absolute, data, stats) -> Iterator[Article]:
+    for number, line in enumerate(_decode_lines(given, data, stats), 1):
+        if line is None or not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            stats.skipped.append(Skip(given, number, f"malformed JSON ({exc.msg})"))
+            continue
+        article = _record(given, absolute, number, number, record, stats)
+        if article:
+            yield article
+
+
+def _read_json(given, absolute, data, stats) -> Iterator[Article]:
+    lines = _decode_lines(given, data, stats)
+    if any(line is None for line in lines):
+        return
+    try:
+        loaded = json.loads("\n".join(lines))
+    except json.JSONDecodeError as exc:
+        stats.skipped.append(Skip(given, exc.lineno, f"malformed JSON ({exc.msg})"))
+        return
+    if isinstance(loaded, dict):
+        nested = next((v for v in loaded.values() if isinstance(v, list)), None)
+        records = nested if nested is not None and not _mapped(loaded).get("text") else [loaded]
+    elif isinstance(loaded, list):
+        records = loaded
+    else:
+        stats.skipped.append(Skip(given, 1, "JSON is neither an object nor a list of objects"))
+        return
+    for position, record in enumerate(records):
+        article = _record(given, absolute, position, 1, record, stats)
+        if article:
+            yield article
+
+
+def _read_csv(given, absolute, data, stats) -> Iterator[Article]:
+    lines = _decode_lines(given, data, stats)
+    if any(line is None for line in lines):
+        return
+    reader = csv.DictReader(io.StringIO("\n".join(lines)))
+    header = [str(h).lower() for h in (reader.fieldnames or [])]
+    if not any(name in header for name in FIELDS["text"]):
+        stats.skipped.append(Skip(given, 1, "CSV has no text column (expected text, body or content)"))
+        return
+    line = 2
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            stats.skipped.append(Skip(given, reader.line_num, f"malformed CSV ({exc})"))
+            break
+        clean = {k: v for k, v in row.items() if k is not None}
+        article = _record(given, absolute, line, line, clean, stats)
+        if article:
+            yield article
+        line = reader.line_num + 1
+
+
+def _read_html(given, absolute, data, stats) -> Iterator[Article]:
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(
+        data, with_metadata=True, include_comments=False, include_tables=True
+    )
+    doc = extracted.as_dict() if extracted is not None else {}
+    text = doc.get("text") or ""
+    if not text.strip():
+        stats.skipped.append(Skip(given, None, "no main text found in the HTML page"))
+        return
+    rec = {
+        "title": doc.get("title"),
+        "url": doc.get("url"),
+        "date": doc.get("date"),
+        "author": doc.get("author"),
+        "tags": doc.get("tags") or doc.get("categories") or (),
+        "metadata": {"sitename": doc.get("sitename")} if doc.get("sitename") else {},
+    }
+    yield _article(rec, given, absolute, 0, text.strip(), rec["title"], 1, lines_mapped=False)

@@ -1,0 +1,218 @@
+"""Hybrid retrieval: dense and BM25 candidates, score fusion, per-article grouping, highlights."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .catalog import STOPWORDS, Catalog, PassageRow
+from .errors import InputError
+from .types import Highlight, Hit
+
+if TYPE_CHECKING:
+    from .embedder import Embedder
+    from .store import FaissStore
+
+MODES = ("hybrid", "dense", "lexical")
+DENSE_WEIGHT = 0.5  # share of the min-max-normalised dense score in the fused score
+MIN_CANDIDATES = 100
+MAX_QUESTION_CHARS = 4000
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict results. ``source`` is a glob on the source path; dates are ISO ``YYYY-MM-DD``."""
+
+    source: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    tags: tuple[str, ...] = ()
+
+    @classmethod
+    def coerce(cls, value: Filters | dict | None) -> Filters | None:
+        if value is None or isinstance(value, Filters):
+            return value
+        if isinstance(value, dict):
+            unknown = set(value) - {"source", "date_from", "date_to", "tags"}
+            if unknown:
+                raise InputError(f"unknown filter(s) {sorted(unknown)}; use source, date_from, date_to, tags")
+            tags = value.get("tags") or ()
+            return cls(value.get("source") or None, value.get("date_from") or None,
+                       value.get("date_to") or None, (tags,) if isinstance(tags, str) else tuple(tags))
+        raise InputError("filters must be a qa.Filters or a dict")
+
+    def active(self) -> bool:
+        return bool(self.source or self.date_from or self.date_to or self.tags)
+
+
+@dataclass
+class _Candidate:
+    pid: int
+    dense: float | None = None
+    lexical: float | None = None
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    score: float = 0.0
+
+
+def clean_question(question: str) -> str:
+    if not isinstance(question, str):
+        raise InputError("the question must be text")
+    q = " ".join("".join(ch if ch.isprintable() else " " for ch in question).split())
+    if not q:
+        raise InputError("the question is empty; type a question")
+    return q[:MAX_QUESTION_CHARS]
+
+
+def search_many(
+    catalog: Catalog,
+    store: FaissStore,
+    embedder: Embedder | None,
+    questions: list[str],
+    k: int,
+    mode: str,
+    filters: Filters | None,
+    per_article: int,
+) -> list[list[Hit]]:
+    if mode not in MODES:
+        raise InputError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if k < 1 or per_article < 1:
+        raise InputError("k and per_article must be at least 1")
+    questions = [clean_question(q) for q in questions]
+    allowed_sql = None
+    allowed = None
+    if filters is not None and filters.active():
+        allowed_sql = catalog.filter_sql(filters.source, filters.date_from, filters.date_to, filters.tags)
+        allowed = np.asarray(catalog.ids_for(allowed_sql), dtype=np.int64)
+        if len(allowed) == 0:
+            return [[] for _ in questions]
+    total = store.count() if allowed is None else len(allowed)
+    qvecs = embedder.encode(questions) if mode != "lexical" and embedder is not None else None
+    results = []
+    for i, question in enumerate(questions):
+        n = max(MIN_CANDIDATES, k * per_article * 4)
+        while True:
+            cands = _candidates(catalog, store, qvecs[i] if qvecs is not None else None,
+                                question, n, mode, allowed, allowed_sql)
+            picked = _group(cands, catalog, k, per_article)
+            if len(picked) >= k or n >= total:
+                break
+            n *= 4
+        results.append(_hits(picked, catalog, embedder if mode != "lexical" else None,
+                             question, qvecs[i] if qvecs is not None else None))
+    return results
+
+
+def _candidates(catalog, store, qvec, question, n, mode, allowed, allowed_sql) -> list[_Candidate]:
+    cands: dict[int, _Candidate] = {}
+    if mode in ("hybrid", "dense") and qvec is not None and store.count():
+        scores, ids = store.search(qvec[None, :], n, allowed)
+        for rank, (s, pid) in enumerate(zip(scores[0], ids[0], strict=True), 1):
+            if pid >= 0:
+                cands[int(pid)] = _Candidate(int(pid), dense=float(s), dense_rank=rank)
+    if mode in ("hybrid", "lexical"):
+        for rank, (pid, s) in enumerate(catalog.lexical(question, n, allowed_sql), 1):
+            c = cands.setdefault(pid, _Candidate(pid))
+            c.lexical, c.lexical_rank = s, rank
+    if mode == "dense":
+        for c in cands.values():
+            c.score = c.dense
+    elif mode == "lexical":
+        for c in cands.values():
+            c.score = c.lexical
+    else:
+        _fuse(list(cands.values()), catalog, store, qvec, question)
+    return sorted(cands.values(), key=lambda c: (-c.score, c.pid))
+
+
+def _fuse(cands: list[_Candidate], catalog, store, qvec, question) -> None:
+    """Min-max-normalised score fusion, with both scores computed for every candidate."""
+    if not cands:
+        return
+    missing_dense = [c for c in cands if c.dense is None]
+    if missing_dense and qvec is not None:
+        vecs = store.reconstruct([c.pid for c in missing_dense])
+        for c, s in zip(missing_dense, vecs @ qvec, strict=True):
+            c.dense = float(s)
+    missing_lex = [c.pid for c in cands if c.lexical is None]
+    lex = catalog.lexical_scores(question, missing_lex)
+    for c in cands:
+        if c.lexical is None:
+            c.lexical = lex.get(c.pid, 0.0)
+        if c.dense is None:
+            c.dense = 0.0
+    d = np.array([c.dense for c in cands])
+    lx = np.array([c.lexical for c in cands])
+    fused = DENSE_WEIGHT * _minmax(d) + (1 - DENSE_WEIGHT) * _minmax(lx)
+    for c, s in zip(cands, fused, strict=True):
+        c.score = float(s)
+
+
+def _minmax(x: np.ndarray) -> np.ndarray:
+    lo, hi = float(x.min()), float(x.max())
+    return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+
+
+def _group(cands, catalog, k, per_article) -> list[tuple[_Candidate, PassageRow]]:
+    picked, per = [], {}
+    rows = catalog.passages([c.pid for c in cands[: max(k * per_article * 20, 200)]])
+    for c in cands:
+        row = rows.get(c.pid)
+        if row is None:
+            row = catalog.passages([c.pid]).get(c.pid)
+            if row is None:
+                continue
+        if per.get(row.article_rowid, 0) >= per_article:
+            continue
+        per[row.article_rowid] = per.get(row.article_rowid, 0) + 1
+        picked.append((c, row))
+        if len(picked) == k:
+            break
+    return picked
+
+
+def _terms(text: str) -> set[str]:
+    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS}
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _hits(picked, catalog, embedder, question, qvec) -> list[Hit]:
+    """Turn picked passages into hits with their best-answering sentences highlighted."""
+    sentences: list[tuple[int, int, int]] = []  # (hit index, start, end) in article offsets
+    texts: list[str] = []
+    for i, (_, row) in enumerate(picked):
+        for a, b in row.sentences:
+            sentences.append((i, a, b))
+            texts.append(row.text[a - row.char_start : b - row.char_start])
+    qterms = _terms(question)
+    overlap = np.array([len(qterms & _terms(t)) / max(len(qterms), 1) for t in texts])
+    if embedder is not None and qvec is not None and texts:
+        cos = embedder.encode(texts) @ qvec
+        score = 0.5 * cos + 0.5 * overlap
+    else:
+        score = overlap
+    best: dict[int, list[Highlight]] = {}
+    for (i, a, b), t, s in zip(sentences, texts, score, strict=True):
+        best.setdefault(i, []).append(Highlight(t, a, b, round(float(s), 4)))
+    hits = []
+    for rank, (cand, row) in enumerate(picked, 1):
+        ranked = sorted(best.get(rank - 1, []), key=lambda h: -h.score)
+        top = tuple(h for h in ranked[:2] if h.score >= 0.9 * ranked[0].score) if ranked else ()
+        hits.append(Hit(
+            rank=rank, score=round(cand.score, 6), article_id=row.article_id,
+            passage_id=row.passage_id, title=row.title, text=row.text, source=row.source,
+            line_start=row.line_start, line_end=row.line_end, char_start=row.char_start,
+            char_end=row.char_end, url=row.url, date=row.date, highlights=top,
+            dense_rank=cand.dense_rank, lexical_rank=cand.lexical_rank,
+        ))
+    return hits

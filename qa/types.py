@@ -1,0 +1,156 @@
+"""Typed values passed between the stages and returned by the public API."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as read from a source file.
+
+    Attributes:
+        article_id: stable id: the id given in the record, else a hash of (path, position).
+        title: the given title, else the first sentence of the text.
+        text: the article body. For line-mapped sources (txt, md) it is the file's text verbatim,
+            so a character offset maps to a line by counting newlines.
+        source: the path of the file, as given (or the URL when a record has only that).
+        path: the file the article was read from.
+        line_start: 1-based line of the file where ``text`` begins.
+        lines_mapped: whether offsets in ``text`` map to lines of the file (False for records
+            and HTML, whose passages all point at ``line_start``).
+    """
+
+    article_id: str
+    title: str
+    text: str
+    source: str
+    path: str
+    line_start: int
+    lines_mapped: bool = True
+    url: str | None = None
+    date: str | None = None
+    author: str | None = None
+    tags: tuple[str, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """An input that was not indexed, and why."""
+
+    path: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A window of an article's sentences, the unit that is embedded and retrieved."""
+
+    ordinal: int
+    text: str
+    char_start: int
+    char_end: int
+    line_offset_start: int  # lines after the article's first line
+    line_offset_end: int
+    sentences: tuple[tuple[int, int], ...]  # sentence spans, in article offsets
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A sentence of a passage that answers the question; offsets are in the article."""
+
+    text: str
+    char_start: int
+    char_end: int
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage with its reference."""
+
+    rank: int
+    score: float
+    article_id: str
+    passage_id: int
+    title: str
+    text: str
+    source: str
+    line_start: int
+    line_end: int
+    char_start: int
+    char_end: int
+    url: str | None
+    date: str | None
+    highlights: tuple[Highlight, ...]
+    dense_rank: int | None
+    lexical_rank: int | None
+
+    @property
+    def reference(self) -> str:
+        """``path:line_start-line_end`` (or the URL when the article has one and no lines)."""
+        lines = (
+            str(self.line_start)
+            if self.line_start == self.line_end
+            else f"{self.line_start}-{self.line_end}"
+        )
+        return f"{self.source}:{lines}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    """An article returned by :meth:`qa.Library.similar`."""
+
+    rank: int
+    score: float
+    article_id: str
+    title: str
+    source: str
+    line_start: int
+    url: str | None
+    date: str | None
+
+    @property
+    def reference(self) -> str:
+        return f"{self.source}:{self.line_start}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    """What a build or update did."""
+
+    read: int
+    embedded: int
+    kept: int
+    removed: int
+    duplicates: int
+    skipped: tuple[Skip, ...]
+    files: int
+    ignored_files: int
+    passages: int
+
+    def lines(self) -> list[str]:
+        out = [
+            f"read {self.read} articles from {self.files} files "
+            f"({self.ignored_files} files ignored: hidden or unknown extension)",
+            f"embedded {self.embedded}, kept {self.kept} unchanged, removed {self.removed}, "
+            f"{self.duplicates} duplicates indexed once",
+            f"skipped {len(self.skipped)}" + (":" if self.skipped else ""),
+        ]
+        out += [f"  {s}" for s in self.skipped]
+        out.append(f"index holds {self.passages} passages")
+        return out

@@ -1,0 +1,62 @@
+"""Chunker: exact spans, token limits, overlap, line offsets."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qa.chunker import chunk, split_sentences
+
+
+def words(texts):
+    return [len(t.split()) for t in texts]
+
+
+def test_sentence_spans_are_exact_and_ignore_line_wrapping():
+    text = "Dr. Smith arrived at 5 p.m. on Monday. He left\nsoon after.\n\nNew paragraph here! Really?"
+    spans = split_sentences(text)
+    got = [text[a:b] for a, b in spans]
+    assert got == ["Dr. Smith arrived at 5 p.m. on Monday.", "He left\nsoon after.", "New paragraph here!", "Really?"]
+
+
+def test_short_article_is_one_passage():
+    [p] = chunk("One sentence. Two sentences.", words, target_tokens=200, max_tokens=256)
+    assert (p.char_start, p.char_end, p.text) == (0, 28, "One sentence. Two sentences.")
+
+
+def test_windows_respect_size_and_overlap_one_sentence():
+    sentences = [f"Sentence number {i} has exactly seven words." for i in range(30)]
+    text = " ".join(sentences)
+    ps = chunk(text, words, target_tokens=30, max_tokens=40)
+    assert len(ps) > 3
+    for p in ps:
+        assert sum(words([text[a:b] for a, b in p.sentences])) <= 40
+        assert p.text == text[p.char_start:p.char_end]
+    for prev, nxt in zip(ps, ps[1:], strict=False):
+        assert prev.sentences[-1] == nxt.sentences[0]  # one sentence of overlap
+    covered = {s for p in ps for s in p.sentences}
+    assert covered == set(split_sentences(text))
+
+
+def test_line_offsets_count_newlines():
+    text = "Line one is here.\nLine two is here.\nLine three is here.\nLine four."
+    ps = chunk(text, words, target_tokens=8, max_tokens=10)
+    for p in ps:
+        assert p.line_offset_start == text[: p.char_start].count("\n")
+        assert p.line_offset_end == text[: p.char_end].count("\n")
+    assert ps[-1].line_offset_end == 3
+
+
+def test_overlong_sentence_is_cut_to_fit():
+    text = " ".join(["word"] * 500) + "."
+    ps = chunk(text, words, target_tokens=50, max_tokens=60)
+    assert len(ps) > 5
+    assert all(len(p.text.split()) <= 60 for p in ps)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400))
+def test_any_text_gives_valid_spans(text):
+    for p in chunk(text, words, target_tokens=20, max_tokens=25):
+        assert 0 <= p.char_start < p.char_end <= len(text)
+        assert p.text == text[p.char_start:p.char_end] and p.text.strip()

@@ -1,0 +1,101 @@
+"""The `qa` command as a user runs it: real processes, real model, exit codes and output."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import SAMPLES
+
+import qa
+
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1"}
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "qa.cli", *args], capture_output=True, text=True,
+                          env=ENV, cwd=cwd, timeout=300)
+
+
+def test_help_is_light():
+    code = ("import sys\nsys.argv = ['qa', '--help']\nimport qa.cli\n"
+            "try:\n    qa.cli.main()\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('torch', 'faiss', 'gradio', 'sentence_transformers', 'numpy') if m in sys.modules]\n"
+            "print('HEAVY', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
+    assert "qa index" in out.stdout or "index" in out.stdout
+    assert "HEAVY []" in out.stdout
+
+
+def test_missing_index_is_one_clear_line(tmp_path):
+    r = run("ask", "anything", "--index", str(tmp_path / "none"))
+    assert r.returncode == qa.IndexNotFoundError.exit_code
+    assert r.stdout == ""
+    assert r.stderr.strip().count("\n") == 0 and "no index at" in r.stderr and "qa index" in r.stderr
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli") / "idx"
+    r = run("index", str(SAMPLES), "--index", str(d))
+    assert r.returncode == 0, r.stderr
+    assert "read 31 articles from 8 files" in r.stdout and "embedded 31" in r.stdout
+    return d
+
+
+@pytest.mark.model
+class TestWithModel:
+    def test_second_index_run_embeds_nothing(self, index):
+        r = run("index", str(SAMPLES), "--index", str(index))
+        assert r.returncode == 0 and "embedded 0, kept 31 unchanged, removed 0" in r.stdout
+
+    def test_ask_json_has_the_hit_fields(self, index):
+        r = run("ask", "Who won the marathon?", "--index", str(index), "--json", "-k", "3")
+        assert r.returncode == 0, r.stderr
+        rows = [json.loads(line) for line in r.stdout.splitlines()]
+        assert len(rows) == 3
+        assert set(rows[0]) == {f.name for f in dataclasses.fields(qa.Hit)}
+        assert rows[0]["source"].endswith("world.txt") and rows[0]["line_start"] == 57
+        assert "Kiprop" in rows[0]["text"]
+
+    def test_ask_human_output_puts_the_reference_first(self, index):
+        r = run("ask", "Which film won the festival?", "--index", str(index), "-k", "1")
+        first = r.stdout.splitlines()[0]
+        assert first.startswith("1. ") and "culture.html" in first and "https://example.org/culture" in first
+        assert "dense #" in r.stdout and "lexical #" in r.stdout
+
+    def test_similar_info_check(self, index):
+        r = run("similar", "biz-004", "--index", str(index), "--json", "-k", "2")
+        rows = [json.loads(line) for line in r.stdout.splitlines()]
+        assert len(rows) == 2 and "biz-004" not in [x["article_id"] for x in rows]
+        assert set(rows[0]) == {f.name for f in dataclasses.fields(qa.ArticleHit)}
+        info = json.loads(run("info", "--index", str(index), "--json").stdout)
+        assert info["articles"] == 31 and info["model"] == "sentence-transformers/all-MiniLM-L6-v2"
+        assert info["dimension"] == 384 and info["index_kind"] == "flat"
+        r = run("check", "--index", str(index))
+        assert r.returncode == 0 and "agree" in r.stdout
+
+    def test_unknown_article_and_wrong_model(self, index):
+        r = run("similar", "no-such-id", "--index", str(index))
+        assert r.returncode == qa.NotFoundError.exit_code and "no article with id" in r.stderr
+        r = run("index", str(SAMPLES), "--index", str(index), "--model", "other/model")
+        assert r.returncode != 0 and "error" in r.stderr and "Traceback" not in r.stderr
+
+    def test_broken_folder_indexes_the_good_and_names_the_bad(self, tmp_path):
+        d = tmp_path / "mixed"
+        d.mkdir()
+        (d / "good.txt").write_text("The harbour of Keel Bay froze for the first time in fifty years.\n")
+        (d / "bad.jsonl").write_text('{"id": "ok", "text": "Snow closed the mountain pass."}\n{oops\n')
+        (d / "latin1.txt").write_bytes("Caf\xe9 society.\n".encode("latin-1"))
+        (d / "empty.md").write_text("")
+        r = run("index", str(d), "--index", str(tmp_path / "idx"))
+        assert r.returncode == 0, r.stderr
+        assert "read 2 articles" in r.stdout and "skipped 3" in r.stdout
+        for name in ("bad.jsonl:2", "latin1.txt:1", "empty.md"):
+            assert name in r.stdout
+        r = run("ask", "frozen harbour", "--index", str(tmp_path / "idx"), "--json", "-k", "1")
+        assert json.loads(r.stdout)["source"].endswith("good.txt")

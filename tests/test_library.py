@@ -1,0 +1,229 @@
+"""Library behaviour with the fake embedder: search against an oracle, updates, safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+
+import numpy as np
+import pytest
+
+import qa
+from qa.indexdir import Writer
+from qa.indexer import embed_input
+
+
+def build(paths, tmp_path, fake, **kw):
+    return qa.Library.build([str(p) for p in paths], str(tmp_path / "idx"), embedder=fake,
+                            progress=False, **kw)
+
+
+def all_passages(lib):
+    ids = lib.store.ids().tolist()
+    return lib.catalog.passages(ids)
+
+
+def test_build_and_ask_returns_referenced_hits(small_corpus, tmp_path, fake):
+    lib = build([small_corpus], tmp_path, fake)
+    s = lib.last_summary
+    assert (s.read, s.embedded, s.kept, s.removed, len(s.skipped)) == (6, 6, 0, 0, 0)
+    hits = lib.ask("bakers strike night shifts", k=3)
+    assert hits[0].source.endswith("a.txt") and hits[0].line_start == 1 and hits[0].line_end == 2
+    assert hits[0].title == "Bakers in Lumen went on strike over night shifts."
+    assert [h.rank for h in hits] == [1, 2, 3]
+    assert all(isinstance(h, qa.Hit) for h in hits)
+    hl = hits[0].highlights[0]
+    assert hits[0].text[hl.char_start - hits[0].char_start: hl.char_end - hits[0].char_start] == hl.text
+
+
+def test_line_start_points_at_the_article_in_its_file(samples, tmp_path, fake):
+    lib = build([samples], tmp_path, fake, chunk_tokens=30)
+    for row in all_passages(lib).values():
+        with open(row.source, encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+        if row.source.endswith((".txt", ".md")):
+            first_words = row.text.split("\n")[0].strip()
+            assert first_words in lines[row.line_start - 1], row
+            last = row.text.split("\n")[-1].strip()
+            assert last in lines[row.line_end - 1], row
+        elif row.source.endswith((".jsonl", ".csv")):
+            assert row.text.split("\n")[0][:30] in lines[row.line_start - 1]
+
+
+def test_dense_search_matches_numpy_oracle(samples, tmp_path, fake):
+    lib = build([samples], tmp_path, fake, chunk_tokens=30)
+    rows = all_passages(lib)
+    ids = np.array(sorted(rows))
+    matrix = fake.encode([embed_input(rows[i].title, rows[i].text) for i in ids])
+    for question in ["dockworkers strike at the port", "comet visible in October", "coffee liver", "bridge repairs ferry"]:
+        q = fake.encode([question])[0]
+        expected = ids[np.argsort(-(matrix @ q), kind="stable")][:8].tolist()
+        hits = lib.ask(question, k=8, mode="dense", per_article=1000)
+        assert [h.passage_id for h in hits] == expected
+        scores = [h.score for h in hits]
+        assert np.allclose(scores, np.sort(matrix @ q)[::-1][:8], atol=1e-5)
+
+
+def test_hybrid_ranks_are_the_component_ranks(samples, tmp_path, fake):
+    lib = build([samples], tmp_path, fake)
+    question = "nurses strike in Quebec hospitals"
+    dense = [h.passage_id for h in lib.ask(question, k=100, mode="dense", per_article=100)]
+    lexical = [h.passage_id for h in lib.ask(question, k=100, mode="lexical", per_article=100)]
+    hits = lib.ask(question, k=5, per_article=100)
+    for h in hits:
+        assert h.dense_rank == dense.index(h.passage_id) + 1
+        assert h.lexical_rank == (lexical.index(h.passage_id) + 1 if h.passage_id in lexical else None)
+    assert hits[0].article_id == lib.ask(question, k=1, mode="lexical")[0].article_id
+    assert all(0.0 <= h.score <= 1.0 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_lexical_uses_stemming(small_corpus, tmp_path, fake):
+    lib = build([small_corpus], tmp_path, fake)
+    hits = lib.ask("flooding", mode="lexical", k=5)
+    assert {h.article_id for h in hits} >= {"r1"}
+
+
+def test_per_article_limits_passages_per_article(samples, tmp_path, fake):
+    lib = build([samples], tmp_path, fake, chunk_tokens=20)
+    hits = lib.ask("library flood books volunteers", k=10)
+    ids = [h.article_id for h in hits]
+    assert len(ids) == len(set(ids)) == 10
+    hits2 = lib.ask("library flood books volunteers", k=10, per_article=2)
+    counts = {a: [h.article_id for h in hits2].count(a) for a in set(h.article_id for h in hits2)}
+    assert max(counts.values()) == 2 and len(hits2) == 10
+
+
+def test_filters(small_corpus, tmp_path, fake):
+    lib = build([small_corpus], tmp_path, fake)
+    hits = lib.ask("Osk flood lower town", k=5, filters={"date_from": "2024-01-01"})
+    assert hits and all(h.date and h.date >= "2024-01-01" for h in hits)
+    hits = lib.ask("telescope", k=5, filters=qa.Filters(source="*.jsonl"))
+    assert hits and all(h.source.endswith(".jsonl") for h in hits)
+    assert [h.article_id for h in lib.ask("flood", k=5, filters={"tags": ["weather"]})] == ["r1"]
+    assert lib.ask("flood", filters={"date_to": "1999-01-01"}) == []
+    with pytest.raises(qa.InputError):
+        lib.ask("flood", filters={"colour": "red"})
+
+
+def test_similar_excludes_itself_and_its_duplicates(small_corpus, tmp_path, fake):
+    dup = small_corpus / "copy.jsonl"
+    dup.write_text(json.dumps({"id": "dup", "text": "The Osk flood damaged two hundred homes in the lower town."}) + "\n")
+    lib = build([small_corpus], tmp_path, fake)
+    assert lib.last_summary.duplicates == 1
+    sims = lib.similar("r1", k=10)
+    assert "r1" not in [s.article_id for s in sims] and "dup" not in [s.article_id for s in sims]
+    assert sims[0].title.startswith("The river Osk flooded")
+    assert [s.rank for s in sims] == list(range(1, len(sims) + 1))
+    by_text = lib.similar(text="telescope mirror observatory", k=2)
+    assert by_text[0].article_id in {"r2"} or "observatory" in by_text[0].title
+    with pytest.raises(qa.NotFoundError):
+        lib.similar("nope")
+
+
+def test_update_adds_changes_removes_and_skips_unchanged(small_corpus, tmp_path, fake):
+    lib = build([small_corpus], tmp_path, fake)
+    before = fake.texts_encoded
+    again = lib.update([str(small_corpus)], progress=False)
+    assert (again.embedded, again.kept, again.removed) == (0, 6, 0)
+    assert fake.texts_encoded == before  # nothing embedded twice
+
+    (small_corpus / "new.txt").write_text("A zebra escaped from the Lumen zoo.\n", encoding="utf-8")
+    txt = small_corpus / "a.txt"
+    txt.write_text("Inserted first block.\n\n" + txt.read_text(encoding="utf-8"), encoding="utf-8")
+    (small_corpus / "note.md").unlink()
+    s = lib.update([str(small_corpus)], progress=False)
+    assert (s.embedded, s.kept, s.removed) == (2, 5, 1)
+    assert lib.ask("zebra escaped zoo", k=1)[0].source.endswith("new.txt")
+    # The unchanged article moved down by two lines; its reference follows it.
+    hit = lib.ask("observatory Mount Pell mirror", k=1, mode="lexical")[0]
+    assert hit.line_start == 10
+    assert lib.ask("bakers returned to work after a pay deal", k=1, mode="lexical")[0].article_id != "note"
+    assert lib.check() == []
+    reopened = qa.Library.open(lib.path, embedder=fake)
+    assert reopened.info().articles == 7
+
+
+def test_update_of_one_folder_keeps_the_others(small_corpus, samples, tmp_path, fake):
+    lib = build([small_corpus], tmp_path, fake)
+    s = lib.update([str(samples)], progress=False)
+    assert s.removed == 0 and lib.info().articles == 6 + 31
+
+
+def test_manifest_mismatch_is_a_clear_error(small_corpus, tmp_path, fake):
+    lib = build([small_corpus], tmp_path, fake)
+    with pytest.raises(qa.IndexMismatchError, match="built with model"):
+        qa.Library.open(lib.path, model="some/other-model")
+    manifest = os.path.join(lib.path, "manifest.json")
+    with open(manifest) as fh:
+        data = json.load(fh)
+    data["format_version"] = 99
+    with open(manifest, "w") as fh:
+        json.dump(data, fh)
+    with pytest.raises(qa.IndexMismatchError, match="format version"):
+        qa.Library.open(lib.path, embedder=fake)
+    with pytest.raises(qa.IndexNotFoundError):
+        qa.Library.open(str(tmp_path / "nothing"))
+
+
+def test_crash_during_update_leaves_the_old_index(small_corpus, tmp_path, fake):
+    lib = build([small_corpus], tmp_path, fake)
+    (small_corpus / "more.txt").write_text("\n\n".join(f"Extra article {i} about goats." for i in range(5)))
+    fake.fail_after = fake.texts_encoded + 2
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        lib.update([str(small_corpus)], progress=False)
+    fake.fail_after = None
+    reopened = qa.Library.open(lib.path, embedder=fake)
+    assert reopened.info().articles == 6 and reopened.check() == []
+    assert [n for n in os.listdir(lib.path) if n.endswith(".tmp")] == []
+
+
+def test_stale_generation_from_a_kill_is_removed(small_corpus, tmp_path, fake):
+    lib = build([small_corpus], tmp_path, fake)
+    os.makedirs(os.path.join(lib.path, "gen-000009.tmp"))
+    lib.update([str(small_corpus)], progress=False)
+    assert sorted(n for n in os.listdir(lib.path) if n.startswith("gen-")) == ["gen-000002"]
+
+
+def test_second_writer_fails_clearly(small_corpus, tmp_path, fake):
+    lib = build([small_corpus], tmp_path, fake)
+    entered, release = threading.Event(), threading.Event()
+
+    def hold():
+        with Writer(lib.path):
+            entered.set()
+            release.wait(10)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    entered.wait(10)
+    try:
+        with pytest.raises(qa.IndexLockedError, match="another process"), Writer(lib.path, lock_timeout=0.2):
+            pass
+    finally:
+        release.set()
+        t.join()
+
+
+def test_check_finds_disagreement(small_corpus, tmp_path, fake):
+    lib = build([small_corpus], tmp_path, fake)
+    assert lib.check() == []
+    lib.store.remove([lib.store.ids()[0]])
+    assert any("lack vectors" in p for p in lib.check())
+
+
+def test_bad_questions_raise_input_error(small_corpus, tmp_path, fake):
+    lib = build([small_corpus], tmp_path, fake)
+    for bad in ["", "   ", "\x00\x01"]:
+        with pytest.raises(qa.InputError):
+            lib.ask(bad)
+    with pytest.raises(qa.InputError):
+        lib.ask("x", mode="fuzzy")
+    assert isinstance(lib.ask("😀 日本語 " * 20000), list)
+
+
+def test_ask_many_equals_ask(small_corpus, tmp_path, fake):
+    lib = build([small_corpus], tmp_path, fake)
+    qs = ["bakers strike", "telescope", "flood"]
+    assert lib.ask_many(qs, k=3) == [lib.ask(q, k=3) for q in qs]

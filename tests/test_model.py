@@ -1,0 +1,98 @@
+"""The real bundled model on the bundled sample corpus: answers, references, similar articles."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SAMPLES, SEEDS
+
+import qa
+
+pytestmark = pytest.mark.model
+
+# Questions written for the sample corpus, with the article that answers each: a person's words,
+# mostly not the article's.
+QUESTIONS = [
+    ("How many dockworkers stopped working at the harbour?", "world.txt", 1),
+    ("Can sixteen-year-olds vote in local elections now?", "world.txt", 8),
+    ("How strong was the quake in the mountains?", "world.txt", 14),
+    ("Why are farmers blocking roads with tractors?", "world.txt", 20),
+    ("Which medicine will the countries buy together first?", "world.txt", 26),
+    ("How long does the driverless tram take to reach the airport?", "world.txt", 32),
+    ("What pay rise did the teachers accept?", "world.txt", 37),
+    ("What started the forest fire?", "world.txt", 42),
+    ("Did the island vote for the casino?", "world.txt", 47),
+    ("What is the new interest rate?", "world.txt", 52),
+    ("Who won the marathon?", "world.txt", 57),
+    ("Why did nurses in Quebec walk out?", "world.txt", 62),
+    ("Can microbes eat plastic foam?", "sci-001", None),
+    ("When can I see the comet without a telescope?", "sci-002", None),
+    ("How much sleep is best for memory in old age?", "sci-003", None),
+    ("Storing solar energy in molten salt", "sci-004", None),
+    ("Do bees recognise people?", "sci-005", None),
+    ("Does coffee protect the liver?", "sci-007", None),
+    ("How much ice has the glacier lost?", "sci-008", None),
+    ("Do trees make streets cooler?", "sci-010", None),
+    ("When does the library open again after the flood?", "library-reopens.md", None),
+    ("How will people cross the river while the bridge is closed?", "bridge-closure.md", None),
+    ("Why is there a hosepipe ban?", "water-restrictions.md", None),
+    ("Who bought the market hall?", "market-hall.md", None),
+    ("How many jobs will the battery factory create?", "biz-001", None),
+    ("How much is the dock strike costing exporters?", "biz-004", None),
+    ("Which film won the top prize at the festival?", "culture.html", None),
+]
+
+
+@pytest.fixture(scope="session")
+def sample_lib(tmp_path_factory):
+    return qa.Library.build([str(SAMPLES)], str(tmp_path_factory.mktemp("real") / "idx"), progress=False)
+
+
+def _matches(hit, target, line):
+    if line is not None:
+        return hit.source.endswith(target) and hit.line_start == line
+    return hit.article_id == target or hit.source.endswith(target)
+
+
+def test_questions_find_their_article_first(sample_lib):
+    results = sample_lib.ask_many([q for q, *_ in QUESTIONS], k=3)
+    misses = [q for (q, target, line), hits in zip(QUESTIONS, results, strict=True)
+              if not _matches(hits[0], target, line)]
+    recall_at_1 = 1 - len(misses) / len(QUESTIONS)
+    assert recall_at_1 >= 0.95, misses
+    # Every answer is in the top 3.
+    assert all(any(_matches(h, t, ln) for h in hits) for (_, t, ln), hits in zip(QUESTIONS, results, strict=True))
+
+
+def test_highlight_holds_the_answer(sample_lib):
+    cases = [("How many dockworkers joined the strike?", "4,200"),
+             ("What is the new interest rate?", "4.25"),
+             ("How many runners finished the marathon?", "41,000"),
+             ("How many new species were found in the deep sea?", "thirty")]
+    for question, answer in cases:
+        hit = sample_lib.ask(question, k=1)[0]
+        assert answer in hit.highlights[0].text, (question, hit.highlights)
+
+
+def test_similar_articles_are_about_the_same_events(sample_lib):
+    port = sample_lib.ask("Valmora dockworkers strike automation", k=1)[0]
+    sims = sample_lib.similar(port.article_id, k=3)
+    assert "biz-004" in [s.article_id for s in sims]  # the strike's cost to exporters
+    assert port.article_id not in [s.article_id for s in sims]
+    flood = [s.title for s in sample_lib.similar(text="storm surge flooded the town library", k=2)]
+    assert any("library" in t.lower() for t in flood)
+
+
+def test_modes_disagree_where_they_should(sample_lib):
+    # Paraphrase with no shared content word: dense finds it, lexical cannot.
+    question = "microbes that eat plastic"
+    assert sample_lib.ask(question, k=1, mode="dense")[0].article_id == "sci-001"
+    assert sample_lib.ask(question, k=1, mode="hybrid")[0].article_id == "sci-001"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds not present")
+def test_seed_articles(tmp_path):
+    lib = qa.Library.build([str(SEEDS)], str(tmp_path / "seeds"), progress=False)
+    hit = lib.ask("How many public sector workers were on strike in Quebec?", k=1)[0]
+    with open(hit.source, encoding="utf-8") as fh:
+        line = fh.read().splitlines()[hit.line_start - 1]
+    assert "600,000 public sector workers in Quebec" in line

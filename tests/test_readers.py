@@ -1,0 +1,132 @@
+"""Readers: every format, the field mapping, and bad input reported without losing good input."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from qa.readers import ReadStats, read_articles
+
+
+def read(*paths, one_per_file=False):
+    stats = ReadStats()
+    articles = list(read_articles([str(p) for p in paths], stats, one_per_file=one_per_file))
+    return articles, stats
+
+
+def test_txt_blocks_keep_their_first_line(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("\nFirst article line one.\nline two.\n\n  \nSecond article.\n\n\nThird.\n", encoding="utf-8")
+    articles, stats = read(f)
+    assert [a.line_start for a in articles] == [2, 6, 9]
+    assert articles[0].text == "First article line one.\nline two."
+    assert articles[0].title == "First article line one."
+    assert not stats.skipped
+    lines = f.read_text(encoding="utf-8").splitlines()
+    for a in articles:
+        assert lines[a.line_start - 1] == a.text.splitlines()[0]
+
+
+def test_txt_one_per_file(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("Para one.\n\nPara two.\n", encoding="utf-8")
+    articles, _ = read(f, one_per_file=True)
+    assert len(articles) == 1 and articles[0].text == "Para one.\n\nPara two."
+
+
+def test_ids_are_stable_and_distinct(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("One.\n\nTwo.\n", encoding="utf-8")
+    first, _ = read(f)
+    again, _ = read(f)
+    assert [a.article_id for a in first] == [a.article_id for a in again]
+    assert len({a.article_id for a in first}) == 2
+
+
+def test_markdown_front_matter_and_heading(tmp_path):
+    (tmp_path / "fm.md").write_text(
+        "---\ntitle: Given title\ndate: 2024-02-03\nurl: https://x.org/a\nauthor: Ann\ntags: [a, b]\n---\n\n"
+        "Body sentence one.\n", encoding="utf-8")
+    (tmp_path / "h.md").write_text("Intro line.\n# The heading\n\nText.\n", encoding="utf-8")
+    articles, stats = read(tmp_path)
+    by = {os.path.basename(a.path): a for a in articles}
+    fm = by["fm.md"]
+    assert (fm.title, fm.date, fm.url, fm.author, fm.tags) == ("Given title", "2024-02-03", "https://x.org/a", "Ann", ("a", "b"))
+    assert fm.line_start == 9 and fm.text == "Body sentence one."
+    assert by["h.md"].title == "The heading"
+    assert not stats.skipped
+
+
+def test_jsonl_field_mapping_case_insensitive_and_metadata(tmp_path):
+    f = tmp_path / "r.jsonl"
+    f.write_text(json.dumps({"DOC_ID": 7, "Title": "T", "Body": "Some text.", "URL": "u", "Date": "March 4, 2024",
+                             "Tags": "x, y", "extra": 1}) + "\n", encoding="utf-8")
+    [a], stats = read(f)
+    assert (a.article_id, a.title, a.text, a.url, a.date, a.tags) == ("7", "T", "Some text.", "u", "2024-03-04", ("x", "y"))
+    assert a.metadata == {"extra": 1} and a.line_start == 1 and not a.lines_mapped
+
+
+def test_beir_corpus_keeps_underscore_id(tmp_path):
+    f = tmp_path / "corpus.jsonl"
+    f.write_text('{"_id": "4983", "title": "Microstructural development", "text": "Alterations of the brain."}\n', encoding="utf-8")
+    [a], _ = read(f)
+    assert a.article_id == "4983" and a.title == "Microstructural development"
+
+
+def test_json_list_and_csv(tmp_path):
+    (tmp_path / "l.json").write_text(json.dumps([{"id": "a", "text": "Alpha text."}, {"id": "b", "content": "Beta."}]), encoding="utf-8")
+    (tmp_path / "c.csv").write_text('id,title,text\nc1,Title one,"Multi\nline text."\nc2,Two,Second row.\n', encoding="utf-8")
+    articles, stats = read(tmp_path)
+    assert sorted(a.article_id for a in articles) == ["a", "b", "c1", "c2"]
+    rows = {a.article_id: a for a in articles}
+    assert rows["c1"].line_start == 2 and rows["c2"].line_start == 4
+    assert not stats.skipped
+
+
+def test_html_main_text_and_metadata(tmp_path):
+    (tmp_path / "p.html").write_text(
+        "<html><head><title>Page title</title><meta name='date' content='2024-01-02'></head><body>"
+        "<nav>Menu Home About</nav><article><p>" + "The council approved the new harbour wall. " * 5 +
+        "</p><p><script>alert(1)</script>Second paragraph about tides and storms in the bay.</p></article>"
+        "<footer>Copyright</footer></body></html>", encoding="utf-8")
+    [a], stats = read(tmp_path / "p.html")
+    assert a.title == "Page title" and a.date == "2024-01-02"
+    assert "harbour wall" in a.text and "alert(1)" not in a.text and "Menu Home" not in a.text
+
+
+def test_bad_inputs_are_reported_and_good_ones_kept(tmp_path):
+    d = tmp_path
+    (d / "good.txt").write_text("A good article about bread.\n", encoding="utf-8")
+    (d / "bad_bytes.txt").write_bytes(b"Fine first block.\n\nBroken \xff\xfe block.\n\nFine third block.\n")
+    (d / "bad.jsonl").write_text('{"id": "1", "text": "Good record."}\n{not json\n{"id": "3", "title": "no text"}\n[1, 2]\n', encoding="utf-8")
+    (d / "notext.csv").write_text("id,title\n1,Only a title\n", encoding="utf-8")
+    (d / "empty.md").write_text("", encoding="utf-8")
+    (d / "blank.txt").write_text("   \n\n \t\n", encoding="utf-8")
+    (d / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 50)
+    (d / "broken.json").write_text('{"id": 1, "text": ', encoding="utf-8")
+    os.symlink(d / "missing-target.txt", d / "gone.txt")
+    (d / "image.png").write_bytes(b"\x89PNG")
+    (d / ".hidden.txt").write_text("Hidden.\n", encoding="utf-8")
+    articles, stats = read(d, d / "no-such-dir")
+    texts = sorted(a.text for a in articles)
+    assert texts == ["A good article about bread.", "Fine first block.", "Fine third block.", "Good record."]
+    reasons = {(os.path.basename(s.path), s.line): s.reason for s in stats.skipped}
+    assert "undecodable" in reasons[("bad_bytes.txt", 3)]
+    assert "malformed JSON" in reasons[("bad.jsonl", 2)]
+    assert "no text" in reasons[("bad.jsonl", 3)]
+    assert "not a JSON object" in reasons[("bad.jsonl", 4)]
+    assert "no text column" in reasons[("notext.csv", 1)]
+    assert reasons[("empty.md", None)] == "empty file"
+    assert reasons[("blank.txt", None)] == "empty file"
+    assert "binary" in reasons[("binary.txt", None)]
+    assert "malformed JSON" in reasons[("broken.json", 1)]
+    assert "cannot read" in reasons[("gone.txt", None)]
+    assert "no such file" in reasons[("no-such-dir", None)]
+    assert stats.ignored_files == 2  # image.png and .hidden.txt
+
+
+def test_symlink_loop_ends(tmp_path):
+    (tmp_path / "a.txt").write_text("Loop test.\n", encoding="utf-8")
+    os.symlink(tmp_path, tmp_path / "loop")
+    articles, _ = read(tmp_path)
+    assert [a.text for a in articles] == ["Loop test."]
