@@ -1,0 +1,111 @@
+"""HTML for result cards. Every piece of article text goes through ``html.escape``."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from urllib.parse import urlparse
+
+from .types import ArticleHit, Hit
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is http(s); a ``javascript:`` or other scheme is never made a link."""
+    if not url:
+        return None
+    try:
+        scheme = urlparse(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in ("http", "https") else None
+
+
+def _reference(source: str, lines: str, url: str | None, date: str | None) -> str:
+    parts = [f'<code class="qa-ref">{html.escape(source)}:{lines}</code>']
+    link = safe_url(url)
+    if link:
+        shown = html.escape(link)
+        parts.append(f'<a class="qa-url" href="{shown}" target="_blank" rel="noopener noreferrer">{shown}</a>')
+    elif url:
+        parts.append(f'<span class="qa-url">{html.escape(url)}</span>')
+    if date:
+        parts.append(f'<span class="qa-date">{html.escape(date)}</span>')
+    return " · ".join(parts)
+
+
+def marked_passage(hit: Hit) -> str:
+    """The passage, escaped, with its highlight sentences wrapped in ``<mark>``."""
+    text = hit.text
+    spans = sorted(
+        (h.char_start - hit.char_start, h.char_end - hit.char_start) for h in hit.highlights
+    )
+    out, pos = [], 0
+    for a, b in spans:
+        if a < pos or b > len(text):
+            continue
+        out.append(html.escape(text[pos:a]))
+        out.append(f"<mark>{html.escape(text[a:b])}</mark>")
+        pos = b
+    out.append(html.escape(text[pos:]))
+    # Blank lines are paragraph breaks; a single newline is the source's line wrapping.
+    return re.sub(r"\n[ \t]*\n\s*", "<br><br>", "".join(out))
+
+
+def hit_cards(hits: Sequence[Hit], mode: str) -> str:
+    cards = []
+    for h in hits:
+        lines = str(h.line_start) if h.line_start == h.line_end else f"{h.line_start}-{h.line_end}"
+        detail = (f"score {h.score:.3f} ({html.escape(mode)}) · dense rank {h.dense_rank or '–'}"
+                  f" · lexical rank {h.lexical_rank or '–'} · article {html.escape(h.article_id)}")
+        cards.append(
+            '<div class="qa-card">'
+            f'<div class="qa-head"><span class="qa-rank">{h.rank}</span>'
+            f'<span class="qa-title">{html.escape(h.title)}</span></div>'
+            f'<div class="qa-refline">{_reference(h.source, lines, h.url, h.date)}</div>'
+            f'<div class="qa-passage">{marked_passage(h)}</div>'
+            f'<div class="qa-detail">{detail}'
+            f'<button class="qa-similar" data-article="{html.escape(h.article_id, quote=True)}">'
+            "Similar articles</button></div></div>"
+        )
+    return '<div class="qa-results">' + "".join(cards) + "</div>"
+
+
+def article_cards(hits: Sequence[ArticleHit], heading: str) -> str:
+    rows = [f'<div class="qa-sim-heading">{html.escape(heading)}</div>']
+    for h in hits:
+        rows.append(
+            '<div class="qa-card qa-sim">'
+            f'<div class="qa-head"><span class="qa-rank">{h.rank}</span>'
+            f'<span class="qa-title">{html.escape(h.title)}</span>'
+            f'<span class="qa-score">similarity {h.score:.3f}</span></div>'
+            f'<div class="qa-refline">{_reference(h.source, str(h.line_start), h.url, h.date)}'
+            f' · article {html.escape(h.article_id)}</div></div>'
+        )
+    return '<div class="qa-results">' + "".join(rows) + "</div>"
+
+
+def message(text: str, kind: str = "info") -> str:
+    return f'<div class="qa-msg qa-{kind}">{html.escape(text)}</div>'
+
+
+CSS = """
+.qa-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 12px 14px;
+  margin: 10px 0; background: var(--background-fill-primary);}
+.qa-head {display: flex; gap: 10px; align-items: baseline;}
+.qa-rank {font-weight: 700; color: var(--color-accent); min-width: 1.5em;}
+.qa-title {font-weight: 600; font-size: 1.05em;}
+.qa-score {margin-left: auto; font-size: .85em; opacity: .7;}
+.qa-refline {margin: 4px 0 8px 2.2em; font-size: .9em;}
+.qa-ref {font-size: .95em;}
+.qa-passage {margin-left: 2.2em; line-height: 1.55;}
+.qa-passage mark {background: #fde68a; color: inherit; padding: 0 2px; border-radius: 2px;}
+.qa-detail {margin: 8px 0 0 2.2em; font-size: .8em; opacity: .75; display: flex; gap: 12px;
+  align-items: center; flex-wrap: wrap;}
+.qa-similar {margin-left: auto; border: 1px solid var(--border-color-primary); border-radius: 6px;
+  padding: 2px 10px; cursor: pointer; font-size: 1em; background: var(--button-secondary-background-fill);}
+.qa-msg {padding: 10px 14px; border-radius: 6px; margin: 8px 0;}
+.qa-info {background: var(--background-fill-secondary);}
+.qa-error {background: #fee2e2; color: #7f1d1d;}
+.qa-sim-heading {font-weight: 600; margin-top: 12px;}
+"""

@@ -1,0 +1,220 @@
+"""The Gradio web UI, built only on the public ``qa`` API."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+from typing import Any
+
+from . import render
+from .errors import QAError
+from .library import Library
+from .readers import EXTENSIONS
+
+SAMPLE_QUESTIONS = [
+    "How many dockworkers went on strike?",
+    "Who won the marathon?",
+    "Can microbes eat plastic foam?",
+    "How will people cross the river while the bridge is closed?",
+    "Why is there a hosepipe ban?",
+]
+UPLOADS = "uploads"
+_SIMILAR_JS = """
+element.addEventListener('click', (event) => {
+  const button = event.target.closest('button.qa-similar');
+  if (button) { window.qaSimilarTarget = button.dataset.article; trigger('click'); }
+});
+"""
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot leave the uploads folder: no separators, dots or odd characters."""
+    base = os.path.basename(name.replace("\\", "/"))
+    stem, ext = os.path.splitext(base)
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_.")[:80] or "upload"
+    ext = ext.lower() if ext.lower() in EXTENSIONS else ".txt"
+    return stem + ext
+
+
+def store_uploads(paths: list[str], folder: str) -> list[str]:
+    """Copy uploaded files into ``folder`` under safe, unique names; returns the new paths."""
+    os.makedirs(folder, exist_ok=True)
+    stored = []
+    for src in paths:
+        name = safe_name(os.path.basename(src))
+        stem, ext = os.path.splitext(name)
+        dst, n = os.path.join(folder, name), 1
+        while os.path.exists(dst):
+            n += 1
+            dst = os.path.join(folder, f"{stem}-{n}{ext}")
+        real = os.path.realpath(dst)
+        if os.path.dirname(real) != os.path.realpath(folder):  # belt and braces
+            raise QAError(f"refusing to write outside the uploads folder: {name!r}")
+        shutil.copyfile(src, real)
+        stored.append(real)
+    return stored
+
+
+def _filters(source: str, date_from: str, date_to: str) -> dict[str, Any]:
+    return {"source": (source or "").strip() or None, "date_from": (date_from or "").strip() or None,
+            "date_to": (date_to or "").strip() or None}
+
+
+def build_ui(lib: Library, examples: list[str] | None = None):
+    import gradio as gr
+
+    uploads = os.path.join(lib.path, UPLOADS)
+
+    def status() -> str:
+        i = lib.info()
+        return (f"**{i.articles}** articles · **{i.passages}** passages · model `{i.model}` · "
+                f"index `{i.index_kind}`")
+
+    def ask_ui(question, k, mode, source, date_from, date_to):
+        if not (question or "").strip():
+            return render.message("Type a question first.")
+        try:
+            hits = lib.ask(question, k=int(k), mode=mode, filters=_filters(source, date_from, date_to))
+        except QAError as exc:
+            return render.message(str(exc), "error")
+        if not hits:
+            return render.message("No passage matches. Try other words, another mode, or fewer filters.")
+        return render.hit_cards(hits, mode)
+
+    def similar_ui(article_id, k=5):
+        if not article_id:
+            return gr.skip()
+        try:
+            hits = lib.similar(article_id, k=int(k))
+            title = lib.article(article_id)["title"]
+        except QAError as exc:
+            return render.message(str(exc), "error")
+        return render.article_cards(hits, f"Articles similar to “{title}”")
+
+    def ask_api(question: str, k: int = 5, mode: str = "hybrid", source: str = "",
+                date_from: str = "", date_to: str = "") -> list[dict]:
+        """Ask a question; returns the hits with all qa.Hit fields."""
+        hits = lib.ask(question, k=int(k), mode=mode, filters=_filters(source, date_from, date_to))
+        return [h.to_dict() for h in hits]
+
+    def similar_api(article_id: str = "", text: str = "", k: int = 5) -> list[dict]:
+        """Articles similar to an article id, or to a text; returns qa.ArticleHit fields."""
+        if article_id:
+            return [h.to_dict() for h in lib.similar(article_id, k=int(k))]
+        return [h.to_dict() for h in lib.similar(text=text, k=int(k))]
+
+    def find_titles(part):
+        rows = lib.find_articles(part or "", limit=50)
+        choices = [(f"{t}  ({os.path.basename(s)})", a) for a, t, s in rows]
+        return gr.update(choices=choices, value=choices[0][1] if choices else None)
+
+    def similar_tab(article_id, text, k):
+        try:
+            if (text or "").strip():
+                return render.article_cards(lib.similar(text=text, k=int(k)), "Articles similar to the pasted text")
+            if article_id:
+                return similar_ui(article_id, k)
+            return render.message("Pick an article by title, or paste some text.")
+        except QAError as exc:
+            return render.message(str(exc), "error")
+
+    def add_files(files, progress=gr.Progress()):  # noqa: B008 - how Gradio injects progress
+        if not files:
+            return render.message("Choose one or more files first."), gr.skip(), gr.skip()
+        paths = [f if isinstance(f, str) else f.name for f in files]
+        progress(0, desc="copying files")
+        try:
+            store_uploads(paths, uploads)
+            summary = lib.update([uploads], progress=False,
+                                 on_progress=lambda d, t, m: progress(d / max(t, 1), desc=m))
+        except QAError as exc:
+            return render.message(str(exc), "error"), gr.skip(), gr.skip()
+        text = "\n".join(summary.lines())
+        return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table()
+
+    def library_table():
+        return [[src, n] for src, n in lib.info().sources]
+
+    with gr.Blocks(title="article-qa") as demo:
+        gr.Markdown("# article-qa\nAsk your articles; every answer comes with its source.")
+        status_md = gr.Markdown(status())
+        with gr.Tab("Ask"):
+            with gr.Row():
+                question = gr.Textbox(label="Question", placeholder="Ask something about your articles",
+                                      scale=6, elem_id="question", autofocus=True)
+                ask_btn = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+            if examples:
+                gr.Examples(examples, inputs=[question], label="Examples")
+            with gr.Accordion("Options and filters", open=False):
+                with gr.Row():
+                    k = gr.Slider(1, 20, value=5, step=1, label="Results (k)")
+                    mode = gr.Radio(["hybrid", "dense", "lexical"], value="hybrid", label="Mode")
+                with gr.Row():
+                    source = gr.Textbox(label="Source (glob)", placeholder="*.md or */science.jsonl")
+                    date_from = gr.Textbox(label="Date from", placeholder="YYYY-MM-DD")
+                    date_to = gr.Textbox(label="Date to", placeholder="YYYY-MM-DD")
+            results = gr.HTML(elem_id="results", js_on_load=_SIMILAR_JS)
+            similar_out = gr.HTML(elem_id="similar-results")
+            target = gr.Textbox(visible="hidden", elem_id="similar-target")
+            inputs = [question, k, mode, source, date_from, date_to]
+            ask_btn.click(ask_ui, inputs, results, api_visibility="private")
+            question.submit(ask_ui, inputs, results, api_visibility="private")
+            results.click(similar_ui, [target], similar_out, api_visibility="private",
+                          js="() => [window.qaSimilarTarget || '']")
+        with gr.Tab("Similar articles"):
+            with gr.Row():
+                title_part = gr.Textbox(label="Find an article by title", scale=3)
+                picked = gr.Dropdown(label="Article", choices=[], scale=4, elem_id="pick-article")
+            pasted = gr.Textbox(label="…or paste text", lines=4)
+            sim_k = gr.Slider(1, 20, value=5, step=1, label="How many")
+            sim_btn = gr.Button("Find similar articles", variant="primary", elem_id="find-similar")
+            sim_results = gr.HTML(elem_id="similar-tab-results")
+            title_part.change(find_titles, title_part, picked, api_visibility="private")
+            sim_btn.click(similar_tab, [picked, pasted, sim_k], sim_results, api_visibility="private")
+        with gr.Tab("Add articles"):
+            gr.Markdown("Upload `.txt .md .jsonl .json .csv .html` files. They are copied into "
+                        f"`{uploads}` and indexed incrementally.")
+            files = gr.File(file_count="multiple", file_types=list(EXTENSIONS), label="Files",
+                            elem_id="upload")
+            add_btn = gr.Button("Add to index", variant="primary", elem_id="add")
+            add_out = gr.HTML(elem_id="add-summary")
+        with gr.Tab("Library"):
+            table = gr.Dataframe(headers=["source", "articles"], value=library_table(),
+                                 interactive=False, elem_id="library")
+            refresh = gr.Button("Refresh")
+            refresh.click(lambda: (status(), library_table()), None, [status_md, table],
+                          api_visibility="private")
+        add_btn.click(add_files, [files], [add_out, status_md, table], api_visibility="private")
+        gr.api(ask_api, api_name="ask")
+        gr.api(similar_api, api_name="similar")
+    return demo
+
+
+def serve(index: str, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None,
+          build_from: list[str] | None = None, examples: list[str] | None = None,
+          block: bool = True):
+    """Open (or first build) the index and serve the UI. Returns the Gradio app."""
+    if build_from and not os.path.exists(os.path.join(index, "manifest.json")):
+        print(f"no index at {index}: building it from {', '.join(build_from)}", file=sys.stderr)
+        lib = Library.build(build_from, index)
+        for line in lib.last_summary.lines():
+            print(line, file=sys.stderr)
+    else:
+        lib = Library.open(index)
+    lib.embedder  # load the model now, not on the first question  # noqa: B018
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: serving on {host}: anyone who can reach this machine can read the "
+              "indexed articles" + ("" if auth else " (no --auth set)"), file=sys.stderr)
+    credentials = None
+    if auth:
+        user, sep, password = auth.partition(":")
+        if not sep or not user:
+            raise QAError("auth must be USER:PASSWORD")
+        credentials = (user, password)
+    demo = build_ui(lib, examples)
+    demo.queue(default_concurrency_limit=4)
+    demo.launch(server_name=host, server_port=port, auth=credentials, css=render.CSS,
+                prevent_thread_lock=not block, show_error=False, quiet=False)
+    return demo

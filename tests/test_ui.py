@@ -1,0 +1,181 @@
+"""The web UI in a real browser (Debian chromium driven by Playwright), plus its API endpoints."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SAMPLES
+
+from qa.ui import safe_name, store_uploads
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "artifacts"
+XSS_TEXT = ("Mayor reads a strange letter aloud. The letter said <script>alert(1)</script> and "
+            "<img src=x onerror=alert(1)> in the middle of the council meeting.\n")
+
+
+def test_upload_names_stay_inside_the_folder(tmp_path):
+    assert safe_name("../../etc/passwd") == "passwd.txt"
+    assert safe_name("/abs/path/My Notes (v2).MD") == "My_Notes_v2.md"
+    assert safe_name("..") == "upload.txt"
+    assert safe_name("a\\..\\b.csv") == "b.csv"
+    src = tmp_path / "x.txt"
+    src.write_text("hello")
+    folder = tmp_path / "uploads"
+    stored = store_uploads([str(src), str(src)], str(folder))
+    assert [os.path.basename(p) for p in stored] == ["x.txt", "x-2.txt"]
+    assert all(os.path.dirname(p) == str(folder.resolve()) for p in stored)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("QA_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing; apt-get install chromium")
+        pytest.skip(f"{CHROMIUM} not installed")
+    tmp = tmp_path_factory.mktemp("ui")
+    corpus = tmp / "news"
+    shutil.copytree(SAMPLES, corpus)
+    (corpus / "xss.txt").write_text(XSS_TEXT, encoding="utf-8")
+    index = tmp / "index"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    subprocess.run([sys.executable, "-m", "qa.cli", "index", str(corpus), "--index", str(index), "--quiet"],
+                   check=True, env=env, cwd=tmp, capture_output=True)
+    port = _free_port()
+    log = open(tmp / "app.log", "w")  # noqa: SIM115 - closed at teardown
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--index", str(index), "--port", str(port)],
+                            env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError((tmp / "app.log").read_text()) from None
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("app did not start: " + (tmp / "app.log").read_text())
+    yield url
+    proc.terminate()
+    proc.wait(20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg = browser.new_page(viewport={"width": 1200, "height": 1000})
+    pg.dialogs = []
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    pg.goto(app_url)
+    pg.wait_for_selector("#question textarea", timeout=60000)
+    yield pg
+    pg.close()
+
+
+def ask(pg, question):
+    pg.fill("#question textarea", question)
+    pg.click("#ask")
+    pg.wait_for_selector("#results .qa-card", timeout=60000)
+
+
+pytestmark = [pytest.mark.browser, pytest.mark.model]
+
+
+def test_ask_shows_a_card_with_the_reference(page):
+    ask(page, "How many dockworkers went on strike?")
+    first = page.locator("#results .qa-card").first
+    assert "world.txt:1-6" in first.locator(".qa-ref").inner_text()
+    assert "4,200" in first.locator("mark").first.inner_text()
+    assert "dense rank 1" in first.locator(".qa-detail").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "ask.png"))
+    if os.environ.get("QA_README_SCREENSHOT"):
+        page.screenshot(path=str(ROOT / "docs" / "screenshot.png"), clip={"x": 0, "y": 0, "width": 1200, "height": 900})
+
+
+def test_similar_articles_from_a_card(page):
+    ask(page, "How many dockworkers went on strike?")
+    page.locator("#results button.qa-similar").first.click()
+    page.wait_for_selector("#similar-results .qa-sim", timeout=60000)
+    text = page.locator("#similar-results").inner_text()
+    assert "Valmora port strike costs exporters millions" in text and "biz-004" in text
+    page.screenshot(path=str(ARTIFACTS / "similar.png"), full_page=True)
+
+
+def test_empty_question_gives_a_message(page):
+    page.click("#ask")
+    page.wait_for_selector("#results .qa-msg", timeout=30000)
+    assert "Type a question" in page.locator("#results").inner_text()
+
+
+def test_upload_then_find_it(page, tmp_path):
+    f = tmp_path / "evil name.txt"
+    f.write_text("The Lumen observatory discovered a purple moon orbiting a nearby planet.\n", encoding="utf-8")
+    page.get_by_role("tab", name="Add articles").click()
+    page.locator("#upload input[type=file]").set_input_files(str(f))
+    page.wait_for_timeout(500)
+    page.click("#add")
+    page.wait_for_selector("#add-summary pre", timeout=120000)
+    summary = page.locator("#add-summary").inner_text()
+    assert "embedded 1" in summary
+    page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)
+    page.get_by_role("tab", name="Ask").click()
+    ask(page, "Which observatory found a purple moon?")
+    assert "uploads/evil_name.txt" in page.locator("#results .qa-card .qa-ref").first.inner_text()
+
+
+def test_html_in_articles_is_shown_as_text(page):
+    ask(page, "strange letter the mayor read at the council meeting")
+    first = page.locator("#results .qa-card").first
+    text = first.inner_text()
+    assert "<script>alert(1)</script>" in text and "<img src=x onerror=alert(1)>" in text
+    assert page.locator("#results img").count() == 0 and page.locator("#results script").count() == 0
+    page.wait_for_timeout(500)
+    assert page.dialogs == []
+    page.screenshot(path=str(ARTIFACTS / "xss.png"))
+
+
+def test_gradio_client_gets_structured_hits(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    hits = client.predict("Who won the marathon?", 3, "hybrid", "", "", "", api_name="/ask")
+    assert len(hits) == 3
+    assert hits[0]["source"].endswith("world.txt") and hits[0]["line_start"] == 57
+    assert {"rank", "score", "article_id", "title", "text", "highlights", "dense_rank", "lexical_rank"} <= set(hits[0])
+    sims = client.predict("biz-004", "", 2, api_name="/similar")
+    assert len(sims) == 2 and "biz-004" not in [s["article_id"] for s in sims]
+
+
+def test_readme_screenshot_is_small():
+    shot = Path(ROOT / "docs" / "screenshot.png")
+    assert shot.exists() and shot.stat().st_size < 400_000
