@@ -13,18 +13,18 @@ _PARAGRAPH = re.compile(r"\n[ \t\r]*\n")
 
 
 @lru_cache(maxsize=1)
-def _segmenter():
-    import pysbd
+def _segment():
+    from sentencex import segment
 
-    return pysbd.Segmenter(language="en", clean=False)
+    return segment
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of ``text`` (whitespace around them excluded).
 
-    Paragraphs (blank-line separated) never share a sentence. pysbd gives the sentence strings;
-    their spans are found in order from a cursor, which stays exact even where pysbd's own
-    ``char_span`` mode misplaces repeated sentences.
+    Paragraphs (blank-line separated) never share a sentence. sentencex gives the sentence
+    strings; their spans are found in order from a cursor, so they stay exact even for
+    repeated sentences.
     """
     spans: list[tuple[int, int]] = []
     start = 0
@@ -43,13 +43,13 @@ def _split_paragraph(text: str, start: int, end: int, out: list[tuple[int, int]]
     if not para.strip():
         return
     cursor = 0
-    pieces = _segmenter().segment(para) if len(para) > 1 else [para]
+    pieces = list(_segment()("en", para)) if len(para) > 1 else [para]
     for piece in pieces:
         piece = piece.strip()
         if not piece:
             continue
         found = para.find(piece, cursor)
-        if found < 0:  # pysbd altered the text; fall back to the rest as one sentence
+        if found < 0:  # the splitter altered the text; keep the rest as one sentence
             rest = para[cursor:]
             lead = len(rest) - len(rest.lstrip())
             if rest.strip():

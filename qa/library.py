@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .errors import IndexCorruptError, InputError, NotFoundError
-from .types import ArticleHit, Hit, IndexSummary
+from .types import ArticleHit, Highlight, Hit, IndexSummary
 
 DEFAULT_INDEX = os.path.join("index", "default")
 
@@ -218,6 +218,27 @@ class Library:
                 if len(out) == k:
                     break
             return out
+
+    def highlight(self, question: str, article_id: str) -> tuple[Highlight, ...]:
+        """The sentences of one article that best answer ``question``, best first."""
+        from .highlight import rank_sentences
+        from .search import clean_question
+
+        question = clean_question(question)
+        rowid = self.catalog.article_rowid(str(article_id))
+        if rowid is None:
+            raise NotFoundError(f"no article with id {article_id!r} in {self.path}")
+        embedder = self.embedder
+        with self._lock:
+            ids = self.catalog.passage_ids_of([rowid])[0]
+            rows = list(self.catalog.passages(ids).values())
+        # Overlapping passages repeat sentences; score each sentence once.
+        seen: dict[tuple[int, int], Highlight] = {}
+        qvec = embedder.encode([question])[0]
+        for ranked in rank_sentences(question, qvec, rows, embedder):
+            for h in ranked:
+                seen.setdefault((h.char_start, h.char_end), h)
+        return tuple(sorted(seen.values(), key=lambda h: (-h.score, h.char_start)))
 
     def _text_vector(self, text: str):
         import numpy as np

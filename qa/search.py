@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .catalog import STOPWORDS, Catalog, PassageRow
+from .catalog import Catalog, PassageRow
 from .errors import InputError
-from .types import Highlight, Hit
+from .highlight import rank_sentences, top_highlights
+from .types import Hit
 
 if TYPE_CHECKING:
     from .embedder import Embedder
@@ -20,7 +20,6 @@ MODES = ("hybrid", "dense", "lexical")
 DENSE_WEIGHT = 0.5  # share of the min-max-normalised dense score in the fused score
 MIN_CANDIDATES = 100
 MAX_QUESTION_CHARS = 4000
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -175,39 +174,12 @@ def _group(cands, catalog, k, per_article) -> list[tuple[_Candidate, PassageRow]
     return picked
 
 
-def _terms(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS}
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
 def _hits(picked, catalog, embedder, question, qvec) -> list[Hit]:
     """Turn picked passages into hits with their best-answering sentences highlighted."""
-    sentences: list[tuple[int, int, int]] = []  # (hit index, start, end) in article offsets
-    texts: list[str] = []
-    for i, (_, row) in enumerate(picked):
-        for a, b in row.sentences:
-            sentences.append((i, a, b))
-            texts.append(row.text[a - row.char_start : b - row.char_start])
-    qterms = _terms(question)
-    overlap = np.array([len(qterms & _terms(t)) / max(len(qterms), 1) for t in texts])
-    if embedder is not None and qvec is not None and texts:
-        cos = embedder.encode(texts) @ qvec
-        score = 0.5 * cos + 0.5 * overlap
-    else:
-        score = overlap
-    best: dict[int, list[Highlight]] = {}
-    for (i, a, b), t, s in zip(sentences, texts, score, strict=True):
-        best.setdefault(i, []).append(Highlight(t, a, b, round(float(s), 4)))
+    ranked = rank_sentences(question, qvec, [row for _, row in picked], embedder)
     hits = []
     for rank, (cand, row) in enumerate(picked, 1):
-        ranked = sorted(best.get(rank - 1, []), key=lambda h: -h.score)
-        top = tuple(h for h in ranked[:2] if h.score >= 0.9 * ranked[0].score) if ranked else ()
+        top = top_highlights(ranked[rank - 1])
         hits.append(Hit(
             rank=rank, score=round(cand.score, 6), article_id=row.article_id,
             passage_id=row.passage_id, title=row.title, text=row.text, source=row.source,

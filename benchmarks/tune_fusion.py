@@ -1,0 +1,74 @@
+"""Compare fusion variants on already-built benchmark indexes (tuning aid; train judgements only).
+
+    python benchmarks/tune_fusion.py scifact:train squad-dev:test [--limit 1000]
+
+Builds nothing: run benchmarks/quality.py first (it builds index/bench/NAME). Candidates are
+fetched once per query with both scores for every candidate, then each variant re-fuses them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+
+def norm(x: np.ndarray, how: str) -> np.ndarray:
+    if how == "minmax":
+        lo, hi = x.min(), x.max()
+        return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+    sd = x.std()
+    return (x - x.mean()) / sd if sd > 0 else np.zeros_like(x)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("sets", nargs="+")
+    p.add_argument("--benchmarks", default=os.path.join(HERE, "..", "..", "shared", "benchmarks"))
+    p.add_argument("--limit", type=int, default=800)
+    p.add_argument("--depth", type=int, default=100)
+    args = p.parse_args()
+
+    import qa
+    from qa.evaluate import load_qrels, load_queries, ndcg_at
+    from qa.search import _candidates
+
+    for spec in args.sets:
+        name, split = spec.split(":")
+        lib = qa.Library.open(os.path.join("index", "bench", name))
+        qrels = load_qrels(os.path.join(args.benchmarks, name, "qrels", f"{split}.tsv"))
+        queries = load_queries(os.path.join(args.benchmarks, name, "queries.jsonl"))
+        qids = [q for q in qrels if q in queries][: args.limit]
+        qvecs = lib.embedder.encode([queries[q] for q in qids])
+        data = []
+        for qid, qvec in zip(qids, qvecs, strict=True):
+            cands = _candidates(lib.catalog, lib.store, qvec, queries[qid], args.depth, "hybrid", None, None)
+            rows = lib.catalog.passages([c.pid for c in cands])
+            arts = [rows[c.pid].article_id for c in cands]
+            data.append((qid, np.array([c.dense for c in cands]), np.array([c.lexical for c in cands]), arts))
+
+        def score(w: float, how: str) -> float:
+            total = 0.0
+            for qid, d, lx, arts in data:
+                fused = w * norm(d, how) + (1 - w) * norm(lx, how)
+                ranked, seen = [], set()
+                for i in np.argsort(-fused, kind="stable"):
+                    if arts[i] not in seen:
+                        seen.add(arts[i])
+                        ranked.append(arts[i])
+                total += ndcg_at(ranked, qrels[qid], 10)
+            return total / len(data)
+
+        print(f"== {name} ({len(data)} queries, depth {args.depth})")
+        for how in ("minmax", "z"):
+            print(how, " ".join(f"w={w:.1f}:{score(w, how):.4f}" for w in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 1.0)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
