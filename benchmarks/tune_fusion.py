@@ -32,6 +32,7 @@ def main() -> int:
     p.add_argument("--benchmarks", default=os.path.join(HERE, "..", "..", "shared", "benchmarks"))
     p.add_argument("--limit", type=int, default=800)
     p.add_argument("--depth", type=int, default=100)
+    p.add_argument("--title-weight", type=float, default=0.5)
     args = p.parse_args()
 
     import qa
@@ -45,17 +46,30 @@ def main() -> int:
         queries = load_queries(os.path.join(args.benchmarks, name, "queries.jsonl"))
         qids = [q for q in qrels if q in queries][: args.limit]
         qvecs = lib.embedder.encode([queries[q] for q in qids])
+        import qa.catalog as catalog_module
+
+        catalog_module.TITLE_WEIGHT = args.title_weight
         data = []
         for qid, qvec in zip(qids, qvecs, strict=True):
             cands = _candidates(lib.catalog, lib.store, qvec, queries[qid], args.depth, "hybrid", None, None)
             rows = lib.catalog.passages([c.pid for c in cands])
             arts = [rows[c.pid].article_id for c in cands]
-            data.append((qid, np.array([c.dense for c in cands]), np.array([c.lexical for c in cands]), arts))
+            vecs = lib.store.reconstruct([c.pid for c in cands])
+            avecs = lib.article_store.reconstruct([rows[c.pid].article_rowid for c in cands])
+            data.append((qid, np.array([c.dense for c in cands]), np.array([c.lexical for c in cands]), arts,
+                         vecs, avecs, qvec))
 
-        def score(w: float, how: str) -> float:
+        def score(w: float, how: str, art: float = 0.0, prf: float = 0.0, m: int = 3) -> float:
             total = 0.0
-            for qid, d, lx, arts in data:
+            for qid, d, lx, arts, vecs, avecs, qvec in data:
                 fused = w * norm(d, how) + (1 - w) * norm(lx, how)
+                if prf:
+                    top = np.argsort(-fused, kind="stable")[:m]
+                    q2 = qvec + prf * vecs[top].mean(axis=0)
+                    q2 /= np.linalg.norm(q2)
+                    fused = w * norm(vecs @ q2, how) + (1 - w) * norm(lx, how)
+                if art:
+                    fused = fused + art * norm(avecs @ qvec, how)
                 ranked, seen = [], set()
                 for i in np.argsort(-fused, kind="stable"):
                     if arts[i] not in seen:
@@ -67,6 +81,11 @@ def main() -> int:
         print(f"== {name} ({len(data)} queries, depth {args.depth})")
         for how in ("minmax", "z"):
             print(how, " ".join(f"w={w:.1f}:{score(w, how):.4f}" for w in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 1.0)))
+        for art in (0.1, 0.2, 0.3):
+            print(f"article-dense +{art}", " ".join(f"w={w:.1f}:{score(w, 'minmax', art=art):.4f}" for w in (0.4, 0.5, 0.6)))
+        for prf in (0.3, 0.6, 1.0):
+            for m in (1, 3, 5):
+                print(f"dense PRF beta={prf} m={m}", " ".join(f"w={w:.1f}:{score(w, 'minmax', prf=prf, m=m):.4f}" for w in (0.4, 0.5, 0.6)))
     return 0
 
 

@@ -7,13 +7,13 @@ the article text) as its external content.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import IndexCorruptError
+from .text import query_terms, terms
 from .types import Article, Passage
 
 SCHEMA = """
@@ -44,8 +44,10 @@ CREATE TABLE IF NOT EXISTS passages(
     char_end INTEGER NOT NULL,
     line_offset_start INTEGER NOT NULL,
     line_offset_end INTEGER NOT NULL,
-    sentences TEXT NOT NULL
+    sentences TEXT NOT NULL,
+    sentence_vectors BLOB  -- float16, one row per sentence: contextual vectors for highlights
 );
+CREATE TABLE IF NOT EXISTS term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS passages_article ON passages(article);
 CREATE VIEW IF NOT EXISTS passage_content AS
     SELECT p.id AS id, a.title AS title,
@@ -64,27 +66,15 @@ CREATE TABLE IF NOT EXISTS duplicates(
 );
 """
 
-# Common English function words: dropping them from OR-queries keeps BM25 on the content words
-# and avoids walking the longest posting lists.
-STOPWORDS = frozenset(
-    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves"]
-)
-_WORD = re.compile(r"\w+", re.UNICODE)
-TITLE_WEIGHT = 0.5
+TITLE_WEIGHT = 1.0
 TEXT_WEIGHT = 1.0
 
 
-def query_terms(question: str) -> list[str]:
-    words = [w.lower() for w in _WORD.findall(question)]
-    content = [w for w in words if w not in STOPWORDS]
-    return list(dict.fromkeys(content or words))
-
-
 def fts_query(question: str) -> str | None:
-    terms = query_terms(question)
-    if not terms:
+    words = query_terms(question)
+    if not words:
         return None
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    return " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
 @dataclass(frozen=True)
@@ -102,6 +92,7 @@ class PassageRow:
     url: str | None
     date: str | None
     sentences: tuple[tuple[int, int], ...]
+    sentence_vectors: bytes | None = None
 
 
 class Catalog:
@@ -169,13 +160,45 @@ class Catalog:
             " FROM passage_content WHERE id IN (SELECT id FROM passages WHERE article=?)",
             (article_rowid,),
         )
+        self._count_terms([p.text for p in passages], +1)
         return ids
+
+    def _count_terms(self, texts: Sequence[str], sign: int) -> None:
+        counts: dict[str, int] = {}
+        for text in texts:
+            for t in terms(text):
+                counts[t] = counts.get(t, 0) + 1
+        self.db.executemany(
+            "INSERT INTO term_df(term, df) VALUES (?, ?)"
+            " ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+            [(t, sign * n) for t, n in counts.items()],
+        )
+        if sign < 0:
+            self.db.execute("DELETE FROM term_df WHERE df <= 0")
+
+    def set_sentence_vectors(self, rows: Sequence[tuple[int, bytes]]) -> None:
+        self.db.executemany("UPDATE passages SET sentence_vectors=? WHERE id=?",
+                            [(blob, pid) for pid, blob in rows])
+
+    def document_frequencies(self, words: Sequence[str]) -> tuple[dict[str, int], int]:
+        """How many passages contain each term, and how many passages there are."""
+        found: dict[str, int] = {}
+        for chunk in _chunks(list(words)):
+            marks = ",".join("?" * len(chunk))
+            for term, df in self.db.execute(
+                    f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk):
+                found[term] = df
+        total = self.db.execute("SELECT count(*) FROM passages").fetchone()[0]
+        return found, total
 
     def delete_articles(self, rowids: Sequence[int]) -> list[int]:
         """Delete articles with their passages; returns the deleted passage ids."""
         removed: list[int] = []
         for rowid in rowids:
             ids = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE article=?", (rowid,))]
+            self._count_terms([r[0] for r in self.db.execute(
+                "SELECT text FROM passage_content WHERE id IN"
+                " (SELECT id FROM passages WHERE article=?)", (rowid,))], -1)
             self.db.execute(
                 "INSERT INTO passages_fts(passages_fts, rowid, title, text)"
                 " SELECT 'delete', id, title, text FROM passage_content"
@@ -240,7 +263,7 @@ class Catalog:
                 "SELECT p.id, a.id, a.article_id, a.title,"
                 " substr(a.text, p.char_start + 1, p.char_end - p.char_start),"
                 " a.source, a.line_start, a.lines_mapped, p.line_offset_start, p.line_offset_end,"
-                " p.char_start, p.char_end, a.url, a.date, p.sentences"
+                " p.char_start, p.char_end, a.url, a.date, p.sentences, p.sentence_vectors"
                 f" FROM passages p JOIN articles a ON a.id = p.article WHERE p.id IN ({marks})",
                 chunk,
             ):
@@ -250,6 +273,7 @@ class Catalog:
                     source=r[5], line_start=r[6] + (r[8] if mapped else 0),
                     line_end=r[6] + (r[9] if mapped else 0), char_start=r[10], char_end=r[11],
                     url=r[12], date=r[13], sentences=tuple(tuple(s) for s in json.loads(r[14])),
+                    sentence_vectors=r[15],
                 )
         return out
 

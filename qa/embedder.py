@@ -27,6 +27,30 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray: ...
 
 
+def encode_spans(
+    embedder: Embedder, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Text vectors plus one vector per character span of each text.
+
+    Embedders that can (``SentenceTransformerEmbedder``) pool the span's contextual token
+    embeddings from the same forward pass, so sentence vectors cost nothing extra; any other
+    embedder encodes the span texts separately.
+    """
+    import numpy as np
+
+    own = getattr(embedder, "encode_spans", None)
+    if own is not None:
+        return own(texts, spans)
+    vectors = embedder.encode(texts)
+    flat = [t[a:b] for t, ss in zip(texts, spans, strict=True) for a, b in ss]
+    sv = embedder.encode(flat) if flat else np.zeros((0, embedder.dim), np.float32)
+    out, i = [], 0
+    for ss in spans:
+        out.append(sv[i : i + len(ss)])
+        i += len(ss)
+    return vectors, out
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model; the default one is loaded from the bundled package."""
 
@@ -87,6 +111,36 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+    def encode_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], batch_size: int = 64
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """See :func:`encode_spans`: mean of each span's contextual token embeddings, normalised."""
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, self.dim), np.float32), []
+        outputs = self._model.encode(list(texts), batch_size=batch_size, output_value=None,
+                                     convert_to_numpy=False, show_progress_bar=False)
+        offsets = self._model.tokenizer(list(texts), return_offsets_mapping=True, truncation=True,
+                                        max_length=self._model.max_seq_length)["offset_mapping"]
+        vectors = np.vstack([o["sentence_embedding"].float().numpy() for o in outputs])
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        span_vectors = []
+        for out, offs, text_spans in zip(outputs, offsets, spans, strict=True):
+            tokens = out["token_embeddings"].float().numpy()
+            starts = np.array([a for a, _ in offs])
+            ends = np.array([b for _, b in offs])
+            real = ends > starts  # special tokens have empty offsets
+            rows = np.zeros((len(text_spans), self.dim), np.float32)
+            for j, (a, b) in enumerate(text_spans):
+                inside = real & (starts >= a) & (ends <= b)
+                if inside.any():  # a span past the model's truncation stays a zero vector
+                    v = tokens[: len(offs)][inside].mean(axis=0)
+                    rows[j] = v / max(float(np.linalg.norm(v)), 1e-12)
+            span_vectors.append(rows)
+        return np.ascontiguousarray(vectors, dtype=np.float32), span_vectors
 
 
 def load_embedder(model: str | None) -> Embedder:

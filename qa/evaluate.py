@@ -103,7 +103,7 @@ def run_eval(dataset: str, split: str = "test", index: str | None = None,
         for start in tqdm(range(0, len(qids), batch), desc=f"eval {mode}", file=sys.stderr,
                           unit="batch"):
             chunk = qids[start : start + batch]
-            results = lib.ask_many([queries[q] for q in chunk], k=k, mode=mode)
+            results = lib.ask_many([queries[q] for q in chunk], k=k, mode=mode, highlights=False)
             for qid, hits in zip(chunk, results, strict=True):
                 run[qid] = [h.article_id for h in hits]
         report["modes"][mode] = score_run(run, qrels)

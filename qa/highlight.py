@@ -1,64 +1,51 @@
-"""Which sentences of a passage answer the question: lexical overlap mixed with dense similarity."""
+"""Which sentences of a passage answer the question.
+
+A sentence's score mixes two signals measured on SQuAD (see benchmarks/RESULTS.md):
+the cosine between the question and the sentence's contextual vector (stored at index time,
+pooled from the passage's own token embeddings, so nothing is encoded at query time), and the
+IDF-weighted share of the question's content words the sentence contains.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import math
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .catalog import STOPWORDS, PassageRow
+from .catalog import PassageRow
+from .text import terms
 from .types import Highlight
 
-if TYPE_CHECKING:
-    from .embedder import Embedder
-
-DENSE_SHARE = 0.5
-_WORD = re.compile(r"\w+", re.UNICODE)
+DENSE_SHARE = 0.7
+DocFreq = Callable[[Sequence[str]], tuple[dict[str, int], int]]
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def terms(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS}
+def sentence_vectors(row: PassageRow, dim: int) -> np.ndarray | None:
+    if not row.sentence_vectors:
+        return None
+    vecs = np.frombuffer(row.sentence_vectors, dtype=np.float16).reshape(-1, dim)
+    return vecs.astype(np.float32) if len(vecs) == len(row.sentences) else None
 
 
 def rank_sentences(
-    question: str,
-    qvec: np.ndarray | None,
-    rows: Sequence[PassageRow],
-    embedder: Embedder | None,
+    question: str, qvec: np.ndarray | None, rows: Sequence[PassageRow], doc_freq: DocFreq
 ) -> list[list[Highlight]]:
-    """Per passage, its sentences as highlights, best first.
-
-    The score mixes the share of the question's content words a sentence contains with the
-    cosine between sentence and question embeddings (when an embedder is given).
-    """
-    spans: list[tuple[int, int, int]] = []
-    texts: list[str] = []
-    for i, row in enumerate(rows):
-        for a, b in row.sentences:
-            spans.append((i, a, b))
-            texts.append(row.text[a - row.char_start : b - row.char_start])
-    if not texts:
-        return [[] for _ in rows]
+    """Per passage, its sentences as highlights, best first."""
     qterms = terms(question)
-    overlap = np.array([len(qterms & terms(t)) / max(len(qterms), 1) for t in texts])
-    if embedder is not None and qvec is not None:
-        score = DENSE_SHARE * (embedder.encode(texts) @ qvec) + (1 - DENSE_SHARE) * overlap
-    else:
-        score = overlap
-    out: list[list[Highlight]] = [[] for _ in rows]
-    for (i, a, b), t, s in zip(spans, texts, score, strict=True):
-        out[i].append(Highlight(t, a, b, round(float(s), 4)))
-    for ranked in out:
+    df, total = doc_freq(sorted(qterms)) if qterms else ({}, 0)
+    idf = {t: math.log(1 + (total - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in qterms}
+    idf_sum = sum(idf.values()) or 1.0
+    out: list[list[Highlight]] = []
+    for row in rows:
+        texts = [row.text[a - row.char_start : b - row.char_start] for a, b in row.sentences]
+        lexical = np.array([sum(idf[t] for t in qterms & terms(t)) / idf_sum for t in texts])
+        vecs = sentence_vectors(row, len(qvec)) if qvec is not None else None
+        score = lexical if vecs is None else DENSE_SHARE * (vecs @ qvec) + (1 - DENSE_SHARE) * lexical
+        ranked = [Highlight(t, a, b, round(float(s), 4))
+                  for (a, b), t, s in zip(row.sentences, texts, score, strict=True)]
         ranked.sort(key=lambda h: (-h.score, h.char_start))
+        out.append(ranked)
     return out
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from . import __version__
 from .catalog import Catalog
 from .chunker import chunk
-from .embedder import Embedder
+from .embedder import Embedder, encode_spans
 from .indexdir import ARTICLE_VECTORS, CATALOG, PASSAGE_VECTORS, Writer, check_model, now
 from .readers import ReadStats, read_articles
 from .store import FaissStore
@@ -179,6 +179,7 @@ def _embed_new(catalog, store, article_store, embedder, new, total, progress, on
                disable=not progress or total < 256, smoothing=0.1)
     pending_ids: list[int] = []
     pending_text: list[str] = []
+    pending_spans: list[list[tuple[int, int]]] = []
     sums: dict[int, np.ndarray] = {}
     owners: dict[int, int] = {}
     left: dict[int, int] = {}
@@ -188,9 +189,11 @@ def _embed_new(catalog, store, article_store, embedder, new, total, progress, on
         nonlocal done
         if not pending_ids:
             return
-        vectors = embedder.encode(pending_text, batch_size=64)
+        vectors, sentence_vectors = encode_spans(embedder, pending_text, pending_spans)
         ids = np.asarray(pending_ids, dtype=np.int64)
         store.add(ids, vectors)
+        catalog.set_sentence_vectors(
+            [(pid, sv.astype(np.float16).tobytes()) for pid, sv in zip(pending_ids, sentence_vectors, strict=True)])
         finished = []
         for pid, vec in zip(pending_ids, vectors, strict=True):
             arow = owners.pop(pid)
@@ -208,6 +211,7 @@ def _embed_new(catalog, store, article_store, embedder, new, total, progress, on
             on_progress(done, total, "embedding passages")
         pending_ids.clear()
         pending_text.clear()
+        pending_spans.clear()
 
     for article, ch, th, passages in new:
         arow = catalog.insert_article(article, ch, th)
@@ -215,8 +219,11 @@ def _embed_new(catalog, store, article_store, embedder, new, total, progress, on
         left[arow] = len(ids)
         for pid, p in zip(ids, passages, strict=True):
             owners[pid] = arow
+            text = embed_input(article.title, p.text)
+            shift = len(text) - len(p.text) - p.char_start  # article offset -> offset in text
             pending_ids.append(pid)
-            pending_text.append(embed_input(article.title, p.text))
+            pending_text.append(text)
+            pending_spans.append([(a + shift, b + shift) for a, b in p.sentences])
             if len(pending_ids) >= EMBED_BATCH:
                 flush()
     flush()

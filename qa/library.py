@@ -163,18 +163,21 @@ class Library:
 
     # --- queries -----------------------------------------------------------------------------
     def ask(self, question: str, k: int = 5, *, mode: str = "hybrid", filters=None,
-            per_article: int = 1) -> list[Hit]:
+            per_article: int = 1, highlights: bool = True) -> list[Hit]:
         """The ``k`` passages that best answer ``question``, at most ``per_article`` per article.
 
         Args:
             mode: ``"hybrid"`` (dense + BM25, fused), ``"dense"`` or ``"lexical"``.
             filters: a :class:`qa.Filters` or a dict with ``source`` (glob), ``date_from``,
                 ``date_to`` (ISO dates) and ``tags``.
+            highlights: find the answering sentences (False: ``Hit.highlights`` is empty, for
+                bulk retrieval such as evaluation).
         """
-        return self.ask_many([question], k, mode=mode, filters=filters, per_article=per_article)[0]
+        return self.ask_many([question], k, mode=mode, filters=filters, per_article=per_article,
+                             highlights=highlights)[0]
 
     def ask_many(self, questions: Sequence[str], k: int = 10, *, mode: str = "hybrid",
-                 filters=None, per_article: int = 1) -> list[list[Hit]]:
+                 filters=None, per_article: int = 1, highlights: bool = True) -> list[list[Hit]]:
         """:meth:`ask` for many questions, with the question embeddings computed in one batch."""
         from .search import Filters, search_many
 
@@ -183,7 +186,7 @@ class Library:
         embedder = self.embedder if mode != "lexical" else None
         with self._lock:
             return search_many(self.catalog, self.store, embedder, list(questions), k, mode,
-                               Filters.coerce(filters), per_article)
+                               Filters.coerce(filters), per_article, highlights)
 
     def similar(self, article_id: str | None = None, k: int = 5, *,
                 text: str | None = None) -> list[ArticleHit]:
@@ -228,14 +231,14 @@ class Library:
         rowid = self.catalog.article_rowid(str(article_id))
         if rowid is None:
             raise NotFoundError(f"no article with id {article_id!r} in {self.path}")
-        embedder = self.embedder
+        qvec = self.embedder.encode([question])[0]
         with self._lock:
             ids = self.catalog.passage_ids_of([rowid])[0]
             rows = list(self.catalog.passages(ids).values())
+            ranked_rows = rank_sentences(question, qvec, rows, self.catalog.document_frequencies)
         # Overlapping passages repeat sentences; score each sentence once.
         seen: dict[tuple[int, int], Highlight] = {}
-        qvec = embedder.encode([question])[0]
-        for ranked in rank_sentences(question, qvec, rows, embedder):
+        for ranked in ranked_rows:
             for h in ranked:
                 seen.setdefault((h.char_start, h.char_end), h)
         return tuple(sorted(seen.values(), key=lambda h: (-h.score, h.char_start)))

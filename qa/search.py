@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 MODES = ("hybrid", "dense", "lexical")
 DENSE_WEIGHT = 0.5  # share of the min-max-normalised dense score in the fused score
 MIN_CANDIDATES = 100
+FUSION_DEPTH = 100  # each list's top this many set the min-max scale of its scores
 MAX_QUESTION_CHARS = 4000
 
 
@@ -76,6 +77,7 @@ def search_many(
     mode: str,
     filters: Filters | None,
     per_article: int,
+    highlights: bool = True,
 ) -> list[list[Hit]]:
     if mode not in MODES:
         raise InputError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -93,7 +95,7 @@ def search_many(
     qvecs = embedder.encode(questions) if mode != "lexical" and embedder is not None else None
     results = []
     for i, question in enumerate(questions):
-        n = max(MIN_CANDIDATES, k * per_article * 4)
+        n = max(MIN_CANDIDATES, k * per_article * 2)
         while True:
             cands = _candidates(catalog, store, qvecs[i] if qvecs is not None else None,
                                 question, n, mode, allowed, allowed_sql)
@@ -101,8 +103,8 @@ def search_many(
             if len(picked) >= k or n >= total:
                 break
             n *= 4
-        results.append(_hits(picked, catalog, embedder if mode != "lexical" else None,
-                             question, qvecs[i] if qvecs is not None else None))
+        results.append(_hits(picked, catalog, question,
+                             qvecs[i] if qvecs is not None else None, highlights))
     return results
 
 
@@ -146,13 +148,22 @@ def _fuse(cands: list[_Candidate], catalog, store, qvec, question) -> None:
             c.dense = 0.0
     d = np.array([c.dense for c in cands])
     lx = np.array([c.lexical for c in cands])
-    fused = DENSE_WEIGHT * _minmax(d) + (1 - DENSE_WEIGHT) * _minmax(lx)
+    d_ref = [c.dense for c in cands if c.dense_rank is not None and c.dense_rank <= FUSION_DEPTH]
+    lx_ref = [c.lexical for c in cands if c.lexical_rank is not None and c.lexical_rank <= FUSION_DEPTH]
+    if len(lx_ref) < FUSION_DEPTH:
+        lx_ref.append(0.0)  # fewer matches than the depth: the floor is "no term matches"
+    fused = DENSE_WEIGHT * _scale(d, d_ref or list(d)) + (1 - DENSE_WEIGHT) * _scale(lx, lx_ref)
     for c, s in zip(cands, fused, strict=True):
         c.score = float(s)
 
 
-def _minmax(x: np.ndarray) -> np.ndarray:
-    lo, hi = float(x.min()), float(x.max())
+def _scale(x: np.ndarray, ref: list[float]) -> np.ndarray:
+    """Min-max scaling by the top of the signal's own ranked list.
+
+    The reference is each list's top ``FUSION_DEPTH`` scores, not the whole candidate pool, so a
+    passage's fused score does not change with how many results were asked for.
+    """
+    lo, hi = float(min(ref)), float(max(ref))
     return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
 
 
@@ -174,9 +185,11 @@ def _group(cands, catalog, k, per_article) -> list[tuple[_Candidate, PassageRow]
     return picked
 
 
-def _hits(picked, catalog, embedder, question, qvec) -> list[Hit]:
+def _hits(picked, catalog, question, qvec, highlights: bool) -> list[Hit]:
     """Turn picked passages into hits with their best-answering sentences highlighted."""
-    ranked = rank_sentences(question, qvec, [row for _, row in picked], embedder)
+    rows = [row for _, row in picked]
+    ranked = (rank_sentences(question, qvec, rows, catalog.document_frequencies) if highlights
+              else [[] for _ in rows])
     hits = []
     for rank, (cand, row) in enumerate(picked, 1):
         top = top_highlights(ranked[rank - 1])

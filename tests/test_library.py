@@ -227,3 +227,29 @@ def test_ask_many_equals_ask(small_corpus, tmp_path, fake):
     lib = build([small_corpus], tmp_path, fake)
     qs = ["bakers strike", "telescope", "flood"]
     assert lib.ask_many(qs, k=3) == [lib.ask(q, k=3) for q in qs]
+
+
+def test_term_counts_stay_exact_through_updates(small_corpus, tmp_path, fake):
+    from qa.text import terms
+
+    lib = build([small_corpus], tmp_path, fake)
+    (small_corpus / "note.md").unlink()
+    (small_corpus / "z.txt").write_text("Bakers bake bread in Lumen every night.\n")
+    lib.update([str(small_corpus)], progress=False)
+    expected: dict[str, int] = {}
+    for row in all_passages(lib).values():
+        for t in terms(row.text):
+            expected[t] = expected.get(t, 0) + 1
+    stored = dict(lib.catalog.db.execute("SELECT term, df FROM term_df"))
+    assert stored == expected
+
+
+def test_every_sentence_has_a_stored_vector(samples, tmp_path, fake):
+    from qa.highlight import sentence_vectors
+
+    lib = build([samples], tmp_path, fake, chunk_tokens=30)
+    for row in all_passages(lib).values():
+        vecs = sentence_vectors(row, fake.dim)
+        assert vecs is not None and len(vecs) == len(row.sentences)
+        first = row.text[row.sentences[0][0] - row.char_start: row.sentences[0][1] - row.char_start]
+        assert np.allclose(vecs[0], fake.encode([first])[0], atol=2e-3)  # float16 storage

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from conftest import SAMPLES, SEEDS
 
@@ -96,3 +97,17 @@ def test_seed_articles(tmp_path):
     with open(hit.source, encoding="utf-8") as fh:
         line = fh.read().splitlines()[hit.line_start - 1]
     assert "600,000 public sector workers in Quebec" in line
+
+
+def test_contextual_sentence_vectors_agree_with_sentence_embeddings(sample_lib):
+    from qa.embedder import encode_spans
+
+    emb = sample_lib.embedder
+    text = "The union says 4,200 members joined the strike. Comet Halden will be visible in October."
+    spans = [(0, 47), (48, len(text))]
+    vectors, [sv] = encode_spans(emb, [text], [spans])
+    assert np.allclose(vectors[0], emb.encode([text])[0], atol=1e-4)
+    alone = emb.encode([text[a:b] for a, b in spans])
+    cos = (sv * alone).sum(axis=1)
+    assert cos.min() > 0.7  # each pooled span resembles its own sentence...
+    assert (sv @ alone.T)[0, 1] < cos[0] and (sv @ alone.T)[1, 0] < cos[1]  # ...more than the other

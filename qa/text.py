@@ -1,0 +1,42 @@
+"""Word handling shared by lexical search and highlighting."""
+
+from __future__ import annotations
+
+import re
+
+# Common English function words: dropping them from OR-queries keeps BM25 on the content words
+# and avoids walking the longest posting lists.
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself
+    yourselves""".split()
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def query_terms(question: str) -> list[str]:
+    """Content words of a question in order (all words when it has no content word)."""
+    ws = words(question)
+    content = [w for w in ws if w not in STOPWORDS]
+    return list(dict.fromkeys(content or ws))
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def terms(text: str) -> set[str]:
+    """Lightly stemmed content words: the unit of highlight overlap and its document frequency."""
+    return {_stem(w) for w in words(text) if w not in STOPWORDS}
