@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 MODES = ("hybrid", "dense", "lexical")
 DENSE_WEIGHT = 0.5  # share of the min-max-normalised dense score in the fused score
 MIN_CANDIDATES = 100
-FUSION_DEPTH = 100  # each list's top this many set the min-max scale of its scores
+FUSION_DEPTH = 100  # the top this many of each list set the min-max scale of both scores
 MAX_QUESTION_CHARS = 4000
 
 
@@ -148,22 +148,25 @@ def _fuse(cands: list[_Candidate], catalog, store, qvec, question) -> None:
             c.dense = 0.0
     d = np.array([c.dense for c in cands])
     lx = np.array([c.lexical for c in cands])
-    d_ref = [c.dense for c in cands if c.dense_rank is not None and c.dense_rank <= FUSION_DEPTH]
-    lx_ref = [c.lexical for c in cands if c.lexical_rank is not None and c.lexical_rank <= FUSION_DEPTH]
-    if len(lx_ref) < FUSION_DEPTH:
-        lx_ref.append(0.0)  # fewer matches than the depth: the floor is "no term matches"
-    fused = DENSE_WEIGHT * _scale(d, d_ref or list(d)) + (1 - DENSE_WEIGHT) * _scale(lx, lx_ref)
+    pool = np.array([_in_pool(c.dense_rank) or _in_pool(c.lexical_rank) for c in cands])
+    fused = DENSE_WEIGHT * _scale(d, d[pool]) + (1 - DENSE_WEIGHT) * _scale(lx, lx[pool])
     for c, s in zip(cands, fused, strict=True):
         c.score = float(s)
 
 
-def _scale(x: np.ndarray, ref: list[float]) -> np.ndarray:
-    """Min-max scaling by the top of the signal's own ranked list.
+def _in_pool(rank: int | None) -> bool:
+    return rank is not None and rank <= FUSION_DEPTH
 
-    The reference is each list's top ``FUSION_DEPTH`` scores, not the whole candidate pool, so a
-    passage's fused score does not change with how many results were asked for.
+
+def _scale(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Min-max scaling over the reference pool: the union of both lists' top ``FUSION_DEPTH``.
+
+    A fixed pool, not every candidate fetched, so a passage's fused score does not change with
+    how many results were asked for.
     """
-    lo, hi = float(min(ref)), float(max(ref))
+    if len(ref) == 0:
+        return np.zeros_like(x)
+    lo, hi = float(ref.min()), float(ref.max())
     return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
 
 
