@@ -78,13 +78,14 @@ def main() -> int:
         sections.append("\n".join(text))
         print("\n".join(text), file=sys.stderr)
 
-    from qa.search import DENSE_WEIGHT
+    from qa.search import LEXICAL_WEIGHT, PASSAGE_WEIGHT, SENTENCE_WEIGHT
 
     lines = [
         "# Retrieval quality", "",
         f"Measured {dt.date.today().isoformat()} on {platform.machine()} ({os.cpu_count()} cores) "
         f"with article-qa {qa.__version__}, the bundled all-MiniLM-L6-v2, default settings "
-        f"(hybrid: min-max score fusion, dense weight {DENSE_WEIGHT}; FTS5 BM25 with Porter stemming).",
+        f"(hybrid: min-max score fusion of passage cosine {PASSAGE_WEIGHT}, best-sentence cosine "
+        f"{SENTENCE_WEIGHT} and FTS5 BM25 with Porter stemming {LEXICAL_WEIGHT}).",
         "", "Command:", "", "```bash",
         "python benchmarks/quality.py" + (f" --limit {args.limit}" if args.limit else ""), "```", "",
         *[s + "\n" for s in sections],

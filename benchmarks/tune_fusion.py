@@ -18,6 +18,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 
+# (passage dense, best-sentence dense, lexical) weights to compare
+TRIPLES = [(0.5, 0.0, 0.5), (0.2, 0.4, 0.4), (0.1, 0.5, 0.4), (0.3, 0.3, 0.4), (0.15, 0.45, 0.4),
+           (0.2, 0.35, 0.45), (0.25, 0.4, 0.35), (0.0, 0.5, 0.5)]
+
+
 def norm(x: np.ndarray, how: str) -> np.ndarray:
     if how == "minmax":
         lo, hi = x.min(), x.max()
@@ -32,11 +37,13 @@ def main() -> int:
     p.add_argument("--benchmarks", default=os.path.join(HERE, "..", "..", "shared", "benchmarks"))
     p.add_argument("--limit", type=int, default=800)
     p.add_argument("--depth", type=int, default=100)
-    p.add_argument("--title-weight", type=float, default=0.5)
+    p.add_argument("--title-weight", type=float, default=1.0)
+    p.add_argument("--quick", action="store_true", help="fusion weights and sentence-max only")
     args = p.parse_args()
 
     import qa
     from qa.evaluate import load_qrels, load_queries, ndcg_at
+    from qa.highlight import sentence_vectors
     from qa.search import _candidates
 
     for spec in args.sets:
@@ -56,13 +63,18 @@ def main() -> int:
             arts = [rows[c.pid].article_id for c in cands]
             vecs = lib.store.reconstruct([c.pid for c in cands])
             avecs = lib.article_store.reconstruct([rows[c.pid].article_rowid for c in cands])
+            smax = []
+            for c in cands:
+                sv = sentence_vectors(rows[c.pid], lib.store.dim)
+                smax.append(float((sv @ qvec).max()) if sv is not None and len(sv) else 0.0)
             data.append((qid, np.array([c.dense for c in cands]), np.array([c.lexical for c in cands]), arts,
-                         vecs, avecs, qvec))
+                         vecs, avecs, qvec, np.array(smax)))
 
-        def score(w: float, how: str, art: float = 0.0, prf: float = 0.0, m: int = 3) -> float:
+        def score(w: float, how: str, art: float = 0.0, prf: float = 0.0, m: int = 3, sent: float = 0.0,
+                  data=data, qrels=qrels) -> float:
             total = 0.0
-            for qid, d, lx, arts, vecs, avecs, qvec in data:
-                fused = w * norm(d, how) + (1 - w) * norm(lx, how)
+            for qid, d, lx, arts, vecs, avecs, qvec, smax in data:
+                fused = (w - sent) * norm(d, how) + sent * norm(smax, how) + (1 - w) * norm(lx, how)
                 if prf:
                     top = np.argsort(-fused, kind="stable")[:m]
                     q2 = qvec + prf * vecs[top].mean(axis=0)
@@ -79,6 +91,11 @@ def main() -> int:
             return total / len(data)
 
         print(f"== {name} ({len(data)} queries, depth {args.depth})")
+        for passage, sent, lexical in TRIPLES:
+            print(f"passage {passage} sentence {sent} lexical {lexical}:"
+                  f" {score(passage + sent, 'minmax', sent=sent):.4f}")
+        if args.quick:
+            continue
         for how in ("minmax", "z"):
             print(how, " ".join(f"w={w:.1f}:{score(w, how):.4f}" for w in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 1.0)))
         for art in (0.1, 0.2, 0.3):

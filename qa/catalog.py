@@ -180,6 +180,16 @@ class Catalog:
         self.db.executemany("UPDATE passages SET sentence_vectors=? WHERE id=?",
                             [(blob, pid) for pid, blob in rows])
 
+    def sentence_vector_blobs(self, ids: Sequence[int]) -> dict[int, bytes]:
+        out: dict[int, bytes] = {}
+        for chunk in _chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            for pid, blob in self.db.execute(
+                    f"SELECT id, sentence_vectors FROM passages WHERE id IN ({marks})", chunk):
+                if blob:
+                    out[pid] = blob
+        return out
+
     def document_frequencies(self, words: Sequence[str]) -> tuple[dict[str, int], int]:
         """How many passages contain each term, and how many passages there are."""
         found: dict[str, int] = {}

@@ -37,15 +37,18 @@ def _reference(source: str, lines: str, url: str | None, date: str | None) -> st
 def marked_passage(hit: Hit) -> str:
     """The passage, escaped, with its highlight sentences wrapped in ``<mark>``."""
     text = hit.text
+    # highlights come best first; the best one is marked more strongly
     spans = sorted(
-        (h.char_start - hit.char_start, h.char_end - hit.char_start) for h in hit.highlights
+        (h.char_start - hit.char_start, h.char_end - hit.char_start, i == 0)
+        for i, h in enumerate(hit.highlights)
     )
     out, pos = [], 0
-    for a, b in spans:
+    for a, b, best in spans:
         if a < pos or b > len(text):
             continue
         out.append(html.escape(text[pos:a]))
-        out.append(f"<mark>{html.escape(text[a:b])}</mark>")
+        css = ' class="qa-best"' if best else ""
+        out.append(f"<mark{css}>{html.escape(text[a:b])}</mark>")
         pos = b
     out.append(html.escape(text[pos:]))
     # Blank lines are paragraph breaks; a single newline is the source's line wrapping.
@@ -99,7 +102,8 @@ CSS = """
 .qa-refline {margin: 4px 0 8px 2.2em; font-size: .9em;}
 .qa-ref {font-size: .95em;}
 .qa-passage {margin-left: 2.2em; line-height: 1.55;}
-.qa-passage mark {background: #fde68a; color: inherit; padding: 0 2px; border-radius: 2px;}
+.qa-passage mark {background: #fef3c7; color: inherit; padding: 0 2px; border-radius: 2px;}
+.qa-passage mark.qa-best {background: #fcd34d;}
 .qa-detail {margin: 8px 0 0 2.2em; font-size: .8em; opacity: .75; display: flex; gap: 12px;
   align-items: center; flex-wrap: wrap;}
 .qa-similar {margin-left: auto; border: 1px solid var(--border-color-primary); border-radius: 6px;

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from .store import FaissStore
 
 MODES = ("hybrid", "dense", "lexical")
-DENSE_WEIGHT = 0.5  # share of the min-max-normalised dense score in the fused score
+# Shares of the fused score (tuned on SciFact train and SQuAD dev; see benchmarks/RESULTS.md):
+# the passage's cosine, its best sentence's cosine (contextual sentence vectors), and BM25.
+PASSAGE_WEIGHT, SENTENCE_WEIGHT, LEXICAL_WEIGHT = 0.2, 0.4, 0.4
 MIN_CANDIDATES = 100
 FUSION_DEPTH = 100  # the top this many of each list set the min-max scale of both scores
 MAX_QUESTION_CHARS = 4000
@@ -148,10 +150,26 @@ def _fuse(cands: list[_Candidate], catalog, store, qvec, question) -> None:
             c.dense = 0.0
     d = np.array([c.dense for c in cands])
     lx = np.array([c.lexical for c in cands])
+    best = _best_sentence(catalog, [c.pid for c in cands], qvec, d)
     pool = np.array([_in_pool(c.dense_rank) or _in_pool(c.lexical_rank) for c in cands])
-    fused = DENSE_WEIGHT * _scale(d, d[pool]) + (1 - DENSE_WEIGHT) * _scale(lx, lx[pool])
+    fused = (PASSAGE_WEIGHT * _scale(d, d[pool]) + SENTENCE_WEIGHT * _scale(best, best[pool])
+             + LEXICAL_WEIGHT * _scale(lx, lx[pool]))
     for c, s in zip(cands, fused, strict=True):
         c.score = float(s)
+
+
+def _best_sentence(catalog, ids: list[int], qvec, fallback: np.ndarray) -> np.ndarray:
+    """Each passage's best sentence cosine; the passage cosine where no sentence vectors exist."""
+    if qvec is None:
+        return fallback.copy()
+    blobs = catalog.sentence_vector_blobs(ids)
+    dim = len(qvec)
+    out = fallback.copy()
+    for i, pid in enumerate(ids):
+        blob = blobs.get(pid)
+        if blob:
+            out[i] = float((np.frombuffer(blob, dtype=np.float16).reshape(-1, dim) @ qvec).max())
+    return out
 
 
 def _in_pool(rank: int | None) -> bool:

@@ -253,3 +253,37 @@ def test_every_sentence_has_a_stored_vector(samples, tmp_path, fake):
         assert vecs is not None and len(vecs) == len(row.sentences)
         first = row.text[row.sentences[0][0] - row.char_start: row.sentences[0][1] - row.char_start]
         assert np.allclose(vecs[0], fake.encode([first])[0], atol=2e-3)  # float16 storage
+
+
+def test_fused_score_matches_an_independent_recomputation(samples, tmp_path, fake):
+    from qa.search import FUSION_DEPTH, LEXICAL_WEIGHT, PASSAGE_WEIGHT, SENTENCE_WEIGHT
+
+    lib = build([samples], tmp_path, fake, chunk_tokens=30)
+    question = "strike of dockworkers at the Valmora port"
+    rows = all_passages(lib)
+    q = fake.encode([question])[0]
+    dense_list = [h.passage_id for h in lib.ask(question, k=FUSION_DEPTH, mode="dense", per_article=1000)]
+    lexical = {h.passage_id: h.score for h in lib.ask(question, k=1000, mode="lexical", per_article=1000)}
+    lexical_list = list(lexical)[:FUSION_DEPTH]
+    pool = set(dense_list) | set(lexical_list)
+
+    def cos(pid):
+        return float(fake.encode([embed_input(rows[pid].title, rows[pid].text)])[0] @ q)
+
+    def best(pid):
+        r = rows[pid]
+        return max(float(fake.encode([r.text[a - r.char_start:b - r.char_start]])[0] @ q) for a, b in r.sentences)
+
+    signals = {pid: (cos(pid), best(pid), lexical.get(pid, 0.0)) for pid in rows}
+
+    def scaled(pid, i):
+        ref = [signals[p][i] for p in pool]
+        return (signals[pid][i] - min(ref)) / (max(ref) - min(ref))
+
+    expected = {pid: PASSAGE_WEIGHT * scaled(pid, 0) + SENTENCE_WEIGHT * scaled(pid, 1) + LEXICAL_WEIGHT * scaled(pid, 2)
+                for pid in rows}
+    hits = lib.ask(question, k=5, per_article=1000)
+    order = sorted(expected, key=lambda p: -expected[p])[:5]
+    assert [h.passage_id for h in hits] == order
+    for h in hits:
+        assert h.score == pytest.approx(expected[h.passage_id], abs=2e-3)  # float16 sentence vectors

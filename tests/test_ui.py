@@ -53,7 +53,8 @@ def app_url(tmp_path_factory):
     (corpus / "xss.txt").write_text(XSS_TEXT, encoding="utf-8")
     index = tmp / "index"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    subprocess.run([sys.executable, "-m", "qa.cli", "index", str(corpus), "--index", str(index), "--quiet"],
+    # A relative path, as a user types it: references read news/world.txt:1-6.
+    subprocess.run([sys.executable, "-m", "qa.cli", "index", "news", "--index", str(index), "--quiet"],
                    check=True, env=env, cwd=tmp, capture_output=True)
     port = _free_port()
     log = open(tmp / "app.log", "w")  # noqa: SIM115 - closed at teardown
@@ -115,7 +116,7 @@ def test_ask_shows_a_card_with_the_reference(page):
     ask(page, "How many dockworkers went on strike?")
     first = page.locator("#results .qa-card").first
     assert "world.txt:1-6" in first.locator(".qa-ref").inner_text()
-    assert "4,200" in first.locator("mark").first.inner_text()
+    assert "4,200" in first.locator("mark.qa-best").inner_text()
     assert "dense rank 1" in first.locator(".qa-detail").inner_text()
     page.screenshot(path=str(ARTIFACTS / "ask.png"))
     if os.environ.get("QA_README_SCREENSHOT"):
