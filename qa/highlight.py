@@ -21,11 +21,16 @@ DENSE_SHARE = 0.7
 DocFreq = Callable[[Sequence[str]], tuple[dict[str, int], int]]
 
 
+def decode_vectors(blob: bytes, dim: int) -> np.ndarray:
+    """Sentence vectors as stored in the catalog (float16 rows) as float32."""
+    return np.frombuffer(blob, dtype=np.float16).reshape(-1, dim).astype(np.float32)
+
+
 def sentence_vectors(row: PassageRow, dim: int) -> np.ndarray | None:
     if not row.sentence_vectors:
         return None
-    vecs = np.frombuffer(row.sentence_vectors, dtype=np.float16).reshape(-1, dim)
-    return vecs.astype(np.float32) if len(vecs) == len(row.sentences) else None
+    vecs = decode_vectors(row.sentence_vectors, dim)
+    return vecs if len(vecs) == len(row.sentences) else None
 
 
 def rank_sentences(

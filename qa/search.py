@@ -9,7 +9,7 @@ import numpy as np
 
 from .catalog import Catalog, PassageRow
 from .errors import InputError
-from .highlight import rank_sentences, top_highlights
+from .highlight import decode_vectors, rank_sentences, top_highlights
 from .types import Hit
 
 if TYPE_CHECKING:
@@ -168,7 +168,7 @@ def _best_sentence(catalog, ids: list[int], qvec, fallback: np.ndarray) -> np.nd
     for i, pid in enumerate(ids):
         blob = blobs.get(pid)
         if blob:
-            out[i] = float((np.frombuffer(blob, dtype=np.float16).reshape(-1, dim) @ qvec).max())
+            out[i] = float((decode_vectors(blob, dim) @ qvec).max())
     return out
 
 
