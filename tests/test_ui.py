@@ -35,6 +35,26 @@ def test_upload_names_stay_inside_the_folder(tmp_path):
     assert all(os.path.dirname(p) == str(folder.resolve()) for p in stored)
 
 
+def _start_app(args: list[str], cwd, log_path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    log = open(log_path, "w")  # noqa: SIM115 - the caller's process outlives this function
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), *args, "--port", str(port)],
+                            env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return proc, url
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("app did not start: " + Path(log_path).read_text())
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -56,27 +76,10 @@ def app_url(tmp_path_factory):
     # A relative path, as a user types it: references read news/world.txt:1-6.
     subprocess.run([sys.executable, "-m", "qa.cli", "index", "news", "--index", str(index), "--quiet"],
                    check=True, env=env, cwd=tmp, capture_output=True)
-    port = _free_port()
-    log = open(tmp / "app.log", "w")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--index", str(index), "--port", str(port)],
-                            env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError((tmp / "app.log").read_text()) from None
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("app did not start: " + (tmp / "app.log").read_text())
+    proc, url = _start_app(["--index", str(index)], tmp, tmp / "app.log")
     yield url
     proc.terminate()
     proc.wait(20)
-    log.close()
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +178,29 @@ def test_gradio_client_gets_structured_hits(app_url):
     assert {"rank", "score", "article_id", "title", "text", "highlights", "dense_rank", "lexical_rank"} <= set(hits[0])
     sims = client.predict("biz-004", "", 2, api_name="/similar")
     assert len(sims) == 2 and "biz-004" not in [s["article_id"] for s in sims]
+
+
+def test_auth_and_the_open_host_warning(tmp_path):
+    from gradio_client import Client
+
+    index = tmp_path
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The harbour froze in January.\n")
+    subprocess.run([sys.executable, "-m", "qa.cli", "index", str(corpus), "--index", str(index / "idx"), "--quiet"],
+                   check=True, capture_output=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    proc, url = _start_app(["--index", str(index / "idx"), "--host", "0.0.0.0", "--auth", "ann:secret"],
+                           tmp_path, tmp_path / "auth.log")
+    try:
+        with pytest.raises(Exception):  # noqa: B017 - any refusal will do; the point is no answer
+            Client(url, verbose=False).predict("harbour", 1, "hybrid", "", "", "", api_name="/ask")
+        hits = Client(url, auth=("ann", "secret"), verbose=False).predict(
+            "harbour", 1, "hybrid", "", "", "", api_name="/ask")
+        assert hits[0]["source"].endswith("a.txt")
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    assert "warning: serving on 0.0.0.0" in (tmp_path / "auth.log").read_text()
 
 
 def test_readme_screenshot_is_small():
