@@ -59,7 +59,7 @@ def main() -> int:
         data = []
         for qid, qvec in zip(qids, qvecs, strict=True):
             cands = _candidates(lib.catalog, lib.store, qvec, queries[qid], args.depth, "hybrid", None, None)
-            rows = lib.catalog.passages([c.pid for c in cands])
+            rows = lib.catalog.passages([c.pid for c in cands], vectors=True)
             arts = [rows[c.pid].article_id for c in cands]
             vecs = lib.store.reconstruct([c.pid for c in cands])
             avecs = lib.article_store.reconstruct([rows[c.pid].article_rowid for c in cands])

@@ -100,6 +100,8 @@ class Catalog:
 
     def __init__(self, path: str, readonly: bool = False) -> None:
         self.path = path
+        self.readonly = readonly
+        self._passage_count: int | None = None
         try:
             if readonly:
                 # immutable: the generation's file never changes once published, so no locks.
@@ -198,8 +200,13 @@ class Catalog:
             for term, df in self.db.execute(
                     f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk):
                 found[term] = df
-        total = self.db.execute("SELECT count(*) FROM passages").fetchone()[0]
-        return found, total
+        return found, self.passage_count()
+
+    def passage_count(self) -> int:
+        # A published (read-only) catalog never changes: count once, not on every question.
+        if self._passage_count is None or not self.readonly:
+            self._passage_count = self.db.execute("SELECT count(*) FROM passages").fetchone()[0]
+        return self._passage_count
 
     def delete_articles(self, rowids: Sequence[int]) -> list[int]:
         """Delete articles with their passages; returns the deleted passage ids."""
@@ -265,15 +272,17 @@ class Catalog:
                 out[row[0]] = row[1:]
         return out
 
-    def passages(self, ids: Sequence[int]) -> dict[int, PassageRow]:
+    def passages(self, ids: Sequence[int], vectors: bool = False) -> dict[int, PassageRow]:
+        """Passages by id; ``vectors`` also loads their sentence vectors (kilobytes each)."""
         out: dict[int, PassageRow] = {}
+        blob = "p.sentence_vectors" if vectors else "NULL"
         for chunk in _chunks(list(ids)):
             marks = ",".join("?" * len(chunk))
             for r in self.db.execute(
                 "SELECT p.id, a.id, a.article_id, a.title,"
                 " substr(a.text, p.char_start + 1, p.char_end - p.char_start),"
                 " a.source, a.line_start, a.lines_mapped, p.line_offset_start, p.line_offset_end,"
-                " p.char_start, p.char_end, a.url, a.date, p.sentences, p.sentence_vectors"
+                f" p.char_start, p.char_end, a.url, a.date, p.sentences, {blob}"
                 f" FROM passages p JOIN articles a ON a.id = p.article WHERE p.id IN ({marks})",
                 chunk,
             ):

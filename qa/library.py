@@ -234,7 +234,7 @@ class Library:
         qvec = self.embedder.encode([question])[0]
         with self._lock:
             ids = self.catalog.passage_ids_of([rowid])[0]
-            rows = list(self.catalog.passages(ids).values())
+            rows = list(self.catalog.passages(ids, vectors=True).values())
             ranked_rows = rank_sentences(question, qvec, rows, self.catalog.document_frequencies)
         # Overlapping passages repeat sentences; score each sentence once.
         seen: dict[tuple[int, int], Highlight] = {}

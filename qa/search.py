@@ -209,8 +209,12 @@ def _group(cands, catalog, k, per_article) -> list[tuple[_Candidate, PassageRow]
 def _hits(picked, catalog, question, qvec, highlights: bool) -> list[Hit]:
     """Turn picked passages into hits with their best-answering sentences highlighted."""
     rows = [row for _, row in picked]
-    ranked = (rank_sentences(question, qvec, rows, catalog.document_frequencies) if highlights
-              else [[] for _ in rows])
+    if highlights:
+        with_vectors = catalog.passages([r.passage_id for r in rows], vectors=True)
+        ranked = rank_sentences(question, qvec, [with_vectors[r.passage_id] for r in rows],
+                                catalog.document_frequencies)
+    else:
+        ranked = [[] for _ in rows]
     hits = []
     for rank, (cand, row) in enumerate(picked, 1):
         top = top_highlights(ranked[rank - 1])

@@ -21,7 +21,7 @@ def build(paths, tmp_path, fake, **kw):
 
 def all_passages(lib):
     ids = lib.store.ids().tolist()
-    return lib.catalog.passages(ids)
+    return lib.catalog.passages(ids, vectors=True)
 
 
 def test_build_and_ask_returns_referenced_hits(small_corpus, tmp_path, fake):
