@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS duplicates(
 );
 """
 
+REQUIRED = frozenset({"articles", "passages", "term_df", "passage_content", "passages_fts", "duplicates"})
 TITLE_WEIGHT = 1.0
 TEXT_WEIGHT = 1.0
 
@@ -111,8 +112,13 @@ class Catalog:
             else:
                 self.db = sqlite3.connect(path, check_same_thread=False)
                 self.db.executescript(SCHEMA)
+            names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
         except sqlite3.DatabaseError as exc:
             raise IndexCorruptError(f"cannot open catalog {path}: {exc}") from exc
+        missing = REQUIRED - names
+        if missing:
+            self.db.close()
+            raise IndexCorruptError(f"catalog {path} lacks {', '.join(sorted(missing))}; rebuild the index")
 
     def close(self) -> None:
         self.db.close()

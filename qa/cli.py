@@ -177,9 +177,13 @@ def cmd_info(args) -> int:
 
 
 def cmd_check(args) -> int:
+    from .indexdir import leftovers
     from .library import Library
 
     problems = Library.open(args.index).check()
+    for name in leftovers(args.index):
+        print(f"note: {name} was left by an interrupted or superseded write; the next "
+              "`qa index` removes it", file=sys.stderr)
     if problems:
         for p in problems:
             print(f"problem: {p}", file=sys.stderr)

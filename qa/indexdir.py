@@ -29,6 +29,7 @@ CATALOG = "catalog.sqlite"
 PASSAGE_VECTORS = "passages.faiss"
 ARTICLE_VECTORS = "articles.faiss"
 _GEN = re.compile(r"^gen-(\d{6})(\.tmp)?$")
+_LIVE = re.compile(r"^gen-\d{6}$")
 
 
 def now() -> str:
@@ -38,8 +39,13 @@ def now() -> str:
 def read_manifest(directory: str) -> dict[str, Any]:
     path = os.path.join(directory, MANIFEST)
     if not os.path.exists(path):
+        hint = ""
+        if leftovers(directory):
+            hint = (" An interrupted first build left partial files there; the next"
+                    " `qa index` removes them.")
         raise IndexNotFoundError(
-            f"no index at {directory} (no {MANIFEST}). Build one with: qa index PATH --index {directory}"
+            f"no index at {directory} (no {MANIFEST}). Build one with: qa index PATH --index {directory}."
+            + hint
         )
     try:
         with open(path, encoding="utf-8") as fh:
@@ -55,7 +61,27 @@ def read_manifest(directory: str) -> dict[str, Any]:
     for key in ("model", "dimension", "generation"):
         if key not in manifest:
             raise IndexCorruptError(f"{path} lacks {key!r}; rebuild the index")
+    # The manifest names a folder to open: only ever a generation folder inside this index.
+    if not isinstance(manifest["generation"], str) or not _LIVE.match(manifest["generation"]):
+        raise IndexCorruptError(f"{path} names an invalid generation {manifest['generation']!r}")
+    if not isinstance(manifest["dimension"], int) or not 0 < manifest["dimension"] <= 65536:
+        raise IndexCorruptError(f"{path} gives an invalid dimension {manifest['dimension']!r}")
     return manifest
+
+
+def leftovers(directory: str) -> list[str]:
+    """Folders an interrupted write left behind (removed by the next writer), sorted."""
+    live = None
+    try:
+        with open(os.path.join(directory, MANIFEST), encoding="utf-8") as fh:
+            live = json.load(fh).get("generation")
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    return sorted(n for n in names if _GEN.match(n) and n != live)
 
 
 def check_model(manifest: dict[str, Any], model: str | None, dim: int | None, where: str) -> None:

@@ -61,28 +61,57 @@ class Library:
         self._load()
 
     def _load(self) -> None:
+        import sqlite3
+        import time
+
         from .catalog import Catalog
         from .indexdir import ARTICLE_VECTORS, CATALOG, PASSAGE_VECTORS, generation_dir, read_manifest
         from .store import FaissStore
 
-        for attempt in range(3):
+        for attempt in range(5):
+            stamp = self._manifest_stamp()
+            manifest = read_manifest(self.path)
             try:
-                self.manifest = read_manifest(self.path)
-                gen = generation_dir(self.path, self.manifest)
-                dim = self.manifest["dimension"]
+                gen = generation_dir(self.path, manifest)
+                dim = manifest["dimension"]
                 catalog = Catalog(os.path.join(gen, CATALOG), readonly=True)
                 store = FaissStore.load(os.path.join(gen, PASSAGE_VECTORS), dim)
                 articles = FaissStore.load(os.path.join(gen, ARTICLE_VECTORS), dim)
                 break
-            except IndexCorruptError:
-                # A writer may have just replaced the generation we were about to open.
-                if attempt == 2:
+            except (IndexCorruptError, OSError, sqlite3.Error):
+                # A writer may have published (and removed our generation) while we opened it:
+                # then the manifest has changed and the new generation is complete. Otherwise
+                # the index really is broken.
+                if attempt == 4 or read_manifest(self.path).get("generation") == manifest["generation"]:
                     raise
+                time.sleep(0.05)
         with self._lock:
             old = getattr(self, "catalog", None)
+            self.manifest = manifest
             self.catalog, self.store, self.article_store = catalog, store, articles
+            self._stamp = stamp
             if old is not None:
                 old.close()
+
+    def _manifest_stamp(self) -> tuple[int, int]:
+        from .indexdir import MANIFEST
+
+        try:
+            st = os.stat(os.path.join(self.path, MANIFEST))
+        except OSError:
+            return (0, 0)
+        return (st.st_ino, st.st_mtime_ns)
+
+    def refresh(self) -> bool:
+        """Switch to a newer generation if another process published one; True if it did.
+
+        Queries call this first, so a long-running server sees updates made by ``qa index``.
+        Costs one ``stat``.
+        """
+        if self._manifest_stamp() == self._stamp:
+            return False
+        self._load()
+        return True
 
     # --- construction ----------------------------------------------------------------------
     @classmethod
@@ -184,6 +213,7 @@ class Library:
         if isinstance(questions, str):
             raise InputError("ask_many takes a list of questions; use ask for one")
         embedder = self.embedder if mode != "lexical" else None
+        self.refresh()
         with self._lock:
             return search_many(self.catalog, self.store, embedder, list(questions), k, mode,
                                Filters.coerce(filters), per_article, highlights)
@@ -195,6 +225,7 @@ class Library:
 
         if (article_id is None) == (text is None):
             raise InputError("give either an article id or text=")
+        self.refresh()
         with self._lock:
             exclude: set[int] = set()
             exclude_hash: str | None = None

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
@@ -26,6 +27,9 @@ FIELDS = {
     "tags": ("tags",),
 }
 _BLANK = re.compile(r"^\s*$")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+MAX_ARTICLE_BYTES = 32 * 2**20  # one article: a block, a record, a whole .md or .html file
+MAX_JSON_BYTES = 256 * 2**20  # a .json file is parsed whole; JSONL streams
 _TITLE_MAX = 140
 
 
@@ -106,89 +110,132 @@ def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, 
 def read_articles(
     paths: Iterable[str], stats: ReadStats, one_per_file: bool = False
 ) -> Iterator[Article]:
-    """Read every article under ``paths``; problems go to ``stats.skipped``, never raise."""
+    """Read every article under ``paths``; problems go to ``stats.skipped``, never raise.
+
+    Many-article formats (``.txt`` blocks, ``.jsonl``, ``.csv``) are streamed line by line, so
+    memory stays bounded by the largest article, whatever the file size.
+    """
     for given, absolute in iter_files(paths, stats):
+        ext = os.path.splitext(given)[1].lower()
         try:
             with open(absolute, "rb") as fh:
+                head = fh.read(8192)
+                if not head.strip() and len(head) < 8192:
+                    stats.skipped.append(Skip(given, None, "empty file"))
+                    continue
+                if b"\x00" in head:
+                    stats.skipped.append(Skip(given, None, "binary file (contains NUL bytes)"))
+                    continue
+                fh.seek(0)
+                streamed = {".jsonl": _read_jsonl, ".csv": _read_csv}.get(ext)
+                if ext == ".txt" and not one_per_file:
+                    streamed = _read_txt_blocks
+                if streamed:
+                    yield from _guarded(streamed(given, absolute, fh, stats), given, stats)
+                    continue
+                limit = MAX_JSON_BYTES if ext == ".json" else MAX_ARTICLE_BYTES
+                size = os.fstat(fh.fileno()).st_size
+                if size > limit:
+                    hint = "; convert it to JSONL, which is read record by record" if ext == ".json" else ""
+                    stats.skipped.append(Skip(given, None, f"file too large ({size // 2**20} MB, "
+                                                           f"limit {limit // 2**20} MB){hint}"))
+                    continue
                 data = fh.read()
         except OSError as exc:
             stats.skipped.append(Skip(given, None, f"cannot read: {exc.strerror or exc}"))
             continue
-        if not data.strip():
-            stats.skipped.append(Skip(given, None, "empty file"))
+        if ext == ".txt":
+            reader = _read_txt(given, absolute, data, stats)
+        elif ext in (".md", ".markdown"):
+            reader = _read_md(given, absolute, data, stats)
+        elif ext == ".json":
+            reader = _read_json(given, absolute, data, stats)
+        else:
+            reader = _read_html(given, absolute, data, stats)
+        yield from _guarded(reader, given, stats)
+
+
+def _guarded(articles: Iterator[Article], given: str, stats: ReadStats) -> Iterator[Article]:
+    """A reader bug or I/O error on one file must not lose the rest of the corpus."""
+    try:
+        yield from articles
+    except Exception as exc:  # noqa: BLE001
+        stats.skipped.append(Skip(given, None, f"could not parse: {exc}"))
+
+
+def _lines(given: str, fh, stats: ReadStats) -> Iterator[tuple[int, str | None]]:
+    """(line number, text) of a binary file, streamed. A line that is not UTF-8 or longer than
+    one article may be comes as None; the first undecodable line is reported once per file."""
+    reported = False
+    number = 0
+    while True:
+        raw = fh.readline(MAX_ARTICLE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_ARTICLE_BYTES and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # drain the rest without holding it
+                raw = fh.readline(1 << 20)
+            stats.skipped.append(Skip(given, number, f"line longer than {MAX_ARTICLE_BYTES // 2**20} MB; skipped"))
+            yield number, None
             continue
-        if b"\x00" in data[:8192]:
-            stats.skipped.append(Skip(given, None, "binary file (contains NUL bytes)"))
-            continue
-        ext = os.path.splitext(given)[1].lower()
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
         try:
-            if ext in (".txt",):
-                yield from _read_txt(given, absolute, data, stats, one_per_file)
-            elif ext in (".md", ".markdown"):
-                yield from _read_md(given, absolute, data, stats)
-            elif ext == ".jsonl":
-                yield from _read_jsonl(given, absolute, data, stats)
-            elif ext == ".json":
-                yield from _read_json(given, absolute, data, stats)
-            elif ext == ".csv":
-                yield from _read_csv(given, absolute, data, stats)
-            else:
-                yield from _read_html(given, absolute, data, stats)
-        except Exception as exc:  # a reader bug on one file must not lose the corpus
-            stats.skipped.append(Skip(given, None, f"could not parse: {exc}"))
+            yield number, raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            if not reported:
+                stats.skipped.append(Skip(given, number, "undecodable bytes (not UTF-8); that part skipped"))
+                reported = True
+            yield number, None
 
 
 def _decode_lines(given: str, data: bytes, stats: ReadStats) -> list[str | None]:
-    """Lines of the file; an undecodable line becomes None (reported once per file)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        stats.skipped.append(Skip(given, line, "undecodable bytes (not UTF-8); that part skipped"))
-    out: list[str | None] = []
-    for raw in data.splitlines():
-        try:
-            out.append(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            out.append(None)
-    return out
+    """All lines of a whole-file article (see :func:`_lines`)."""
+    return [line for _, line in _lines(given, io.BytesIO(data), stats)]
 
 
-def _read_txt(given, absolute, data, stats, one_per_file) -> Iterator[Article]:
-    lines = _decode_lines(given, data, stats)
-    blocks: list[tuple[int, list[str | None]]] = []
-    current: list[str | None] = []
-    start = 0
-    for number, line in enumerate(lines, 1):
-        blank = line is not None and _BLANK.match(line)
-        if one_per_file or not blank:
-            if not current:
-                start = number
-            current.append(line)
-        elif current:
-            blocks.append((start, current))
-            current = []
-    if current:
-        blocks.append((start, current))
-    if one_per_file:
-        while blocks and blocks[0][1] and blocks[0][1][-1] is not None and not blocks[0][1][-1].strip():
-            blocks[0][1].pop()
-    for position, (start, block) in enumerate(blocks):
-        if any(line is None for line in block):
-            continue  # reported by _decode_lines
-        text = "\n".join(block)
-        if not text.strip():
+def _read_txt_blocks(given, absolute, fh, stats) -> Iterator[Article]:
+    """One article per blank-line-separated block, streamed."""
+    position = 0
+    start, block, size, broken = 0, [], 0, False
+    for number, line in itertools.chain(_lines(given, fh, stats), [(0, "")]):
+        if line is not None and _BLANK.match(line):
+            if block or broken:
+                if size > MAX_ARTICLE_BYTES:
+                    stats.skipped.append(Skip(given, start, "article longer than "
+                                                            f"{MAX_ARTICLE_BYTES // 2**20} MB; skipped"))
+                elif not broken:
+                    text = "\n".join(block)
+                    yield Article(article_id=make_id(absolute, position), title=title_from_text(text),
+                                  text=text, source=given, path=absolute, line_start=start)
+                position += 1
+            start, block, size, broken = 0, [], 0, False
             continue
-        yield Article(
-            article_id=make_id(absolute, position),
-            title=title_from_text(text),
-            text=text,
-            source=given,
-            path=absolute,
-            line_start=start,
-        )
+        if not start:
+            start = number
+        if line is None:
+            broken = True
+            continue
+        size += len(line) + 1
+        if size <= MAX_ARTICLE_BYTES and not broken:
+            block.append(line)
+        else:
+            block = []
+
+
+def _read_txt(given, absolute, data, stats) -> Iterator[Article]:
+    """A whole .txt file as one article."""
+    lines = _decode_lines(given, data, stats)
+    if any(line is None for line in lines):
+        return
+    while lines and not lines[-1].strip():
+        lines.pop()
+    start = next((i for i, line in enumerate(lines, 1) if line.strip()), 1)
+    text = "\n".join(lines[start - 1:])
+    if text.strip():
+        yield Article(article_id=make_id(absolute, 0), title=title_from_text(text), text=text,
+                      source=given, path=absolute, line_start=start)
 
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
@@ -277,8 +324,8 @@ def _record(given, absolute, position, line, record, stats) -> Article | None:
     return _article(rec, given, absolute, position, text.strip(), rec.get("title"), line, False)
 
 
-def _read_jsonl(given, absolute, data, stats) -> Iterator[Article]:
-    for number, line in enumerate(_decode_lines(given, data, stats), 1):
+def _read_jsonl(given, absolute, fh, stats) -> Iterator[Article]:
+    for number, line in _lines(given, fh, stats):
         if line is None or not line.strip():
             continue
         try:
@@ -314,12 +361,16 @@ def _read_json(given, absolute, data, stats) -> Iterator[Article]:
             yield article
 
 
-def _read_csv(given, absolute, data, stats) -> Iterator[Article]:
-    lines = _decode_lines(given, data, stats)
-    if any(line is None for line in lines):
+def _read_csv(given, absolute, fh, stats) -> Iterator[Article]:
+    # surrogateescape: a row with bad bytes is skipped alone instead of ending the file.
+    text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    csv.field_size_limit(MAX_ARTICLE_BYTES)
+    reader = csv.DictReader(text)
+    try:
+        header = [str(h).lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        stats.skipped.append(Skip(given, 1, f"malformed CSV header ({exc})"))
         return
-    reader = csv.DictReader(io.StringIO("\n".join(lines)))
-    header = [str(h).lower() for h in (reader.fieldnames or [])]
     if not any(name in header for name in FIELDS["text"]):
         stats.skipped.append(Skip(given, 1, "CSV has no text column (expected text, body or content)"))
         return
@@ -333,10 +384,14 @@ def _read_csv(given, absolute, data, stats) -> Iterator[Article]:
             stats.skipped.append(Skip(given, reader.line_num, f"malformed CSV ({exc})"))
             break
         clean = {k: v for k, v in row.items() if k is not None}
-        article = _record(given, absolute, line, line, clean, stats)
-        if article:
-            yield article
+        if any(_SURROGATE.search(v) for v in clean.values() if isinstance(v, str)):
+            stats.skipped.append(Skip(given, line, "undecodable bytes (not UTF-8); row skipped"))
+        else:
+            article = _record(given, absolute, line, line, clean, stats)
+            if article:
+                yield article
         line = reader.line_num + 1
+    text.detach()
 
 
 def _read_html(given, absolute, data, stats) -> Iterator[Article]:

@@ -3,51 +3,17 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import zlib
 from pathlib import Path
 
-import numpy as np
 import pytest
+from fakes import FakeEmbedder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "news"
 SEEDS = ROOT.parent / "shared" / "seeds"
-
-
-class FakeEmbedder:
-    """Hashed bag of words: deterministic, fast, and similar texts get similar vectors."""
-
-    name = "test/fake-hash-64"
-    dim = 64
-    max_tokens = 60
-
-    def __init__(self) -> None:
-        self.calls = 0
-        self.texts_encoded = 0
-        self.fail_after: int | None = None  # raise after this many texts, to simulate a crash
-
-    def count_tokens(self, texts):
-        return [len(t.split()) for t in texts]
-
-    @staticmethod
-    def _word(word: str) -> np.ndarray:
-        return np.random.default_rng(zlib.crc32(word.encode())).standard_normal(64)
-
-    def encode(self, texts, batch_size=64):
-        self.calls += 1
-        if self.fail_after is not None and self.texts_encoded + len(texts) > self.fail_after:
-            raise RuntimeError("simulated crash while embedding")
-        self.texts_encoded += len(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
-            words = re.findall(r"\w+", text.lower()) or ["<empty>"]
-            v = sum(self._word(w) for w in words)
-            out[i] = v / np.linalg.norm(v)
-        return out
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 import qa
 from qa.readers import EXTENSIONS, ReadStats, read_articles
 
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=int(os.environ.get("QA_FUZZ_EXAMPLES", "40")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 text_blobs = st.one_of(
     st.binary(max_size=2000),
@@ -37,7 +38,8 @@ def test_readers_never_raise(tmp_path, data, ext):
 
 @pytest.fixture(scope="module")
 def lib(tmp_path_factory):
-    from conftest import SAMPLES, FakeEmbedder
+    from conftest import SAMPLES
+    from fakes import FakeEmbedder
 
     return qa.Library.build([str(SAMPLES)], str(tmp_path_factory.mktemp("fz") / "idx"),
                             embedder=FakeEmbedder(), progress=False)
@@ -61,3 +63,78 @@ def test_fts_syntax_in_questions_is_just_text(lib, question):
         assert "empty" in str(exc)  # only a question with no printable text is refused
         return
     assert isinstance(hits, list) and all(isinstance(h, qa.Hit) for h in hits)
+
+
+@FUZZ
+@given(depth=st.integers(1, 400), tag=st.sampled_from(["div", "p", "table", "span", "ul", "b"]),
+       words=st.text(min_size=0, max_size=200))
+def test_deeply_nested_html_is_read_or_skipped(tmp_path, depth, tag, words):
+    page = f"<html><body>{f'<{tag}>' * depth}{words} The main story is here.{f'</{tag}>' * depth}</body></html>"
+    f = tmp_path / "nested.html"
+    f.write_text(page, encoding="utf-8", errors="surrogatepass")
+    stats = ReadStats()
+    articles = list(read_articles([str(f)], stats))
+    assert len(articles) + len(stats.skipped) >= 1
+
+
+@FUZZ
+@given(question=st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", categories=["Cc", "Cf", "Zs", "So"]), max_size=200),
+    st.text(alphabet=st.characters(min_codepoint=0x0400, max_codepoint=0x30FF), max_size=200),
+    st.from_regex(r"[\U0001F300-\U0001FAFF ]{0,50}", fullmatch=True),
+))
+def test_ask_with_control_characters_other_scripts_and_emoji(lib, question):
+    try:
+        hits = lib.ask(question, k=3)
+    except qa.InputError:
+        return
+    assert len(hits) <= 3
+
+
+def test_good_records_survive_bad_ones_in_every_streamed_format(tmp_path):
+    (tmp_path / "a.jsonl").write_bytes(b'{"id": "j1", "text": "First good record."}\n{broken\n'
+                                       b'{"id": "j2", "text": "bad \xff bytes"}\n{"id": "j3", "text": "Last good record."}\n')
+    (tmp_path / "b.csv").write_bytes(b'id,text\nc1,First good row.\nc2,"bad \xfe bytes"\nc3,Last good row.\n')
+    (tmp_path / "c.txt").write_bytes(b"Good block one.\n\nBad \xff block.\n\nGood block three.\n")
+    stats = ReadStats()
+    texts = sorted(a.text for a in read_articles([str(tmp_path)], stats))
+    assert texts == ["First good record.", "First good row.", "Good block one.", "Good block three.",
+                     "Last good record.", "Last good row."]
+    assert {(os.path.basename(s.path), s.line) for s in stats.skipped} >= {("a.jsonl", 2), ("a.jsonl", 3), ("b.csv", 3), ("c.txt", 3)}
+
+
+def test_large_files_stream_with_bounded_memory(tmp_path):
+    import tracemalloc
+
+    block = ("A paragraph about harbour cranes and the night shift at the port. " * 6 + "\n\n").encode()
+    f = tmp_path / "big.txt"
+    with open(f, "wb") as fh:
+        for _ in range(80_000):  # ~33 MB
+            fh.write(block)
+    j = tmp_path / "big.jsonl"
+    with open(j, "wb") as fh:
+        for i in range(80_000):
+            fh.write(json.dumps({"id": i, "text": block.decode().strip()}).encode() + b"\n")
+    for path in (f, j):
+        stats = ReadStats()
+        tracemalloc.start()
+        count = sum(1 for _ in read_articles([str(path)], stats))
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert count == 80_000 and not stats.skipped
+        assert peak < 4 * 2**20, f"reading {path.name} ({path.stat().st_size >> 20} MB) peaked at {peak >> 20} MB"
+
+
+def test_a_line_longer_than_an_article_may_be_is_skipped_alone(tmp_path, monkeypatch):
+    import qa.readers
+
+    monkeypatch.setattr(qa.readers, "MAX_ARTICLE_BYTES", 1000)
+    f = tmp_path / "long.jsonl"
+    f.write_text('{"text": "short one"}\n{"text": "' + "x" * 5000 + '"}\n{"text": "short two"}\n')
+    g = tmp_path / "long.txt"
+    g.write_text("Short block.\n\n" + ("word " * 400 + "\n") * 3 + "\nAnother short block.\n")
+    stats = ReadStats()
+    texts = [a.text for a in read_articles([str(f), str(g)], stats)]
+    assert texts == ["short one", "short two", "Short block.", "Another short block."]
+    skipped = [(os.path.basename(s.path), s.line) for s in stats.skipped]
+    assert skipped[0] == ("long.jsonl", 2) and ("long.txt", 3) in skipped

@@ -206,3 +206,11 @@ def test_auth_and_the_open_host_warning(tmp_path):
 def test_readme_screenshot_is_small():
     shot = Path(ROOT / "docs" / "screenshot.png")
     assert shot.exists() and shot.stat().st_size < 400_000
+
+
+def test_fifty_concurrent_api_clients_all_get_answers(app_url):
+    from loadgen import run_load
+
+    report = run_load(app_url, clients=50, per_client=2, timeout=240)
+    assert report.errors == 0, report.first_error
+    assert report.answered == 100
