@@ -29,7 +29,13 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"index directory (default {DEFAULT_INDEX})")
         return sp
 
-    sp = with_index(sub.add_parser("index", help="build or update an index from files and folders"))
+    def with_backend(sp):
+        sp.add_argument("--backend", choices=("torch", "onnx", "onnx-int8"),
+                        help="how to run the model (default: what built the index; new indexes: "
+                             "torch). onnx/onnx-int8 export the model once into the index folder")
+        return sp
+
+    sp = with_backend(with_index(sub.add_parser("index", help="build or update an index from files and folders")))
     sp.add_argument("paths", nargs="+", metavar="PATH")
     sp.add_argument("--model", help="sentence-transformers model name or path "
                     "(default sentence-transformers/all-MiniLM-L6-v2, bundled)")
@@ -39,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="make the index hold exactly PATHs (default: update them, keep the rest)")
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    sp = with_index(sub.add_parser("ask", help="ask a question"))
+    sp = with_backend(with_index(sub.add_parser("ask", help="ask a question")))
     sp.add_argument("question")
     sp.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
     sp.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")
@@ -50,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--tag", action="append", default=[], help="only articles with this tag")
     sp.add_argument("--json", action="store_true", help="one JSON object per hit and line")
 
-    sp = with_index(sub.add_parser("similar", help="articles similar to an article"))
+    sp = with_backend(with_index(sub.add_parser("similar", help="articles similar to an article")))
     sp.add_argument("article_id")
     sp.add_argument("-k", type=int, default=5)
     sp.add_argument("--json", action="store_true")
@@ -60,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = with_index(sub.add_parser("check", help="verify that manifest, catalog and vectors agree"))
 
-    sp = with_index(sub.add_parser("serve", help="start the web UI"))
+    sp = with_backend(with_index(sub.add_parser("serve", help="start the web UI")))
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=7860)
     sp.add_argument("--auth", metavar="USER:PASSWORD",
@@ -74,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--mode", action="append", choices=("hybrid", "dense", "lexical"),
                     help="modes to compare (default all three)")
     sp.add_argument("--limit", type=int, help="only the first N queries")
+    with_backend(sp)
     sp.add_argument("--json", action="store_true")
     return p
 
@@ -98,10 +105,10 @@ def cmd_index(args) -> int:
 
     progress = not args.quiet
     if os.path.exists(os.path.join(args.index, MANIFEST)) and not args.rebuild:
-        lib = Library.open(args.index, model=args.model)
+        lib = Library.open(args.index, model=args.model, backend=args.backend)
         summary = lib.update(args.paths, one_per_file=args.one_per_file, progress=progress)
     else:
-        lib = Library.build(args.paths, args.index, model=args.model,
+        lib = Library.build(args.paths, args.index, model=args.model, backend=args.backend,
                             one_per_file=args.one_per_file, progress=progress)
         summary = lib.last_summary
     for line in summary.lines():
@@ -119,7 +126,7 @@ def _filters(args):
 def cmd_ask(args) -> int:
     from .library import Library
 
-    lib = Library.open(args.index)
+    lib = Library.open(args.index, backend=args.backend)
     hits = lib.ask(args.question, k=args.k, mode=args.mode, filters=_filters(args),
                    per_article=args.per_article)
     if args.json:
@@ -147,7 +154,7 @@ def cmd_ask(args) -> int:
 def cmd_similar(args) -> int:
     from .library import Library
 
-    hits = Library.open(args.index).similar(args.article_id, k=args.k)
+    hits = Library.open(args.index, backend=args.backend).similar(args.article_id, k=args.k)
     for h in hits:
         if args.json:
             print(json.dumps(h.to_dict(), ensure_ascii=False))
@@ -165,8 +172,12 @@ def cmd_info(args) -> int:
         print(json.dumps(info.to_dict(), ensure_ascii=False))
         return 0
     print(f"index      {info.path}  (format {info.format_version}, updated {info.updated})")
-    print(f"model      {info.model}  ({info.dimension} dimensions)")
-    print(f"vectors    {info.index_kind}, {info.passages} passages from {info.articles} articles "
+    print(f"model      {info.model}  ({info.dimension} dimensions, {info.backend} backend)")
+    kind = info.index_kind
+    if info.ann:
+        kind += (f" (approximate: {info.ann['nlist']} cells, nprobe {info.ann['nprobe']}, "
+                 f"recall@10 {info.ann['recall_at_10']:.3f} against exact search when last written)")
+    print(f"vectors    {kind}, {info.passages} passages from {info.articles} articles "
           f"({info.duplicates} duplicates indexed once)")
     print(f"settings   {json.dumps(info.settings)}")
     print(f"disk       {info.disk_bytes / 1e6:.1f} MB")
@@ -195,7 +206,8 @@ def cmd_check(args) -> int:
 def cmd_serve(args) -> int:
     from .ui import serve
 
-    serve(args.index, host=args.host, port=args.port, auth=args.auth or os.environ.get("QA_AUTH"))
+    serve(args.index, host=args.host, port=args.port, auth=args.auth or os.environ.get("QA_AUTH"),
+          backend=args.backend)
     return 0
 
 
@@ -203,7 +215,8 @@ def cmd_eval(args) -> int:
     from .evaluate import run_eval
 
     report = run_eval(args.dataset, split=args.split, index=args.index,
-                      modes=args.mode or ["lexical", "dense", "hybrid"], limit=args.limit)
+                      modes=args.mode or ["lexical", "dense", "hybrid"], limit=args.limit,
+                      backend=args.backend)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0

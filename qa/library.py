@@ -22,6 +22,8 @@ class IndexInfo:
     model: str
     dimension: int
     index_kind: str
+    ann: dict[str, Any]
+    backend: str
     articles: int
     passages: int
     duplicates: int
@@ -47,13 +49,15 @@ class Library:
             print(hit.reference, hit.title)
     """
 
-    def __init__(self, path: str, embedder=None, model: str | None = None) -> None:
+    def __init__(self, path: str, embedder=None, model: str | None = None,
+                 backend: str | None = None) -> None:
         from .indexdir import check_model, read_manifest
 
         self.path = path
         self._lock = threading.RLock()
         self._embedder = embedder
         self._model_asked = model
+        self._backend = backend
         self.manifest = read_manifest(path)
         check_model(self.manifest, model or (embedder.name if embedder else None),
                     embedder.dim if embedder else None, path)
@@ -75,7 +79,8 @@ class Library:
                 gen = generation_dir(self.path, manifest)
                 dim = manifest["dimension"]
                 catalog = Catalog(os.path.join(gen, CATALOG), readonly=True)
-                store = FaissStore.load(os.path.join(gen, PASSAGE_VECTORS), dim)
+                store = FaissStore.load(os.path.join(gen, PASSAGE_VECTORS), dim,
+                                        (manifest.get("ann") or {}).get("nprobe"))
                 articles = FaissStore.load(os.path.join(gen, ARTICLE_VECTORS), dim)
                 break
             except (IndexCorruptError, OSError, sqlite3.Error):
@@ -115,14 +120,17 @@ class Library:
 
     # --- construction ----------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str = DEFAULT_INDEX, *, model: str | None = None, embedder=None) -> Library:
+    def open(cls, path: str = DEFAULT_INDEX, *, model: str | None = None, embedder=None,
+             backend: str | None = None) -> Library:
         """Open an existing index; the embedding model is loaded on first use.
+
+        ``backend`` (``torch``, ``onnx``, ``onnx-int8``) defaults to the one that built the index.
 
         Raises:
             IndexNotFoundError: nothing at ``path``.
             IndexMismatchError: built with another model, dimension or format version.
         """
-        return cls(path, embedder=embedder, model=model)
+        return cls(path, embedder=embedder, model=model, backend=backend)
 
     @classmethod
     def build(
@@ -136,11 +144,15 @@ class Library:
         chunk_tokens: int = 200,
         progress: bool = True,
         on_progress=None,
+        backend: str | None = None,
+        approx_threshold: int | None = None,
     ) -> Library:
         """Index ``paths`` into ``path`` so that it holds exactly those articles.
 
         An existing index there (same model) is reused: unchanged articles are not embedded again.
-        The summary of what was done is in ``lib.last_summary``.
+        The summary of what was done is in ``lib.last_summary``. Above ``approx_threshold``
+        passages (default 100,000) the vectors go into an approximate IVF index whose recall@10
+        against exact search is measured on every write (``info().ann``).
         """
         from .indexdir import MANIFEST, read_manifest
         from .indexer import Settings, index_paths
@@ -149,15 +161,20 @@ class Library:
         if not paths:
             raise InputError("give at least one file or folder to index")
         if embedder is None:
-            if model is None and os.path.exists(os.path.join(path, MANIFEST)):
-                model = read_manifest(path)["model"]
+            if os.path.exists(os.path.join(path, MANIFEST)):
+                manifest = read_manifest(path)
+                model = model or manifest["model"]
+                backend = backend or manifest.get("backend")
             from .embedder import load_embedder
 
-            embedder = load_embedder(model)
-        summary = index_paths(path, paths, embedder, Settings(chunk_tokens=chunk_tokens),
+            embedder = load_embedder(model, backend, cache_dir=os.path.join(path, "models"))
+        settings = Settings(chunk_tokens=chunk_tokens)
+        if approx_threshold is not None:
+            settings = Settings(chunk_tokens=chunk_tokens, approx_threshold=approx_threshold)
+        summary = index_paths(path, paths, embedder, settings,
                               one_per_file=one_per_file, full=True, progress=progress,
                               on_progress=on_progress)
-        lib = cls(path, embedder=embedder)
+        lib = cls(path, embedder=embedder, backend=backend)
         lib.last_summary = summary
         return lib
 
@@ -185,7 +202,9 @@ class Library:
                 from .embedder import load_embedder
                 from .indexdir import check_model
 
-                embedder = load_embedder(self.manifest["model"])
+                embedder = load_embedder(self.manifest["model"],
+                                         self._backend or self.manifest.get("backend"),
+                                         cache_dir=os.path.join(self.path, "models"))
                 check_model(self.manifest, embedder.name, embedder.dim, self.path)
                 self._embedder = embedder
             return self._embedder
@@ -308,7 +327,7 @@ class Library:
             size += sum(os.path.getsize(os.path.join(root, f)) for f in files)
         return IndexInfo(
             path=self.path, model=m["model"], dimension=m["dimension"],
-            index_kind=self.store.kind, articles=counts["articles"], passages=counts["passages"],
+            index_kind=self.store.kind, ann=dict(m.get("ann") or {}), backend=m.get("backend", "torch"), articles=counts["articles"], passages=counts["passages"],
             duplicates=counts["duplicates"], settings=m.get("settings", {}),
             format_version=m["format_version"], package_version=m.get("package_version", ""),
             created=m.get("created", ""), updated=m.get("updated", ""), disk_bytes=size,

@@ -194,15 +194,15 @@ def build_ui(lib: Library, examples: list[str] | None = None):
 
 def serve(index: str, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None,
           build_from: list[str] | None = None, examples: list[str] | None = None,
-          block: bool = True):
+          block: bool = True, backend: str | None = None):
     """Open (or first build) the index and serve the UI. Returns the Gradio app."""
     if build_from and not os.path.exists(os.path.join(index, "manifest.json")):
         print(f"no index at {index}: building it from {', '.join(build_from)}", file=sys.stderr)
-        lib = Library.build(build_from, index)
+        lib = Library.build(build_from, index, backend=backend)
         for line in lib.last_summary.lines():
             print(line, file=sys.stderr)
     else:
-        lib = Library.open(index)
+        lib = Library.open(index, backend=backend)
     lib.embedder  # load the model now, not on the first question  # noqa: B018
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {host}: anyone who can reach this machine can read the "

@@ -287,3 +287,28 @@ def test_fused_score_matches_an_independent_recomputation(samples, tmp_path, fak
     assert [h.passage_id for h in hits] == order
     for h in hits:
         assert h.score == pytest.approx(expected[h.passage_id], abs=2e-3)  # float16 sentence vectors
+
+
+def test_approximate_index_above_the_threshold_keeps_recall_updates_and_deletes(tmp_path, fake):
+    import numpy as np
+    from killing import write_corpus
+
+    corpus = write_corpus(tmp_path / "big", 3000, 1)
+    lib = qa.Library.build([str(corpus)], str(tmp_path / "idx"), embedder=fake, progress=False,
+                           approx_threshold=1000)
+    info = lib.info()
+    assert info.index_kind == "ivf" and info.ann["recall_at_10"] >= 0.95 and lib.check() == []
+    # Recall of dense search against a brute-force oracle, on questions (not stored vectors).
+    ids, vectors = lib.store.vectors()
+    questions = [f"report {i} on the flood in district {i % 17} with {i % 11} vehicles" for i in range(60)]
+    found = total = 0
+    for hits, q in zip(lib.ask_many(questions, k=10, mode="dense", per_article=10), questions, strict=True):
+        truth = set(ids[np.argsort(-(vectors @ fake.encode([q])[0]))[:10]].tolist())
+        found += len(truth & {h.passage_id for h in hits})
+        total += 10
+    assert found / total >= 0.9
+    write_corpus(corpus, 3000, 2)  # changes a third, removes a file, adds one
+    lib.update([str(corpus)], progress=False)
+    assert lib.info().index_kind == "ivf" and lib.check() == []
+    assert lib.info().passages == len(lib.store.ids()) < 3000
+    assert any("New report" in h.text for h in lib.ask("new report harbour strike", k=3, mode="dense"))
