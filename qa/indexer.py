@@ -18,7 +18,7 @@ from .embedder import Embedder, encode_spans
 from .indexdir import ARTICLE_VECTORS, CATALOG, PASSAGE_VECTORS, Writer, check_model, now
 from .readers import ReadStats, read_articles
 from .store import APPROX_THRESHOLD, FaissStore, approximate
-from .types import Article, IndexSummary, Passage, Skip
+from .types import Article, IndexSummary, Skip
 
 EMBED_BATCH = 128
 
@@ -97,54 +97,57 @@ def index_paths(
             else:
                 out_of_scope_text[thash] = article_id
 
-        kept: list[tuple[int, Article]] = []
-        new: list[tuple[Article, str, str, list[Passage]]] = []
-        seen_text: dict[str, Article] = {}
-        seen_ids: dict[str, Article] = {}
+        # Phase 1, streamed: decide each article as it is read; new ones go straight into the
+        # catalog (on disk), so memory holds ids and hashes, never the corpus text.
+        catalog.park_article_ids(sorted(scoped))  # kept articles get their ids back below
+        first_new = catalog.max_passage_id() + 1
+        kept_rows: set[int] = set()
+        removed_rows: list[int] = []
+        seen_text: dict[str, str] = {}
+        seen_ids: dict[str, tuple[str, int]] = {}
         duplicates: list[tuple[str, str, str, str, int]] = []
-        read = 0
+        read = embedded = 0
         for article in read_articles(paths, stats, one_per_file=one_per_file):
             read += 1
             th = text_hash(article.text)
-            first = seen_text.get(th)
-            of = first.article_id if first else out_of_scope_text.get(th)
+            of = seen_text.get(th) or out_of_scope_text.get(th)
             if of is not None:
                 duplicates.append((article.article_id, of, article.source, article.path,
                                    article.line_start))
                 continue
             if article.article_id in seen_ids:
-                other = seen_ids[article.article_id]
+                source, line = seen_ids[article.article_id]
                 stats.skipped.append(Skip(article.source, article.line_start,
-                    f"id {article.article_id!r} already used at {other.source}:{other.line_start}"))
+                    f"id {article.article_id!r} already used at {source}:{line}"))
                 continue
-            seen_text[th] = article
-            seen_ids[article.article_id] = article
+            seen_text[th] = article.article_id
+            seen_ids[article.article_id] = (article.source, article.line_start)
             ch = content_hash(article)
             candidates = by_content.get(ch)
+            clash = catalog.article_rowid(article.article_id)
+            if clash is not None:  # an article outside the scanned paths had this id
+                removed_rows.append(clash)
+                store.remove(catalog.delete_articles([clash]))
+                article_store.remove([clash])
             if candidates:
-                kept.append((candidates.pop(), article))
-            else:
-                passages = chunk(article.text, embedder.count_tokens, settings.chunk_tokens,
-                                 embedder.max_tokens, settings.overlap_sentences)
-                if passages:
-                    new.append((article, ch, th, passages))
-                else:
-                    stats.skipped.append(Skip(article.source, article.line_start, "no sentences"))
+                rowid = candidates.pop()
+                kept_rows.add(rowid)
+                catalog.relocate_article(rowid, article)
+                continue
+            passages = chunk(article.text, embedder.count_tokens, settings.chunk_tokens,
+                             embedder.max_tokens, settings.overlap_sentences)
+            if not passages:
+                stats.skipped.append(Skip(article.source, article.line_start, "no sentences"))
+                continue
+            catalog.insert_passages(catalog.insert_article(article, ch, th), passages)
+            embedded += 1
 
-        kept_rows = {rowid for rowid, _ in kept}
-        removed_rows = sorted(scoped - kept_rows)
-        clash = {a.article_id for a, *_ in new} | {a.article_id for _, a in kept}
-        for rowid, article_id, *_ in existing:
-            if rowid not in scoped and article_id in clash:
-                removed_rows.append(rowid)  # the same id now comes from the scanned paths
-        store.remove(catalog.delete_articles(removed_rows))
-        article_store.remove(removed_rows)
-        catalog.park_article_ids([rowid for rowid, _ in kept])
-        for rowid, article in kept:
-            catalog.relocate_article(rowid, article)
-
-        total = sum(len(p) for *_, p in new)
-        _embed_new(catalog, store, article_store, embedder, new, total, progress, on_progress)
+        gone = sorted(scoped - kept_rows)
+        removed_rows += gone
+        store.remove(catalog.delete_articles(gone))
+        article_store.remove(gone)
+        # Phase 2: embed the new passages in batches read back from the catalog.
+        _embed_new(catalog, store, article_store, embedder, first_new, progress, on_progress)
         catalog.set_duplicates(stats.seen_paths, duplicates)
         catalog.commit()
         counts = catalog.counts()
@@ -166,7 +169,7 @@ def index_paths(
             "updated": now(),
         })
     return IndexSummary(
-        read=read, embedded=len(new), kept=len(kept), removed=len(removed_rows),
+        read=read, embedded=embedded, kept=len(kept_rows), removed=len(removed_rows),
         duplicates=len(duplicates), skipped=tuple(stats.skipped), files=stats.files,
         ignored_files=stats.ignored_files, passages=counts["passages"],
     )
@@ -176,32 +179,32 @@ def _load_store(path: str, dim: int, nprobe: int | None = None) -> FaissStore:
     return FaissStore.load(path, dim, nprobe) if os.path.exists(path) else FaissStore(dim)
 
 
-def _embed_new(catalog, store, article_store, embedder, new, total, progress, on_progress) -> None:
-    """Insert new articles and embed their passages in batches that span articles."""
+def _embed_new(catalog, store, article_store, embedder, first_new, progress, on_progress) -> None:
+    """Embed passages from id ``first_new`` on, in batches that span articles; an article's
+    vector (the normalised mean of its passages) is added once its last passage is done."""
     from tqdm import tqdm
 
+    total = catalog.passages_from_count(first_new)
     bar = tqdm(total=total, unit="passage", desc="embedding", file=sys.stderr,
                disable=not progress or total < 256, smoothing=0.1)
-    pending_ids: list[int] = []
-    pending_text: list[str] = []
-    pending_spans: list[list[tuple[int, int]]] = []
     sums: dict[int, np.ndarray] = {}
-    owners: dict[int, int] = {}
-    left: dict[int, int] = {}
+    left = catalog.passages_left_per_article(first_new)
     done = 0
-
-    def flush() -> None:
-        nonlocal done
-        if not pending_ids:
-            return
-        vectors, sentence_vectors = encode_spans(embedder, pending_text, pending_spans)
-        ids = np.asarray(pending_ids, dtype=np.int64)
-        store.add(ids, vectors)
+    for batch in catalog.iter_passages_from(first_new, EMBED_BATCH):
+        texts, spans = [], []
+        for _pid, _arow, title, text, char_start, sentences in batch:
+            full = embed_input(title, text)
+            shift = len(full) - len(text) - char_start  # article offset -> offset in full
+            texts.append(full)
+            spans.append([(a + shift, b + shift) for a, b in sentences])
+        vectors, sentence_vectors = encode_spans(embedder, texts, spans)
+        ids = [row[0] for row in batch]
+        store.add(np.asarray(ids, dtype=np.int64), vectors)
         catalog.set_sentence_vectors(
-            [(pid, sv.astype(np.float16).tobytes()) for pid, sv in zip(pending_ids, sentence_vectors, strict=True)])
+            [(pid, sv.astype(np.float16).tobytes()) for pid, sv in zip(ids, sentence_vectors, strict=True)])
         finished = []
-        for pid, vec in zip(pending_ids, vectors, strict=True):
-            arow = owners.pop(pid)
+        for row, vec in zip(batch, vectors, strict=True):
+            arow = row[1]
             sums[arow] = sums.get(arow, 0) + vec
             left[arow] -= 1
             if left[arow] == 0:
@@ -210,26 +213,8 @@ def _embed_new(catalog, store, article_store, embedder, new, total, progress, on
             mean = np.vstack([sums.pop(a) for a in finished])
             mean /= np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12)
             article_store.add(np.asarray(finished, dtype=np.int64), mean)
-        done += len(pending_ids)
-        bar.update(len(pending_ids))
+        done += len(batch)
+        bar.update(len(batch))
         if on_progress:
             on_progress(done, total, "embedding passages")
-        pending_ids.clear()
-        pending_text.clear()
-        pending_spans.clear()
-
-    for article, ch, th, passages in new:
-        arow = catalog.insert_article(article, ch, th)
-        ids = catalog.insert_passages(arow, passages)
-        left[arow] = len(ids)
-        for pid, p in zip(ids, passages, strict=True):
-            owners[pid] = arow
-            text = embed_input(article.title, p.text)
-            shift = len(text) - len(p.text) - p.char_start  # article offset -> offset in text
-            pending_ids.append(pid)
-            pending_text.append(text)
-            pending_spans.append([(a + shift, b + shift) for a, b in p.sentences])
-            if len(pending_ids) >= EMBED_BATCH:
-                flush()
-    flush()
     bar.close()

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import platform
 import shutil
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +81,9 @@ def export(st_model, out_dir: str, quantized: bool) -> None:
     os.makedirs(tmp)
     sample = tokenizer(["an example", "a second, longer example text"], padding=True, return_tensors="pt")
     fp32 = os.path.join(tmp, "model-fp32.onnx")
-    with torch.no_grad():
+    # The tracer's and the quantiser's advice is for model authors, not for our users.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(TokenEmbeddings(), tuple(sample[n] for n in inputs), fp32,
                           input_names=inputs, output_names=["token_embeddings"], opset_version=17,
                           dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*inputs, "token_embeddings"]},
@@ -90,9 +94,15 @@ def export(st_model, out_dir: str, quantized: bool) -> None:
 
         # Only the weight matrix products: quantising the embedding lookup or the attention's
         # activation-by-activation products costs far more accuracy than it saves time.
-        quantize_dynamic(fp32, os.path.join(tmp, "model.onnx"), weight_type=QuantType.QInt8,
-                         per_channel=config["per_channel"], reduce_range=config["reduce_range"],
-                         op_types_to_quantize=["MatMul"], extra_options={"MatMulConstBOnly": True})
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.ERROR)
+        try:
+            quantize_dynamic(fp32, os.path.join(tmp, "model.onnx"), weight_type=QuantType.QInt8,
+                             per_channel=config["per_channel"], reduce_range=config["reduce_range"],
+                             op_types_to_quantize=["MatMul"], extra_options={"MatMulConstBOnly": True})
+        finally:
+            root.setLevel(level)
         os.remove(fp32)
     else:
         os.rename(fp32, os.path.join(tmp, "model.onnx"))

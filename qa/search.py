@@ -117,10 +117,21 @@ def _candidates(catalog, store, qvec, question, n, mode, allowed, allowed_sql) -
         for rank, (s, pid) in enumerate(zip(scores[0], ids[0], strict=True), 1):
             if pid >= 0:
                 cands[int(pid)] = _Candidate(int(pid), dense=float(s), dense_rank=rank)
-    if mode in ("hybrid", "lexical"):
-        for rank, (pid, s) in enumerate(catalog.lexical(question, n, allowed_sql), 1):
-            c = cands.setdefault(pid, _Candidate(pid))
-            c.lexical, c.lexical_rank = s, rank
+    scored = catalog.lexical_all(question, allowed_sql) if mode == "hybrid" else None
+    if scored is not None:
+        pids = np.fromiter(scored.keys(), np.int64, len(scored))
+        vals = np.fromiter(scored.values(), np.float64, len(scored))
+        best = np.lexsort((pids, -vals))[:n]  # by score, ties by id
+        top = list(zip(pids[best].tolist(), vals[best].tolist(), strict=True))
+        for c in cands.values():  # dense candidates: their BM25 (0 when no word matches)
+            c.lexical = scored.get(c.pid, 0.0)
+    elif mode in ("hybrid", "lexical"):
+        top = catalog.lexical(question, n, allowed_sql)
+    else:
+        top = []
+    for rank, (pid, s) in enumerate(top, 1):
+        c = cands.setdefault(pid, _Candidate(pid))
+        c.lexical, c.lexical_rank = s, rank
     if mode == "dense":
         for c in cands.values():
             c.score = c.dense

@@ -312,3 +312,21 @@ def test_approximate_index_above_the_threshold_keeps_recall_updates_and_deletes(
     assert lib.info().index_kind == "ivf" and lib.check() == []
     assert lib.info().passages == len(lib.store.ids()) < 3000
     assert any("New report" in h.text for h in lib.ask("new report harbour strike", k=3, mode="dense"))
+
+
+@pytest.mark.parametrize("same_text", [True, False])
+def test_an_id_that_moves_to_another_folder_replaces_the_old_article(tmp_path, fake, same_text):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "r.jsonl").write_text('{"id": "x", "title": "Old", "text": "The old text about ferries."}\n')
+    lib = qa.Library.build([str(a)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    text = "The old text about ferries." if same_text else "A new text about trains."
+    (b / "r.jsonl").write_text(json.dumps({"id": "x", "title": "Old", "text": text}) + "\n")
+    lib.update([str(b)], progress=False)
+    assert lib.check() == []
+    assert [r[1] for r in lib.catalog.articles_index()] == ["x"]
+    # Identical text stays indexed once (at its first place, b's copy counts as a duplicate);
+    # changed text under the same id replaces the old article.
+    expected = os.path.join("a" if same_text else "b", "r.jsonl")
+    assert lib.article("x")["source"].endswith(expected)

