@@ -48,10 +48,14 @@ def main() -> int:
     p.add_argument("--benchmarks", default=os.path.join(os.path.dirname(HERE), "..", "shared", "benchmarks"))
     p.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
     p.add_argument("--limit", type=int, help="only the first N queries per dataset (quick look)")
+    p.add_argument("--backend", help="torch, onnx or onnx-int8 (default: the library's default)")
     args = p.parse_args()
 
     import qa
+    from qa.embedder import DEFAULT_BACKEND
     from qa.evaluate import run_eval
+
+    backend = args.backend or DEFAULT_BACKEND
 
     sections = []
     for name, split, title in DATASETS:
@@ -59,9 +63,9 @@ def main() -> int:
         if not os.path.isdir(path):
             print(f"skipping {name}: {path} not found", file=sys.stderr)
             continue
-        index = os.path.join("index", "bench", name)
+        index = os.path.join("index", "bench", f"{name}-{backend}")
         start = time.time()
-        report = run_eval(path, split=split, index=index, limit=args.limit)
+        report = run_eval(path, split=split, index=index, limit=args.limit, backend=backend)
         seconds = time.time() - start
         rows = ["| mode | " + " | ".join(METRICS) + " |", "|---" * (len(METRICS) + 1) + "|"]
         for mode, values in report["modes"].items():
@@ -83,11 +87,13 @@ def main() -> int:
     lines = [
         "# Retrieval quality", "",
         f"Measured {dt.date.today().isoformat()} on {platform.machine()} ({os.cpu_count()} cores) "
-        f"with article-qa {qa.__version__}, the bundled all-MiniLM-L6-v2, default settings "
+        f"with article-qa {qa.__version__}, the bundled all-MiniLM-L6-v2 on the {backend} backend, "
+        "default settings "
         f"(hybrid: min-max score fusion of passage cosine {PASSAGE_WEIGHT}, best-sentence cosine "
         f"{SENTENCE_WEIGHT} and FTS5 BM25 with Porter stemming {LEXICAL_WEIGHT}).",
         "", "Command:", "", "```bash",
-        "python benchmarks/quality.py" + (f" --limit {args.limit}" if args.limit else ""), "```", "",
+        "python benchmarks/quality.py" + (f" --limit {args.limit}" if args.limit else "")
+        + (f" --backend {args.backend}" if args.backend else ""), "```", "",
         *[s + "\n" for s in sections],
     ]
     with open(args.out, "w", encoding="utf-8") as fh:

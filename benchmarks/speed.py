@@ -117,7 +117,7 @@ def latency(index: str, queries: list[str]) -> list[str]:
 
 def approximate(index: str, total: int) -> list[str]:
     import qa
-    from qa.store import FaissStore, measure_recall, to_ivf, tune_nprobe
+    from qa.store import FaissStore, measure_recall, recall_queries, to_ivf, tune_nprobe
 
     ids, real = qa.Library.open(index).store.vectors()
     rng = np.random.default_rng(0)
@@ -137,7 +137,7 @@ def approximate(index: str, total: int) -> list[str]:
         store = to_ivf(vectors.shape[1], vids, vectors)
         recall = tune_nprobe(store, vids, vectors)
         build = time.perf_counter() - start
-        held_out = measure_recall(store, vids, vectors, queries=500, seed=99)
+        held_out = measure_recall(store, *recall_queries(vids, vectors, queries=500, seed=99))
         q = np.ascontiguousarray(vectors[rng.integers(0, n, 200)] * 0.6 + 0.8 * noise[:200], np.float32)
         q /= np.linalg.norm(q, axis=1, keepdims=True)
         flat = FaissStore(vectors.shape[1])
@@ -222,7 +222,7 @@ def startup(index: str) -> list[str]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--benchmarks", default=os.path.join(ROOT, "..", "shared", "benchmarks"))
-    ap.add_argument("--index", default=os.path.join(ROOT, "index", "bench", "scifact-int8"),
+    ap.add_argument("--index", default=os.path.join(ROOT, "index", "bench", "scifact-onnx-int8"),
                     help="a built SciFact index (qa eval ... --index DIR builds one)")
     ap.add_argument("--docs", type=int, default=400)
     ap.add_argument("--queries", type=int, default=200)

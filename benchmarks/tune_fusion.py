@@ -2,7 +2,7 @@
 
     python benchmarks/tune_fusion.py scifact:train squad-dev:test [--limit 1000]
 
-Builds nothing: run benchmarks/quality.py first (it builds index/bench/NAME). Candidates are
+Builds nothing: run benchmarks/quality.py first (it builds index/bench/NAME-BACKEND). Candidates are
 fetched once per query with both scores for every candidate, then each variant re-fuses them.
 """
 
@@ -48,7 +48,9 @@ def main() -> int:
 
     for spec in args.sets:
         name, split = spec.split(":")
-        lib = qa.Library.open(os.path.join("index", "bench", name))
+        from qa.embedder import DEFAULT_BACKEND
+
+        lib = qa.Library.open(os.path.join("index", "bench", f"{name}-{DEFAULT_BACKEND}"))
         qrels = load_qrels(os.path.join(args.benchmarks, name, "qrels", f"{split}.tsv"))
         queries = load_queries(os.path.join(args.benchmarks, name, "queries.jsonl"))
         qids = [q for q in qrels if q in queries][: args.limit]

@@ -164,7 +164,7 @@ class Library:
             if os.path.exists(os.path.join(path, MANIFEST)):
                 manifest = read_manifest(path)
                 model = model or manifest["model"]
-                backend = backend or manifest.get("backend")
+                backend = backend or manifest.get("backend", "torch")  # before backends: torch
             from .embedder import load_embedder
 
             embedder = load_embedder(model, backend, cache_dir=os.path.join(path, "models"))
@@ -203,7 +203,7 @@ class Library:
                 from .indexdir import check_model
 
                 embedder = load_embedder(self.manifest["model"],
-                                         self._backend or self.manifest.get("backend"),
+                                         self._backend or self.manifest.get("backend", "torch"),
                                          cache_dir=os.path.join(self.path, "models"))
                 check_model(self.manifest, embedder.name, embedder.dim, self.path)
                 self._embedder = embedder

@@ -184,16 +184,17 @@ def to_ivf(dim: int, ids: np.ndarray, vectors: np.ndarray, seed: int = 0) -> Fai
     index.own_fields = True
     quantizer.this.disown()
     rng = np.random.default_rng(seed)
-    sample = vectors[rng.choice(n, size=min(n, 64 * nlist), replace=False)]
+    sample = vectors[rng.choice(n, size=min(n, 40 * nlist), replace=False)]
+    index.cp.niter = 10  # k-means iterations: cells this coarse gain nothing from more
     index.train(sample)
     index.set_direct_map_type(faiss.DirectMap.Hashtable)
     index.add_with_ids(vectors, ids)
     return FaissStore(dim, index)
 
 
-def measure_recall(store: FaissStore, ids: np.ndarray, vectors: np.ndarray, queries: int = 200,
-                   k: int = 10, seed: int = 0) -> float:
-    """Recall@k of ``store`` against exact search.
+def recall_queries(ids: np.ndarray, vectors: np.ndarray, queries: int = 200, k: int = 10,
+                   seed: int = 0) -> tuple[np.ndarray, list[set[int]]]:
+    """Queries for measuring recall, with their exact top-``k`` ids.
 
     The queries are stored vectors moved away at random to cosine 0.6, about how far a real
     question lies from its best passage: stored vectors themselves would be found too easily and
@@ -208,17 +209,22 @@ def measure_recall(store: FaissStore, ids: np.ndarray, vectors: np.ndarray, quer
     noise /= np.linalg.norm(noise, axis=1, keepdims=True)
     q = np.ascontiguousarray(0.6 * vectors[pick] + 0.8 * noise, dtype=np.float32)
     exact = faiss.knn(q, vectors, k, metric=faiss.METRIC_INNER_PRODUCT)[1]
+    return q, [set(ids[row].tolist()) for row in exact]
+
+
+def measure_recall(store: FaissStore, q: np.ndarray, truth: list[set[int]], k: int = 10) -> float:
+    """Recall@k of ``store`` against the exact answers ``truth`` to queries ``q``."""
     found = store.search(q, k)[1]
-    hits = sum(len(set(ids[row].tolist()) & set(got.tolist())) for row, got in zip(exact, found, strict=True))
-    return hits / (len(pick) * k)
+    return sum(len(t & set(got.tolist())) for t, got in zip(truth, found, strict=True)) / (len(q) * k)
 
 
 def tune_nprobe(store: FaissStore, ids: np.ndarray, vectors: np.ndarray, seed: int = 0) -> float:
     """Smallest nprobe whose measured recall@10 reaches the target (with a little margin)."""
+    q, truth = recall_queries(ids, vectors, seed=seed)
     recall = 0.0
     for nprobe in _NPROBES:
         store._ivf.nprobe = min(nprobe, store._ivf.nlist)
-        recall = measure_recall(store, ids, vectors, seed=seed)
+        recall = measure_recall(store, q, truth)
         if recall >= RECALL_TARGET + 0.01 or nprobe >= store._ivf.nlist:
             break
     return recall
