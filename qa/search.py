@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 MODES = ("hybrid", "dense", "lexical")
 # Shares of the fused score (tuned on SciFact train and SQuAD dev; see benchmarks/RESULTS.md):
 # the passage's cosine, its best sentence's cosine (contextual sentence vectors), and BM25.
-PASSAGE_WEIGHT, SENTENCE_WEIGHT, LEXICAL_WEIGHT = 0.2, 0.4, 0.4
+PASSAGE_WEIGHT, SENTENCE_WEIGHT, LEXICAL_WEIGHT = 0.1, 0.5, 0.4
 MIN_CANDIDATES = 100
 FUSION_DEPTH = 100  # the top this many of each list set the min-max scale of both scores
 MAX_QUESTION_CHARS = 4000

@@ -113,14 +113,17 @@ def test_contextual_sentence_vectors_agree_with_sentence_embeddings(sample_lib):
     assert (sv @ alone.T)[0, 1] < cos[0] and (sv @ alone.T)[1, 0] < cos[1]  # ...more than the other
 
 
-@pytest.mark.parametrize("backend", ["onnx", "onnx-int8"])
-def test_onnx_backends_give_the_same_answers_as_torch(sample_lib, tmp_path, backend):
+@pytest.mark.parametrize("backend", ["torch", "onnx"])
+def test_every_backend_gives_the_same_answers(sample_lib, tmp_path, backend):
+    """The default (onnx-int8, ``sample_lib``) against torch and fp32 ONNX."""
+    assert sample_lib.info().backend == "onnx-int8"
     lib = qa.Library.build([str(SAMPLES)], str(tmp_path / "idx"), progress=False, backend=backend)
     assert lib.info().backend == backend and lib.manifest["backend"] == backend
-    assert (tmp_path / "idx" / "models").is_dir()  # the export lives with the index
+    # An ONNX export lives with its index.
+    assert (tmp_path / "idx" / "models").is_dir() == (backend == "onnx")
     texts = [q for q, *_ in QUESTIONS]
     cos = (lib.embedder.encode(texts) * sample_lib.embedder.encode(texts)).sum(axis=1)
-    assert cos.min() >= (0.999 if backend == "onnx" else 0.97)
+    assert cos.min() >= 0.98  # int8 against fp32: measured 0.987-0.996
     results = lib.ask_many(texts, k=3)
     misses = [q for (q, target, line), hits in zip(QUESTIONS, results, strict=True)
               if not _matches(hits[0], target, line)]
