@@ -69,8 +69,9 @@ def build_ui(lib: Library, examples: list[str] | None = None):
 
     def status() -> str:
         i = lib.info()
-        return (f"**{i.articles}** articles · **{i.passages}** passages · model `{i.model}` · "
-                f"index `{i.index_kind}`")
+        kind = i.index_kind + (f", recall@10 {i.ann['recall_at_10']:.2f}" if i.ann else "")
+        return (f"**{i.articles}** articles · **{i.passages}** passages · model `{i.model}` "
+                f"({i.backend}) · index `{kind}`")
 
     def ask_ui(question, k, mode, source, date_from, date_to):
         if not (question or "").strip():
