@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     def with_backend(sp):
         sp.add_argument("--backend", choices=("torch", "onnx", "onnx-int8"),
                         help="how to run the model (default: what built the index; new indexes: "
-                             "torch). onnx/onnx-int8 export the model once into the index folder")
+                             "onnx-int8). onnx/onnx-int8 export the model once into the index folder")
         return sp
 
     sp = with_backend(with_index(sub.add_parser("index", help="build or update an index from files and folders")))
