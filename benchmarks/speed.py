@@ -414,6 +414,7 @@ On the SciFact index, then on an index of {args.copies} variants of every SciFac
 ending in a different character, so none is a duplicate): built by `Library.build` with real text,
 FTS5 and IVF, the vectors replayed from the SciFact index plus a little noise instead of encoded
 again. Bare = query encode + exact FAISS search over the same vectors.
+
 | what | p50 | p95 | p50 vs bare torch |
 |---|---|---|---|
 {nl.join(lat)}
