@@ -17,10 +17,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -e '.[test]'
 	touch $@
 
+# The tests also cover the optional scale-out extras (Ray).
+$(VENV)/.scale: $(VENV)/.installed
+	$(BIN)/pip install -e '.[test,scale]'
+	touch $@
+
 run: setup
 	$(BIN)/python app.py
 
-test: setup lint
+test: setup $(VENV)/.scale lint
 	$(BIN)/pytest
 
 lint: setup

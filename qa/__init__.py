@@ -23,7 +23,7 @@ from .types import Article, ArticleHit, Highlight, Hit, IndexSummary, Passage, S
 __all__ = [
     "Article", "ArticleHit", "Filters", "Highlight", "Hit", "IndexCorruptError", "IndexInfo",
     "IndexLockedError", "IndexMismatchError", "IndexNotFoundError", "IndexSummary", "InputError",
-    "Library", "ModelError", "NotFoundError", "Passage", "QAError", "Skip", "__version__",
+    "Library", "ModelError", "NotFoundError", "Passage", "QAError", "RayOptions", "Skip", "__version__",
 ]
 
 
@@ -33,6 +33,10 @@ def __getattr__(name: str):
         from . import library
 
         return getattr(library, name)
+    if name == "RayOptions":
+        from .distributed import RayOptions
+
+        return RayOptions
     if name == "Filters":
         from .search import Filters
 

@@ -44,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--rebuild", action="store_true",
                     help="make the index hold exactly PATHs (default: update them, keep the rest)")
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
+    sp.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                    help="(after the PATHs) embed in a Ray Data actor pool: alone, Ray starts on this machine; with "
+                         "an ADDRESS (auto, HOST:6379, ray://HOST:10001) it joins that cluster")
+    sp.add_argument("--ray-workers", type=int, default=2, metavar="N",
+                    help="embedding actors, one model copy each (default 2)")
+    sp.add_argument("--ray-batch-size", type=int, default=64, metavar="N",
+                    help="passages per model call (default 64)")
 
     sp = with_backend(with_index(sub.add_parser("ask", help="ask a question")))
     sp.add_argument("question")
@@ -104,12 +111,18 @@ def cmd_index(args) -> int:
     from .library import Library
 
     progress = not args.quiet
+    ray = None
+    if args.ray:
+        from .distributed import RayOptions
+
+        ray = RayOptions(address=None if args.ray == "local" else args.ray, workers=args.ray_workers,
+                         batch_size=args.ray_batch_size)
     if os.path.exists(os.path.join(args.index, MANIFEST)) and not args.rebuild:
         lib = Library.open(args.index, model=args.model, backend=args.backend)
-        summary = lib.update(args.paths, one_per_file=args.one_per_file, progress=progress)
+        summary = lib.update(args.paths, one_per_file=args.one_per_file, progress=progress, ray=ray)
     else:
         lib = Library.build(args.paths, args.index, model=args.model, backend=args.backend,
-                            one_per_file=args.one_per_file, progress=progress)
+                            one_per_file=args.one_per_file, progress=progress, ray=ray)
         summary = lib.last_summary
     for line in summary.lines():
         print(line)

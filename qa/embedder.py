@@ -87,7 +87,7 @@ def model_location(model: str) -> tuple[str, str]:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model; the default one is loaded from the bundled package."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, device: str = "cpu") -> None:
+    def __init__(self, model: str = DEFAULT_MODEL, device: str = "cpu", threads: int | None = None) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -105,6 +105,10 @@ class SentenceTransformerEmbedder:
             pass
         try:
             self._model = SentenceTransformer(location, device=device)
+            if threads:
+                import torch
+
+                torch.set_num_threads(threads)
         except Exception as exc:
             raise ModelError(
                 f"cannot load embedding model {model!r}: {exc}. Give a local model directory or "
@@ -161,9 +165,13 @@ def default_cache() -> str:
 
 
 def load_embedder(model: str | None = None, backend: str | None = None,
-                  cache_dir: str | None = None) -> Embedder:
+                  cache_dir: str | None = None, threads: int | None = None) -> Embedder:
     """The embedding model on a backend: ``torch`` (sentence-transformers), ``onnx`` or
-    ``onnx-int8`` (exported once into ``cache_dir``, then run by ONNX Runtime)."""
+    ``onnx-int8`` (exported once into ``cache_dir``, then run by ONNX Runtime).
+
+    ``threads`` caps the model's compute threads (default: every core), for several embedding
+    workers on one machine.
+    """
     from .errors import InputError
 
     model = model or DEFAULT_MODEL
@@ -171,7 +179,7 @@ def load_embedder(model: str | None = None, backend: str | None = None,
     if backend not in BACKENDS:
         raise InputError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     if backend == "torch":
-        return SentenceTransformerEmbedder(model)
+        return SentenceTransformerEmbedder(model, threads=threads)
     try:
         from filelock import FileLock
 
@@ -196,7 +204,7 @@ def load_embedder(model: str | None = None, backend: str | None = None,
             if not ready():
                 export(SentenceTransformerEmbedder(model)._model, folder, backend == "onnx-int8")
     try:
-        return OnnxEmbedder(name, folder, backend)
+        return OnnxEmbedder(name, folder, backend, threads)
     except Exception as exc:
         raise ModelError(f"cannot load the exported model in {folder}: {exc}; delete that folder "
                          "to export it again") from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,8 @@ from .store import APPROX_THRESHOLD, FaissStore, approximate
 from .types import Article, IndexSummary, Skip
 
 EMBED_BATCH = 128
+Batch = tuple[list[int], list[str], list[list[tuple[int, int]]]]  # ids, texts, sentence spans
+Encoded = tuple[Sequence[int], np.ndarray, list[np.ndarray]]  # ids, vectors, sentence vectors
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ def index_paths(
     full: bool = False,
     progress: bool = True,
     on_progress=None,
+    encoder: Callable[[Iterator[Batch]], Iterator[Encoded]] | None = None,
 ) -> IndexSummary:
     """Make the index at ``directory`` reflect ``paths``.
 
@@ -71,6 +74,8 @@ def index_paths(
         full: the index should hold exactly ``paths`` (a build); otherwise articles outside them
             are left alone (an update).
         on_progress: optional callable(done, total, message) for UIs.
+        encoder: turns batches of passages into vectors (default: ``embedder`` in this process;
+            ``qa.distributed.ray_encoder`` spreads them over a Ray cluster).
     """
     roots = [os.path.abspath(p) for p in paths]
     stats = ReadStats()
@@ -147,7 +152,8 @@ def index_paths(
         store.remove(catalog.delete_articles(gone))
         article_store.remove(gone)
         # Phase 2: embed the new passages in batches read back from the catalog.
-        _embed_new(catalog, store, article_store, embedder, first_new, progress, on_progress)
+        _embed_new(catalog, store, article_store, encoder or local_encoder(embedder), first_new,
+                   progress, on_progress)
         catalog.set_duplicates(stats.seen_paths, duplicates)
         catalog.commit()
         counts = catalog.counts()
@@ -179,9 +185,21 @@ def _load_store(path: str, dim: int, nprobe: int | None = None) -> FaissStore:
     return FaissStore.load(path, dim, nprobe) if os.path.exists(path) else FaissStore(dim)
 
 
-def _embed_new(catalog, store, article_store, embedder, first_new, progress, on_progress) -> None:
+def local_encoder(embedder: Embedder) -> Callable[[Iterator[Batch]], Iterator[Encoded]]:
+    """Encode batches in this process, in order."""
+
+    def run(batches: Iterator[Batch]) -> Iterator[Encoded]:
+        for ids, texts, spans in batches:
+            vectors, sentence_vectors = encode_spans(embedder, texts, spans)
+            yield ids, vectors, sentence_vectors
+
+    return run
+
+
+def _embed_new(catalog, store, article_store, encode, first_new, progress, on_progress) -> None:
     """Embed passages from id ``first_new`` on, in batches that span articles; an article's
-    vector (the normalised mean of its passages) is added once its last passage is done."""
+    vector (the normalised mean of its passages) is added once its last passage is done.
+    ``encode`` may return batches in any order and size (a Ray pipeline does)."""
     from tqdm import tqdm
 
     total = catalog.passages_from_count(first_new)
@@ -189,22 +207,29 @@ def _embed_new(catalog, store, article_store, embedder, first_new, progress, on_
                disable=not progress or total < 256, smoothing=0.1)
     sums: dict[int, np.ndarray] = {}
     left = catalog.passages_left_per_article(first_new)
+    article_of: dict[int, int] = {}  # passages handed to the encoder and not yet back
+
+    def batches() -> Iterator[Batch]:
+        for batch in catalog.iter_passages_from(first_new, EMBED_BATCH):
+            ids, texts, spans = [], [], []
+            for pid, arow, title, text, char_start, sentences in batch:
+                full = embed_input(title, text)
+                shift = len(full) - len(text) - char_start  # article offset -> offset in full
+                ids.append(pid)
+                texts.append(full)
+                spans.append([(a + shift, b + shift) for a, b in sentences])
+                article_of[pid] = arow
+            yield ids, texts, spans
+
     done = 0
-    for batch in catalog.iter_passages_from(first_new, EMBED_BATCH):
-        texts, spans = [], []
-        for _pid, _arow, title, text, char_start, sentences in batch:
-            full = embed_input(title, text)
-            shift = len(full) - len(text) - char_start  # article offset -> offset in full
-            texts.append(full)
-            spans.append([(a + shift, b + shift) for a, b in sentences])
-        vectors, sentence_vectors = encode_spans(embedder, texts, spans)
-        ids = [row[0] for row in batch]
+    for got_ids, vectors, sentence_vectors in encode(batches()):
+        ids = [int(i) for i in got_ids]
         store.add(np.asarray(ids, dtype=np.int64), vectors)
         catalog.set_sentence_vectors(
             [(pid, sv.astype(np.float16).tobytes()) for pid, sv in zip(ids, sentence_vectors, strict=True)])
         finished = []
-        for row, vec in zip(batch, vectors, strict=True):
-            arow = row[1]
+        for pid, vec in zip(ids, vectors, strict=True):
+            arow = article_of.pop(pid)
             sums[arow] = sums.get(arow, 0) + vec
             left[arow] -= 1
             if left[arow] == 0:
@@ -213,8 +238,10 @@ def _embed_new(catalog, store, article_store, embedder, first_new, progress, on_
             mean = np.vstack([sums.pop(a) for a in finished])
             mean /= np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12)
             article_store.add(np.asarray(finished, dtype=np.int64), mean)
-        done += len(batch)
-        bar.update(len(batch))
+        done += len(ids)
+        bar.update(len(ids))
         if on_progress:
             on_progress(done, total, "embedding passages")
     bar.close()
+    if article_of:
+        raise RuntimeError(f"the encoder returned no vectors for {len(article_of)} passages")

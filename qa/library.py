@@ -6,10 +6,13 @@ import os
 import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import IndexCorruptError, InputError, NotFoundError
 from .types import ArticleHit, Highlight, Hit, IndexSummary
+
+if TYPE_CHECKING:
+    from .distributed import RayOptions
 
 DEFAULT_INDEX = os.path.join("index", "default")
 
@@ -146,13 +149,15 @@ class Library:
         on_progress=None,
         backend: str | None = None,
         approx_threshold: int | None = None,
+        ray: RayOptions | None = None,
     ) -> Library:
         """Index ``paths`` into ``path`` so that it holds exactly those articles.
 
         An existing index there (same model) is reused: unchanged articles are not embedded again.
         The summary of what was done is in ``lib.last_summary``. Above ``approx_threshold``
         passages (default 100,000) the vectors go into an approximate IVF index whose recall@10
-        against exact search is measured on every write (``info().ann``).
+        against exact search is measured on every write (``info().ann``). With ``ray``
+        (``qa.RayOptions``) the model runs in a Ray Data actor pool instead of this process.
         """
         from .indexdir import MANIFEST, read_manifest
         from .indexer import Settings, index_paths
@@ -173,14 +178,15 @@ class Library:
             settings = Settings(chunk_tokens=chunk_tokens, approx_threshold=approx_threshold)
         summary = index_paths(path, paths, embedder, settings,
                               one_per_file=one_per_file, full=True, progress=progress,
-                              on_progress=on_progress)
+                              on_progress=on_progress, encoder=_encoder(ray, embedder, path))
         lib = cls(path, embedder=embedder, backend=backend)
         lib.last_summary = summary
         return lib
 
     def update(self, paths: Sequence[str] | str, *, one_per_file: bool = False,
-               progress: bool = True, on_progress=None) -> IndexSummary:
-        """Add new and changed articles under ``paths``; remove those that vanished from them."""
+               progress: bool = True, on_progress=None, ray: RayOptions | None = None) -> IndexSummary:
+        """Add new and changed articles under ``paths``; remove those that vanished from them.
+        With ``ray`` the model runs in a Ray Data actor pool."""
         from .indexer import Settings, index_paths
 
         paths = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
@@ -190,7 +196,7 @@ class Library:
         summary = index_paths(self.path, paths, self.embedder,
                               Settings(chunk_tokens=settings.get("chunk_tokens", 200)),
                               one_per_file=one_per_file, full=False, progress=progress,
-                              on_progress=on_progress)
+                              on_progress=on_progress, encoder=_encoder(ray, self.embedder, self.path))
         self._load()
         self.last_summary = summary
         return summary
@@ -367,3 +373,16 @@ class Library:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _encoder(ray: RayOptions | None, embedder, path: str):
+    """The Ray encoder for ``ray``, or None for embedding in this process."""
+    if ray is None:
+        return None
+    from .distributed import ray_encoder
+
+    backend = getattr(embedder, "backend", None)
+    if backend not in ("torch", "onnx", "onnx-int8"):
+        raise InputError("Ray workers load the model by name: pass model= (and backend=), "
+                         "not a custom embedder object")
+    return ray_encoder(ray, embedder.name, backend, os.path.join(path, "models"), embedder.dim)

@@ -119,7 +119,7 @@ def export(st_model, out_dir: str, quantized: bool) -> None:
 class OnnxEmbedder:
     """Runs an exported model with ONNX Runtime; same interface as the torch embedder."""
 
-    def __init__(self, name: str, folder: str, backend: str) -> None:
+    def __init__(self, name: str, folder: str, backend: str, threads: int | None = None) -> None:
         import numpy as np
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -137,7 +137,7 @@ class OnnxEmbedder:
         self._tok.enable_truncation(int(self.config["max_seq_length"]))
         self._tok.enable_padding()
         options = ort.SessionOptions()
-        options.intra_op_num_threads = os.cpu_count() or 1
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = ort.InferenceSession(os.path.join(folder, "model.onnx"), options,
