@@ -8,7 +8,7 @@ import os
 import sys
 import textwrap
 
-from .errors import QAError
+from .errors import InputError, QAError
 
 DEFAULT_INDEX = os.path.join("index", "default")
 
@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
                     help="embedding actors, one model copy each (default 2)")
     sp.add_argument("--ray-batch-size", type=int, default=64, metavar="N",
                     help="passages per model call (default 64)")
+    sp.add_argument("--store", metavar="WHERE",
+                    help="where vectors live: faiss (files in the index folder, the default), "
+                         "milvus://HOST:PORT/NAME, or a milvus-lite file PATH.db")
 
     sp = with_backend(with_index(sub.add_parser("ask", help="ask a question")))
     sp.add_argument("question")
@@ -118,11 +121,14 @@ def cmd_index(args) -> int:
         ray = RayOptions(address=None if args.ray == "local" else args.ray, workers=args.ray_workers,
                          batch_size=args.ray_batch_size)
     if os.path.exists(os.path.join(args.index, MANIFEST)) and not args.rebuild:
+        if args.store:
+            raise InputError("--store applies to a new index or with --rebuild")
         lib = Library.open(args.index, model=args.model, backend=args.backend)
         summary = lib.update(args.paths, one_per_file=args.one_per_file, progress=progress, ray=ray)
     else:
         lib = Library.build(args.paths, args.index, model=args.model, backend=args.backend,
-                            one_per_file=args.one_per_file, progress=progress, ray=ray)
+                            one_per_file=args.one_per_file, progress=progress, ray=ray,
+                            store=args.store)
         summary = lib.last_summary
     for line in summary.lines():
         print(line)

@@ -67,6 +67,7 @@ def index_paths(
     progress: bool = True,
     on_progress=None,
     encoder: Callable[[Iterator[Batch]], Iterator[Encoded]] | None = None,
+    store_spec: str | None = None,
 ) -> IndexSummary:
     """Make the index at ``directory`` reflect ``paths``.
 
@@ -76,6 +77,8 @@ def index_paths(
         on_progress: optional callable(done, total, message) for UIs.
         encoder: turns batches of passages into vectors (default: ``embedder`` in this process;
             ``qa.distributed.ray_encoder`` spreads them over a Ray cluster).
+        store_spec: where vectors live: ``faiss`` (files in the index folder),
+            ``milvus://HOST:PORT/NAME`` or a milvus-lite ``PATH.db``; default: as before.
     """
     roots = [os.path.abspath(p) for p in paths]
     stats = ReadStats()
@@ -88,8 +91,7 @@ def index_paths(
                                 prev_settings.get("approx_threshold", settings.approx_threshold))
         catalog = Catalog(w.path(CATALOG))
         ann = (w.previous or {}).get("ann") or {}
-        store = _load_store(w.path(PASSAGE_VECTORS), embedder.dim, ann.get("nprobe"))
-        article_store = _load_store(w.path(ARTICLE_VECTORS), embedder.dim)
+        store, article_store, store_entry = _stores(w, embedder.dim, ann, store_spec)
 
         existing = catalog.articles_index()
         by_content: dict[str, list[int]] = {}
@@ -158,7 +160,10 @@ def index_paths(
         catalog.commit()
         counts = catalog.counts()
         catalog.close()
-        store, ann = approximate(store, settings.approx_threshold, ann.get("trained_on"))
+        if store.kind == "milvus":
+            ann = {}  # Milvus chooses and runs its own index
+        else:
+            store, ann = approximate(store, settings.approx_threshold, ann.get("trained_on"))
         store.save(w.path(PASSAGE_VECTORS))
         article_store.save(w.path(ARTICLE_VECTORS))
         created = w.previous.get("created") if w.previous else now()
@@ -170,15 +175,68 @@ def index_paths(
             "max_tokens": embedder.max_tokens,
             "settings": {**settings.to_dict(), "index_kind": store.kind},
             "ann": ann,
+            "store": store_entry,
             "counts": counts,
             "created": created,
             "updated": now(),
         })
+        if store_entry["kind"] == "milvus":
+            from .milvus_store import drop_stale
+
+            prev = (w.previous or {}).get("store") or {}
+            keep = [store_entry["passages"], store_entry["articles"]]
+            if prev.get("uri") == store_entry["uri"]:  # readers may still be on it
+                keep += [prev.get("passages"), prev.get("articles")]
+            drop_stale(store_entry["uri"], store_entry["prefix"], keep)
     return IndexSummary(
         read=read, embedded=embedded, kept=len(kept_rows), removed=len(removed_rows),
         duplicates=len(duplicates), skipped=tuple(stats.skipped), files=stats.files,
         ignored_files=stats.ignored_files, passages=counts["passages"],
     )
+
+
+def _stores(w: Writer, dim: int, ann: dict, spec: str | None):
+    """The passage and article stores this write changes, and the manifest's ``store`` entry.
+
+    FAISS files were copied into the new generation with the catalog; Milvus collections are
+    copied into the new generation's pair. Either kind can be the source of the other.
+    """
+    prev = (w.previous or {}).get("store") or {"kind": "faiss"}
+    if spec is None:
+        target = prev
+    elif spec == "faiss":
+        target = {"kind": "faiss"}
+    else:
+        from .milvus_store import parse_store
+
+        uri, prefix = parse_store(spec)
+        target = {"kind": "milvus", "uri": uri, "prefix": prefix}
+    if prev["kind"] == "milvus":
+        from .milvus_store import MilvusStore
+
+        sources = (MilvusStore.open(prev["uri"], prev["passages"], dim),
+                   MilvusStore.open(prev["uri"], prev["articles"], dim))
+    else:
+        sources = (_load_store(w.path(PASSAGE_VECTORS), dim, ann.get("nprobe")),
+                   _load_store(w.path(ARTICLE_VECTORS), dim))
+    if target["kind"] == "faiss":
+        if prev["kind"] == "faiss":
+            return sources[0], sources[1], {"kind": "faiss"}
+        stores = (FaissStore(dim), FaissStore(dim))
+        for store, source in zip(stores, sources, strict=True):
+            store.add(*source.vectors())
+        return stores[0], stores[1], {"kind": "faiss"}
+    from .milvus_store import MilvusStore, collection_names
+
+    for name in (PASSAGE_VECTORS, ARTICLE_VECTORS):  # FAISS files copied from before: not used
+        if os.path.exists(w.path(name)):
+            os.remove(w.path(name))
+    names = collection_names(target["prefix"], int(w.generation.split("-")[1]))
+    stores = tuple(MilvusStore.create(target["uri"], name, dim, source=source)
+                   for name, source in zip(names, sources, strict=True))
+    entry = {"kind": "milvus", "uri": target["uri"], "prefix": target["prefix"],
+             "passages": names[0], "articles": names[1]}
+    return stores[0], stores[1], entry
 
 
 def _load_store(path: str, dim: int, nprobe: int | None = None) -> FaissStore:

@@ -82,9 +82,16 @@ class Library:
                 gen = generation_dir(self.path, manifest)
                 dim = manifest["dimension"]
                 catalog = Catalog(os.path.join(gen, CATALOG), readonly=True)
-                store = FaissStore.load(os.path.join(gen, PASSAGE_VECTORS), dim,
-                                        (manifest.get("ann") or {}).get("nprobe"))
-                articles = FaissStore.load(os.path.join(gen, ARTICLE_VECTORS), dim)
+                where = manifest.get("store") or {"kind": "faiss"}
+                if where["kind"] == "milvus":
+                    from .milvus_store import MilvusStore
+
+                    store = MilvusStore.open(where["uri"], where["passages"], dim)
+                    articles = MilvusStore.open(where["uri"], where["articles"], dim)
+                else:
+                    store = FaissStore.load(os.path.join(gen, PASSAGE_VECTORS), dim,
+                                            (manifest.get("ann") or {}).get("nprobe"))
+                    articles = FaissStore.load(os.path.join(gen, ARTICLE_VECTORS), dim)
                 break
             except (IndexCorruptError, OSError, sqlite3.Error):
                 # A writer may have published (and removed our generation) while we opened it:
@@ -150,6 +157,7 @@ class Library:
         backend: str | None = None,
         approx_threshold: int | None = None,
         ray: RayOptions | None = None,
+        store: str | None = None,
     ) -> Library:
         """Index ``paths`` into ``path`` so that it holds exactly those articles.
 
@@ -158,6 +166,8 @@ class Library:
         passages (default 100,000) the vectors go into an approximate IVF index whose recall@10
         against exact search is measured on every write (``info().ann``). With ``ray``
         (``qa.RayOptions``) the model runs in a Ray Data actor pool instead of this process.
+        ``store`` puts the vectors in ``faiss`` files (the default) or in Milvus:
+        ``milvus://HOST:PORT/NAME`` or a milvus-lite file ``PATH.db``.
         """
         from .indexdir import MANIFEST, read_manifest
         from .indexer import Settings, index_paths
@@ -178,7 +188,8 @@ class Library:
             settings = Settings(chunk_tokens=chunk_tokens, approx_threshold=approx_threshold)
         summary = index_paths(path, paths, embedder, settings,
                               one_per_file=one_per_file, full=True, progress=progress,
-                              on_progress=on_progress, encoder=_encoder(ray, embedder, path))
+                              on_progress=on_progress, encoder=_encoder(ray, embedder, path),
+                              store_spec=store)
         lib = cls(path, embedder=embedder, backend=backend)
         lib.last_summary = summary
         return lib

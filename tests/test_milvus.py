@@ -1,0 +1,134 @@
+"""The Milvus store (milvus-lite file and loopback server) answers as the FAISS default does."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import SAMPLES
+from fakes import FakeEmbedder
+
+import qa
+
+if os.environ.get("QA_REQUIRE_SCALE"):
+    import pymilvus  # noqa: F401  (CI installs the scale extras: a missing client must fail)
+else:
+    pytest.importorskip("milvus_lite", reason="pip install 'article-qa[scale]' for the Milvus tests")
+
+QUESTIONS = ["How many dockworkers stopped working at the harbour?", "How strong was the quake?",
+             "library reopens after the flood", "Which medicine will the countries buy together?"]
+
+
+def same_answers(a: qa.Library, b: qa.Library) -> None:
+    for q in QUESTIONS:
+        for mode in ("dense", "hybrid", "lexical"):
+            assert [(h.passage_id, round(h.score, 5)) for h in a.ask(q, k=5, mode=mode)] == \
+                   [(h.passage_id, round(h.score, 5)) for h in b.ask(q, k=5, mode=mode)]
+        assert a.ask(q, k=3) == b.ask(q, k=3)  # references, highlights, ranks: everything
+        only = {"source": "*world.txt"}
+        assert [h.passage_id for h in a.ask(q, k=3, filters=only)] == \
+               [h.passage_id for h in b.ask(q, k=3, filters=only)]
+    first = a.catalog.articles_index()[0][1]
+    assert a.similar(first, k=4) == b.similar(first, k=4)
+    assert b.check() == []
+
+
+def collections(lib: qa.Library) -> list[str]:
+    from qa.milvus_store import client
+
+    return sorted(client(lib.manifest["store"]["uri"]).list_collections())
+
+
+def test_milvus_lite_file_build_update_and_a_failed_write(tmp_path):
+    corpus = tmp_path / "news"
+    shutil.copytree(SAMPLES, corpus)
+    fake = FakeEmbedder()
+    local = qa.Library.build([str(corpus)], str(tmp_path / "faiss"), embedder=fake, progress=False)
+    db = str(tmp_path / "vectors.db")
+    lib = qa.Library.build([str(corpus)], str(tmp_path / "milvus"), embedder=fake, progress=False,
+                           store=db + "#news")
+    assert lib.info().index_kind == "milvus" and lib.manifest["store"]["uri"] == db
+    assert not os.path.exists(os.path.join(lib.path, lib.manifest["generation"], "passages.faiss"))
+    same_answers(local, lib)
+
+    world = corpus / "world.txt"
+    world.write_text(world.read_text(encoding="utf-8").replace("dockworkers", "port workers")
+                     + "\n\nA ferry line opens between the two islands on Monday.\n", encoding="utf-8")
+    (corpus / "science.jsonl").unlink()
+    local.update([str(corpus)], progress=False)
+    lib.update([str(corpus)], progress=False)
+    same_answers(local, lib)
+    assert collections(lib) == ["news_g000001_articles", "news_g000001_passages",
+                                "news_g000002_articles", "news_g000002_passages"]
+
+    # A write that dies while embedding leaves the old collections serving the old catalog;
+    # the next write (same generation number: the dead one never published) replaces them.
+    (corpus / "extra.txt").write_text("A new bakery opened on the square.\n\nThe choir sang.\n")
+    before = lib.ask(QUESTIONS[0], k=3)
+    fake.fail_after = fake.texts_encoded
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        lib.update([str(corpus)], progress=False)
+    fake.fail_after = None
+    assert "news_g000003_passages" in collections(lib)  # the dead write's leftovers
+    lib.refresh()
+    assert lib.ask(QUESTIONS[0], k=3) == before and lib.check() == []
+    local.update([str(corpus)], progress=False)
+    lib.update([str(corpus)], progress=False)
+    same_answers(local, lib)
+    assert collections(lib) == ["news_g000002_articles", "news_g000002_passages",
+                                "news_g000003_articles", "news_g000003_passages"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def milvus_server(tmp_path):
+    port = free_port()
+    exe = os.path.join(os.path.dirname(sys.executable), "milvus-lite")
+    proc = subprocess.Popen([exe, "server", "--data-dir", str(tmp_path / "milvus-data"),
+                             "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert proc.poll() is None, proc.stderr.read().decode()
+            time.sleep(0.2)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.mark.model
+def test_cli_through_a_loopback_milvus_server(tmp_path, milvus_server):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+
+    def qa_cli(*args):
+        out = subprocess.run([sys.executable, "-m", "qa.cli", *args], capture_output=True,
+                             text=True, env=env, timeout=300)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    qa_cli("index", str(SAMPLES), "--index", str(tmp_path / "faiss"), "--quiet")
+    # The same folder of files again, vectors moved to Milvus: reused, not embedded again.
+    shutil.copytree(tmp_path / "faiss", tmp_path / "milvus")
+    out = qa_cli("index", str(SAMPLES), "--index", str(tmp_path / "milvus"), "--rebuild",
+                 "--store", f"milvus://127.0.0.1:{milvus_server}/samples", "--quiet")
+    assert "embedded 0, kept 31" in out
+    assert "milvus" in qa_cli("info", "--index", str(tmp_path / "milvus"))
+    for q in QUESTIONS:
+        assert qa_cli("ask", q, "--index", str(tmp_path / "faiss")) == \
+               qa_cli("ask", q, "--index", str(tmp_path / "milvus"))
+    qa_cli("check", "--index", str(tmp_path / "milvus"))
