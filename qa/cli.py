@@ -186,7 +186,8 @@ def cmd_similar(args) -> int:
 def cmd_info(args) -> int:
     from .library import Library
 
-    info = Library.open(args.index).info()
+    lib = Library.open(args.index)
+    info = lib.info()
     if args.json:
         print(json.dumps(info.to_dict(), ensure_ascii=False))
         return 0
@@ -196,6 +197,9 @@ def cmd_info(args) -> int:
     if info.ann:
         kind += (f" (approximate: {info.ann['nlist']} cells, nprobe {info.ann['nprobe']}, "
                  f"recall@10 {info.ann['recall_at_10']:.3f} against exact search when last written)")
+    where = lib.manifest.get("store") or {}
+    if where.get("kind") == "milvus":
+        kind += f" (collection {where['passages']} at {where['uri']})"
     print(f"vectors    {kind}, {info.passages} passages from {info.articles} articles "
           f"({info.duplicates} duplicates indexed once)")
     print(f"settings   {json.dumps(info.settings)}")
