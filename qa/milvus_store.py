@@ -9,6 +9,7 @@ leftovers of crashed writes are dropped by the next successful write.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from urllib.parse import urlparse
@@ -31,6 +32,7 @@ def parse_store(spec: str) -> tuple[str, str]:
         uri = f"http://{u.hostname}:{u.port or 19530}"
     elif spec.split("#")[0].endswith(".db"):
         uri, _, prefix = spec.partition("#")
+        uri = os.path.abspath(uri)  # the manifest must name it from any working directory
         prefix = prefix or "qa"
     else:
         raise InputError(f"unknown store {spec!r}: use faiss, milvus://HOST:PORT/NAME or a "

@@ -44,14 +44,15 @@ def collections(lib: qa.Library) -> list[str]:
     return sorted(client(lib.manifest["store"]["uri"]).list_collections())
 
 
-def test_milvus_lite_file_build_update_and_a_failed_write(tmp_path):
+def test_milvus_lite_file_build_update_and_a_failed_write(tmp_path, monkeypatch):
     corpus = tmp_path / "news"
     shutil.copytree(SAMPLES, corpus)
     fake = FakeEmbedder()
     local = qa.Library.build([str(corpus)], str(tmp_path / "faiss"), embedder=fake, progress=False)
     db = str(tmp_path / "vectors.db")
+    monkeypatch.chdir(tmp_path)  # a relative path is recorded absolute
     lib = qa.Library.build([str(corpus)], str(tmp_path / "milvus"), embedder=fake, progress=False,
-                           store=db + "#news")
+                           store="vectors.db#news")
     assert lib.info().index_kind == "milvus" and lib.manifest["store"]["uri"] == db
     assert not os.path.exists(os.path.join(lib.path, lib.manifest["generation"], "passages.faiss"))
     same_answers(local, lib)
