@@ -391,9 +391,10 @@ def _encoder(ray: RayOptions | None, embedder, path: str):
     if ray is None:
         return None
     from .distributed import ray_encoder
+    from .embedder import BACKENDS
 
     backend = getattr(embedder, "backend", None)
-    if backend not in ("torch", "onnx", "onnx-int8"):
+    if backend not in BACKENDS:
         raise InputError("Ray workers load the model by name: pass model= (and backend=), "
                          "not a custom embedder object")
     return ray_encoder(ray, embedder.name, backend, os.path.join(path, "models"), embedder.dim)
