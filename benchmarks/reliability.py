@@ -12,15 +12,15 @@ model, ``--clients`` concurrent Gradio API clients on loopback (``tests/loadgen.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-import platform
 import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from report import measured_on, write_report  # beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -91,7 +91,7 @@ def main() -> int:
     load_row = load(args.clients, args.per_client)
     text = f"""# Reliability
 
-Measured {dt.date.today().isoformat()} on {platform.machine()} ({os.cpu_count()} cores), Python {platform.python_version()}.
+{measured_on()}.
 Command: `{command.strip()}`
 
 ## SIGKILL during writes
@@ -127,10 +127,7 @@ The same checks run, smaller, in `make test`: `tests/test_reliability.py` (10 ki
 build and an update, queries during another process's updates, stale locks, untrusted index
 files) and `tests/test_ui.py::test_fifty_concurrent_api_clients_all_get_answers` (50 clients × 2).
 """
-    with open(args.out, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    print(f"wrote {args.out}")
-    return 0
+    return write_report(args.out, text)
 
 
 if __name__ == "__main__":

@@ -10,13 +10,13 @@ made once beforehand and reused, so every run times reading, chunking, embedding
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-import platform
 import shutil
 import sys
 import tempfile
 import time
+
+from report import measured_on, write_report  # beside this script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -60,7 +60,7 @@ def main() -> int:
     nl = "\n"
     text = f"""# Scale-out: embedding with Ray
 
-Measured {dt.date.today().isoformat()} on {platform.machine()} ({os.cpu_count()} cores), Python {platform.python_version()}.
+{measured_on()}.
 Command: `python benchmarks/scale.py {' '.join(sys.argv[1:])}`
 
 Build of the first {args.docs} SciFact abstracts ({args.backend} backend), wall time including
@@ -73,10 +73,7 @@ until the writer (reading, chunking, catalog writes) becomes the limit.
 |---|---|---|---|---|
 {nl.join(rows)}
 """
-    with open(args.out, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    print(f"wrote {args.out}")
-    return 0
+    return write_report(args.out, text)
 
 
 if __name__ == "__main__":

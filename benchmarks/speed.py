@@ -15,10 +15,8 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -26,6 +24,7 @@ import tempfile
 import time
 
 import numpy as np
+from report import measured_on, write_report  # beside this script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -401,7 +400,7 @@ def main() -> int:
     nl = "\n"
     text = f"""# Speed
 
-Measured {dt.date.today().isoformat()} on {platform.machine()} ({os.cpu_count()} cores), Python {platform.python_version()}; each table's figures in one run, side by side.
+{measured_on()}; each table's figures in one run, side by side.
 Command: `python benchmarks/speed.py {' '.join(sys.argv[1:])}`
 
 ## Indexing (first {args.docs} SciFact abstracts, passages/s; bare = `SentenceTransformer.encode` with torch of the same texts)
@@ -452,10 +451,7 @@ article-qa, no highlights (as in `qa eval`). Indexing rate is on the first {args
 |---|---|
 {nl.join(foot)}
 """
-    with open(args.out, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    print(f"wrote {args.out}")
-    return 0
+    return write_report(args.out, text)
 
 
 if __name__ == "__main__":
