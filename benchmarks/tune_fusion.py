@@ -37,7 +37,6 @@ def main() -> int:
     p.add_argument("--benchmarks", default=os.path.join(HERE, "..", "..", "shared", "benchmarks"))
     p.add_argument("--limit", type=int, default=800)
     p.add_argument("--depth", type=int, default=100)
-    p.add_argument("--title-weight", type=float, default=1.0)
     p.add_argument("--quick", action="store_true", help="fusion weights and sentence-max only")
     args = p.parse_args()
 
@@ -55,12 +54,10 @@ def main() -> int:
         queries = load_queries(os.path.join(args.benchmarks, name, "queries.jsonl"))
         qids = [q for q in qrels if q in queries][: args.limit]
         qvecs = lib.embedder.encode([queries[q] for q in qids])
-        import qa.catalog as catalog_module
-
-        catalog_module.TITLE_WEIGHT = args.title_weight
         data = []
         for qid, qvec in zip(qids, qvecs, strict=True):
-            cands = _candidates(lib.catalog, lib.store, qvec, queries[qid], args.depth, "hybrid", None, None)
+            cands = _candidates(lib.catalog, lib.store, lib.lexicon, qvec, queries[qid], args.depth, "hybrid",
+                                None, None)
             rows = lib.catalog.passages([c.pid for c in cands], vectors=True)
             arts = [rows[c.pid].article_id for c in cands]
             vecs = lib.store.reconstruct([c.pid for c in cands])

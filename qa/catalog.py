@@ -1,7 +1,7 @@
-"""The SQLite catalog: articles, passages with their spans, and an FTS5 index for lexical search.
+"""The SQLite catalog: articles, passages with their spans and sentence vectors, duplicates.
 
-Passage text is not stored twice: the FTS5 table uses the view ``passage_content`` (a substring of
-the article text) as its external content.
+Passage text is not stored twice: the view ``passage_content`` cuts it out of the article text.
+Lexical search lives beside the catalog, in :mod:`qa.lexical`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import IndexCorruptError
-from .text import query_terms, terms
+from .text import terms
 from .types import Article, Passage
 
 SCHEMA = """
@@ -53,10 +53,6 @@ CREATE VIEW IF NOT EXISTS passage_content AS
     SELECT p.id AS id, a.title AS title,
            substr(a.text, p.char_start + 1, p.char_end - p.char_start) AS text
     FROM passages p JOIN articles a ON a.id = p.article;
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-    title, text, content='passage_content', content_rowid='id',
-    tokenize='porter unicode61 remove_diacritics 2'
-);
 CREATE TABLE IF NOT EXISTS duplicates(
     article_id TEXT NOT NULL,
     of_article TEXT NOT NULL,
@@ -66,19 +62,7 @@ CREATE TABLE IF NOT EXISTS duplicates(
 );
 """
 
-REQUIRED = frozenset({"articles", "passages", "term_df", "passage_content", "passages_fts", "duplicates"})
-TITLE_WEIGHT = 1.0
-# Up to this many passages, hybrid search reads every match's BM25 score in one query (a few ms
-# for SciFact's 11k passages) instead of asking FTS5 for each dense candidate (~0.7 ms each).
-FULL_SCORING_LIMIT = 250_000
-TEXT_WEIGHT = 1.0
-
-
-def fts_query(question: str) -> str | None:
-    words = query_terms(question)
-    if not words:
-        return None
-    return " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+REQUIRED = frozenset({"articles", "passages", "term_df", "passage_content", "duplicates"})
 
 
 @dataclass(frozen=True)
@@ -116,6 +100,11 @@ class Catalog:
                 self.db = sqlite3.connect(path, check_same_thread=False)
                 self.db.executescript(SCHEMA)
             names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+            if not readonly and "passages_fts" in names:
+                # Written before qa.lexical: an FTS5 table nothing reads any more, and its space.
+                self.db.execute("DROP TABLE passages_fts")
+                self.db.commit()
+                self.db.execute("VACUUM")
         except sqlite3.DatabaseError as exc:
             raise IndexCorruptError(f"cannot open catalog {path}: {exc}") from exc
         missing = REQUIRED - names
@@ -166,11 +155,6 @@ class Catalog:
                  p.line_offset_end, json.dumps(p.sentences)),
             )
             ids.append(int(cur.lastrowid))
-        self.db.execute(
-            "INSERT INTO passages_fts(rowid, title, text) SELECT id, title, text"
-            " FROM passage_content WHERE id IN (SELECT id FROM passages WHERE article=?)",
-            (article_rowid,),
-        )
         self._count_terms([p.text for p in passages], +1)
         return ids
 
@@ -198,6 +182,21 @@ class Catalog:
                 return
             yield [(r[0], r[1], r[2], r[3], r[4], [tuple(x) for x in json.loads(r[5])]) for r in rows]
             last = rows[-1][0]
+
+    def passage_ids(self, below: int | None = None):
+        """Every passage id (those under ``below``), ascending, as an int64 array."""
+        import numpy as np
+
+        sql, params = "SELECT id FROM passages", []
+        if below is not None:
+            sql, params = sql + " WHERE id < ?", [below]
+        return np.fromiter((r[0] for r in self.db.execute(sql + " ORDER BY id", params)), dtype=np.int64)
+
+    def lexical_texts_from(self, first: int, batch: int = 2000):
+        """(id, title and passage text) of passages from id ``first`` on, in id order."""
+        for rows in self.iter_passages_from(first, batch):
+            for pid, _, title, text, _, _ in rows:
+                yield pid, f"{title}\n{text}"
 
     def _count_terms(self, texts: Sequence[str], sign: int) -> None:
         counts: dict[str, int] = {}
@@ -250,12 +249,6 @@ class Catalog:
             self._count_terms([r[0] for r in self.db.execute(
                 "SELECT text FROM passage_content WHERE id IN"
                 " (SELECT id FROM passages WHERE article=?)", (rowid,))], -1)
-            self.db.execute(
-                "INSERT INTO passages_fts(passages_fts, rowid, title, text)"
-                " SELECT 'delete', id, title, text FROM passage_content"
-                " WHERE id IN (SELECT id FROM passages WHERE article=?)",
-                (rowid,),
-            )
             self.db.execute("DELETE FROM passages WHERE article=?", (rowid,))
             self.db.execute("DELETE FROM articles WHERE id=?", (rowid,))
             removed.extend(ids)
@@ -330,61 +323,6 @@ class Catalog:
                 )
         return out
 
-    def lexical(
-        self, question: str, n: int, allowed_sql: tuple[str, list] | None = None
-    ) -> list[tuple[int, float]]:
-        """Top-``n`` (passage id, BM25 score) for the question, higher is better."""
-        match = fts_query(question)
-        if match is None:
-            return []
-        where, params = allowed_sql or ("", [])
-        sql = (
-            f"SELECT rowid, -bm25(passages_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT}) AS s"
-            " FROM passages_fts WHERE passages_fts MATCH ?"
-            + (f" AND rowid IN ({where})" if where else "")
-            + " ORDER BY bm25(passages_fts, ?, ?) LIMIT ?"
-        )
-        try:
-            rows = self.db.execute(sql, [match, *params, TITLE_WEIGHT, TEXT_WEIGHT, n]).fetchall()
-        except sqlite3.OperationalError:  # an FTS syntax corner case: no lexical evidence
-            return []
-        return [(int(r[0]), float(r[1])) for r in rows]
-
-    def lexical_all(
-        self, question: str, allowed_sql: tuple[str, list] | None = None
-    ) -> dict[int, float] | None:
-        """BM25 score of every matching passage, from one evaluation of the query; None when
-        the catalog is too large for that to be cheaper than scoring candidates one by one."""
-        if self.passage_count() > FULL_SCORING_LIMIT:
-            return None
-        match = fts_query(question)
-        if match is None:
-            return {}
-        where, params = allowed_sql or ("", [])
-        sql = (f"SELECT rowid, -bm25(passages_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT})"
-               " FROM passages_fts WHERE passages_fts MATCH ?"
-               + (f" AND rowid IN ({where})" if where else ""))
-        try:
-            return dict(self.db.execute(sql, [match, *params]).fetchall())
-        except sqlite3.OperationalError:
-            return {}
-
-    def lexical_scores(self, question: str, ids: Sequence[int]) -> dict[int, float]:
-        """BM25 scores of given passages (absent: no query term matches)."""
-        match = fts_query(question)
-        if match is None or not ids:
-            return {}
-        out: dict[int, float] = {}
-        for chunk in _chunks(list(ids)):
-            marks = ",".join("?" * len(chunk))
-            for r in self.db.execute(
-                f"SELECT rowid, -bm25(passages_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT})"
-                f" FROM passages_fts WHERE passages_fts MATCH ? AND rowid IN ({marks})",
-                [match, *chunk],
-            ):
-                out[int(r[0])] = float(r[1])
-        return out
-
     def filter_sql(self, source: str | None, date_from: str | None, date_to: str | None,
                    tags: Sequence[str] = ()) -> tuple[str, list]:
         """SQL selecting the passage ids that pass the filters, with its parameters."""
@@ -432,17 +370,6 @@ class Catalog:
         result = self.db.execute("PRAGMA integrity_check").fetchone()[0]
         if result != "ok":
             problems.append(f"catalog file is damaged: {result}")
-        # FTS5's own check is phrased as an INSERT, so it needs a writable connection; it
-        # changes nothing, and the transaction is rolled back anyway.
-        db = sqlite3.connect(self.path)
-        try:
-            db.execute("BEGIN")
-            db.execute("INSERT INTO passages_fts(passages_fts, rank) VALUES ('integrity-check', 1)")
-        except sqlite3.DatabaseError as exc:
-            problems.append(f"full-text index disagrees with passages: {exc}")
-        finally:
-            db.rollback()
-            db.close()
         bad = self.db.execute(
             "SELECT count(*) FROM passages p LEFT JOIN articles a ON a.id=p.article"
             " WHERE a.id IS NULL").fetchone()[0]

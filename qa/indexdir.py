@@ -4,7 +4,7 @@ Layout::
 
     index/default/
       manifest.json        format, model, dimension, settings, counts, and the live generation
-      gen-000007/          catalog.sqlite, passages.faiss, articles.faiss
+      gen-000007/          catalog.sqlite, passages.faiss, articles.faiss, lexical.*
       .write.lock          held by the one process writing
 
 A write builds ``gen-N.tmp/`` from a copy of the live generation, renames it to ``gen-N`` and
@@ -28,6 +28,7 @@ MANIFEST = "manifest.json"
 CATALOG = "catalog.sqlite"
 PASSAGE_VECTORS = "passages.faiss"
 ARTICLE_VECTORS = "articles.faiss"
+REWRITTEN = ("lexical.",)  # files each write makes anew from the old ones: not copied
 _GEN = re.compile(r"^gen-(\d{6})(\.tmp)?$")
 _LIVE = re.compile(r"^gen-\d{6}$")
 
@@ -136,6 +137,7 @@ class Writer:
         self._lock_timeout = lock_timeout
         self.previous: dict[str, Any] | None = None
         self.work = ""
+        self.old = ""  # the live generation's directory, if any: read-only
         self.stale_removed: list[str] = []
 
     def __enter__(self) -> Writer:
@@ -155,9 +157,10 @@ class Writer:
             self.work = os.path.join(self.directory, self.generation + ".tmp")
             os.makedirs(self.work)
             if self.previous:
-                old = generation_dir(self.directory, self.previous)
-                for name in os.listdir(old):
-                    shutil.copyfile(os.path.join(old, name), os.path.join(self.work, name))
+                self.old = generation_dir(self.directory, self.previous)
+                for name in os.listdir(self.old):
+                    if not name.startswith(REWRITTEN):
+                        shutil.copyfile(os.path.join(self.old, name), os.path.join(self.work, name))
         except BaseException:
             self._lock.release()
             raise

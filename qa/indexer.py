@@ -158,6 +158,7 @@ def index_paths(
                    progress, on_progress)
         catalog.set_duplicates(stats.seen_paths, duplicates)
         catalog.commit()
+        _write_lexical(w, catalog, first_new)
         counts = catalog.counts()
         catalog.close()
         if store.kind == "milvus":
@@ -237,6 +238,19 @@ def _stores(w: Writer, dim: int, ann: dict, spec: str | None):
     entry = {"kind": "milvus", "uri": target["uri"], "prefix": target["prefix"],
              "passages": names[0], "articles": names[1]}
     return stores[0], stores[1], entry
+
+
+def _write_lexical(w: Writer, catalog: Catalog, first_new: int) -> None:
+    """The new generation's BM25 postings: the old ones minus removed passages plus new ones,
+    or all passages analysed when the old generation has none (written before qa.lexical)."""
+    from .lexical import LexicalIndex
+
+    if w.old and LexicalIndex.exists(w.old):
+        lexicon = LexicalIndex.load(w.old).updated(catalog.passage_ids(below=first_new),
+                                                   catalog.lexical_texts_from(first_new))
+    else:
+        lexicon = LexicalIndex.build(catalog.lexical_texts_from(0))
+    lexicon.save(w.work)
 
 
 def _load_store(path: str, dim: int, nprobe: int | None = None) -> FaissStore:

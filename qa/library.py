@@ -73,6 +73,7 @@ class Library:
 
         from .catalog import Catalog
         from .indexdir import ARTICLE_VECTORS, CATALOG, PASSAGE_VECTORS, generation_dir, read_manifest
+        from .lexical import LexicalIndex
         from .store import FaissStore
 
         for attempt in range(5):
@@ -82,6 +83,10 @@ class Library:
                 gen = generation_dir(self.path, manifest)
                 dim = manifest["dimension"]
                 catalog = Catalog(os.path.join(gen, CATALOG), readonly=True)
+                if LexicalIndex.exists(gen):
+                    lexicon = LexicalIndex.load(gen)
+                else:  # written before qa.lexical: analyse once now; the next write saves it
+                    lexicon = LexicalIndex.build(catalog.lexical_texts_from(0))
                 where = manifest.get("store") or {"kind": "faiss"}
                 if where["kind"] == "milvus":
                     from .milvus_store import MilvusStore
@@ -104,6 +109,7 @@ class Library:
             old = getattr(self, "catalog", None)
             self.manifest = manifest
             self.catalog, self.store, self.article_store = catalog, store, articles
+            self.lexicon = lexicon
             self._stamp = stamp
             if old is not None:
                 old.close()
@@ -251,7 +257,7 @@ class Library:
         embedder = self.embedder if mode != "lexical" else None
         self.refresh()
         with self._lock:
-            return search_many(self.catalog, self.store, embedder, list(questions), k, mode,
+            return search_many(self.catalog, self.store, self.lexicon, embedder, list(questions), k, mode,
                                Filters.coerce(filters), per_article, highlights)
 
     def similar(self, article_id: str | None = None, k: int = 5, *,
@@ -356,6 +362,7 @@ class Library:
         import numpy as np
 
         problems = list(self.catalog.check())
+        problems += self.lexicon.check(self.catalog.passage_ids())
         passage_ids = set(self.catalog.ids_for(self.catalog.filter_sql(None, None, None)))
         vector_ids = set(self.store.ids().tolist())
         if passage_ids != vector_ids:

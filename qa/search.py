@@ -14,6 +14,7 @@ from .types import Hit
 
 if TYPE_CHECKING:
     from .embedder import Embedder
+    from .lexical import LexicalIndex
     from .store import FaissStore
 
 MODES = ("hybrid", "dense", "lexical")
@@ -73,6 +74,7 @@ def clean_question(question: str) -> str:
 def search_many(
     catalog: Catalog,
     store: FaissStore,
+    lexicon: LexicalIndex,
     embedder: Embedder | None,
     questions: list[str],
     k: int,
@@ -86,21 +88,21 @@ def search_many(
     if k < 1 or per_article < 1:
         raise InputError("k and per_article must be at least 1")
     questions = [clean_question(q) for q in questions]
-    allowed_sql = None
-    allowed = None
+    allowed = allowed_rows = None
     if filters is not None and filters.active():
         allowed_sql = catalog.filter_sql(filters.source, filters.date_from, filters.date_to, filters.tags)
         allowed = np.asarray(catalog.ids_for(allowed_sql), dtype=np.int64)
         if len(allowed) == 0:
             return [[] for _ in questions]
+        allowed_rows = lexicon.mask(allowed)
     total = store.count() if allowed is None else len(allowed)
     qvecs = embedder.encode(questions) if mode != "lexical" and embedder is not None else None
     results = []
     for i, question in enumerate(questions):
         n = max(MIN_CANDIDATES, k * per_article * 2)
         while True:
-            cands = _candidates(catalog, store, qvecs[i] if qvecs is not None else None,
-                                question, n, mode, allowed, allowed_sql)
+            cands = _candidates(catalog, store, lexicon, qvecs[i] if qvecs is not None else None,
+                                question, n, mode, allowed, allowed_rows)
             picked = _group(cands, catalog, k, per_article)
             if len(picked) >= k or n >= total:
                 break
@@ -110,25 +112,27 @@ def search_many(
     return results
 
 
-def _candidates(catalog, store, qvec, question, n, mode, allowed, allowed_sql) -> list[_Candidate]:
+def _candidates(catalog, store, lexicon, qvec, question, n, mode, allowed, allowed_rows) -> list[_Candidate]:
+    """Dense and lexical candidates, each with both scores (fusion needs the two for every one).
+
+    ``allowed``: passage ids that pass the filters, ``allowed_rows`` the same as a mask over the
+    lexical index's rows (None: no filter).
+    """
     cands: dict[int, _Candidate] = {}
     if mode in ("hybrid", "dense") and qvec is not None and store.count():
         scores, ids = store.search(qvec[None, :], n, allowed)
         for rank, (s, pid) in enumerate(zip(scores[0], ids[0], strict=True), 1):
             if pid >= 0:
                 cands[int(pid)] = _Candidate(int(pid), dense=float(s), dense_rank=rank)
-    scored = catalog.lexical_all(question, allowed_sql) if mode == "hybrid" else None
-    if scored is not None:
-        pids = np.fromiter(scored.keys(), np.int64, len(scored))
-        vals = np.fromiter(scored.values(), np.float64, len(scored))
-        best = np.lexsort((pids, -vals))[:n]  # by score, ties by id
-        top = list(zip(pids[best].tolist(), vals[best].tolist(), strict=True))
-        for c in cands.values():  # dense candidates: their BM25 (0 when no word matches)
-            c.lexical = scored.get(c.pid, 0.0)
-    elif mode in ("hybrid", "lexical"):
-        top = catalog.lexical(question, n, allowed_sql)
-    else:
-        top = []
+    top = []
+    if mode in ("hybrid", "lexical"):
+        bm25 = lexicon.scores(question)
+        if allowed_rows is not None:
+            bm25[~allowed_rows] = 0.0
+        top = lexicon.top(bm25, n)
+        dense_only = list(cands.values())
+        for c, s in zip(dense_only, lexicon.lookup(bm25, (c.pid for c in dense_only)), strict=True):
+            c.lexical = s  # 0 when no word of the question occurs in it
     for rank, (pid, s) in enumerate(top, 1):
         c = cands.setdefault(pid, _Candidate(pid))
         c.lexical, c.lexical_rank = s, rank
@@ -139,11 +143,11 @@ def _candidates(catalog, store, qvec, question, n, mode, allowed, allowed_sql) -
         for c in cands.values():
             c.score = c.lexical
     else:
-        _fuse(list(cands.values()), catalog, store, qvec, question)
+        _fuse(list(cands.values()), catalog, store, qvec)
     return sorted(cands.values(), key=lambda c: (-c.score, c.pid))
 
 
-def _fuse(cands: list[_Candidate], catalog, store, qvec, question) -> None:
+def _fuse(cands: list[_Candidate], catalog, store, qvec) -> None:
     """Min-max-normalised score fusion, with both scores computed for every candidate."""
     if not cands:
         return
@@ -152,11 +156,9 @@ def _fuse(cands: list[_Candidate], catalog, store, qvec, question) -> None:
         vecs = store.reconstruct([c.pid for c in missing_dense])
         for c, s in zip(missing_dense, vecs @ qvec, strict=True):
             c.dense = float(s)
-    missing_lex = [c.pid for c in cands if c.lexical is None]
-    lex = catalog.lexical_scores(question, missing_lex)
     for c in cands:
         if c.lexical is None:
-            c.lexical = lex.get(c.pid, 0.0)
+            c.lexical = 0.0
         if c.dense is None:
             c.dense = 0.0
     d = np.array([c.dense for c in cands])

@@ -330,16 +330,3 @@ def test_an_id_that_moves_to_another_folder_replaces_the_old_article(tmp_path, f
     # changed text under the same id replaces the old article.
     expected = os.path.join("a" if same_text else "b", "r.jsonl")
     assert lib.article("x")["source"].endswith(expected)
-
-
-def test_hybrid_scores_are_the_same_with_one_bm25_pass_or_per_candidate(samples, tmp_path, fake, monkeypatch):
-    import qa.catalog
-
-    lib = build([samples], tmp_path, fake)
-    questions = ["harbour strike", "comet telescope", "teachers pay rise", "flood library", "tram airport"]
-    one_pass = [[(h.passage_id, h.score, h.lexical_rank) for h in hits]
-                for hits in lib.ask_many(questions, k=8, per_article=3)]
-    monkeypatch.setattr(qa.catalog, "FULL_SCORING_LIMIT", 0)  # as for a corpus above the limit
-    per_candidate = [[(h.passage_id, h.score, h.lexical_rank) for h in hits]
-                     for hits in lib.ask_many(questions, k=8, per_article=3)]
-    assert one_pass == per_candidate

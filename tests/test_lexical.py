@@ -1,0 +1,148 @@
+"""The BM25 index against a plain-Python oracle, SQLite FTS5, and a fresh build after updates."""
+
+from __future__ import annotations
+
+import math
+import os
+import sqlite3
+from collections import Counter
+
+import numpy as np
+import pytest
+
+import qa
+from qa.lexical import IDF_FLOOR, K1, Analyzer, B, LexicalIndex
+
+QUESTIONS = ["harbour strike", "comet telescope", "teachers pay rise", "flood library",
+             "tram airport", "Which river flooded the lower town?", "the of and"]
+
+
+def build(paths, where, fake):
+    return qa.Library.build([str(p) for p in paths], str(where), embedder=fake, progress=False)
+
+
+def passage_texts(lib) -> dict[int, str]:
+    return dict(lib.catalog.lexical_texts_from(0))
+
+
+def oracle(texts: dict[int, str], question: str) -> dict[int, float]:
+    """BM25 written out term by term, the way FTS5's bm25() documents it."""
+    analyse = Analyzer()
+    docs = {pid: Counter(analyse(t)) for pid, t in texts.items()}
+    n = len(docs)
+    avgdl = sum(sum(d.values()) for d in docs.values()) / n
+    query = Counter(analyse(" ".join(qa.lexical.query_terms(question))))
+    out = {}
+    for pid, d in docs.items():
+        dl = sum(d.values())
+        score = 0.0
+        for term, count in query.items():
+            df = sum(1 for other in docs.values() if term in other)
+            if d[term]:
+                idf = math.log((n - df + 0.5) / (df + 0.5))
+                idf = idf if idf > 0 else IDF_FLOOR
+                score += count * idf * d[term] * (K1 + 1) / (d[term] + K1 * (1 - B + B * dl / avgdl))
+        if score:
+            out[pid] = score
+    return out
+
+
+def test_scores_match_a_term_by_term_oracle(samples, tmp_path, fake):
+    lib = build([samples], tmp_path / "idx", fake)
+    texts = passage_texts(lib)
+    assert len(texts) == len(lib.lexicon) > 20
+    for question in QUESTIONS:
+        got = lib.lexicon.scores(question)
+        want = oracle(texts, question)
+        assert {p for p, s in zip(lib.lexicon.pids.tolist(), got, strict=True) if s > 0} == set(want)
+        for pid, s in want.items():
+            assert lib.lexicon.lookup(got, [pid])[0] == pytest.approx(s, rel=1e-9)
+        top = lib.lexicon.top(got, 5)
+        assert [p for p, _ in top] == sorted(want, key=lambda p: (-want[p], p))[:5]
+
+
+def test_scores_agree_with_sqlite_fts5_bm25(small_corpus, tmp_path, fake):
+    # An independent implementation: FTS5 with the tokenizer the analyser mirrors. Only words
+    # whose Porter stems agree in both are used (FTS5 adds two later rules, e.g. -logy).
+    lib = build([small_corpus], tmp_path / "idx", fake)
+    texts = passage_texts(lib)
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE f USING fts5(text, tokenize='porter unicode61 remove_diacritics 2')")
+    db.executemany("INSERT INTO f(rowid, text) VALUES (?, ?)", list(texts.items()))
+    for question in ["bakers strike", "flooded town rain", "telescope mirror galaxy", "Lumen pay deal"]:
+        words = qa.lexical.query_terms(question)
+        match = " OR ".join(f'"{w}"' for w in words)
+        want = dict(db.execute("SELECT rowid, -bm25(f) FROM f WHERE f MATCH ?", [match]))
+        got = lib.lexicon.scores(question)
+        assert want and {p: s for p, s in zip(lib.lexicon.pids.tolist(), got, strict=True) if s > 0}.keys() == want.keys()
+        for pid, s in want.items():
+            assert lib.lexicon.lookup(got, [pid])[0] == pytest.approx(s, rel=1e-6)
+
+
+def test_updates_give_the_postings_of_a_fresh_build(samples, tmp_path, fake):
+    lib = build([samples], tmp_path / "idx", fake)
+    # Change one file, delete another, add a third; then update in place.
+    world = samples / "world.txt"
+    world.write_text(world.read_text(encoding="utf-8").replace("strike", "walkout"), encoding="utf-8")
+    os.remove(samples / "culture.html")
+    (samples / "extra.txt").write_text("Comet hunters met at the harbour to watch the night sky.\n",
+                                       encoding="utf-8")
+    lib.update([str(samples)])
+    updated = lib.lexicon
+    fresh = build([samples], tmp_path / "fresh", fake).lexicon
+    assert lib.last_summary.embedded > 0 and lib.last_summary.removed > 0
+    assert len(updated) == len(fresh)
+    assert lib.check() == []
+    # Passage ids differ between the two indexes; the same texts must score the same.
+    fresh_lib = qa.Library.open(str(tmp_path / "fresh"), embedder=fake)
+    ours, theirs = passage_texts(lib), passage_texts(fresh_lib)
+    for question in QUESTIONS + ["walkout harbour comet"]:
+        a, b = updated.scores(question), fresh.scores(question)
+        assert sorted(zip(map(ours.get, updated.pids.tolist()), a.round(9), strict=True)) == \
+            sorted(zip(map(theirs.get, fresh.pids.tolist()), b.round(9), strict=True))
+
+
+def test_filters_restrict_lexical_results(small_corpus, tmp_path, fake):
+    lib = build([small_corpus], tmp_path / "idx", fake)
+    hits = lib.ask("strike bakers", mode="lexical", k=5, filters={"date_from": "2024-01-01"})
+    assert [h.title for h in hits] == ["Lumen bakery strike ends"]  # the other bakers' article is older
+    assert len(lib.ask("strike bakers", mode="lexical", k=5)) == 2
+
+
+def test_empty_and_stopword_questions_and_an_empty_index():
+    index = LexicalIndex.build([])
+    assert len(index) == 0 and index.top(index.scores("anything"), 5) == []
+    index = LexicalIndex.build([(1, "the cat sat"), (2, "a dog ran")])
+    assert index.top(index.scores("the"), 5) == [(1, pytest.approx(IDF_FLOOR * (K1 + 1) / (1 + K1 * (1 - B + B))))]
+    assert index.top(index.scores("zebra"), 5) == []
+
+
+def test_damaged_postings_are_refused_and_reported(small_corpus, tmp_path, fake):
+    lib = build([small_corpus], tmp_path / "idx", fake)
+    gen = os.path.join(str(tmp_path / "idx"), lib.manifest["generation"])
+    indptr = np.load(os.path.join(gen, "lexical.indptr.npy"))
+    np.save(os.path.join(gen, "lexical.indptr.npy"), indptr[:-1])
+    with pytest.raises(qa.IndexCorruptError, match="lexical index .* damaged"):
+        qa.Library.open(str(tmp_path / "idx"), embedder=fake)
+    np.save(os.path.join(gen, "lexical.indptr.npy"), indptr)
+    pids = np.load(os.path.join(gen, "lexical.pids.npy"))
+    np.save(os.path.join(gen, "lexical.pids.npy"), pids + 1000)
+    assert "lexical index and catalog hold different passages" in qa.Library.open(
+        str(tmp_path / "idx"), embedder=fake).check()
+    np.save(os.path.join(gen, "lexical.pids.npy"), np.array([b"x"], dtype=object), allow_pickle=True)
+    with pytest.raises(qa.IndexCorruptError, match="cannot read the lexical index"):
+        qa.Library.open(str(tmp_path / "idx"), embedder=fake)
+
+
+def test_an_index_written_before_the_lexical_files_still_answers_and_gains_them(small_corpus, tmp_path, fake):
+    lib = build([small_corpus], tmp_path / "idx", fake)
+    before = [(h.passage_id, h.score) for h in lib.ask("flood lower town", k=3)]
+    gen = os.path.join(str(tmp_path / "idx"), lib.manifest["generation"])
+    for name in os.listdir(gen):
+        if name.startswith("lexical."):
+            os.remove(os.path.join(gen, name))
+    old = qa.Library.open(str(tmp_path / "idx"), embedder=fake)
+    assert [(h.passage_id, h.score) for h in old.ask("flood lower town", k=3)] == before
+    old.update([str(small_corpus)])
+    assert LexicalIndex.exists(os.path.join(str(tmp_path / "idx"), old.manifest["generation"]))
+    assert [(h.passage_id, h.score) for h in old.ask("flood lower town", k=3)] == before
