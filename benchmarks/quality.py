@@ -90,7 +90,7 @@ def main() -> int:
         f"with article-qa {qa.__version__}, the bundled all-MiniLM-L6-v2 on the {backend} backend, "
         "default settings "
         f"(hybrid: min-max score fusion of passage cosine {PASSAGE_WEIGHT}, best-sentence cosine "
-        f"{SENTENCE_WEIGHT} and FTS5 BM25 with Porter stemming {LEXICAL_WEIGHT}).",
+        f"{SENTENCE_WEIGHT} and BM25 (`qa.lexical`, Porter stemming) {LEXICAL_WEIGHT}).",
         "", "Command:", "", "```bash",
         "python benchmarks/quality.py" + (f" --limit {args.limit}" if args.limit else "")
         + (f" --backend {args.backend}" if args.backend else ""), "```", "",

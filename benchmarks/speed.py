@@ -91,7 +91,7 @@ def latency(index: str, queries: list[str]) -> list[str]:
     for q in queries[:10]:
         lib.ask(q, k=5)
         torch_model.encode([q])
-    bare, own, ask = [], [], []
+    bare, own, ask, lexical = [], [], [], []
     faiss.omp_set_num_threads(1)  # the faster setting for one query over this size (see store.py)
     for q in queries:
         t = time.perf_counter()
@@ -105,11 +105,15 @@ def latency(index: str, queries: list[str]) -> list[str]:
         t = time.perf_counter()
         lib.ask(q, k=5)
         ask.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        lib.lexicon.top(lib.lexicon.scores(q), 100)
+        lexical.append(time.perf_counter() - t)
     n = lib.info().passages
     for name, values in ((f"bare torch encode + FAISS flat search ({n} vectors)", bare),
                          (f"bare {lib.info().backend} encode + FAISS flat search", own),
                          (f"`Library.ask` hybrid k=5 with highlights ({lib.info().backend}, "
-                          f"{lib.info().index_kind} index)", ask)):
+                          f"{lib.info().index_kind} index)", ask),
+                         ("of which BM25 over all passages, top 100 (`qa.lexical`)", lexical)):
         rows.append(f"| {name} | {pct(values, 0.5):.1f} | {pct(values, 0.95):.1f} "
                     f"| {statistics.median(values) / statistics.median(bare):.2f}x |")
         print(rows[-1], flush=True)
@@ -174,7 +178,7 @@ class Replay:
 def grown_index(source: str, corpus: str, copies: int, out: str) -> str:
     """An index of ``copies`` variants of every SciFact abstract (each ending in another
     character, so none is a duplicate), built through ``Library.build`` with the source
-    index's vectors replayed: real text, real FTS5, real IVF, without hours of encoding."""
+    index's vectors replayed: real text, real BM25 postings, real IVF, without hours of encoding."""
     import qa
 
     if os.path.exists(os.path.join(out, "manifest.json")):
@@ -335,7 +339,7 @@ def footprint(index: str) -> list[str]:
                  for f in fs)
     name = os.path.basename(index.rstrip("/"))
     rows = [f"| **{name}**: {passages:,} passages | |",
-            f"| disk per passage (catalog with FTS5 and sentence vectors, FAISS files; model export excluded) "
+            f"| disk per passage (catalog with sentence vectors, BM25 postings, FAISS files; model export excluded) "
             f"| {(disk - models) / passages:,.0f} B |",
             f"| RAM per passage after opening and one query (resident growth) | {ram / passages:,.0f} B |",
             f"| raw vectors + passage text per passage | {raw / passages:,.0f} B |",
@@ -411,7 +415,7 @@ Command: `python benchmarks/speed.py {' '.join(sys.argv[1:])}`
 ## Warm query latency ({len(queries)} SciFact claims, ms)
 On the SciFact index, then on an index of {args.copies} variants of every SciFact abstract (each
 ending in a different character, so none is a duplicate): built by `Library.build` with real text,
-FTS5 and IVF, the vectors replayed from the SciFact index plus a little noise instead of encoded
+BM25 postings and IVF, the vectors replayed from the SciFact index plus a little noise instead of encoded
 again. Bare = query encode + exact FAISS search over the same vectors.
 
 | what | p50 | p95 | p50 vs bare torch |

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import IndexCorruptError
-from .text import terms
 from .types import Article, Passage
 
 SCHEMA = """
@@ -47,7 +46,6 @@ CREATE TABLE IF NOT EXISTS passages(
     sentences TEXT NOT NULL,
     sentence_vectors BLOB  -- float16, one row per sentence: contextual vectors for highlights
 );
-CREATE TABLE IF NOT EXISTS term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS passages_article ON passages(article);
 CREATE VIEW IF NOT EXISTS passage_content AS
     SELECT p.id AS id, a.title AS title,
@@ -62,7 +60,9 @@ CREATE TABLE IF NOT EXISTS duplicates(
 );
 """
 
-REQUIRED = frozenset({"articles", "passages", "term_df", "passage_content", "duplicates"})
+REQUIRED = frozenset({"articles", "passages", "passage_content", "duplicates"})
+# Tables of catalogs written before qa.lexical: nothing reads them any more.
+RETIRED = ("passages_fts", "term_df")
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,6 @@ class Catalog:
     def __init__(self, path: str, readonly: bool = False) -> None:
         self.path = path
         self.readonly = readonly
-        self._passage_count: int | None = None
         try:
             if readonly:
                 # immutable: the generation's file never changes once published, so no locks.
@@ -100,11 +99,12 @@ class Catalog:
                 self.db = sqlite3.connect(path, check_same_thread=False)
                 self.db.executescript(SCHEMA)
             names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
-            if not readonly and "passages_fts" in names:
-                # Written before qa.lexical: an FTS5 table nothing reads any more, and its space.
-                self.db.execute("DROP TABLE passages_fts")
+            retired = [t for t in RETIRED if t in names]
+            if not readonly and retired:
+                for table in retired:
+                    self.db.execute(f"DROP TABLE {table}")
                 self.db.commit()
-                self.db.execute("VACUUM")
+                self.db.execute("VACUUM")  # give their space back
         except sqlite3.DatabaseError as exc:
             raise IndexCorruptError(f"cannot open catalog {path}: {exc}") from exc
         missing = REQUIRED - names
@@ -155,7 +155,6 @@ class Catalog:
                  p.line_offset_end, json.dumps(p.sentences)),
             )
             ids.append(int(cur.lastrowid))
-        self._count_terms([p.text for p in passages], +1)
         return ids
 
     def max_passage_id(self) -> int:
@@ -198,19 +197,6 @@ class Catalog:
             for pid, _, title, text, _, _ in rows:
                 yield pid, f"{title}\n{text}"
 
-    def _count_terms(self, texts: Sequence[str], sign: int) -> None:
-        counts: dict[str, int] = {}
-        for text in texts:
-            for t in terms(text):
-                counts[t] = counts.get(t, 0) + 1
-        self.db.executemany(
-            "INSERT INTO term_df(term, df) VALUES (?, ?)"
-            " ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
-            [(t, sign * n) for t, n in counts.items()],
-        )
-        if sign < 0:
-            self.db.execute("DELETE FROM term_df WHERE df <= 0")
-
     def set_sentence_vectors(self, rows: Sequence[tuple[int, bytes]]) -> None:
         self.db.executemany("UPDATE passages SET sentence_vectors=? WHERE id=?",
                             [(blob, pid) for pid, blob in rows])
@@ -225,30 +211,11 @@ class Catalog:
                     out[pid] = blob
         return out
 
-    def document_frequencies(self, words: Sequence[str]) -> tuple[dict[str, int], int]:
-        """How many passages contain each term, and how many passages there are."""
-        found: dict[str, int] = {}
-        for chunk in _chunks(list(words)):
-            marks = ",".join("?" * len(chunk))
-            for term, df in self.db.execute(
-                    f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk):
-                found[term] = df
-        return found, self.passage_count()
-
-    def passage_count(self) -> int:
-        # A published (read-only) catalog never changes: count once, not on every question.
-        if self._passage_count is None or not self.readonly:
-            self._passage_count = self.db.execute("SELECT count(*) FROM passages").fetchone()[0]
-        return self._passage_count
-
     def delete_articles(self, rowids: Sequence[int]) -> list[int]:
         """Delete articles with their passages; returns the deleted passage ids."""
         removed: list[int] = []
         for rowid in rowids:
             ids = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE article=?", (rowid,))]
-            self._count_terms([r[0] for r in self.db.execute(
-                "SELECT text FROM passage_content WHERE id IN"
-                " (SELECT id FROM passages WHERE article=?)", (rowid,))], -1)
             self.db.execute("DELETE FROM passages WHERE article=?", (rowid,))
             self.db.execute("DELETE FROM articles WHERE id=?", (rowid,))
             removed.extend(ids)

@@ -3,22 +3,25 @@
 A sentence's score mixes two signals measured on SQuAD (see benchmarks/RESULTS.md):
 the cosine between the question and the sentence's contextual vector (stored at index time,
 pooled from the passage's own token embeddings, so nothing is encoded at query time), and the
-IDF-weighted share of the question's content words the sentence contains.
+IDF-weighted share of the question's content words (Porter stems, document frequencies from the
+BM25 index) the sentence contains.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .catalog import PassageRow
-from .text import terms
 from .types import Highlight
 
+if TYPE_CHECKING:
+    from .lexical import LexicalIndex
+
 DENSE_SHARE = 0.7
-DocFreq = Callable[[Sequence[str]], tuple[dict[str, int], int]]
 
 
 def decode_vectors(blob: bytes, dim: int) -> np.ndarray:
@@ -34,17 +37,19 @@ def sentence_vectors(row: PassageRow, dim: int) -> np.ndarray | None:
 
 
 def rank_sentences(
-    question: str, qvec: np.ndarray | None, rows: Sequence[PassageRow], doc_freq: DocFreq
+    question: str, qvec: np.ndarray | None, rows: Sequence[PassageRow], lexicon: LexicalIndex
 ) -> list[list[Highlight]]:
     """Per passage, its sentences as highlights, best first."""
-    qterms = terms(question)
-    df, total = doc_freq(sorted(qterms)) if qterms else ({}, 0)
-    idf = {t: math.log(1 + (total - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in qterms}
+    qterms = set(lexicon.query(question))
+    total = len(lexicon)
+    idf = {t: math.log(1 + (total - df + 0.5) / (df + 0.5))
+           for t, df in zip(qterms, lexicon.document_frequencies(qterms), strict=True)}
     idf_sum = sum(idf.values()) or 1.0
+    analyse = lexicon.analyzer
     out: list[list[Highlight]] = []
     for row in rows:
         texts = [row.text[a - row.char_start : b - row.char_start] for a, b in row.sentences]
-        lexical = np.array([sum(idf[t] for t in qterms & terms(t)) / idf_sum for t in texts])
+        lexical = np.array([sum(idf[t] for t in qterms.intersection(analyse(t))) / idf_sum for t in texts])
         vecs = sentence_vectors(row, len(qvec)) if qvec is not None else None
         score = lexical if vecs is None else DENSE_SHARE * (vecs @ qvec) + (1 - DENSE_SHARE) * lexical
         ranked = [Highlight(t, a, b, round(float(s), 4))

@@ -117,6 +117,12 @@ class LexicalIndex:
             out[rows] += count * idf * f * (K1 + 1) / (f + self._norm[rows])
         return out
 
+    def document_frequencies(self, terms: Iterable[str]) -> list[int]:
+        """How many passages contain each (analysed) term."""
+        ptr = self.p.indptr
+        cols = [self.vocab.get(t) for t in terms]
+        return [0 if c is None else int(ptr[c + 1] - ptr[c]) for c in cols]
+
     def mask(self, pids: np.ndarray) -> np.ndarray:
         """Rows whose passage is in ``pids``."""
         return np.isin(self.pids, pids)

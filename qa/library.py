@@ -308,7 +308,7 @@ class Library:
         with self._lock:
             ids = self.catalog.passage_ids_of([rowid])[0]
             rows = list(self.catalog.passages(ids, vectors=True).values())
-            ranked_rows = rank_sentences(question, qvec, rows, self.catalog.document_frequencies)
+            ranked_rows = rank_sentences(question, qvec, rows, self.lexicon)
         # Overlapping passages repeat sentences; score each sentence once.
         seen: dict[tuple[int, int], Highlight] = {}
         for ranked in ranked_rows:

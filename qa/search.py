@@ -107,7 +107,7 @@ def search_many(
             if len(picked) >= k or n >= total:
                 break
             n *= 4
-        results.append(_hits(picked, catalog, question,
+        results.append(_hits(picked, catalog, lexicon, question,
                              qvecs[i] if qvecs is not None else None, highlights))
     return results
 
@@ -219,13 +219,13 @@ def _group(cands, catalog, k, per_article) -> list[tuple[_Candidate, PassageRow]
     return picked
 
 
-def _hits(picked, catalog, question, qvec, highlights: bool) -> list[Hit]:
+def _hits(picked, catalog, lexicon, question, qvec, highlights: bool) -> list[Hit]:
     """Turn picked passages into hits with their best-answering sentences highlighted."""
     rows = [row for _, row in picked]
     if highlights:
         with_vectors = catalog.passages([r.passage_id for r in rows], vectors=True)
         ranked = rank_sentences(question, qvec, [with_vectors[r.passage_id] for r in rows],
-                                catalog.document_frequencies)
+                                lexicon)
     else:
         ranked = [[] for _ in rows]
     hits = []

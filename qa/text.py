@@ -1,4 +1,4 @@
-"""Word handling shared by lexical search and highlighting."""
+"""Question words: what lexical search and highlighting look for."""
 
 from __future__ import annotations
 
@@ -28,15 +28,3 @@ def query_terms(question: str) -> list[str]:
     ws = words(question)
     content = [w for w in ws if w not in STOPWORDS]
     return list(dict.fromkeys(content or ws))
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def terms(text: str) -> set[str]:
-    """Lightly stemmed content words: the unit of highlight overlap and its document frequency."""
-    return {_stem(w) for w in words(text) if w not in STOPWORDS}

@@ -229,19 +229,18 @@ def test_ask_many_equals_ask(small_corpus, tmp_path, fake):
     assert lib.ask_many(qs, k=3) == [lib.ask(q, k=3) for q in qs]
 
 
-def test_term_counts_stay_exact_through_updates(small_corpus, tmp_path, fake):
-    from qa.text import terms
-
+def test_document_frequencies_stay_exact_through_updates(small_corpus, tmp_path, fake):
     lib = build([small_corpus], tmp_path, fake)
     (small_corpus / "note.md").unlink()
     (small_corpus / "z.txt").write_text("Bakers bake bread in Lumen every night.\n")
     lib.update([str(small_corpus)], progress=False)
     expected: dict[str, int] = {}
-    for row in all_passages(lib).values():
-        for t in terms(row.text):
+    for _, text in lib.catalog.lexical_texts_from(0):
+        for t in set(lib.lexicon.analyzer(text)):
             expected[t] = expected.get(t, 0) + 1
-    stored = dict(lib.catalog.db.execute("SELECT term, df FROM term_df"))
-    assert stored == expected
+    assert expected["baker"] == 2 and "pay" not in expected  # note.md's words are gone
+    terms = sorted(expected) + ["pay", "zzz"]
+    assert lib.lexicon.document_frequencies(terms) == [expected.get(t, 0) for t in terms]
 
 
 def test_every_sentence_has_a_stored_vector(samples, tmp_path, fake):

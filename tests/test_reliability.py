@@ -140,10 +140,10 @@ def test_a_catalog_with_its_tables_dropped_is_reported(tmp_path):
 
     index = _small_index(tmp_path)
     db = sqlite3.connect(os.path.join(index, "gen-000001", "catalog.sqlite"))
-    db.execute("DROP TABLE term_df")
+    db.execute("DROP TABLE duplicates")
     db.commit()
     db.close()
-    with pytest.raises(qa.IndexCorruptError, match="lacks term_df"):
+    with pytest.raises(qa.IndexCorruptError, match="lacks duplicates"):
         qa.Library.open(index)
 
 
