@@ -133,3 +133,38 @@ def test_cli_through_a_loopback_milvus_server(tmp_path, milvus_server):
         assert qa_cli("ask", q, "--index", str(tmp_path / "faiss")) == \
                qa_cli("ask", q, "--index", str(tmp_path / "milvus"))
     qa_cli("check", "--index", str(tmp_path / "milvus"))
+
+
+SCIFACT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared",
+                       "benchmarks", "scifact")
+
+
+@pytest.mark.skipif(not os.path.isdir(SCIFACT), reason="../shared/benchmarks/scifact not present")
+def test_milvus_answers_scifact_train_claims_like_faiss(tmp_path):
+    # The check, at test size: SciFact abstracts with the hashed bag-of-words embedder
+    # (the store is what differs here, not the model; benchmarks/scale.py runs the full set
+    # with the real model). Same top 10 for the claims, same nDCG@10.
+    from qa.evaluate import load_qrels, load_queries, score_run
+
+    corpus = tmp_path / "corpus.jsonl"
+    with open(os.path.join(SCIFACT, "corpus.jsonl"), encoding="utf-8") as src:
+        corpus.write_text("".join(line for _, line in zip(range(1000), src, strict=False)), encoding="utf-8")
+    fake = FakeEmbedder()
+    faiss_lib = qa.Library.build([str(corpus)], str(tmp_path / "faiss"), embedder=fake, progress=False)
+    shutil.copytree(tmp_path / "faiss", tmp_path / "milvus")
+    milvus_lib = qa.Library.build([str(corpus)], str(tmp_path / "milvus"), embedder=fake, progress=False,
+                                  store=str(tmp_path / "sf.db"))
+    assert milvus_lib.last_summary.embedded == 0 and milvus_lib.info().index_kind == "milvus"
+    docs = {r[1] for r in faiss_lib.catalog.articles_index()}
+    qrels = {q: rels for q, rels in load_qrels(os.path.join(SCIFACT, "qrels", "train.tsv")).items()
+             if set(rels) & docs}
+    queries = load_queries(os.path.join(SCIFACT, "queries.jsonl"))
+    qids = sorted(q for q in qrels if q in queries)
+    assert len(qids) > 100
+    for mode in ("hybrid", "dense"):
+        runs = [{q: [h.article_id for h in hits] for q, hits in
+                 zip(qids, lib.ask_many([queries[q] for q in qids], k=10, mode=mode, highlights=False),
+                     strict=True)} for lib in (faiss_lib, milvus_lib)]
+        same = sum(runs[0][q] == runs[1][q] for q in qids) / len(qids)
+        ndcg = [score_run(run, {q: qrels[q] for q in qids})["ndcg@10"] for run in runs]
+        assert same >= 0.98 and abs(ndcg[0] - ndcg[1]) <= 0.01 and ndcg[0] > 0.1, (mode, same, ndcg)
