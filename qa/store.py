@@ -167,10 +167,16 @@ class FaissStore:
 def approximate(store: FaissStore, threshold: int, trained_on: int | None) -> tuple[FaissStore, dict]:
     """The store to save and its ``ann`` manifest entry: exact below ``threshold`` passages,
     else IVF, retrained when the collection has grown fourfold since training; ``nprobe`` is
-    re-measured on every write so recall@10 stays at the target."""
+    re-measured on every write so recall@10 stays at the target. An IVF store that deletes
+    have shrunk below half the threshold goes back to exact search (half, so a collection
+    hovering around the threshold does not switch on every write)."""
     if store.count() < threshold and store.kind == "flat":
         return store, {}
     ids, vectors = store.vectors()
+    if store.kind == "ivf" and store.count() < threshold // 2:
+        flat = FaissStore(store.dim)
+        flat.add(ids, vectors)
+        return flat, {}
     if store.kind == "flat" or store.count() > 4 * (trained_on or 0):
         store = to_ivf(store.dim, ids, vectors)
         trained_on = len(ids)

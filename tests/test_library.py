@@ -311,6 +311,16 @@ def test_approximate_index_above_the_threshold_keeps_recall_updates_and_deletes(
     assert lib.info().index_kind == "ivf" and lib.check() == []
     assert lib.info().passages == len(lib.store.ids()) < 3000
     assert any("New report" in h.text for h in lib.ask("new report harbour strike", k=3, mode="dense"))
+    # Deletes that take it below half the threshold bring exact search back.
+    (corpus / "part0.txt").unlink()
+    (corpus / "part1.txt").unlink()
+    lib.update([str(corpus)], progress=False)
+    assert lib.info().index_kind == "flat" and lib.info().ann == {} and lib.check() == []
+    ids, vectors = lib.store.vectors()
+    assert len(ids) == lib.info().passages == 40
+    q = "new report 7 about a harbour strike"
+    truth = ids[np.argsort(-(vectors @ fake.encode([q])[0]), kind="stable")[:5]].tolist()
+    assert [h.passage_id for h in lib.ask(q, k=5, mode="dense")] == truth
 
 
 @pytest.mark.parametrize("same_text", [True, False])
