@@ -94,9 +94,10 @@ class Library:
                     store = MilvusStore.open(where["uri"], where["passages"], dim)
                     articles = MilvusStore.open(where["uri"], where["articles"], dim)
                 else:
+                    # Mapped: a published generation's files never change (writers copy them).
                     store = FaissStore.load(os.path.join(gen, PASSAGE_VECTORS), dim,
-                                            (manifest.get("ann") or {}).get("nprobe"))
-                    articles = FaissStore.load(os.path.join(gen, ARTICLE_VECTORS), dim)
+                                            (manifest.get("ann") or {}).get("nprobe"), mapped=True)
+                    articles = FaissStore.load(os.path.join(gen, ARTICLE_VECTORS), dim, mapped=True)
                 break
             except (IndexCorruptError, OSError, sqlite3.Error):
                 # A writer may have published (and removed our generation) while we opened it:

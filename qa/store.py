@@ -50,10 +50,11 @@ class FaissStore:
     search reaches :data:`RECALL_TARGET` (see :func:`to_ivf`).
     """
 
-    def __init__(self, dim: int, index=None, nprobe: int | None = None) -> None:
+    def __init__(self, dim: int, index=None, nprobe: int | None = None, mapped: bool = False) -> None:
         import faiss
 
         self.dim = dim
+        self.mapped = mapped
         self._faiss = faiss
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self._ivf = None
@@ -71,11 +72,20 @@ class FaissStore:
         return int(self._ivf.nprobe) if self._ivf is not None else None
 
     @classmethod
-    def load(cls, path: str, dim: int, nprobe: int | None = None) -> FaissStore:
+    def load(cls, path: str, dim: int, nprobe: int | None = None, mapped: bool = False) -> FaissStore:
+        """Read a vector file. ``mapped``: memory-map it read-only instead of reading it, for
+        readers: opening costs nothing, processes share the pages, and an IVF search touches
+        only the cells it probes. A mapped store cannot be changed."""
         import faiss
 
+        flags = 0
+        if mapped:
+            with open(path, "rb") as fh:
+                flat = fh.read(4) == b"IxM2"  # IndexIDMap2 over a flat index; else IVF lists
+            # The two mapping flags cannot be combined: each type takes its own.
+            flags = faiss.IO_FLAG_READ_ONLY | (faiss.IO_FLAG_MMAP_IFC if flat else faiss.IO_FLAG_MMAP)
         try:
-            index = faiss.read_index(path)
+            index = faiss.read_index(path, flags)
         except (RuntimeError, OSError) as exc:
             raise IndexCorruptError(
                 f"cannot read vector file {path}: {exc}. Rebuild the index with `qa index`."
@@ -85,15 +95,21 @@ class FaissStore:
                 f"vector file {path} has dimension {index.d}, the manifest says {dim}; "
                 "rebuild the index with `qa index`."
             )
-        return cls(dim, index, nprobe)
+        return cls(dim, index, nprobe, mapped)
+
+    def _writable(self) -> None:
+        if self.mapped:  # FAISS would abort the process, not raise
+            raise RuntimeError("a memory-mapped vector store is read-only")
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        self._writable()
         if len(ids):
             self._index.add_with_ids(
                 np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64)
             )
 
     def remove(self, ids: Sequence[int]) -> int:
+        self._writable()
         if len(ids) == 0:
             return 0
         ids = np.ascontiguousarray(ids, dtype=np.int64)
