@@ -130,9 +130,9 @@ class LexicalIndex:
     def lookup(self, scores: np.ndarray, pids: Iterable[int]) -> list[float]:
         """Scores of given passages (0 for ids not in the index)."""
         want = np.fromiter(pids, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(self.pids, want), max(len(self.pids) - 1, 0))
         if len(self.pids) == 0:
             return [0.0] * len(want)
+        pos = np.minimum(np.searchsorted(self.pids, want), len(self.pids) - 1)
         found = self.pids[pos] == want
         return np.where(found, scores[pos], 0.0).tolist()
 
