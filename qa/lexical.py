@@ -206,6 +206,10 @@ def _empty() -> Postings:
 
 
 def _shape_problem(p: Postings) -> str | None:
+    for name, dtype in _ARRAYS.items():
+        array_ = getattr(p, name)
+        if array_.dtype != dtype or array_.ndim != 1:
+            return f"{name} is not a one-dimensional {np.dtype(dtype).name} array"
     n, v = len(p.pids), len(p.terms)
     if len(p.lengths) != n or len(p.indptr) != v + 1:
         return "array sizes do not agree"

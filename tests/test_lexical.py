@@ -125,6 +125,11 @@ def test_damaged_postings_are_refused_and_reported(small_corpus, tmp_path, fake)
     with pytest.raises(qa.IndexCorruptError, match="lexical index .* damaged"):
         qa.Library.open(str(tmp_path / "idx"), embedder=fake)
     np.save(os.path.join(gen, "lexical.indptr.npy"), indptr)
+    tf = np.load(os.path.join(gen, "lexical.tf.npy"))
+    np.save(os.path.join(gen, "lexical.tf.npy"), tf.astype(np.float64))
+    with pytest.raises(qa.IndexCorruptError, match="tf is not a one-dimensional uint16 array"):
+        qa.Library.open(str(tmp_path / "idx"), embedder=fake)
+    np.save(os.path.join(gen, "lexical.tf.npy"), tf)
     pids = np.load(os.path.join(gen, "lexical.pids.npy"))
     np.save(os.path.join(gen, "lexical.pids.npy"), pids + 1000)
     assert "lexical index and catalog hold different passages" in qa.Library.open(
