@@ -82,6 +82,7 @@ def main() -> int:
         sections.append("\n".join(text))
         print("\n".join(text), file=sys.stderr)
 
+    from qa.lexical import K1, B
     from qa.search import LEXICAL_WEIGHT, PASSAGE_WEIGHT, SENTENCE_WEIGHT
 
     lines = [
@@ -90,7 +91,7 @@ def main() -> int:
         f"with article-qa {qa.__version__}, the bundled all-MiniLM-L6-v2 on the {backend} backend, "
         "default settings "
         f"(hybrid: min-max score fusion of passage cosine {PASSAGE_WEIGHT}, best-sentence cosine "
-        f"{SENTENCE_WEIGHT} and BM25 (`qa.lexical`, Porter stemming) {LEXICAL_WEIGHT}).",
+        f"{SENTENCE_WEIGHT} and BM25 (`qa.lexical`, Porter stemming, k1 {K1}, b {B}) {LEXICAL_WEIGHT}).",
         "", "Command:", "", "```bash",
         "python benchmarks/quality.py" + (f" --limit {args.limit}" if args.limit else "")
         + (f" --backend {args.backend}" if args.backend else ""), "```", "",
