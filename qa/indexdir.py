@@ -28,7 +28,8 @@ MANIFEST = "manifest.json"
 CATALOG = "catalog.sqlite"
 PASSAGE_VECTORS = "passages.faiss"
 ARTICLE_VECTORS = "articles.faiss"
-REWRITTEN = ("lexical.",)  # files each write makes anew from the old ones: not copied
+REWRITTEN = ("lexical.", "passages.ivfdata", "passages.trained.faiss")  # each write makes these anew
+# from the old generation's files (read in place), so they are not copied
 _GEN = re.compile(r"^gen-(\d{6})(\.tmp)?$")
 _LIVE = re.compile(r"^gen-\d{6}$")
 

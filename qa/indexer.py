@@ -16,6 +16,7 @@ from .catalog import Catalog
 from .chunker import chunk
 from .embedder import Embedder, encode_spans
 from .indexdir import ARTICLE_VECTORS, CATALOG, PASSAGE_VECTORS, Writer, check_model, now
+from .ondisk import ONDISK_THRESHOLD, OnDiskBuilder, is_ondisk, load_ondisk
 from .readers import ReadStats, read_articles
 from .store import APPROX_THRESHOLD, FaissStore, approximate
 from .types import Article, IndexSummary, Skip
@@ -32,10 +33,11 @@ class Settings:
     chunk_tokens: int = 200
     overlap_sentences: int = 1
     approx_threshold: int = APPROX_THRESHOLD  # passages; above, an approximate (IVF) index
+    ondisk_threshold: int = ONDISK_THRESHOLD  # passages; above, IVF lists on disk (qa.ondisk)
 
     def to_dict(self) -> dict[str, Any]:
         return {"chunk_tokens": self.chunk_tokens, "overlap_sentences": self.overlap_sentences,
-                "approx_threshold": self.approx_threshold}
+                "approx_threshold": self.approx_threshold, "ondisk_threshold": self.ondisk_threshold}
 
 
 def text_hash(text: str) -> str:
@@ -88,7 +90,8 @@ def index_paths(
             prev_settings = w.previous.get("settings", {})
             settings = Settings(prev_settings.get("chunk_tokens", settings.chunk_tokens),
                                 prev_settings.get("overlap_sentences", 1),
-                                prev_settings.get("approx_threshold", settings.approx_threshold))
+                                prev_settings.get("approx_threshold", settings.approx_threshold),
+                                prev_settings.get("ondisk_threshold", settings.ondisk_threshold))
         catalog = Catalog(w.path(CATALOG))
         ann = (w.previous or {}).get("ann") or {}
         store, article_store, store_entry = _stores(w, embedder.dim, ann, store_spec)
@@ -153,6 +156,7 @@ def index_paths(
         removed_rows += gone
         store.remove(catalog.delete_articles(gone))
         article_store.remove(gone)
+        store = _on_disk_or_not(store, catalog.counts()["passages"], settings, w)
         # Phase 2: embed the new passages in batches read back from the catalog.
         _embed_new(catalog, store, article_store, encoder or local_encoder(embedder), first_new,
                    progress, on_progress)
@@ -163,9 +167,12 @@ def index_paths(
         catalog.close()
         if store.kind == "milvus":
             ann = {}  # Milvus chooses and runs its own index
+        elif isinstance(store, OnDiskBuilder):
+            ann = store.finish()  # writes the passage vector files itself
         else:
             store, ann = approximate(store, settings.approx_threshold, ann.get("trained_on"))
-        store.save(w.path(PASSAGE_VECTORS))
+        if not isinstance(store, OnDiskBuilder):
+            store.save(w.path(PASSAGE_VECTORS))
         article_store.save(w.path(ARTICLE_VECTORS))
         created = w.previous.get("created") if w.previous else now()
         w.publish({
@@ -218,8 +225,15 @@ def _stores(w: Writer, dim: int, ann: dict, spec: str | None):
         sources = (MilvusStore.open(prev["uri"], prev["passages"], dim),
                    MilvusStore.open(prev["uri"], prev["articles"], dim))
     else:
-        sources = (_load_store(w.path(PASSAGE_VECTORS), dim, ann.get("nprobe")),
-                   _load_store(w.path(ARTICLE_VECTORS), dim))
+        old_vectors = os.path.join(w.old, PASSAGE_VECTORS) if w.old else ""
+        if old_vectors and is_ondisk(old_vectors):  # read in place: its lists are not copied
+            old = load_ondisk(old_vectors, dim, ann.get("nprobe"))
+            passages = OnDiskBuilder(dim, w.work, old, w.old, ann.get("trained_on"))
+            if target["kind"] != "faiss":
+                passages = old
+        else:
+            passages = _load_store(w.path(PASSAGE_VECTORS), dim, ann.get("nprobe"))
+        sources = (passages, _load_store(w.path(ARTICLE_VECTORS), dim))
     if target["kind"] == "faiss":
         if prev["kind"] == "faiss":
             return sources[0], sources[1], {"kind": "faiss"}
@@ -238,6 +252,22 @@ def _stores(w: Writer, dim: int, ann: dict, spec: str | None):
     entry = {"kind": "milvus", "uri": target["uri"], "prefix": target["prefix"],
              "passages": names[0], "articles": names[1]}
     return stores[0], stores[1], entry
+
+
+def _on_disk_or_not(store, passages: int, settings: Settings, w: Writer):
+    """The passage store phase 2 adds to: spooled to disk at ``ondisk_threshold`` passages and
+    above (what is stored so far fit in memory, so it is handed over from there); back in
+    memory once deletes take an on-disk collection below half the threshold."""
+    if store.kind in ("flat", "ivf") and passages >= settings.ondisk_threshold:
+        builder = OnDiskBuilder(store.dim, w.work)
+        builder.add(*store.vectors())
+        return builder
+    if isinstance(store, OnDiskBuilder) and passages < settings.ondisk_threshold // 2:
+        flat = FaissStore(store.dim)
+        for _, ids, vectors in store.live_cells():
+            flat.add(ids, vectors)
+        return flat
+    return store
 
 
 def _write_lexical(w: Writer, catalog: Catalog, first_new: int) -> None:

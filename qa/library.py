@@ -163,6 +163,7 @@ class Library:
         on_progress=None,
         backend: str | None = None,
         approx_threshold: int | None = None,
+        ondisk_threshold: int | None = None,
         ray: RayOptions | None = None,
         store: str | None = None,
     ) -> Library:
@@ -171,7 +172,9 @@ class Library:
         An existing index there (same model) is reused: unchanged articles are not embedded again.
         The summary of what was done is in ``lib.last_summary``. Above ``approx_threshold``
         passages (default 100,000) the vectors go into an approximate IVF index whose recall@10
-        against exact search is measured on every write (``info().ann``). With ``ray``
+        against exact search is measured on every write (``info().ann``); above
+        ``ondisk_threshold`` (default 2,000,000) its lists live on disk and writes never hold
+        all vectors in memory (``qa.ondisk``). With ``ray``
         (``qa.RayOptions``) the model runs in a Ray Data actor pool instead of this process.
         ``store`` puts the vectors in ``faiss`` files (the default) or in Milvus:
         ``milvus://HOST:PORT/NAME`` or a milvus-lite file ``PATH.db``.
@@ -190,9 +193,12 @@ class Library:
             from .embedder import load_embedder
 
             embedder = load_embedder(model, backend, cache_dir=os.path.join(path, "models"))
-        settings = Settings(chunk_tokens=chunk_tokens)
-        if approx_threshold is not None:
-            settings = Settings(chunk_tokens=chunk_tokens, approx_threshold=approx_threshold)
+        defaults = Settings()
+        settings = Settings(chunk_tokens=chunk_tokens,
+                            approx_threshold=defaults.approx_threshold if approx_threshold is None
+                            else approx_threshold,
+                            ondisk_threshold=defaults.ondisk_threshold if ondisk_threshold is None
+                            else ondisk_threshold)
         summary = index_paths(path, paths, embedder, settings,
                               one_per_file=one_per_file, full=True, progress=progress,
                               on_progress=on_progress, encoder=_encoder(ray, embedder, path),

@@ -78,6 +78,10 @@ class FaissStore:
         only the cells it probes. A mapped store cannot be changed."""
         import faiss
 
+        from .ondisk import is_ondisk, load_ondisk
+
+        if is_ondisk(path):
+            return load_ondisk(path, dim, nprobe)
         flags = 0
         if mapped:
             with open(path, "rb") as fh:
@@ -252,6 +256,11 @@ def measure_recall(store: FaissStore, q: np.ndarray, truth: list[set[int]], k: i
 def tune_nprobe(store: FaissStore, ids: np.ndarray, vectors: np.ndarray, seed: int = 0) -> float:
     """Smallest nprobe whose measured recall@10 reaches the target (with a little margin)."""
     q, truth = recall_queries(ids, vectors, seed=seed)
+    return pick_nprobe(store, q, truth)
+
+
+def pick_nprobe(store: FaissStore, q: np.ndarray, truth: list[set[int]]) -> float:
+    """Set the smallest nprobe whose recall@10 on ``q`` reaches the target; returns that recall."""
     recall = 0.0
     for nprobe in _NPROBES:
         store._ivf.nprobe = min(nprobe, store._ivf.nlist)
