@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
                     help="embedding actors, one model copy each (default 2)")
     sp.add_argument("--ray-batch-size", type=int, default=64, metavar="N",
                     help="passages per model call (default 64)")
+    sp.add_argument("--approx-threshold", type=int, metavar="N",
+                    help="above N passages search an approximate IVF index (default 100000; "
+                         "recorded in the index)")
+    sp.add_argument("--ondisk-threshold", type=int, metavar="N",
+                    help="above N passages keep the IVF lists on disk and write without holding "
+                         "all vectors in memory (default 2000000; recorded in the index)")
     sp.add_argument("--store", metavar="WHERE",
                     help="where vectors live: faiss (files in the index folder, the default), "
                          "milvus://HOST:PORT/NAME, or a milvus-lite file PATH.db")
@@ -124,11 +130,14 @@ def cmd_index(args) -> int:
         if args.store:
             raise InputError("--store applies to a new index or with --rebuild")
         lib = Library.open(args.index, model=args.model, backend=args.backend)
-        summary = lib.update(args.paths, one_per_file=args.one_per_file, progress=progress, ray=ray)
+        summary = lib.update(args.paths, one_per_file=args.one_per_file, progress=progress, ray=ray,
+                             approx_threshold=args.approx_threshold,
+                             ondisk_threshold=args.ondisk_threshold)
     else:
         lib = Library.build(args.paths, args.index, model=args.model, backend=args.backend,
                             one_per_file=args.one_per_file, progress=progress, ray=ray,
-                            store=args.store)
+                            store=args.store, approx_threshold=args.approx_threshold,
+                            ondisk_threshold=args.ondisk_threshold)
         summary = lib.last_summary
     for line in summary.lines():
         print(line)

@@ -15,6 +15,7 @@ from . import __version__
 from .catalog import Catalog
 from .chunker import chunk
 from .embedder import Embedder, encode_spans
+from .errors import InputError
 from .indexdir import ARTICLE_VECTORS, CATALOG, PASSAGE_VECTORS, Writer, check_model, now
 from .ondisk import ONDISK_THRESHOLD, OnDiskBuilder, is_ondisk, load_ondisk
 from .readers import ReadStats, read_articles
@@ -32,12 +33,31 @@ class Settings:
 
     chunk_tokens: int = 200
     overlap_sentences: int = 1
-    approx_threshold: int = APPROX_THRESHOLD  # passages; above, an approximate (IVF) index
-    ondisk_threshold: int = ONDISK_THRESHOLD  # passages; above, IVF lists on disk (qa.ondisk)
+    # Passages above which the index is approximate (IVF), and above which its lists live on
+    # disk (qa.ondisk). None: as the index recorded them, else the defaults.
+    approx_threshold: int | None = None
+    ondisk_threshold: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("approx_threshold", "ondisk_threshold"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise InputError(f"{name} must be a whole number of passages, at least 1, not {value!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return {"chunk_tokens": self.chunk_tokens, "overlap_sentences": self.overlap_sentences,
                 "approx_threshold": self.approx_threshold, "ondisk_threshold": self.ondisk_threshold}
+
+
+def _resolve(asked: Settings, recorded: dict | None) -> Settings:
+    """The settings of this write: chunking as the index recorded it (its passages were cut
+    that way); thresholds as asked, else as recorded, else the defaults."""
+    recorded = recorded or {}
+    return Settings(
+        recorded.get("chunk_tokens", asked.chunk_tokens) if recorded else asked.chunk_tokens,
+        recorded.get("overlap_sentences", asked.overlap_sentences),
+        asked.approx_threshold or recorded.get("approx_threshold", APPROX_THRESHOLD),
+        asked.ondisk_threshold or recorded.get("ondisk_threshold", ONDISK_THRESHOLD))
 
 
 def text_hash(text: str) -> str:
@@ -87,11 +107,7 @@ def index_paths(
     with Writer(directory) as w:
         if w.previous:
             check_model(w.previous, embedder.name, embedder.dim, directory)
-            prev_settings = w.previous.get("settings", {})
-            settings = Settings(prev_settings.get("chunk_tokens", settings.chunk_tokens),
-                                prev_settings.get("overlap_sentences", 1),
-                                prev_settings.get("approx_threshold", settings.approx_threshold),
-                                prev_settings.get("ondisk_threshold", settings.ondisk_threshold))
+        settings = _resolve(settings, (w.previous or {}).get("settings"))
         catalog = Catalog(w.path(CATALOG))
         ann = (w.previous or {}).get("ann") or {}
         store, article_store, store_entry = _stores(w, embedder.dim, ann, store_spec)

@@ -174,7 +174,8 @@ class Library:
         passages (default 100,000) the vectors go into an approximate IVF index whose recall@10
         against exact search is measured on every write (``info().ann``); above
         ``ondisk_threshold`` (default 2,000,000) its lists live on disk and writes never hold
-        all vectors in memory (``qa.ondisk``). With ``ray``
+        all vectors in memory (``qa.ondisk``); thresholds given are recorded in the index and
+        kept by later writes. With ``ray``
         (``qa.RayOptions``) the model runs in a Ray Data actor pool instead of this process.
         ``store`` puts the vectors in ``faiss`` files (the default) or in Milvus:
         ``milvus://HOST:PORT/NAME`` or a milvus-lite file ``PATH.db``.
@@ -185,6 +186,8 @@ class Library:
         paths = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
         if not paths:
             raise InputError("give at least one file or folder to index")
+        settings = Settings(chunk_tokens=chunk_tokens, approx_threshold=approx_threshold,
+                            ondisk_threshold=ondisk_threshold)
         if embedder is None:
             if os.path.exists(os.path.join(path, MANIFEST)):
                 manifest = read_manifest(path)
@@ -193,12 +196,6 @@ class Library:
             from .embedder import load_embedder
 
             embedder = load_embedder(model, backend, cache_dir=os.path.join(path, "models"))
-        defaults = Settings()
-        settings = Settings(chunk_tokens=chunk_tokens,
-                            approx_threshold=defaults.approx_threshold if approx_threshold is None
-                            else approx_threshold,
-                            ondisk_threshold=defaults.ondisk_threshold if ondisk_threshold is None
-                            else ondisk_threshold)
         summary = index_paths(path, paths, embedder, settings,
                               one_per_file=one_per_file, full=True, progress=progress,
                               on_progress=on_progress, encoder=_encoder(ray, embedder, path),
@@ -208,9 +205,12 @@ class Library:
         return lib
 
     def update(self, paths: Sequence[str] | str, *, one_per_file: bool = False,
-               progress: bool = True, on_progress=None, ray: RayOptions | None = None) -> IndexSummary:
+               progress: bool = True, on_progress=None, ray: RayOptions | None = None,
+               approx_threshold: int | None = None, ondisk_threshold: int | None = None,
+               ) -> IndexSummary:
         """Add new and changed articles under ``paths``; remove those that vanished from them.
-        With ``ray`` the model runs in a Ray Data actor pool."""
+        With ``ray`` the model runs in a Ray Data actor pool. The thresholds (see :meth:`build`)
+        stay as the index recorded them unless given."""
         from .indexer import Settings, index_paths
 
         paths = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
@@ -218,7 +218,9 @@ class Library:
             raise InputError("give at least one file or folder to index")
         settings = self.manifest.get("settings", {})
         summary = index_paths(self.path, paths, self.embedder,
-                              Settings(chunk_tokens=settings.get("chunk_tokens", 200)),
+                              Settings(chunk_tokens=settings.get("chunk_tokens", 200),
+                                       approx_threshold=approx_threshold,
+                                       ondisk_threshold=ondisk_threshold),
                               one_per_file=one_per_file, full=False, progress=progress,
                               on_progress=on_progress, encoder=_encoder(ray, self.embedder, self.path))
         self._load()

@@ -43,19 +43,28 @@ _SHARD = "shard-"  # shard indexes waiting to be merged
 
 
 @contextlib.contextmanager
-def stdout_to_stderr() -> Iterator[None]:
-    """FAISS's on-disk lists print progress with C ``printf``; keep stdout for our output."""
+def c_output(to: str) -> Iterator[None]:
+    """FAISS's on-disk lists print with C ``printf``: while merging (progress) keep it off our
+    stdout (``to="stderr"``); while opening (a note that the lists file moved, on every read of
+    a published generation) drop it (``to="null"``). Errors still arrive as exceptions."""
     libc = ctypes.CDLL(None)
     sys.stdout.flush()
+    sys.stderr.flush()
     libc.fflush(None)
-    saved = os.dup(1)
+    fds = (1,) if to == "stderr" else (1, 2)
+    saved = [os.dup(fd) for fd in fds]
+    target = 2 if to == "stderr" else os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        for fd in fds:
+            os.dup2(target, fd)
         yield
     finally:
         libc.fflush(None)
-        os.dup2(saved, 1)
-        os.close(saved)
+        for fd, old in zip(fds, saved, strict=True):
+            os.dup2(old, fd)
+            os.close(old)
+        if to != "stderr":
+            os.close(target)
 
 
 def lists_file(vector_file: str) -> str:
@@ -174,7 +183,7 @@ class OnDiskBuilder:
         shards = _run_bounded(jobs, workers or min(4, os.cpu_count() or 1))
         merged = faiss.clone_index(trained)
         lists_path = os.path.join(self.work, LISTS)
-        with stdout_to_stderr():
+        with c_output("stderr"):
             merge_ondisk(merged, shards, lists_path)
         merged.set_direct_map_type(faiss.DirectMap.Hashtable)  # remove and reconstruct by id
         index_path = os.path.join(self.work, "passages.faiss")
@@ -293,7 +302,7 @@ def load_ondisk(path: str, dim: int, nprobe: int | None = None) -> FaissStore:
     import faiss
 
     try:
-        with stdout_to_stderr():
+        with c_output("null"):
             index = faiss.read_index(path, faiss.IO_FLAG_ONDISK_SAME_DIR | faiss.IO_FLAG_READ_ONLY)
     except (RuntimeError, OSError) as exc:
         raise IndexCorruptError(f"cannot read vector file {path}: {exc}. Rebuild the index with `qa index`.") from exc

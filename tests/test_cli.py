@@ -38,6 +38,13 @@ def test_missing_index_is_one_clear_line(tmp_path):
     assert r.stderr.strip().count("\n") == 0 and "no index at" in r.stderr and "qa index" in r.stderr
 
 
+def test_bad_threshold_is_refused_before_anything_is_written(tmp_path):
+    r = run("index", str(SAMPLES), "--index", str(tmp_path / "idx"), "--approx-threshold", "0")
+    assert r.returncode == qa.InputError.exit_code
+    assert "approx_threshold must be a whole number of passages" in r.stderr
+    assert not (tmp_path / "idx" / "manifest.json").exists()
+
+
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
     d = tmp_path_factory.mktemp("cli") / "idx"

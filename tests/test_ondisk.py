@@ -53,6 +53,8 @@ def test_on_disk_index_builds_updates_and_answers_like_exact_search(tmp_path, fa
     for q in QUESTIONS[:10]:
         assert [h.passage_id for h in lib.ask(q, k=10, mode="dense", per_article=10)] == oracle_top(lib, fake, q, 10)
     assert "resizing" not in capfd.readouterr().out  # FAISS's printf went to stderr
+    qa.Library.open(index, embedder=fake).ask(QUESTIONS[0], k=1)  # a reader: nothing printed on opening
+    assert "IO_FLAG" not in "".join(capfd.readouterr())
     trained_on = info.ann["trained_on"]
 
     # An update must not load every vector into memory: no bulk read, no in-memory IVF.
@@ -105,3 +107,20 @@ def test_growing_past_the_threshold_goes_on_disk_and_shrinking_comes_back(tmp_pa
     q = "report 7 on the telescope with a large mirror"
     lib.store._ivf.nprobe = lib.store._ivf.nlist
     assert [h.passage_id for h in lib.ask(q, k=5, mode="dense")] == oracle_top(lib, fake, q, 5)
+
+
+def test_thresholds_given_are_recorded_and_kept_until_given_again(tmp_path, fake):
+    corpus = write_corpus(tmp_path / "c", 800, 1)
+    index = str(tmp_path / "idx")
+    lib = qa.Library.build([str(corpus)], index, embedder=fake, progress=False, approx_threshold=400)
+    assert lib.info().index_kind == "ivf" and read_manifest(index)["settings"]["approx_threshold"] == 400
+    write_corpus(corpus, 800, 2)
+    lib.update([str(corpus)], progress=False)  # not given: the recorded one holds
+    assert lib.info().index_kind == "ivf" and read_manifest(index)["settings"]["approx_threshold"] == 400
+    lib = qa.Library.build([str(corpus)], index, embedder=fake, progress=False, approx_threshold=5000)
+    assert lib.info().index_kind == "flat" and read_manifest(index)["settings"]["approx_threshold"] == 5000
+    before = read_manifest(index)
+    for bad in (0, -5, 2.5, True):
+        with pytest.raises(qa.InputError, match="approx_threshold must be a whole number"):
+            lib.update([str(corpus)], progress=False, approx_threshold=bad)
+    assert read_manifest(index) == before and lib.check() == []
