@@ -98,7 +98,7 @@ def search(index: str, folder: str, claims: list[str]) -> dict:
     import faiss
 
     import qa
-    from qa.ondisk import cells, load_ondisk
+    from qa.ondisk import load_ondisk
 
     lib = qa.Library.open(index)
     q = lib.embedder.encode(claims)
@@ -107,7 +107,7 @@ def search(index: str, folder: str, claims: list[str]) -> dict:
     store = load_ondisk(os.path.join(folder, "passages.faiss"), q.shape[1], nprobe)
     best = np.full((len(q), 10), -np.inf, np.float32)
     best_ids = np.full((len(q), 10), -1, np.int64)
-    for _, ids, vectors in cells(store):  # exact answers, streamed over the lists
+    for _, ids, vectors in store.cells():  # exact answers, streamed over the lists
         s, r = faiss.knn(q, vectors, min(10, len(ids)), metric=faiss.METRIC_INNER_PRODUCT)
         merged, merged_ids = np.hstack([best, s]), np.hstack([best_ids, ids[np.maximum(r, 0)]])
         order = np.argsort(-merged, axis=1, kind="stable")[:, :10]

@@ -255,7 +255,8 @@ def _stores(w: Writer, dim: int, ann: dict, spec: str | None):
             return sources[0], sources[1], {"kind": "faiss"}
         stores = (FaissStore(dim), FaissStore(dim))
         for store, source in zip(stores, sources, strict=True):
-            store.add(*source.vectors())
+            for ids, vectors in source.batches():
+                store.add(ids, vectors)
         return stores[0], stores[1], {"kind": "faiss"}
     from .milvus_store import MilvusStore, collection_names
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from urllib.parse import urlparse
 
 import numpy as np
 
 from .errors import IndexCorruptError, InputError
+from .store import concat
 
 _CLIENTS: dict[str, object] = {}
 _BATCH = 2000
@@ -98,9 +99,9 @@ class MilvusStore:
         index.add_index(field_name="vector", index_type="FLAT", metric_type="IP")
         c.create_collection(collection, schema=schema, index_params=index)
         store = cls(uri, collection, dim)
-        if source is not None:
-            ids, vectors = source.vectors()
-            store.add(ids, vectors)
+        if source is not None:  # batch by batch: the collection may not fit in memory
+            for ids, vectors in source.batches():
+                store.add(ids, vectors)
         return store
 
     @classmethod
@@ -160,19 +161,24 @@ class MilvusStore:
         return np.asarray([got[int(i)] for i in ids], dtype=np.float32)
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
-        ids, vecs = [], []
-        it = self._client.query_iterator(self.collection, batch_size=_BATCH, filter="",
-                                         output_fields=["id", "vector"])
-        while batch := it.next():
-            ids.extend(int(r["id"]) for r in batch)
-            vecs.extend(r["vector"] for r in batch)
-        it.close()
-        if not ids:
-            return np.zeros(0, np.int64), np.zeros((0, self.dim), np.float32)
-        return np.asarray(ids, np.int64), np.asarray(vecs, np.float32)
+        return concat(self.batches(), self.dim)
+
+    def batches(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for rows in self._rows(["id", "vector"]):
+            yield (np.fromiter((r["id"] for r in rows), np.int64, len(rows)),
+                   np.asarray([r["vector"] for r in rows], np.float32))
 
     def ids(self) -> np.ndarray:
-        return self.vectors()[0]
+        parts = [np.fromiter((r["id"] for r in rows), np.int64, len(rows)) for rows in self._rows(["id"])]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+    def _rows(self, fields: list[str]) -> Iterator[list[dict]]:
+        it = self._client.query_iterator(self.collection, batch_size=_BATCH, filter="", output_fields=fields)
+        try:
+            while rows := it.next():
+                yield rows
+        finally:
+            it.close()
 
     def count(self) -> int:
         if self._count is None:

@@ -134,7 +134,7 @@ class OnDiskBuilder:
         if self.old is None:
             return
         removed = self._removed_array()
-        for cell, ids, vectors in cells(self.old):
+        for cell, ids, vectors in self.old.cells():
             keep = ~np.isin(ids, removed)
             if keep.any():
                 yield cell, ids[keep], vectors[keep]
@@ -331,19 +331,6 @@ def _check_lists(store: FaissStore, path: str) -> None:
                                 "short. Rebuild the index with `qa index --rebuild`.")
 
 
-def cells(store: FaissStore) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-    """(cell, ids, vectors) of each non-empty cell, copied out of the memory-mapped lists."""
-    import faiss
-
-    lists = store._ivf.invlists
-    for cell in range(lists.nlist):
-        size = lists.list_size(cell)
-        if size:
-            ids = faiss.rev_swig_ptr(lists.get_ids(cell), size).astype(np.int64)
-            codes = faiss.rev_swig_ptr(lists.get_codes(cell), size * lists.code_size)
-            yield cell, ids, np.frombuffer(codes, dtype=np.float32).reshape(size, store.dim).copy()
-
-
 def streamed_recall_queries(store: FaissStore, queries: int = 200, k: int = 10,
                             seed: int = 0) -> tuple[np.ndarray, list[set[int]]]:
     """The recall probes of :func:`qa.store.recall_queries` (random mixes of three stored
@@ -357,7 +344,7 @@ def streamed_recall_queries(store: FaissStore, queries: int = 200, k: int = 10,
     wanted = np.unique(picks)
     found = np.zeros((len(wanted), store.dim), np.float32)
     start = 0
-    for _, _, vectors in cells(store):
+    for _, _, vectors in store.cells():
         hit = (wanted >= start) & (wanted < start + len(vectors))
         found[hit] = vectors[wanted[hit] - start]
         start += len(vectors)
@@ -367,7 +354,7 @@ def streamed_recall_queries(store: FaissStore, queries: int = 200, k: int = 10,
                              dtype=np.float32)
     best = np.full((n, k), -np.inf, np.float32)
     best_ids = np.full((n, k), -1, np.int64)
-    for _, ids, vectors in cells(store):
+    for _, ids, vectors in store.cells():
         scores, rows = faiss.knn(q, np.ascontiguousarray(vectors), min(k, len(ids)),
                                  metric=faiss.METRIC_INNER_PRODUCT)
         merged = np.hstack([best, scores])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -28,6 +28,8 @@ class VectorStore(Protocol):
     def reconstruct(self, ids: Sequence[int]) -> np.ndarray: ...
 
     def ids(self) -> np.ndarray: ...
+
+    def batches(self) -> Iterator[tuple[np.ndarray, np.ndarray]]: ...
 
     def count(self) -> int: ...
 
@@ -161,21 +163,32 @@ class FaissStore:
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) of everything stored, read in bulk."""
+        return concat(self.batches(), self.dim)
+
+    def batches(self, size: int = 65_536) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of everything stored, a slice (flat) or a cell (IVF) at a time, so
+        copying a collection elsewhere never holds all of it twice."""
         faiss = self._faiss
         if self._ivf is None:
             ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
-            return ids, self._index.index.reconstruct_n(0, self.count()).astype(np.float32)
+            for start in range(0, len(ids), size):
+                n = min(size, len(ids) - start)
+                yield ids[start:start + n], self._index.index.reconstruct_n(start, n).astype(np.float32)
+            return
+        for _, ids, vectors in self.cells():
+            yield ids, vectors
+
+    def cells(self) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """(cell, ids, vectors) of each non-empty cell of an IVF index, copied out of its lists
+        (memory-mapped ones are read a cell at a time)."""
+        faiss = self._faiss
         lists = self._ivf.invlists
-        id_parts, vec_parts = [], []
-        for i in range(lists.nlist):
-            size = lists.list_size(i)
-            if size:
-                id_parts.append(faiss.rev_swig_ptr(lists.get_ids(i), size).copy())
-                codes = faiss.rev_swig_ptr(lists.get_codes(i), size * lists.code_size).copy()
-                vec_parts.append(codes.view(np.float32).reshape(size, self.dim))
-        if not id_parts:
-            return np.zeros(0, np.int64), np.zeros((0, self.dim), np.float32)
-        return np.concatenate(id_parts).astype(np.int64), np.vstack(vec_parts)
+        for cell in range(lists.nlist):
+            n = lists.list_size(cell)
+            if n:
+                codes = faiss.rev_swig_ptr(lists.get_codes(cell), n * lists.code_size)
+                yield (cell, faiss.rev_swig_ptr(lists.get_ids(cell), n).astype(np.int64),
+                       np.frombuffer(codes, dtype=np.float32).reshape(n, self.dim).copy())
 
     def count(self) -> int:
         return int(self._index.ntotal)
@@ -245,6 +258,14 @@ def recall_queries(ids: np.ndarray, vectors: np.ndarray, queries: int = 200, k: 
                              dtype=np.float32)
     exact = faiss.knn(q, vectors, k, metric=faiss.METRIC_INNER_PRODUCT)[1]
     return q, [set(ids[row].tolist()) for row in exact]
+
+
+def concat(batches: Iterable[tuple[np.ndarray, np.ndarray]], dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """One (ids, vectors) pair from a store's batches."""
+    parts = list(batches)
+    if not parts:
+        return np.zeros(0, np.int64), np.zeros((0, dim), np.float32)
+    return np.concatenate([p[0] for p in parts]), np.vstack([p[1] for p in parts])
 
 
 def measure_recall(store: FaissStore, q: np.ndarray, truth: list[set[int]], k: int = 10) -> float:

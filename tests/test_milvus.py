@@ -14,6 +14,7 @@ from conftest import SAMPLES
 from fakes import FakeEmbedder
 
 import qa
+from qa import milvus_store
 
 if os.environ.get("QA_REQUIRE_SCALE"):
     import pymilvus  # noqa: F401  (CI installs the scale extras: a missing client must fail)
@@ -57,6 +58,13 @@ def test_milvus_lite_file_build_update_and_a_failed_write(tmp_path, monkeypatch)
     assert not os.path.exists(os.path.join(lib.path, lib.manifest["generation"], "passages.faiss"))
     same_answers(local, lib)
 
+    # Each write copies the live collections into the next generation's: batch by batch (here
+    # 7 vectors at a time), never the whole collection read at once.
+    def refuse(*a, **k):
+        raise AssertionError("a whole collection was read into memory")
+
+    monkeypatch.setattr(milvus_store, "_BATCH", 7)
+    monkeypatch.setattr(milvus_store.MilvusStore, "vectors", refuse)
     world = corpus / "world.txt"
     world.write_text(world.read_text(encoding="utf-8").replace("dockworkers", "port workers")
                      + "\n\nA ferry line opens between the two islands on Monday.\n", encoding="utf-8")
