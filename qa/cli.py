@@ -204,8 +204,10 @@ def cmd_info(args) -> int:
     print(f"model      {info.model}  ({info.dimension} dimensions, {info.backend} backend)")
     kind = info.index_kind
     if info.ann:
-        kind += (f" (approximate: {info.ann['nlist']} cells, nprobe {info.ann['nprobe']}, "
-                 f"recall@10 {info.ann['recall_at_10']:.3f} against exact search when last written)")
+        how = (f"HNSW M {info.ann['M']}, ef {info.ann['ef']}" if info.ann.get("kind") == "hnsw"
+               else f"{info.ann['nlist']} cells, nprobe {info.ann['nprobe']}")
+        kind += (f" (approximate: {how}, recall@10 {info.ann['recall_at_10']:.3f} against exact "
+                 "search when last written)")
     where = lib.manifest.get("store") or {}
     if where.get("kind") == "milvus":
         kind += f" (collection {where['passages']} at {where['uri']})"

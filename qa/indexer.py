@@ -182,7 +182,7 @@ def index_paths(
         counts = catalog.counts()
         catalog.close()
         if store.kind == "milvus":
-            ann = {}  # Milvus chooses and runs its own index
+            ann = store.approximate(settings.approx_threshold)  # HNSW from the threshold on
         elif isinstance(store, OnDiskBuilder):
             ann = store.finish()  # writes the passage vector files itself
         else:

@@ -91,7 +91,8 @@ class Library:
                 if where["kind"] == "milvus":
                     from .milvus_store import MilvusStore
 
-                    store = MilvusStore.open(where["uri"], where["passages"], dim)
+                    store = MilvusStore.open(where["uri"], where["passages"], dim,
+                                             (manifest.get("ann") or {}).get("ef"))
                     articles = MilvusStore.open(where["uri"], where["articles"], dim)
                 else:
                     # Mapped: a published generation's files never change (writers copy them).

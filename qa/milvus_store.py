@@ -21,6 +21,8 @@ from .store import concat
 
 _CLIENTS: dict[str, object] = {}
 _BATCH = 2000
+HNSW_M, HNSW_EF_CONSTRUCTION = 16, 200
+HNSW_EFS = (16, 32, 64, 128, 256, 512)  # tried in turn until recall@10 reaches the target
 
 
 def parse_store(spec: str) -> tuple[str, str]:
@@ -74,13 +76,15 @@ def collection_names(prefix: str, generation: int) -> tuple[str, str]:
 
 
 class MilvusStore:
-    """One Milvus collection of (id, vector), exact inner-product search (FLAT index)."""
+    """One Milvus collection of (id, vector): exact inner-product search (FLAT index), or HNSW
+    once :meth:`approximate` finds the collection big enough."""
 
     kind = "milvus"
     nprobe = None
 
-    def __init__(self, uri: str, collection: str, dim: int) -> None:
+    def __init__(self, uri: str, collection: str, dim: int, ef: int | None = None) -> None:
         self.uri, self.collection, self.dim = uri, collection, dim
+        self.ef = ef  # HNSW search breadth; None: the collection is searched exactly
         self._client = client(uri)
         self._count: int | None = None
 
@@ -105,13 +109,42 @@ class MilvusStore:
         return store
 
     @classmethod
-    def open(cls, uri: str, collection: str, dim: int) -> MilvusStore:
+    def open(cls, uri: str, collection: str, dim: int, ef: int | None = None) -> MilvusStore:
         c = client(uri)
         if not c.has_collection(collection):
             raise IndexCorruptError(f"Milvus at {uri} has no collection {collection}; the index "
                                     "names it. Rebuild with `qa index --rebuild`.")
         c.load_collection(collection)  # a new process finds it released; loading is idempotent
-        return cls(uri, collection, dim)
+        return cls(uri, collection, dim, ef)
+
+    def approximate(self, threshold: int) -> dict:
+        """From ``threshold`` vectors on, replace the exact index with HNSW and choose the
+        smallest ``ef`` whose recall@10 against exact search (streamed over the collection)
+        reaches the target, as the FAISS IVF does with ``nprobe``. Returns the manifest's
+        ``ann`` entry ({} when exact)."""
+        from .store import RECALL_TARGET, measure_recall, streamed_recall_queries
+
+        total = self.count()
+        if total < threshold:
+            return {}
+        c = self._client
+        c.flush(self.collection)
+        c.release_collection(self.collection)
+        c.drop_index(self.collection, "vector")
+        index = c.prepare_index_params()
+        index.add_index(field_name="vector", index_type="HNSW", metric_type="IP",
+                        params={"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION})
+        c.create_index(self.collection, index)
+        c.load_collection(self.collection)
+        q, truth = streamed_recall_queries(self)
+        recall = 0.0
+        for ef in HNSW_EFS:
+            self.ef = ef
+            recall = measure_recall(self, q, truth)
+            if recall >= RECALL_TARGET + 0.01:
+                break
+        return {"kind": "hnsw", "M": HNSW_M, "ef": self.ef, "recall_at_10": round(recall, 4),
+                "passages": total}
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         vectors = np.asarray(vectors, dtype=np.float32)
@@ -137,9 +170,11 @@ class MilvusStore:
         kwargs = {}
         if allowed is not None:
             kwargs = {"filter": _id_filter(allowed)}
+        params = {"metric_type": "IP"}
+        if self.ef:
+            params["params"] = {"ef": max(self.ef, min(k, 16384))}  # HNSW needs ef >= k
         res = self._client.search(self.collection, data=np.asarray(queries, np.float32).tolist(),
-                                  limit=min(k, 16384), output_fields=[],
-                                  search_params={"metric_type": "IP"}, **kwargs)
+                                  limit=min(k, 16384), output_fields=[], search_params=params, **kwargs)
         scores = np.zeros((n, k), np.float32)
         ids = np.full((n, k), -1, np.int64)
         for row, hits in enumerate(res):

@@ -31,7 +31,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 import numpy as np
 
 from .errors import IndexCorruptError
-from .store import FaissStore, pick_nprobe
+from .store import FaissStore, pick_nprobe, streamed_recall_queries
 
 ONDISK_THRESHOLD = 2_000_000  # passages; ~3 GB of float32 MiniLM vectors, written three times
 LISTS = "passages.ivfdata"
@@ -329,37 +329,3 @@ def _check_lists(store: FaissStore, path: str) -> None:
     if have < need:
         raise IndexCorruptError(f"{data} is {have} bytes but its index needs {need}; it was cut "
                                 "short. Rebuild the index with `qa index --rebuild`.")
-
-
-def streamed_recall_queries(store: FaissStore, queries: int = 200, k: int = 10,
-                            seed: int = 0) -> tuple[np.ndarray, list[set[int]]]:
-    """The recall probes of :func:`qa.store.recall_queries` (random mixes of three stored
-    vectors), with their exact top-``k`` found by streaming over the cells."""
-    import faiss
-
-    total = store.count()
-    rng = np.random.default_rng(seed + 1)
-    n = min(queries, total)
-    picks = rng.choice(total, size=(n, 3))
-    wanted = np.unique(picks)
-    found = np.zeros((len(wanted), store.dim), np.float32)
-    start = 0
-    for _, _, vectors in store.cells():
-        hit = (wanted >= start) & (wanted < start + len(vectors))
-        found[hit] = vectors[wanted[hit] - start]
-        start += len(vectors)
-    weights = rng.standard_normal((n, 3)).astype(np.float32)
-    q = np.einsum("qm,qmd->qd", weights, found[np.searchsorted(wanted, picks)])
-    q = np.ascontiguousarray(q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12),
-                             dtype=np.float32)
-    best = np.full((n, k), -np.inf, np.float32)
-    best_ids = np.full((n, k), -1, np.int64)
-    for _, ids, vectors in store.cells():
-        scores, rows = faiss.knn(q, np.ascontiguousarray(vectors), min(k, len(ids)),
-                                 metric=faiss.METRIC_INNER_PRODUCT)
-        merged = np.hstack([best, scores])
-        merged_ids = np.hstack([best_ids, np.where(rows >= 0, ids[np.maximum(rows, 0)], -1)])
-        order = np.argsort(-merged, axis=1, kind="stable")[:, :k]
-        best = np.take_along_axis(merged, order, axis=1)
-        best_ids = np.take_along_axis(merged_ids, order, axis=1)
-    return q, [set(row[row >= 0].tolist()) for row in best_ids]

@@ -260,6 +260,41 @@ def recall_queries(ids: np.ndarray, vectors: np.ndarray, queries: int = 200, k: 
     return q, [set(ids[row].tolist()) for row in exact]
 
 
+def streamed_recall_queries(store, queries: int = 200, k: int = 10,
+                            seed: int = 0) -> tuple[np.ndarray, list[set[int]]]:
+    """The probes of :func:`recall_queries` (random mixes of three stored vectors), with their
+    exact top-``k`` found by streaming over ``store.batches()`` twice (same order both times),
+    for stores whose vectors need not fit in memory (on-disk lists, Milvus)."""
+    import faiss
+
+    total = store.count()
+    rng = np.random.default_rng(seed + 1)
+    n = min(queries, total)
+    picks = rng.choice(total, size=(n, 3))
+    wanted = np.unique(picks)
+    found = np.zeros((len(wanted), store.dim), np.float32)
+    start = 0
+    for _, vectors in store.batches():
+        hit = (wanted >= start) & (wanted < start + len(vectors))
+        found[hit] = vectors[wanted[hit] - start]
+        start += len(vectors)
+    weights = rng.standard_normal((n, 3)).astype(np.float32)
+    q = np.einsum("qm,qmd->qd", weights, found[np.searchsorted(wanted, picks)])
+    q = np.ascontiguousarray(q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12),
+                             dtype=np.float32)
+    best = np.full((n, k), -np.inf, np.float32)
+    best_ids = np.full((n, k), -1, np.int64)
+    for ids, vectors in store.batches():
+        scores, rows = faiss.knn(q, np.ascontiguousarray(vectors), min(k, len(ids)),
+                                 metric=faiss.METRIC_INNER_PRODUCT)
+        merged = np.hstack([best, scores])
+        merged_ids = np.hstack([best_ids, np.where(rows >= 0, ids[np.maximum(rows, 0)], -1)])
+        order = np.argsort(-merged, axis=1, kind="stable")[:, :k]
+        best = np.take_along_axis(merged, order, axis=1)
+        best_ids = np.take_along_axis(merged_ids, order, axis=1)
+    return q, [set(row[row >= 0].tolist()) for row in best_ids]
+
+
 def concat(batches: Iterable[tuple[np.ndarray, np.ndarray]], dim: int) -> tuple[np.ndarray, np.ndarray]:
     """One (ids, vectors) pair from a store's batches."""
     parts = list(batches)

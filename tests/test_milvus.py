@@ -176,3 +176,27 @@ def test_milvus_answers_scifact_train_claims_like_faiss(tmp_path):
         same = sum(runs[0][q] == runs[1][q] for q in qids) / len(qids)
         ndcg = [score_run(run, {q: qrels[q] for q in qids})["ndcg@10"] for run in runs]
         assert same >= 0.98 and abs(ndcg[0] - ndcg[1]) <= 0.01 and ndcg[0] > 0.1, (mode, same, ndcg)
+
+
+def test_big_milvus_collection_switches_to_hnsw_with_measured_recall(tmp_path):
+    import numpy as np
+    from killing import write_corpus
+
+    fake = FakeEmbedder()
+    corpus = write_corpus(tmp_path / "big", 1500, 1)
+    lib = qa.Library.build([str(corpus)], str(tmp_path / "idx"), embedder=fake, progress=False,
+                           approx_threshold=1200, store=str(tmp_path / "v.db"))
+    ann = lib.info().ann
+    assert ann["kind"] == "hnsw" and ann["recall_at_10"] >= 0.95 and lib.store.ef == ann["ef"]
+    assert lib.check() == []
+    ids, vectors = lib.store.vectors()
+    questions = [f"report {i} on the flood in district {i % 17} with {i % 11} vehicles" for i in range(40)]
+    found = 0
+    for hits, q in zip(lib.ask_many(questions, k=10, mode="dense", per_article=10), questions, strict=True):
+        truth = ids[np.argsort(-(vectors @ fake.encode([q])[0]), kind="stable")[:10]]
+        found += len(set(truth.tolist()) & {h.passage_id for h in hits})
+    assert found / (10 * len(questions)) >= 0.9
+    write_corpus(corpus, 1500, 2)  # changes a third, removes a file, adds one: below the threshold
+    lib.update([str(corpus)], progress=False)
+    assert lib.info().ann == {} and lib.store.ef is None and lib.check() == []
+    assert any("New report" in h.text for h in lib.ask("new report harbour strike", k=3, mode="dense"))
