@@ -30,6 +30,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -102,6 +103,20 @@ class LexicalIndex:
     def query(self, question: str) -> Counter[str]:
         """The question's terms with their counts (stopwords dropped, as FTS5 queries were)."""
         return Counter(self.analyzer(" ".join(query_terms(question))))
+
+    def pair_share(self, question: str, texts: Iterable[str]) -> np.ndarray:
+        """Per text, the share of the question's adjacent word pairs (analysed, stopwords kept:
+        "donated by", "the land") that occur side by side in it: phrase evidence BM25's bag of
+        words cannot see."""
+        q = self.analyzer(question)
+        pairs = set(pairwise(q))
+        if not pairs:
+            return np.zeros(len(list(texts)))
+        out = []
+        for text in texts:
+            t = self.analyzer(text)
+            out.append(len(pairs.intersection(pairwise(t))) / len(pairs))
+        return np.array(out, dtype=np.float64)
 
     def scores(self, question: str) -> np.ndarray:
         """BM25 score of every row; 0 where no term of the question occurs."""

@@ -19,8 +19,10 @@ if TYPE_CHECKING:
 
 MODES = ("hybrid", "dense", "lexical")
 # Shares of the fused score (tuned on SciFact train and SQuAD dev; see benchmarks/RESULTS.md):
-# the passage's cosine, its best sentence's cosine (contextual sentence vectors), and BM25.
-PASSAGE_WEIGHT, SENTENCE_WEIGHT, LEXICAL_WEIGHT = 0.1, 0.5, 0.4
+# the passage's cosine, its best sentence's cosine (contextual sentence vectors), BM25, and the
+# share of the question's adjacent word pairs found side by side (LexicalIndex.pair_share).
+PASSAGE_WEIGHT, SENTENCE_WEIGHT, LEXICAL_WEIGHT, PAIR_WEIGHT = 0.1, 0.5, 0.4, 0.05
+WEIGHTS = PASSAGE_WEIGHT + SENTENCE_WEIGHT + LEXICAL_WEIGHT + PAIR_WEIGHT  # fused scores in 0..1
 MIN_CANDIDATES = 100
 FUSION_DEPTH = 100  # the top this many of each list set the min-max scale of both scores
 MAX_QUESTION_CHARS = 4000
@@ -143,11 +145,11 @@ def _candidates(catalog, store, lexicon, qvec, question, n, mode, allowed, allow
         for c in cands.values():
             c.score = c.lexical
     else:
-        _fuse(list(cands.values()), catalog, store, qvec)
+        _fuse(list(cands.values()), catalog, store, lexicon, question, qvec)
     return sorted(cands.values(), key=lambda c: (-c.score, c.pid))
 
 
-def _fuse(cands: list[_Candidate], catalog, store, qvec) -> None:
+def _fuse(cands: list[_Candidate], catalog, store, lexicon, question: str, qvec) -> None:
     """Min-max-normalised score fusion, with both scores computed for every candidate."""
     if not cands:
         return
@@ -165,8 +167,10 @@ def _fuse(cands: list[_Candidate], catalog, store, qvec) -> None:
     lx = np.array([c.lexical for c in cands])
     best = _best_sentence(catalog, [c.pid for c in cands], qvec, d)
     pool = np.array([_in_pool(c.dense_rank) or _in_pool(c.lexical_rank) for c in cands])
+    texts = catalog.lexical_texts([c.pid for c in cands])
+    pairs = lexicon.pair_share(question, (texts.get(c.pid, "") for c in cands))
     fused = (PASSAGE_WEIGHT * _scale(d, d[pool]) + SENTENCE_WEIGHT * _scale(best, best[pool])
-             + LEXICAL_WEIGHT * _scale(lx, lx[pool]))
+             + LEXICAL_WEIGHT * _scale(lx, lx[pool]) + PAIR_WEIGHT * _scale(pairs, pairs[pool])) / WEIGHTS
     for c, s in zip(cands, fused, strict=True):
         c.score = float(s)
 

@@ -118,6 +118,14 @@ def test_empty_and_stopword_questions_and_an_empty_index():
     assert index.top(index.scores("zebra"), 5) == []
 
 
+def test_pair_share_counts_adjacent_word_pairs_of_the_question():
+    ix = LexicalIndex.build([(1, "anything")])
+    texts = ["The land was donated by Rice University.", "Rice donated land.", "", "the LAND, Donated By rice"]
+    # Question pairs after stemming: (the, land) (land, donat) (donat, by) (by, rice).
+    assert ix.pair_share("The land donated by Rice", texts).tolist() == [0.75, 0.0, 0.0, 1.0]
+    assert ix.pair_share("Rice", texts).tolist() == [0.0, 0.0, 0.0, 0.0]  # no pair to find
+
+
 def test_damaged_postings_are_refused_and_reported(small_corpus, tmp_path, fake):
     lib = build([small_corpus], tmp_path / "idx", fake)
     gen = os.path.join(str(tmp_path / "idx"), lib.manifest["generation"])

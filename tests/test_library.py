@@ -263,7 +263,7 @@ def test_every_sentence_has_a_stored_vector(samples, tmp_path, fake):
 
 
 def test_fused_score_matches_an_independent_recomputation(samples, tmp_path, fake):
-    from qa.search import FUSION_DEPTH, LEXICAL_WEIGHT, PASSAGE_WEIGHT, SENTENCE_WEIGHT
+    from qa.search import FUSION_DEPTH, LEXICAL_WEIGHT, PAIR_WEIGHT, PASSAGE_WEIGHT, SENTENCE_WEIGHT, WEIGHTS
 
     lib = build([samples], tmp_path, fake, chunk_tokens=30)
     question = "strike of dockworkers at the Valmora port"
@@ -281,14 +281,22 @@ def test_fused_score_matches_an_independent_recomputation(samples, tmp_path, fak
         r = rows[pid]
         return max(float(fake.encode([r.text[a - r.char_start:b - r.char_start]])[0] @ q) for a, b in r.sentences)
 
-    signals = {pid: (cos(pid), best(pid), lexical.get(pid, 0.0)) for pid in rows}
+    analyse = lib.lexicon.analyzer  # tested on its own; here only how pairs are counted
+
+    def pairs(pid):
+        q, t = analyse(question), analyse(rows[pid].title + "\n" + rows[pid].text)
+        wanted = {(q[i], q[i + 1]) for i in range(len(q) - 1)}
+        return len(wanted & {(t[i], t[i + 1]) for i in range(len(t) - 1)}) / len(wanted)
+
+    signals = {pid: (cos(pid), best(pid), lexical.get(pid, 0.0), pairs(pid)) for pid in rows}
+    assert any(s[3] > 0 for s in signals.values())  # the question has a phrase in the corpus
 
     def scaled(pid, i):
         ref = [signals[p][i] for p in pool]
         return (signals[pid][i] - min(ref)) / (max(ref) - min(ref))
 
-    expected = {pid: PASSAGE_WEIGHT * scaled(pid, 0) + SENTENCE_WEIGHT * scaled(pid, 1) + LEXICAL_WEIGHT * scaled(pid, 2)
-                for pid in rows}
+    expected = {pid: (PASSAGE_WEIGHT * scaled(pid, 0) + SENTENCE_WEIGHT * scaled(pid, 1) + LEXICAL_WEIGHT * scaled(pid, 2)
+                + PAIR_WEIGHT * scaled(pid, 3)) / WEIGHTS for pid in rows}
     hits = lib.ask(question, k=5, per_article=1000)
     order = sorted(expected, key=lambda p: -expected[p])[:5]
     assert [h.passage_id for h in hits] == order
