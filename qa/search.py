@@ -25,6 +25,7 @@ PASSAGE_WEIGHT, SENTENCE_WEIGHT, LEXICAL_WEIGHT, PAIR_WEIGHT = 0.1, 0.5, 0.4, 0.
 WEIGHTS = PASSAGE_WEIGHT + SENTENCE_WEIGHT + LEXICAL_WEIGHT + PAIR_WEIGHT  # fused scores in 0..1
 MIN_CANDIDATES = 100
 FUSION_DEPTH = 100  # the top this many of each list set the min-max scale of both scores
+PAIR_DEPTH = 30  # candidates (best by the other signals) whose word pairs are counted
 MAX_QUESTION_CHARS = 4000
 
 
@@ -167,10 +168,15 @@ def _fuse(cands: list[_Candidate], catalog, store, lexicon, question: str, qvec)
     lx = np.array([c.lexical for c in cands])
     best = _best_sentence(catalog, [c.pid for c in cands], qvec, d)
     pool = np.array([_in_pool(c.dense_rank) or _in_pool(c.lexical_rank) for c in cands])
-    texts = catalog.lexical_texts([c.pid for c in cands])
-    pairs = lexicon.pair_share(question, (texts.get(c.pid, "") for c in cands))
     fused = (PASSAGE_WEIGHT * _scale(d, d[pool]) + SENTENCE_WEIGHT * _scale(best, best[pool])
-             + LEXICAL_WEIGHT * _scale(lx, lx[pool]) + PAIR_WEIGHT * _scale(pairs, pairs[pool])) / WEIGHTS
+             + LEXICAL_WEIGHT * _scale(lx, lx[pool]))
+    # Word pairs need the passages analysed (~0.1 ms each): only the top PAIR_DEPTH by the other
+    # signals, scaled among themselves; measured as good as all candidates, at a fifth the cost.
+    top = np.argsort(-fused, kind="stable")[:PAIR_DEPTH]
+    texts = catalog.lexical_texts([cands[i].pid for i in top])
+    pairs = lexicon.pair_share(question, [texts.get(cands[i].pid, "") for i in top])
+    fused[top] += PAIR_WEIGHT * _scale(pairs, pairs)
+    fused /= WEIGHTS
     for c, s in zip(cands, fused, strict=True):
         c.score = float(s)
 

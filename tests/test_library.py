@@ -263,7 +263,15 @@ def test_every_sentence_has_a_stored_vector(samples, tmp_path, fake):
 
 
 def test_fused_score_matches_an_independent_recomputation(samples, tmp_path, fake):
-    from qa.search import FUSION_DEPTH, LEXICAL_WEIGHT, PAIR_WEIGHT, PASSAGE_WEIGHT, SENTENCE_WEIGHT, WEIGHTS
+    from qa.search import (
+        FUSION_DEPTH,
+        LEXICAL_WEIGHT,
+        PAIR_DEPTH,
+        PAIR_WEIGHT,
+        PASSAGE_WEIGHT,
+        SENTENCE_WEIGHT,
+        WEIGHTS,
+    )
 
     lib = build([samples], tmp_path, fake, chunk_tokens=30)
     question = "strike of dockworkers at the Valmora port"
@@ -291,12 +299,15 @@ def test_fused_score_matches_an_independent_recomputation(samples, tmp_path, fak
     signals = {pid: (cos(pid), best(pid), lexical.get(pid, 0.0), pairs(pid)) for pid in rows}
     assert any(s[3] > 0 for s in signals.values())  # the question has a phrase in the corpus
 
-    def scaled(pid, i):
-        ref = [signals[p][i] for p in pool]
+    def scaled(pid, i, ref=pool):
+        ref = [signals[p][i] for p in ref]
         return (signals[pid][i] - min(ref)) / (max(ref) - min(ref))
 
-    expected = {pid: (PASSAGE_WEIGHT * scaled(pid, 0) + SENTENCE_WEIGHT * scaled(pid, 1) + LEXICAL_WEIGHT * scaled(pid, 2)
-                + PAIR_WEIGHT * scaled(pid, 3)) / WEIGHTS for pid in rows}
+    base = {pid: PASSAGE_WEIGHT * scaled(pid, 0) + SENTENCE_WEIGHT * scaled(pid, 1) + LEXICAL_WEIGHT * scaled(pid, 2)
+            for pid in rows}
+    top = sorted(base, key=lambda p: -base[p])[:PAIR_DEPTH]  # only these get the word-pair share
+    expected = {pid: (base[pid] + (PAIR_WEIGHT * scaled(pid, 3, top) if pid in top else 0)) / WEIGHTS
+                for pid in rows}
     hits = lib.ask(question, k=5, per_article=1000)
     order = sorted(expected, key=lambda p: -expected[p])[:5]
     assert [h.passage_id for h in hits] == order
