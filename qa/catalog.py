@@ -197,17 +197,6 @@ class Catalog:
             for pid, _, title, text, _, _ in rows:
                 yield pid, f"{title}\n{text}"
 
-    def lexical_texts(self, ids: Sequence[int]) -> dict[int, str]:
-        """Title and passage text by id, as the lexical index analysed them."""
-        out: dict[int, str] = {}
-        for chunk in _chunks(list(ids)):
-            marks = ",".join("?" * len(chunk))
-            for pid, title, text in self.db.execute(
-                    "SELECT p.id, a.title, substr(a.text, p.char_start + 1, p.char_end - p.char_start)"
-                    f" FROM passages p JOIN articles a ON a.id = p.article WHERE p.id IN ({marks})", chunk):
-                out[pid] = f"{title}\n{text}"
-        return out
-
     def set_sentence_vectors(self, rows: Sequence[tuple[int, bytes]]) -> None:
         self.db.executemany("UPDATE passages SET sentence_vectors=? WHERE id=?",
                             [(blob, pid) for pid, blob in rows])

@@ -54,7 +54,7 @@ def _resolve(asked: Settings, recorded: dict | None) -> Settings:
     that way); thresholds as asked, else as recorded, else the defaults."""
     recorded = recorded or {}
     return Settings(
-        recorded.get("chunk_tokens", asked.chunk_tokens) if recorded else asked.chunk_tokens,
+        recorded.get("chunk_tokens", asked.chunk_tokens),
         recorded.get("overlap_sentences", asked.overlap_sentences),
         asked.approx_threshold or recorded.get("approx_threshold", APPROX_THRESHOLD),
         asked.ondisk_threshold or recorded.get("ondisk_threshold", ONDISK_THRESHOLD))
@@ -277,7 +277,8 @@ def _on_disk_or_not(store, passages: int, settings: Settings, w: Writer):
     memory once deletes take an on-disk collection below half the threshold."""
     if store.kind in ("flat", "ivf") and passages >= settings.ondisk_threshold:
         builder = OnDiskBuilder(store.dim, w.work)
-        builder.add(*store.vectors())
+        for ids, vectors in store.batches():
+            builder.add(ids, vectors)
         return builder
     if isinstance(store, OnDiskBuilder) and passages < settings.ondisk_threshold // 2:
         flat = FaissStore(store.dim)

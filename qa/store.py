@@ -253,11 +253,16 @@ def recall_queries(ids: np.ndarray, vectors: np.ndarray, queries: int = 200, k: 
     rng = np.random.default_rng(seed + 1)
     n = min(queries, len(ids))
     weights = rng.standard_normal((n, 3)).astype(np.float32)
-    q = np.einsum("qm,qmd->qd", weights, vectors[rng.choice(len(ids), size=(n, 3))])
-    q = np.ascontiguousarray(q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12),
-                             dtype=np.float32)
+    q = _mixes(weights, vectors[rng.choice(len(ids), size=(n, 3))])
     exact = faiss.knn(q, vectors, k, metric=faiss.METRIC_INNER_PRODUCT)[1]
     return q, [set(ids[row].tolist()) for row in exact]
+
+
+def _mixes(weights: np.ndarray, triples: np.ndarray) -> np.ndarray:
+    """Unit-length weighted sums of each query's three stored vectors."""
+    q = np.einsum("qm,qmd->qd", weights, triples)
+    return np.ascontiguousarray(q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12),
+                                dtype=np.float32)
 
 
 def streamed_recall_queries(store, queries: int = 200, k: int = 10,
@@ -278,10 +283,7 @@ def streamed_recall_queries(store, queries: int = 200, k: int = 10,
         hit = (wanted >= start) & (wanted < start + len(vectors))
         found[hit] = vectors[wanted[hit] - start]
         start += len(vectors)
-    weights = rng.standard_normal((n, 3)).astype(np.float32)
-    q = np.einsum("qm,qmd->qd", weights, found[np.searchsorted(wanted, picks)])
-    q = np.ascontiguousarray(q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12),
-                             dtype=np.float32)
+    q = _mixes(rng.standard_normal((n, 3)).astype(np.float32), found[np.searchsorted(wanted, picks)])
     best = np.full((n, k), -np.inf, np.float32)
     best_ids = np.full((n, k), -1, np.int64)
     for ids, vectors in store.batches():
