@@ -3,8 +3,9 @@
 A sentence's score mixes two signals measured on SQuAD (see benchmarks/RESULTS.md):
 the cosine between the question and the sentence's contextual vector (stored at index time,
 pooled from the passage's own token embeddings, so nothing is encoded at query time), and the
-IDF-weighted share of the question's content words (Porter stems, document frequencies from the
-BM25 index) the sentence contains.
+weighted share of the question's content words (Porter stems) the sentence contains, each word
+weighted by its IDF over the index (document frequencies from the BM25 index) divided by the
+number of the passage's sentences containing it.
 """
 
 from __future__ import annotations
@@ -44,12 +45,17 @@ def rank_sentences(
     total = len(lexicon)
     idf = {t: math.log(1 + (total - df + 0.5) / (df + 0.5))
            for t, df in zip(qterms, lexicon.document_frequencies(qterms), strict=True)}
-    idf_sum = sum(idf.values()) or 1.0
     analyse = lexicon.analyzer
     out: list[list[Highlight]] = []
+    terms = sorted(qterms)
     for row in rows:
         texts = [row.text[a - row.char_start : b - row.char_start] for a, b in row.sentences]
-        lexical = np.array([sum(idf[t] for t in qterms.intersection(analyse(t))) / idf_sum for t in texts])
+        has = np.array([[t in words for t in terms] for words in map(set, map(analyse, texts))],
+                       dtype=np.float64).reshape(len(texts), len(terms))
+        # A question word in many of the passage's sentences (its topic) points less to the
+        # answering one: weight by IDF over the index and by 1 / sentences containing it.
+        weight = np.array([idf[t] for t in terms]) / np.maximum(has.sum(axis=0), 1)
+        lexical = has @ weight / (weight.sum() or 1.0)
         vecs = sentence_vectors(row, len(qvec)) if qvec is not None else None
         score = lexical if vecs is None else DENSE_SHARE * (vecs @ qvec) + (1 - DENSE_SHARE) * lexical
         ranked = [Highlight(t, a, b, round(float(s), 4))

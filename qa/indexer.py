@@ -181,8 +181,12 @@ def index_paths(
         _write_lexical(w, catalog, first_new)
         counts = catalog.counts()
         catalog.close()
-        if store.kind == "milvus":
-            ann = store.approximate(settings.approx_threshold)  # HNSW from the threshold on
+        if store.kind == "milvus":  # HNSW from the threshold on
+            from .milvus_store import collection_names
+
+            fresh = collection_names(store_entry["prefix"], _number(w.generation))[0]
+            store, ann = store.approximate(settings.approx_threshold, ann, fresh)
+            store_entry["passages"] = store.collection
         elif isinstance(store, OnDiskBuilder):
             ann = store.finish()  # writes the passage vector files itself
         else:
@@ -207,6 +211,9 @@ def index_paths(
         if store_entry["kind"] == "milvus":
             from .milvus_store import drop_stale
 
+            for milvus in (store, article_store):  # so that a diverged copy cannot write here
+                milvus.mark_published()
+
             prev = (w.previous or {}).get("store") or {}
             keep = [store_entry["passages"], store_entry["articles"]]
             if prev.get("uri") == store_entry["uri"]:  # readers may still be on it
@@ -223,7 +230,9 @@ def _stores(w: Writer, dim: int, ann: dict, spec: str | None):
     """The passage and article stores this write changes, and the manifest's ``store`` entry.
 
     FAISS files were copied into the new generation with the catalog; Milvus collections are
-    copied into the new generation's pair. Either kind can be the source of the other.
+    changed in place (versioned rows, see qa.milvus_store), or copied into a new pair when the
+    vectors move or were written before rows were versioned. Either kind can be the source of
+    the other.
     """
     prev = (w.previous or {}).get("store") or {"kind": "faiss"}
     if spec is None:
@@ -238,8 +247,20 @@ def _stores(w: Writer, dim: int, ann: dict, spec: str | None):
     if prev["kind"] == "milvus":
         from .milvus_store import MilvusStore
 
-        sources = (MilvusStore.open(prev["uri"], prev["passages"], dim),
-                   MilvusStore.open(prev["uri"], prev["articles"], dim))
+        live = _number(w.previous["generation"])
+        same = (target.get("uri"), target.get("prefix")) == (prev["uri"], prev["prefix"])
+        if prev.get("versioned") and same:
+            # Changed in place: rows carry the generations that added and removed them.
+            stores = (MilvusStore.open(prev["uri"], prev["passages"], dim, ann.get("ef"),
+                                       live + 1, writer=True),
+                      MilvusStore.open(prev["uri"], prev["articles"], dim, None, live + 1, writer=True))
+            for store in stores:
+                store.begin_write(live)
+            _drop_faiss_copies(w)
+            return stores[0], stores[1], dict(prev)
+        view = live if prev.get("versioned") else None
+        sources = (MilvusStore.open(prev["uri"], prev["passages"], dim, generation=view),
+                   MilvusStore.open(prev["uri"], prev["articles"], dim, generation=view))
     else:
         old_vectors = os.path.join(w.old, PASSAGE_VECTORS) if w.old else ""
         if old_vectors and is_ondisk(old_vectors):  # read in place: its lists are not copied
@@ -260,15 +281,24 @@ def _stores(w: Writer, dim: int, ann: dict, spec: str | None):
         return stores[0], stores[1], {"kind": "faiss"}
     from .milvus_store import MilvusStore, collection_names
 
-    for name in (PASSAGE_VECTORS, ARTICLE_VECTORS):  # FAISS files copied from before: not used
-        if os.path.exists(w.path(name)):
-            os.remove(w.path(name))
-    names = collection_names(target["prefix"], int(w.generation.split("-")[1]))
-    stores = tuple(MilvusStore.create(target["uri"], name, dim, source=source)
+    _drop_faiss_copies(w)
+    names = collection_names(target["prefix"], _number(w.generation))
+    stores = tuple(MilvusStore.create(target["uri"], name, dim, _number(w.generation), source=source)
                    for name, source in zip(names, sources, strict=True))
     entry = {"kind": "milvus", "uri": target["uri"], "prefix": target["prefix"],
-             "passages": names[0], "articles": names[1]}
+             "passages": names[0], "articles": names[1], "versioned": True}
     return stores[0], stores[1], entry
+
+
+def _number(generation: str) -> int:
+    return int(generation.split("-")[1])
+
+
+def _drop_faiss_copies(w: Writer) -> None:
+    """FAISS files copied from the live generation: vectors live in Milvus, so they go."""
+    for name in (PASSAGE_VECTORS, ARTICLE_VECTORS):
+        if os.path.exists(w.path(name)):
+            os.remove(w.path(name))
 
 
 def _on_disk_or_not(store, passages: int, settings: Settings, w: Writer):

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import IndexCorruptError, InputError, NotFoundError
+from .errors import IndexCorruptError, IndexMismatchError, InputError, NotFoundError
 from .types import ArticleHit, Highlight, Hit, IndexSummary
 
 if TYPE_CHECKING:
@@ -91,16 +91,17 @@ class Library:
                 if where["kind"] == "milvus":
                     from .milvus_store import MilvusStore
 
+                    view = int(manifest["generation"][4:]) if where.get("versioned") else None
                     store = MilvusStore.open(where["uri"], where["passages"], dim,
-                                             (manifest.get("ann") or {}).get("ef"))
-                    articles = MilvusStore.open(where["uri"], where["articles"], dim)
+                                             (manifest.get("ann") or {}).get("ef"), view)
+                    articles = MilvusStore.open(where["uri"], where["articles"], dim, generation=view)
                 else:
                     # Mapped: a published generation's files never change (writers copy them).
                     store = FaissStore.load(os.path.join(gen, PASSAGE_VECTORS), dim,
                                             (manifest.get("ann") or {}).get("nprobe"), mapped=True)
                     articles = FaissStore.load(os.path.join(gen, ARTICLE_VECTORS), dim, mapped=True)
                 break
-            except (IndexCorruptError, OSError, sqlite3.Error):
+            except (IndexCorruptError, IndexMismatchError, OSError, sqlite3.Error):
                 # A writer may have published (and removed our generation) while we opened it:
                 # then the manifest has changed and the new generation is complete. Otherwise
                 # the index really is broken.

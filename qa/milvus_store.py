@@ -1,10 +1,19 @@
 """Vectors in Milvus (a server, a cluster, or a milvus-lite ``.db`` file) behind the store seam.
 
-Each index generation has its own pair of collections (``<prefix>_gNNNNNN_passages`` and
-``_articles``): a write copies the live generation's vectors into the next pair, changes them,
-and the manifest names the new pair only once it is complete. So a crash leaves the old
-collections serving the old catalog, as with FAISS files; collections two generations old and
-leftovers of crashed writes are dropped by the next successful write.
+Rows are versioned so that a write changes only what changed, in place, while readers keep
+their view: each row records the index generation that ``added`` it and the one that
+``removed`` it (``ALIVE`` until then), and a reader of generation G sees
+``added <= G and removed > G``. A write of generation W inserts rows with ``added = W``
+(invisible to readers of W-1) and marks removed rows ``removed = W`` (still visible to them);
+the manifest naming W is what makes the change visible, as with FAISS files. The next write
+first undoes what a crashed write left (rows added or removed after the live generation) and
+deletes the rows readers of the live generation no longer see.
+
+A pair of collections (``<prefix>_gNNNNNN_passages`` and ``_articles``, numbered by the
+generation that created them) is copied only when it must be: the first write, a move between
+stores, and the switch between the exact (FLAT) and the HNSW index. Collections neither the live
+nor the previous manifest names are dropped after each successful write. Collections written
+before rows were versioned are read as they are and copied by their next write.
 """
 
 from __future__ import annotations
@@ -16,13 +25,16 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .errors import IndexCorruptError, InputError
+from .errors import IndexCorruptError, IndexMismatchError, InputError
 from .store import concat
 
 _CLIENTS: dict[str, object] = {}
 _BATCH = 2000
 HNSW_M, HNSW_EF_CONSTRUCTION = 16, 200
 HNSW_EFS = (16, 32, 64, 128, 256, 512)  # tried in turn until recall@10 reaches the target
+ALIVE = 2**62  # ``removed`` of a row no generation has removed yet
+RETUNE = 1.25  # HNSW ef is measured again once the collection grew or shrank by this factor
+_PUBLISHED = "qa.published_generation"  # collection property: the last generation published
 
 
 def parse_store(spec: str) -> tuple[str, str]:
@@ -76,21 +88,27 @@ def collection_names(prefix: str, generation: int) -> tuple[str, str]:
 
 
 class MilvusStore:
-    """One Milvus collection of (id, vector): exact inner-product search (FLAT index), or HNSW
-    once :meth:`approximate` finds the collection big enough."""
+    """One Milvus collection of (id, vector[, added, removed]) as seen at one generation: exact
+    inner-product search (FLAT index), or HNSW once :meth:`approximate` finds it big enough."""
 
     kind = "milvus"
     nprobe = None
 
-    def __init__(self, uri: str, collection: str, dim: int, ef: int | None = None) -> None:
+    def __init__(self, uri: str, collection: str, dim: int, ef: int | None = None,
+                 generation: int | None = None, writer: bool = False) -> None:
         self.uri, self.collection, self.dim = uri, collection, dim
         self.ef = ef  # HNSW search breadth; None: the collection is searched exactly
+        self.generation = generation  # None: a collection written before rows were versioned
+        # A writer must read its own writes at once; readers take Milvus's default (bounded
+        # staleness) and the writer waits, before publishing, until that default sees them.
+        self._read = {"consistency_level": "Strong"} if writer else {}
         self._client = client(uri)
         self._count: int | None = None
 
     @classmethod
-    def create(cls, uri: str, collection: str, dim: int, source: MilvusStore | None = None) -> MilvusStore:
-        """A new empty collection, or a copy of ``source``'s vectors."""
+    def create(cls, uri: str, collection: str, dim: int, generation: int,
+               source: MilvusStore | None = None, hnsw: bool = False) -> MilvusStore:
+        """A new empty collection, or a copy of ``source``'s vectors, written as ``generation``."""
         from pymilvus import DataType
 
         c = client(uri)
@@ -99,82 +117,162 @@ class MilvusStore:
         schema = c.create_schema(auto_id=False, enable_dynamic_field=False)
         schema.add_field("id", DataType.INT64, is_primary=True)
         schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
-        index = c.prepare_index_params()
-        index.add_index(field_name="vector", index_type="FLAT", metric_type="IP")
-        c.create_collection(collection, schema=schema, index_params=index)
-        store = cls(uri, collection, dim)
+        schema.add_field("added", DataType.INT64)
+        schema.add_field("removed", DataType.INT64)
+        c.create_collection(collection, schema=schema, index_params=_index_params(c, hnsw))
+        store = cls(uri, collection, dim, HNSW_EFS[-1] if hnsw else None, generation, writer=True)
         if source is not None:  # batch by batch: the collection may not fit in memory
             for ids, vectors in source.batches():
                 store.add(ids, vectors)
         return store
 
     @classmethod
-    def open(cls, uri: str, collection: str, dim: int, ef: int | None = None) -> MilvusStore:
+    def open(cls, uri: str, collection: str, dim: int, ef: int | None = None,
+             generation: int | None = None, writer: bool = False) -> MilvusStore:
         c = client(uri)
         if not c.has_collection(collection):
             raise IndexCorruptError(f"Milvus at {uri} has no collection {collection}; the index "
                                     "names it. Rebuild with `qa index --rebuild`.")
         c.load_collection(collection)  # a new process finds it released; loading is idempotent
-        return cls(uri, collection, dim, ef)
+        store = cls(uri, collection, dim, ef, generation, writer)
+        # Rows only generation G sees are deleted by the write of G + 2: a reader further
+        # behind is a copy of the index folder whose original moved on.
+        if generation is not None and not writer and store.published() > generation + 1:
+            raise IndexMismatchError(
+                f"Milvus collection {collection} at {uri} has moved on to generation "
+                f"{store.published()}, written by another copy of this index folder (this one "
+                f"is at {generation}), so rows it needs may be gone. Use that copy, or rebuild "
+                "this one into its own collections: `qa index PATHS --rebuild --store URI/NEW_NAME`.")
+        return store
 
-    def approximate(self, threshold: int) -> dict:
-        """From ``threshold`` vectors on, replace the exact index with HNSW and choose the
-        smallest ``ef`` whose recall@10 against exact search (streamed over the collection)
-        reaches the target, as the FAISS IVF does with ``nprobe``. Returns the manifest's
-        ``ann`` entry ({} when exact)."""
+    def published(self) -> int:
+        """The last generation an index published with this collection (0: not recorded)."""
+        props = self._client.describe_collection(self.collection).get("properties") or {}
+        return int(props.get(_PUBLISHED, 0))
+
+    def mark_published(self) -> None:
+        self._client.alter_collection_properties(self.collection, properties={_PUBLISHED: str(self.generation)})
+
+    def begin_write(self, live: int) -> None:
+        """Before writing generation ``live + 1`` in place: undo a crashed write's changes and
+        delete the rows readers of ``live`` no longer see (those of older generations, as with
+        FAISS files and Milvus collection pairs, are not served after the next publish)."""
+        c, name = self._client, self.collection
+        if self.published() > live:
+            raise IndexMismatchError(
+                f"Milvus collection {name} at {self.uri} has been written up to generation "
+                f"{self.published()} by another copy of this index folder, which is at "
+                f"{live}: writing here would undo that copy's changes. Give this folder its own "
+                "collections with `qa index ... --rebuild --store URI/NEW_NAME`.")
+        c.delete(name, filter=f"added > {live}")
+        while rows := c.query(name, filter=f"removed > {live} and removed < {ALIVE}",
+                              output_fields=["id", "vector", "added"], limit=_BATCH, **self._read):
+            c.upsert(name, [{**r, "removed": ALIVE} for r in rows])
+        c.delete(name, filter=f"removed <= {live}")
+        self._count = None
+
+    def approximate(self, threshold: int, previous: dict, fresh_name: str) -> tuple[MilvusStore, dict]:
+        """HNSW from ``threshold`` vectors on (back to exact below half of it), with the smallest
+        ``ef`` whose recall@10 against exact search (streamed over the collection) reaches the
+        target, as the FAISS IVF does with ``nprobe``; measured again when the collection has
+        grown or shrunk by ``RETUNE`` since. Switching index kinds copies the vectors into a
+        new collection ``fresh_name`` (readers keep the old one) unless this write created it.
+        Returns the store to publish and the manifest's ``ann`` entry ({} when exact)."""
         from .store import RECALL_TARGET, measure_recall, streamed_recall_queries
 
         total = self.count()
-        if total < threshold:
-            return {}
+        hnsw = self.ef is not None
+        want = total >= threshold or (hnsw and total >= threshold // 2)
+        store = self
+        if want != hnsw:
+            if self.collection == fresh_name:  # created by this write: no reader has it
+                self._reindex(want)
+                self.ef = HNSW_EFS[-1] if want else None
+            else:
+                store = MilvusStore.create(self.uri, fresh_name, self.dim, self.generation, self, want)
+        if not want:
+            return store, {}
+        measured = previous.get("passages") or 0
+        if store is self and hnsw and previous.get("kind") == "hnsw" and \
+                measured / RETUNE <= total <= measured * RETUNE:
+            return store, previous
+        store.save("")  # recall is measured on sealed, indexed segments
+        q, truth = streamed_recall_queries(store)
+        recall = 0.0
+        for ef in HNSW_EFS:
+            store.ef = ef
+            recall = measure_recall(store, q, truth)
+            if recall >= RECALL_TARGET + 0.01:
+                break
+        return store, {"kind": "hnsw", "M": HNSW_M, "ef": store.ef,
+                       "recall_at_10": round(recall, 4), "passages": total}
+
+    def _reindex(self, hnsw: bool) -> None:
         c = self._client
         c.flush(self.collection)
         c.release_collection(self.collection)
         c.drop_index(self.collection, "vector")
-        index = c.prepare_index_params()
-        index.add_index(field_name="vector", index_type="HNSW", metric_type="IP",
-                        params={"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION})
-        c.create_index(self.collection, index)
+        c.create_index(self.collection, _index_params(c, hnsw))
         c.load_collection(self.collection)
-        q, truth = streamed_recall_queries(self)
-        recall = 0.0
-        for ef in HNSW_EFS:
-            self.ef = ef
-            recall = measure_recall(self, q, truth)
-            if recall >= RECALL_TARGET + 0.01:
-                break
-        return {"kind": "hnsw", "M": HNSW_M, "ef": self.ef, "recall_at_10": round(recall, 4),
-                "passages": total}
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         vectors = np.asarray(vectors, dtype=np.float32)
         for i in range(0, len(ids), _BATCH):
             self._client.insert(self.collection, [
-                {"id": int(pid), "vector": vec.tolist()}
+                {"id": int(pid), "vector": vec.tolist(), **self._version(ALIVE)}
                 for pid, vec in zip(ids[i:i + _BATCH], vectors[i:i + _BATCH], strict=True)])
         self._count = None
 
+    def _version(self, removed: int) -> dict:
+        return {} if self.generation is None else {"added": self.generation, "removed": removed}
+
     def remove(self, ids: Sequence[int]) -> int:
+        """Rows added by this write go; older ones are marked removed by it, so readers of
+        the live generation still find them. Returns how many were there."""
         if len(ids) == 0:
             return 0
-        before = self.count()
+        c, name, gen = self._client, self.collection, self.generation
+        gone = 0
         for i in range(0, len(ids), _BATCH):
-            self._client.delete(self.collection, ids=[int(x) for x in ids[i:i + _BATCH]])
+            batch = [int(x) for x in ids[i:i + _BATCH]]
+            if gen is None:
+                before = self.count()
+                c.delete(name, ids=batch)
+                self._count = None
+                gone += before - self.count()
+                continue
+            rows = c.query(name, filter=self._where(_id_filter(batch)),
+                           output_fields=["id", "vector", "added"], **self._read)
+            new = [r["id"] for r in rows if r["added"] == gen]
+            if new:
+                c.delete(name, ids=new)
+            old = [{**r, "removed": gen} for r in rows if r["added"] != gen]
+            if old:
+                c.upsert(name, old)
+            gone += len(rows)
         self._count = None
-        return before - self.count()
+        return gone
+
+    def _where(self, extra: str = "") -> str:
+        """The filter showing rows as of this store's generation, and ``extra``."""
+        if self.generation is None:
+            return extra
+        seen = f"added <= {self.generation} and removed > {self.generation}"
+        return f"{seen} and ({extra})" if extra else seen
 
     def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
                ) -> tuple[np.ndarray, np.ndarray]:
         n = len(queries)
         k = max(1, k)
-        kwargs = {}
-        if allowed is not None:
-            kwargs = {"filter": _id_filter(allowed)}
+        # Ids from this generation's catalog are all visible at it (ids are never reused, and
+        # no write has another row with them), so they need no version filter, which costs.
+        where = _id_filter(allowed) if allowed is not None else self._where()
         params = {"metric_type": "IP"}
         if self.ef:
             params["params"] = {"ef": max(self.ef, min(k, 16384))}  # HNSW needs ef >= k
         res = self._client.search(self.collection, data=np.asarray(queries, np.float32).tolist(),
-                                  limit=min(k, 16384), output_fields=[], search_params=params, **kwargs)
+                                  limit=min(k, 16384), output_fields=[], search_params=params,
+                                  filter=where, **self._read)
         scores = np.zeros((n, k), np.float32)
         ids = np.full((n, k), -1, np.int64)
         for row, hits in enumerate(res):
@@ -187,8 +285,8 @@ class MilvusStore:
             return np.zeros((0, self.dim), np.float32)
         got = {}
         for i in range(0, len(ids), _BATCH):
-            for r in self._client.query(self.collection, filter=_id_filter(ids[i:i + _BATCH]),
-                                        output_fields=["id", "vector"]):
+            for r in self._client.query(self.collection, filter=_id_filter(ids[i:i + _BATCH]),  # as in search
+                                        output_fields=["id", "vector"], **self._read):
                 got[int(r["id"])] = r["vector"]
         missing = [i for i in ids if int(i) not in got]
         if missing:
@@ -208,7 +306,8 @@ class MilvusStore:
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
     def _rows(self, fields: list[str]) -> Iterator[list[dict]]:
-        it = self._client.query_iterator(self.collection, batch_size=_BATCH, filter="", output_fields=fields)
+        it = self._client.query_iterator(self.collection, batch_size=_BATCH, filter=self._where(),
+                                         output_fields=fields, **self._read)
         try:
             while rows := it.next():
                 yield rows
@@ -217,12 +316,33 @@ class MilvusStore:
 
     def count(self) -> int:
         if self._count is None:
-            rows = self._client.query(self.collection, filter="", output_fields=["count(*)"])
-            self._count = int(rows[0]["count(*)"])
+            self._count = self._count_rows(self._read)
         return self._count
 
+    def _count_rows(self, read: dict) -> int:
+        rows = self._client.query(self.collection, filter=self._where(),
+                                  output_fields=["count(*)"], **read)
+        return int(rows[0]["count(*)"])
+
     def save(self, path: str) -> None:
+        """Flush, then wait (up to a minute) until a reader's default consistency sees this
+        write: the manifest is published next and must not name rows readers cannot find."""
+        import time
+
         self._client.flush(self.collection)
+        expected, deadline = self.count(), time.monotonic() + 60
+        while self._count_rows({}) != expected and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+
+def _index_params(c, hnsw: bool):
+    index = c.prepare_index_params()
+    if hnsw:
+        index.add_index(field_name="vector", index_type="HNSW", metric_type="IP",
+                        params={"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION})
+    else:
+        index.add_index(field_name="vector", index_type="FLAT", metric_type="IP")
+    return index
 
 
 def drop_stale(uri: str, prefix: str, keep: Sequence[str]) -> None:

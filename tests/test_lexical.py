@@ -160,3 +160,25 @@ def test_an_index_written_before_the_lexical_files_still_answers_and_gains_them(
     old.update([str(small_corpus)])
     assert LexicalIndex.exists(os.path.join(str(tmp_path / "idx"), old.manifest["generation"]))
     assert [(h.passage_id, h.score) for h in old.ask("flood lower town", k=3)] == before
+
+
+def test_highlight_word_weights_fall_with_the_sentences_that_share_them():
+    # "harbour" is the passage's topic (every sentence has it); "crane" is in one sentence.
+    # Equal IDF over the index, so only the spread inside the passage separates them: the
+    # crane sentence wins, and the score is the weighted share of the question's words.
+    from qa.catalog import PassageRow
+    from qa.highlight import rank_sentences
+
+    sentences = ["The harbour is old.", "The harbour is busy.", "A crane at the harbour fell."]
+    text = " ".join(sentences)
+    spans, start = [], 0
+    for s in sentences:
+        spans.append((start, start + len(s)))
+        start += len(s) + 1
+    row = PassageRow(1, 1, "a", "", text, "f.txt", 1, 1, 0, len(text), None, None, tuple(spans))
+    others = [(i, w) for i, w in enumerate(["harbour", "crane", "ship", "sea"] * 5, start=2)]
+    lexicon = LexicalIndex.build([(1, text), *others])
+    ranked = rank_sentences("Which crane at the harbour?", None, [row], lexicon)[0]
+    assert ranked[0].text == sentences[2] and ranked[0].score == 1.0
+    # harbour: IDF / 3 sentences, crane: IDF / 1, so the harbour-only sentences score 1/4.
+    assert [h.score for h in ranked[1:]] == [0.25, 0.25]

@@ -14,7 +14,7 @@ from conftest import SAMPLES
 from fakes import FakeEmbedder
 
 import qa
-from qa import milvus_store
+from qa import indexdir, milvus_store
 
 if os.environ.get("QA_REQUIRE_SCALE"):
     import pymilvus  # noqa: F401  (CI installs the scale extras: a missing client must fail)
@@ -58,13 +58,16 @@ def test_milvus_lite_file_build_update_and_a_failed_write(tmp_path, monkeypatch)
     assert not os.path.exists(os.path.join(lib.path, lib.manifest["generation"], "passages.faiss"))
     same_answers(local, lib)
 
-    # Each write copies the live collections into the next generation's: batch by batch (here
-    # 7 vectors at a time), never the whole collection read at once.
+    # An update changes the live collections in place: nothing is copied or read in bulk.
+    # Readers still on the previous generation keep seeing exactly what it had.
     def refuse(*a, **k):
-        raise AssertionError("a whole collection was read into memory")
+        raise AssertionError("a collection was read in bulk")
 
-    monkeypatch.setattr(milvus_store, "_BATCH", 7)
+    where = lib.manifest["store"]
+    old_view = milvus_store.MilvusStore.open(where["uri"], where["passages"], fake.dim, generation=1)
+    before_ids = sorted(old_view.ids().tolist())
     monkeypatch.setattr(milvus_store.MilvusStore, "vectors", refuse)
+    monkeypatch.setattr(milvus_store.MilvusStore, "batches", refuse)
     world = corpus / "world.txt"
     world.write_text(world.read_text(encoding="utf-8").replace("dockworkers", "port workers")
                      + "\n\nA ferry line opens between the two islands on Monday.\n", encoding="utf-8")
@@ -72,25 +75,37 @@ def test_milvus_lite_file_build_update_and_a_failed_write(tmp_path, monkeypatch)
     local.update([str(corpus)], progress=False)
     lib.update([str(corpus)], progress=False)
     same_answers(local, lib)
-    assert collections(lib) == ["news_g000001_articles", "news_g000001_passages",
-                                "news_g000002_articles", "news_g000002_passages"]
+    assert collections(lib) == ["news_g000001_articles", "news_g000001_passages"]
+    assert lib.manifest["store"]["passages"] == "news_g000001_passages"
+    assert sorted(old_view.ids().tolist()) == before_ids != sorted(lib.store.ids().tolist())
+    monkeypatch.undo()
 
-    # A write that dies while embedding leaves the old collections serving the old catalog;
-    # the next write (same generation number: the dead one never published) replaces them.
+    # A write that dies while embedding leaves its rows in the collections, unseen: the live
+    # generation still answers as before. The next write (same generation number: the dead one
+    # never published) removes them first.
     (corpus / "extra.txt").write_text("A new bakery opened on the square.\n\nThe choir sang.\n")
-    before = lib.ask(QUESTIONS[0], k=3)
-    fake.fail_after = fake.texts_encoded
-    with pytest.raises(RuntimeError, match="simulated crash"):
-        lib.update([str(corpus)], progress=False)
-    fake.fail_after = None
-    assert "news_g000003_passages" in collections(lib)  # the dead write's leftovers
+    world.write_text(world.read_text(encoding="utf-8").replace("ferry line", "ferry route"), encoding="utf-8")
+    before = [lib.ask(q, k=3) for q in QUESTIONS]
+
+    def crash(*a, **k):
+        raise RuntimeError("simulated crash")
+
+    with monkeypatch.context() as m:  # dies after every row is written, before publishing
+        m.setattr(indexdir.Writer, "publish", crash)
+        with pytest.raises(RuntimeError, match="simulated crash"):
+            lib.update([str(corpus)], progress=False)
+    everything = milvus_store.MilvusStore.open(where["uri"], where["passages"], fake.dim)  # no view
+    assert everything.count() > lib.store.count()  # the dead write's rows are there
     lib.refresh()
-    assert lib.ask(QUESTIONS[0], k=3) == before and lib.check() == []
+    assert [lib.ask(q, k=3) for q in QUESTIONS] == before and lib.check() == []
     local.update([str(corpus)], progress=False)
     lib.update([str(corpus)], progress=False)
     same_answers(local, lib)
-    assert collections(lib) == ["news_g000002_articles", "news_g000002_passages",
-                                "news_g000003_articles", "news_g000003_passages"]
+    # What remains: the live rows and those the previous generation's readers may still need.
+    gen2 = milvus_store.MilvusStore.open(where["uri"], where["passages"], fake.dim, generation=2)
+    everything._count = None
+    assert everything.count() == len(set(lib.store.ids().tolist()) | set(gen2.ids().tolist()))
+    assert collections(lib) == ["news_g000001_articles", "news_g000001_passages"]
 
 
 def free_port() -> int:
@@ -196,7 +211,148 @@ def test_big_milvus_collection_switches_to_hnsw_with_measured_recall(tmp_path):
         truth = ids[np.argsort(-(vectors @ fake.encode([q])[0]), kind="stable")[:10]]
         found += len(set(truth.tolist()) & {h.passage_id for h in hits})
     assert found / (10 * len(questions)) >= 0.9
-    write_corpus(corpus, 1500, 2)  # changes a third, removes a file, adds one: below the threshold
+    assert lib.manifest["store"]["passages"].endswith("_g000001_passages")  # indexed in place
+
+    # Changes a third, removes a file, adds one: 1,040 passages, below the threshold but above
+    # half of it, so it stays HNSW (changed in place, ef measured again: it shrank by a third).
+    write_corpus(corpus, 1500, 2)
     lib.update([str(corpus)], progress=False)
-    assert lib.info().ann == {} and lib.store.ef is None and lib.check() == []
+    ann = lib.info().ann
+    assert ann["kind"] == "hnsw" and ann["passages"] == 1040 and ann["recall_at_10"] >= 0.95
+    assert lib.manifest["store"]["passages"].endswith("_g000001_passages") and lib.check() == []
     assert any("New report" in h.text for h in lib.ask("new report harbour strike", k=3, mode="dense"))
+    # Below half the threshold: exact again, in a new collection (readers keep the HNSW one).
+    lib.update([str(corpus)], progress=False, approx_threshold=3000)
+    assert lib.info().ann == {} and lib.store.ef is None and lib.check() == []
+    assert lib.manifest["store"]["passages"].endswith("_g000003_passages")
+    assert lib.store.count() == 1040
+    assert any("New report" in h.text for h in lib.ask("new report harbour strike", k=3, mode="dense"))
+
+
+def test_collections_written_before_rows_were_versioned_are_read_then_copied(tmp_path):
+    # Indexes written before versioned rows have plain (id, vector) collections and no
+    # "versioned" in the manifest: readers search them unfiltered; the next write copies them.
+    import json
+
+    from pymilvus import DataType
+
+    fake = FakeEmbedder()
+    local = qa.Library.build([str(SAMPLES)], str(tmp_path / "faiss"), embedder=fake, progress=False)
+    lib = qa.Library.build([str(SAMPLES)], str(tmp_path / "milvus"), embedder=fake, progress=False,
+                           store=str(tmp_path / "v.db#old"))
+    where = lib.manifest["store"]
+    c = milvus_store.client(where["uri"])
+    for key, source in (("passages", lib.store), ("articles", lib.article_store)):
+        name = f"old_plain_{key}"
+        schema = c.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("id", DataType.INT64, is_primary=True)
+        schema.add_field("vector", DataType.FLOAT_VECTOR, dim=fake.dim)
+        index = c.prepare_index_params()
+        index.add_index(field_name="vector", index_type="FLAT", metric_type="IP")
+        c.create_collection(name, schema=schema, index_params=index)
+        ids, vectors = source.vectors()
+        c.insert(name, [{"id": int(i), "vector": v.tolist()} for i, v in zip(ids, vectors, strict=True)])
+        c.flush(name)
+        where = {**where, key: name}
+    lib.close()
+    manifest_path = tmp_path / "milvus" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["store"] = {k: v for k, v in where.items() if k != "versioned"}
+    manifest_path.write_text(json.dumps(manifest))
+
+    old = qa.Library.open(str(tmp_path / "milvus"), embedder=fake)
+    assert old.store.generation is None and old.store.collection == "old_plain_passages"
+    same_answers(local, old)
+    old.update([str(SAMPLES)], progress=False)
+    assert old.manifest["store"]["versioned"] and old.store.collection == "old_g000002_passages"
+    same_answers(local, old)
+    assert "old_plain_passages" in collections(old)  # readers of generation 1 may still use it
+
+
+def test_milvus_updates_killed_at_random_moments_and_a_reader_meanwhile(tmp_path, milvus_server):
+    # Versioned rows make the manifest the only switch: an update SIGKILLed at any moment
+    # leaves the old or the new state, and a reader asking all along (another process writes)
+    # only ever sees one of the two.
+    import random
+    import signal
+    import threading
+
+    from killing import answers_of, run_worker, state, write_corpus
+
+    corpus, index = write_corpus(tmp_path / "corpus", 300, 1), str(tmp_path / "idx")
+    qa.Library.build([str(corpus)], index, embedder=FakeEmbedder(), progress=False,
+                     store=f"milvus://127.0.0.1:{milvus_server}/kills").close()
+    states = {1: state(index)}
+    write_corpus(corpus, 300, 2)
+    start = time.perf_counter()
+    run_worker("update", index, corpus, None)
+    full = time.perf_counter() - start
+    states[2] = state(index)
+    assert states[1] != states[2]
+    answers = {states[v][1]: v for v in states}
+
+    reader = qa.Library.open(index, embedder=FakeEmbedder())
+    stop, seen = threading.Event(), []
+
+    def ask_all_along() -> None:
+        while not stop.is_set():
+            seen.append(answers.get(answers_of(reader)))  # one call: one generation
+
+    thread = threading.Thread(target=ask_all_along)
+    thread.start()
+    rng, version, kills, outcomes = random.Random(5), 2, 0, []
+    try:
+        while (kills < 5 or len(set(outcomes)) < 2) and len(outcomes) < 30:
+            target = 3 - version
+            write_corpus(corpus, 300, target)
+            late = full * (2.0 if len(outcomes) % 2 else 0.9)  # every other run may finish
+            kills += run_worker("update", index, corpus, rng.uniform(0.1, late)) == -signal.SIGKILL
+            now = state(index)  # also runs `check`: catalog and collections agree
+            assert now in (states[version], states[target])
+            version = target if now == states[target] else version
+            outcomes.append(version)
+    finally:
+        stop.set()
+        thread.join()
+    assert kills >= 5 and len(set(outcomes)) == 2, (kills, outcomes)
+    assert len(seen) > 10 and None not in seen and set(seen) == {1, 2}
+    # A completed update afterwards reaches the new state; what the collection keeps is what
+    # the live and the replaced generation see (the killed writes' rows are gone).
+    write_corpus(corpus, 300, 3 - version)
+    run_worker("update", index, corpus, None)
+    assert state(index) == states[3 - version]
+    lib = qa.Library.open(index, embedder=FakeEmbedder())
+    where, live = lib.manifest["store"], int(lib.manifest["generation"][4:])
+    views = [milvus_store.MilvusStore.open(where["uri"], where["passages"], lib.store.dim, generation=g)
+             for g in (live - 1, live, None)]
+    assert views[2].count() == len(set(views[0].ids().tolist()) | set(views[1].ids().tolist()))
+
+
+def test_a_copied_index_folder_cannot_write_to_collections_its_original_moved_on(tmp_path):
+    fake = FakeEmbedder()
+    corpus = tmp_path / "news"
+    shutil.copytree(SAMPLES, corpus)
+    lib = qa.Library.build([str(corpus)], str(tmp_path / "a"), embedder=fake, progress=False,
+                           store=str(tmp_path / "v.db#shared"))
+    shutil.copytree(tmp_path / "a", tmp_path / "b")  # both name the same collections
+    (corpus / "extra.txt").write_text("A new bakery opened on the square.\n")
+    lib.update([str(corpus)], progress=False)
+    answers = [lib.ask(q, k=3) for q in QUESTIONS]
+    copy = qa.Library.open(str(tmp_path / "b"), embedder=fake)  # one generation behind: readable
+    (corpus / "extra.txt").unlink()
+    with pytest.raises(qa.IndexMismatchError, match="another copy of this index folder"):
+        copy.update([str(corpus)], progress=False)
+    copy.close()
+    assert [lib.ask(q, k=3) for q in QUESTIONS] == answers and lib.check() == []
+    lib.update([str(corpus)], progress=False)  # two generations ahead: the copy may miss rows
+    with pytest.raises(qa.IndexMismatchError, match="moved on to generation 3"):
+        qa.Library.open(str(tmp_path / "b"), embedder=fake)
+    # A fresh copy moved into its own collections: vectors copied, nothing embedded.
+    answers = [lib.ask(q, k=3) for q in QUESTIONS]
+    shutil.rmtree(tmp_path / "b")
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    copy = qa.Library.build([str(corpus)], str(tmp_path / "b"), embedder=fake, progress=False,
+                            store=str(tmp_path / "v.db#mine"))
+    assert copy.manifest["store"]["prefix"] == "mine" and copy.check() == []
+    assert copy.last_summary.embedded == 0
+    assert [copy.ask(q, k=3) for q in QUESTIONS] == answers == [lib.ask(q, k=3) for q in QUESTIONS]
