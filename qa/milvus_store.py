@@ -98,7 +98,8 @@ class MilvusStore:
                  generation: int | None = None, writer: bool = False) -> None:
         self.uri, self.collection, self.dim = uri, collection, dim
         self.ef = ef  # HNSW search breadth; None: the collection is searched exactly
-        self.generation = generation  # None: a collection written before rows were versioned
+        # None: a collection written before rows were versioned, only ever read (writes copy it).
+        self.generation = generation
         # A writer must read its own writes at once; readers take Milvus's default (bounded
         # staleness) and the writer waits, before publishing, until that default sees them.
         self._read = {"consistency_level": "Strong"} if writer else {}
@@ -219,12 +220,9 @@ class MilvusStore:
         vectors = np.asarray(vectors, dtype=np.float32)
         for i in range(0, len(ids), _BATCH):
             self._client.insert(self.collection, [
-                {"id": int(pid), "vector": vec.tolist(), **self._version(ALIVE)}
+                {"id": int(pid), "vector": vec.tolist(), "added": self.generation, "removed": ALIVE}
                 for pid, vec in zip(ids[i:i + _BATCH], vectors[i:i + _BATCH], strict=True)])
         self._count = None
-
-    def _version(self, removed: int) -> dict:
-        return {} if self.generation is None else {"added": self.generation, "removed": removed}
 
     def remove(self, ids: Sequence[int]) -> int:
         """Rows added by this write go; older ones are marked removed by it, so readers of
@@ -234,14 +232,7 @@ class MilvusStore:
         c, name, gen = self._client, self.collection, self.generation
         gone = 0
         for i in range(0, len(ids), _BATCH):
-            batch = [int(x) for x in ids[i:i + _BATCH]]
-            if gen is None:
-                before = self.count()
-                c.delete(name, ids=batch)
-                self._count = None
-                gone += before - self.count()
-                continue
-            rows = c.query(name, filter=self._where(_id_filter(batch)),
+            rows = c.query(name, filter=self._where(_id_filter(ids[i:i + _BATCH])),
                            output_fields=["id", "vector", "added"], **self._read)
             new = [r["id"] for r in rows if r["added"] == gen]
             if new:
