@@ -201,6 +201,14 @@ class Catalog:
         self.db.executemany("UPDATE passages SET sentence_vectors=? WHERE id=?",
                             [(blob, pid) for pid, blob in rows])
 
+    def article_rowids(self, ids: Sequence[int]) -> dict[int, int]:
+        """Each passage's article row id."""
+        out: dict[int, int] = {}
+        for chunk in _chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT id, article FROM passages WHERE id IN ({marks})", chunk))
+        return out
+
     def sentence_vector_blobs(self, ids: Sequence[int]) -> dict[int, bytes]:
         out: dict[int, bytes] = {}
         for chunk in _chunks(list(ids)):

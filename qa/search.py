@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .catalog import Catalog, PassageRow
+from .catalog import Catalog
 from .errors import InputError
 from .highlight import decode_vectors, rank_sentences, top_highlights
 from .types import Hit
@@ -188,12 +188,13 @@ def _best_sentence(catalog, ids: list[int], qvec, fallback: np.ndarray) -> np.nd
     if qvec is None:
         return fallback.copy()
     blobs = catalog.sentence_vector_blobs(ids)
-    dim = len(qvec)
+    have = [i for i, pid in enumerate(ids) if pid in blobs]
     out = fallback.copy()
-    for i, pid in enumerate(ids):
-        blob = blobs.get(pid)
-        if blob:
-            out[i] = float((decode_vectors(blob, dim) @ qvec).max())
+    if have:  # one decode and one product for all candidates, then a max per passage
+        parts = [blobs[ids[i]] for i in have]
+        cos = decode_vectors(b"".join(parts), len(qvec)) @ qvec
+        starts = np.cumsum([0] + [len(b) // (2 * len(qvec)) for b in parts[:-1]])
+        out[have] = np.maximum.reduceat(cos, starts)
     return out
 
 
@@ -213,19 +214,16 @@ def _scale(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
     return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
 
 
-def _group(cands, catalog, k, per_article) -> list[tuple[_Candidate, PassageRow]]:
+def _group(cands, catalog, k, per_article) -> list[_Candidate]:
+    """The best candidates, at most ``per_article`` per article, until ``k``."""
     picked, per = [], {}
-    rows = catalog.passages([c.pid for c in cands[: max(k * per_article * 20, 200)]])
+    articles = catalog.article_rowids([c.pid for c in cands])  # ids only: no text read here
     for c in cands:
-        row = rows.get(c.pid)
-        if row is None:
-            row = catalog.passages([c.pid]).get(c.pid)
-            if row is None:
-                continue
-        if per.get(row.article_rowid, 0) >= per_article:
+        article = articles.get(c.pid)
+        if article is None or per.get(article, 0) >= per_article:
             continue
-        per[row.article_rowid] = per.get(row.article_rowid, 0) + 1
-        picked.append((c, row))
+        per[article] = per.get(article, 0) + 1
+        picked.append(c)
         if len(picked) == k:
             break
     return picked
@@ -233,15 +231,12 @@ def _group(cands, catalog, k, per_article) -> list[tuple[_Candidate, PassageRow]
 
 def _hits(picked, catalog, lexicon, question, qvec, highlights: bool) -> list[Hit]:
     """Turn picked passages into hits with their best-answering sentences highlighted."""
-    rows = [row for _, row in picked]
-    if highlights:
-        with_vectors = catalog.passages([r.passage_id for r in rows], vectors=True)
-        ranked = rank_sentences(question, qvec, [with_vectors[r.passage_id] for r in rows],
-                                lexicon)
-    else:
-        ranked = [[] for _ in rows]
+    found = catalog.passages([c.pid for c in picked], vectors=highlights)
+    picked = [c for c in picked if c.pid in found]  # a passage gone since it was picked: none
+    rows = [found[c.pid] for c in picked]
+    ranked = rank_sentences(question, qvec, rows, lexicon) if highlights else [[] for _ in rows]
     hits = []
-    for rank, (cand, row) in enumerate(picked, 1):
+    for rank, (cand, row) in enumerate(zip(picked, rows, strict=True), 1):
         top = top_highlights(ranked[rank - 1])
         hits.append(Hit(
             rank=rank, score=round(cand.score, 6), article_id=row.article_id,
