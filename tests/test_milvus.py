@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import socket
@@ -25,12 +26,18 @@ QUESTIONS = ["How many dockworkers stopped working at the harbour?", "How strong
              "library reopens after the flood", "Which medicine will the countries buy together?"]
 
 
+def same_hits(x: list, y: list) -> None:
+    """Equal in everything; scores within float32 noise (Milvus and FAISS sum in other orders,
+    so a score rounded to 6 places can land either side of a rounding boundary)."""
+    assert [dataclasses.replace(h, score=0.0) for h in x] == [dataclasses.replace(h, score=0.0) for h in y]
+    assert all(abs(g.score - h.score) <= 2e-6 for g, h in zip(x, y, strict=True)), (x, y)
+
+
 def same_answers(a: qa.Library, b: qa.Library) -> None:
     for q in QUESTIONS:
         for mode in ("dense", "hybrid", "lexical"):
-            assert [(h.passage_id, round(h.score, 5)) for h in a.ask(q, k=5, mode=mode)] == \
-                   [(h.passage_id, round(h.score, 5)) for h in b.ask(q, k=5, mode=mode)]
-        assert a.ask(q, k=3) == b.ask(q, k=3)  # references, highlights, ranks: everything
+            same_hits(a.ask(q, k=5, mode=mode), b.ask(q, k=5, mode=mode))
+        same_hits(a.ask(q, k=3), b.ask(q, k=3))  # references, highlights, ranks: everything
         only = {"source": "*world.txt"}
         assert [h.passage_id for h in a.ask(q, k=3, filters=only)] == \
                [h.passage_id for h in b.ask(q, k=3, filters=only)]
@@ -355,4 +362,6 @@ def test_a_copied_index_folder_cannot_write_to_collections_its_original_moved_on
                             store=str(tmp_path / "v.db#mine"))
     assert copy.manifest["store"]["prefix"] == "mine" and copy.check() == []
     assert copy.last_summary.embedded == 0
-    assert [copy.ask(q, k=3) for q in QUESTIONS] == answers == [lib.ask(q, k=3) for q in QUESTIONS]
+    assert [lib.ask(q, k=3) for q in QUESTIONS] == answers
+    for q, hits in zip(QUESTIONS, answers, strict=True):
+        same_hits(copy.ask(q, k=3), hits)
