@@ -232,8 +232,7 @@ def _group(cands, catalog, k, per_article) -> list[_Candidate]:
 def _hits(picked, catalog, lexicon, question, qvec, highlights: bool) -> list[Hit]:
     """Turn picked passages into hits with their best-answering sentences highlighted."""
     found = catalog.passages([c.pid for c in picked], vectors=highlights)
-    picked = [c for c in picked if c.pid in found]  # a passage gone since it was picked: none
-    rows = [found[c.pid] for c in picked]
+    rows = [found[c.pid] for c in picked]  # _group picked only passages this catalog has
     ranked = rank_sentences(question, qvec, rows, lexicon) if highlights else [[] for _ in rows]
     hits = []
     for rank, (cand, row) in enumerate(zip(picked, rows, strict=True), 1):
