@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -218,7 +219,7 @@ def index_paths(
             keep = [store_entry["passages"], store_entry["articles"]]
             if prev.get("uri") == store_entry["uri"]:  # readers may still be on it
                 keep += [prev.get("passages"), prev.get("articles")]
-            drop_stale(store_entry["uri"], store_entry["prefix"], keep)
+            drop_stale(store_entry["uri"], store_entry["prefix"], keep, store_entry["owner"])
     return IndexSummary(
         read=read, embedded=embedded, kept=len(kept_rows), removed=len(removed_rows),
         duplicates=len(duplicates), skipped=tuple(stats.skipped), files=stats.files,
@@ -249,18 +250,22 @@ def _stores(w: Writer, dim: int, ann: dict, spec: str | None):
 
         live = _number(w.previous["generation"])
         same = (target.get("uri"), target.get("prefix")) == (prev["uri"], prev["prefix"])
+        # The collections this folder names are its own: claimed if written before owners.
+        owner = (prev.get("owner") or uuid.uuid4().hex) if same else None
         if prev.get("versioned") and same:
             # Changed in place: rows carry the generations that added and removed them.
             stores = (MilvusStore.open(prev["uri"], prev["passages"], dim, ann.get("ef"),
-                                       live + 1, writer=True),
-                      MilvusStore.open(prev["uri"], prev["articles"], dim, None, live + 1, writer=True))
+                                       live + 1, writer=True, owner=owner),
+                      MilvusStore.open(prev["uri"], prev["articles"], dim, None, live + 1,
+                                       writer=True, owner=owner))
             for store in stores:
                 store.begin_write(live)
             _drop_faiss_copies(w)
-            return stores[0], stores[1], dict(prev)
+            return stores[0], stores[1], {**prev, "owner": owner}
         view = live if prev.get("versioned") else None
-        sources = (MilvusStore.open(prev["uri"], prev["passages"], dim, generation=view),
-                   MilvusStore.open(prev["uri"], prev["articles"], dim, generation=view))
+        sources = (MilvusStore.open(prev["uri"], prev["passages"], dim, generation=view, owner=owner),
+                   MilvusStore.open(prev["uri"], prev["articles"], dim, generation=view, owner=owner))
+        target = {**target, "owner": owner}
     else:
         old_vectors = os.path.join(w.old, PASSAGE_VECTORS) if w.old else ""
         if old_vectors and is_ondisk(old_vectors):  # read in place: its lists are not copied
@@ -283,10 +288,14 @@ def _stores(w: Writer, dim: int, ann: dict, spec: str | None):
 
     _drop_faiss_copies(w)
     names = collection_names(target["prefix"], _number(w.generation))
-    stores = tuple(MilvusStore.create(target["uri"], name, dim, _number(w.generation), source=source)
+    # A new owner id when vectors move: a copy of this folder moved into its own collections
+    # must not count as the owner of the original's.
+    owner = target.get("owner") or uuid.uuid4().hex
+    stores = tuple(MilvusStore.create(target["uri"], name, dim, _number(w.generation), owner,
+                                      source=source)
                    for name, source in zip(names, sources, strict=True))
     entry = {"kind": "milvus", "uri": target["uri"], "prefix": target["prefix"],
-             "passages": names[0], "articles": names[1], "versioned": True}
+             "passages": names[0], "articles": names[1], "versioned": True, "owner": owner}
     return stores[0], stores[1], entry
 
 

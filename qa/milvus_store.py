@@ -35,6 +35,9 @@ HNSW_EFS = (16, 32, 64, 128, 256, 512)  # tried in turn until recall@10 reaches 
 ALIVE = 2**62  # ``removed`` of a row no generation has removed yet
 RETUNE = 1.25  # HNSW ef is measured again once the collection grew or shrank by this factor
 _PUBLISHED = "qa.published_generation"  # collection property: the last generation published
+# Collection property: the index folder (its manifest's ``store.owner``) whose collection it is,
+# so that two folders given the same store and name never drop each other's vectors.
+_OWNER = "qa.owner"
 
 
 def parse_store(spec: str) -> tuple[str, str]:
@@ -95,8 +98,9 @@ class MilvusStore:
     nprobe = None
 
     def __init__(self, uri: str, collection: str, dim: int, ef: int | None = None,
-                 generation: int | None = None, writer: bool = False) -> None:
+                 generation: int | None = None, writer: bool = False, owner: str | None = None) -> None:
         self.uri, self.collection, self.dim = uri, collection, dim
+        self.owner = owner  # writers: the index folder's id, given to the collections they create
         self.ef = ef  # HNSW search breadth; None: the collection is searched exactly
         # None: a collection written before rows were versioned, only ever read (writes copy it).
         self.generation = generation
@@ -107,13 +111,15 @@ class MilvusStore:
         self._count: int | None = None
 
     @classmethod
-    def create(cls, uri: str, collection: str, dim: int, generation: int,
+    def create(cls, uri: str, collection: str, dim: int, generation: int, owner: str,
                source: MilvusStore | None = None, hnsw: bool = False) -> MilvusStore:
-        """A new empty collection, or a copy of ``source``'s vectors, written as ``generation``."""
+        """A new empty collection owned by index ``owner``, or a copy of ``source``'s vectors,
+        written as ``generation``."""
         from pymilvus import DataType
 
         c = client(uri)
-        if c.has_collection(collection):  # left by a crashed write
+        if c.has_collection(collection):  # left by a crashed write of this index, or not ours
+            _refuse_foreign(c, uri, collection, owner, empty_ok=True)
             c.drop_collection(collection)
         schema = c.create_schema(auto_id=False, enable_dynamic_field=False)
         schema.add_field("id", DataType.INT64, is_primary=True)
@@ -121,7 +127,8 @@ class MilvusStore:
         schema.add_field("added", DataType.INT64)
         schema.add_field("removed", DataType.INT64)
         c.create_collection(collection, schema=schema, index_params=_index_params(c, hnsw))
-        store = cls(uri, collection, dim, HNSW_EFS[-1] if hnsw else None, generation, writer=True)
+        c.alter_collection_properties(collection, properties={_OWNER: owner})
+        store = cls(uri, collection, dim, HNSW_EFS[-1] if hnsw else None, generation, True, owner)
         if source is not None:  # batch by batch: the collection may not fit in memory
             for ids, vectors in source.batches():
                 store.add(ids, vectors)
@@ -129,13 +136,17 @@ class MilvusStore:
 
     @classmethod
     def open(cls, uri: str, collection: str, dim: int, ef: int | None = None,
-             generation: int | None = None, writer: bool = False) -> MilvusStore:
+             generation: int | None = None, writer: bool = False, owner: str | None = None
+             ) -> MilvusStore:
+        """An existing collection; a writer (``owner`` given) claims it if no index has."""
         c = client(uri)
         if not c.has_collection(collection):
             raise IndexCorruptError(f"Milvus at {uri} has no collection {collection}; the index "
                                     "names it. Rebuild with `qa index --rebuild`.")
+        if owner is not None and _refuse_foreign(c, uri, collection, owner) is None:
+            c.alter_collection_properties(collection, properties={_OWNER: owner})
         c.load_collection(collection)  # a new process finds it released; loading is idempotent
-        store = cls(uri, collection, dim, ef, generation, writer)
+        store = cls(uri, collection, dim, ef, generation, writer, owner)
         # Rows only generation G sees are deleted by the write of G + 2: a reader further
         # behind is a copy of the index folder whose original moved on.
         if generation is not None and not writer and store.published() > generation + 1:
@@ -190,7 +201,8 @@ class MilvusStore:
                 self._reindex(want)
                 self.ef = HNSW_EFS[-1] if want else None
             else:
-                store = MilvusStore.create(self.uri, fresh_name, self.dim, self.generation, self, want)
+                store = MilvusStore.create(self.uri, fresh_name, self.dim, self.generation,
+                                           self.owner, self, want)
         if not want:
             return store, {}
         measured = previous.get("passages") or 0
@@ -336,10 +348,33 @@ def _index_params(c, hnsw: bool):
     return index
 
 
-def drop_stale(uri: str, prefix: str, keep: Sequence[str]) -> None:
-    """Drop this index's collections except ``keep`` (the live and the previous generation)."""
+def _owner(c, collection: str) -> str | None:
+    return (c.describe_collection(collection).get("properties") or {}).get(_OWNER)
+
+
+def _refuse_foreign(c, uri: str, collection: str, owner: str, empty_ok: bool = False) -> str | None:
+    """Raise unless ``collection`` is index ``owner``'s, or has no owner (written before
+    collections recorded one) and, with ``empty_ok``, no rows. Returns its owner."""
+    found = _owner(c, collection)
+    if found == owner:
+        return found
+    if found is None:
+        if not empty_ok:
+            return None
+        c.load_collection(collection)
+        if not int(c.query(collection, filter="", output_fields=["count(*)"])[0]["count(*)"]):
+            return None
+    raise IndexMismatchError(
+        f"Milvus collection {collection} at {uri} belongs to another index folder; two indexes "
+        "cannot share a collection name. Give this one its own: `--store URI/NAME` for a "
+        "server, `--store PATH.db#NAME` for a milvus-lite file.")
+
+
+def drop_stale(uri: str, prefix: str, keep: Sequence[str], owner: str) -> None:
+    """Drop index ``owner``'s collections except ``keep`` (the live and the previous
+    generation); collections of other indexes with the same prefix are left alone."""
     c = client(uri)
     pattern = re.compile(re.escape(prefix) + r"_g\d{6}_(passages|articles)$")
     for name in c.list_collections():
-        if pattern.fullmatch(name) and name not in keep:
+        if pattern.fullmatch(name) and name not in keep and _owner(c, name) == owner:
             c.drop_collection(name)

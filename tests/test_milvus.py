@@ -365,3 +365,29 @@ def test_a_copied_index_folder_cannot_write_to_collections_its_original_moved_on
     assert [lib.ask(q, k=3) for q in QUESTIONS] == answers
     for q, hits in zip(QUESTIONS, answers, strict=True):
         same_hits(copy.ask(q, k=3), hits)
+
+
+def test_two_index_folders_given_the_same_store_name_never_drop_each_others_vectors(tmp_path):
+    fake = FakeEmbedder()
+    store = str(tmp_path / "v.db")  # both take the default collection prefix, "qa"
+    a = qa.Library.build([str(SAMPLES)], str(tmp_path / "a"), embedder=fake, progress=False, store=store)
+    answers = [a.ask(q, k=3) for q in QUESTIONS]
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("The harbour festival returns in June with boat races.\n")
+    # Same generation, so the same collection names: refused with the way out, nothing dropped.
+    with pytest.raises(qa.IndexMismatchError, match=r"belongs to another index folder.*PATH\.db#NAME"):
+        qa.Library.build([str(other)], str(tmp_path / "b"), embedder=fake, progress=False, store=store)
+    assert [a.ask(q, k=3) for q in QUESTIONS] == answers
+    # Another generation number, so other names: the second folder's clean-up of stale "qa_"
+    # collections must leave the first folder's alone.
+    b = qa.Library.build([str(other)], str(tmp_path / "b"), embedder=fake, progress=False)
+    (other / "more.txt").write_text("Boat races start at noon from the old pier.\n")
+    b.close()
+    b = qa.Library.build([str(other)], str(tmp_path / "b"), embedder=fake, progress=False, store=store)
+    assert b.manifest["store"]["passages"] == "qa_g000002_passages"
+    assert a.manifest["store"]["passages"] in collections(b)
+    b.update([str(other)], progress=False)  # in place, then clean-up again
+    assert [a.ask(q, k=3) for q in QUESTIONS] == answers and a.check() == []
+    a.update([str(SAMPLES)], progress=False)
+    assert b.check() == [] and len(b.ask("boat races", k=3)) == 2
