@@ -391,3 +391,52 @@ def test_two_index_folders_given_the_same_store_name_never_drop_each_others_vect
     assert [a.ask(q, k=3) for q in QUESTIONS] == answers and a.check() == []
     a.update([str(SAMPLES)], progress=False)
     assert b.check() == [] and len(b.ask("boat races", k=3)) == 2
+
+
+def test_search_among_many_allowed_ids_matches_a_numpy_oracle(tmp_path, monkeypatch):
+    # Few allowed ids go to Milvus as a filter; with many, an unfiltered search deep enough to
+    # hold k of them is filtered here (deeper while too few), else the id list after all.
+    import numpy as np
+
+    monkeypatch.setattr(milvus_store, "MAX_LIMIT", 400)
+    rng = np.random.default_rng(7)
+    dim, n = 8, 3000
+    vectors = rng.standard_normal((n, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = np.arange(10, 10 + n, dtype=np.int64)
+    uri = str(tmp_path / "v.db")
+    writer = milvus_store.MilvusStore.create(uri, "t_g000001_passages", dim, 1, "me")
+    writer.add(ids, vectors)
+    writer.save("")
+    # Generation 2 removes 500 rows and adds 500: a reader of generation 1 must not notice.
+    later = milvus_store.MilvusStore.open(uri, "t_g000001_passages", dim, generation=2, writer=True, owner="me")
+    later.remove(ids[:500].tolist())
+    later.add(ids + 100_000, vectors[::-1].copy())
+    later.save("")
+    reader = milvus_store.MilvusStore.open(uri, "t_g000001_passages", dim, generation=1)
+    seen = []
+    search = reader._client.search
+    monkeypatch.setattr(reader._client, "search",
+                        lambda *a, **kw: seen.append((kw["filter"], kw["limit"])) or search(*a, **kw))
+    queries = rng.standard_normal((3, dim)).astype(np.float32)
+    far = ids[np.argsort(vectors @ queries[0])[:1000]]  # none near the first query
+    cases = [(np.sort(rng.choice(ids, size, replace=False)), k)
+             for size, k in ((30, 10), (2500, 10), (1200, 10), (1200, 300))] + [(np.sort(far), 10)]
+    for allowed, k in cases:
+        seen.clear()
+        got_scores, got_ids = reader.search(queries, k, allowed)
+        exact = queries @ vectors[np.isin(ids, allowed)].T
+        for row in range(len(queries)):
+            order = np.argsort(-exact[row])[:k]
+            want = allowed[order]
+            assert got_ids[row][:len(want)].tolist() == want.tolist(), (len(allowed), k)
+            assert np.allclose(got_scores[row][:len(want)], exact[row][order], atol=1e-5)
+            assert (got_ids[row][len(want):] == -1).all()
+        sent = [f.count(",") + 1 if f.startswith("id in") else f.startswith("added <=") and limit
+                for f, limit in seen]
+        if len(allowed) in (2500, 1200) and k == 10:
+            assert sent == [int(np.ceil(2 * k * n / len(allowed)))]  # unfiltered, versioned
+        elif len(allowed) == len(far):  # 60 -> 240 -> 400 deep, then the list
+            assert sent == [60, 240, 400, 1000]
+        else:
+            assert sent == [len(allowed)]
