@@ -330,14 +330,16 @@ def _on_disk_or_not(store, passages: int, settings: Settings, w: Writer):
 def _write_lexical(w: Writer, catalog: Catalog, first_new: int) -> None:
     """The new generation's BM25 postings: the old ones minus removed passages plus new ones,
     or all passages analysed when the old generation has none (written before qa.lexical)."""
-    from .lexical import LexicalIndex
+    from . import postings
+    from .lexical import Analyzer, LexicalIndex, empty_postings
 
     if w.old and LexicalIndex.exists(w.old):
-        lexicon = LexicalIndex.load(w.old).updated(catalog.passage_ids(below=first_new),
-                                                   catalog.lexical_texts_from(first_new))
+        old = LexicalIndex.load(w.old)
+        keep = old.mask(catalog.passage_ids(below=first_new))
+        postings.write(w.work, old.p, keep, catalog.lexical_texts_from(first_new), old.analyzer)
     else:
-        lexicon = LexicalIndex.build(catalog.lexical_texts_from(0))
-    lexicon.save(w.work)
+        postings.write(w.work, empty_postings(), np.zeros(0, dtype=bool),
+                       catalog.lexical_texts_from(0), Analyzer())
 
 
 def _load_store(path: str, dim: int, nprobe: int | None = None) -> FaissStore:

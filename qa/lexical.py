@@ -11,7 +11,8 @@ title and text counted as one field) with term-frequency saturation k1 = 0.45 in
 fixed 1.2: a second or third occurrence of a question word says little about a short passage.
 
 Files, one set per generation (plain ``.npy`` arrays, loaded without pickle; the two big ones
-memory-mapped so a cold start reads only the postings a question needs)::
+memory-mapped so a cold start reads only the postings a question needs; written column by
+column in bounded memory by :mod:`qa.postings`)::
 
     lexical.pids.npy     int64 [N]     passage id of each row, ascending
     lexical.lengths.npy  int32 [N]     tokens in each passage (title + text)
@@ -26,7 +27,6 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,7 +43,7 @@ K1 = 0.45
 B = 0.75
 IDF_FLOOR = 1e-6  # FTS5's: terms in more than half the passages still count, barely
 PREFIX = "lexical."
-_ARRAYS = {"pids": np.int64, "lengths": np.int32, "indptr": np.int64, "rows": np.int32, "tf": np.uint16}
+ARRAYS = {"pids": np.int64, "lengths": np.int32, "indptr": np.int64, "rows": np.int32, "tf": np.uint16}
 _MAPPED = ("rows", "tf")
 _TOKEN = re.compile(r"[^\W_]+")  # letters and digits: FTS5 unicode61's token characters
 
@@ -164,36 +164,32 @@ class LexicalIndex:
         order = np.lexsort((self.pids[hit], -scores[hit]))[:n]
         return list(zip(self.pids[hit[order]].tolist(), scores[hit[order]].tolist(), strict=True))
 
-    # --- building --------------------------------------------------------------------------
+    # --- building ---------------------------------------------------------------------------
     @classmethod
     def build(cls, passages: Iterable[tuple[int, str]], analyzer: Analyzer | None = None) -> LexicalIndex:
-        """Index ``(passage id, text)`` pairs (ids ascending)."""
-        analyzer = analyzer or Analyzer()
-        return cls(_postings(_empty(), np.zeros(0, dtype=bool), passages, analyzer), analyzer)
+        """Index ``(passage id, text)`` pairs (ids ascending), in memory."""
+        return _in_memory(empty_postings(), np.zeros(0, dtype=bool), passages, analyzer or Analyzer(), K1)
 
     def updated(self, keep: np.ndarray, added: Iterable[tuple[int, str]]) -> LexicalIndex:
-        """A new index: the rows whose passage id is in ``keep``, plus ``added`` passages
-        (ids above every kept id). Only the added text is analysed."""
-        return LexicalIndex(_postings(self.p, self.mask(keep), added, self.analyzer), self.analyzer, self.k1)
+        """A new in-memory index: the rows whose passage id is in ``keep``, plus ``added``
+        passages (ids above every kept id). Only the added text is analysed. (Index writes
+        use :func:`qa.postings.write`, which goes straight to files.)"""
+        return _in_memory(self.p, self.mask(keep), added, self.analyzer, self.k1)
 
     # --- files -----------------------------------------------------------------------------
-    def save(self, directory: str) -> None:
-        for name in _ARRAYS:
-            np.save(os.path.join(directory, f"{PREFIX}{name}.npy"), getattr(self.p, name))
-        with open(os.path.join(directory, f"{PREFIX}vocab.txt"), "w", encoding="utf-8") as fh:
-            fh.write("\n".join(self.p.terms))
-
     @staticmethod
     def exists(directory: str) -> bool:
         return os.path.exists(os.path.join(directory, f"{PREFIX}vocab.txt"))
 
     @classmethod
-    def load(cls, directory: str) -> LexicalIndex:
+    def load(cls, directory: str, mapped: bool = True, analyzer: Analyzer | None = None,
+             k1: float = K1) -> LexicalIndex:
+        """The postings in ``directory``; ``mapped``: the two big arrays memory-mapped."""
         try:
             arrays = {
                 name: np.load(os.path.join(directory, f"{PREFIX}{name}.npy"), allow_pickle=False,
-                              mmap_mode="r" if name in _MAPPED else None)
-                for name in _ARRAYS
+                              mmap_mode="r" if mapped and name in _MAPPED else None)
+                for name in ARRAYS
             }
             with open(os.path.join(directory, f"{PREFIX}vocab.txt"), encoding="utf-8") as fh:
                 text = fh.read()
@@ -204,7 +200,7 @@ class LexicalIndex:
         problem = _shape_problem(postings)
         if problem:
             raise IndexCorruptError(f"lexical index in {directory} is damaged: {problem}; rebuild the index")
-        return cls(postings)
+        return cls(postings, analyzer, k1)
 
     def check(self, passage_ids: np.ndarray) -> list[str]:
         """Problems found when comparing the postings with each other and with the catalog."""
@@ -219,13 +215,13 @@ class LexicalIndex:
         return problems
 
 
-def _empty() -> Postings:
+def empty_postings() -> Postings:
     return Postings(np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(1, np.int64),
                     np.zeros(0, np.int32), np.zeros(0, np.uint16), ())
 
 
 def _shape_problem(p: Postings) -> str | None:
-    for name, dtype in _ARRAYS.items():
+    for name, dtype in ARRAYS.items():
         array_ = getattr(p, name)
         if array_.dtype != dtype or array_.ndim != 1:
             return f"{name} is not a one-dimensional {np.dtype(dtype).name} array"
@@ -241,40 +237,12 @@ def _shape_problem(p: Postings) -> str | None:
     return None
 
 
-def _postings(old: Postings, keep: np.ndarray, added: Iterable[tuple[int, str]],
-              analyzer: Analyzer) -> Postings:
-    """Kept rows of ``old`` followed by the analysed ``added`` passages, as a new CSC matrix."""
-    import scipy.sparse as sp
+def _in_memory(old: Postings, keep: np.ndarray, added: Iterable[tuple[int, str]],
+               analyzer: Analyzer, k1: float) -> LexicalIndex:
+    import tempfile
 
-    terms = list(old.terms)
-    vocab = {t: i for i, t in enumerate(terms)}
-    pids, lengths, indptr, cols, tf = array("q"), array("i"), array("q", [0]), array("i"), array("H")
-    for pid, text in added:
-        counts = Counter(analyzer(text))
-        pids.append(pid)
-        lengths.append(sum(counts.values()))
-        for term, c in counts.items():
-            col = vocab.get(term)
-            if col is None:
-                col = vocab[term] = len(terms)
-                terms.append(term)
-            cols.append(col)
-            tf.append(min(c, 65535))
-        indptr.append(len(cols))
-    new_pids = np.frombuffer(pids, dtype=np.int64)
-    kept_pids = old.pids[keep]
-    if len(new_pids) and len(kept_pids) and new_pids[0] <= kept_pids[-1]:
-        raise ValueError("added passages must have ids above every kept passage")
-    old_m = sp.csc_matrix((old.tf, old.rows, old.indptr), shape=(len(old.pids), len(old.terms)))
-    old_m = old_m.tocsr()[keep]
-    old_m.resize((old_m.shape[0], len(terms)))
-    new_m = sp.csr_matrix((np.frombuffer(tf, dtype=np.uint16), np.frombuffer(cols, dtype=np.int32),
-                           np.frombuffer(indptr, dtype=np.int64)), shape=(len(new_pids), len(terms)))
-    m = sp.vstack([old_m, new_m], format="csc", dtype=np.uint16)
-    m.sort_indices()
-    return Postings(
-        pids=np.concatenate([kept_pids, new_pids]).astype(np.int64),
-        lengths=np.concatenate([old.lengths[keep], np.frombuffer(lengths, dtype=np.int32)]).astype(np.int32),
-        indptr=m.indptr.astype(np.int64), rows=m.indices.astype(np.int32),
-        tf=m.data.astype(np.uint16), terms=tuple(terms),
-    )
+    from .postings import write
+
+    with tempfile.TemporaryDirectory(prefix="qa-lexical-") as tmp:
+        write(tmp, old, keep, added, analyzer)
+        return LexicalIndex.load(tmp, mapped=False, analyzer=analyzer, k1=k1)

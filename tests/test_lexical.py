@@ -182,3 +182,52 @@ def test_highlight_word_weights_fall_with_the_sentences_that_share_them():
     assert ranked[0].text == sentences[2] and ranked[0].score == 1.0
     # harbour: IDF / 3 sentences, crane: IDF / 1, so the harbour-only sentences score 1/4.
     assert [h.score for h in ranked[1:]] == [0.25, 0.25]
+
+
+def _plain_postings(texts: list[str], vocab: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """Term -> [(row, count)] written out directly, columns in ``vocab`` order."""
+    analyse = Analyzer()
+    out: dict[str, list[tuple[int, int]]] = {t: [] for t in vocab}
+    for row, text in enumerate(texts):
+        for term, count in Counter(analyse(text)).items():
+            out[term].append((row, count))
+    return out
+
+
+def _as_plain(ix: LexicalIndex) -> dict[str, list[tuple[int, int]]]:
+    p = ix.p
+    return {t: list(zip(p.rows[p.indptr[c]:p.indptr[c + 1]].tolist(), p.tf[p.indptr[c]:p.indptr[c + 1]].tolist(),
+                        strict=True)) for c, t in enumerate(p.terms)}
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 1 << 24])
+def test_postings_written_in_small_pieces_equal_a_plain_count(tmp_path, chunk):
+    # Old postings are read in blocks of about `chunk` postings (one column if bigger: "harbour"
+    # is in every passage) and new passages spilled in parts of `chunk`: any piece size must
+    # give the same files.
+    from qa import postings
+
+    rng = np.random.default_rng(chunk)
+    words = "harbour strike ferry bakers comet flood library tram airport river town pay".split()
+    texts = [" ".join(["harbour", *rng.choice(words, rng.integers(1, 9)).tolist()]) for _ in range(40)]
+    old_dir, new_dir = tmp_path / "old", tmp_path / "new"
+    old_dir.mkdir()
+    new_dir.mkdir()
+    analyse = Analyzer()
+    postings.write(str(old_dir), qa.lexical.empty_postings(), np.zeros(0, bool),
+                   [(10 + 2 * i, t) for i, t in enumerate(texts[:30])], analyse, chunk=chunk)
+    old = LexicalIndex.load(str(old_dir))
+    vocab = list(dict.fromkeys(t for text in texts[:30] for t in analyse(text)))
+    assert _as_plain(old) == _plain_postings(texts[:30], vocab)
+    keep = rng.random(30) < 0.6  # some passages removed, the rest kept
+    added = texts[30:] + ["zebra crossing near the harbour"]
+    postings.write(str(new_dir), old.p, keep, [(100 + i, t) for i, t in enumerate(added)], analyse, chunk=chunk)
+    new = LexicalIndex.load(str(new_dir))
+    rows = [t for t, k in zip(texts[:30], keep, strict=True) if k] + added
+    vocab += [t for t in dict.fromkeys(t for text in added for t in analyse(text)) if t not in vocab]
+    assert _as_plain(new) == _plain_postings(rows, vocab)
+    assert new.pids.tolist() == [10 + 2 * i for i in np.flatnonzero(keep)] + list(range(100, 100 + len(added)))
+    assert new.p.lengths.tolist() == [len(analyse(t)) for t in rows]
+    assert new.check(new.pids) == [] and not [f for f in os.listdir(new_dir) if f.startswith(".")]
+    with pytest.raises(ValueError, match="ascending ids above every kept passage"):
+        postings.write(str(tmp_path), old.p, keep, [(5, "too low an id")], analyse)
