@@ -111,7 +111,9 @@ def index_paths(
         settings = _resolve(settings, (w.previous or {}).get("settings"))
         catalog = Catalog(w.path(CATALOG))
         ann = (w.previous or {}).get("ann") or {}
-        store, article_store, store_entry = _stores(w, embedder.dim, ann, store_spec)
+        article_ann = (w.previous or {}).get("article_ann") or {}
+        store, article_store, store_entry = _stores(w, embedder.dim, ann, store_spec,
+                                                    article_ann.get("nprobe"))
 
         existing = catalog.articles_index()
         by_content: dict[str, list[int]] = {}
@@ -194,6 +196,15 @@ def index_paths(
             store, ann = approximate(store, settings.approx_threshold, ann.get("trained_on"))
         if not isinstance(store, OnDiskBuilder):
             store.save(w.path(PASSAGE_VECTORS))
+        if article_store.kind == "milvus":
+            article_ann = {}
+        elif isinstance(store, OnDiskBuilder):
+            # No vectors are read in bulk on disk: the article index stays the kind it was,
+            # with the nprobe measured when last tuned (not yet beyond RAM, see README).
+            article_ann = article_ann if article_store.kind == "ivf" else {}
+        else:  # similar(): article vectors go approximate from the same threshold
+            article_store, article_ann = approximate(article_store, settings.approx_threshold,
+                                                     article_ann.get("trained_on"))
         article_store.save(w.path(ARTICLE_VECTORS))
         created = w.previous.get("created") if w.previous else now()
         w.publish({
@@ -204,6 +215,7 @@ def index_paths(
             "max_tokens": embedder.max_tokens,
             "settings": {**settings.to_dict(), "index_kind": store.kind},
             "ann": ann,
+            "article_ann": article_ann,
             "store": store_entry,
             "counts": counts,
             "created": created,
@@ -227,7 +239,7 @@ def index_paths(
     )
 
 
-def _stores(w: Writer, dim: int, ann: dict, spec: str | None):
+def _stores(w: Writer, dim: int, ann: dict, spec: str | None, article_nprobe: int | None):
     """The passage and article stores this write changes, and the manifest's ``store`` entry.
 
     FAISS files were copied into the new generation with the catalog; Milvus collections are
@@ -275,7 +287,7 @@ def _stores(w: Writer, dim: int, ann: dict, spec: str | None):
                 passages = old
         else:
             passages = _load_store(w.path(PASSAGE_VECTORS), dim, ann.get("nprobe"))
-        sources = (passages, _load_store(w.path(ARTICLE_VECTORS), dim))
+        sources = (passages, _load_store(w.path(ARTICLE_VECTORS), dim, article_nprobe))
     if target["kind"] == "faiss":
         if prev["kind"] == "faiss":
             return sources[0], sources[1], {"kind": "faiss"}

@@ -37,6 +37,7 @@ class IndexInfo:
     updated: str
     disk_bytes: int
     sources: tuple[tuple[str, int], ...]
+    article_ann: dict[str, Any]  # the article vectors' approximate index ({}: exact)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -99,7 +100,9 @@ class Library:
                     # Mapped: a published generation's files never change (writers copy them).
                     store = FaissStore.load(os.path.join(gen, PASSAGE_VECTORS), dim,
                                             (manifest.get("ann") or {}).get("nprobe"), mapped=True)
-                    articles = FaissStore.load(os.path.join(gen, ARTICLE_VECTORS), dim, mapped=True)
+                    articles = FaissStore.load(os.path.join(gen, ARTICLE_VECTORS), dim,
+                                              (manifest.get("article_ann") or {}).get("nprobe"),
+                                              mapped=True)
                 break
             except (IndexCorruptError, IndexMismatchError, OSError, sqlite3.Error):
                 # A writer may have published (and removed our generation) while we opened it:
@@ -365,7 +368,7 @@ class Library:
             duplicates=counts["duplicates"], settings=m.get("settings", {}),
             format_version=m["format_version"], package_version=m.get("package_version", ""),
             created=m.get("created", ""), updated=m.get("updated", ""), disk_bytes=size,
-            sources=tuple(self.catalog.sources()),
+            sources=tuple(self.catalog.sources()), article_ann=dict(m.get("article_ann") or {}),
         )
 
     def check(self) -> list[str]:

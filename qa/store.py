@@ -224,7 +224,7 @@ def to_ivf(dim: int, ids: np.ndarray, vectors: np.ndarray, seed: int = 0) -> Fai
     import faiss
 
     n = len(ids)
-    nlist = int(min(max(64, 4 * np.sqrt(n)), n // 39))  # FAISS wants >= 39 points per cell
+    nlist = max(1, int(min(max(64, 4 * np.sqrt(n)), n // 39)))  # FAISS wants >= 39 points per cell
     quantizer = faiss.IndexFlatIP(dim)
     index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
     index.own_fields = True

@@ -8,6 +8,7 @@ import threading
 
 import numpy as np
 import pytest
+from conftest import SAMPLES
 
 import qa
 from qa.indexdir import Writer
@@ -333,6 +334,19 @@ def test_approximate_index_above_the_threshold_keeps_recall_updates_and_deletes(
         found += len(truth & {h.passage_id for h in hits})
         total += 10
     assert found / total >= 0.9
+    # The article vectors (what similar() searches) go approximate from the same threshold.
+    assert info.articles >= 1000 and info.article_ann["recall_at_10"] >= 0.95
+    assert lib.article_store.kind == "ivf"
+    art_ids, art_vectors = lib.article_store.vectors()
+    found = 0
+    for i in range(0, len(art_ids), len(art_ids) // 50)[:50]:
+        article_id = lib.catalog.articles_brief([int(art_ids[i])])[int(art_ids[i])][0]
+        order = np.argsort(-(art_vectors @ art_vectors[i]), kind="stable")
+        truth = [int(a) for a in art_ids[order] if a != art_ids[i]][:5]
+        got = lib.similar(article_id, k=5)
+        assert article_id not in {h.article_id for h in got}
+        found += len(set(truth) & {lib.catalog.article_rowid(h.article_id) for h in got})
+    assert found / 250 >= 0.9
     write_corpus(corpus, 3000, 2)  # changes a third, removes a file, adds one
     lib.update([str(corpus)], progress=False)
     assert lib.info().index_kind == "ivf" and lib.check() == []
@@ -343,6 +357,7 @@ def test_approximate_index_above_the_threshold_keeps_recall_updates_and_deletes(
     (corpus / "part1.txt").unlink()
     lib.update([str(corpus)], progress=False)
     assert lib.info().index_kind == "flat" and lib.info().ann == {} and lib.check() == []
+    assert lib.article_store.kind == "flat" and lib.info().article_ann == {}
     ids, vectors = lib.store.vectors()
     assert len(ids) == lib.info().passages == 40
     q = "new report 7 about a harbour strike"
@@ -366,3 +381,14 @@ def test_an_id_that_moves_to_another_folder_replaces_the_old_article(tmp_path, f
     # changed text under the same id replaces the old article.
     expected = os.path.join("a" if same_text else "b", "r.jsonl")
     assert lib.article("x")["source"].endswith(expected)
+
+
+def test_a_threshold_below_one_ivf_cell_of_vectors_still_builds_and_answers(tmp_path, fake):
+    # IVF training wants 39 vectors per cell: 31 passages make one cell, not zero (which crashed).
+    lib = qa.Library.build([str(SAMPLES)], str(tmp_path / "idx"), embedder=fake, progress=False,
+                           approx_threshold=10)
+    info = lib.info()
+    assert info.index_kind == "ivf" and info.ann["nlist"] == 1 and info.article_ann["nlist"] == 1
+    assert lib.check() == [] and len(lib.ask("harbour strike", k=3)) == 3
+    first = lib.catalog.articles_index()[0][1]
+    assert len(lib.similar(first, k=3)) == 3
