@@ -113,7 +113,7 @@ def index_paths(
         ann = (w.previous or {}).get("ann") or {}
         article_ann = (w.previous or {}).get("article_ann") or {}
         store, article_store, store_entry = _stores(w, embedder.dim, ann, store_spec,
-                                                    article_ann.get("nprobe"))
+                                                    article_ann.get("nprobe"), settings.ondisk_threshold)
 
         existing = catalog.articles_index()
         by_content: dict[str, list[int]] = {}
@@ -239,7 +239,8 @@ def index_paths(
     )
 
 
-def _stores(w: Writer, dim: int, ann: dict, spec: str | None, article_nprobe: int | None):
+def _stores(w: Writer, dim: int, ann: dict, spec: str | None, article_nprobe: int | None,
+            ondisk_threshold: int):
     """The passage and article stores this write changes, and the manifest's ``store`` entry.
 
     FAISS files were copied into the new generation with the catalog; Milvus collections are
@@ -291,7 +292,9 @@ def _stores(w: Writer, dim: int, ann: dict, spec: str | None, article_nprobe: in
     if target["kind"] == "faiss":
         if prev["kind"] == "faiss":
             return sources[0], sources[1], {"kind": "faiss"}
-        stores = (FaissStore(dim), FaissStore(dim))
+        # Vectors coming back from Milvus: spooled straight to disk when that many would be.
+        big = sources[0].count() >= ondisk_threshold
+        stores = (OnDiskBuilder(dim, w.work) if big else FaissStore(dim), FaissStore(dim))
         for store, source in zip(stores, sources, strict=True):
             for ids, vectors in source.batches():
                 store.add(ids, vectors)

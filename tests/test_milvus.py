@@ -440,3 +440,30 @@ def test_search_among_many_allowed_ids_matches_a_numpy_oracle(tmp_path, monkeypa
             assert sent == [60, 240, 400, 1000]
         else:
             assert sent == [len(allowed)]
+
+
+def test_vectors_moved_back_from_milvus_beyond_the_on_disk_threshold_go_straight_to_disk(tmp_path, monkeypatch):
+    from killing import write_corpus
+
+    from qa.ondisk import OnDiskBuilder
+    from qa.store import FaissStore
+
+    fake = FakeEmbedder()
+    corpus = write_corpus(tmp_path / "big", 3000, 1)  # 3,000 one-passage articles
+    index = str(tmp_path / "idx")
+    lib = qa.Library.build([str(corpus)], index, embedder=fake, progress=False, approx_threshold=500,
+                           ondisk_threshold=1000, store=str(tmp_path / "v.db"))
+    questions = ["harbour strike over wages in district 3", "telescope with a large mirror", "flood boats"]
+    before = [[h.passage_id for h in lib.ask(q, k=5, mode="lexical")] for q in questions]
+    lib.close()
+    added = {"faiss": 0, "ondisk": 0}
+    for cls, key in ((FaissStore, "faiss"), (OnDiskBuilder, "ondisk")):
+        def spy(self, ids, vectors, _add=cls.add, _key=key):
+            added[_key] += len(ids)
+            return _add(self, ids, vectors)
+        monkeypatch.setattr(cls, "add", spy)
+    lib = qa.Library.build([str(corpus)], index, embedder=fake, progress=False, store="faiss")
+    assert added == {"faiss": 3000, "ondisk": 3000}  # passages never all in memory: articles only
+    assert lib.info().index_kind == "ivf-ondisk" and lib.check() == []
+    assert lib.last_summary.embedded == 0
+    assert [[h.passage_id for h in lib.ask(q, k=5, mode="lexical")] for q in questions] == before
