@@ -215,7 +215,8 @@ def cmd_info(args) -> int:
           f"({info.duplicates} duplicates indexed once)")
     if info.article_ann:  # what similar() searches
         a = info.article_ann
-        print(f"articles   ivf (approximate: {a['nlist']} cells, nprobe {a['nprobe']}, recall@10 "
+        print(f"articles   {'ivf-ondisk' if a.get('on_disk') else 'ivf'} (approximate: {a['nlist']} "
+              f"cells, nprobe {a['nprobe']}, recall@10 "
               f"{a['recall_at_10']:.3f} against exact search when last written)")
     print(f"settings   {json.dumps(info.settings)}")
     print(f"disk       {info.disk_bytes / 1e6:.1f} MB")

@@ -28,8 +28,9 @@ MANIFEST = "manifest.json"
 CATALOG = "catalog.sqlite"
 PASSAGE_VECTORS = "passages.faiss"
 ARTICLE_VECTORS = "articles.faiss"
-REWRITTEN = ("lexical.", "passages.ivfdata", "passages.trained.faiss")  # each write makes these anew
-# from the old generation's files (read in place), so they are not copied
+# Each write makes these anew from the old generation's files (read in place), so they are not copied.
+REWRITTEN = ("lexical.", "passages.ivfdata", "passages.trained.faiss", "articles.ivfdata",
+             "articles.trained.faiss")
 _GEN = re.compile(r"^gen-(\d{6})(\.tmp)?$")
 _LIVE = re.compile(r"^gen-\d{6}$")
 

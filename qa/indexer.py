@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,10 +16,11 @@ from .catalog import Catalog
 from .chunker import chunk
 from .embedder import Embedder, encode_spans
 from .errors import InputError
-from .indexdir import ARTICLE_VECTORS, CATALOG, PASSAGE_VECTORS, Writer, check_model, now
-from .ondisk import ONDISK_THRESHOLD, OnDiskBuilder, is_ondisk, load_ondisk
+from .indexdir import CATALOG, Writer, check_model, now
+from .ondisk import ONDISK_THRESHOLD
+from .placement import finish_faiss, generation_number, on_disk_or_not, stores_for_write
 from .readers import ReadStats, read_articles
-from .store import APPROX_THRESHOLD, FaissStore, approximate
+from .store import APPROX_THRESHOLD
 from .types import Article, IndexSummary, Skip
 
 EMBED_BATCH = 128
@@ -112,8 +112,8 @@ def index_paths(
         catalog = Catalog(w.path(CATALOG))
         ann = (w.previous or {}).get("ann") or {}
         article_ann = (w.previous or {}).get("article_ann") or {}
-        store, article_store, store_entry = _stores(w, embedder.dim, ann, store_spec,
-                                                    article_ann.get("nprobe"), settings.ondisk_threshold)
+        store, article_store, store_entry = stores_for_write(w, embedder.dim, ann, article_ann, store_spec,
+                                                             settings.ondisk_threshold)
 
         existing = catalog.articles_index()
         by_content: dict[str, list[int]] = {}
@@ -175,7 +175,10 @@ def index_paths(
         removed_rows += gone
         store.remove(catalog.delete_articles(gone))
         article_store.remove(gone)
-        store = _on_disk_or_not(store, catalog.counts()["passages"], settings, w)
+        counts = catalog.counts()
+        store = on_disk_or_not(store, counts["passages"], settings.ondisk_threshold, w, "passages")
+        article_store = on_disk_or_not(article_store, counts["articles"], settings.ondisk_threshold,
+                                       w, "articles")
         # Phase 2: embed the new passages in batches read back from the catalog.
         _embed_new(catalog, store, article_store, encoder or local_encoder(embedder), first_new,
                    progress, on_progress)
@@ -187,25 +190,14 @@ def index_paths(
         if store.kind == "milvus":  # HNSW from the threshold on
             from .milvus_store import collection_names
 
-            fresh = collection_names(store_entry["prefix"], _number(w.generation))[0]
+            fresh = collection_names(store_entry["prefix"], generation_number(w.generation))[0]
             store, ann = store.approximate(settings.approx_threshold, ann, fresh)
             store_entry["passages"] = store.collection
-        elif isinstance(store, OnDiskBuilder):
-            ann = store.finish()  # writes the passage vector files itself
-        else:
-            store, ann = approximate(store, settings.approx_threshold, ann.get("trained_on"))
-        if not isinstance(store, OnDiskBuilder):
-            store.save(w.path(PASSAGE_VECTORS))
-        if article_store.kind == "milvus":
             article_ann = {}
-        elif isinstance(store, OnDiskBuilder):
-            # No vectors are read in bulk on disk: the article index stays the kind it was,
-            # with the nprobe measured when last tuned (not yet beyond RAM, see README).
-            article_ann = article_ann if article_store.kind == "ivf" else {}
-        else:  # similar(): article vectors go approximate from the same threshold
-            article_store, article_ann = approximate(article_store, settings.approx_threshold,
-                                                     article_ann.get("trained_on"))
-        article_store.save(w.path(ARTICLE_VECTORS))
+        else:  # similar()'s article vectors follow the passages' rules, by their own count
+            store, ann = finish_faiss(store, settings.approx_threshold, ann, w, "passages")
+            article_store, article_ann = finish_faiss(article_store, settings.approx_threshold,
+                                                      article_ann, w, "articles")
         created = w.previous.get("created") if w.previous else now()
         w.publish({
             "package_version": __version__,
@@ -239,109 +231,6 @@ def index_paths(
     )
 
 
-def _stores(w: Writer, dim: int, ann: dict, spec: str | None, article_nprobe: int | None,
-            ondisk_threshold: int):
-    """The passage and article stores this write changes, and the manifest's ``store`` entry.
-
-    FAISS files were copied into the new generation with the catalog; Milvus collections are
-    changed in place (versioned rows, see qa.milvus_store), or copied into a new pair when the
-    vectors move or were written before rows were versioned. Either kind can be the source of
-    the other.
-    """
-    prev = (w.previous or {}).get("store") or {"kind": "faiss"}
-    if spec is None:
-        target = prev
-    elif spec == "faiss":
-        target = {"kind": "faiss"}
-    else:
-        from .milvus_store import parse_store
-
-        uri, prefix = parse_store(spec)
-        target = {"kind": "milvus", "uri": uri, "prefix": prefix}
-    if prev["kind"] == "milvus":
-        from .milvus_store import MilvusStore
-
-        live = _number(w.previous["generation"])
-        same = (target.get("uri"), target.get("prefix")) == (prev["uri"], prev["prefix"])
-        # The collections this folder names are its own: claimed if written before owners.
-        owner = (prev.get("owner") or uuid.uuid4().hex) if same else None
-        if prev.get("versioned") and same:
-            # Changed in place: rows carry the generations that added and removed them.
-            stores = (MilvusStore.open(prev["uri"], prev["passages"], dim, ann.get("ef"),
-                                       live + 1, writer=True, owner=owner),
-                      MilvusStore.open(prev["uri"], prev["articles"], dim, None, live + 1,
-                                       writer=True, owner=owner))
-            for store in stores:
-                store.begin_write(live)
-            _drop_faiss_copies(w)
-            return stores[0], stores[1], {**prev, "owner": owner}
-        view = live if prev.get("versioned") else None
-        sources = (MilvusStore.open(prev["uri"], prev["passages"], dim, generation=view, owner=owner),
-                   MilvusStore.open(prev["uri"], prev["articles"], dim, generation=view, owner=owner))
-        target = {**target, "owner": owner}
-    else:
-        old_vectors = os.path.join(w.old, PASSAGE_VECTORS) if w.old else ""
-        if old_vectors and is_ondisk(old_vectors):  # read in place: its lists are not copied
-            old = load_ondisk(old_vectors, dim, ann.get("nprobe"))
-            passages = OnDiskBuilder(dim, w.work, old, w.old, ann.get("trained_on"))
-            if target["kind"] != "faiss":
-                passages = old
-        else:
-            passages = _load_store(w.path(PASSAGE_VECTORS), dim, ann.get("nprobe"))
-        sources = (passages, _load_store(w.path(ARTICLE_VECTORS), dim, article_nprobe))
-    if target["kind"] == "faiss":
-        if prev["kind"] == "faiss":
-            return sources[0], sources[1], {"kind": "faiss"}
-        # Vectors coming back from Milvus: spooled straight to disk when that many would be.
-        big = sources[0].count() >= ondisk_threshold
-        stores = (OnDiskBuilder(dim, w.work) if big else FaissStore(dim), FaissStore(dim))
-        for store, source in zip(stores, sources, strict=True):
-            for ids, vectors in source.batches():
-                store.add(ids, vectors)
-        return stores[0], stores[1], {"kind": "faiss"}
-    from .milvus_store import MilvusStore, collection_names
-
-    _drop_faiss_copies(w)
-    names = collection_names(target["prefix"], _number(w.generation))
-    # A new owner id when vectors move: a copy of this folder moved into its own collections
-    # must not count as the owner of the original's.
-    owner = target.get("owner") or uuid.uuid4().hex
-    stores = tuple(MilvusStore.create(target["uri"], name, dim, _number(w.generation), owner,
-                                      source=source)
-                   for name, source in zip(names, sources, strict=True))
-    entry = {"kind": "milvus", "uri": target["uri"], "prefix": target["prefix"],
-             "passages": names[0], "articles": names[1], "versioned": True, "owner": owner}
-    return stores[0], stores[1], entry
-
-
-def _number(generation: str) -> int:
-    return int(generation.split("-")[1])
-
-
-def _drop_faiss_copies(w: Writer) -> None:
-    """FAISS files copied from the live generation: vectors live in Milvus, so they go."""
-    for name in (PASSAGE_VECTORS, ARTICLE_VECTORS):
-        if os.path.exists(w.path(name)):
-            os.remove(w.path(name))
-
-
-def _on_disk_or_not(store, passages: int, settings: Settings, w: Writer):
-    """The passage store phase 2 adds to: spooled to disk at ``ondisk_threshold`` passages and
-    above (what is stored so far fit in memory, so it is handed over from there); back in
-    memory once deletes take an on-disk collection below half the threshold."""
-    if store.kind in ("flat", "ivf") and passages >= settings.ondisk_threshold:
-        builder = OnDiskBuilder(store.dim, w.work)
-        for ids, vectors in store.batches():
-            builder.add(ids, vectors)
-        return builder
-    if isinstance(store, OnDiskBuilder) and passages < settings.ondisk_threshold // 2:
-        flat = FaissStore(store.dim)
-        for _, ids, vectors in store.live_cells():
-            flat.add(ids, vectors)
-        return flat
-    return store
-
-
 def _write_lexical(w: Writer, catalog: Catalog, first_new: int) -> None:
     """The new generation's BM25 postings: the old ones minus removed passages plus new ones,
     or all passages analysed when the old generation has none (written before qa.lexical)."""
@@ -355,10 +244,6 @@ def _write_lexical(w: Writer, catalog: Catalog, first_new: int) -> None:
     else:
         postings.write(w.work, empty_postings(), np.zeros(0, dtype=bool),
                        catalog.lexical_texts_from(0), Analyzer())
-
-
-def _load_store(path: str, dim: int, nprobe: int | None = None) -> FaissStore:
-    return FaissStore.load(path, dim, nprobe) if os.path.exists(path) else FaissStore(dim)
 
 
 def local_encoder(embedder: Embedder) -> Callable[[Iterator[Batch]], Iterator[Encoded]]:

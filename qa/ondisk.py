@@ -1,6 +1,7 @@
-"""Passage vectors beyond RAM: an IVF index trained once, shards built in parallel, merged on disk.
+"""Vectors beyond RAM: an IVF index trained once, shards built in parallel, merged on disk.
 
-Above ``Settings.ondisk_threshold`` passages a write never holds the collection's vectors in
+Above ``Settings.ondisk_threshold`` passages (or articles, for the article vectors, which
+follow the same rule under the stem ``articles``) a write never holds the collection's vectors in
 memory. New vectors are spooled to ``.npy`` files in the new generation's folder as they come
 out of the encoder; the previous generation's inverted lists are read memory-mapped. The live
 vectors (old ones minus removed, plus new) are then cut into shards of
@@ -34,12 +35,10 @@ from .errors import IndexCorruptError
 from .store import FaissStore, pick_nprobe, streamed_recall_queries
 
 ONDISK_THRESHOLD = 2_000_000  # passages; ~3 GB of float32 MiniLM vectors, written three times
-LISTS = "passages.ivfdata"
-TRAINED = "passages.trained.faiss"
 SHARD_VECTORS = 250_000  # per shard built on one worker (~370 MB of MiniLM vectors)
 SPOOL_VECTORS = 65_536  # new vectors held before they go to a spool file
-_SPOOL = "spool-"  # new vectors waiting to be sharded
-_SHARD = "shard-"  # shard indexes waiting to be merged
+_SPOOL = "-spool-"  # after the stem: new vectors waiting to be sharded
+_SHARD = "-shard-"  # after the stem: shard indexes waiting to be merged
 
 
 @contextlib.contextmanager
@@ -78,13 +77,16 @@ def is_ondisk(vector_file: str) -> bool:
 
 class OnDiskBuilder:
     """The write side of an on-disk IVF store: ``add`` and ``remove`` as the indexer calls
-    them on any store, then :meth:`finish` writes the new generation's files."""
+    them on any store, then :meth:`finish` writes the new generation's files, named after
+    ``stem`` (``passages`` or ``articles``)."""
 
     kind = "ivf-ondisk"
 
     def __init__(self, dim: int, work: str, old: FaissStore | None = None,
-                 old_dir: str | None = None, trained_on: int | None = None) -> None:
+                 old_dir: str | None = None, trained_on: int | None = None,
+                 stem: str = "passages") -> None:
         self.dim = dim
+        self.stem = stem
         self.work = work
         self.old = old  # the previous generation's store, memory-mapped (read-only)
         self.old_dir = old_dir
@@ -120,8 +122,8 @@ class OnDiskBuilder:
         if not self._buffer:
             return
         n = len(self._files)
-        paths = (os.path.join(self.work, f"{_SPOOL}{n:05d}.ids.npy"),
-                 os.path.join(self.work, f"{_SPOOL}{n:05d}.vectors.npy"))
+        paths = (os.path.join(self.work, f"{self.stem}{_SPOOL}{n:05d}.ids.npy"),
+                 os.path.join(self.work, f"{self.stem}{_SPOOL}{n:05d}.vectors.npy"))
         np.save(paths[0], np.concatenate([b[0] for b in self._buffer]))
         np.save(paths[1], np.vstack([b[1] for b in self._buffer]))
         self._files.append(paths)
@@ -159,8 +161,8 @@ class OnDiskBuilder:
 
     # --- writing the generation ------------------------------------------------------------
     def finish(self, workers: int | None = None) -> dict:
-        """Write ``passages.faiss``, ``passages.ivfdata`` and ``passages.trained.faiss`` into
-        the new generation; returns the manifest's ``ann`` entry."""
+        """Write ``STEM.faiss``, ``STEM.ivfdata`` and ``STEM.trained.faiss`` into the new
+        generation; returns the manifest's ``ann`` entry."""
         import faiss
         from faiss.contrib.ondisk import merge_ondisk
 
@@ -168,7 +170,8 @@ class OnDiskBuilder:
         total = self.count()
         if total == 0:
             raise ValueError("an on-disk index needs at least one vector")
-        old_trained = os.path.join(self.old_dir, TRAINED) if self.old_dir else None
+        trained_name = f"{self.stem}.trained.faiss"
+        old_trained = os.path.join(self.old_dir, trained_name) if self.old_dir else None
         reuse = (old_trained is not None and os.path.exists(old_trained) and self.trained_on
                  and total <= 4 * self.trained_on)
         if reuse:
@@ -177,16 +180,16 @@ class OnDiskBuilder:
         else:
             trained = self._train(total)
             trained_on = total
-        faiss.write_index(trained, os.path.join(self.work, TRAINED))
+        faiss.write_index(trained, os.path.join(self.work, trained_name))
 
         jobs = self._shard_jobs(trained, copy_old_cells=bool(reuse))
         shards = _run_bounded(jobs, workers or min(4, os.cpu_count() or 1))
         merged = faiss.clone_index(trained)
-        lists_path = os.path.join(self.work, LISTS)
+        lists_path = os.path.join(self.work, f"{self.stem}.ivfdata")
         with c_output("stderr"):
             merge_ondisk(merged, shards, lists_path)
         merged.set_direct_map_type(faiss.DirectMap.Hashtable)  # remove and reconstruct by id
-        index_path = os.path.join(self.work, "passages.faiss")
+        index_path = os.path.join(self.work, f"{self.stem}.faiss")
         faiss.write_index(merged, index_path)
         del merged
         self._cleanup(shards)
@@ -195,7 +198,7 @@ class OnDiskBuilder:
         recall = self._tune(store)
         return {"nlist": int(store._ivf.nlist), "nprobe": store.nprobe, "trained_on": trained_on,
                 "recall_at_10": round(recall, 4), "on_disk": True,
-                "recall_measured_on": "200 random mixes of three stored passages, as queries"}
+                "recall_measured_on": f"200 random mixes of three stored {self.stem}, as queries"}
 
     def _train(self, total: int):
         """A new coarse quantizer, trained on a uniform sample of the live vectors."""
@@ -224,7 +227,7 @@ class OnDiskBuilder:
         def shard_path() -> str:
             nonlocal count
             count += 1
-            return os.path.join(self.work, f"{_SHARD}{count:05d}.faiss")
+            return os.path.join(self.work, f"{self.stem}{_SHARD}{count:05d}.faiss")
 
         def from_cells(cells, path):
             def run() -> str:

@@ -197,7 +197,8 @@ class FaissStore:
         self._faiss.write_index(self._index, path)
 
 
-def approximate(store: FaissStore, threshold: int, trained_on: int | None) -> tuple[FaissStore, dict]:
+def approximate(store: FaissStore, threshold: int, trained_on: int | None,
+                of: str = "passages") -> tuple[FaissStore, dict]:
     """The store to save and its ``ann`` manifest entry: exact below ``threshold`` passages,
     else IVF, retrained when the collection has grown fourfold since training; ``nprobe`` is
     re-measured on every write so recall@10 stays at the target. An IVF store that deletes
@@ -216,7 +217,7 @@ def approximate(store: FaissStore, threshold: int, trained_on: int | None) -> tu
     recall = tune_nprobe(store, ids, vectors)
     return store, {"nlist": int(store._ivf.nlist), "nprobe": store.nprobe, "trained_on": trained_on,
                    "recall_at_10": round(recall, 4),
-                   "recall_measured_on": "200 random mixes of three stored passages, as queries"}
+                   "recall_measured_on": f"200 random mixes of three stored {of}, as queries"}
 
 
 def to_ivf(dim: int, ids: np.ndarray, vectors: np.ndarray, seed: int = 0) -> FaissStore:

@@ -42,3 +42,20 @@ class FakeEmbedder:
             v = sum(self._word(w) for w in words)
             out[i] = v / np.linalg.norm(v)
         return out
+
+
+def similar_recall(lib, samples: int = 50, k: int = 5) -> float:
+    """Share of ``similar``'s top ``k`` that a brute-force search over the article vectors
+    also ranks top ``k``, over ``samples`` articles spread through the index; also checks that
+    an article is never similar to itself."""
+    ids, vectors = lib.article_store.vectors()
+    found = 0
+    picked = range(0, len(ids), max(1, len(ids) // samples))[:samples]
+    for i in picked:
+        article_id = lib.catalog.articles_brief([int(ids[i])])[int(ids[i])][0]
+        order = np.argsort(-(vectors @ vectors[i]), kind="stable")
+        truth = [int(a) for a in ids[order] if a != ids[i]][:k]
+        got = lib.similar(article_id, k=k)
+        assert article_id not in {h.article_id for h in got}
+        found += len(set(truth) & {lib.catalog.article_rowid(h.article_id) for h in got})
+    return found / (k * len(picked))

@@ -463,7 +463,9 @@ def test_vectors_moved_back_from_milvus_beyond_the_on_disk_threshold_go_straight
             return _add(self, ids, vectors)
         monkeypatch.setattr(cls, "add", spy)
     lib = qa.Library.build([str(corpus)], index, embedder=fake, progress=False, store="faiss")
-    assert added == {"faiss": 3000, "ondisk": 3000}  # passages never all in memory: articles only
-    assert lib.info().index_kind == "ivf-ondisk" and lib.check() == []
+    # 3,000 passages and 3,000 articles, both beyond the threshold: none held in memory.
+    assert added == {"faiss": 0, "ondisk": 6000}
+    assert lib.info().index_kind == "ivf-ondisk" and lib.article_store.kind == "ivf-ondisk"
+    assert lib.check() == []
     assert lib.last_summary.embedded == 0
     assert [[h.passage_id for h in lib.ask(q, k=5, mode="lexical")] for q in questions] == before

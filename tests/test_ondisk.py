@@ -1,4 +1,4 @@
-"""Passage vectors beyond RAM: IVF lists merged on disk, against a brute-force oracle."""
+"""Passage and article vectors beyond RAM: IVF lists merged on disk, against a brute-force oracle."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import shutil
 
 import numpy as np
 import pytest
+from fakes import similar_recall
 from killing import write_corpus
 
 import qa
 import qa.ondisk
+import qa.placement
 from qa.errors import IndexCorruptError
 from qa.indexdir import generation_dir, read_manifest
 from qa.store import FaissStore
@@ -46,7 +48,11 @@ def test_on_disk_index_builds_updates_and_answers_like_exact_search(tmp_path, fa
     gen = generation_dir(index, read_manifest(index))
     names = set(os.listdir(gen))
     assert {"passages.faiss", "passages.ivfdata", "passages.trained.faiss"} <= names
-    assert not [n for n in names if n.startswith(("spool-", "shard-"))]
+    # 3,000 articles: their vectors (what similar() searches) go on disk by the same rule.
+    assert {"articles.faiss", "articles.ivfdata", "articles.trained.faiss"} <= names
+    assert info.articles == 3000 and info.article_ann["on_disk"] and lib.article_store.kind == "ivf-ondisk"
+    assert info.article_ann["recall_at_10"] >= 0.95 and similar_recall(lib) >= 0.9
+    assert not [n for n in names if "spool-" in n or "shard-" in n]
     assert dense_recall(lib, fake) >= 0.9
     # Probing every cell makes the approximate index exact: same ids as the oracle.
     lib.store._ivf.nprobe = lib.store._ivf.nlist
@@ -55,19 +61,20 @@ def test_on_disk_index_builds_updates_and_answers_like_exact_search(tmp_path, fa
     assert "resizing" not in capfd.readouterr().out  # FAISS's printf went to stderr
     qa.Library.open(index, embedder=fake).ask(QUESTIONS[0], k=1)  # a reader: nothing printed on opening
     assert "IO_FLAG" not in "".join(capfd.readouterr())
-    trained_on = info.ann["trained_on"]
+    trained_on, articles_trained_on = info.ann["trained_on"], info.article_ann["trained_on"]
 
     # An update must not load every vector into memory: no bulk read, no in-memory IVF.
     def refuse(*a, **k):
         raise AssertionError("the on-disk write path read all vectors into memory")
 
     monkeypatch.setattr(FaissStore, "vectors", refuse)
-    monkeypatch.setattr(qa.indexer, "approximate", refuse)
+    monkeypatch.setattr(qa.placement, "approximate", refuse)
     write_corpus(corpus, 3000, 2)  # changes a third, removes a file, adds one
     lib.update([str(corpus)], progress=False)
     monkeypatch.undo()
     info = lib.info()
     assert info.index_kind == "ivf-ondisk" and info.ann["trained_on"] == trained_on  # trained once
+    assert info.article_ann["trained_on"] == articles_trained_on and similar_recall(lib) >= 0.9
     assert lib.check() == [] and info.passages == len(lib.store.ids()) < 3000
     assert any("New report" in h.text for h in lib.ask("new report harbour strike", k=3, mode="dense"))
     assert dense_recall(lib, fake) >= 0.9
@@ -100,10 +107,13 @@ def test_growing_past_the_threshold_goes_on_disk_and_shrinking_comes_back(tmp_pa
     write_corpus(corpus, 1800, 1)
     lib.update([str(corpus)], progress=False)
     assert lib.info().index_kind == "ivf-ondisk" and lib.info().passages == 1800 and lib.check() == []
+    assert lib.article_store.kind == "ivf-ondisk" and similar_recall(lib) >= 0.9
     (corpus / "part0.txt").unlink()
     (corpus / "part1.txt").unlink()
     lib.update([str(corpus)], progress=False)
     assert lib.info().index_kind == "ivf" and lib.info().passages == 600 and lib.check() == []
+    assert lib.article_store.kind == "ivf" and not lib.info().article_ann.get("on_disk")
+    assert similar_recall(lib) >= 0.9
     q = "report 7 on the telescope with a large mirror"
     lib.store._ivf.nprobe = lib.store._ivf.nlist
     assert [h.passage_id for h in lib.ask(q, k=5, mode="dense")] == oracle_top(lib, fake, q, 5)
