@@ -18,7 +18,7 @@ from .errors import (
     NotFoundError,
     QAError,
 )
-from .types import Article, ArticleHit, Highlight, Hit, IndexSummary, Passage, Skip
+from .types import Article, ArticleHit, Highlight, Hit, IndexInfo, IndexSummary, Passage, Skip
 
 __all__ = [
     "Article", "ArticleHit", "Filters", "Highlight", "Hit", "IndexCorruptError", "IndexInfo",
@@ -29,10 +29,10 @@ __all__ = [
 
 def __getattr__(name: str):
     # Library and Filters pull in numpy; load them on first use.
-    if name in ("Library", "IndexInfo"):
-        from . import library
+    if name == "Library":
+        from .library import Library
 
-        return getattr(library, name)
+        return Library
     if name == "RayOptions":
         from .distributed import RayOptions
 

@@ -5,42 +5,15 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import IndexCorruptError, IndexMismatchError, InputError, NotFoundError
-from .types import ArticleHit, Highlight, Hit, IndexSummary
+from .types import ArticleHit, Highlight, Hit, IndexInfo, IndexSummary
 
 if TYPE_CHECKING:
     from .distributed import RayOptions
 
 DEFAULT_INDEX = os.path.join("index", "default")
-
-
-@dataclass(frozen=True)
-class IndexInfo:
-    """What :meth:`Library.info` reports."""
-
-    path: str
-    model: str
-    dimension: int
-    index_kind: str
-    ann: dict[str, Any]
-    backend: str
-    articles: int
-    passages: int
-    duplicates: int
-    settings: dict[str, Any]
-    format_version: int
-    package_version: str
-    created: str
-    updated: str
-    disk_bytes: int
-    sources: tuple[tuple[str, int], ...]
-    article_ann: dict[str, Any]  # the article vectors' approximate index ({}: exact)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class Library:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import hashlib
 import io
 import itertools
 import json
@@ -14,23 +12,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .records import FIELDS, article_from, make_id, mapped, record_article, title_from_text
 from .types import Article, Skip
 
 EXTENSIONS = (".txt", ".md", ".markdown", ".jsonl", ".json", ".csv", ".html", ".htm")
-FIELDS = {
-    "id": ("id", "_id", "doc_id"),
-    "title": ("title",),
-    "text": ("text", "body", "content"),
-    "url": ("url",),
-    "date": ("date",),
-    "author": ("author",),
-    "tags": ("tags",),
-}
 _BLANK = re.compile(r"^\s*$")
 _SURROGATE = re.compile("[\udc80-\udcff]")
 MAX_ARTICLE_BYTES = 32 * 2**20  # one article: a block, a record, a whole .md or .html file
 MAX_JSON_BYTES = 256 * 2**20  # a .json file is parsed whole; JSONL streams
-_TITLE_MAX = 140
 
 
 @dataclass
@@ -41,41 +30,6 @@ class ReadStats:
     ignored_files: int = 0
     skipped: list[Skip] = field(default_factory=list)
     seen_paths: set[str] = field(default_factory=set)
-
-
-def make_id(*parts: object) -> str:
-    return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:16]
-
-
-def normalise_date(value: Any) -> str | None:
-    """ISO ``YYYY-MM-DD`` (or full ISO timestamp) when the value parses, else the value as given."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()[:10]
-    text = str(value).strip()
-    try:
-        return dt.date.fromisoformat(text[:10]).isoformat()
-    except ValueError:
-        pass
-    try:
-        from dateutil import parser
-
-        return parser.parse(text).date().isoformat()
-    except (ValueError, OverflowError, ImportError):
-        return text
-
-
-def title_from_text(text: str) -> str:
-    from .chunker import split_sentences
-
-    head = text[:1000]
-    spans = split_sentences(head)
-    first = head[spans[0][0] : spans[0][1]] if spans else head
-    first = " ".join(first.split())
-    if len(first) > _TITLE_MAX:
-        first = first[:_TITLE_MAX].rsplit(" ", 1)[0] + "…"
-    return first
 
 
 def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, str]]:
@@ -266,62 +220,12 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
     if not text.strip():
         stats.skipped.append(Skip(given, None, "no text after the front matter"))
         return
-    rec = _mapped(meta)
+    rec = mapped(meta)
     title = rec.get("title")
     if not title:
         heading = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.M)
         title = heading.group(1) if heading else title_from_text(text)
-    yield _article(rec, given, absolute, 0, text, str(title), body_line, lines_mapped=True)
-
-
-def _mapped(record: dict[str, Any]) -> dict[str, Any]:
-    """Record fields under their canonical names (case-insensitive); the rest as metadata."""
-    lower = {str(k).lower(): k for k in record}
-    out: dict[str, Any] = {}
-    used = set()
-    for canon, names in FIELDS.items():
-        for name in names:
-            if name in lower:
-                out[canon] = record[lower[name]]
-                used.add(lower[name])
-                break
-    out["metadata"] = {k: v for k, v in record.items() if k not in used}
-    return out
-
-
-def _article(rec, given, absolute, position, text, title, line, lines_mapped) -> Article:
-    tags = rec.get("tags") or ()
-    if isinstance(tags, str):
-        tags = [t.strip() for t in re.split(r"[,;]", tags) if t.strip()]
-    given_id = rec.get("id")
-    url = rec.get("url") or None
-    return Article(
-        article_id=str(given_id) if given_id not in (None, "") else make_id(absolute, position),
-        title=" ".join(str(title).split()) if title else title_from_text(text),
-        text=text,
-        source=given,  # the file: a reference the reader can open (a record's own
-        # "source" field stays in metadata)
-        path=absolute,
-        line_start=line,
-        lines_mapped=lines_mapped,
-        url=str(url) if url else None,
-        date=normalise_date(rec.get("date")),
-        author=str(rec["author"]) if rec.get("author") else None,
-        tags=tuple(str(t) for t in tags),
-        metadata=rec.get("metadata", {}),
-    )
-
-
-def _record(given, absolute, position, line, record, stats) -> Article | None:
-    if not isinstance(record, dict):
-        stats.skipped.append(Skip(given, line, "record is not a JSON object"))
-        return None
-    rec = _mapped(record)
-    text = rec.get("text")
-    if not isinstance(text, str) or not text.strip():
-        stats.skipped.append(Skip(given, line, "record has no text (expected text, body or content)"))
-        return None
-    return _article(rec, given, absolute, position, text.strip(), rec.get("title"), line, False)
+    yield article_from(rec, given, absolute, 0, text, str(title), body_line, lines_mapped=True)
 
 
 def _read_jsonl(given, absolute, fh, stats) -> Iterator[Article]:
@@ -333,7 +237,7 @@ def _read_jsonl(given, absolute, fh, stats) -> Iterator[Article]:
         except json.JSONDecodeError as exc:
             stats.skipped.append(Skip(given, number, f"malformed JSON ({exc.msg})"))
             continue
-        article = _record(given, absolute, number, number, record, stats)
+        article = record_article(given, absolute, number, number, record, stats)
         if article:
             yield article
 
@@ -349,14 +253,14 @@ def _read_json(given, absolute, data, stats) -> Iterator[Article]:
         return
     if isinstance(loaded, dict):
         nested = next((v for v in loaded.values() if isinstance(v, list)), None)
-        records = nested if nested is not None and not _mapped(loaded).get("text") else [loaded]
+        records = nested if nested is not None and not mapped(loaded).get("text") else [loaded]
     elif isinstance(loaded, list):
         records = loaded
     else:
         stats.skipped.append(Skip(given, 1, "JSON is neither an object nor a list of objects"))
         return
     for position, record in enumerate(records):
-        article = _record(given, absolute, position, 1, record, stats)
+        article = record_article(given, absolute, position, 1, record, stats)
         if article:
             yield article
 
@@ -387,7 +291,7 @@ def _read_csv(given, absolute, fh, stats) -> Iterator[Article]:
         if any(_SURROGATE.search(v) for v in clean.values() if isinstance(v, str)):
             stats.skipped.append(Skip(given, line, "undecodable bytes (not UTF-8); row skipped"))
         else:
-            article = _record(given, absolute, line, line, clean, stats)
+            article = record_article(given, absolute, line, line, clean, stats)
             if article:
                 yield article
         line = reader.line_num + 1
@@ -413,4 +317,4 @@ def _read_html(given, absolute, data, stats) -> Iterator[Article]:
         "tags": doc.get("tags") or doc.get("categories") or (),
         "metadata": {"sitename": doc.get("sitename")} if doc.get("sitename") else {},
     }
-    yield _article(rec, given, absolute, 0, text.strip(), rec["title"], 1, lines_mapped=False)
+    yield article_from(rec, given, absolute, 0, text.strip(), rec["title"], 1, lines_mapped=False)

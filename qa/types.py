@@ -154,3 +154,29 @@ class IndexSummary:
         out += [f"  {s}" for s in self.skipped]
         out.append(f"index holds {self.passages} passages")
         return out
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What :meth:`Library.info` reports."""
+
+    path: str
+    model: str
+    dimension: int
+    index_kind: str
+    ann: dict[str, Any]
+    backend: str
+    articles: int
+    passages: int
+    duplicates: int
+    settings: dict[str, Any]
+    format_version: int
+    package_version: str
+    created: str
+    updated: str
+    disk_bytes: int
+    sources: tuple[tuple[str, int], ...]
+    article_ann: dict[str, Any]  # the article vectors' approximate index ({}: exact)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
