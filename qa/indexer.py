@@ -76,6 +76,16 @@ def embed_input(title: str, passage_text: str) -> str:
     return f"{title}\n{passage_text}"
 
 
+def _refuse_unknown_paths(given: Sequence[str], roots: Sequence[str], indexed: list[str]) -> None:
+    """A path that does not exist is a typo unless the index holds articles from it (then the
+    folder was removed, and the update removes its articles): refused before anything is read."""
+    missing = [g for g, r in zip(given, roots, strict=True) if not os.path.exists(r)]
+    unknown = [g for g in missing if not any(_in_scope(p, [os.path.abspath(g)]) for p in indexed)]
+    if unknown:
+        raise InputError(f"no such file or directory: {', '.join(map(str, unknown))} (and the index holds "
+                         "nothing from there); check the path. Nothing was changed.")
+
+
 def _in_scope(path: str, roots: Sequence[str]) -> bool:
     return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
@@ -116,6 +126,7 @@ def index_paths(
                                                              settings.ondisk_threshold)
 
         existing = catalog.articles_index()
+        _refuse_unknown_paths(paths, roots, [row[4] for row in existing])
         by_content: dict[str, list[int]] = {}
         scoped: set[int] = set()
         out_of_scope_text: dict[str, str] = {}

@@ -45,6 +45,13 @@ def test_bad_threshold_is_refused_before_anything_is_written(tmp_path):
     assert not (tmp_path / "idx" / "manifest.json").exists()
 
 
+def test_a_mistyped_path_is_refused_before_anything_is_written(tmp_path):
+    r = run("index", str(tmp_path / "nwes"), "--index", str(tmp_path / "idx"))
+    assert r.returncode == qa.InputError.exit_code
+    assert "no such file or directory" in r.stderr and "nwes" in r.stderr and r.stdout == ""
+    assert not (tmp_path / "idx" / "manifest.json").exists()
+
+
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
     d = tmp_path_factory.mktemp("cli") / "idx"

@@ -384,3 +384,21 @@ def test_a_threshold_below_one_ivf_cell_of_vectors_still_builds_and_answers(tmp_
     assert lib.check() == [] and len(lib.ask("harbour strike", k=3)) == 3
     first = lib.catalog.articles_index()[0][1]
     assert len(lib.similar(first, k=3)) == 3
+
+
+def test_a_path_that_does_not_exist_is_refused_unless_the_index_holds_articles_from_it(tmp_path, fake):
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text("Harbour workers strike over wages.\n\nA telescope gets a new mirror.\n")
+    index = str(tmp_path / "idx")
+    with pytest.raises(qa.InputError, match="no such file or directory: .*typo.*Nothing was changed"):
+        qa.Library.build([str(tmp_path / "typo")], index, embedder=fake, progress=False)
+    assert not os.path.exists(os.path.join(index, "manifest.json"))
+    lib = qa.Library.build([str(news)], index, embedder=fake, progress=False)
+    with pytest.raises(qa.InputError, match="typo"):
+        lib.update([str(news), str(tmp_path / "typo")], progress=False)
+    assert lib.info().articles == 2
+    # A folder the index holds articles from was removed: the update removes them.
+    (news / "a.txt").unlink()
+    news.rmdir()
+    assert lib.update([str(news)], progress=False).removed == 2 and lib.info().articles == 0
