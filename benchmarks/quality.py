@@ -43,6 +43,39 @@ def highlight_accuracy(lib, dataset: str, limit: int | None) -> tuple[float, int
     return hits / max(total, 1), total
 
 
+def highlight_floor(lib, dataset: str, limit: int | None, step: int = 5) -> tuple[dict, int]:
+    """What the floor on weak hits' highlights (``qa.highlight.HIT_FLOOR``) keeps and removes in
+    the top 5 hits of every ``step``-th question: the share of gold-paragraph hits whose top
+    highlight holds the answer, and the share of hits without any answer string that show a
+    highlight, with the floor and without it (0)."""
+    import qa.highlight
+    from qa.evaluate import load_qrels
+
+    qrels = load_qrels(os.path.join(dataset, "qrels", "test.tsv"))
+    with open(os.path.join(dataset, "queries.jsonl"), encoding="utf-8") as fh:
+        queries = [json.loads(line) for line in fh if line.strip()]
+    queries = [q for q in queries[:limit] if (q.get("metadata") or {}).get("answers") and qrels.get(q["_id"])]
+    queries = queries[::step]
+    out, floor = {}, qa.highlight.HIT_FLOOR
+    for value in (floor, 0.0):
+        qa.highlight.HIT_FLOOR = value
+        kept = gold = shown = without = 0
+        for start in range(0, len(queries), 64):
+            chunk = queries[start:start + 64]
+            for q, hits in zip(chunk, lib.ask_many([q["text"] for q in chunk], k=5), strict=True):
+                answers = q["metadata"]["answers"]
+                for h in hits:
+                    if not any(a in h.text for a in answers):
+                        without += 1
+                        shown += bool(h.highlights)
+                    elif qrels[q["_id"]].get(h.article_id, 0) > 0:
+                        gold += 1
+                        kept += bool(h.highlights) and any(a in h.highlights[0].text for a in answers)
+        out[value] = (kept / max(gold, 1), shown / max(without, 1))
+    qa.highlight.HIT_FLOOR = floor
+    return out, len(queries)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--benchmarks", default=os.path.join(os.path.dirname(HERE), "..", "shared", "benchmarks"))
@@ -79,11 +112,18 @@ def main() -> int:
             acc, n = highlight_accuracy(qa.Library.open(index), path, args.limit)
             text += ["", f"Highlight: the top highlighted sentence of the gold paragraph contains an "
                      f"answer string for **{acc:.3f}** of {n} questions."]
+            floors, n = highlight_floor(qa.Library.open(index), path, args.limit)
+            (floor, (kept, shown)), (_, (kept0, shown0)) = floors.items()
+            text += ["", f"Highlights in the top 5 hits of {n} questions (every 5th): a hit's best "
+                     f"sentence is shown only if it scores at least {floor} of the best sentence among "
+                     f"the hits. Gold-paragraph hits whose top highlight holds the answer: **{kept:.3f}** "
+                     f"({kept0:.3f} without that floor); hits without the answer that still show a "
+                     f"highlight: **{shown:.3f}** ({shown0:.3f} without it)."]
         sections.append("\n".join(text))
         print("\n".join(text), file=sys.stderr)
 
     from qa.lexical import K1, B
-    from qa.search import LEXICAL_WEIGHT, PASSAGE_WEIGHT, SENTENCE_WEIGHT
+    from qa.search import LEXICAL_WEIGHT, PAIR_WEIGHT, PASSAGE_WEIGHT, SENTENCE_WEIGHT
 
     lines = [
         "# Retrieval quality", "",
@@ -91,7 +131,9 @@ def main() -> int:
         f"with article-qa {qa.__version__}, the bundled all-MiniLM-L6-v2 on the {backend} backend, "
         "default settings "
         f"(hybrid: min-max score fusion of passage cosine {PASSAGE_WEIGHT}, best-sentence cosine "
-        f"{SENTENCE_WEIGHT} and BM25 (`qa.lexical`, Porter stemming, k1 {K1}, b {B}) {LEXICAL_WEIGHT}).",
+        f"{SENTENCE_WEIGHT} and BM25 (`qa.lexical`, Porter stemming, k1 {K1}, b {B}) {LEXICAL_WEIGHT}, "
+        f"then {PAIR_WEIGHT} times the share of the question's word pairs found side by side for "
+        "the best 30).",
         "", "Command:", "", "```bash",
         "python benchmarks/quality.py" + (f" --limit {args.limit}" if args.limit else "")
         + (f" --backend {args.backend}" if args.backend else ""), "```", "",

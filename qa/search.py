@@ -9,7 +9,7 @@ import numpy as np
 
 from .catalog import Catalog
 from .errors import InputError
-from .highlight import decode_vectors, rank_sentences, top_highlights
+from .highlight import decode_vectors, highlights_of_hits, rank_sentences
 from .types import Hit
 
 if TYPE_CHECKING:
@@ -234,9 +234,10 @@ def _hits(picked, catalog, lexicon, question, qvec, highlights: bool) -> list[Hi
     found = catalog.passages([c.pid for c in picked], vectors=highlights)
     rows = [found[c.pid] for c in picked]  # _group picked only passages this catalog has
     ranked = rank_sentences(question, qvec, rows, lexicon) if highlights else [[] for _ in rows]
+    shown = highlights_of_hits(ranked)
     hits = []
     for rank, (cand, row) in enumerate(zip(picked, rows, strict=True), 1):
-        top = top_highlights(ranked[rank - 1])
+        top = shown[rank - 1]
         hits.append(Hit(
             rank=rank, score=round(cand.score, 6), article_id=row.article_id,
             passage_id=row.passage_id, title=row.title, text=row.text, source=row.source,

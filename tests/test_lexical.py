@@ -184,6 +184,19 @@ def test_highlight_word_weights_fall_with_the_sentences_that_share_them():
     assert [h.score for h in ranked[1:]] == [0.25, 0.25]
 
 
+def test_a_hit_whose_best_sentence_is_weak_next_to_the_others_shows_no_highlight():
+    from qa.highlight import HIT_FLOOR, highlights_of_hits
+    from qa.types import Highlight
+
+    def hit(*scores):
+        return [Highlight(f"s{i}", 10 * i, 10 * i + 5, s) for i, s in enumerate(scores)]
+
+    best = 0.8
+    shown = highlights_of_hits([hit(best, 0.75, 0.1), hit(HIT_FLOOR * best + 0.01), hit(HIT_FLOOR * best - 0.01), []])
+    assert [[h.text for h in hl] for hl in shown] == [["s0", "s1"], ["s0"], [], []]
+    assert highlights_of_hits([hit(-0.2), hit(0.0)]) == [(), ()]  # nothing like the question
+
+
 def _plain_postings(texts: list[str], vocab: list[str]) -> dict[str, list[tuple[int, int]]]:
     """Term -> [(row, count)] written out directly, columns in ``vocab`` order."""
     analyse = Analyzer()

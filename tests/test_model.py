@@ -74,6 +74,15 @@ def test_highlight_holds_the_answer(sample_lib):
         assert answer in hit.highlights[0].text, (question, hit.highlights)
 
 
+def test_only_hits_with_a_strong_sentence_are_highlighted(sample_lib):
+    water, *others = sample_lib.ask("Why is there a hosepipe ban?", k=5)
+    assert "banned the use of hosepipes" in water.highlights[0].text
+    assert [h.highlights for h in others] == [()] * 4  # protests, strikes, votes: no answer there
+    port, cost, *_ = sample_lib.ask("How many dockworkers joined the strike?", k=5)
+    assert "4,200" in port.highlights[0].text
+    assert cost.article_id == "biz-004" and "strike" in cost.highlights[0].text  # related: kept
+
+
 def test_similar_articles_are_about_the_same_events(sample_lib):
     port = sample_lib.ask("Valmora dockworkers strike automation", k=1)[0]
     sims = sample_lib.similar(port.article_id, k=3)
