@@ -28,6 +28,10 @@ element.addEventListener('click', (event) => {
 });
 """
 
+# The similar articles appear below the hits, out of sight on a laptop screen: bring them up.
+_SCROLL_TO_SIMILAR = ("() => document.getElementById('similar-results')"
+                      "?.scrollIntoView({behavior: 'smooth', block: 'start'})")
+
 
 def safe_name(name: str) -> str:
     """A file name that cannot leave the uploads folder: no separators, dots or odd characters."""
@@ -160,10 +164,15 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             similar_out = gr.HTML(elem_id="similar-results")
             target = gr.Textbox(visible="hidden", elem_id="similar-target")
             inputs = [question, k, mode, source, date_from, date_to]
-            ask_btn.click(ask_ui, inputs, results, api_visibility="private")
-            question.submit(ask_ui, inputs, results, api_visibility="private")
+
+            def ask_and_clear(*args):  # similar articles of an earlier question's hit go
+                return ask_ui(*args), ""
+
+            ask_btn.click(ask_and_clear, inputs, [results, similar_out], api_visibility="private")
+            question.submit(ask_and_clear, inputs, [results, similar_out], api_visibility="private")
             results.click(similar_ui, [target], similar_out, api_visibility="private",
-                          js="() => [window.qaSimilarTarget || '']")
+                          js="() => [window.qaSimilarTarget || '']").then(
+                None, js=_SCROLL_TO_SIMILAR)
         with gr.Tab("Similar articles"):
             with gr.Row():
                 title_part = gr.Textbox(label="Find an article by title", scale=3)
