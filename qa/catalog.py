@@ -83,6 +83,12 @@ class PassageRow:
     sentence_vectors: bytes | None = None
 
 
+def place(a: Article) -> tuple:
+    """Where an article stands and what is said of it besides its text, as the catalog stores it."""
+    return (a.article_id, a.source, a.path, a.line_start, int(a.lines_mapped), a.url, a.date,
+            a.author, json.dumps(list(a.tags)), json.dumps(a.metadata, default=str))
+
+
 class Catalog:
     """One SQLite file. Writers use it inside the index's write transaction; readers read-only."""
 
@@ -134,10 +140,14 @@ class Catalog:
         """Refresh where an unchanged article now stands (id, file, line, metadata)."""
         self.db.execute(
             "UPDATE articles SET article_id=?, source=?, path=?, line_start=?, lines_mapped=?,"
-            " url=?, date=?, author=?, tags=?, metadata=? WHERE id=?",
-            (a.article_id, a.source, a.path, a.line_start, int(a.lines_mapped), a.url, a.date,
-             a.author, json.dumps(list(a.tags)), json.dumps(a.metadata, default=str), rowid),
-        )
+            " url=?, date=?, author=?, tags=?, metadata=? WHERE id=?", (*place(a), rowid))
+
+    def place_hashes(self) -> dict[int, int]:
+        """Each article's :func:`place` as stored, hashed (this process only): an update that
+        reads an article where it was needs no write for it."""
+        return {row[0]: hash(row[1:]) for row in self.db.execute(
+            "SELECT id, article_id, source, path, line_start, lines_mapped, url, date, author, tags,"
+            " metadata FROM articles")}
 
     def park_article_ids(self, rowids: Sequence[int]) -> None:
         """Give articles placeholder ids so a batch of renames cannot collide on UNIQUE."""
@@ -228,6 +238,11 @@ class Catalog:
             self.db.execute("DELETE FROM articles WHERE id=?", (rowid,))
             removed.extend(ids)
         return removed
+
+    def duplicates_of(self, paths: Iterable[str]) -> set[tuple]:
+        """The duplicates recorded for files at ``paths``, as :meth:`set_duplicates` takes them."""
+        wanted = set(paths)
+        return {row for row in self.db.execute("SELECT * FROM duplicates") if row[3] in wanted}
 
     def set_duplicates(self, paths: Iterable[str], rows: Sequence[tuple[str, str, str, str, int]]):
         for path in paths:

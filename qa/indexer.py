@@ -12,11 +12,12 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .catalog import Catalog
+from .catalog import Catalog, place
 from .chunker import chunk
 from .embedder import Embedder, encode_spans
 from .errors import InputError
 from .indexdir import CATALOG, Writer, check_model, now
+from .lexical import LexicalIndex
 from .ondisk import ONDISK_THRESHOLD
 from .placement import finish_faiss, generation_number, on_disk_or_not, stores_for_write
 from .readers import ReadStats, read_articles
@@ -138,8 +139,18 @@ def index_paths(
                 out_of_scope_text[thash] = article_id
 
         # Phase 1, streamed: decide each article as it is read; new ones go straight into the
-        # catalog (on disk), so memory holds ids and hashes, never the corpus text.
-        catalog.park_article_ids(sorted(scoped))  # kept articles get their ids back below
+        # catalog (on disk), so memory holds ids and hashes, never the corpus text. An article
+        # read where it was needs no write; before the first one that does, the articles not yet
+        # read get placeholder ids (parked), so new and moved ones cannot collide on an id.
+        places = catalog.place_hashes() if w.previous else {}
+        parked = False
+
+        def park() -> None:
+            nonlocal parked
+            if not parked:
+                catalog.park_article_ids(sorted(scoped - kept_rows))
+                parked = True
+
         first_new = catalog.max_passage_id() + 1
         kept_rows: set[int] = set()
         removed_rows: list[int] = []
@@ -165,25 +176,36 @@ def index_paths(
             ch = content_hash(article)
             candidates = by_content.get(ch)
             clash = catalog.article_rowid(article.article_id)
-            if clash is not None:  # an article outside the scanned paths had this id
+            if clash is not None and clash not in scoped:  # an article outside the scanned paths
                 removed_rows.append(clash)
                 store.remove(catalog.delete_articles([clash]))
                 article_store.remove([clash])
             if candidates:
                 rowid = candidates.pop()
+                if parked or places.get(rowid) != hash(place(article)):
+                    park()
+                    catalog.relocate_article(rowid, article)
                 kept_rows.add(rowid)
-                catalog.relocate_article(rowid, article)
                 continue
             passages = chunk(article.text, embedder.count_tokens, settings.chunk_tokens,
                              embedder.max_tokens, settings.overlap_sentences)
             if not passages:
                 stats.skipped.append(Skip(article.source, article.line_start, "no sentences"))
                 continue
+            park()
             catalog.insert_passages(catalog.insert_article(article, ch, th), passages)
             embedded += 1
 
         gone = sorted(scoped - kept_rows)
         removed_rows += gone
+        if (w.previous and not parked and not removed_rows and store_spec is None
+                and not _written_before_current_format(w)
+                and settings.to_dict() == _recorded(w.previous)
+                and catalog.duplicates_of(stats.seen_paths) == set(duplicates)):
+            # Nothing to write: the live generation stays, and no new one is published.
+            catalog.close()
+            return _summary(read, 0, len(kept_rows), 0, len(duplicates), stats,
+                            w.previous["counts"]["passages"], changed=False)
         store.remove(catalog.delete_articles(gone))
         article_store.remove(gone)
         counts = catalog.counts()
@@ -235,11 +257,28 @@ def index_paths(
             if prev.get("uri") == store_entry["uri"]:  # readers may still be on it
                 keep += [prev.get("passages"), prev.get("articles")]
             drop_stale(store_entry["uri"], store_entry["prefix"], keep, store_entry["owner"])
-    return IndexSummary(
-        read=read, embedded=embedded, kept=len(kept_rows), removed=len(removed_rows),
-        duplicates=len(duplicates), skipped=tuple(stats.skipped), files=stats.files,
-        ignored_files=stats.ignored_files, passages=counts["passages"],
-    )
+    return _summary(read, embedded, len(kept_rows), len(removed_rows), len(duplicates), stats,
+                    counts["passages"])
+
+
+def _summary(read: int, embedded: int, kept: int, removed: int, duplicates: int, stats: ReadStats,
+             passages: int, changed: bool = True) -> IndexSummary:
+    return IndexSummary(read=read, embedded=embedded, kept=kept, removed=removed, duplicates=duplicates,
+                        skipped=tuple(stats.skipped), files=stats.files,
+                        ignored_files=stats.ignored_files, passages=passages, changed=changed)
+
+
+def _written_before_current_format(w: Writer) -> bool:
+    """An index an older version wrote (no BM25 postings; Milvus rows not versioned or without
+    an owner): its next write converts it, whether or not any article changed."""
+    where = w.previous.get("store") or {"kind": "faiss"}
+    old_milvus = where["kind"] == "milvus" and not (where.get("versioned") and where.get("owner"))
+    return old_milvus or not LexicalIndex.exists(w.old)
+
+
+def _recorded(manifest: dict) -> dict:
+    """The settings a manifest records, as :meth:`Settings.to_dict` gives them."""
+    return {k: v for k, v in (manifest.get("settings") or {}).items() if k != "index_kind"}
 
 
 def _write_lexical(w: Writer, catalog: Catalog, first_new: int) -> None:

@@ -142,6 +142,7 @@ class IndexSummary:
     files: int
     ignored_files: int
     passages: int
+    changed: bool = True  # False: nothing differed, so no new generation was written
 
     def lines(self) -> list[str]:
         out = [
@@ -152,7 +153,8 @@ class IndexSummary:
             f"skipped {len(self.skipped)}" + (":" if self.skipped else ""),
         ]
         out += [f"  {s}" for s in self.skipped]
-        out.append(f"index holds {self.passages} passages")
+        out.append(f"index holds {self.passages} passages"
+                   + ("" if self.changed else " (nothing changed: the index was left as it was)"))
         return out
 
 

@@ -12,7 +12,7 @@ from conftest import SAMPLES
 from fakes import similar_recall
 
 import qa
-from qa.indexdir import Writer
+from qa.indexdir import Writer, read_manifest
 from qa.indexer import embed_input
 
 
@@ -147,6 +147,38 @@ def test_update_adds_changes_removes_and_skips_unchanged(small_corpus, tmp_path,
     assert reopened.info().articles == 7
 
 
+def test_an_update_that_changes_nothing_publishes_nothing_and_any_change_is_written(small_corpus, tmp_path, fake):
+    blocks = ["Ferries replace the closed bridge.", "Tram line two opens in May.", "The zoo gets a panda."]
+    listing = small_corpus / "city.txt"
+    listing.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+    lib = build([small_corpus], tmp_path, fake)
+    generation = read_manifest(lib.path)["generation"]
+    s = lib.update([str(small_corpus)], progress=False)
+    assert (s.changed, s.embedded, s.kept, s.removed) == (False, 0, 9, 0)
+    assert "nothing changed" in s.lines()[-1] and s.passages == lib.info().passages == 9
+    assert read_manifest(lib.path)["generation"] == generation
+    assert sorted(os.listdir(lib.path)) == [".write.lock", generation, "manifest.json"]
+
+    def where(text):
+        hit = lib.ask(text, k=1, mode="lexical")[0]
+        return hit.article_id, hit.line_start
+
+    ids = [where(b)[0] for b in blocks]
+    # The first and last blocks swap places: nothing to embed, but their positional ids swap
+    # (each one taken by the other), so the parked ids must make way.
+    listing.write_text("\n\n".join(blocks[::-1]) + "\n", encoding="utf-8")
+    s = lib.update([str(small_corpus)], progress=False)
+    assert (s.changed, s.embedded, s.kept) == (True, 0, 9) and lib.check() == []
+    assert [where(b) for b in blocks] == [(ids[2], 5), (ids[1], 3), (ids[0], 1)]
+    # A duplicate text only adds a record of it; a threshold given is recorded: both are written.
+    (small_corpus / "copy.txt").write_text(blocks[1] + "\n", encoding="utf-8")
+    s = lib.update([str(small_corpus)], progress=False)
+    assert (s.changed, s.duplicates, s.embedded) == (True, 1, 0) and lib.info().duplicates == 1
+    assert lib.update([str(small_corpus)], progress=False).changed is False
+    s = lib.update([str(small_corpus)], progress=False, approx_threshold=5000)
+    assert s.changed and read_manifest(lib.path)["settings"]["approx_threshold"] == 5000
+
+
 def test_update_of_one_folder_keeps_the_others(small_corpus, samples, tmp_path, fake):
     lib = build([small_corpus], tmp_path, fake)
     s = lib.update([str(samples)], progress=False)
@@ -184,7 +216,11 @@ def test_crash_during_update_leaves_the_old_index(small_corpus, tmp_path, fake):
 def test_stale_generation_from_a_kill_is_removed(small_corpus, tmp_path, fake):
     lib = build([small_corpus], tmp_path, fake)
     os.makedirs(os.path.join(lib.path, "gen-000009.tmp"))
-    lib.update([str(small_corpus)], progress=False)
+    assert not lib.update([str(small_corpus)], progress=False).changed  # removed all the same
+    assert sorted(n for n in os.listdir(lib.path) if n.startswith("gen-")) == ["gen-000001"]
+    (small_corpus / "extra.txt").write_text("A late article about ferries.\n", encoding="utf-8")
+    os.makedirs(os.path.join(lib.path, "gen-000009.tmp"))
+    assert lib.update([str(small_corpus)], progress=False).changed
     assert sorted(n for n in os.listdir(lib.path) if n.startswith("gen-")) == ["gen-000002"]
 
 
