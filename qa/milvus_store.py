@@ -19,17 +19,16 @@ before rows were versioned are read as they are and copied by their next write.
 from __future__ import annotations
 
 import math
-import os
-import re
 from collections.abc import Iterator, Sequence
-from urllib.parse import urlparse
 
 import numpy as np
 
-from .errors import IndexCorruptError, IndexMismatchError, InputError
+from .errors import IndexCorruptError, IndexMismatchError
+from .milvus_client import OWNER, client, collection_names, drop_stale, parse_store, refuse_foreign
 from .store import concat
 
-_CLIENTS: dict[str, object] = {}
+__all__ = ["MilvusStore", "client", "collection_names", "drop_stale", "parse_store"]
+
 _BATCH = 2000
 # One more search result costs about as much as this many more ids in a filter expression
 # (pymilvus decodes results one by one; Milvus parses the expression per search): measured on
@@ -42,59 +41,10 @@ HNSW_EFS = (16, 32, 64, 128, 256, 512)  # tried in turn until recall@10 reaches 
 ALIVE = 2**62  # ``removed`` of a row no generation has removed yet
 RETUNE = 1.25  # HNSW ef is measured again once the collection grew or shrank by this factor
 _PUBLISHED = "qa.published_generation"  # collection property: the last generation published
-# Collection property: the index folder (its manifest's ``store.owner``) whose collection it is,
-# so that two folders given the same store and name never drop each other's vectors.
-_OWNER = "qa.owner"
-
-
-def parse_store(spec: str) -> tuple[str, str]:
-    """``milvus://HOST:PORT/NAME`` or ``PATH.db[#NAME]`` -> (client uri, collection prefix)."""
-    if spec.startswith("milvus://"):
-        u = urlparse(spec)
-        prefix = u.path.strip("/") or "qa"
-        if not u.hostname:
-            raise InputError(f"store {spec!r}: give milvus://HOST:PORT/NAME")
-        uri = f"http://{u.hostname}:{u.port or 19530}"
-    elif spec.split("#")[0].endswith(".db"):
-        uri, _, prefix = spec.partition("#")
-        uri = os.path.abspath(uri)  # the manifest must name it from any working directory
-        prefix = prefix or "qa"
-    else:
-        raise InputError(f"unknown store {spec!r}: use faiss, milvus://HOST:PORT/NAME or a "
-                         "milvus-lite file PATH.db")
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,200}", prefix):
-        raise InputError(f"Milvus collection name {prefix!r}: letters, digits and _ only")
-    return uri, prefix
-
-
-def client(uri: str):
-    """One client per uri and process (milvus-lite allows one per file)."""
-    if uri not in _CLIENTS:
-        try:
-            import logging
-
-            from pymilvus import MilvusClient
-
-            # The query iterator asks for a timestamp milvus-lite does not serve; it falls back
-            # and works, but both sides log the miss (the lite server runs in this process).
-            logging.getLogger("pymilvus").setLevel(logging.ERROR)
-            logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
-        except ImportError as exc:
-            raise InputError("the Milvus store needs pymilvus (and milvus-lite for .db files): "
-                             "pip install 'article-qa[scale]'") from exc
-        try:
-            _CLIENTS[uri] = MilvusClient(uri)
-        except Exception as exc:
-            raise InputError(f"cannot connect to Milvus at {uri}: {exc}") from exc
-    return _CLIENTS[uri]
 
 
 def _id_filter(ids) -> str:
     return "id in [" + ",".join(str(int(x)) for x in ids) + "]"
-
-
-def collection_names(prefix: str, generation: int) -> tuple[str, str]:
-    return f"{prefix}_g{generation:06d}_passages", f"{prefix}_g{generation:06d}_articles"
 
 
 class MilvusStore:
@@ -126,7 +76,7 @@ class MilvusStore:
 
         c = client(uri)
         if c.has_collection(collection):  # left by a crashed write of this index, or not ours
-            _refuse_foreign(c, uri, collection, owner, empty_ok=True)
+            refuse_foreign(c, uri, collection, owner, empty_ok=True)
             c.drop_collection(collection)
         schema = c.create_schema(auto_id=False, enable_dynamic_field=False)
         schema.add_field("id", DataType.INT64, is_primary=True)
@@ -134,7 +84,7 @@ class MilvusStore:
         schema.add_field("added", DataType.INT64)
         schema.add_field("removed", DataType.INT64)
         c.create_collection(collection, schema=schema, index_params=_index_params(c, hnsw))
-        c.alter_collection_properties(collection, properties={_OWNER: owner})
+        c.alter_collection_properties(collection, properties={OWNER: owner})
         store = cls(uri, collection, dim, HNSW_EFS[-1] if hnsw else None, generation, True, owner)
         if source is not None:  # batch by batch: the collection may not fit in memory
             for ids, vectors in source.batches():
@@ -150,8 +100,8 @@ class MilvusStore:
         if not c.has_collection(collection):
             raise IndexCorruptError(f"Milvus at {uri} has no collection {collection}; the index "
                                     "names it. Rebuild with `qa index --rebuild`.")
-        if owner is not None and _refuse_foreign(c, uri, collection, owner) is None:
-            c.alter_collection_properties(collection, properties={_OWNER: owner})
+        if owner is not None and refuse_foreign(c, uri, collection, owner) is None:
+            c.alter_collection_properties(collection, properties={OWNER: owner})
         c.load_collection(collection)  # a new process finds it released; loading is idempotent
         store = cls(uri, collection, dim, ef, generation, writer, owner)
         # Rows only generation G sees are deleted by the write of G + 2: a reader further
@@ -385,35 +335,3 @@ def _best(scores: np.ndarray, ids: np.ndarray, keep: np.ndarray, k: int) -> tupl
         order = np.argsort(-s, kind="stable")[:k]
         out_scores[row, :len(order)], out_ids[row, :len(order)] = s[order], i[order]
     return out_scores, out_ids
-
-
-def _owner(c, collection: str) -> str | None:
-    return (c.describe_collection(collection).get("properties") or {}).get(_OWNER)
-
-
-def _refuse_foreign(c, uri: str, collection: str, owner: str, empty_ok: bool = False) -> str | None:
-    """Raise unless ``collection`` is index ``owner``'s, or has no owner (written before
-    collections recorded one) and, with ``empty_ok``, no rows. Returns its owner."""
-    found = _owner(c, collection)
-    if found == owner:
-        return found
-    if found is None:
-        if not empty_ok:
-            return None
-        c.load_collection(collection)
-        if not int(c.query(collection, filter="", output_fields=["count(*)"])[0]["count(*)"]):
-            return None
-    raise IndexMismatchError(
-        f"Milvus collection {collection} at {uri} belongs to another index folder; two indexes "
-        "cannot share a collection name. Give this one its own: `--store URI/NAME` for a "
-        "server, `--store PATH.db#NAME` for a milvus-lite file.")
-
-
-def drop_stale(uri: str, prefix: str, keep: Sequence[str], owner: str) -> None:
-    """Drop index ``owner``'s collections except ``keep`` (the live and the previous
-    generation); collections of other indexes with the same prefix are left alone."""
-    c = client(uri)
-    pattern = re.compile(re.escape(prefix) + r"_g\d{6}_(passages|articles)$")
-    for name in c.list_collections():
-        if pattern.fullmatch(name) and name not in keep and _owner(c, name) == owner:
-            c.drop_collection(name)
