@@ -155,6 +155,16 @@ class Catalog:
             "UPDATE articles SET article_id = '~parked~' || id WHERE id=?", [(r,) for r in rowids]
         )
 
+    def unpark(self, rows: Sequence[tuple[int, str]]) -> list[int]:
+        """Give parked articles their ids back, where no other article took the id meanwhile;
+        returns the rowids restored."""
+        restored = []
+        for rowid, article_id in rows:
+            if self.article_rowid(article_id) is None:
+                self.db.execute("UPDATE articles SET article_id=? WHERE id=?", (article_id, rowid))
+                restored.append(rowid)
+        return restored
+
     def insert_passages(self, article_rowid: int, passages: Sequence[Passage]) -> list[int]:
         ids = []
         for p in passages:

@@ -196,6 +196,11 @@ def index_paths(
             catalog.insert_passages(catalog.insert_article(article, ch, th), passages)
             embedded += 1
 
+        # Files that exist but could not be read: their articles stay as they were.
+        unread = [(rowid, article_id) for rowid, article_id, _, _, path in existing
+                  if path in stats.unread and rowid in scoped and rowid not in kept_rows]
+        held = catalog.unpark(unread) if parked else [rowid for rowid, _ in unread]
+        kept_rows.update(held)
         gone = sorted(scoped - kept_rows)
         removed_rows += gone
         if (w.previous and not parked and not removed_rows and store_spec is None
@@ -205,7 +210,7 @@ def index_paths(
             # Nothing to write: the live generation stays, and no new one is published.
             catalog.close()
             return _summary(read, 0, len(kept_rows), 0, len(duplicates), stats,
-                            w.previous["counts"]["passages"], changed=False)
+                            w.previous["counts"]["passages"], len(held), changed=False)
         store.remove(catalog.delete_articles(gone))
         article_store.remove(gone)
         counts = catalog.counts()
@@ -258,14 +263,15 @@ def index_paths(
                 keep += [prev.get("passages"), prev.get("articles")]
             drop_stale(store_entry["uri"], store_entry["prefix"], keep, store_entry["owner"])
     return _summary(read, embedded, len(kept_rows), len(removed_rows), len(duplicates), stats,
-                    counts["passages"])
+                    counts["passages"], len(held))
 
 
 def _summary(read: int, embedded: int, kept: int, removed: int, duplicates: int, stats: ReadStats,
-             passages: int, changed: bool = True) -> IndexSummary:
+             passages: int, kept_unread: int, changed: bool = True) -> IndexSummary:
     return IndexSummary(read=read, embedded=embedded, kept=kept, removed=removed, duplicates=duplicates,
                         skipped=tuple(stats.skipped), files=stats.files,
-                        ignored_files=stats.ignored_files, passages=passages, changed=changed)
+                        ignored_files=stats.ignored_files, passages=passages, changed=changed,
+                        kept_unread=kept_unread)
 
 
 def _written_before_current_format(w: Writer) -> bool:

@@ -30,6 +30,9 @@ class ReadStats:
     ignored_files: int = 0
     skipped: list[Skip] = field(default_factory=list)
     seen_paths: set[str] = field(default_factory=set)
+    # Files that exist but could not be read to the end (I/O error, reader failure): an update
+    # keeps the articles it indexed from them before, since it cannot tell which are gone.
+    unread: set[str] = field(default_factory=set)
 
 
 def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, str]]:
@@ -85,7 +88,7 @@ def read_articles(
                 if ext == ".txt" and not one_per_file:
                     streamed = _read_txt_blocks
                 if streamed:
-                    yield from _guarded(streamed(given, absolute, fh, stats), given, stats)
+                    yield from _guarded(streamed(given, absolute, fh, stats), given, absolute, stats)
                     continue
                 limit = MAX_JSON_BYTES if ext == ".json" else MAX_ARTICLE_BYTES
                 size = os.fstat(fh.fileno()).st_size
@@ -97,6 +100,7 @@ def read_articles(
                 data = fh.read()
         except OSError as exc:
             stats.skipped.append(Skip(given, None, f"cannot read: {exc.strerror or exc}"))
+            stats.unread.add(absolute)
             continue
         if ext == ".txt":
             reader = _read_txt(given, absolute, data, stats)
@@ -106,15 +110,16 @@ def read_articles(
             reader = _read_json(given, absolute, data, stats)
         else:
             reader = _read_html(given, absolute, data, stats)
-        yield from _guarded(reader, given, stats)
+        yield from _guarded(reader, given, absolute, stats)
 
 
-def _guarded(articles: Iterator[Article], given: str, stats: ReadStats) -> Iterator[Article]:
+def _guarded(articles: Iterator[Article], given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
     """A reader bug or I/O error on one file must not lose the rest of the corpus."""
     try:
         yield from articles
     except Exception as exc:  # noqa: BLE001
         stats.skipped.append(Skip(given, None, f"could not parse: {exc}"))
+        stats.unread.add(absolute)
 
 
 def _lines(given: str, fh, stats: ReadStats) -> Iterator[tuple[int, str | None]]:

@@ -143,6 +143,7 @@ class IndexSummary:
     ignored_files: int
     passages: int
     changed: bool = True  # False: nothing differed, so no new generation was written
+    kept_unread: int = 0  # articles kept as they were because their file could not be read
 
     def lines(self) -> list[str]:
         out = [
@@ -153,6 +154,9 @@ class IndexSummary:
             f"skipped {len(self.skipped)}" + (":" if self.skipped else ""),
         ]
         out += [f"  {s}" for s in self.skipped]
+        if self.kept_unread:
+            out.append(f"kept {self.kept_unread} articles of files that could not be read, as they "
+                       "were indexed before")
         out.append(f"index holds {self.passages} passages"
                    + ("" if self.changed else " (nothing changed: the index was left as it was)"))
         return out

@@ -179,6 +179,33 @@ def test_an_update_that_changes_nothing_publishes_nothing_and_any_change_is_writ
     assert s.changed and read_manifest(lib.path)["settings"]["approx_threshold"] == 5000
 
 
+def test_articles_of_a_file_that_cannot_be_read_are_kept_not_removed(small_corpus, tmp_path, fake, monkeypatch):
+    import qa.readers
+
+    lib = build([small_corpus], tmp_path, fake)
+    question = "bakers returned to work after a pay deal"
+    before = lib.ask(question, k=1, mode="lexical")[0]
+    assert before.source.endswith("note.md")
+
+    def broken(*args, **kwargs):
+        raise OSError("Input/output error")
+        yield
+
+    monkeypatch.setattr(qa.readers, "_read_md", broken)
+    s = lib.update([str(small_corpus)], progress=False)
+    assert (s.removed, s.kept_unread, s.changed) == (0, 1, False) and lib.info().articles == 6
+    assert any("note.md" in str(k) and "could not parse" in k.reason for k in s.skipped)
+    assert any("kept 1 articles of files that could not be read" in line for line in s.lines())
+    # With other changes in the same update (ids are parked), it keeps its id too.
+    (small_corpus / "new.txt").write_text("A zebra escaped from the Lumen zoo.\n", encoding="utf-8")
+    s = lib.update([str(small_corpus)], progress=False)
+    assert (s.embedded, s.removed, s.kept_unread) == (1, 0, 1) and lib.check() == []
+    assert lib.ask(question, k=1, mode="lexical")[0].article_id == before.article_id
+    monkeypatch.undo()
+    (small_corpus / "note.md").unlink()  # really gone: removed as usual
+    assert lib.update([str(small_corpus)], progress=False).removed == 1 and lib.info().articles == 6
+
+
 def test_update_of_one_folder_keeps_the_others(small_corpus, samples, tmp_path, fake):
     lib = build([small_corpus], tmp_path, fake)
     s = lib.update([str(samples)], progress=False)
