@@ -254,6 +254,9 @@ class Catalog:
         wanted = set(paths)
         return {row for row in self.db.execute("SELECT * FROM duplicates") if row[3] in wanted}
 
+    def duplicate_paths(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT DISTINCT path FROM duplicates")}
+
     def set_duplicates(self, paths: Iterable[str], rows: Sequence[tuple[str, str, str, str, int]]):
         for path in paths:
             self.db.execute("DELETE FROM duplicates WHERE path=?", (path,))

@@ -203,10 +203,13 @@ def index_paths(
         kept_rows.update(held)
         gone = sorted(scoped - kept_rows)
         removed_rows += gone
+        # Duplicates recorded for files of this scope that are no longer read (deleted).
+        stale_duplicates = {p for p in catalog.duplicate_paths() - stats.seen_paths - stats.unread
+                            if full or _in_scope(p, roots) or not os.path.exists(p)}
         if (w.previous and not parked and not removed_rows and store_spec is None
                 and not _written_before_current_format(w)
                 and settings.to_dict() == _recorded(w.previous)
-                and catalog.duplicates_of(stats.seen_paths) == set(duplicates)):
+                and not stale_duplicates and catalog.duplicates_of(stats.seen_paths) == set(duplicates)):
             # Nothing to write: the live generation stays, and no new one is published.
             catalog.close()
             return _summary(read, 0, len(kept_rows), 0, len(duplicates), stats,
@@ -220,7 +223,7 @@ def index_paths(
         # Phase 2: embed the new passages in batches read back from the catalog.
         _embed_new(catalog, store, article_store, encoder or local_encoder(embedder), first_new,
                    progress, on_progress)
-        catalog.set_duplicates(stats.seen_paths, duplicates)
+        catalog.set_duplicates(stats.seen_paths | stale_duplicates, duplicates)
         catalog.commit()
         _write_lexical(w, catalog, first_new)
         counts = catalog.counts()

@@ -175,6 +175,9 @@ def test_an_update_that_changes_nothing_publishes_nothing_and_any_change_is_writ
     s = lib.update([str(small_corpus)], progress=False)
     assert (s.changed, s.duplicates, s.embedded) == (True, 1, 0) and lib.info().duplicates == 1
     assert lib.update([str(small_corpus)], progress=False).changed is False
+    (small_corpus / "copy.txt").unlink()  # its record of a duplicate goes with it
+    s = lib.update([str(small_corpus)], progress=False)
+    assert (s.changed, s.duplicates, s.removed) == (True, 0, 0) and lib.info().duplicates == 0
     s = lib.update([str(small_corpus)], progress=False, approx_threshold=5000)
     assert s.changed and read_manifest(lib.path)["settings"]["approx_threshold"] == 5000
 
