@@ -122,8 +122,16 @@ def main() -> int:
         sections.append("\n".join(text))
         print("\n".join(text), file=sys.stderr)
 
+    from qa.highlight import WEIGHTS
     from qa.lexical import K1, B
-    from qa.search import LEXICAL_WEIGHT, PAIR_WEIGHT, PASSAGE_WEIGHT, SENTENCE_WEIGHT
+    from qa.search import (
+        LEXICAL_WEIGHT,
+        PAIR_DEPTH,
+        PAIR_WEIGHT,
+        PASSAGE_WEIGHT,
+        SENTENCE_WEIGHT,
+        TOKEN_WEIGHT,
+    )
 
     lines = [
         "# Retrieval quality", "",
@@ -132,8 +140,10 @@ def main() -> int:
         "default settings "
         f"(hybrid: min-max score fusion of passage cosine {PASSAGE_WEIGHT}, best-sentence cosine "
         f"{SENTENCE_WEIGHT} and BM25 (`qa.lexical`, Porter stemming, k1 {K1}, b {B}) {LEXICAL_WEIGHT}, "
-        f"then {PAIR_WEIGHT} times the share of the question's word pairs found side by side for "
-        "the best 30).",
+        f"then, for the best {PAIR_DEPTH}, {PAIR_WEIGHT} times the share of the question's word pairs "
+        f"found side by side and {TOKEN_WEIGHT} times the match of the question's tokens to the passage's; "
+        f"highlights: sentence token match {WEIGHTS[0]}, sentence cosine {WEIGHTS[1]}, "
+        f"question words {WEIGHTS[2]}).",
         "", "Command:", "", "```bash",
         "python benchmarks/quality.py" + (f" --limit {args.limit}" if args.limit else "")
         + (f" --backend {args.backend}" if args.backend else ""), "```", "",

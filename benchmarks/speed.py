@@ -145,7 +145,7 @@ class Replay:
         for pid, vec in zip(ids.tolist(), vectors, strict=True):
             r = rows[pid]
             sv = np.frombuffer(r.sentence_vectors, np.float16).reshape(-1, self.dim).astype(np.float32)
-            self.table[self.key(embed_input(r.title, r.text))] = (vec, sv)
+            self.table[self.key(embed_input(r.title, r.text))] = (vec, sv, r.sentence_tokens)
 
     @staticmethod
     def key(text: str) -> str:
@@ -158,10 +158,11 @@ class Replay:
         return self.encode_spans(texts, [[] for _ in texts])[0]
 
     def encode_spans(self, texts, spans):
-        from qa.embedder import encode_spans
+        from qa.embedder import SpanEncoding, encode_spans
 
         vectors = np.zeros((len(texts), self.dim), np.float32)
         sentence_vectors: list = [None] * len(texts)
+        sentence_tokens: list = [None] * len(texts)
         missed = []
         for i, (text, ss) in enumerate(zip(texts, spans, strict=True)):
             hit = self.table.get(self.key(text))
@@ -170,13 +171,13 @@ class Replay:
                 continue
             noise = self.rng.standard_normal(self.dim).astype(np.float32)
             v = hit[0] + self.noise * noise / np.linalg.norm(noise)
-            vectors[i], sentence_vectors[i] = v / np.linalg.norm(v), hit[1]
+            vectors[i], sentence_vectors[i], sentence_tokens[i] = v / np.linalg.norm(v), hit[1], hit[2]
         if missed:
             self.misses += len(missed)
-            v, sv = encode_spans(self.real, [texts[i] for i in missed], [spans[i] for i in missed])
+            v, sv, st = encode_spans(self.real, [texts[i] for i in missed], [spans[i] for i in missed])
             for j, i in enumerate(missed):
-                vectors[i], sentence_vectors[i] = v[j], sv[j]
-        return vectors, sentence_vectors
+                vectors[i], sentence_vectors[i], sentence_tokens[i] = v[j], sv[j], st[j]
+        return SpanEncoding(vectors, sentence_vectors, sentence_tokens)
 
 
 def grown_index(source: str, corpus: str, copies: int, out: str) -> str:

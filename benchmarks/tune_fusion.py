@@ -56,7 +56,7 @@ def main() -> int:
         qvecs = lib.embedder.encode([queries[q] for q in qids])
         data = []
         for qid, qvec in zip(qids, qvecs, strict=True):
-            cands = _candidates(lib.catalog, lib.store, lib.lexicon, qvec, queries[qid], args.depth, "hybrid",
+            cands = _candidates(lib.catalog, lib.store, lib.lexicon, qvec, None, queries[qid], args.depth, "hybrid",
                                 None, None)
             rows = lib.catalog.passages([c.pid for c in cands], vectors=True)
             arts = [rows[c.pid].article_id for c in cands]

@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS passages(
     line_offset_start INTEGER NOT NULL,
     line_offset_end INTEGER NOT NULL,
     sentences TEXT NOT NULL,
-    sentence_vectors BLOB  -- float16, one row per sentence: contextual vectors for highlights
+    sentence_vectors BLOB,  -- float16, one row per sentence: contextual vectors for highlights
+    sentence_tokens BLOB  -- the sentences' token embeddings as sign bits (qa.tokens)
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages(article);
 CREATE VIEW IF NOT EXISTS passage_content AS
@@ -81,6 +82,7 @@ class PassageRow:
     date: str | None
     sentences: tuple[tuple[int, int], ...]
     sentence_vectors: bytes | None = None
+    sentence_tokens: bytes | None = None
 
 
 def place(a: Article) -> tuple:
@@ -105,6 +107,12 @@ class Catalog:
                 self.db = sqlite3.connect(path, check_same_thread=False)
                 self.db.executescript(SCHEMA)
             names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(passages)")}
+            if not readonly and "sentence_tokens" not in columns:  # written before qa.tokens
+                self.db.execute("ALTER TABLE passages ADD COLUMN sentence_tokens BLOB")
+                self.db.commit()
+                columns.add("sentence_tokens")
+            self._tokens = "p.sentence_tokens" if "sentence_tokens" in columns else "NULL"
             retired = [t for t in RETIRED if t in names]
             if not readonly and retired:
                 for table in retired:
@@ -217,9 +225,10 @@ class Catalog:
             for pid, _, title, text, _, _ in rows:
                 yield pid, f"{title}\n{text}"
 
-    def set_sentence_vectors(self, rows: Sequence[tuple[int, bytes]]) -> None:
-        self.db.executemany("UPDATE passages SET sentence_vectors=? WHERE id=?",
-                            [(blob, pid) for pid, blob in rows])
+    def set_sentence_vectors(self, rows: Sequence[tuple[int, bytes, bytes | None]]) -> None:
+        """(passage id, sentence vectors, sentence tokens) of embedded passages."""
+        self.db.executemany("UPDATE passages SET sentence_vectors=?, sentence_tokens=? WHERE id=?",
+                            [(vecs, toks, pid) for pid, vecs, toks in rows])
 
     def article_rowids(self, ids: Sequence[int]) -> dict[int, int]:
         """Each passage's article row id."""
@@ -303,9 +312,9 @@ class Catalog:
         return out
 
     def passages(self, ids: Sequence[int], vectors: bool = False) -> dict[int, PassageRow]:
-        """Passages by id; ``vectors`` also loads their sentence vectors (kilobytes each)."""
+        """Passages by id; ``vectors`` also loads their sentence vectors and tokens (kilobytes each)."""
         out: dict[int, PassageRow] = {}
-        blob = "p.sentence_vectors" if vectors else "NULL"
+        blob = f"p.sentence_vectors, {self._tokens}" if vectors else "NULL, NULL"
         for chunk in _chunks(list(ids)):
             marks = ",".join("?" * len(chunk))
             for r in self.db.execute(
@@ -322,7 +331,7 @@ class Catalog:
                     source=r[5], line_start=r[6] + (r[8] if mapped else 0),
                     line_end=r[6] + (r[9] if mapped else 0), char_start=r[10], char_end=r[11],
                     url=r[12], date=r[13], sentences=tuple(tuple(s) for s in json.loads(r[14])),
-                    sentence_vectors=r[15],
+                    sentence_vectors=r[15], sentence_tokens=r[16],
                 )
         return out
 

@@ -61,11 +61,12 @@ class _EncodeActor:
         from .embedder import encode_spans
 
         spans = [[tuple(s) for s in json.loads(x)] for x in batch["spans"]]
-        vectors, sentence_vectors = encode_spans(self.embedder, list(batch["text"]), spans)
+        vectors, sentence_vectors, sentence_tokens = encode_spans(self.embedder, list(batch["text"]), spans)
         return {"id": np.asarray(batch["id"], dtype=np.int64),
                 "vector": np.asarray(vectors, dtype=np.float32),
                 "sentences": np.array([sv.astype(np.float32).tobytes() for sv in sentence_vectors],
-                                      dtype=object)}
+                                      dtype=object),
+                "tokens": np.array([t or b"" for t in sentence_tokens], dtype=object)}
 
 
 def ray_encoder(options: RayOptions, model: str, backend: str, cache_dir: str,
@@ -101,7 +102,8 @@ def ray_encoder(options: RayOptions, model: str, backend: str, cache_dir: str,
                     num_cpus=min(1.0, cpus / (options.workers + 1)))
                 for out in ds.iter_batches(batch_size=options.batch_size, batch_format="numpy"):
                     yield ([int(i) for i in out["id"]], np.asarray(out["vector"], dtype=np.float32),
-                           [np.frombuffer(b, np.float32).reshape(-1, dim) for b in out["sentences"]])
+                           [np.frombuffer(b, np.float32).reshape(-1, dim) for b in out["sentences"]],
+                           [bytes(t) or None for t in out["tokens"]])
         finally:
             if started:
                 ray.shutdown()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from .errors import ModelError
 
@@ -29,14 +29,22 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray: ...
 
 
+class SpanEncoding(NamedTuple):
+    """Texts encoded with their sentences: one row per text, and per text one row per span."""
+
+    vectors: np.ndarray
+    sentence_vectors: list[np.ndarray]
+    sentence_tokens: list[bytes | None]  # qa.tokens blobs; None when the embedder gives no tokens
+
+
 def encode_spans(
     embedder: Embedder, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Text vectors plus one vector per character span of each text.
+) -> SpanEncoding:
+    """Text vectors plus one vector per character span of each text, and the spans' tokens.
 
-    Embedders that can (``SentenceTransformerEmbedder``) pool the span's contextual token
-    embeddings from the same forward pass, so sentence vectors cost nothing extra; any other
-    embedder encodes the span texts separately.
+    Embedders that can (``encode_spans`` of the two backends here) pool the span's contextual
+    token embeddings from the same forward pass, so sentence vectors and token bits cost
+    nothing extra; any other embedder encodes the span texts separately and gives no tokens.
     """
     import numpy as np
 
@@ -50,24 +58,33 @@ def encode_spans(
     for ss in spans:
         out.append(sv[i : i + len(ss)])
         i += len(ss)
-    return vectors, out
+    return SpanEncoding(vectors, out, [None] * len(texts))
+
+
+def encode_questions(embedder: Embedder, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray] | None]:
+    """Question vectors and, from the same forward pass when the embedder can, each question's
+    normalised token embeddings (for :func:`qa.tokens.scores`); None when it cannot."""
+    own = getattr(embedder, "encode_tokens", None)
+    if own is None or not texts:
+        return embedder.encode(texts), None
+    return own(texts)
 
 
 def pool_spans(tokens: np.ndarray, offsets: Sequence[tuple[int, int]],
-               spans: Sequence[tuple[int, int]], dim: int) -> np.ndarray:
-    """Normalised mean of the contextual token embeddings inside each character span."""
+               spans: Sequence[tuple[int, int]], dim: int) -> tuple[np.ndarray, bytes]:
+    """Normalised mean of the contextual token embeddings inside each character span, and
+    those tokens' sign bits (:mod:`qa.tokens`)."""
     import numpy as np
 
-    starts = np.array([a for a, _ in offsets])
-    ends = np.array([b for _, b in offsets])
-    real = ends > starts  # special tokens have empty offsets
+    from .tokens import pack, span_masks
+
+    masks = span_masks(offsets, spans)
     rows = np.zeros((len(spans), dim), np.float32)
-    for j, (a, b) in enumerate(spans):
-        inside = real & (starts >= a) & (ends <= b)
+    for j, inside in enumerate(masks):
         if inside.any():  # a span past the model's truncation stays a zero vector
             v = tokens[inside].mean(axis=0)
             rows[j] = v / max(float(np.linalg.norm(v)), 1e-12)
-    return rows
+    return rows, pack(tokens, masks)
 
 
 def model_location(model: str) -> tuple[str, str]:
@@ -141,23 +158,36 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-    def encode_spans(
-        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], batch_size: int = 64
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """See :func:`encode_spans`: mean of each span's contextual token embeddings, normalised."""
+    def _forward(self, texts: Sequence[str], batch_size: int = 64) -> tuple[np.ndarray, list, list]:
+        """Normalised text vectors, each text's token embeddings and the tokens' offsets."""
         import numpy as np
 
-        if not texts:
-            return np.zeros((0, self.dim), np.float32), []
         outputs = self._model.encode(list(texts), batch_size=batch_size, output_value=None,
                                      convert_to_numpy=False, show_progress_bar=False)
         offsets = self._model.tokenizer(list(texts), return_offsets_mapping=True, truncation=True,
                                         max_length=self._model.max_seq_length)["offset_mapping"]
         vectors = np.vstack([o["sentence_embedding"].float().numpy() for o in outputs])
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-        span_vectors = [pool_spans(out["token_embeddings"].float().numpy()[: len(offs)], offs, ss, self.dim)
-                        for out, offs, ss in zip(outputs, offsets, spans, strict=True)]
-        return np.ascontiguousarray(vectors, dtype=np.float32), span_vectors
+        tokens = [o["token_embeddings"].float().numpy()[: len(offs)] for o, offs in zip(outputs, offsets, strict=True)]
+        return np.ascontiguousarray(vectors, dtype=np.float32), tokens, offsets
+
+    def encode_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]],
+                     batch_size: int = 64) -> SpanEncoding:
+        """See :func:`encode_spans`: mean of each span's contextual token embeddings, normalised."""
+        import numpy as np
+
+        if not texts:
+            return SpanEncoding(np.zeros((0, self.dim), np.float32), [], [])
+        vectors, tokens, offsets = self._forward(texts, batch_size)
+        pooled = [pool_spans(t, offs, ss, self.dim) for t, offs, ss in zip(tokens, offsets, spans, strict=True)]
+        return SpanEncoding(vectors, [p[0] for p in pooled], [p[1] for p in pooled])
+
+    def encode_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """See :func:`encode_questions`."""
+        from .tokens import question_tokens
+
+        vectors, tokens, offsets = self._forward(texts)
+        return vectors, [question_tokens(t, offs) for t, offs in zip(tokens, offsets, strict=True)]
 
 
 def default_cache() -> str:

@@ -26,7 +26,8 @@ from .types import Article, IndexSummary, Skip
 
 EMBED_BATCH = 128
 Batch = tuple[list[int], list[str], list[list[tuple[int, int]]]]  # ids, texts, sentence spans
-Encoded = tuple[Sequence[int], np.ndarray, list[np.ndarray]]  # ids, vectors, sentence vectors
+# ids, vectors, sentence vectors, sentence tokens (qa.tokens blobs, or None)
+Encoded = tuple[Sequence[int], np.ndarray, list[np.ndarray], list[bytes | None]]
 
 
 @dataclass(frozen=True)
@@ -310,8 +311,7 @@ def local_encoder(embedder: Embedder) -> Callable[[Iterator[Batch]], Iterator[En
 
     def run(batches: Iterator[Batch]) -> Iterator[Encoded]:
         for ids, texts, spans in batches:
-            vectors, sentence_vectors = encode_spans(embedder, texts, spans)
-            yield ids, vectors, sentence_vectors
+            yield (ids, *encode_spans(embedder, texts, spans))
 
     return run
 
@@ -342,11 +342,11 @@ def _embed_new(catalog, store, article_store, encode, first_new, progress, on_pr
             yield ids, texts, spans
 
     done = 0
-    for got_ids, vectors, sentence_vectors in encode(batches()):
+    for got_ids, vectors, sentence_vectors, sentence_tokens in encode(batches()):
         ids = [int(i) for i in got_ids]
         store.add(np.asarray(ids, dtype=np.int64), vectors)
-        catalog.set_sentence_vectors(
-            [(pid, sv.astype(np.float16).tobytes()) for pid, sv in zip(ids, sentence_vectors, strict=True)])
+        catalog.set_sentence_vectors([(pid, sv.astype(np.float16).tobytes(), toks) for pid, sv, toks
+                                      in zip(ids, sentence_vectors, sentence_tokens, strict=True)])
         finished = []
         for pid, vec in zip(ids, vectors, strict=True):
             arow = article_of.pop(pid)

@@ -284,6 +284,7 @@ class Library:
 
     def highlight(self, question: str, article_id: str) -> tuple[Highlight, ...]:
         """The sentences of one article that best answer ``question``, best first."""
+        from .embedder import encode_questions
         from .highlight import rank_sentences
         from .search import clean_question
 
@@ -291,11 +292,12 @@ class Library:
         rowid = self.catalog.article_rowid(str(article_id))
         if rowid is None:
             raise NotFoundError(f"no article with id {article_id!r} in {self.path}")
-        qvec = self.embedder.encode([question])[0]
+        qvecs, qtokens = encode_questions(self.embedder, [question])
         with self._lock:
             ids = self.catalog.passage_ids_of([rowid])[0]
             rows = list(self.catalog.passages(ids, vectors=True).values())
-            ranked_rows = rank_sentences(question, qvec, rows, self.lexicon)
+            ranked_rows = rank_sentences(question, qvecs[0], rows, self.lexicon,
+                                         qtokens[0] if qtokens is not None else None)
         # Overlapping passages repeat sentences; score each sentence once.
         seen: dict[tuple[int, int], Highlight] = {}
         for ranked in ranked_rows:

@@ -22,6 +22,8 @@ from .errors import ModelError
 if TYPE_CHECKING:
     import numpy as np
 
+    from .embedder import SpanEncoding
+
 EXPORT_VERSION = 2
 BATCH = 32
 
@@ -173,20 +175,28 @@ class OnnxEmbedder:
         np = self._np
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = np.vstack([self._pool(t) for t, _ in self._forward(texts)])
-        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        return self._vectors(self._forward(texts))
 
     def encode_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]],
-                     batch_size: int = 64) -> tuple[np.ndarray, list[np.ndarray]]:
-        from .embedder import pool_spans
+                     batch_size: int = 64) -> SpanEncoding:
+        from .embedder import SpanEncoding, pool_spans
 
         np = self._np
         if not texts:
-            return np.zeros((0, self.dim), np.float32), []
+            return SpanEncoding(np.zeros((0, self.dim), np.float32), [], [])
         forward = self._forward(texts)
+        pooled = [pool_spans(t, offs, ss, self.dim) for (t, offs), ss in zip(forward, spans, strict=True)]
+        return SpanEncoding(self._vectors(forward), [p[0] for p in pooled], [p[1] for p in pooled])
+
+    def encode_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """See :func:`qa.embedder.encode_questions`."""
+        from .tokens import question_tokens
+
+        forward = self._forward(texts)
+        return self._vectors(forward), [question_tokens(t, offs) for t, offs in forward]
+
+    def _vectors(self, forward: list[tuple[np.ndarray, list[tuple[int, int]]]]) -> np.ndarray:
+        np = self._np
         vectors = np.vstack([self._pool(t) for t, _ in forward])
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-        span_vectors = [pool_spans(t, offs, ss, self.dim)
-                        for (t, offs), ss in zip(forward, spans, strict=True)]
-        return np.ascontiguousarray(vectors, dtype=np.float32), span_vectors
+        return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import tokens
 from .catalog import Catalog
+from .embedder import encode_questions
 from .errors import InputError
 from .highlight import decode_vectors, highlights_of_hits, rank_sentences
 from .types import Hit
@@ -20,12 +22,15 @@ if TYPE_CHECKING:
 MODES = ("hybrid", "dense", "lexical")
 # Shares of the fused score (tuned on SciFact train and SQuAD dev; see benchmarks/RESULTS.md):
 # the passage's cosine, its best sentence's cosine (contextual sentence vectors), BM25, and the
-# share of the question's adjacent word pairs found side by side (LexicalIndex.pair_share).
+# share of the question's adjacent word pairs found side by side (LexicalIndex.pair_share); and
+# where the index holds sentence tokens, the question's tokens matched to the passage's
+# (qa.tokens.passage_scores).
 PASSAGE_WEIGHT, SENTENCE_WEIGHT, LEXICAL_WEIGHT, PAIR_WEIGHT = 0.1, 0.5, 0.4, 0.05
 WEIGHTS = PASSAGE_WEIGHT + SENTENCE_WEIGHT + LEXICAL_WEIGHT + PAIR_WEIGHT  # fused scores in 0..1
+TOKEN_WEIGHT = 0.2
 MIN_CANDIDATES = 100
 FUSION_DEPTH = 100  # the top this many of each list set the min-max scale of both scores
-PAIR_DEPTH = 30  # candidates (best by the other signals) whose word pairs are counted
+PAIR_DEPTH = 30  # candidates (best by the other signals) whose word pairs and tokens are counted
 MAX_QUESTION_CHARS = 4000
 
 
@@ -99,23 +104,27 @@ def search_many(
             return [[] for _ in questions]
         allowed_rows = lexicon.mask(allowed)
     total = store.count() if allowed is None else len(allowed)
-    qvecs = embedder.encode(questions) if mode != "lexical" and embedder is not None else None
+    qvecs = qtokens = None
+    if mode != "lexical" and embedder is not None:
+        qvecs, qtokens = encode_questions(embedder, questions)
     results = []
     for i, question in enumerate(questions):
         n = max(MIN_CANDIDATES, k * per_article * 2)
         while True:
             cands = _candidates(catalog, store, lexicon, qvecs[i] if qvecs is not None else None,
+                                qtokens[i] if qtokens is not None else None,
                                 question, n, mode, allowed, allowed_rows)
             picked = _group(cands, catalog, k, per_article)
             if len(picked) >= k or n >= total:
                 break
             n *= 4
-        results.append(_hits(picked, catalog, lexicon, question,
-                             qvecs[i] if qvecs is not None else None, highlights))
+        results.append(_hits(picked, catalog, lexicon, question, qvecs[i] if qvecs is not None else None,
+                             qtokens[i] if qtokens is not None else None, highlights))
     return results
 
 
-def _candidates(catalog, store, lexicon, qvec, question, n, mode, allowed, allowed_rows) -> list[_Candidate]:
+def _candidates(catalog, store, lexicon, qvec, qtokens, question, n, mode, allowed,
+                allowed_rows) -> list[_Candidate]:
     """Dense and lexical candidates, each with both scores (fusion needs the two for every one).
 
     ``allowed``: passage ids that pass the filters, ``allowed_rows`` the same as a mask over the
@@ -146,11 +155,11 @@ def _candidates(catalog, store, lexicon, qvec, question, n, mode, allowed, allow
         for c in cands.values():
             c.score = c.lexical
     else:
-        _fuse(list(cands.values()), catalog, store, lexicon, question, qvec)
+        _fuse(list(cands.values()), catalog, store, lexicon, question, qvec, qtokens)
     return sorted(cands.values(), key=lambda c: (-c.score, c.pid))
 
 
-def _fuse(cands: list[_Candidate], catalog, store, lexicon, question: str, qvec) -> None:
+def _fuse(cands: list[_Candidate], catalog, store, lexicon, question: str, qvec, qtokens) -> None:
     """Min-max-normalised score fusion, with both scores computed for every candidate."""
     if not cands:
         return
@@ -174,13 +183,28 @@ def _fuse(cands: list[_Candidate], catalog, store, lexicon, question: str, qvec)
     # signals, scaled among themselves; measured as good as all candidates, at a fifth the cost.
     top = np.argsort(-fused, kind="stable")[:PAIR_DEPTH]
     ids = [cands[i].pid for i in top]
-    rows = catalog.passages(ids)  # as the lexical index analysed them: title, then text
+    rows = catalog.passages(ids, vectors=qtokens is not None)  # text as the lexical index analysed it
     pairs = lexicon.pair_share(question, [f"{rows[p].title}\n{rows[p].text}" if p in rows else ""
                                           for p in ids])
     fused[top] += PAIR_WEIGHT * _scale(pairs, pairs)
-    fused /= WEIGHTS
+    total = WEIGHTS
+    matched = _token_scores(qtokens, [rows.get(p) for p in ids])
+    if matched is not None:  # the same top, scaled among themselves; a passage without tokens gets 0
+        fused[top] += TOKEN_WEIGHT * np.nan_to_num(_scale(matched, matched[~np.isnan(matched)]), nan=0.0)
+        total += TOKEN_WEIGHT
+    fused /= total
     for c, s in zip(cands, fused, strict=True):
         c.score = float(s)
+
+
+def _token_scores(qtokens, rows) -> np.ndarray | None:
+    """The question's tokens matched to each passage's (None: no tokens on either side)."""
+    if qtokens is None:
+        return None
+    blobs = [r.sentence_tokens if r is not None else None for r in rows]
+    if not any(blobs):
+        return None  # an index built by an embedder that gives no tokens, or before them
+    return tokens.passage_scores(qtokens, blobs, [len(r.sentences) if r is not None else 0 for r in rows])
 
 
 def _best_sentence(catalog, ids: list[int], qvec, fallback: np.ndarray) -> np.ndarray:
@@ -229,11 +253,11 @@ def _group(cands, catalog, k, per_article) -> list[_Candidate]:
     return picked
 
 
-def _hits(picked, catalog, lexicon, question, qvec, highlights: bool) -> list[Hit]:
+def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool) -> list[Hit]:
     """Turn picked passages into hits with their best-answering sentences highlighted."""
     found = catalog.passages([c.pid for c in picked], vectors=highlights)
     rows = [found[c.pid] for c in picked]  # _group picked only passages this catalog has
-    ranked = rank_sentences(question, qvec, rows, lexicon) if highlights else [[] for _ in rows]
+    ranked = rank_sentences(question, qvec, rows, lexicon, qtokens) if highlights else [[] for _ in rows]
     shown = highlights_of_hits(ranked)
     hits = []
     for rank, (cand, row) in enumerate(zip(picked, rows, strict=True), 1):

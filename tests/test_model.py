@@ -114,12 +114,20 @@ def test_contextual_sentence_vectors_agree_with_sentence_embeddings(sample_lib):
     emb = sample_lib.embedder
     text = "The union says 4,200 members joined the strike. Comet Halden will be visible in October."
     spans = [(0, 47), (48, len(text))]
-    vectors, [sv] = encode_spans(emb, [text], [spans])
+    vectors, [sv], [bits] = encode_spans(emb, [text], [spans])
     assert np.allclose(vectors[0], emb.encode([text])[0], atol=1e-4)
     alone = emb.encode([text[a:b] for a, b in spans])
     cos = (sv * alone).sum(axis=1)
     assert cos.min() > 0.7  # each pooled span resembles its own sentence...
     assert (sv @ alone.T)[0, 1] < cos[0] and (sv @ alone.T)[1, 0] < cos[1]  # ...more than the other
+    # The token bits are the signs of the same forward pass's token embeddings, sentence by sentence.
+    tokens, offsets = emb._forward([text])[0]
+    inside = [[i for i, (a, b) in enumerate(offsets) if b > a and a >= s and b <= e] for s, e in spans]
+    assert [len(ix) for ix in inside] == [emb.count_tokens([text[a:b]])[0] for a, b in spans]
+    counts = np.frombuffer(bits, "<u2", count=2)
+    signs = np.unpackbits(np.frombuffer(bits, np.uint8, offset=4).reshape(-1, emb.dim // 8), axis=1)
+    assert counts.tolist() == [len(ix) for ix in inside]
+    assert np.array_equal(signs, tokens[inside[0] + inside[1]] > 0)
 
 
 @pytest.mark.parametrize("backend", ["torch", "onnx"])

@@ -38,6 +38,7 @@ def contents(lib: qa.Library) -> dict:
         "ids": ids[order], "vectors": vectors[order],
         "sentences": {i: np.frombuffer(r.sentence_vectors, np.float16).astype(np.float32)
                       for i, r in rows.items()},
+        "tokens": {i: r.sentence_tokens for i, r in rows.items()},
         "article_ids": art_ids[art_order], "article_vectors": art_vectors[art_order],
     }
 
@@ -50,6 +51,11 @@ def assert_same_index(a: qa.Library, b: qa.Library, atol: float) -> None:
     np.testing.assert_allclose(ca["article_vectors"], cb["article_vectors"], atol=atol)
     for pid, sv in ca["sentences"].items():
         np.testing.assert_allclose(sv, cb["sentences"][pid], atol=atol + 2e-3)  # stored as float16
+    for pid, bits in ca["tokens"].items():  # same token counts; signs of near-zero values may differ
+        n = len(ca["passages"][pid][3])
+        assert bits and bits[: 2 * n] == cb["tokens"][pid][: 2 * n]
+        sa, sb = (np.unpackbits(np.frombuffer(x[2 * n:], np.uint8)) for x in (bits, cb["tokens"][pid]))
+        assert len(sa) == len(sb) and (sa == sb).mean() > 0.99
     for q in QUESTIONS:
         assert [h.passage_id for h in a.ask(q, k=5)] == [h.passage_id for h in b.ask(q, k=5)]
     assert b.check() == []

@@ -1,0 +1,127 @@
+"""Token sign bits and the question-to-sentence token score, against brute-force numpy."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from fakes import FakeEmbedder
+
+import qa
+from qa import tokens
+from qa.embedder import SpanEncoding, pool_spans
+from qa.highlight import WEIGHTS, rank_sentences
+
+
+def _oracle(q: np.ndarray, toks: np.ndarray, offsets, spans) -> list[float]:
+    """Loops over every question token and sentence token, from the float embeddings' signs."""
+    out = []
+    for a, b in spans:
+        inside = [t for t, (s, e) in zip(toks, offsets, strict=True) if e > s and s >= a and e <= b]
+        if not inside:
+            out.append(0.0)
+            continue
+        signs = [np.where(t > 0, 1.0, -1.0) / np.sqrt(len(t)) for t in inside]
+        out.append(float(np.mean([max(float(qt @ s) for s in signs) for qt in q])))
+    return out
+
+
+def test_token_scores_match_brute_force():
+    rng = np.random.default_rng(3)
+    for dim in (384, 20):  # 20: rows of packed bits end mid-byte
+        toks = rng.standard_normal((30, dim)).astype(np.float32)
+        # [CLS], 28 word pieces, [SEP]; sentence 3 lies past the tokens (truncated away)
+        offsets = [(0, 0), *[(4 * i, 4 * i + 3) for i in range(28)], (0, 0)]
+        spans = [(0, 40), (40, 112), (200, 260), (112, 200)]
+        blob = pool_spans(toks, offsets, spans, dim)[1]
+        q = tokens.question_tokens(rng.standard_normal((7, dim)), [(0, 0), *[(i, i + 1) for i in range(5)], (0, 0)])
+        assert q.shape == (5, dim) and np.allclose(np.linalg.norm(q, axis=1), 1)
+        got = tokens.scores(q, blob, len(spans))
+        assert np.allclose(got, _oracle(q, toks, offsets, spans), atol=1e-5)
+        assert got[2] == 0.0
+        assert tokens.scores(q, blob, len(spans) + 1) is None  # not this passage's sentences
+        assert tokens.scores(q[:, : dim - 8], blob, len(spans)) is None  # another model's width
+        assert tokens.scores(q, None, len(spans)) is None
+
+
+class TokenFake(FakeEmbedder):
+    """The fake's words as its tokens: each word's vector, with the word's character offsets."""
+
+    name = "test/fake-hash-64-tokens"
+
+    def _forward(self, text):
+        words = list(re.finditer(r"\w+", text.lower()))
+        toks = np.vstack([np.zeros(self.dim), *(self._word(m.group(0)) for m in words)]).astype(np.float32)
+        return toks, [(0, 0), *(m.span() for m in words)]
+
+    def encode_spans(self, texts, spans):
+        pooled = [pool_spans(*self._forward(t), ss, self.dim) for t, ss in zip(texts, spans, strict=True)]
+        return SpanEncoding(self.encode(texts), [p[0] for p in pooled], [p[1] for p in pooled])
+
+    def encode_tokens(self, texts):
+        return self.encode(texts), [tokens.question_tokens(*self._forward(t)) for t in texts]
+
+
+def test_highlights_use_stored_tokens(tmp_path):
+    (tmp_path / "port.md").write_text(
+        "# Port strike\n\nThe dockworkers met on Monday. They stopped work at the harbour after the vote. "
+        "Cranes stood still all week. The union wants a new contract.\n", encoding="utf-8")
+    fake = TokenFake()
+    lib = qa.Library.build([str(tmp_path / "port.md")], str(tmp_path / "idx"), embedder=fake, progress=False)
+    question = "Where did the dockworkers stop work?"
+    hit = lib.ask(question, k=1)[0]
+    row = lib.catalog.passages([hit.passage_id], vectors=True)[hit.passage_id]
+    assert row.sentence_tokens  # stored at index time, from the same pass as the vectors
+    qvec, [qtok] = fake.encode_tokens([question])
+    ranked = rank_sentences(question, qvec[0], [row], lib.lexicon, qtok)[0]
+    plain = {h.char_start: h.score for h in rank_sentences(question, qvec[0], [row], lib.lexicon)[0]}
+    matched = tokens.scores(qtok, row.sentence_tokens, len(row.sentences))
+    vecs = np.frombuffer(row.sentence_vectors, np.float16).astype(np.float32).reshape(-1, fake.dim)
+    for (a, _), m, v in zip(row.sentences, matched, vecs @ qvec[0], strict=True):
+        # plain = 0.7 cosine + 0.3 words, so words = (plain - 0.7 cosine) / 0.3
+        words = (plain[a] - 0.7 * v) / 0.3
+        want = WEIGHTS[0] * m + WEIGHTS[1] * v + WEIGHTS[2] * words
+        assert abs(next(h.score for h in ranked if h.char_start == a) - want) < 1e-3
+    assert [h.text for h in hit.highlights] == [h.text for h in ranked[: len(hit.highlights)]]
+    assert lib.highlight(question, hit.article_id)[0].text == ranked[0].text
+    assert ranked[0].text == "They stopped work at the harbour after the vote."
+
+
+def test_token_match_is_a_fusion_signal(tmp_path):
+    """With tokens, hybrid scores are the fusion without them plus TOKEN_WEIGHT times the
+    question-to-passage token score, min-max scaled, renormalised (all candidates of this small
+    corpus are within PAIR_DEPTH, so every one gets it)."""
+    from qa.search import PAIR_DEPTH, TOKEN_WEIGHT, WEIGHTS
+
+    docs = {"port.md": "# Port strike\n\nThe dockworkers stopped work at the harbour. Cranes stood still.\n",
+            "rain.md": "# Rain\n\nFloods closed the lower town. The river rose over the harbour wall.\n",
+            "vote.md": "# Vote\n\nThe union will vote on the contract on Friday. Workers want more pay.\n"}
+    for name, text in docs.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    fake = TokenFake()
+    lib = qa.Library.build([str(tmp_path / n) for n in docs], str(tmp_path / "idx"), embedder=fake, progress=False)
+
+    class NoTokens:  # the same model, asked without its tokens
+        name, dim, max_tokens = fake.name, fake.dim, fake.max_tokens
+        count_tokens, encode = fake.count_tokens, fake.encode
+
+    plain = qa.Library.open(lib.path, embedder=NoTokens())
+    question = "Where did the dockworkers stop work?"
+    hits = {h.passage_id: h.score for h in lib.ask(question, k=50, per_article=50, highlights=False)}
+    base = {h.passage_id: h.score for h in plain.ask(question, k=50, per_article=50, highlights=False)}
+    assert set(hits) == set(base) and len(hits) <= PAIR_DEPTH
+    q = fake.encode_tokens([question])[1][0]
+    rows = lib.catalog.passages(list(hits), vectors=True)
+
+    def matched(pid):  # every question token's best sign-scaled cosine over the passage's tokens
+        r = rows[pid]
+        n = len(r.sentences)
+        bits = np.unpackbits(np.frombuffer(r.sentence_tokens[2 * n:], np.uint8).reshape(-1, fake.dim // 8), axis=1)
+        return float(np.mean([max((bits * 2.0 - 1) @ t) / np.sqrt(fake.dim) for t in q]))
+
+    m = {pid: matched(pid) for pid in hits}
+    lo, hi = min(m.values()), max(m.values())
+    for pid, score in hits.items():
+        want = (base[pid] * WEIGHTS + TOKEN_WEIGHT * (m[pid] - lo) / (hi - lo)) / (WEIGHTS + TOKEN_WEIGHT)
+        assert abs(score - want) < 1e-5
+    assert max(hits, key=hits.get) == max(m, key=m.get)  # the port passage, by both
