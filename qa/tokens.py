@@ -46,15 +46,11 @@ def scores(qtokens: np.ndarray, blob: bytes | None, n_spans: int) -> np.ndarray 
     """Per sentence, the mean over the question's tokens of their best cosine to the sentence's
     tokens (signs scaled to unit length); 0 for a sentence with no tokens. None when ``blob``
     does not hold ``n_spans`` sentences of this dimension (written by another model, or absent)."""
-    dim = qtokens.shape[1]
-    width = (dim + 7) // 8
-    if not blob or len(blob) < 2 * n_spans or not len(qtokens):
+    parsed = _parse(blob, n_spans, qtokens.shape[1]) if len(qtokens) else None
+    if parsed is None:
         return None
-    counts = np.frombuffer(blob, dtype="<u2", count=n_spans).astype(np.int64)
-    bits = np.frombuffer(blob, dtype=np.uint8, offset=2 * n_spans)
-    if len(bits) != int(counts.sum()) * width:
-        return None
-    sims = _cosines(qtokens, bits.reshape(-1, width))
+    counts, bits = parsed
+    sims = _cosines(qtokens, bits)
     out = np.zeros(n_spans, dtype=np.float64)
     ends = np.cumsum(counts)
     for j, (a, b) in enumerate(zip(ends - counts, ends, strict=True)):
@@ -67,26 +63,35 @@ def passage_scores(qtokens: np.ndarray, blobs: Sequence[bytes | None], n_spans: 
     """Per passage, the mean over the question's tokens of their best cosine to any token of the
     passage's sentences (:func:`scores` over the whole passage); NaN where a blob is missing or
     not of this shape. One product for all passages."""
-    dim = qtokens.shape[1]
-    width = (dim + 7) // 8
     out = np.full(len(blobs), np.nan)
     parts, starts, have = [], [], []
     total = 0
     for i, (blob, n) in enumerate(zip(blobs, n_spans, strict=True)):
-        if not blob or len(blob) < 2 * n:
+        parsed = _parse(blob, n, qtokens.shape[1])
+        if parsed is None or not len(parsed[1]):
             continue
-        count = int(np.frombuffer(blob, dtype="<u2", count=n).sum())
-        if count == 0 or len(blob) - 2 * n != count * width:
-            continue
-        parts.append(np.frombuffer(blob, dtype=np.uint8, offset=2 * n))
+        parts.append(parsed[1])
         starts.append(total)
         have.append(i)
-        total += count
+        total += len(parsed[1])
     if not have or not len(qtokens):
         return out
-    sims = _cosines(qtokens, np.concatenate(parts).reshape(-1, width))
+    sims = _cosines(qtokens, np.concatenate(parts))
     out[have] = np.maximum.reduceat(sims, starts, axis=1).mean(axis=0)
     return out
+
+
+def _parse(blob: bytes | None, n_spans: int, dim: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """A blob's token count per sentence and its packed tokens, one row each; None when it does
+    not hold ``n_spans`` sentences of ``dim``-dimensional tokens."""
+    width = (dim + 7) // 8
+    if not blob or len(blob) < 2 * n_spans:
+        return None
+    counts = np.frombuffer(blob, dtype="<u2", count=n_spans).astype(np.int64)
+    bits = np.frombuffer(blob, dtype=np.uint8, offset=2 * n_spans)
+    if len(bits) != int(counts.sum()) * width:
+        return None
+    return counts, bits.reshape(-1, width)
 
 
 def _cosines(qtokens: np.ndarray, packed: np.ndarray) -> np.ndarray:
