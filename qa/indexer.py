@@ -20,7 +20,7 @@ from .indexdir import CATALOG, Writer, check_model, now
 from .lexical import LexicalIndex
 from .ondisk import ONDISK_THRESHOLD
 from .placement import finish_faiss, generation_number, on_disk_or_not, stores_for_write
-from .readers import ReadStats, read_articles
+from .readers import EXTENSIONS, ReadStats, read_articles
 from .store import APPROX_THRESHOLD
 from .types import Article, IndexSummary, Skip
 
@@ -86,6 +86,20 @@ def _refuse_unknown_paths(given: Sequence[str], roots: Sequence[str], indexed: l
     if unknown:
         raise InputError(f"no such file or directory: {', '.join(map(str, unknown))} (and the index holds "
                          "nothing from there); check the path. Nothing was changed.")
+
+
+def _refuse_nothing_read(read: int, stats: ReadStats, paths: Sequence[str], new_index: bool) -> None:
+    """Every given file failed (or, for a new index, none held an article): a mistake to report,
+    not an index to publish, so a script sees the failure and the index stays as it was."""
+    if read:
+        return
+    if stats.files:  # (a folder that was removed is no failure: the update removes its articles)
+        shown = "; ".join(map(str, stats.skipped[:3])) + ("; ..." if len(stats.skipped) > 3 else "")
+        raise InputError(f"no article could be read from {', '.join(map(str, paths))}: {shown}. "
+                         "Fix or remove those files. Nothing was changed.")
+    if new_index:
+        raise InputError(f"found no article files in {', '.join(map(str, paths))} ({stats.ignored_files} "
+                         f"files ignored: hidden, or not one of {' '.join(EXTENSIONS)}); nothing was indexed")
 
 
 def _in_scope(path: str, roots: Sequence[str]) -> bool:
@@ -197,6 +211,7 @@ def index_paths(
             catalog.insert_passages(catalog.insert_article(article, ch, th), passages)
             embedded += 1
 
+        _refuse_nothing_read(read, stats, paths, new_index=not w.previous)
         # Files that exist but could not be read: their articles stay as they were.
         unread = [(rowid, article_id) for rowid, article_id, _, _, path in existing
                   if path in stats.unread and rowid in scoped and rowid not in kept_rows]

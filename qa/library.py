@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -166,18 +167,24 @@ class Library:
             raise InputError("give at least one file or folder to index")
         settings = Settings(chunk_tokens=chunk_tokens, approx_threshold=approx_threshold,
                             ondisk_threshold=ondisk_threshold)
-        if embedder is None:
-            if os.path.exists(os.path.join(path, MANIFEST)):
-                manifest = read_manifest(path)
-                model = model or manifest["model"]
-                backend = backend or manifest.get("backend", "torch")  # before backends: torch
-            from .embedder import load_embedder
+        created = not os.path.exists(path)
+        try:
+            if embedder is None:
+                if os.path.exists(os.path.join(path, MANIFEST)):
+                    manifest = read_manifest(path)
+                    model = model or manifest["model"]
+                    backend = backend or manifest.get("backend", "torch")  # before backends: torch
+                from .embedder import load_embedder
 
-            embedder = load_embedder(model, backend, cache_dir=os.path.join(path, "models"))
-        summary = index_paths(path, paths, embedder, settings,
-                              one_per_file=one_per_file, full=True, progress=progress,
-                              on_progress=on_progress, encoder=_encoder(ray, embedder, path),
-                              store_spec=store)
+                embedder = load_embedder(model, backend, cache_dir=os.path.join(path, "models"))
+            summary = index_paths(path, paths, embedder, settings,
+                                  one_per_file=one_per_file, full=True, progress=progress,
+                                  on_progress=on_progress, encoder=_encoder(ray, embedder, path),
+                                  store_spec=store)
+        except BaseException:
+            if created:  # a failed first build (a typo, unreadable files) leaves no folder behind
+                shutil.rmtree(path, ignore_errors=True)
+            raise
         lib = cls(path, embedder=embedder, backend=backend)
         lib.last_summary = summary
         return lib

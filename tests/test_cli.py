@@ -49,7 +49,15 @@ def test_a_mistyped_path_is_refused_before_anything_is_written(tmp_path):
     r = run("index", str(tmp_path / "nwes"), "--index", str(tmp_path / "idx"))
     assert r.returncode == qa.InputError.exit_code
     assert "no such file or directory" in r.stderr and "nwes" in r.stderr and r.stdout == ""
-    assert not (tmp_path / "idx" / "manifest.json").exists()
+    assert not (tmp_path / "idx").exists()  # not even an empty folder (with a model cache) is left
+
+
+def test_a_run_where_every_file_fails_is_an_error(tmp_path):
+    (tmp_path / "scan.txt").write_bytes(b"%PDF\x00\x00")
+    r = run("index", str(tmp_path / "scan.txt"), "--index", str(tmp_path / "idx"))
+    assert r.returncode == qa.InputError.exit_code, r.stdout
+    assert "no article could be read" in r.stderr and "scan.txt: binary file" in r.stderr
+    assert not (tmp_path / "idx").exists()
 
 
 @pytest.fixture(scope="module")

@@ -209,6 +209,28 @@ def test_articles_of_a_file_that_cannot_be_read_are_kept_not_removed(small_corpu
     assert lib.update([str(small_corpus)], progress=False).removed == 1 and lib.info().articles == 6
 
 
+def test_when_every_given_file_fails_nothing_is_published(small_corpus, tmp_path, fake):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "binary.txt").write_bytes(b"\x00\x01 not text")
+    (bad / "empty.md").write_text("", encoding="utf-8")
+    with pytest.raises(qa.InputError, match="no article could be read") as exc:
+        build([bad], tmp_path, fake)
+    assert "binary.txt" in str(exc.value) and "empty.md" in str(exc.value)
+    assert not (tmp_path / "idx").exists()  # a failed first build leaves no folder behind
+    (tmp_path / "nothing").mkdir()
+    with pytest.raises(qa.InputError, match="found no article files"):
+        build([tmp_path / "nothing"], tmp_path, fake)
+    assert not (tmp_path / "idx").exists()
+
+    lib = build([small_corpus], tmp_path, fake)
+    manifest = read_manifest(lib.path)
+    with pytest.raises(qa.InputError, match="Nothing was changed"):
+        lib.update([str(bad)], progress=False)
+    assert read_manifest(lib.path) == manifest and lib.info().articles == 6
+    assert lib.ask("bakers returned to work", k=1, mode="lexical")[0].source.endswith("note.md")
+
+
 def test_update_of_one_folder_keeps_the_others(small_corpus, samples, tmp_path, fake):
     lib = build([small_corpus], tmp_path, fake)
     s = lib.update([str(samples)], progress=False)
