@@ -142,6 +142,10 @@ class OnnxEmbedder:
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Spinning worker threads keep the cores busy after each run, starving the numpy and FAISS
+        # work that follows a query's encode: measured warm ask k=100 p50 21 ms without spinning,
+        # 29-36 ms with it (p95 25 vs 57 ms), and the same batch throughput either way.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(os.path.join(folder, "model.onnx"), options,
                                              providers=["CPUExecutionProvider"])
 
