@@ -28,6 +28,7 @@ MANIFEST = "manifest.json"
 CATALOG = "catalog.sqlite"
 PASSAGE_VECTORS = "passages.faiss"
 ARTICLE_VECTORS = "articles.faiss"
+LOCK = ".write.lock"
 # Each write makes these anew from the old generation's files (read in place), so they are not copied.
 REWRITTEN = ("lexical.", "passages.ivfdata", "passages.trained.faiss", "articles.ivfdata",
              "articles.trained.faiss")
@@ -87,6 +88,41 @@ def leftovers(directory: str) -> list[str]:
     return sorted(n for n in names if _GEN.match(n) and n != live)
 
 
+def remove_unpublished(directory: str) -> bool:
+    """Remove a folder that a failed first build created, if nothing was ever published there.
+
+    Only under the write lock, taken without waiting: another process writing there (one that
+    raced to create the same new index) keeps its folder. The lock file goes last; filelock
+    retries a lock taken on an unlinked file, so a waiter cannot end up writing beside another.
+    Returns whether the folder was removed.
+    """
+    from filelock import FileLock, Timeout
+
+    lock_path = os.path.join(directory, LOCK)
+    lock = FileLock(lock_path)
+    try:
+        lock.acquire(timeout=0)
+    except (Timeout, OSError):
+        return False
+    try:
+        if os.path.exists(os.path.join(directory, MANIFEST)):
+            return False
+        for name in os.listdir(directory):
+            if name != LOCK:
+                target = os.path.join(directory, name)
+                if os.path.isdir(target) and not os.path.islink(target):
+                    shutil.rmtree(target, ignore_errors=True)
+                else:
+                    os.remove(target)
+        os.remove(lock_path)
+        os.rmdir(directory)
+        return True
+    except OSError:
+        return False
+    finally:
+        lock.release()
+
+
 def check_model(manifest: dict[str, Any], model: str | None, dim: int | None, where: str) -> None:
     if model is not None and model != manifest["model"]:
         raise IndexMismatchError(
@@ -134,7 +170,7 @@ class Writer:
 
         self.directory = directory
         os.makedirs(directory, exist_ok=True)
-        self._lock = FileLock(os.path.join(directory, ".write.lock"))
+        self._lock = FileLock(os.path.join(directory, LOCK))
         self._timeout_error = Timeout
         self._lock_timeout = lock_timeout
         self.previous: dict[str, Any] | None = None

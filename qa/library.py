@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -159,7 +158,7 @@ class Library:
         ``store`` puts the vectors in ``faiss`` files (the default) or in Milvus:
         ``milvus://HOST:PORT/NAME`` or a milvus-lite file ``PATH.db``.
         """
-        from .indexdir import MANIFEST, read_manifest
+        from .indexdir import MANIFEST, read_manifest, remove_unpublished
         from .indexer import Settings, index_paths
 
         paths = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
@@ -182,8 +181,8 @@ class Library:
                                   on_progress=on_progress, encoder=_encoder(ray, embedder, path),
                                   store_spec=store)
         except BaseException:
-            if created:  # a failed first build (a typo, unreadable files) leaves no folder behind
-                shutil.rmtree(path, ignore_errors=True)
+            if created and os.path.isdir(path):  # a failed first build leaves no folder behind
+                remove_unpublished(path)
             raise
         lib = cls(path, embedder=embedder, backend=backend)
         lib.last_summary = summary

@@ -231,6 +231,19 @@ def test_when_every_given_file_fails_nothing_is_published(small_corpus, tmp_path
     assert lib.ask("bakers returned to work", k=1, mode="lexical")[0].source.endswith("note.md")
 
 
+def test_cleanup_after_a_failed_first_build_spares_another_writers_folder(small_corpus, tmp_path, fake):
+    from qa.indexdir import remove_unpublished
+
+    racing = tmp_path / "racing"
+    with Writer(str(racing)) as w:  # another process building the same new index meanwhile
+        assert remove_unpublished(str(racing)) is False
+        assert os.path.isdir(w.work)
+    lib = build([small_corpus], tmp_path, fake)
+    assert remove_unpublished(lib.path) is False and lib.info().articles == 6  # published: kept
+    (racing / "models").mkdir()
+    assert remove_unpublished(str(racing)) is True and not racing.exists()
+
+
 def test_update_of_one_folder_keeps_the_others(small_corpus, samples, tmp_path, fake):
     lib = build([small_corpus], tmp_path, fake)
     s = lib.update([str(samples)], progress=False)
