@@ -7,63 +7,17 @@ Lexical search lives beside the catalog, in :mod:`qa.lexical`.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .catalog_schema import ADDED, BLOB_COLUMNS, REQUIRED, RETIRED, SCHEMA
 from .errors import IndexCorruptError
+from .segments import SegmentReader, SegmentWriter, SentenceBlobs
 from .types import Article, Passage
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS articles(
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    article_id TEXT NOT NULL UNIQUE,
-    content_hash TEXT NOT NULL,
-    text_hash TEXT NOT NULL,
-    title TEXT NOT NULL,
-    source TEXT NOT NULL,
-    path TEXT NOT NULL,
-    line_start INTEGER NOT NULL,
-    lines_mapped INTEGER NOT NULL,
-    url TEXT, date TEXT, author TEXT,
-    tags TEXT NOT NULL DEFAULT '[]',
-    metadata TEXT NOT NULL DEFAULT '{}',
-    text TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS articles_content ON articles(content_hash);
-CREATE INDEX IF NOT EXISTS articles_text ON articles(text_hash);
-CREATE INDEX IF NOT EXISTS articles_path ON articles(path);
-CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
-CREATE TABLE IF NOT EXISTS passages(
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    article INTEGER NOT NULL,
-    ordinal INTEGER NOT NULL,
-    char_start INTEGER NOT NULL,
-    char_end INTEGER NOT NULL,
-    line_offset_start INTEGER NOT NULL,
-    line_offset_end INTEGER NOT NULL,
-    sentences TEXT NOT NULL,
-    sentence_vectors BLOB,  -- float16, one row per sentence: contextual vectors for highlights
-    sentence_tokens BLOB  -- the sentences' token embeddings as sign bits (qa.tokens)
-);
-CREATE INDEX IF NOT EXISTS passages_article ON passages(article);
-CREATE VIEW IF NOT EXISTS passage_content AS
-    SELECT p.id AS id, a.title AS title,
-           substr(a.text, p.char_start + 1, p.char_end - p.char_start) AS text
-    FROM passages p JOIN articles a ON a.id = p.article;
-CREATE TABLE IF NOT EXISTS duplicates(
-    article_id TEXT NOT NULL,
-    of_article TEXT NOT NULL,
-    source TEXT NOT NULL,
-    path TEXT NOT NULL,
-    line_start INTEGER NOT NULL
-);
-"""
-
-REQUIRED = frozenset({"articles", "passages", "passage_content", "duplicates"})
-# Tables of catalogs written before qa.lexical: nothing reads them any more.
-RETIRED = ("passages_fts", "term_df")
 
 
 @dataclass(frozen=True)
@@ -91,42 +45,73 @@ def place(a: Article) -> tuple:
             a.author, json.dumps(list(a.tags)), json.dumps(a.metadata, default=str))
 
 
-class Catalog:
+class Catalog(SentenceBlobs):
     """One SQLite file. Writers use it inside the index's write transaction; readers read-only."""
 
-    def __init__(self, path: str, readonly: bool = False) -> None:
+    def __init__(self, path: str, readonly: bool = False, copy_from: str | None = None,
+                 segment: int | None = None) -> None:
+        """Open the catalog at ``path``; read-only for readers.
+
+        Args:
+            copy_from: a published catalog a writer starts from. It is read in place and copied
+                to ``path`` only before the first write, so an update that changes nothing never
+                copies it.
+            segment: the number of the segment file (:mod:`qa.segments`, beside ``path``) this
+                writer appends sentence vectors to.
+        """
         self.path = path
         self.readonly = readonly
+        self._segments = SegmentReader(os.path.dirname(os.path.abspath(path)))
+        self._appender = SegmentWriter(self._segments.directory, segment) if segment is not None else None
+        self._copy_from = copy_from if copy_from and not os.path.exists(path) else None
         try:
-            if readonly:
-                # immutable: the generation's file never changes once published, so no locks.
-                self.db = sqlite3.connect(
-                    f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
-                )
+            if readonly or self._copy_from:
+                # immutable: a published generation's file never changes, so no locks.
+                self.db = sqlite3.connect(f"file:{self._copy_from or path}?mode=ro&immutable=1", uri=True,
+                                          check_same_thread=False)
             else:
                 self.db = sqlite3.connect(path, check_same_thread=False)
                 self.db.executescript(SCHEMA)
             names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
             columns = {r[1] for r in self.db.execute("PRAGMA table_info(passages)")}
-            if not readonly and "sentence_tokens" not in columns:  # written before qa.tokens
-                self.db.execute("ALTER TABLE passages ADD COLUMN sentence_tokens BLOB")
-                self.db.commit()
-                columns.add("sentence_tokens")
-            self._tokens = "p.sentence_tokens" if "sentence_tokens" in columns else "NULL"
             retired = [t for t in RETIRED if t in names]
-            if not readonly and retired:
-                for table in retired:
-                    self.db.execute(f"DROP TABLE {table}")
-                self.db.commit()
-                self.db.execute("VACUUM")  # give their space back
+            if not readonly and (retired or any(c not in columns for c, _ in ADDED)):
+                self._convert(retired)  # written before qa.tokens, qa.lexical or qa.segments
+                columns.update(c for c, _ in ADDED)
+            self._blobs = ", ".join(f"p.{c}" if c in columns else "NULL" for c in BLOB_COLUMNS)
         except sqlite3.DatabaseError as exc:
-            raise IndexCorruptError(f"cannot open catalog {path}: {exc}") from exc
+            raise IndexCorruptError(f"cannot open catalog {self._copy_from or path}: {exc}") from exc
         missing = REQUIRED - names
         if missing:
             self.db.close()
             raise IndexCorruptError(f"catalog {path} lacks {', '.join(sorted(missing))}; rebuild the index")
 
+    def _convert(self, retired: list[str]) -> None:
+        columns = {r[1] for r in self.w.execute("PRAGMA table_info(passages)")}
+        for column, kind in ADDED:
+            if column not in columns:
+                self.w.execute(f"ALTER TABLE passages ADD COLUMN {column} {kind}")
+        self.w.commit()
+        if retired:  # tables of catalogs written before qa.lexical: nothing reads them any more
+            for table in retired:
+                self.w.execute(f"DROP TABLE {table}")
+            self.w.commit()
+            self.w.execute("VACUUM")  # give their space back
+
+    @property
+    def w(self) -> sqlite3.Connection:
+        """The connection to write with: its first use copies the catalog a writer started from."""
+        if self._copy_from:
+            self.db.close()
+            shutil.copyfile(self._copy_from, self.path)
+            self._copy_from = None
+            self.db = sqlite3.connect(self.path, check_same_thread=False)
+        return self.db
+
     def close(self) -> None:
+        if self._appender is not None:
+            self._appender.close()
+        self._segments.close()
         self.db.close()
 
     def commit(self) -> None:
@@ -134,7 +119,7 @@ class Catalog:
 
     # --- writing -------------------------------------------------------------------------
     def insert_article(self, a: Article, content_hash: str, text_hash: str) -> int:
-        cur = self.db.execute(
+        cur = self.w.execute(
             "INSERT INTO articles(article_id, content_hash, text_hash, title, source, path,"
             " line_start, lines_mapped, url, date, author, tags, metadata, text)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -146,7 +131,7 @@ class Catalog:
 
     def relocate_article(self, rowid: int, a: Article) -> None:
         """Refresh where an unchanged article now stands (id, file, line, metadata)."""
-        self.db.execute(
+        self.w.execute(
             "UPDATE articles SET article_id=?, source=?, path=?, line_start=?, lines_mapped=?,"
             " url=?, date=?, author=?, tags=?, metadata=? WHERE id=?", (*place(a), rowid))
 
@@ -159,7 +144,7 @@ class Catalog:
 
     def park_article_ids(self, rowids: Sequence[int]) -> None:
         """Give articles placeholder ids so a batch of renames cannot collide on UNIQUE."""
-        self.db.executemany(
+        self.w.executemany(
             "UPDATE articles SET article_id = '~parked~' || id WHERE id=?", [(r,) for r in rowids]
         )
 
@@ -169,14 +154,14 @@ class Catalog:
         restored = []
         for rowid, article_id in rows:
             if self.article_rowid(article_id) is None:
-                self.db.execute("UPDATE articles SET article_id=? WHERE id=?", (article_id, rowid))
+                self.w.execute("UPDATE articles SET article_id=? WHERE id=?", (article_id, rowid))
                 restored.append(rowid)
         return restored
 
     def insert_passages(self, article_rowid: int, passages: Sequence[Passage]) -> list[int]:
         ids = []
         for p in passages:
-            cur = self.db.execute(
+            cur = self.w.execute(
                 "INSERT INTO passages(article, ordinal, char_start, char_end, line_offset_start,"
                 " line_offset_end, sentences) VALUES (?,?,?,?,?,?,?)",
                 (article_rowid, p.ordinal, p.char_start, p.char_end, p.line_offset_start,
@@ -225,11 +210,6 @@ class Catalog:
             for pid, _, title, text, _, _ in rows:
                 yield pid, f"{title}\n{text}"
 
-    def set_sentence_vectors(self, rows: Sequence[tuple[int, bytes, bytes | None]]) -> None:
-        """(passage id, sentence vectors, sentence tokens) of embedded passages."""
-        self.db.executemany("UPDATE passages SET sentence_vectors=?, sentence_tokens=? WHERE id=?",
-                            [(vecs, toks, pid) for pid, vecs, toks in rows])
-
     def article_rowids(self, ids: Sequence[int]) -> dict[int, int]:
         """Each passage's article row id."""
         out: dict[int, int] = {}
@@ -242,10 +222,11 @@ class Catalog:
         out: dict[int, bytes] = {}
         for chunk in _chunks(list(ids)):
             marks = ",".join("?" * len(chunk))
-            for pid, blob in self.db.execute(
-                    f"SELECT id, sentence_vectors FROM passages WHERE id IN ({marks})", chunk):
+            for r in self.db.execute(
+                    f"SELECT p.id, {self._blobs} FROM passages p WHERE p.id IN ({marks})", chunk):
+                blob = self._blob_pair(r[1:])[0]
                 if blob:
-                    out[pid] = blob
+                    out[r[0]] = blob
         return out
 
     def delete_articles(self, rowids: Sequence[int]) -> list[int]:
@@ -253,8 +234,8 @@ class Catalog:
         removed: list[int] = []
         for rowid in rowids:
             ids = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE article=?", (rowid,))]
-            self.db.execute("DELETE FROM passages WHERE article=?", (rowid,))
-            self.db.execute("DELETE FROM articles WHERE id=?", (rowid,))
+            self.w.execute("DELETE FROM passages WHERE article=?", (rowid,))
+            self.w.execute("DELETE FROM articles WHERE id=?", (rowid,))
             removed.extend(ids)
         return removed
 
@@ -268,8 +249,8 @@ class Catalog:
 
     def set_duplicates(self, paths: Iterable[str], rows: Sequence[tuple[str, str, str, str, int]]):
         for path in paths:
-            self.db.execute("DELETE FROM duplicates WHERE path=?", (path,))
-        self.db.executemany("INSERT INTO duplicates VALUES (?,?,?,?,?)", rows)
+            self.w.execute("DELETE FROM duplicates WHERE path=?", (path,))
+        self.w.executemany("INSERT INTO duplicates VALUES (?,?,?,?,?)", rows)
 
     # --- reading -------------------------------------------------------------------------
     def articles_index(self) -> list[tuple[int, str, str, str, str]]:
@@ -314,7 +295,7 @@ class Catalog:
     def passages(self, ids: Sequence[int], vectors: bool = False) -> dict[int, PassageRow]:
         """Passages by id; ``vectors`` also loads their sentence vectors and tokens (kilobytes each)."""
         out: dict[int, PassageRow] = {}
-        blob = f"p.sentence_vectors, {self._tokens}" if vectors else "NULL, NULL"
+        blob = self._blobs if vectors else ", ".join(["NULL"] * len(BLOB_COLUMNS))
         for chunk in _chunks(list(ids)):
             marks = ",".join("?" * len(chunk))
             for r in self.db.execute(
@@ -326,12 +307,13 @@ class Catalog:
                 chunk,
             ):
                 mapped = bool(r[7])
+                vecs, toks = self._blob_pair(r[15:])
                 out[r[0]] = PassageRow(
                     passage_id=r[0], article_rowid=r[1], article_id=r[2], title=r[3], text=r[4],
                     source=r[5], line_start=r[6] + (r[8] if mapped else 0),
                     line_end=r[6] + (r[9] if mapped else 0), char_start=r[10], char_end=r[11],
                     url=r[12], date=r[13], sentences=tuple(tuple(s) for s in json.loads(r[14])),
-                    sentence_vectors=r[15], sentence_tokens=r[16],
+                    sentence_vectors=vecs, sentence_tokens=toks,
                 )
         return out
 
@@ -387,6 +369,7 @@ class Catalog:
             " WHERE a.id IS NULL").fetchone()[0]
         if bad:
             problems.append(f"{bad} passages point at missing articles")
+        problems += self.segment_problems()
         return problems
 
 

@@ -4,12 +4,13 @@ Layout::
 
     index/default/
       manifest.json        format, model, dimension, settings, counts, and the live generation
-      gen-000007/          catalog.sqlite, passages.faiss, articles.faiss, lexical.*
+      gen-000007/          catalog.sqlite, sentences-*.bin, passages.faiss, articles.faiss, lexical.*
       .write.lock          held by the one process writing
 
-A write builds ``gen-N.tmp/`` from a copy of the live generation, renames it to ``gen-N`` and
-then replaces ``manifest.json`` atomically. A crash at any point leaves the old manifest and
-its generation untouched; leftovers are removed by the next writer.
+A write builds ``gen-N.tmp/`` from a copy of the live generation (the catalog is copied only
+once something is written to it; segments of sentence vectors, never written again, are linked),
+renames it to ``gen-N`` and then replaces ``manifest.json`` atomically. A crash at any point
+leaves the old manifest and its generation untouched; leftovers are removed by the next writer.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import shutil
 from typing import Any
 
 from .errors import IndexCorruptError, IndexLockedError, IndexMismatchError, IndexNotFoundError
+from .segments import link_or_copy, segment_number
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -197,7 +199,9 @@ class Writer:
             if self.previous:
                 self.old = generation_dir(self.directory, self.previous)
                 for name in os.listdir(self.old):
-                    if not name.startswith(REWRITTEN):
+                    if segment_number(name) is not None:  # never written again: shared
+                        link_or_copy(os.path.join(self.old, name), os.path.join(self.work, name))
+                    elif not name.startswith(REWRITTEN) and name != CATALOG:  # see catalog_source
                         shutil.copyfile(os.path.join(self.old, name), os.path.join(self.work, name))
         except BaseException:
             self._lock.release()
@@ -217,7 +221,15 @@ class Writer:
     def path(self, name: str) -> str:
         return os.path.join(self.work, name)
 
+    @property
+    def catalog_source(self) -> str | None:
+        """The live catalog, for :class:`qa.catalog.Catalog` to copy on its first write (an
+        update that changes nothing then copies nothing); ``publish`` copies it if none was."""
+        return os.path.join(self.old, CATALOG) if self.old else None
+
     def publish(self, manifest: dict[str, Any]) -> None:
+        if self.catalog_source and not os.path.exists(self.path(CATALOG)):
+            shutil.copyfile(self.catalog_source, self.path(CATALOG))
         _fsync_tree(self.work)
         final = os.path.join(self.directory, self.generation)
         os.rename(self.work, final)

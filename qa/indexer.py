@@ -135,7 +135,8 @@ def index_paths(
         if w.previous:
             check_model(w.previous, embedder.name, embedder.dim, directory)
         settings = _resolve(settings, (w.previous or {}).get("settings"))
-        catalog = Catalog(w.path(CATALOG))
+        catalog = Catalog(w.path(CATALOG), copy_from=w.catalog_source,
+                          segment=generation_number(w.generation))
         ann = (w.previous or {}).get("ann") or {}
         article_ann = (w.previous or {}).get("article_ann") or {}
         store, article_store, store_entry = stores_for_write(w, embedder.dim, ann, article_ann, store_spec,
@@ -239,6 +240,7 @@ def index_paths(
         # Phase 2: embed the new passages in batches read back from the catalog.
         _embed_new(catalog, store, article_store, encoder or local_encoder(embedder), first_new,
                    progress, on_progress)
+        catalog.compact_segments()
         catalog.set_duplicates(stats.seen_paths | stale_duplicates, duplicates)
         catalog.commit()
         _write_lexical(w, catalog, first_new)
