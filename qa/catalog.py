@@ -79,6 +79,8 @@ class Catalog(SentenceBlobs):
                 self._convert(retired)  # written before qa.tokens, qa.lexical or qa.segments
                 columns.update(c for c, _ in ADDED)
             self._blobs = ", ".join(f"p.{c}" if c in columns else "NULL" for c in BLOB_COLUMNS)
+            if readonly:
+                self._segments.open_all()
         except sqlite3.DatabaseError as exc:
             raise IndexCorruptError(f"cannot open catalog {self._copy_from or path}: {exc}") from exc
         missing = REQUIRED - names

@@ -95,15 +95,23 @@ class SegmentReader:
         self.directory = directory
         self._maps: dict[int, mmap.mmap] = {}
 
+    def open_all(self) -> None:
+        """Map every segment now: a reader's generation may be removed once the next is
+        published, and then only files it already holds open can still be read."""
+        for number, size in segments_in(self.directory).items():
+            if size and number not in self._maps:
+                self._map(number)
+
+    def _map(self, number: int) -> mmap.mmap:
+        with open(os.path.join(self.directory, segment_name(number)), "rb") as fh:
+            m = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        self._maps[number] = m
+        return m
+
     def read(self, number: int, offset: int, length: int) -> bytes:
         if length == 0:
             return b""
-        m = self._maps.get(number)
-        if m is None:
-            path = os.path.join(self.directory, segment_name(number))
-            with open(path, "rb") as fh:
-                m = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-            self._maps[number] = m
+        m = self._maps.get(number) or self._map(number)
         if offset + length > len(m):
             raise ValueError(f"{segment_name(number)} is shorter than the catalog says")
         return m[offset : offset + length]

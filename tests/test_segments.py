@@ -143,3 +143,15 @@ def test_a_missing_or_cut_segment_is_reported(small_corpus, tmp_path, fake, dama
         broken.ask("observatory telescope mirror", k=6, mode="lexical")
     hits = broken.ask("observatory telescope mirror", k=3, mode="lexical", highlights=False)
     assert hits[0].title.startswith("A new observatory")
+
+
+def test_a_reader_keeps_reading_its_generation_after_a_writer_removed_it(small_corpus, tmp_path, fake):
+    lib = qa.Library.build([str(small_corpus)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    before = stored_blobs(lib)
+    reader = qa.Library.open(str(tmp_path / "idx"), embedder=fake)  # has read no sentence vector yet
+    old_gen = gen_dir(reader)
+    (small_corpus / "a.txt").unlink()  # the writer compacts segment 1 away and removes gen 1
+    lib.update([str(small_corpus)], progress=False)
+    assert not os.path.exists(old_gen)
+    # What the reader opened is still whole: a query already under way finishes on it.
+    assert stored_blobs(reader) == before and all(v for v, _ in before.values())
