@@ -207,10 +207,9 @@ def grown_index(source: str, corpus: str, copies: int, out: str) -> str:
 def approximate(indexes: list[str], queries: list[str], total: int) -> list[str]:
     """IVF recall@10 against exact search with real questions: on the benchmark indexes' real
     vectors, then on SciFact's vectors grown synthetically to ``total``."""
-    import faiss
 
     import qa
-    from qa.store import FaissStore, measure_recall, recall_queries, to_ivf, tune_nprobe
+    from qa.store import FaissStore, exact_knn, measure_recall, recall_queries, to_ivf, tune_nprobe
 
     rows = []
     libs = [qa.Library.open(i) for i in indexes]
@@ -221,7 +220,7 @@ def approximate(indexes: list[str], queries: list[str], total: int) -> list[str]
         store = to_ivf(vectors.shape[1], ids, vectors)
         tuned = tune_nprobe(store, ids, vectors)
         build = time.perf_counter() - start
-        truth = [set(ids[r].tolist()) for r in faiss.knn(q, vectors, 10, metric=faiss.METRIC_INNER_PRODUCT)[1]]
+        truth = [set(ids[r].tolist()) for r in exact_knn(q, vectors, 10)[1]]
         real = measure_recall(store, q, truth)
         mixes = measure_recall(store, *recall_queries(ids, vectors, queries=500, seed=99))
         flat = FaissStore(vectors.shape[1])

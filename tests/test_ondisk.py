@@ -134,3 +134,19 @@ def test_thresholds_given_are_recorded_and_kept_until_given_again(tmp_path, fake
         with pytest.raises(qa.InputError, match="approx_threshold must be a whole number"):
             lib.update([str(corpus)], progress=False, approx_threshold=bad)
     assert read_manifest(index) == before and lib.check() == []
+
+
+def test_exact_knn_matches_numpy_and_leaves_faiss_settings_alone():
+    import faiss
+
+    from qa.store import exact_knn
+
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((5000, 32)).astype(np.float32)
+    q = rng.standard_normal((100, 32)).astype(np.float32)  # enough queries for the BLAS path
+    before = faiss.cvar.distance_compute_blas_threshold
+    scores, rows = exact_knn(q, vectors, 10)
+    oracle = np.argsort(-(q @ vectors.T), axis=1)[:, :10]
+    assert (rows == oracle).all()
+    assert np.allclose(scores, np.take_along_axis(q @ vectors.T, oracle, axis=1), atol=1e-4)
+    assert faiss.cvar.distance_compute_blas_threshold == before
