@@ -31,6 +31,7 @@ CATALOG = "catalog.sqlite"
 PASSAGE_VECTORS = "passages.faiss"
 ARTICLE_VECTORS = "articles.faiss"
 LOCK = ".write.lock"
+UPLOADS = "uploads"  # articles added through the web UI live inside their index folder
 # Each write makes these anew from the old generation's files (read in place), so they are not copied.
 REWRITTEN = ("lexical.", "passages.ivfdata", "passages.trained.faiss", "articles.ivfdata",
              "articles.trained.faiss")
@@ -40,6 +41,19 @@ _LIVE = re.compile(r"^gen-\d{6}$")
 
 def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def looks_like_index(path: str) -> bool:
+    """Whether the folder ``path`` is an index (a writer's lock, or a manifest beside a generation),
+    so a walk over articles can leave its catalog, vocabulary and model export alone."""
+    if os.path.exists(os.path.join(path, LOCK)):
+        return True
+    if not os.path.isfile(os.path.join(path, MANIFEST)):
+        return False
+    try:
+        return any(_GEN.match(name) for name in os.listdir(path))
+    except OSError:
+        return False
 
 
 def read_manifest(directory: str) -> dict[str, Any]:

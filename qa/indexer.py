@@ -99,7 +99,7 @@ def _refuse_nothing_read(read: int, stats: ReadStats, paths: Sequence[str], new_
                          "Fix or remove those files. Nothing was changed.")
     if new_index:
         raise InputError(f"found no article files in {', '.join(map(str, paths))} ({stats.ignored_files} "
-                         f"files ignored: hidden, or not one of {' '.join(EXTENSIONS)}); nothing was indexed")
+                         f"files ignored: hidden, an index's own, or not one of {' '.join(EXTENSIONS)}); nothing was indexed")
 
 
 def _in_scope(path: str, roots: Sequence[str]) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .indexdir import UPLOADS, looks_like_index
 from .records import FIELDS, article_from, make_id, mapped, record_article, title_from_text
 from .types import Article, Skip
 
@@ -44,6 +45,12 @@ def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, st
         elif os.path.isdir(given):
             # followlinks=False: a symlink loop cannot make the walk endless.
             for root, dirs, files in os.walk(given):
+                if looks_like_index(root):
+                    # Its catalog, BM25 vocabulary and model export are not articles (they would
+                    # be read as such when the index sits inside the corpus); UI uploads are.
+                    stats.ignored_files += len(files) + sum(d != UPLOADS for d in dirs)
+                    dirs[:] = [d for d in dirs if d == UPLOADS]
+                    continue
                 hidden = [d for d in dirs if d.startswith(".")]
                 stats.ignored_files += len(hidden)
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))

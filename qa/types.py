@@ -148,7 +148,7 @@ class IndexSummary:
     def lines(self) -> list[str]:
         out = [
             f"read {self.read} articles from {self.files} files "
-            f"({self.ignored_files} files ignored: hidden or unknown extension)",
+            f"({self.ignored_files} files ignored: hidden, unknown extension or an index's own)",
             f"embedded {self.embedded}, kept {self.kept} unchanged, removed {self.removed}, "
             f"{self.duplicates} duplicates indexed once",
             f"skipped {len(self.skipped)}" + (":" if self.skipped else ""),

@@ -10,6 +10,7 @@ from typing import Any
 
 from . import render
 from .errors import QAError
+from .indexdir import UPLOADS
 from .library import Library
 from .readers import EXTENSIONS
 
@@ -20,7 +21,6 @@ SAMPLE_QUESTIONS = [
     "How will people cross the river while the bridge is closed?",
     "Why is there a hosepipe ban?",
 ]
-UPLOADS = "uploads"
 _SIMILAR_JS = """
 element.addEventListener('click', (event) => {
   const button = event.target.closest('button.qa-similar');

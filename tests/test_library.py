@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 
 import numpy as np
@@ -145,6 +146,27 @@ def test_update_adds_changes_removes_and_skips_unchanged(small_corpus, tmp_path,
     assert lib.check() == []
     reopened = qa.Library.open(lib.path, embedder=fake)
     assert reopened.info().articles == 7
+
+
+def test_an_index_inside_the_corpus_is_not_read_as_articles(small_corpus, fake):
+    """`qa index .` with the index folder under `.`: its vocabulary, catalog and model export are
+    not articles (every update used to index them); articles uploaded through the UI are."""
+    idx = small_corpus / "idx"
+    lib = qa.Library.build([str(small_corpus)], str(idx), embedder=fake, progress=False)
+    corpus_sources = {src for src, _ in lib.info().sources}
+    (idx / "models").mkdir()
+    (idx / "models" / "tokenizer.json").write_text('{"text": "a tokenizer file", "id": "tok"}')
+    (idx / "uploads").mkdir()
+    (idx / "uploads" / "ferry.txt").write_text("The ferry to Osk runs again after the flood.\n")
+    s = lib.update([str(small_corpus)], progress=False)
+    assert (s.embedded, s.removed, s.skipped) == (1, 0, ())
+    assert {src for src, _ in lib.info().sources} == corpus_sources | {str(idx / "uploads" / "ferry.txt")}
+    # A copy of an index (no lock file) is recognised by its manifest and generation.
+    copy = small_corpus / "old-copy"
+    shutil.copytree(idx, copy, ignore=shutil.ignore_patterns(".write.lock", "uploads"))
+    s = lib.update([str(small_corpus)], progress=False)
+    assert (s.embedded, s.removed, s.skipped) == (0, 0, ())
+    assert lib.check() == []
 
 
 def test_an_update_that_changes_nothing_publishes_nothing_and_any_change_is_written(small_corpus, tmp_path, fake):
