@@ -16,7 +16,7 @@ from .indexdir import UPLOADS, looks_like_index
 from .records import FIELDS, article_from, make_id, mapped, record_article, title_from_text
 from .types import Article, Skip
 
-EXTENSIONS = (".txt", ".md", ".markdown", ".jsonl", ".json", ".csv", ".html", ".htm")
+EXTENSIONS = (".txt", ".md", ".markdown", ".jsonl", ".json", ".csv", ".tsv", ".html", ".htm")
 _BLANK = re.compile(r"^\s*$")
 _SURROGATE = re.compile("[\udc80-\udcff]")
 MAX_ARTICLE_BYTES = 32 * 2**20  # one article: a block, a record, a whole .md or .html file
@@ -91,7 +91,7 @@ def read_articles(
                     stats.skipped.append(Skip(given, None, "binary file (contains NUL bytes)"))
                     continue
                 fh.seek(0)
-                streamed = {".jsonl": _read_jsonl, ".csv": _read_csv}.get(ext)
+                streamed = {".jsonl": _read_jsonl, ".csv": _read_csv, ".tsv": _read_csv}.get(ext)
                 if ext == ".txt" and not one_per_file:
                     streamed = _read_txt_blocks
                 if streamed:
@@ -277,11 +277,25 @@ def _read_json(given, absolute, data, stats) -> Iterator[Article]:
             yield article
 
 
+def _csv_delimiter(header: str) -> str:
+    """The delimiter that makes the header name a text column: spreadsheets in many locales export
+    with ``;``, others with tabs. Else the one giving the most columns, else a comma."""
+    best, columns = ",", 1
+    for delimiter in ",;\t|":
+        names = [n.strip().lower() for n in next(csv.reader([header], delimiter=delimiter), [])]
+        if any(n in FIELDS["text"] for n in names):
+            return delimiter
+        if len(names) > columns:
+            best, columns = delimiter, len(names)
+    return best
+
+
 def _read_csv(given, absolute, fh, stats) -> Iterator[Article]:
     # surrogateescape: a row with bad bytes is skipped alone instead of ending the file.
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
     csv.field_size_limit(MAX_ARTICLE_BYTES)
-    reader = csv.DictReader(text)
+    first = text.readline(1 << 20)
+    reader = csv.DictReader(itertools.chain([first], text), delimiter=_csv_delimiter(first))
     try:
         header = [str(h).lower() for h in (reader.fieldnames or [])]
     except csv.Error as exc:

@@ -184,7 +184,8 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             title_part.change(find_titles, title_part, picked, api_visibility="private")
             sim_btn.click(similar_tab, [picked, pasted, sim_k], sim_results, api_visibility="private")
         with gr.Tab("Add articles"):
-            gr.Markdown("Upload `.txt .md .jsonl .json .csv .html` files. They are copied into "
+            kinds = " ".join(e for e in EXTENSIONS if e not in (".markdown", ".htm"))
+            gr.Markdown(f"Upload `{kinds}` files. They are copied into "
                         f"`{uploads}` and indexed incrementally.")
             files = gr.File(file_count="multiple", file_types=list(EXTENSIONS), label="Files",
                             elem_id="upload")

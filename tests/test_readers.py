@@ -83,6 +83,24 @@ def test_json_list_and_csv(tmp_path):
     assert not stats.skipped
 
 
+def test_csv_delimiter_follows_the_header(tmp_path):
+    """Spreadsheet exports in many locales use ';' (with a BOM and CRLF), others tabs; a comma
+    file whose text holds semicolons stays a comma file."""
+    (tmp_path / "semi.csv").write_bytes('\ufeffTitle;Body;Date\r\n"Strike, day two";"Docks shut; 4,200 out.";'
+                                        '24/11/2026\r\nBridge;Closed until spring.;\r\n'.encode())
+    (tmp_path / "tab.tsv").write_text("id\tcontent\nt1\tFerries run again.\n", encoding="utf-8")
+    (tmp_path / "comma.csv").write_text('id,text\nk1,"One; two; three."\n', encoding="utf-8")
+    articles, stats = read(tmp_path)
+    assert not stats.skipped
+    by_text = {a.text: a for a in articles}
+    assert set(by_text) == {"Docks shut; 4,200 out.", "Closed until spring.", "Ferries run again.",
+                            "One; two; three."}
+    strike = by_text["Docks shut; 4,200 out."]
+    assert (strike.title, strike.date, strike.line_start) == ("Strike, day two", "2026-11-24", 2)
+    assert by_text["Closed until spring."].line_start == 3
+    assert by_text["Ferries run again."].article_id == "t1"
+
+
 def test_html_main_text_and_metadata(tmp_path):
     (tmp_path / "p.html").write_text(
         "<html><head><title>Page title</title><meta name='date' content='2024-01-02'></head><body>"
