@@ -292,7 +292,7 @@ def _summary(read: int, embedded: int, kept: int, removed: int, duplicates: int,
     return IndexSummary(read=read, embedded=embedded, kept=kept, removed=removed, duplicates=duplicates,
                         skipped=tuple(stats.skipped), files=stats.files,
                         ignored_files=stats.ignored_files, passages=passages, changed=changed,
-                        kept_unread=kept_unread)
+                        kept_unread=kept_unread, legacy=tuple(dict.fromkeys(stats.legacy)))
 
 
 def _written_before_current_format(w: Writer) -> bool:

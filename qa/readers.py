@@ -19,6 +19,7 @@ from .types import Article, Skip
 EXTENSIONS = (".txt", ".md", ".markdown", ".jsonl", ".json", ".csv", ".tsv", ".html", ".htm")
 _BLANK = re.compile(r"^\s*$")
 _SURROGATE = re.compile("[\udc80-\udcff]")
+LEGACY = "cp1252"  # the encoding tried when a file is not UTF-8
 MAX_ARTICLE_BYTES = 32 * 2**20  # one article: a block, a record, a whole .md or .html file
 MAX_JSON_BYTES = 256 * 2**20  # a .json file is parsed whole; JSONL streams
 
@@ -34,6 +35,8 @@ class ReadStats:
     # Files that exist but could not be read to the end (I/O error, reader failure): an update
     # keeps the articles it indexed from them before, since it cannot tell which are gone.
     unread: set[str] = field(default_factory=set)
+    # Files with text that is not UTF-8, read as Windows-1252 (reported, so a wrong guess is seen).
+    legacy: list[str] = field(default_factory=list)
 
 
 def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, str]]:
@@ -147,13 +150,29 @@ def _lines(given: str, fh, stats: ReadStats) -> Iterator[tuple[int, str | None]]
             continue
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
-        try:
-            yield number, raw.decode("utf-8").rstrip("\r\n")
-        except UnicodeDecodeError:
-            if not reported:
-                stats.skipped.append(Skip(given, number, "undecodable bytes (not UTF-8); that part skipped"))
-                reported = True
-            yield number, None
+        line = _decode(raw, given, stats)
+        if line is None and not reported:
+            stats.skipped.append(Skip(given, number, f"undecodable bytes (neither UTF-8 nor {LEGACY}); "
+                                                     "that part skipped"))
+            reported = True
+        yield number, None if line is None else line.rstrip("\r\n")
+
+
+def _decode(raw: bytes, given: str, stats: ReadStats) -> str | None:
+    """UTF-8, else Windows-1252: what older Windows tools and spreadsheets wrote, and what
+    browsers read "Latin-1" as. Statistical charset guessers misread short Western texts (tried:
+    charset-normalizer took French and English for cp775), so this is a rule, reported per file."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode(LEGACY)
+    except UnicodeDecodeError:
+        return None
+    if not stats.legacy or stats.legacy[-1] != given:
+        stats.legacy.append(given)
+    return text
 
 
 def _decode_lines(given: str, data: bytes, stats: ReadStats) -> list[str | None]:
@@ -315,7 +334,13 @@ def _read_csv(given, absolute, fh, stats) -> Iterator[Article]:
             break
         clean = {k: v for k, v in row.items() if k is not None}
         if any(_SURROGATE.search(v) for v in clean.values() if isinstance(v, str)):
-            stats.skipped.append(Skip(given, line, "undecodable bytes (not UTF-8); row skipped"))
+            # surrogateescape kept the row's bytes: decode them again by the same rule as lines.
+            redone = {k: _decode(v.encode("utf-8", "surrogateescape"), given, stats)
+                      for k, v in clean.items() if isinstance(v, str)}
+            clean = {} if None in redone.values() else {**clean, **redone}
+        if not clean:
+            stats.skipped.append(Skip(given, line, f"undecodable bytes (neither UTF-8 nor {LEGACY}); "
+                                                   "row skipped"))
         else:
             article = record_article(given, absolute, line, line, clean, stats)
             if article:

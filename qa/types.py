@@ -144,6 +144,7 @@ class IndexSummary:
     passages: int
     changed: bool = True  # False: nothing differed, so no new generation was written
     kept_unread: int = 0  # articles kept as they were because their file could not be read
+    legacy: tuple[str, ...] = ()  # files read as Windows-1252 because they were not UTF-8
 
     def lines(self) -> list[str]:
         out = [
@@ -154,6 +155,10 @@ class IndexSummary:
             f"skipped {len(self.skipped)}" + (":" if self.skipped else ""),
         ]
         out += [f"  {s}" for s in self.skipped]
+        if self.legacy:
+            shown = ", ".join(self.legacy[:5]) + (f" and {len(self.legacy) - 5} more" if len(self.legacy) > 5 else "")
+            out.append(f"not UTF-8, so read as Windows-1252 (convert them to UTF-8 if their text looks "
+                       f"wrong): {shown}")
         if self.kept_unread:
             out.append(f"kept {self.kept_unread} articles of files that could not be read, as they "
                        "were indexed before")

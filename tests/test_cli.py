@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -113,11 +114,13 @@ class TestWithModel:
         (d / "good.txt").write_text("The harbour of Keel Bay froze for the first time in fifty years.\n")
         (d / "bad.jsonl").write_text('{"id": "ok", "text": "Snow closed the mountain pass."}\n{oops\n')
         (d / "latin1.txt").write_bytes("Caf\xe9 society.\n".encode("latin-1"))
+        (d / "garbled.txt").write_bytes(b"Bytes \x81\x8d that no encoding tried can read.\n")
         (d / "empty.md").write_text("")
         r = run("index", str(d), "--index", str(tmp_path / "idx"))
         assert r.returncode == 0, r.stderr
-        assert "read 2 articles" in r.stdout and "skipped 3" in r.stdout
-        for name in ("bad.jsonl:2", "latin1.txt:1", "empty.md"):
+        assert "read 3 articles" in r.stdout and "skipped 3" in r.stdout
+        for name in ("bad.jsonl:2", "garbled.txt:1", "empty.md"):
             assert name in r.stdout
+        assert re.search(r"read as Windows-1252.*latin1\.txt", r.stdout)
         r = run("ask", "frozen harbour", "--index", str(tmp_path / "idx"), "--json", "-k", "1")
         assert json.loads(r.stdout)["source"].endswith("good.txt")

@@ -93,9 +93,9 @@ def test_ask_with_control_characters_other_scripts_and_emoji(lib, question):
 
 def test_good_records_survive_bad_ones_in_every_streamed_format(tmp_path):
     (tmp_path / "a.jsonl").write_bytes(b'{"id": "j1", "text": "First good record."}\n{broken\n'
-                                       b'{"id": "j2", "text": "bad \xff bytes"}\n{"id": "j3", "text": "Last good record."}\n')
-    (tmp_path / "b.csv").write_bytes(b'id,text\nc1,First good row.\nc2,"bad \xfe bytes"\nc3,Last good row.\n')
-    (tmp_path / "c.txt").write_bytes(b"Good block one.\n\nBad \xff block.\n\nGood block three.\n")
+                                       b'{"id": "j2", "text": "bad \x81 bytes"}\n{"id": "j3", "text": "Last good record."}\n')
+    (tmp_path / "b.csv").write_bytes(b'id,text\nc1,First good row.\nc2,"bad \x9d bytes"\nc3,Last good row.\n')
+    (tmp_path / "c.txt").write_bytes(b"Good block one.\n\nBad \x8f block.\n\nGood block three.\n")
     stats = ReadStats()
     texts = sorted(a.text for a in read_articles([str(tmp_path)], stats))
     assert texts == ["First good record.", "First good row.", "Good block one.", "Good block three.",

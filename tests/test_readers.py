@@ -101,6 +101,21 @@ def test_csv_delimiter_follows_the_header(tmp_path):
     assert by_text["Ferries run again."].article_id == "t1"
 
 
+def test_text_that_is_not_utf8_is_read_as_windows_1252_and_reported(tmp_path):
+    (tmp_path / "old.txt").write_bytes("Caf\u00e9 owners protest the \u201cterrace tax\u201d.\r\n\r\n"
+                                       "It costs \u20ac400.\r\n".encode("cp1252"))
+    (tmp_path / "excel.csv").write_bytes("title;text\r\nM\u00fcller;J\u00fcrgen won \u2013 again.\r\n"
+                                         "Plain;ASCII row.\r\n".encode("cp1252"))
+    (tmp_path / "fine.md").write_text("# Stra\u00dfe\n\nUTF-8 stays UTF-8: na\u00efve.\n", encoding="utf-8")
+    articles, stats = read(tmp_path)
+    texts = {a.text for a in articles}
+    assert {"Caf\u00e9 owners protest the \u201cterrace tax\u201d.", "It costs \u20ac400.",
+            "J\u00fcrgen won \u2013 again.", "ASCII row."} <= texts
+    assert any("na\u00efve" in t for t in texts)
+    assert not stats.skipped
+    assert sorted(os.path.basename(p) for p in set(stats.legacy)) == ["excel.csv", "old.txt"]
+
+
 def test_html_main_text_and_metadata(tmp_path):
     (tmp_path / "p.html").write_text(
         "<html><head><title>Page title</title><meta name='date' content='2024-01-02'></head><body>"
@@ -115,7 +130,7 @@ def test_html_main_text_and_metadata(tmp_path):
 def test_bad_inputs_are_reported_and_good_ones_kept(tmp_path):
     d = tmp_path
     (d / "good.txt").write_text("A good article about bread.\n", encoding="utf-8")
-    (d / "bad_bytes.txt").write_bytes(b"Fine first block.\n\nBroken \xff\xfe block.\n\nFine third block.\n")
+    (d / "bad_bytes.txt").write_bytes(b"Fine first block.\n\nBroken \x81\x8d block.\n\nFine third block.\n")
     (d / "bad.jsonl").write_text('{"id": "1", "text": "Good record."}\n{not json\n{"id": "3", "title": "no text"}\n[1, 2]\n', encoding="utf-8")
     (d / "notext.csv").write_text("id,title\n1,Only a title\n", encoding="utf-8")
     (d / "empty.md").write_text("", encoding="utf-8")
