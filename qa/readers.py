@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -158,16 +159,26 @@ def _lines(given: str, fh, stats: ReadStats) -> Iterator[tuple[int, str | None]]
         yield number, None if line is None else line.rstrip("\r\n")
 
 
+def _legacy_bytes(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start:exc.end].decode(LEGACY), exc.end  # undefined in cp1252: raises
+
+
+codecs.register_error("article-qa.cp1252", _legacy_bytes)
+
+
 def _decode(raw: bytes, given: str, stats: ReadStats) -> str | None:
-    """UTF-8, else Windows-1252: what older Windows tools and spreadsheets wrote, and what
-    browsers read "Latin-1" as. Statistical charset guessers misread short Western texts (tried:
+    """UTF-8, with bytes that are not UTF-8 read as Windows-1252: what older Windows tools and
+    spreadsheets wrote, and what browsers read "Latin-1" as. Byte by byte, so a UTF-8 file with a
+    stray byte keeps its UTF-8. Statistical charset guessers misread short Western texts (tried:
     charset-normalizer took French and English for cp775), so this is a rule, reported per file."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
     try:
-        text = raw.decode(LEGACY)
+        text = raw.decode("utf-8", "article-qa.cp1252")
     except UnicodeDecodeError:
         return None
     if not stats.legacy or stats.legacy[-1] != given:

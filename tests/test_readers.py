@@ -107,13 +107,15 @@ def test_text_that_is_not_utf8_is_read_as_windows_1252_and_reported(tmp_path):
     (tmp_path / "excel.csv").write_bytes("title;text\r\nM\u00fcller;J\u00fcrgen won \u2013 again.\r\n"
                                          "Plain;ASCII row.\r\n".encode("cp1252"))
     (tmp_path / "fine.md").write_text("# Stra\u00dfe\n\nUTF-8 stays UTF-8: na\u00efve.\n", encoding="utf-8")
+    # Pasted together: UTF-8 with one Windows-1252 quote; the UTF-8 letters must not turn to mojibake.
+    (tmp_path / "mixed.txt").write_bytes("Z\u00fcrich \u2013 ".encode() + b"\x93caf\xe9\x94\n")
     articles, stats = read(tmp_path)
     texts = {a.text for a in articles}
     assert {"Caf\u00e9 owners protest the \u201cterrace tax\u201d.", "It costs \u20ac400.",
-            "J\u00fcrgen won \u2013 again.", "ASCII row."} <= texts
+            "J\u00fcrgen won \u2013 again.", "ASCII row.", "Z\u00fcrich \u2013 \u201ccaf\u00e9\u201d"} <= texts
     assert any("na\u00efve" in t for t in texts)
     assert not stats.skipped
-    assert sorted(os.path.basename(p) for p in set(stats.legacy)) == ["excel.csv", "old.txt"]
+    assert sorted(os.path.basename(p) for p in set(stats.legacy)) == ["excel.csv", "mixed.txt", "old.txt"]
 
 
 def test_html_main_text_and_metadata(tmp_path):
