@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .indexdir import UPLOADS, looks_like_index
-from .records import FIELDS, article_from, make_id, mapped, record_article, title_from_text
+from .records import (
+    FIELDS,
+    PRIMARY_TEXT,
+    TEXT_HINT,
+    article_from,
+    make_id,
+    mapped,
+    record_article,
+    title_from_text,
+)
 from .types import Article, Skip
 
 EXTENSIONS = (".txt", ".md", ".markdown", ".jsonl", ".json", ".csv", ".tsv", ".html", ".htm")
@@ -263,6 +272,8 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
         stats.skipped.append(Skip(given, None, "no text after the front matter"))
         return
     rec = mapped(meta)
+    if "text" in rec["keys"]:  # the body is the text: a front matter `description` stays metadata
+        rec["metadata"][rec["keys"]["text"]] = rec.pop("text")
     title = rec.get("title")
     if not title:
         heading = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.M)
@@ -294,8 +305,13 @@ def _read_json(given, absolute, data, stats) -> Iterator[Article]:
         stats.skipped.append(Skip(given, exc.lineno, f"malformed JSON ({exc.msg})"))
         return
     if isinstance(loaded, dict):
-        nested = next((v for v in loaded.values() if isinstance(v, list)), None)
-        records = nested if nested is not None and not mapped(loaded).get("text") else [loaded]
+        nested = next((v for v in loaded.values() if isinstance(v, list) and v
+                       and all(isinstance(r, dict) for r in v)), None)
+        own = mapped(loaded)
+        # {"items": [...]} is a list of articles, unless the object has a text of its own
+        # (then the list is its comments or its sections).
+        single = own.get("text") and str(own["keys"]["text"]).lower() in PRIMARY_TEXT
+        records = nested if nested is not None and not single else [loaded]
     elif isinstance(loaded, list):
         records = loaded
     else:
@@ -332,7 +348,7 @@ def _read_csv(given, absolute, fh, stats) -> Iterator[Article]:
         stats.skipped.append(Skip(given, 1, f"malformed CSV header ({exc})"))
         return
     if not any(name in header for name in FIELDS["text"]):
-        stats.skipped.append(Skip(given, 1, "CSV has no text column (expected text, body or content)"))
+        stats.skipped.append(Skip(given, 1, f"CSV has no text column ({TEXT_HINT})"))
         return
     line = 2
     while True:

@@ -13,15 +13,22 @@ from typing import Any
 
 from .types import Article, Skip
 
+# Canonical field -> the names exports use for it, in order of preference (matched
+# case-insensitively; the first one holding a value wins, the others stay metadata).
 FIELDS = {
     "id": ("id", "_id", "doc_id"),
-    "title": ("title",),
-    "text": ("text", "body", "content"),
-    "url": ("url",),
-    "date": ("date",),
-    "author": ("author",),
-    "tags": ("tags",),
+    "title": ("title", "headline", "heading", "subject"),
+    "text": ("text", "body", "content", "article", "full_text", "fulltext", "abstract", "description",
+             "summary"),
+    "url": ("url", "link", "permalink", "href"),
+    "date": ("date", "published", "published_at", "publish_date", "publication_date", "pub_date",
+             "pubdate", "date_published", "datetime", "created_at", "created", "timestamp"),
+    "author": ("author", "authors", "byline", "creator"),
+    "tags": ("tags", "keywords", "categories", "category", "labels"),
 }
+# A JSON object with one of these is an article even if it also holds a list of objects.
+PRIMARY_TEXT = FIELDS["text"][:3]
+TEXT_HINT = "expected a text field: " + ", ".join(FIELDS["text"])
 _TITLE_MAX = 140
 
 
@@ -31,10 +38,16 @@ def make_id(*parts: object) -> str:
 
 def normalise_date(value: Any) -> str | None:
     """ISO ``YYYY-MM-DD`` (or full ISO timestamp) when the value parses, else the value as given."""
-    if value is None or value == "":
+    if value is None or value == "" or isinstance(value, bool):  # Jekyll's `published: true`
         return None
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()[:10]
+    if isinstance(value, int | float):
+        # Unix time, in seconds or milliseconds, from 1973 to 2096.
+        seconds = value / 1000 if value > 1e11 else value
+        if 1e8 <= seconds <= 4e9:
+            return dt.datetime.fromtimestamp(seconds, dt.UTC).date().isoformat()
+        return str(value)
     text = str(value).strip()
     try:
         return dt.date.fromisoformat(text[:10]).isoformat()
@@ -61,18 +74,36 @@ def title_from_text(text: str) -> str:
 
 
 def mapped(record: dict[str, Any]) -> dict[str, Any]:
-    """Record fields under their canonical names (case-insensitive); the rest as metadata."""
-    lower = {str(k).lower(): k for k in record}
+    """Record fields under their canonical names (case-insensitive); the rest as metadata.
+
+    ``keys`` maps each canonical name found to the record's own key for it.
+    """
+    lower: dict[str, Any] = {}
+    for k in record:
+        lower.setdefault(str(k).lower(), k)
     out: dict[str, Any] = {}
-    used = set()
+    keys: dict[str, Any] = {}
     for canon, names in FIELDS.items():
-        for name in names:
-            if name in lower:
-                out[canon] = record[lower[name]]
-                used.add(lower[name])
-                break
+        present = [lower[name] for name in names if name in lower]
+        # A flag (Jekyll's `published: true`) is no value for any of these fields.
+        filled = [k for k in present if record[k] not in (None, "", [], {}) and not isinstance(record[k], bool)]
+        if present:
+            keys[canon] = (filled or present)[0]
+            out[canon] = record[keys[canon]]
+    used = set(keys.values())
     out["metadata"] = {k: v for k, v in record.items() if k not in used}
+    out["keys"] = keys
     return out
+
+
+def _joined(value: Any) -> str | None:
+    if value in (None, "", [], ()):
+        return None
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v.get("name", v)) if isinstance(v, dict) else str(v) for v in value)
+    if isinstance(value, dict):
+        return str(value.get("name", value))
+    return str(value)
 
 
 def article_from(rec, given, absolute, position, text, title, line, lines_mapped) -> Article:
@@ -92,7 +123,7 @@ def article_from(rec, given, absolute, position, text, title, line, lines_mapped
         lines_mapped=lines_mapped,
         url=str(url) if url else None,
         date=normalise_date(rec.get("date")),
-        author=str(rec["author"]) if rec.get("author") else None,
+        author=_joined(rec.get("author")),
         tags=tuple(str(t) for t in tags),
         metadata=rec.get("metadata", {}),
     )
@@ -104,7 +135,11 @@ def record_article(given, absolute, position, line, record, stats) -> Article | 
         return None
     rec = mapped(record)
     text = rec.get("text")
+    if text is not None and not isinstance(text, str):
+        kind = "a JSON object" if isinstance(text, dict) else "a list" if isinstance(text, list) else "not text"
+        stats.skipped.append(Skip(given, line, f"record's {rec['keys']['text']!r} is {kind}, not text"))
+        return None
     if not isinstance(text, str) or not text.strip():
-        stats.skipped.append(Skip(given, line, "record has no text (expected text, body or content)"))
+        stats.skipped.append(Skip(given, line, f"record has no text ({TEXT_HINT})"))
         return None
     return article_from(rec, given, absolute, position, text.strip(), rec.get("title"), line, False)

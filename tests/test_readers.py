@@ -66,6 +66,46 @@ def test_jsonl_field_mapping_case_insensitive_and_metadata(tmp_path):
     assert a.metadata == {"extra": 1} and a.line_start == 1 and not a.lines_mapped
 
 
+def test_fields_under_the_names_exports_give_them(tmp_path):
+    # A news API's export: headline, published, link, a list of authors, keywords, Unix time.
+    f = tmp_path / "news.jsonl"
+    rows = [
+        {"headline": "Tram approved", "body": "The council voted 34 to 12.", "published": "2025-01-09",
+         "link": "https://x.org/tram", "authors": ["Ann Lee", {"name": "Bo Chan"}], "keywords": ["city", "transport"]},
+        {"headline": "Museum reopens", "text": "", "summary": "It reopened on Saturday.", "timestamp": 1736380800},
+        {"title": "Jekyll-style", "content": "Text.", "published": True, "created_at": 1736380800000},
+        {"headline": "Nested", "content": {"text": "Inside an object."}},
+    ]
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    articles, stats = read(f)
+    a, b, c = articles
+    assert (a.title, a.text, a.date, a.url, a.author, a.tags) == (
+        "Tram approved", "The council voted 34 to 12.", "2025-01-09", "https://x.org/tram", "Ann Lee, Bo Chan",
+        ("city", "transport"))
+    assert not a.metadata
+    # The first of a field's names holding a value wins; the empty one stays metadata.
+    assert (b.title, b.text, b.date, b.metadata) == ("Museum reopens", "It reopened on Saturday.", "2025-01-09",
+                                                     {"text": ""})
+    # `published: true` is no date; the next date field is.
+    assert c.date == "2025-01-09" and c.metadata == {"published": True}
+    [skip] = stats.skipped
+    assert skip.line == 4 and "'content' is a JSON object" in skip.reason
+
+
+def test_json_object_holding_a_list_of_articles(tmp_path):
+    (tmp_path / "feed.json").write_text(json.dumps({
+        "description": "Our blog's export", "items": [{"title": "One", "text": "First."}, {"title": "Two", "text": "Second."}],
+    }), encoding="utf-8")
+    (tmp_path / "post.json").write_text(json.dumps({
+        "title": "Post", "body": "The post.", "comments": [{"text": "A comment."}]}), encoding="utf-8")
+    articles, stats = read(tmp_path)
+    assert sorted(a.title for a in articles) == ["One", "Post", "Two"] and not stats.skipped
+    (tmp_path / "fm.md").write_text("---\ntitle: T\ndescription: For search engines.\n---\nThe body.\n",
+                                    encoding="utf-8")
+    [md], _ = read(tmp_path / "fm.md")
+    assert md.text == "The body." and md.metadata == {"description": "For search engines."}
+
+
 def test_beir_corpus_keeps_underscore_id(tmp_path):
     f = tmp_path / "corpus.jsonl"
     f.write_text('{"_id": "4983", "title": "Microstructural development", "text": "Alterations of the brain."}\n', encoding="utf-8")
