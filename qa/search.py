@@ -56,8 +56,29 @@ class Filters:
                        value.get("date_to") or None, (tags,) if isinstance(tags, str) else tuple(tags))
         raise InputError("filters must be a qa.Filters or a dict")
 
+    def __post_init__(self) -> None:
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name)
+            if value not in (None, "") and not _is_date_prefix(value):
+                raise InputError(f"{name} {value!r} is not a date: give YYYY-MM-DD (or YYYY-MM, or YYYY)")
+        # Dates are compared as text; date_to matches everything it is a prefix of.
+        if self.date_from and self.date_to and self.date_from[: len(self.date_to)] > self.date_to:
+            raise InputError(f"date_from {self.date_from} is after date_to {self.date_to}: nothing could match")
+
     def active(self) -> bool:
         return bool(self.source or self.date_from or self.date_to or self.tags)
+
+
+def _is_date_prefix(value: object) -> bool:
+    import datetime as dt
+
+    if not isinstance(value, str):
+        return False
+    filled = {4: value + "-01-01", 7: value + "-01", 10: value}.get(len(value))
+    try:
+        return filled is not None and dt.date.fromisoformat(filled).isoformat() == filled
+    except ValueError:
+        return False
 
 
 @dataclass
@@ -235,7 +256,11 @@ def _scale(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
     if len(ref) == 0:
         return np.zeros_like(x)
     lo, hi = float(ref.min()), float(ref.max())
-    return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+    if hi > lo:
+        return (x - lo) / (hi - lo)
+    # One candidate, or all alike (a narrow filter, a tiny corpus): a signal they all have counts
+    # in full, rather than scoring the only match 0.
+    return np.where(x >= hi, 1.0, 0.0) if hi > 0 else np.zeros_like(x)
 
 
 def _group(cands, catalog, k, per_article) -> list[_Candidate]:

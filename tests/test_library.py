@@ -15,6 +15,7 @@ from fakes import similar_recall
 import qa
 from qa.indexdir import Writer, read_manifest
 from qa.indexer import embed_input
+from qa.search import LEXICAL_WEIGHT
 
 
 def build(paths, tmp_path, fake, **kw):
@@ -104,10 +105,17 @@ def test_filters(small_corpus, tmp_path, fake):
     assert hits and all(h.date and h.date >= "2024-01-01" for h in hits)
     hits = lib.ask("telescope", k=5, filters=qa.Filters(source="*.jsonl"))
     assert hits and all(h.source.endswith(".jsonl") for h in hits)
-    assert [h.article_id for h in lib.ask("flood", k=5, filters={"tags": ["weather"]})] == ["r1"]
+    [only] = lib.ask("flood", k=5, filters={"tags": ["weather"]})
+    # The only candidate matches the question's word: it does not score 0 for lack of others.
+    assert only.article_id == "r1" and only.lexical_rank == 1 and only.score >= LEXICAL_WEIGHT
     assert lib.ask("flood", filters={"date_to": "1999-01-01"}) == []
+    dated = [h.date for h in lib.ask("Osk flood lower town", k=5, filters={"date_from": "2024", "date_to": "2024"})]
+    assert dated and all(d.startswith("2024") for d in dated)
     with pytest.raises(qa.InputError):
         lib.ask("flood", filters={"colour": "red"})
+    for bad in ({"date_from": "2025-13-01"}, {"date_to": "yesterday"}, {"date_from": "2024-02", "date_to": "2024-01"}):
+        with pytest.raises(qa.InputError, match="date"):
+            lib.ask("flood", filters=bad)
 
 
 def test_similar_excludes_itself_and_its_duplicates(small_corpus, tmp_path, fake):
