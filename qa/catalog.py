@@ -277,6 +277,13 @@ class Catalog(SentenceBlobs):
             " WHERE d.article_id=?", (article_id,)).fetchone()
         return int(dup[0]) if dup else None
 
+    def articles_in(self, given: str, absolute: str) -> list[tuple[str, int]]:
+        """(article_id, line_start) of the articles and duplicates read from one file, by line."""
+        return list(self.db.execute(
+            "SELECT article_id, line_start FROM articles WHERE path=? OR source=? UNION"
+            " SELECT article_id, line_start FROM duplicates WHERE path=? OR source=?"
+            " ORDER BY line_start", (absolute, given, absolute, given)))
+
     def article(self, rowid: int) -> dict[str, Any] | None:
         cur = self.db.execute("SELECT * FROM articles WHERE id=?", (rowid,))
         row = cur.fetchone()

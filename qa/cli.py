@@ -8,7 +8,7 @@ import os
 import sys
 import textwrap
 
-from .errors import InputError, QAError
+from .errors import InputError, NotFoundError, QAError
 
 DEFAULT_INDEX = os.path.join("index", "default")
 
@@ -72,10 +72,15 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--tag", action="append", default=[], help="only articles with this tag")
     sp.add_argument("--json", action="store_true", help="one JSON object per hit and line")
 
-    sp = with_backend(with_index(sub.add_parser("similar", help="articles similar to an article")))
-    sp.add_argument("article_id")
-    sp.add_argument("-k", type=int, default=5)
-    sp.add_argument("--json", action="store_true")
+    sp = with_backend(with_index(sub.add_parser(
+        "similar", help="articles similar to an article",
+        description="Articles like one in the index (by id or by the reference qa ask prints: "
+                    "FILE or FILE:LINE), like a file that is not indexed, or like --text.")))
+    sp.add_argument("article_id", nargs="?", metavar="ARTICLE",
+                    help="an article id, FILE:LINE, FILE holding one article, or any file to compare")
+    sp.add_argument("--text", help="compare with this text instead of an article")
+    sp.add_argument("-k", type=int, default=5, help="number of articles (default 5)")
+    sp.add_argument("--json", action="store_true", help="one JSON object per article and line")
 
     sp = with_index(sub.add_parser("info", help="what an index holds and what built it"))
     sp.add_argument("--json", action="store_true")
@@ -182,7 +187,16 @@ def cmd_ask(args) -> int:
 def cmd_similar(args) -> int:
     from .library import Library
 
-    hits = Library.open(args.index, backend=args.backend).similar(args.article_id, k=args.k)
+    if (args.article_id is None) == (args.text is None):
+        raise InputError("give one of ARTICLE (an id, FILE or FILE:LINE) and --text TEXT")
+    lib = Library.open(args.index, backend=args.backend)
+    try:
+        hits = lib.similar(args.article_id, k=args.k, text=args.text)
+    except NotFoundError:
+        if args.article_id is None or not os.path.isfile(args.article_id):
+            raise
+        hits = lib.similar(text=_file_text(args.article_id), k=args.k)
+        print(f"{args.article_id} is not in the index: articles like its text", file=sys.stderr)
     for h in hits:
         if args.json:
             print(json.dumps(h.to_dict(), ensure_ascii=False))
@@ -190,6 +204,18 @@ def cmd_similar(args) -> int:
             extra = (f"  {h.url}" if h.url else "") + (f"  ({h.date})" if h.date else "")
             print(f"{h.rank}. {h.reference}{extra}  score {h.score:.3f}\n   {h.title}  [{h.article_id}]")
     return 0
+
+
+def _file_text(path: str) -> str:
+    """The whole text of a file that is not in the index, read as ``qa index`` would read it."""
+    from .readers import ReadStats, read_articles
+
+    stats = ReadStats()
+    texts = [f"{a.title}\n{a.text}" for a in read_articles([path], stats, one_per_file=True)]
+    if not texts:
+        reasons = "; ".join(s.reason for s in stats.skipped) or "no text"
+        raise InputError(f"cannot read {path}: {reasons}")
+    return "\n\n".join(texts)
 
 
 def cmd_info(args) -> int:

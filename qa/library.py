@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -255,7 +256,11 @@ class Library:
 
     def similar(self, article_id: str | None = None, k: int = 5, *,
                 text: str | None = None) -> list[ArticleHit]:
-        """Articles most like ``article_id`` (or like ``text``), never the article or its duplicates."""
+        """Articles most like ``article_id`` (or like ``text``), never the article or its duplicates.
+
+        ``article_id`` may also be the reference ``ask`` prints: ``docs/a.txt:12`` (the article
+        holding line 12) or ``docs/post.md`` (a file holding one article).
+        """
         import numpy as np
 
         if (article_id is None) == (text is None):
@@ -265,9 +270,7 @@ class Library:
             exclude: set[int] = set()
             exclude_hash: str | None = None
             if article_id is not None:
-                rowid = self.catalog.article_rowid(str(article_id))
-                if rowid is None:
-                    raise NotFoundError(f"no article with id {article_id!r} in {self.path}")
+                rowid = self._article_rowid(str(article_id))
                 qvec = self.article_store.reconstruct([rowid])[0]
                 exclude.add(rowid)
                 exclude_hash = self.catalog.articles_brief([rowid])[rowid][6]
@@ -295,9 +298,7 @@ class Library:
         from .search import clean_question
 
         question = clean_question(question)
-        rowid = self.catalog.article_rowid(str(article_id))
-        if rowid is None:
-            raise NotFoundError(f"no article with id {article_id!r} in {self.path}")
+        rowid = self._article_rowid(str(article_id))
         qvecs, qtokens = encode_questions(self.embedder, [question])
         with self._lock:
             ids = self.catalog.passage_ids_of([rowid])[0]
@@ -310,6 +311,24 @@ class Library:
             for h in ranked:
                 seen.setdefault((h.char_start, h.char_end), h)
         return tuple(sorted(seen.values(), key=lambda h: (-h.score, h.char_start)))
+
+    def _article_rowid(self, ref: str) -> int:
+        """An article by id, or by the reference ``ask`` prints for it (``file``, ``file:line``)."""
+        rowid = self.catalog.article_rowid(ref)
+        if rowid is not None:
+            return rowid
+        m = re.fullmatch(r"(.+?):(\d+)(?:-\d+)?", ref)
+        given, line = (m[1], int(m[2])) if m else (ref, None)
+        rows = self.catalog.articles_in(given, os.path.abspath(given))
+        if line is not None:
+            rows = [r for r in rows if r[1] <= line][-1:]
+        if not rows:
+            raise NotFoundError(f"no article with id or reference {ref!r} in {self.path}")
+        if len(rows) > 1:
+            refs = ", ".join(f"{given}:{r[1]}" for r in rows[:3])
+            raise InputError(f"{given} holds {len(rows)} articles: name one by its line, "
+                             f"as in {refs}{', ...' if len(rows) > 3 else ''}")
+        return self.catalog.article_rowid(rows[0][0])
 
     def _text_vector(self, text: str):
         import numpy as np
@@ -327,8 +346,7 @@ class Library:
 
     def article(self, article_id: str) -> dict[str, Any]:
         """The stored record of one article (title, text, source, line, url, date, tags)."""
-        rowid = self.catalog.article_rowid(str(article_id))
-        row = self.catalog.article(rowid) if rowid is not None else None
+        row = self.catalog.article(self._article_rowid(str(article_id)))
         if row is None:
             raise NotFoundError(f"no article with id {article_id!r} in {self.path}")
         return row

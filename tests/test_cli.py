@@ -102,6 +102,26 @@ class TestWithModel:
         r = run("check", "--index", str(index))
         assert r.returncode == 0 and "agree" in r.stdout
 
+    def test_similar_by_the_reference_ask_prints_by_a_file_or_by_text(self, index, tmp_path):
+        top = json.loads(run("ask", "Who won the marathon?", "--index", str(index), "--json", "-k", "1").stdout)
+        ref = f"{top['source']}:{top['line_start']}-{top['line_end']}"
+        by_id = run("similar", top["article_id"], "--index", str(index), "--json")
+        by_ref = run("similar", ref, "--index", str(index), "--json")
+        assert by_ref.returncode == 0 and by_ref.stdout == by_id.stdout and by_id.stdout
+        many = run("similar", top["source"], "--index", str(index))
+        assert many.returncode == qa.InputError.exit_code and f"{top['source']}:1" in many.stderr
+        # A file that is not indexed is compared by its text.
+        mine = tmp_path / "mine.md"
+        mine.write_text("# Race day\n\nThe marathon winner crossed the line in record time; runners "
+                        "from Kenya took the first three places.\n", encoding="utf-8")
+        r = run("similar", str(mine), "--index", str(index), "--json", "-k", "1")
+        assert r.returncode == 0 and "not in the index" in r.stderr
+        assert json.loads(r.stdout)["article_id"] == top["article_id"]
+        r = run("similar", "--text", "marathon runners record time", "--index", str(index), "--json", "-k", "1")
+        assert json.loads(r.stdout)["article_id"] == top["article_id"]
+        r = run("similar", "--index", str(index))
+        assert r.returncode == qa.InputError.exit_code and "--text" in r.stderr
+
     def test_unknown_article_and_wrong_model(self, index):
         r = run("similar", "no-such-id", "--index", str(index))
         assert r.returncode == qa.NotFoundError.exit_code and "no article with id" in r.stderr

@@ -133,6 +133,28 @@ def test_similar_excludes_itself_and_its_duplicates(small_corpus, tmp_path, fake
         lib.similar("nope")
 
 
+def test_similar_takes_the_reference_ask_prints(small_corpus, tmp_path, fake, monkeypatch):
+    (small_corpus / "copy.jsonl").write_text(json.dumps({"id": "dup", "text": "The Osk flood damaged two hundred homes in the lower town."}) + "\n")
+    lib = build([small_corpus], tmp_path, fake)
+    hit = lib.ask("river Osk flooded the lower town", k=1)[0]
+    assert hit.reference == f"{small_corpus / 'a.txt'}:5-6"
+    by_id = lib.similar(hit.article_id, k=3)
+    assert lib.similar(hit.reference, k=3) == by_id
+    assert lib.similar(f"{small_corpus / 'a.txt'}:6", k=3) == by_id  # any line of the article
+    assert lib.article(f"{small_corpus / 'a.txt'}:5")["article_id"] == hit.article_id
+    # A duplicate's reference stands for the article it repeats; neither is similar to itself.
+    sims = [s.article_id for s in lib.similar(f"{small_corpus / 'copy.jsonl'}:1", k=10)]
+    assert "r1" not in sims and "dup" not in sims and sims
+    monkeypatch.chdir(small_corpus.parent)  # a path relative to where the user stands
+    note = lib.article("corpus/note.md")
+    assert note["title"] == "Lumen bakery strike ends"
+    with pytest.raises(qa.InputError, match=r"holds 3 articles.*a\.txt:1, .*a\.txt:5, .*a\.txt:8"):
+        lib.similar("corpus/a.txt")
+    for missing in ("corpus/a.txt:0", "corpus/nothing.txt:3", "elsewhere/note.md"):
+        with pytest.raises(qa.NotFoundError, match="no article with id or reference"):
+            lib.similar(missing)
+
+
 def test_update_adds_changes_removes_and_skips_unchanged(small_corpus, tmp_path, fake):
     lib = build([small_corpus], tmp_path, fake)
     before = fake.texts_encoded
