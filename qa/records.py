@@ -30,6 +30,9 @@ FIELDS = {
 PRIMARY_TEXT = FIELDS["text"][:3]
 TEXT_HINT = "expected a text field: " + ", ".join(FIELDS["text"])
 _TITLE_MAX = 140
+# A record's text written as HTML, as CMS exports give it (WordPress, Ghost, RSS descriptions).
+_MARKUP = re.compile(r"</(?:p|div|li|h[1-6]|span|a|b|i|strong|em|blockquote|td|figure|section)\s*>"
+                     r"|<br\s*/?>", re.I)
 
 
 def make_id(*parts: object) -> str:
@@ -134,7 +137,12 @@ def record_article(given, absolute, position, line, record, stats) -> Article | 
         stats.skipped.append(Skip(given, line, "record is not a JSON object"))
         return None
     rec = mapped(record)
-    text = rec.get("text")
+    text, title = (_rendered(rec.get(k)) for k in ("text", "title"))
+    if isinstance(text, str) and _MARKUP.search(text):
+        import html_text
+
+        text = html_text.extract_text(text)
+        title = html_text.extract_text(title) if isinstance(title, str) else title
     if text is not None and not isinstance(text, str):
         kind = "a JSON object" if isinstance(text, dict) else "a list" if isinstance(text, list) else "not text"
         stats.skipped.append(Skip(given, line, f"record's {rec['keys']['text']!r} is {kind}, not text"))
@@ -142,4 +150,11 @@ def record_article(given, absolute, position, line, record, stats) -> Article | 
     if not isinstance(text, str) or not text.strip():
         stats.skipped.append(Skip(given, line, f"record has no text ({TEXT_HINT})"))
         return None
-    return article_from(rec, given, absolute, position, text.strip(), rec.get("title"), line, False)
+    return article_from(rec, given, absolute, position, text.strip(), title, line, False)
+
+
+def _rendered(value: Any) -> Any:
+    """WordPress's REST export wraps a post's title and content: ``{"rendered": "<p>..."}``."""
+    if isinstance(value, dict) and isinstance(value.get("rendered"), str):
+        return value["rendered"]
+    return value

@@ -106,6 +106,29 @@ def test_json_object_holding_a_list_of_articles(tmp_path):
     assert md.text == "The body." and md.metadata == {"description": "For search engines."}
 
 
+def test_html_bodies_of_cms_exports_are_read_as_text(tmp_path):
+    # WordPress's REST export: title and content wrapped in {"rendered": ...}, the body as HTML.
+    (tmp_path / "posts.json").write_text(json.dumps([{
+        "id": 7, "date": "2024-05-06T09:30:00", "link": "https://blog.example/bridge",
+        "title": {"rendered": "Bridge closes &#8211; for two years"},
+        "content": {"rendered": "<h2>Why</h2>\n<p>The <a href='/c'>council</a> voted 7&ndash;2.</p>"
+                                "<script>track()</script><p>Ferries run<br>every ten minutes.</p>",
+                    "protected": False},
+    }]), encoding="utf-8")
+    # An RSS feed saved as CSV: the description is HTML; a plain row with "a < b" stays as it is.
+    (tmp_path / "feed.csv").write_text(
+        'title,description\nTram,"<p>The tram opens in <b>May</b>.</p><ul><li>Line 1</li><li>Line 2</li></ul>"\n'
+        'Maths,"Show that a < b and b > c, <em> is a tag name."\n', encoding="utf-8")
+    articles, stats = read(tmp_path)
+    by = {a.title: a for a in articles}
+    assert not stats.skipped and set(by) == {"Bridge closes – for two years", "Tram", "Maths"}
+    post = by["Bridge closes – for two years"]
+    assert post.text == "Why\n\nThe council voted 7–2.\n\nFerries run\nevery ten minutes."
+    assert (post.article_id, post.date, post.url) == ("7", "2024-05-06", "https://blog.example/bridge")
+    assert by["Tram"].text == "The tram opens in May.\n\nLine 1\nLine 2"
+    assert by["Maths"].text == "Show that a < b and b > c, <em> is a tag name."
+
+
 def test_beir_corpus_keeps_underscore_id(tmp_path):
     f = tmp_path / "corpus.jsonl"
     f.write_text('{"_id": "4983", "title": "Microstructural development", "text": "Alterations of the brain."}\n', encoding="utf-8")
