@@ -19,6 +19,7 @@ from .records import (
     PRIMARY_TEXT,
     TEXT_HINT,
     article_from,
+    article_list,
     make_id,
     mapped,
     record_article,
@@ -305,8 +306,7 @@ def _read_json(given, absolute, data, stats) -> Iterator[Article]:
         stats.skipped.append(Skip(given, exc.lineno, f"malformed JSON ({exc.msg})"))
         return
     if isinstance(loaded, dict):
-        nested = next((v for v in loaded.values() if isinstance(v, list) and v
-                       and all(isinstance(r, dict) for r in v)), None)
+        nested = article_list(loaded)
         own = mapped(loaded)
         # {"items": [...]} is a list of articles, unless the object has a text of its own
         # (then the list is its comments or its sections).

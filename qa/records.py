@@ -18,8 +18,8 @@ from .types import Article, Skip
 FIELDS = {
     "id": ("id", "_id", "doc_id"),
     "title": ("title", "headline", "heading", "subject"),
-    "text": ("text", "body", "content", "article", "full_text", "fulltext", "abstract", "description",
-             "summary"),
+    "text": ("text", "body", "content", "article", "full_text", "fulltext", "plaintext", "html",
+             "abstract", "description", "summary"),
     "url": ("url", "link", "permalink", "href"),
     "date": ("date", "published", "published_at", "publish_date", "publication_date", "pub_date",
              "pubdate", "date_published", "datetime", "created_at", "created", "timestamp"),
@@ -76,6 +76,16 @@ def title_from_text(text: str) -> str:
     return first
 
 
+def _loose(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+_LOOSE: dict[str, list[str]] = {}
+for _names in FIELDS.values():
+    for _name in _names:
+        _LOOSE.setdefault(_loose(_name), []).append(_name)
+
+
 def mapped(record: dict[str, Any]) -> dict[str, Any]:
     """Record fields under their canonical names (case-insensitive); the rest as metadata.
 
@@ -84,6 +94,9 @@ def mapped(record: dict[str, Any]) -> dict[str, Any]:
     lower: dict[str, Any] = {}
     for k in record:
         lower.setdefault(str(k).lower(), k)
+    for k in record:  # publishedAt, Published-At: published_at when no key is named that
+        for name in _LOOSE.get(_loose(str(k)), ()):
+            lower.setdefault(name, k)
     out: dict[str, Any] = {}
     keys: dict[str, Any] = {}
     for canon, names in FIELDS.items():
@@ -97,6 +110,26 @@ def mapped(record: dict[str, Any]) -> dict[str, Any]:
     out["metadata"] = {k: v for k, v in record.items() if k not in used}
     out["keys"] = keys
     return out
+
+
+def article_list(obj: dict, depth: int = 4) -> list | None:
+    """The list of records an export wraps in objects: ``{"items": [...]}``, an API's
+    ``{"data": {"articles": [...]}}``, Ghost's ``{"db": [{"data": {"posts": [...]}}]}``.
+
+    The first list of objects, breadth first, where one of the first objects has a text field
+    (else the first list of objects at the top, whose records then say what they lack).
+    """
+    lists = [v for v in obj.values() if isinstance(v, list) and v and all(isinstance(r, dict) for r in v)]
+    level, seen = [obj], 0
+    while level and seen < depth:
+        for records in (v for o in level for v in o.values() if isinstance(v, list) and v
+                        and all(isinstance(r, dict) for r in v)):
+            if any(mapped(r).get("text") for r in records[:20]):
+                return records
+        level = [c for o in level for v in o.values()
+                 for c in (v if isinstance(v, list) else [v]) if isinstance(c, dict)]
+        seen += 1
+    return lists[0] if lists else None
 
 
 def _joined(value: Any) -> str | None:

@@ -98,8 +98,22 @@ def test_json_object_holding_a_list_of_articles(tmp_path):
     }), encoding="utf-8")
     (tmp_path / "post.json").write_text(json.dumps({
         "title": "Post", "body": "The post.", "comments": [{"text": "A comment."}]}), encoding="utf-8")
+    # Ghost's export nests its posts (html and plaintext bodies); a news API puts them under a key
+    # of an object, with camelCase names.
+    (tmp_path / "ghost.json").write_text(json.dumps({"db": [{"meta": {"version": "5.0"}, "data": {
+        "tags": [{"name": "city"}],
+        "posts": [{"title": "Ghost post", "html": "<p>From <b>Ghost</b>.</p>", "plaintext": "From Ghost.",
+                   "published_at": "2024-02-03T10:00:00.000Z"}]}}]}), encoding="utf-8")
+    (tmp_path / "api.json").write_text(json.dumps({"status": "ok", "response": {"articles": [
+        {"title": "API story", "content": "From the API.", "publishedAt": "2024-02-04T10:00:00Z",
+         "URL": "https://x.org/api"}]}}), encoding="utf-8")
     articles, stats = read(tmp_path)
-    assert sorted(a.title for a in articles) == ["One", "Post", "Two"] and not stats.skipped
+    by = {a.title: a for a in articles}
+    assert sorted(by) == ["API story", "Ghost post", "One", "Post", "Two"] and not stats.skipped
+    assert (by["Ghost post"].text, by["Ghost post"].date) == ("From Ghost.", "2024-02-03")
+    assert (by["API story"].date, by["API story"].url) == ("2024-02-04", "https://x.org/api")
+    for name in ("ghost.json", "api.json"):
+        (tmp_path / name).unlink()
     (tmp_path / "fm.md").write_text("---\ntitle: T\ndescription: For search engines.\n---\nThe body.\n",
                                     encoding="utf-8")
     [md], _ = read(tmp_path / "fm.md")
