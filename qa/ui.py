@@ -105,7 +105,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         return [h.to_dict() for h in hits]
 
     def similar_api(article_id: str = "", text: str = "", k: int = 5) -> list[dict]:
-        """Articles similar to an article id, or to a text; returns qa.ArticleHit fields."""
+        """Articles similar to an article (id or FILE:LINE reference), or to a text; qa.ArticleHit fields."""
         if article_id:
             return [h.to_dict() for h in lib.similar(article_id, k=int(k))]
         return [h.to_dict() for h in lib.similar(text=text, k=int(k))]
