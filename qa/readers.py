@@ -9,6 +9,7 @@ import itertools
 import json
 import os
 import re
+import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -244,7 +245,8 @@ def _read_txt(given, absolute, data, stats) -> Iterator[Article]:
                       source=given, path=absolute, line_start=start)
 
 
-_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
+# YAML front matter between --- lines (Jekyll, Hugo, Eleventy...), TOML between +++ (Hugo).
+_FRONT = re.compile(r"\A(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.S)
 
 
 def _read_md(given, absolute, data, stats) -> Iterator[Article]:
@@ -258,11 +260,13 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
     body_line = 1
     match = _FRONT.match(text)
     if match:
+        toml = match.group(1) == "+++"
         try:
-            loaded = yaml.safe_load(match.group(1))
+            loaded = tomllib.loads(match.group(2)) if toml else yaml.safe_load(match.group(2))
             meta = loaded if isinstance(loaded, dict) else {}
-        except yaml.YAMLError as exc:
-            stats.skipped.append(Skip(given, 1, f"front matter is not valid YAML ({exc}); ignored"))
+        except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
+            kind = "TOML" if toml else "YAML"
+            stats.skipped.append(Skip(given, 1, f"front matter is not valid {kind} ({exc}); ignored"))
         body_line = text[: match.end()].count("\n") + 1
         text = text[match.end() :]
     # Leading blank lines shift the first line of the body.

@@ -48,8 +48,21 @@ def test_markdown_front_matter_and_heading(tmp_path):
         "---\ntitle: Given title\ndate: 2024-02-03\nurl: https://x.org/a\nauthor: Ann\ntags: [a, b]\n---\n\n"
         "Body sentence one.\n", encoding="utf-8")
     (tmp_path / "h.md").write_text("Intro line.\n# The heading\n\nText.\n", encoding="utf-8")
+    # Hugo's TOML front matter, between +++ lines.
+    (tmp_path / "hugo.md").write_text(
+        '+++\ntitle = "Hugo post"\ndate = 2024-05-06T10:00:00+02:00\ntags = ["x"]\ndraft = false\n+++\n'
+        "The body of the Hugo post.\n", encoding="utf-8")
+    (tmp_path / "badtoml.md").write_text('+++\ntitle = "unclosed\n+++\nStill indexed.\n', encoding="utf-8")
     articles, stats = read(tmp_path)
     by = {os.path.basename(a.path): a for a in articles}
+    hugo = by.pop("hugo.md")
+    assert (hugo.title, hugo.date, hugo.tags, hugo.text, hugo.line_start) == (
+        "Hugo post", "2024-05-06", ("x",), "The body of the Hugo post.", 7)
+    assert hugo.metadata == {"draft": False}
+    assert by.pop("badtoml.md").text == "Still indexed."
+    [bad] = stats.skipped
+    assert bad.path.endswith("badtoml.md") and "front matter is not valid TOML" in bad.reason
+    stats.skipped.clear()
     fm = by["fm.md"]
     assert (fm.title, fm.date, fm.url, fm.author, fm.tags) == ("Given title", "2024-02-03", "https://x.org/a", "Ann", ("a", "b"))
     assert fm.line_start == 9 and fm.text == "Body sentence one."
