@@ -11,10 +11,8 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
-from .indexdir import UPLOADS, looks_like_index
 from .records import (
     FIELDS,
     PRIMARY_TEXT,
@@ -27,63 +25,15 @@ from .records import (
     title_from_text,
 )
 from .types import Article, Skip
+from .walk import EXTENSIONS, ReadStats, iter_files
 
-EXTENSIONS = (".txt", ".md", ".markdown", ".jsonl", ".json", ".csv", ".tsv", ".html", ".htm")
+__all__ = ["EXTENSIONS", "ReadStats", "read_articles"]
+
 _BLANK = re.compile(r"^\s*$")
 _SURROGATE = re.compile("[\udc80-\udcff]")
 LEGACY = "cp1252"  # the encoding tried when a file is not UTF-8
 MAX_ARTICLE_BYTES = 32 * 2**20  # one article: a block, a record, a whole .md or .html file
 MAX_JSON_BYTES = 256 * 2**20  # a .json file is parsed whole; JSONL streams
-
-
-@dataclass
-class ReadStats:
-    """Counters filled while reading."""
-
-    files: int = 0
-    ignored_files: int = 0
-    skipped: list[Skip] = field(default_factory=list)
-    seen_paths: set[str] = field(default_factory=set)
-    # Files that exist but could not be read to the end (I/O error, reader failure): an update
-    # keeps the articles it indexed from them before, since it cannot tell which are gone.
-    unread: set[str] = field(default_factory=set)
-    # Files with text that is not UTF-8, read as Windows-1252 (reported, so a wrong guess is seen).
-    legacy: list[str] = field(default_factory=list)
-
-
-def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, str]]:
-    """Yield (path as given, absolute path) of readable-looking files, recursing into folders."""
-    for given in paths:
-        given = os.fspath(given)
-        if os.path.isfile(given):
-            yield from _accept(given, stats, explicit=True)
-        elif os.path.isdir(given):
-            # followlinks=False: a symlink loop cannot make the walk endless.
-            for root, dirs, files in os.walk(given):
-                if looks_like_index(root):
-                    # Its catalog, BM25 vocabulary and model export are not articles (they would
-                    # be read as such when the index sits inside the corpus); UI uploads are.
-                    stats.ignored_files += len(files) + sum(d != UPLOADS for d in dirs)
-                    dirs[:] = [d for d in dirs if d == UPLOADS]
-                    continue
-                hidden = [d for d in dirs if d.startswith(".")]
-                stats.ignored_files += len(hidden)
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    yield from _accept(os.path.join(root, name), stats, explicit=False)
-        else:
-            stats.skipped.append(Skip(given, None, "no such file or directory"))
-
-
-def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, str]]:
-    name = os.path.basename(path)
-    if (not explicit and name.startswith(".")) or not name.lower().endswith(EXTENSIONS):
-        stats.ignored_files += 1
-        return
-    stats.files += 1
-    absolute = os.path.abspath(path)
-    stats.seen_paths.add(absolute)
-    yield path, absolute
 
 
 def read_articles(

@@ -219,6 +219,22 @@ def test_html_main_text_and_metadata(tmp_path):
     assert "harbour wall" in a.text and "alert(1)" not in a.text and "Menu Home" not in a.text
 
 
+def test_a_saved_pages_companion_folder_is_not_read(tmp_path):
+    page = "<html><head><title>{0}</title></head><body><article><p>" + "The {0} story goes on. " * 8 + "</p></article></body></html>"
+    (tmp_path / "Harbour wall.html").write_text(page.format("Harbour"), encoding="utf-8")
+    (tmp_path / "Harbour wall_files").mkdir()  # what "Save page as... complete" writes beside it
+    (tmp_path / "Harbour wall_files" / "ad-frame.html").write_text(page.format("Advert"), encoding="utf-8")
+    (tmp_path / "Harbour wall_files" / "config.json").write_text('{"text": "tracking settings"}', encoding="utf-8")
+    (tmp_path / "Tides-Dateien").mkdir()  # a German browser's name for it
+    (tmp_path / "Tides-Dateien" / "frame.htm").write_text(page.format("Advert"), encoding="utf-8")
+    (tmp_path / "Tides.htm").write_text(page.format("Tides"), encoding="utf-8")
+    (tmp_path / "notes_files").mkdir()  # no page of that name beside it: a folder of articles
+    (tmp_path / "notes_files" / "n.txt").write_text("A note about the harbour.\n", encoding="utf-8")
+    articles, stats = read(tmp_path)
+    assert sorted(a.title for a in articles) == ["A note about the harbour.", "Harbour", "Tides"]
+    assert stats.ignored_files == 2 and not stats.skipped
+
+
 def test_bad_inputs_are_reported_and_good_ones_kept(tmp_path):
     d = tmp_path
     (d / "good.txt").write_text("A good article about bread.\n", encoding="utf-8")

@@ -1,0 +1,75 @@
+"""Which files a walk over the user's paths reads, and the counters a read fills."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .indexdir import UPLOADS, looks_like_index
+from .types import Skip
+
+EXTENSIONS = (".txt", ".md", ".markdown", ".jsonl", ".json", ".csv", ".tsv", ".html", ".htm")
+# The folder a browser saves beside a page ("Save page as... complete"): its scripts, styles,
+# images and embedded frames, not articles. Named after the page, in the browser's language.
+_SAVED_PAGE_FILES = re.compile(r"(.+)[_-](files|dateien|fichiers|archivos|file|bestanden|arquivos|pliki|filer)",
+                               re.I)
+
+
+@dataclass
+class ReadStats:
+    """Counters filled while reading."""
+
+    files: int = 0
+    ignored_files: int = 0
+    skipped: list[Skip] = field(default_factory=list)
+    seen_paths: set[str] = field(default_factory=set)
+    # Files that exist but could not be read to the end (I/O error, reader failure): an update
+    # keeps the articles it indexed from them before, since it cannot tell which are gone.
+    unread: set[str] = field(default_factory=set)
+    # Files with text that is not UTF-8, read as Windows-1252 (reported, so a wrong guess is seen).
+    legacy: list[str] = field(default_factory=list)
+
+
+def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, str]]:
+    """Yield (path as given, absolute path) of readable-looking files, recursing into folders."""
+    for given in paths:
+        given = os.fspath(given)
+        if os.path.isfile(given):
+            yield from _accept(given, stats, explicit=True)
+        elif os.path.isdir(given):
+            # followlinks=False: a symlink loop cannot make the walk endless.
+            for root, dirs, files in os.walk(given):
+                if looks_like_index(root):
+                    # Its catalog, BM25 vocabulary and model export are not articles (they would
+                    # be read as such when the index sits inside the corpus); UI uploads are.
+                    stats.ignored_files += len(files) + sum(d != UPLOADS for d in dirs)
+                    dirs[:] = [d for d in dirs if d == UPLOADS]
+                    continue
+                pages = {os.path.splitext(f)[0] for f in files if f.lower().endswith((".html", ".htm"))}
+                skipped = [d for d in dirs if d.startswith(".") or _page_files(d, pages)]
+                stats.ignored_files += len(skipped)
+                dirs[:] = sorted(d for d in dirs if d not in skipped)
+                for name in sorted(files):
+                    yield from _accept(os.path.join(root, name), stats, explicit=False)
+        else:
+            stats.skipped.append(Skip(given, None, "no such file or directory"))
+
+
+def _page_files(folder: str, pages: set[str]) -> bool:
+    m = _SAVED_PAGE_FILES.fullmatch(folder)
+    return bool(m) and m.group(1) in pages
+
+
+def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, str]]:
+    name = os.path.basename(path)
+    if (not explicit and name.startswith(".")) or not name.lower().endswith(EXTENSIONS):
+        stats.ignored_files += 1
+        return
+    stats.files += 1
+    absolute = os.path.abspath(path)
+    stats.seen_paths.add(absolute)
+    yield path, absolute
+
+
