@@ -59,7 +59,10 @@ def normalise_date(value: Any) -> str | None:
     try:
         from dateutil import parser
 
-        return parser.parse(text).date().isoformat()
+        # 09.02.2025 is the 9th of February wherever dates are written with dots; dateutil
+        # reads it month first, as it reads 09/02/2025 (which stays ambiguous).
+        dotted = re.match(r"\d{1,2}\.\d{1,2}\.\d{2,4}\b", text) is not None
+        return parser.parse(text, dayfirst=dotted).date().isoformat()
     except (ValueError, OverflowError, ImportError):
         return text
 

@@ -79,6 +79,18 @@ def test_jsonl_field_mapping_case_insensitive_and_metadata(tmp_path):
     assert a.metadata == {"extra": 1} and a.line_start == 1 and not a.lines_mapped
 
 
+def test_dates_as_exports_write_them():
+    from qa.records import normalise_date
+
+    # Dotted numeric dates are day first wherever they are written (de, ru, pl, fi, tr...).
+    cases = {"09.02.2025": "2025-02-09", "1.5.24": "2024-05-01", "24.11.2026 14:30": "2026-11-24",
+             "March 4, 2024": "2024-03-04", "Mon, 09 Feb 2025 10:00:00 +0000": "2025-02-09",
+             "2025-02-09T23:30:00-05:00": "2025-02-09", "2025.02.09": "2025-02-09",
+             "09/02/2025": "2025-09-02",  # slashes stay month first (dateutil's default, US)
+             1736380800: "2025-01-09", "someday": "someday"}
+    assert {k: normalise_date(k) for k in cases} == cases
+
+
 def test_fields_under_the_names_exports_give_them(tmp_path):
     # A news API's export: headline, published, link, a list of authors, keywords, Unix time.
     f = tmp_path / "news.jsonl"
