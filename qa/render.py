@@ -34,6 +34,17 @@ def _reference(source: str, lines: str, url: str | None, date: str | None) -> st
     return " · ".join(parts)
 
 
+# A Markdown heading's "## " at the start of a line (after a highlight's <mark>, if any).
+_HEADING_MARK = re.compile(r"(?m)^((?:<mark[^>]*>)?[ \t]*)#{1,6}[ \t]+(?=\S)")
+
+
+def without_heading_marks(text: str, source: str) -> str:
+    """A Markdown passage's headings without their ``#`` markers, for display."""
+    if not source.lower().endswith((".md", ".markdown")):
+        return text
+    return _HEADING_MARK.sub(r"\1", text)
+
+
 def marked_passage(hit: Hit) -> str:
     """The passage, escaped, with its highlight sentences wrapped in ``<mark>``."""
     text = hit.text
@@ -51,8 +62,9 @@ def marked_passage(hit: Hit) -> str:
         out.append(f"<mark{css}>{html.escape(text[a:b])}</mark>")
         pos = b
     out.append(html.escape(text[pos:]))
+    marked = without_heading_marks("".join(out), hit.source)
     # Blank lines are paragraph breaks; a single newline is the source's line wrapping.
-    return re.sub(r"\n[ \t]*\n\s*", "<br><br>", "".join(out))
+    return re.sub(r"\n[ \t]*\n\s*", "<br><br>", marked)
 
 
 def hit_cards(hits: Sequence[Hit], mode: str) -> str:
