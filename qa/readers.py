@@ -259,22 +259,66 @@ def _read_json(given, absolute, data, stats) -> Iterator[Article]:
     except json.JSONDecodeError as exc:
         stats.skipped.append(Skip(given, exc.lineno, f"malformed JSON ({exc.msg})"))
         return
+    path: tuple | None = ()
     if isinstance(loaded, dict):
         nested = article_list(loaded)
         own = mapped(loaded)
         # {"items": [...]} is a list of articles, unless the object has a text of its own
         # (then the list is its comments or its sections).
         single = own.get("text") and str(own["keys"]["text"]).lower() in PRIMARY_TEXT
-        records = nested if nested is not None and not single else [loaded]
+        path, records = nested if nested is not None and not single else (None, [loaded])
     elif isinstance(loaded, list):
         records = loaded
     else:
         stats.skipped.append(Skip(given, 1, "JSON is neither an object nor a list of objects"))
         return
+    starts = _element_lines("\n".join(lines), path) if path is not None else []
+    if len(starts) != len(records):
+        starts = [next((i for i, line in enumerate(lines, 1) if line.strip()), 1)] * len(records)
     for position, record in enumerate(records):
-        article = record_article(given, absolute, position, 1, record, stats)
+        article = record_article(given, absolute, position, starts[position], record, stats)
         if article:
             yield article
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _element_lines(text: str, path: tuple) -> list[int]:
+    """The line each element of the list at ``path`` (keys and indexes) starts on, so a
+    pretty-printed export's records have their own references; [] if the walk goes astray."""
+    decoder = json.JSONDecoder()
+
+    def skip(i: int) -> int:  # a value, then the comma after it
+        i = _WS.match(text, decoder.raw_decode(text, i)[1]).end()
+        return _WS.match(text, i + 1).end() if text[i] == "," else i
+
+    try:
+        i = _WS.match(text).end()
+        for key in (*path, None):
+            opened, i = text[i], _WS.match(text, i + 1).end()
+            if opened == "{":
+                while True:
+                    name, i = json.decoder.scanstring(text, i + 1)
+                    i = _WS.match(text, _WS.match(text, i).end() + 1).end()  # past the colon
+                    if name == key:
+                        break
+                    i = skip(i)
+            elif key is not None:
+                for _ in range(key):
+                    i = skip(i)
+        starts = []
+        while text[i] != "]":
+            starts.append(i)
+            i = skip(i)
+    except (ValueError, IndexError, TypeError):
+        return []
+    lines, line, last = [], 1, 0
+    for start in starts:
+        line += text.count("\n", last, start)
+        lines.append(line)
+        last = start
+    return lines
 
 
 def _csv_delimiter(header: str) -> str:

@@ -115,24 +115,29 @@ def mapped(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def article_list(obj: dict, depth: int = 4) -> list | None:
+def article_list(obj: dict, depth: int = 4) -> tuple[tuple, list] | None:
     """The list of records an export wraps in objects: ``{"items": [...]}``, an API's
     ``{"data": {"articles": [...]}}``, Ghost's ``{"db": [{"data": {"posts": [...]}}]}``.
 
     The first list of objects, breadth first, where one of the first objects has a text field
-    (else the first list of objects at the top, whose records then say what they lack).
+    (else the first list of objects at the top, whose records then say what they lack), with
+    the keys and indexes that lead to it.
     """
-    lists = [v for v in obj.values() if isinstance(v, list) and v and all(isinstance(r, dict) for r in v)]
-    level, seen = [obj], 0
-    while level and seen < depth:
-        for records in (v for o in level for v in o.values() if isinstance(v, list) and v
-                        and all(isinstance(r, dict) for r in v)):
-            if any(mapped(r).get("text") for r in records[:20]):
-                return records
-        level = [c for o in level for v in o.values()
-                 for c in (v if isinstance(v, list) else [v]) if isinstance(c, dict)]
-        seen += 1
-    return lists[0] if lists else None
+    level: list[tuple[tuple, Any]] = [((), obj)]
+    first = None
+    for _ in range(depth):
+        deeper = []
+        for path, node in level:
+            for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+                if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
+                    if any(mapped(r).get("text") for r in value[:20]):
+                        return (*path, key), value
+                    if first is None and not path:
+                        first = (key,), value
+                if isinstance(value, dict | list):
+                    deeper.append(((*path, key), value))
+        level = deeper
+    return first
 
 
 def _joined(value: Any) -> str | None:

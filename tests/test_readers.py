@@ -185,6 +185,28 @@ def test_json_list_and_csv(tmp_path):
     assert not stats.skipped
 
 
+def test_records_of_a_pretty_printed_json_file_have_their_own_lines(tmp_path):
+    posts = [{"id": "p1", "title": "One", "text": "First post.", "tags": ["a", "b"]},
+             {"id": "p2", "title": "Two", "text": "Second post, with \"quotes\", [brackets] and {braces}."},
+             {"id": "p3", "title": "Three"}]
+    (tmp_path / "list.json").write_text(json.dumps(posts, indent=2), encoding="utf-8")
+    (tmp_path / "api.json").write_text("\n\n" + json.dumps(
+        {"meta": {"count": 3, "text": None}, "data": [{"kind": "x"}, {"kind": "y", "articles": posts}]}, indent=4),
+        encoding="utf-8")
+    (tmp_path / "one.json").write_text('\n  {"title": "Alone", "text": "A single article."}\n', encoding="utf-8")
+    articles, stats = read(tmp_path)
+    lines = {(os.path.basename(a.path), a.article_id): a.line_start for a in articles}
+    texts = {name: (tmp_path / name).read_text(encoding="utf-8").splitlines() for name in ("list.json", "api.json")}
+    for (name, aid), line in lines.items():
+        if name != "one.json":  # the line holds the record's opening brace, its id just below
+            assert texts[name][line - 1].strip() == "{" and f'"id": "{aid}"' in texts[name][line], (name, aid)
+    assert len(lines) == 5 and lines["list.json", "p2"] > lines["list.json", "p1"]
+    assert [a.line_start for a in articles if a.title == "Alone"] == [2]
+    # The record without text is reported at its own line too.
+    p3 = {name: next(i for i, t in enumerate(text) if '"id": "p3"' in t) for name, text in texts.items()}
+    assert sorted((os.path.basename(s.path), s.line) for s in stats.skipped) == sorted(p3.items())
+
+
 def test_csv_delimiter_follows_the_header(tmp_path):
     """Spreadsheet exports in many locales use ';' (with a BOM and CRLF), others tabs; a comma
     file whose text holds semicolons stays a comma file."""
