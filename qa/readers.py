@@ -254,8 +254,9 @@ def _read_json(given, absolute, data, stats) -> Iterator[Article]:
     lines = _decode_lines(given, data, stats)
     if any(line is None for line in lines):
         return
+    text = "\n".join(lines)
     try:
-        loaded = json.loads("\n".join(lines))
+        loaded = json.loads(text)
     except json.JSONDecodeError as exc:
         stats.skipped.append(Skip(given, exc.lineno, f"malformed JSON ({exc.msg})"))
         return
@@ -272,7 +273,7 @@ def _read_json(given, absolute, data, stats) -> Iterator[Article]:
     else:
         stats.skipped.append(Skip(given, 1, "JSON is neither an object nor a list of objects"))
         return
-    starts = _element_lines("\n".join(lines), path) if path is not None else []
+    starts = _element_lines(text, path) if path is not None else []
     if len(starts) != len(records):
         starts = [next((i for i, line in enumerate(lines, 1) if line.strip()), 1)] * len(records)
     for position, record in enumerate(records):
