@@ -41,7 +41,7 @@ def indexing(corpus: str, n: int, rate_backend: str) -> tuple[list[str], str]:
     """Rows of the indexing table, and the docs/s of ``rate_backend`` for the txtai table."""
     import qa
     from qa.embedder import load_embedder
-    from qa.indexer import embed_input
+    from qa.embedding import embed_input
 
     with tempfile.TemporaryDirectory() as tmp:
         sub = os.path.join(tmp, "corpus.jsonl")
@@ -133,7 +133,7 @@ class Replay:
     copies are not exact ties; anything else is encoded by the real model."""
 
     def __init__(self, lib, noise: float = 0.15) -> None:
-        from qa.indexer import embed_input
+        from qa.embedding import embed_input
 
         self.real = lib.embedder
         self.name, self.dim, self.max_tokens = self.real.name, self.real.dim, self.real.max_tokens

@@ -114,10 +114,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"qa {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted" + _resumable(args), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _resumable(args) -> str:
+    """What an interrupted `qa index` keeps, for the message."""
+    if args.command != "index":
+        return ""
+    from .journal import pending
+
+    kept = pending(args.index)
+    return (f"; the {kept} passages embedded so far are kept: run the same command again to resume"
+            if kept else "")
 
 
 def cmd_index(args) -> int:
@@ -254,12 +265,16 @@ def cmd_info(args) -> int:
 
 def cmd_check(args) -> int:
     from .indexdir import leftovers
+    from .journal import pending
     from .library import Library
 
     problems = Library.open(args.index).check()
     for name in leftovers(args.index):
         print(f"note: {name} was left by an interrupted or superseded write; the next "
               "`qa index` removes it", file=sys.stderr)
+    if kept := pending(args.index):
+        print(f"note: an interrupted write left {kept} embedded passages in journal/; the next "
+              "`qa index` of the same files reuses them", file=sys.stderr)
     if problems:
         for p in problems:
             print(f"problem: {p}", file=sys.stderr)

@@ -17,8 +17,8 @@ from itertools import islice
 
 import numpy as np
 
+from .embedding import Batch, Encoded
 from .errors import InputError
-from .indexer import Batch, Encoded
 
 
 @dataclass(frozen=True)

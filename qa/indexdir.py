@@ -59,8 +59,14 @@ def looks_like_index(path: str) -> bool:
 def read_manifest(directory: str) -> dict[str, Any]:
     path = os.path.join(directory, MANIFEST)
     if not os.path.exists(path):
+        from .journal import pending
+
         hint = ""
-        if leftovers(directory):
+        resumable = pending(directory)
+        if resumable:
+            hint = (f" An interrupted first build left {resumable} embedded passages there;"
+                    " run the same `qa index` again to resume it.")
+        elif leftovers(directory):
             hint = (" An interrupted first build left partial files there; the next"
                     " `qa index` removes them.")
         raise IndexNotFoundError(
@@ -105,7 +111,8 @@ def leftovers(directory: str) -> list[str]:
 
 
 def remove_unpublished(directory: str) -> bool:
-    """Remove a folder that a failed first build created, if nothing was ever published there.
+    """Remove a folder that a failed first build created, if nothing was ever published there
+    and it holds no embedded passages to resume from (:mod:`qa.journal`).
 
     Only under the write lock, taken without waiting: another process writing there (one that
     raced to create the same new index) keeps its folder. The lock file goes last; filelock
@@ -114,6 +121,8 @@ def remove_unpublished(directory: str) -> bool:
     """
     from filelock import FileLock, Timeout
 
+    from .journal import pending
+
     lock_path = os.path.join(directory, LOCK)
     lock = FileLock(lock_path)
     try:
@@ -121,7 +130,7 @@ def remove_unpublished(directory: str) -> bool:
     except (Timeout, OSError):
         return False
     try:
-        if os.path.exists(os.path.join(directory, MANIFEST)):
+        if os.path.exists(os.path.join(directory, MANIFEST)) or pending(directory):
             return False
         for name in os.listdir(directory):
             if name != LOCK:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,20 +14,17 @@ import numpy as np
 from . import __version__
 from .catalog import Catalog, place
 from .chunker import chunk
-from .embedder import Embedder, encode_spans
+from .embedder import Embedder
+from .embedding import Batch, Encoded, embed_new, local_encoder
 from .errors import InputError
 from .indexdir import CATALOG, Writer, check_model, now
+from .journal import Journal, discard
 from .lexical import LexicalIndex
 from .ondisk import ONDISK_THRESHOLD
 from .placement import finish_faiss, generation_number, on_disk_or_not, stores_for_write
 from .readers import EXTENSIONS, ReadStats, read_articles
 from .store import APPROX_THRESHOLD
 from .types import Article, IndexSummary, Skip
-
-EMBED_BATCH = 128
-Batch = tuple[list[int], list[str], list[list[tuple[int, int]]]]  # ids, texts, sentence spans
-# ids, vectors, sentence vectors, sentence tokens (qa.tokens blobs, or None)
-Encoded = tuple[Sequence[int], np.ndarray, list[np.ndarray], list[bytes | None]]
 
 
 @dataclass(frozen=True)
@@ -69,13 +66,6 @@ def text_hash(text: str) -> str:
 
 def content_hash(a: Article) -> str:
     return hashlib.sha256(f"{a.title}\x1f{a.text}".encode()).hexdigest()
-
-
-def embed_input(title: str, passage_text: str) -> str:
-    """The text embedded for a passage: its article's title gives later passages their context."""
-    if passage_text.startswith(title.rstrip("…")):
-        return passage_text
-    return f"{title}\n{passage_text}"
 
 
 def _refuse_unknown_paths(given: Sequence[str], roots: Sequence[str], indexed: list[str]) -> None:
@@ -131,12 +121,15 @@ def index_paths(
     """
     roots = [os.path.abspath(p) for p in paths]
     stats = ReadStats()
-    with Writer(directory) as w:
+    with Writer(directory) as w, ExitStack() as cleanup:
         if w.previous:
             check_model(w.previous, embedder.name, embedder.dim, directory)
         settings = _resolve(settings, (w.previous or {}).get("settings"))
         catalog = Catalog(w.path(CATALOG), copy_from=w.catalog_source,
                           segment=generation_number(w.generation))
+        # Closed before the folder goes, also on failure: an open connection rolling back later
+        # would delete the rollback journal of the same-named catalog a retry writes.
+        cleanup.callback(catalog.close)
         ann = (w.previous or {}).get("ann") or {}
         article_ann = (w.previous or {}).get("article_ann") or {}
         store, article_store, store_entry = stores_for_write(w, embedder.dim, ann, article_ann, store_spec,
@@ -229,6 +222,7 @@ def index_paths(
                 and not stale_duplicates and catalog.duplicates_of(stats.seen_paths) == set(duplicates)):
             # Nothing to write: the live generation stays, and no new one is published.
             catalog.close()
+            discard(directory)  # nothing to embed: what an interrupted write left is of no use
             return _summary(read, 0, len(kept_rows), 0, len(duplicates), stats,
                             w.previous["counts"]["passages"], len(held), changed=False)
         store.remove(catalog.delete_articles(gone))
@@ -238,8 +232,11 @@ def index_paths(
         article_store = on_disk_or_not(article_store, counts["articles"], settings.ondisk_threshold,
                                        w, "articles")
         # Phase 2: embed the new passages in batches read back from the catalog.
-        _embed_new(catalog, store, article_store, encoder or local_encoder(embedder), first_new,
-                   progress, on_progress)
+        journal = Journal(directory, {"model": embedder.name, "dimension": embedder.dim,
+                                      "backend": getattr(embedder, "backend", "custom"),
+                                      "generation": w.generation}, embedder.dim)
+        resumed = embed_new(catalog, store, article_store, encoder or local_encoder(embedder),
+                             first_new, progress, on_progress, journal)
         catalog.compact_segments()
         catalog.set_duplicates(stats.seen_paths | stale_duplicates, duplicates)
         catalog.commit()
@@ -272,6 +269,7 @@ def index_paths(
             "created": created,
             "updated": now(),
         })
+        discard(directory)
         if store_entry["kind"] == "milvus":
             from .milvus_store import drop_stale
 
@@ -284,15 +282,16 @@ def index_paths(
                 keep += [prev.get("passages"), prev.get("articles")]
             drop_stale(store_entry["uri"], store_entry["prefix"], keep, store_entry["owner"])
     return _summary(read, embedded, len(kept_rows), len(removed_rows), len(duplicates), stats,
-                    counts["passages"], len(held))
+                    counts["passages"], len(held), resumed=resumed)
 
 
 def _summary(read: int, embedded: int, kept: int, removed: int, duplicates: int, stats: ReadStats,
-             passages: int, kept_unread: int, changed: bool = True) -> IndexSummary:
+             passages: int, kept_unread: int, changed: bool = True, resumed: int = 0) -> IndexSummary:
     return IndexSummary(read=read, embedded=embedded, kept=kept, removed=removed, duplicates=duplicates,
                         skipped=tuple(stats.skipped), files=stats.files,
                         ignored_files=stats.ignored_files, passages=passages, changed=changed,
-                        kept_unread=kept_unread, legacy=tuple(dict.fromkeys(stats.legacy)))
+                        kept_unread=kept_unread, legacy=tuple(dict.fromkeys(stats.legacy)),
+                        resumed=resumed)
 
 
 def _written_before_current_format(w: Writer) -> bool:
@@ -321,64 +320,3 @@ def _write_lexical(w: Writer, catalog: Catalog, first_new: int) -> None:
     else:
         postings.write(w.work, empty_postings(), np.zeros(0, dtype=bool),
                        catalog.lexical_texts_from(0), Analyzer())
-
-
-def local_encoder(embedder: Embedder) -> Callable[[Iterator[Batch]], Iterator[Encoded]]:
-    """Encode batches in this process, in order."""
-
-    def run(batches: Iterator[Batch]) -> Iterator[Encoded]:
-        for ids, texts, spans in batches:
-            yield (ids, *encode_spans(embedder, texts, spans))
-
-    return run
-
-
-def _embed_new(catalog, store, article_store, encode, first_new, progress, on_progress) -> None:
-    """Embed passages from id ``first_new`` on, in batches that span articles; an article's
-    vector (the normalised mean of its passages) is added once its last passage is done.
-    ``encode`` may return batches in any order and size (a Ray pipeline does)."""
-    from tqdm import tqdm
-
-    total = catalog.passages_from_count(first_new)
-    bar = tqdm(total=total, unit="passage", desc="embedding", file=sys.stderr,
-               disable=not progress or total < 256, smoothing=0.1)
-    sums: dict[int, np.ndarray] = {}
-    left = catalog.passages_left_per_article(first_new)
-    article_of: dict[int, int] = {}  # passages handed to the encoder and not yet back
-
-    def batches() -> Iterator[Batch]:
-        for batch in catalog.iter_passages_from(first_new, EMBED_BATCH):
-            ids, texts, spans = [], [], []
-            for pid, arow, title, text, char_start, sentences in batch:
-                full = embed_input(title, text)
-                shift = len(full) - len(text) - char_start  # article offset -> offset in full
-                ids.append(pid)
-                texts.append(full)
-                spans.append([(a + shift, b + shift) for a, b in sentences])
-                article_of[pid] = arow
-            yield ids, texts, spans
-
-    done = 0
-    for got_ids, vectors, sentence_vectors, sentence_tokens in encode(batches()):
-        ids = [int(i) for i in got_ids]
-        store.add(np.asarray(ids, dtype=np.int64), vectors)
-        catalog.set_sentence_vectors([(pid, sv.astype(np.float16).tobytes(), toks) for pid, sv, toks
-                                      in zip(ids, sentence_vectors, sentence_tokens, strict=True)])
-        finished = []
-        for pid, vec in zip(ids, vectors, strict=True):
-            arow = article_of.pop(pid)
-            sums[arow] = sums.get(arow, 0) + vec
-            left[arow] -= 1
-            if left[arow] == 0:
-                finished.append(arow)
-        if finished:
-            mean = np.vstack([sums.pop(a) for a in finished])
-            mean /= np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12)
-            article_store.add(np.asarray(finished, dtype=np.int64), mean)
-        done += len(ids)
-        bar.update(len(ids))
-        if on_progress:
-            on_progress(done, total, "embedding passages")
-    bar.close()
-    if article_of:
-        raise RuntimeError(f"the encoder returned no vectors for {len(article_of)} passages")

@@ -82,6 +82,20 @@ class SegmentWriter:
         self.offset += len(data)
         return at
 
+    def continue_file(self, path: str) -> None:
+        """Make this write's segment the file at ``path`` (a hard link; OSError where links are
+        impossible) and append after its bytes: an interrupted write's segment (qa.journal)."""
+        if self._fh is not None or os.path.exists(self.path):
+            raise RuntimeError(f"{self.path} was written to before it could continue {path}")
+        os.link(path, self.path)
+        self._fh = open(self.path, "ab")  # noqa: SIM115 (closed by close())
+        self.offset = self._fh.tell()
+
+    def flush(self) -> None:
+        """Hand what was appended to the operating system (it survives the process)."""
+        if self._fh is not None:
+            self._fh.flush()
+
     def close(self) -> None:
         if self._fh is not None:
             self._fh.close()
@@ -135,20 +149,32 @@ class SentenceBlobs:
     SegmentWriter, or None).
     """
 
-    def set_sentence_vectors(self, rows: Sequence[tuple[int, bytes, bytes | None]]) -> None:
+    @property
+    def appender(self) -> SegmentWriter | None:
+        return self._appender
+
+    def set_sentence_vectors(self, rows: Sequence[tuple[int, bytes, bytes | None]]
+                             ) -> list[tuple[int, int, int | None]]:
         """(passage id, sentence vectors, sentence tokens) of embedded passages: appended to
-        this writer's segment, or kept in the catalog if it was given none."""
+        this writer's segment, or kept in the catalog if it was given none. Returns where each
+        went in the segment: (offset, vectors length, tokens length or None); [] for none."""
         if self._appender is None:
             self.w.executemany("UPDATE passages SET sentence_vectors=?, sentence_tokens=? WHERE id=?",
                                [(vecs, toks, pid) for pid, vecs, toks in rows])
-            return
-        placed = []
-        for pid, vecs, toks in rows:
-            at = self._appender.append(vecs + (toks or b""))
-            placed.append((self._appender.number, at, len(vecs), None if toks is None else len(toks), pid))
+            return []
+        placed = [(self._appender.append(vecs + (toks or b"")), len(vecs), None if toks is None else len(toks))
+                  for _, vecs, toks in rows]
+        self.point_sentence_vectors([(pid, *p) for (pid, _, _), p in zip(rows, placed, strict=True)])
+        return placed
+
+    def point_sentence_vectors(self, rows: Sequence[tuple[int, int, int, int | None]]) -> None:
+        """(passage id, offset, vectors length, tokens length or None) of sentence vectors
+        already in this writer's segment (written there by an interrupted run, qa.journal)."""
+        number = self._appender.number
         self.w.executemany(
             "UPDATE passages SET sentence_vectors=NULL, sentence_tokens=NULL, blob_segment=?,"
-            " blob_offset=?, vectors_len=?, tokens_len=? WHERE id=?", placed)
+            " blob_offset=?, vectors_len=?, tokens_len=? WHERE id=?",
+            [(number, at, vlen, tlen, pid) for pid, at, vlen, tlen in rows])
 
     def _blob_pair(self, r: Sequence) -> tuple[bytes | None, bytes | None]:
         """Sentence vectors and tokens from the six columns of ``BLOB_COLUMNS``."""

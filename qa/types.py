@@ -145,6 +145,7 @@ class IndexSummary:
     changed: bool = True  # False: nothing differed, so no new generation was written
     kept_unread: int = 0  # articles kept as they were because their file could not be read
     legacy: tuple[str, ...] = ()  # files read as Windows-1252 because they were not UTF-8
+    resumed: int = 0  # passages an interrupted run had embedded, taken from its journal
 
     def lines(self) -> list[str]:
         out = [
@@ -159,6 +160,8 @@ class IndexSummary:
             shown = ", ".join(self.legacy[:5]) + (f" and {len(self.legacy) - 5} more" if len(self.legacy) > 5 else "")
             out.append(f"not UTF-8, so read as Windows-1252 (convert them to UTF-8 if their text looks "
                        f"wrong): {shown}")
+        if self.resumed:
+            out.append(f"resumed: {self.resumed} passages embedded by an interrupted run were reused")
         if self.kept_unread:
             out.append(f"kept {self.kept_unread} articles of files that could not be read, as they "
                        "were indexed before")

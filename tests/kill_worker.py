@@ -19,9 +19,10 @@ def main() -> int:
     mode, index, *paths = sys.argv[1:]
     embedder = FakeEmbedder(delay=float(os.environ.get("QA_FAKE_DELAY", "0.05")))
     if mode == "build":
-        qa.Library.build(paths, index, embedder=embedder, progress=False)
+        summary = qa.Library.build(paths, index, embedder=embedder, progress=False).last_summary
     else:
-        qa.Library.open(index, embedder=embedder).update(paths, progress=False)
+        summary = qa.Library.open(index, embedder=embedder).update(paths, progress=False)
+    print(f"resumed {summary.resumed}")
     return 0
 
 

@@ -144,3 +144,33 @@ class TestWithModel:
         assert re.search(r"read as Windows-1252.*latin1\.txt", r.stdout)
         r = run("ask", "frozen harbour", "--index", str(tmp_path / "idx"), "--json", "-k", "1")
         assert json.loads(r.stdout)["source"].endswith("good.txt")
+
+
+def test_an_interrupted_index_run_resumes(tmp_path):
+    import signal
+    import time
+
+    from killing import write_corpus
+
+    from qa.journal import pending
+
+    corpus, index = write_corpus(tmp_path / "corpus", 900, 1), str(tmp_path / "idx")
+    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "index", str(corpus), "--index", index],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    deadline = time.monotonic() + 240
+    while pending(index) < 256 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)  # Ctrl-C
+    _, err = proc.communicate(timeout=120)
+    kept = pending(index)
+    assert proc.returncode == 130 and kept >= 256, err[-2000:]
+    assert f"the {kept} passages embedded so far are kept: run the same command again to resume" in err
+    r = run("ask", "harbour strike", "--index", index)
+    assert r.returncode == qa.IndexNotFoundError.exit_code and "run the same `qa index` again" in r.stderr
+
+    r = run("index", str(corpus), "--index", index)
+    assert r.returncode == 0, r.stderr
+    assert f"resumed: {kept} passages embedded by an interrupted run were reused" in r.stdout
+    assert "index holds 900 passages" in r.stdout and not os.path.exists(os.path.join(index, "journal"))
+    r = run("ask", "river flood rescue boats", "--index", index, "--json")
+    assert "river flood" in json.loads(r.stdout.splitlines()[0])["text"]

@@ -13,8 +13,8 @@ from conftest import SAMPLES
 from fakes import similar_recall
 
 import qa
+from qa.embedding import embed_input
 from qa.indexdir import Writer, read_manifest
-from qa.indexer import embed_input
 from qa.search import LEXICAL_WEIGHT
 
 

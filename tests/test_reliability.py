@@ -163,3 +163,30 @@ def test_second_writer_in_another_process_waits_for_the_first(tmp_path):
         t.join()
     assert results == [0, 0]
     assert qa.Library.open(index, embedder=__import__("fakes").FakeEmbedder()).check() == []
+
+
+def test_a_sigkilled_build_resumes_from_what_it_had_embedded(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from killing import WORKER
+
+    from qa.journal import pending
+
+    corpus, index, fresh = tmp_path / "corpus", str(tmp_path / "index"), str(tmp_path / "fresh")
+    write_corpus(corpus, 900, 1)
+    proc = subprocess.Popen([sys.executable, str(WORKER), "build", index, str(corpus)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while pending(index) < 256 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    kept = pending(index)
+    assert proc.returncode == -signal.SIGKILL and 256 <= kept < 900
+    out = subprocess.run([sys.executable, str(WORKER), "build", index, str(corpus)],
+                         capture_output=True, text=True, timeout=300)
+    assert out.stdout.split() == ["resumed", str(kept)], out.stderr[-2000:]
+    run_worker("build", fresh, corpus, None)
+    assert state(index) == state(fresh) and pending(index) == 0
