@@ -17,8 +17,9 @@ Encoded = tuple[Sequence[int], np.ndarray, list[np.ndarray], list[bytes | None]]
 
 
 def embed_input(title: str, passage_text: str) -> str:
-    """The text embedded for a passage: its article's title gives later passages their context."""
-    if passage_text.startswith(title.rstrip("…")):
+    """The text embedded for a passage: its article's title gives later passages their context
+    (a passage that opens with the title, as a line or a Markdown heading, has it already)."""
+    if passage_text.lstrip("# \t").startswith(title.rstrip("…")):
         return passage_text
     return f"{title}\n{passage_text}"
 

@@ -36,6 +36,7 @@ def _reference(source: str, lines: str, url: str | None, date: str | None) -> st
 
 # A Markdown heading's "## " at the start of a line (after a highlight's <mark>, if any).
 _HEADING_MARK = re.compile(r"(?m)^((?:<mark[^>]*>)?[ \t]*)#{1,6}[ \t]+(?=\S)")
+_TITLE_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]+([^\n]*)(?:\n|$)\s*")
 
 
 def without_heading_marks(text: str, source: str) -> str:
@@ -45,15 +46,26 @@ def without_heading_marks(text: str, source: str) -> str:
     return _HEADING_MARK.sub(r"\1", text)
 
 
+def _title_heading_end(text: str, title: str, source: str) -> int:
+    """Where a Markdown passage's text starts after a first heading that repeats the title
+    (the card shows the title above it); 0 when there is none."""
+    if not source.lower().endswith((".md", ".markdown")):
+        return 0
+    m = _TITLE_HEADING.match(text)
+    return m.end() if m and m.group(1).strip() == title.strip() else 0
+
+
 def marked_passage(hit: Hit) -> str:
-    """The passage, escaped, with its highlight sentences wrapped in ``<mark>``."""
+    """The passage, escaped, with its highlight sentences wrapped in ``<mark>``; a Markdown
+    passage's first heading is left out when it only repeats the title."""
     text = hit.text
     # highlights come best first; the best one is marked more strongly
     spans = sorted(
         (h.char_start - hit.char_start, h.char_end - hit.char_start, i == 0)
         for i, h in enumerate(hit.highlights)
     )
-    out, pos = [], 0
+    start = _title_heading_end(text, hit.title, hit.source)
+    out, pos = [], start if all(a >= start for a, _, _ in spans) else 0  # a marked heading stays
     for a, b, best in spans:
         if a < pos or b > len(text):
             continue

@@ -555,3 +555,10 @@ def test_a_path_that_does_not_exist_is_refused_unless_the_index_holds_articles_f
     (news / "a.txt").unlink()
     news.rmdir()
     assert lib.update([str(news)], progress=False).removed == 2 and lib.info().articles == 0
+
+
+def test_the_title_is_embedded_once_with_each_passage():
+    assert embed_input("Ferry times", "The winter timetable starts.") == "Ferry times\nThe winter timetable starts."
+    assert embed_input("Ferry times", "Ferry times\nThe winter...") == "Ferry times\nThe winter..."
+    assert embed_input("Ferry times", "# Ferry times\n\nThe winter...") == "# Ferry times\n\nThe winter..."
+    assert embed_input("A long title cut…", "A long title cut short by the reader") == "A long title cut short by the reader"

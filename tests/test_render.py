@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import qa
 from qa.render import marked_passage
 
@@ -19,8 +21,13 @@ def hit(source: str, spans: list[tuple[int, int]]) -> qa.Hit:
 def test_markdown_headings_lose_their_markers_text_is_escaped_and_marked():
     watering, balcony = TEXT.index("## Watering"), TEXT.index("Balcony")
     out = marked_passage(hit("notes/t.md", [(watering, watering + 11), (balcony, TEXT.index(".") + 1)]))
-    assert out == ("Tomatoes<br><br><mark>Balcony &lt;b&gt;gardens&lt;/b&gt; grow well.</mark><br><br>"
+    # The first heading only repeats the title the card shows above the passage: left out.
+    assert out == ("<mark>Balcony &lt;b&gt;gardens&lt;/b&gt; grow well.</mark><br><br>"
                    '<mark class="qa-best">Watering</mark><br><br>Water #2 pots daily.')
+    other = dataclasses.replace(hit("notes/t.md", []), title="Balcony gardens")
+    assert marked_passage(other).startswith("Tomatoes<br><br>Balcony")  # a heading of its own: kept
+    marked_title = marked_passage(hit("notes/t.md", [(0, 10)]))
+    assert marked_title.startswith('<mark class="qa-best">Tomatoes</mark><br><br>Balcony')  # shown, as marked
 
 
 def test_other_sources_keep_their_hashes():
