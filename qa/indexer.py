@@ -166,7 +166,7 @@ def index_paths(
         seen_text: dict[str, str] = {}
         seen_ids: dict[str, tuple[str, int]] = {}
         duplicates: list[tuple[str, str, str, str, int]] = []
-        read = embedded = 0
+        read = embedded = relocated = 0
         for article in read_articles(paths, stats, one_per_file=one_per_file):
             read += 1
             th = text_hash(article.text)
@@ -191,7 +191,9 @@ def index_paths(
                 article_store.remove([clash])
             if candidates:
                 rowid = candidates.pop()
-                if parked or places.get(rowid) != hash(place(article)):
+                moved = places.get(rowid) != hash(place(article))
+                relocated += moved
+                if parked or moved:
                     park()
                     catalog.relocate_article(rowid, article)
                 kept_rows.add(rowid)
@@ -282,16 +284,17 @@ def index_paths(
                 keep += [prev.get("passages"), prev.get("articles")]
             drop_stale(store_entry["uri"], store_entry["prefix"], keep, store_entry["owner"])
     return _summary(read, embedded, len(kept_rows), len(removed_rows), len(duplicates), stats,
-                    counts["passages"], len(held), resumed=resumed)
+                    counts["passages"], len(held), resumed=resumed, relocated=relocated)
 
 
 def _summary(read: int, embedded: int, kept: int, removed: int, duplicates: int, stats: ReadStats,
-             passages: int, kept_unread: int, changed: bool = True, resumed: int = 0) -> IndexSummary:
+             passages: int, kept_unread: int, changed: bool = True, resumed: int = 0,
+             relocated: int = 0) -> IndexSummary:
     return IndexSummary(read=read, embedded=embedded, kept=kept, removed=removed, duplicates=duplicates,
                         skipped=tuple(stats.skipped), files=stats.files,
                         ignored_files=stats.ignored_files, passages=passages, changed=changed,
                         kept_unread=kept_unread, legacy=tuple(dict.fromkeys(stats.legacy)),
-                        resumed=resumed)
+                        resumed=resumed, relocated=relocated)
 
 
 def _written_before_current_format(w: Writer) -> bool:

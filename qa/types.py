@@ -146,12 +146,16 @@ class IndexSummary:
     kept_unread: int = 0  # articles kept as they were because their file could not be read
     legacy: tuple[str, ...] = ()  # files read as Windows-1252 because they were not UTF-8
     resumed: int = 0  # passages an interrupted run had embedded, taken from its journal
+    relocated: int = 0  # kept articles that moved (file, line) or whose metadata changed
 
     def lines(self) -> list[str]:
         out = [
             f"read {self.read} articles from {self.files} files "
             f"({self.ignored_files} files ignored: hidden, unknown extension or an index's own)",
-            f"embedded {self.embedded}, kept {self.kept} unchanged, removed {self.removed}, "
+            f"embedded {self.embedded}, kept {self.kept} unchanged"
+            + (f" ({self.relocated} of them moved or with new metadata, not embedded again)"
+               if self.relocated else "")
+            + f", removed {self.removed}, "
             f"{self.duplicates} duplicates indexed once",
             f"skipped {len(self.skipped)}" + (":" if self.skipped else ""),
         ]

@@ -159,7 +159,7 @@ def test_update_adds_changes_removes_and_skips_unchanged(small_corpus, tmp_path,
     lib = build([small_corpus], tmp_path, fake)
     before = fake.texts_encoded
     again = lib.update([str(small_corpus)], progress=False)
-    assert (again.embedded, again.kept, again.removed) == (0, 6, 0)
+    assert (again.embedded, again.kept, again.removed, again.relocated) == (0, 6, 0, 0)
     assert fake.texts_encoded == before  # nothing embedded twice
 
     (small_corpus / "new.txt").write_text("A zebra escaped from the Lumen zoo.\n", encoding="utf-8")
@@ -167,7 +167,8 @@ def test_update_adds_changes_removes_and_skips_unchanged(small_corpus, tmp_path,
     txt.write_text("Inserted first block.\n\n" + txt.read_text(encoding="utf-8"), encoding="utf-8")
     (small_corpus / "note.md").unlink()
     s = lib.update([str(small_corpus)], progress=False)
-    assert (s.embedded, s.kept, s.removed) == (2, 5, 1)
+    assert (s.embedded, s.kept, s.removed, s.relocated) == (2, 5, 1, 3)  # a.txt's three moved down
+    assert "kept 5 unchanged (3 of them moved or with new metadata, not embedded again)" in s.lines()[1]
     assert lib.ask("zebra escaped zoo", k=1)[0].source.endswith("new.txt")
     # The unchanged article moved down by two lines; its reference follows it.
     hit = lib.ask("observatory Mount Pell mirror", k=1, mode="lexical")[0]
@@ -176,6 +177,11 @@ def test_update_adds_changes_removes_and_skips_unchanged(small_corpus, tmp_path,
     assert lib.check() == []
     reopened = qa.Library.open(lib.path, embedder=fake)
     assert reopened.info().articles == 7
+    (small_corpus / "records.jsonl").rename(small_corpus / "renamed.jsonl")
+    before = fake.texts_encoded
+    s = lib.update([str(small_corpus)], progress=False)
+    assert (s.embedded, s.removed, s.relocated, fake.texts_encoded) == (0, 0, 2, before)
+    assert lib.ask("Andromeda galaxy first image", k=1, mode="lexical")[0].source.endswith("renamed.jsonl")
 
 
 def test_an_index_inside_the_corpus_is_not_read_as_articles(small_corpus, fake):
