@@ -150,10 +150,24 @@ def _joined(value: Any) -> str | None:
     return str(value)
 
 
+def _tag_names(value: Any) -> tuple[str, ...]:
+    """Tags as names: "a, b" split; objects by their name (Ghost's ``{"name": "News"}``); bare
+    numbers dropped, as they are term ids (WordPress's ``"tags": [4, 7]``), not words to filter by."""
+    if isinstance(value, str):
+        return tuple(t.strip() for t in re.split(r"[,;]", value) if t.strip())
+    items = value if isinstance(value, list | tuple) else [value]
+    names = []
+    for item in items:
+        if isinstance(item, dict):
+            item = next((item[k] for k in ("name", "title", "label", "slug") if item.get(k)), None)
+        if item is None or isinstance(item, bool | int | float):
+            continue
+        names.append(" ".join(str(item).split()))
+    return tuple(n for n in names if n)
+
+
 def article_from(rec, given, absolute, position, text, title, line, lines_mapped) -> Article:
-    tags = rec.get("tags") or ()
-    if isinstance(tags, str):
-        tags = [t.strip() for t in re.split(r"[,;]", tags) if t.strip()]
+    tags = _tag_names(rec.get("tags") or ())
     given_id = rec.get("id")
     url = rec.get("url") or None
     return Article(
@@ -168,7 +182,7 @@ def article_from(rec, given, absolute, position, text, title, line, lines_mapped
         url=str(url) if url else None,
         date=normalise_date(rec.get("date")),
         author=_joined(rec.get("author")),
-        tags=tuple(str(t) for t in tags),
+        tags=tags,
         metadata=rec.get("metadata", {}),
     )
 

@@ -148,7 +148,7 @@ def test_json_object_holding_a_list_of_articles(tmp_path):
 def test_html_bodies_of_cms_exports_are_read_as_text(tmp_path):
     # WordPress's REST export: title and content wrapped in {"rendered": ...}, the body as HTML.
     (tmp_path / "posts.json").write_text(json.dumps([{
-        "id": 7, "date": "2024-05-06T09:30:00", "link": "https://blog.example/bridge",
+        "id": 7, "date": "2024-05-06T09:30:00", "link": "https://blog.example/bridge", "tags": [4, 12],
         "title": {"rendered": "Bridge closes &#8211; for two years"},
         "content": {"rendered": "<h2>Why</h2>\n<p>The <a href='/c'>council</a> voted 7&ndash;2.</p>"
                                 "<script>track()</script><p>Ferries run<br>every ten minutes.</p>",
@@ -164,8 +164,19 @@ def test_html_bodies_of_cms_exports_are_read_as_text(tmp_path):
     post = by["Bridge closes – for two years"]
     assert post.text == "Why\n\nThe council voted 7–2.\n\nFerries run\nevery ten minutes."
     assert (post.article_id, post.date, post.url) == ("7", "2024-05-06", "https://blog.example/bridge")
+    assert post.tags == ()  # WordPress's term ids are no tags anyone would filter by
     assert by["Tram"].text == "The tram opens in May.\n\nLine 1\nLine 2"
     assert by["Maths"].text == "Show that a < b and b > c, <em> is a tag name."
+
+
+def test_tags_are_names_however_an_export_writes_them(tmp_path):
+    (tmp_path / "t.jsonl").write_text("\n".join(json.dumps(r) for r in [
+        {"id": "a", "text": "Ghost post.", "tags": [{"id": "61a", "name": "City  news"}, {"slug": "ferries"}]},
+        {"id": "b", "text": "Comma list.", "keywords": "harbour, strike; wages"},
+        {"id": "c", "text": "Mixed.", "tags": ["tram", 5, None, True]},
+    ]), encoding="utf-8")
+    tags = {a.article_id: a.tags for a in read(tmp_path / "t.jsonl")[0]}
+    assert tags == {"a": ("City news", "ferries"), "b": ("harbour", "strike", "wages"), "c": ("tram",)}
 
 
 def test_beir_corpus_keeps_underscore_id(tmp_path):
