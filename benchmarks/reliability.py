@@ -37,7 +37,7 @@ def kills(n: int) -> list[str]:
             r = kill_loop(Path(tmp), mode, kills=n, seed=7, recover_every=5)
             took = time.perf_counter() - start
         rows.append(f"| {mode} | {r.kills} | {r.mid_write} | {r.saw_old} | {r.saw_new} | {r.finished} "
-                    f"| {r.recoveries} | 0 | {took:.0f} s |")
+                    f"| {r.recoveries} | {r.resumed} | {r.reused} | 0 | {took:.0f} s |")
         print(rows[-1], flush=True)
     return rows
 
@@ -100,10 +100,12 @@ removed) an index and is killed with SIGKILL at a random moment; some moments fa
 ends. After every run the index is opened, `check` (manifest, catalog and vectors agree: ids,
 counts, dimension, norms) must pass, and the articles plus the answers to three questions must be
 exactly the old state or the new one. Every few kills the same command is rerun in the killed
-folder and must reach the new state and leave one generation.
+folder and must reach the new state and leave one generation; it must also reuse every passage
+the killed run recorded in its journal (`qa.journal`), so that a kill loses at most the batch
+being embedded.
 
-| writer | runs killed | kills that left a half-written generation | runs then showing the old state | runs then showing the new state | runs finished before their kill time | recovery runs | failed checks | time |
-|---|---|---|---|---|---|---|---|---|
+| writer | runs killed | kills that left a half-written generation | runs then showing the old state | runs then showing the new state | runs finished before their kill time | recovery runs | of them resuming | passages reused | failed checks | time |
+|---|---|---|---|---|---|---|---|---|---|---|
 {chr(10).join(kill_rows)}
 
 ## Hostile input (hypothesis)

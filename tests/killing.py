@@ -16,6 +16,7 @@ from pathlib import Path
 from fakes import FakeEmbedder
 
 import qa
+from qa.journal import pending
 
 WORKER = Path(__file__).resolve().parent / "kill_worker.py"
 QUESTIONS = ("harbour strike wages", "flood rescue boats", "telescope mirror")
@@ -63,15 +64,24 @@ def answers_of(lib: qa.Library) -> tuple:
     return tuple(tuple((h.article_id, h.text) for h in hits) for hits in lib.ask_many(QUESTIONS, k=3))
 
 
+def complete_run(mode: str, index: str, corpus: Path) -> int:
+    """Run the worker to the end; how many passages it took from an interrupted run's journal."""
+    out = subprocess.run([sys.executable, str(WORKER), mode, index, str(corpus)],
+                         capture_output=True, text=True, timeout=300)
+    if out.returncode:
+        raise AssertionError(f"worker failed: {out.stderr[-2000:]}")
+    word, count = out.stdout.split()
+    assert word == "resumed", out.stdout
+    return int(count)
+
+
 def run_worker(mode: str, index: str, corpus: Path, kill_after: float | None) -> int:
     """Run the worker; kill it after ``kill_after`` seconds (None: let it finish). Its exit code."""
+    if kill_after is None:
+        complete_run(mode, index, corpus)
+        return 0
     proc = subprocess.Popen([sys.executable, str(WORKER), mode, index, str(corpus)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if kill_after is None:
-        _, err = proc.communicate(timeout=300)
-        if proc.returncode:
-            raise AssertionError(f"worker failed: {err.decode()[-2000:]}")
-        return 0
     try:
         proc.wait(timeout=kill_after)
     except subprocess.TimeoutExpired:
@@ -88,6 +98,8 @@ class KillReport:
     saw_old: int = 0
     saw_new: int = 0
     recoveries: int = 0     # completed runs after a kill, in the same folder
+    resumed: int = 0        # recoveries that took passages from the killed run's journal
+    reused: int = 0         # passages they took (each one the killed run had recorded)
     mid_write: int = 0      # kills that left a half-written generation behind
     outcomes: list[str] = field(default_factory=list)
 
@@ -144,8 +156,12 @@ def kill_loop(root: Path, mode: str, kills: int, n_articles: int = 900, seed: in
         else:
             raise AssertionError(f"run {i}: after a kill the index shows neither the old nor the new state")
         if i % recover_every == 0:
-            run_worker(mode, work, corpus, None)
-            assert state(work) == new
+            kept = pending(work)
+            reused = complete_run(mode, work, corpus)
+            assert reused == kept, f"run {i}: the journal held {kept} passages, {reused} were reused"
+            report.resumed += reused > 0
+            report.reused += reused
+            assert state(work) == new and pending(work) == 0
             leftover = [n for n in os.listdir(work) if n.startswith("gen-")]
             assert len(leftover) == 1, f"stale generations left after recovery: {leftover}"
             report.recoveries += 1
