@@ -9,6 +9,7 @@ indexes are built under ``index/bench/`` and reused on later runs when the corpu
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -74,6 +75,16 @@ def highlight_floor(lib, dataset: str, limit: int | None, step: int = 5) -> tupl
         out[value] = (kept / max(gold, 1), shown / max(without, 1))
     qa.highlight.HIT_FLOOR = floor
     return out, len(queries)
+
+
+def _versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in ("onnxruntime", "onnx", "transformers", "sentence-transformers", "torch", "faiss-cpu"):
+        with contextlib.suppress(PackageNotFoundError):
+            out.append(f"{name} {version(name)}")
+    return ", ".join(out)
 
 
 def main() -> int:
@@ -144,6 +155,8 @@ def main() -> int:
         f"found side by side and {TOKEN_WEIGHT} times the match of the question's tokens to the passage's; "
         f"highlights: sentence token match {WEIGHTS[0]}, sentence cosine {WEIGHTS[1]}, "
         f"question words {WEIGHTS[2]}).",
+        "", "The int8 model is quantised on the machine the first time it is used, so its vectors (and the "
+        f"dense and hybrid figures, by a few thousandths) follow the installed libraries: {_versions()}.",
         "", "Command:", "", "```bash",
         "python benchmarks/quality.py" + (f" --limit {args.limit}" if args.limit else "")
         + (f" --backend {args.backend}" if args.backend else ""), "```", "",

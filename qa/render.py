@@ -5,28 +5,20 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from urllib.parse import urlparse
 
+from .links import safe_url
 from .types import ArticleHit, Hit
 
 
-def safe_url(url: str | None) -> str | None:
-    """The URL if it is http(s); a ``javascript:`` or other scheme is never made a link."""
-    if not url:
-        return None
-    try:
-        scheme = urlparse(url).scheme.lower()
-    except ValueError:
-        return None
-    return url if scheme in ("http", "https") else None
-
-
-def _reference(source: str, lines: str, url: str | None, date: str | None) -> str:
+def _reference(source: str, lines: str, url: str | None, date: str | None, href: str | None = None) -> str:
+    """``href``: where the URL's link goes, when not to ``url`` itself (a text fragment)."""
     parts = [f'<code class="qa-ref">{html.escape(source)}:{lines}</code>']
     link = safe_url(url)
     if link:
-        shown = html.escape(link)
-        parts.append(f'<a class="qa-url" href="{shown}" target="_blank" rel="noopener noreferrer">{shown}</a>')
+        target = html.escape(href or link, quote=True)
+        tip = ' title="Opens the page at this passage, marked"' if href and href != link else ""
+        parts.append(f'<a class="qa-url" href="{target}"{tip} target="_blank" rel="noopener noreferrer">'
+                     f"{html.escape(link)}</a>")
     elif url:
         parts.append(f'<span class="qa-url">{html.escape(url)}</span>')
     if date:
@@ -89,7 +81,7 @@ def hit_cards(hits: Sequence[Hit], mode: str) -> str:
             '<div class="qa-card">'
             f'<div class="qa-head"><span class="qa-rank">{h.rank}</span>'
             f'<span class="qa-title">{html.escape(h.title)}</span></div>'
-            f'<div class="qa-refline">{_reference(h.source, lines, h.url, h.date)}</div>'
+            f'<div class="qa-refline">{_reference(h.source, lines, h.url, h.date, h.link)}</div>'
             f'<div class="qa-passage">{marked_passage(h)}</div>'
             f'<div class="qa-detail">{detail}'
             f'<button class="qa-similar" data-article="{html.escape(h.article_id, quote=True)}">'

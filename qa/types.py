@@ -104,8 +104,19 @@ class Hit:
         )
         return f"{self.source}:{lines}"
 
+    @property
+    def link(self) -> str | None:
+        """The article's URL opened at this hit: a ``#:~:text=`` fragment makes the browser
+        scroll to the best highlight (the whole passage when none) and mark it. None when the
+        article has no http(s) URL."""
+        from .links import text_fragment_url
+
+        return text_fragment_url(self.url, self.highlights[0].text if self.highlights else self.text,
+                                 markdown=self.source.lower().endswith((".md", ".markdown")))
+
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The fields, plus ``reference`` and ``link`` as the properties give them."""
+        return {**dataclasses.asdict(self), "reference": self.reference, "link": self.link}
 
 
 @dataclass(frozen=True)

@@ -81,9 +81,12 @@ class TestWithModel:
         assert r.returncode == 0, r.stderr
         rows = [json.loads(line) for line in r.stdout.splitlines()]
         assert len(rows) == 3
-        assert set(rows[0]) == {f.name for f in dataclasses.fields(qa.Hit)}
+        assert set(rows[0]) == {f.name for f in dataclasses.fields(qa.Hit)} | {"reference", "link"}
         assert rows[0]["source"].endswith("world.txt") and rows[0]["line_start"] == 57
+        assert rows[0]["reference"] == rows[0]["source"] + ":57-60" and rows[0]["link"] is None
         assert "Kiprop" in rows[0]["text"]
+        film = json.loads(run("ask", "Which film won the festival?", "--index", str(index), "--json", "-k", "1").stdout)
+        assert film["link"].startswith("https://example.org/culture/bellport-film-festival#:~:text=")
 
     def test_ask_human_output_puts_the_reference_first(self, index):
         r = run("ask", "Which film won the festival?", "--index", str(index), "-k", "1")

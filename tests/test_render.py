@@ -33,3 +33,39 @@ def test_markdown_headings_lose_their_markers_text_is_escaped_and_marked():
 def test_other_sources_keep_their_hashes():
     out = marked_passage(hit("notes/t.txt", []))
     assert out.startswith("# Tomatoes<br><br>") and "## Watering" in out
+
+
+def test_a_link_opens_the_page_at_the_best_highlight():
+    from qa.links import text_fragment_url
+
+    long = "Kenyan runner Daniel Kiprop won the city marathon in 2:08:31, a course record."
+    assert text_fragment_url("https://ex.org/a", long) == (
+        "https://ex.org/a#:~:text=Kenyan%20runner%20Daniel%20Kiprop,2%3A08%3A31%2C%20a%20course%20record.")
+    # '-' ',' '&' delimit a directive's parts: escaped inside it; a page's own fragment is kept,
+    # an earlier directive replaced; Markdown shows as its words.
+    assert text_fragment_url("https://ex.org/a#top", "A one-off, here & now.") == (
+        "https://ex.org/a#top:~:text=A%20one%2Doff%2C%20here%20%26%20now.")
+    md = "## See [the map](http://m) **now**\n\n> - 1. item <b>"
+    assert text_fragment_url("http://ex.org/a#s:~:text=old", md, markdown=True) == (
+        "http://ex.org/a#s:~:text=See%20the%20map%20now%20item%20%3Cb%3E")
+    assert text_fragment_url("http://ex.org/a", "## See") == "http://ex.org/a#:~:text=%23%23%20See"
+    assert text_fragment_url("https://ex.org/a", " \n ") == "https://ex.org/a"
+    assert text_fragment_url("javascript:alert(1)", long) is None and text_fragment_url(None, long) is None
+
+
+def test_a_card_links_its_url_at_the_highlight_and_shows_the_plain_url():
+    from qa.render import hit_cards
+
+    balcony = TEXT.index("Balcony")
+    h = dataclasses.replace(hit("notes/t.txt", [(balcony, TEXT.index(".") + 1)]), url="https://ex.org/t?a=1&b=2")
+    assert h.link == "https://ex.org/t?a=1&b=2#:~:text=Balcony%20%3Cb%3Egardens%3C%2Fb%3E%20grow%20well."
+    card = hit_cards([h], "hybrid")
+    assert ('<a class="qa-url" href="https://ex.org/t?a=1&amp;b=2#:~:text=Balcony%20%3Cb%3Egardens%3C%2Fb%3E'
+            '%20grow%20well." title="Opens the page at this passage, marked" target="_blank" rel="noopener noreferrer">'
+            "https://ex.org/t?a=1&amp;b=2</a>") in card
+    # Without highlights the whole passage is the target: its first and last words, as a text
+    # file shows them.
+    assert hit("notes/t.md", []).link is None
+    plain = dataclasses.replace(hit("notes/t.txt", []), url="https://ex.org/t")
+    assert plain.link == ("https://ex.org/t#:~:text=%23%20Tomatoes%20Balcony%20%3Cb%3Egardens%3C%2Fb%3E,"
+                          "Water%20%232%20pots%20daily.")

@@ -140,6 +140,31 @@ def test_similar_articles_from_a_card(page):
     page.wait_for_function("!document.querySelector('#similar-results .qa-sim')", timeout=30000)
 
 
+def test_a_cards_url_opens_the_page_scrolled_to_the_highlight(page):
+    ask(page, "How many tickets did the film festival sell?")
+    first = page.locator("#results .qa-card").first
+    assert first.locator(".qa-title").inner_text() == "Bellport film festival crowns a debut drama"
+    page_url = "https://example.org/culture/bellport-film-festival"
+    link = first.locator("a.qa-url")
+    assert link.inner_text() == page_url and link.get_attribute("href").startswith(page_url + "#:~:text=")
+    # The live page, answered here (the tests never reach the network): a tall header puts the
+    # article below the fold, so only the text fragment can bring the highlight into view.
+    live_html = (SAMPLES / "culture.html").read_text(encoding="utf-8").replace(
+        "<article>", '<div style="height: 5000px"></div><article>')
+    page.context.route(page_url, lambda route: route.fulfill(body=live_html, content_type="text/html"))
+    try:
+        with page.expect_popup() as opened:
+            link.click()
+        live = opened.value
+        live.wait_for_function("window.scrollY > 4000", timeout=15000)
+        live.screenshot(path=str(ARTIFACTS / "text-fragment.png"))
+        live.goto(page_url)  # the same page without the fragment stays at its top
+        assert live.evaluate("window.scrollY") == 0
+        live.close()
+    finally:
+        page.context.unroute(page_url)
+
+
 def test_empty_question_gives_a_message(page):
     page.click("#ask")
     page.wait_for_selector("#results .qa-msg", timeout=30000)
