@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from .dates import FileDates
 from .records import (
     FIELDS,
     PRIMARY_TEXT,
@@ -60,7 +61,8 @@ def read_articles(
                 if ext == ".txt" and not one_per_file:
                     streamed = _read_txt_blocks
                 if streamed:
-                    yield from _guarded(streamed(given, absolute, fh, stats), given, absolute, stats)
+                    dates = {"dates": FileDates(absolute)} if ext != ".txt" else {}
+                    yield from _guarded(streamed(given, absolute, fh, stats, **dates), given, absolute, stats)
                     continue
                 limit = MAX_JSON_BYTES if ext == ".json" else MAX_ARTICLE_BYTES
                 size = os.fstat(fh.fileno()).st_size
@@ -79,7 +81,7 @@ def read_articles(
         elif ext in (".md", ".markdown"):
             reader = _read_md(given, absolute, data, stats)
         elif ext == ".json":
-            reader = _read_json(given, absolute, data, stats)
+            reader = _read_json(given, absolute, data, stats, FileDates(absolute))
         else:
             reader = _read_html(given, absolute, data, stats)
         yield from _guarded(reader, given, absolute, stats)
@@ -236,7 +238,7 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
     yield article_from(rec, given, absolute, 0, text, str(title), body_line, lines_mapped=True)
 
 
-def _read_jsonl(given, absolute, fh, stats) -> Iterator[Article]:
+def _read_jsonl(given, absolute, fh, stats, dates=None) -> Iterator[Article]:
     for number, line in _lines(given, fh, stats):
         if line is None or not line.strip():
             continue
@@ -245,12 +247,12 @@ def _read_jsonl(given, absolute, fh, stats) -> Iterator[Article]:
         except json.JSONDecodeError as exc:
             stats.skipped.append(Skip(given, number, f"malformed JSON ({exc.msg})"))
             continue
-        article = record_article(given, absolute, number, number, record, stats)
+        article = record_article(given, absolute, number, number, record, stats, dates)
         if article:
             yield article
 
 
-def _read_json(given, absolute, data, stats) -> Iterator[Article]:
+def _read_json(given, absolute, data, stats, dates=None) -> Iterator[Article]:
     lines = _decode_lines(given, data, stats)
     if any(line is None for line in lines):
         return
@@ -277,7 +279,7 @@ def _read_json(given, absolute, data, stats) -> Iterator[Article]:
     if len(starts) != len(records):
         starts = [next((i for i, line in enumerate(lines, 1) if line.strip()), 1)] * len(records)
     for position, record in enumerate(records):
-        article = record_article(given, absolute, position, starts[position], record, stats)
+        article = record_article(given, absolute, position, starts[position], record, stats, dates)
         if article:
             yield article
 
@@ -335,7 +337,7 @@ def _csv_delimiter(header: str) -> str:
     return best
 
 
-def _read_csv(given, absolute, fh, stats) -> Iterator[Article]:
+def _read_csv(given, absolute, fh, stats, dates=None) -> Iterator[Article]:
     # surrogateescape: a row with bad bytes is skipped alone instead of ending the file.
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
     csv.field_size_limit(MAX_ARTICLE_BYTES)
@@ -368,7 +370,7 @@ def _read_csv(given, absolute, fh, stats) -> Iterator[Article]:
             stats.skipped.append(Skip(given, line, f"undecodable bytes (neither UTF-8 nor {LEGACY}); "
                                                    "row skipped"))
         else:
-            article = record_article(given, absolute, line, line, clean, stats)
+            article = record_article(given, absolute, line, line, clean, stats, dates)
             if article:
                 yield article
         line = reader.line_num + 1

@@ -6,11 +6,11 @@ page's extracted metadata all arrive here as a dict of fields).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from typing import Any
 
+from .dates import normalise_date
 from .types import Article, Skip
 
 # Canonical field -> the names exports use for it, in order of preference (matched
@@ -37,34 +37,6 @@ _MARKUP = re.compile(r"</(?:p|div|li|h[1-6]|span|a|b|i|strong|em|blockquote|td|f
 
 def make_id(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:16]
-
-
-def normalise_date(value: Any) -> str | None:
-    """ISO ``YYYY-MM-DD`` (or full ISO timestamp) when the value parses, else the value as given."""
-    if value is None or value == "" or isinstance(value, bool):  # Jekyll's `published: true`
-        return None
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()[:10]
-    if isinstance(value, int | float):
-        # Unix time, in seconds or milliseconds, from 1973 to 2096.
-        seconds = value / 1000 if value > 1e11 else value
-        if 1e8 <= seconds <= 4e9:
-            return dt.datetime.fromtimestamp(seconds, dt.UTC).date().isoformat()
-        return str(value)
-    text = str(value).strip()
-    try:
-        return dt.date.fromisoformat(text[:10]).isoformat()
-    except ValueError:
-        pass
-    try:
-        from dateutil import parser
-
-        # 09.02.2025 is the 9th of February wherever dates are written with dots; dateutil
-        # reads it month first, as it reads 09/02/2025 (which stays ambiguous).
-        dotted = re.match(r"\d{1,2}\.\d{1,2}\.\d{2,4}\b", text) is not None
-        return parser.parse(text, dayfirst=dotted).date().isoformat()
-    except (ValueError, OverflowError, ImportError):
-        return text
 
 
 def title_from_text(text: str) -> str:
@@ -166,7 +138,7 @@ def _tag_names(value: Any) -> tuple[str, ...]:
     return tuple(n for n in names if n)
 
 
-def article_from(rec, given, absolute, position, text, title, line, lines_mapped) -> Article:
+def article_from(rec, given, absolute, position, text, title, line, lines_mapped, dates=None) -> Article:
     tags = _tag_names(rec.get("tags") or ())
     given_id = rec.get("id")
     url = rec.get("url") or None
@@ -180,14 +152,15 @@ def article_from(rec, given, absolute, position, text, title, line, lines_mapped
         line_start=line,
         lines_mapped=lines_mapped,
         url=str(url) if url else None,
-        date=normalise_date(rec.get("date")),
+        date=(dates.normalise if dates else normalise_date)(rec.get("date")),
         author=_joined(rec.get("author")),
         tags=tags,
         metadata=rec.get("metadata", {}),
     )
 
 
-def record_article(given, absolute, position, line, record, stats) -> Article | None:
+def record_article(given, absolute, position, line, record, stats, dates=None) -> Article | None:
+    """``dates``: the :class:`qa.dates.FileDates` of the record's file."""
     if not isinstance(record, dict):
         stats.skipped.append(Skip(given, line, "record is not a JSON object"))
         return None
@@ -205,7 +178,7 @@ def record_article(given, absolute, position, line, record, stats) -> Article | 
     if not isinstance(text, str) or not text.strip():
         stats.skipped.append(Skip(given, line, f"record has no text ({TEXT_HINT})"))
         return None
-    return article_from(rec, given, absolute, position, text.strip(), title, line, False)
+    return article_from(rec, given, absolute, position, text.strip(), title, line, False, dates)
 
 
 def _rendered(value: Any) -> Any:

@@ -80,7 +80,7 @@ def test_jsonl_field_mapping_case_insensitive_and_metadata(tmp_path):
 
 
 def test_dates_as_exports_write_them():
-    from qa.records import normalise_date
+    from qa.dates import normalise_date
 
     # Dotted numeric dates are day first wherever they are written (de, ru, pl, fi, tr...).
     cases = {"09.02.2025": "2025-02-09", "1.5.24": "2024-05-01", "24.11.2026 14:30": "2026-11-24",
@@ -89,6 +89,52 @@ def test_dates_as_exports_write_them():
              "09/02/2025": "2025-09-02",  # slashes stay month first (dateutil's default, US)
              1736380800: "2025-01-09", "someday": "someday"}
     assert {k: normalise_date(k) for k in cases} == cases
+    assert normalise_date("09/02/2025", day_first=True) == "2025-02-09"
+    assert normalise_date("09-02-25 10:30 PM", day_first=True) == "2025-02-09"
+    assert normalise_date("02/13/2025", day_first=True) == "2025-02-13"  # impossible day first: as it can
+
+
+def test_a_files_own_order_of_day_and_month(tmp_path):
+    # Exports from a day-first locale: ambiguous dates (09/02) follow the file's unambiguous one,
+    # wherever in the file it comes; a later record, the header's column, the JSON field.
+    rows = [("A", "First text.", "09/02/2025"), ("B", "Second text, with 14/20 in it.", "03/04/2025"),
+            ("C", "Third text.", "13/02/2025 08:15")]
+    (tmp_path / "eu.csv").write_text("title;text;date\n" + "".join(f"{t};{x};{d}\n" for t, x, d in rows),
+                                     encoding="utf-8")
+    (tmp_path / "eu.jsonl").write_text("".join(json.dumps({"title": t, "text": x, "published": d}) + "\n"
+                                               for t, x, d in rows), encoding="utf-8")
+    (tmp_path / "eu.json").write_text(json.dumps({"items": [{"title": t, "text": x, "date": d} for t, x, d in rows]},
+                                                 indent=2), encoding="utf-8")
+    # A US export, and one where only the text holds a number above 12: month first.
+    (tmp_path / "us.csv").write_text("title,text,date\nD,Fourth text.,09/02/2025\nE,Fifth text.,02/13/2025\n",
+                                     encoding="utf-8")
+    (tmp_path / "vague.jsonl").write_text(json.dumps({"title": "F", "text": "Rated 14/10/2025 best.",
+                                                      "date": "09/02/2025"}) + "\n", encoding="utf-8")
+    articles, _ = read(tmp_path)
+    dates = {(os.path.basename(a.source), a.title): a.date for a in articles}
+    for name in ("eu.csv", "eu.jsonl", "eu.json"):
+        assert [dates[name, t] for t, _, _ in rows] == ["2025-02-09", "2025-04-03", "2025-02-13"], name
+    assert dates["us.csv", "D"] == "2025-09-02" and dates["us.csv", "E"] == "2025-02-13"
+    assert dates["vague.jsonl", "F"] == "2025-09-02"
+
+
+def test_the_date_order_scan_reads_across_chunks_and_puts_the_file_back():
+    import io
+
+    import qa.dates
+
+    filler = b'{"text": "x", "date": "01/02/2025"}\n' * 70_000
+    data = filler + b'{"text": "y", "date": "30/01/2025"}\n'
+    assert len(data) > 2 * qa.dates._CHUNK
+    # The deciding date cut by the first chunk's end is read whole.
+    head = b'{"text": "' + b"z" * (qa.dates._CHUNK - 4 - 22) + b'", "date": "'
+    cut = head + b'30/01/2025"}\n'
+    assert cut.index(b"30/01") == qa.dates._CHUNK - 4 and qa.dates.day_first(io.BytesIO(cut))
+    fh = io.BytesIO(data)
+    fh.seek(5)
+    assert qa.dates.day_first(fh) and fh.tell() == 5
+    assert not qa.dates.day_first(io.BytesIO(data.replace(b"30/01", b"01/30")))
+    assert not qa.dates.day_first(io.BytesIO(b""))
 
 
 def test_fields_under_the_names_exports_give_them(tmp_path):

@@ -1,0 +1,107 @@
+"""Dates as ISO ``YYYY-MM-DD``, with a file's own order of day and month for slashed dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import IO, Any
+
+# A field that is a slashed or dashed numeric date (a time may follow), as a JSON string or a
+# CSV/TSV cell: quotes or a delimiter on both sides, so numbers inside an article's text (a
+# score of 14/20) are not taken for dates.
+_FIELD_DATE = re.compile(
+    rb'(?:^|[",;\t|])[ \t]*(\d{1,2})([/-])(\d{1,2})\2(?:\d{4}|\d{2})'
+    rb"(?:[ T]\d{1,2}:\d{2}[^\",;\t|\r\n]*)?[ \t]*(?=[\",;\t|\r\n]|$)", re.M)
+_CHUNK = 1 << 20
+_DOTTED = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}\b")
+_SLASHED = re.compile(r"(\d{1,2})([/-])(\d{1,2})\2\d{2,4}\b")
+
+
+class FileDates:
+    """Reads a records file's dates, slashed ones in the order of day and month the file uses.
+
+    The order is settled by the file's first slashed date with a part above 12. Only when an
+    ambiguous one (09/02/2025) comes first is the file scanned for it (:func:`day_first`), so
+    files with ISO dates, or none, cost nothing.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.day_first: bool | None = None
+
+    def normalise(self, value: Any) -> str | None:
+        if self.day_first is None and isinstance(value, str):
+            m = _SLASHED.match(value.strip())
+            if m:
+                first, second = int(m.group(1)), int(m.group(3))
+                if first > 12 >= second or second > 12 >= first:
+                    self.day_first = first > 12
+                else:
+                    self.day_first = self._scan()
+        return normalise_date(value, bool(self.day_first))
+
+    def _scan(self) -> bool:
+        try:
+            with open(self.path, "rb") as fh:
+                return day_first(fh)
+        except OSError:  # gone since it was opened: its dates stay month first
+            return False
+
+
+def day_first(fh: IO[bytes]) -> bool:
+    """Whether the slashed dates of a records file put the day first (13/02/2025).
+
+    The first such date with a part above 12 decides: above 12 first means day first, second
+    means month first. A file whose dates are all ambiguous (09/02/2025) keeps month first, as
+    dateutil reads them. Reads from the current position to the end (stopping at the deciding
+    date) and puts the position back.
+    """
+    start = fh.tell()
+    tail = b""
+    try:
+        while True:
+            chunk = fh.read(_CHUNK)
+            if not chunk:
+                return False
+            block = tail + chunk
+            for m in _FIELD_DATE.finditer(block):
+                first, second = int(m.group(1)), int(m.group(3))
+                if first > 12 >= second:
+                    return True
+                if second > 12 >= first:
+                    return False
+            tail = block[-64:]  # a date cut by the chunk boundary is found whole next time
+    finally:
+        fh.seek(start)
+
+
+def normalise_date(value: Any, day_first: bool = False) -> str | None:
+    """ISO ``YYYY-MM-DD`` when the value parses, else the value as given.
+
+    Args:
+        value: a date as a record holds it: text, a date, or Unix time in seconds or ms.
+        day_first: read an ambiguous slashed date (09/02/2025) day first, as its file does
+            (:func:`day_first`). Dotted dates (09.02.2025) are always read day first.
+    """
+    if value is None or value == "" or isinstance(value, bool):  # Jekyll's `published: true`
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10]
+    if isinstance(value, int | float):
+        # Unix time, in seconds or milliseconds, from 1973 to 2096.
+        seconds = value / 1000 if value > 1e11 else value
+        if 1e8 <= seconds <= 4e9:
+            return dt.datetime.fromtimestamp(seconds, dt.UTC).date().isoformat()
+        return str(value)
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        pass
+    try:
+        from dateutil import parser
+
+        # 09.02.2025 is the 9th of February wherever dates are written with dots.
+        return parser.parse(text, dayfirst=day_first or _DOTTED.match(text) is not None).date().isoformat()
+    except (ValueError, OverflowError, ImportError):
+        return text
