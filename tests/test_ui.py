@@ -206,6 +206,7 @@ def test_gradio_client_gets_structured_hits(app_url):
     assert len(hits) == 3
     assert hits[0]["source"].endswith("world.txt") and hits[0]["line_start"] == 57
     assert {"rank", "score", "article_id", "title", "text", "highlights", "dense_rank", "lexical_rank"} <= set(hits[0])
+    assert hits[0]["reference"] == "news/world.txt:57-60" and hits[0]["link"] is None
     sims = client.predict("biz-004", "", 2, api_name="/similar")
     assert len(sims) == 2 and "biz-004" not in [s["article_id"] for s in sims]
 
