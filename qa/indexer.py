@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -17,6 +18,7 @@ from .chunker import chunk
 from .embedder import Embedder
 from .embedding import Batch, Encoded, embed_new, local_encoder
 from .errors import InputError
+from .htmlpage import line_at
 from .indexdir import CATALOG, Writer, check_model, now
 from .journal import Journal, discard
 from .lexical import LexicalIndex
@@ -24,7 +26,7 @@ from .ondisk import ONDISK_THRESHOLD
 from .placement import finish_faiss, generation_number, on_disk_or_not, stores_for_write
 from .readers import EXTENSIONS, ReadStats, read_articles
 from .store import APPROX_THRESHOLD
-from .types import Article, IndexSummary, Skip
+from .types import Article, IndexSummary, Passage, Skip
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,21 @@ def text_hash(text: str) -> str:
 
 
 def content_hash(a: Article) -> str:
-    return hashlib.sha256(f"{a.title}\x1f{a.text}".encode()).hexdigest()
+    """Title and text; and where lines come from anchors, their lines relative to the first,
+    which passages store (a page whose paragraphs moved apart gets its passages anew; one that
+    moved whole is relocated, as a text file's article is)."""
+    anchors = "".join(f"\x1f{c}:{line - a.line_start}" for c, line in a.line_anchors)
+    return hashlib.sha256(f"{a.title}\x1f{a.text}{anchors}".encode()).hexdigest()
+
+
+def _anchored(passages: list[Passage], a: Article) -> list[Passage]:
+    """Passages' lines from the article's anchors instead of newlines counted in its text."""
+    if not a.line_anchors:
+        return passages
+    first = a.line_start
+    return [dataclasses.replace(p, line_offset_start=line_at(a.line_anchors, p.char_start, first) - first,
+                                line_offset_end=line_at(a.line_anchors, max(p.char_end - 1, p.char_start), first)
+                                - first) for p in passages]
 
 
 def _refuse_unknown_paths(given: Sequence[str], roots: Sequence[str], indexed: list[str]) -> None:
@@ -198,8 +214,8 @@ def index_paths(
                     catalog.relocate_article(rowid, article)
                 kept_rows.add(rowid)
                 continue
-            passages = chunk(article.text, embedder.count_tokens, settings.chunk_tokens,
-                             embedder.max_tokens, settings.overlap_sentences)
+            passages = _anchored(chunk(article.text, embedder.count_tokens, settings.chunk_tokens,
+                                       embedder.max_tokens, settings.overlap_sentences), article)
             if not passages:
                 stats.skipped.append(Skip(article.source, article.line_start, "no sentences"))
                 continue

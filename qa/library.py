@@ -320,8 +320,8 @@ class Library:
         m = re.fullmatch(r"(.+?):(\d+)(?:-\d+)?", ref)
         given, line = (m[1], int(m[2])) if m else (ref, None)
         rows = self.catalog.articles_in(given, os.path.abspath(given))
-        if line is not None:
-            rows = [r for r in rows if r[1] <= line][-1:]
+        if line is not None:  # the article the line falls in; a line before the first: the first
+            rows = [r for r in rows if r[1] <= line][-1:] or rows[: int(line >= 1)]
         if not rows:
             raise NotFoundError(f"no article with id or reference {ref!r} in {self.path}")
         if len(rows) > 1:

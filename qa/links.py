@@ -24,18 +24,22 @@ def safe_url(url: str | None) -> str | None:
     return url if scheme in ("http", "https") else None
 
 
-def _words(text: str, markdown: bool) -> list[str]:
-    """The words a browser shows for ``text``. Markdown is shown rendered: links by their text,
-    without emphasis marks or the markers that open headings, quotes and list items."""
-    if not markdown:
-        return text.split()
-    words = []
+def _lines(text: str, rendered: bool) -> list[list[str]]:
+    """The words a browser shows for ``text``, by block (line, or table cell). Rendered text
+    (Markdown, and what trafilatura extracts from a page) shows links by their text, and neither
+    emphasis marks, nor the markers that open headings, quotes and list items, nor the bars
+    between table cells."""
+    if not rendered:
+        return [line.split() for line in text.splitlines()]
+    blocks = []
     for line in _MD_LINK.sub(r"\1", text).splitlines():
-        parts = line.split()
-        while parts and _MD_MARKERS.fullmatch(parts[0]):
-            parts.pop(0)
-        words += [w.strip("*_`") for w in parts]
-    return [w for w in words if w]
+        row = line.strip()
+        for cell in row.strip("|").split("|") if row.startswith("|") else [line]:
+            parts = cell.split()
+            while parts and _MD_MARKERS.fullmatch(parts[0]):
+                parts.pop(0)
+            blocks.append([w.strip("*_`") for w in parts if w.strip("*_`")])
+    return blocks
 
 
 def _encode(words: list[str]) -> str:
@@ -43,14 +47,14 @@ def _encode(words: list[str]) -> str:
     return quote(" ".join(words), safe="").replace("-", "%2D")
 
 
-def text_fragment_url(url: str | None, text: str, markdown: bool = False) -> str | None:
+def text_fragment_url(url: str | None, text: str, rendered: bool = False) -> str | None:
     """``url`` with a ``#:~:text=`` directive that makes Chromium, Edge and Safari scroll to
     ``text`` on the page and mark it; browsers without support just open the page.
 
     Args:
         url: the page.
         text: what to mark, as the article holds it.
-        markdown: ``text`` is Markdown, which the page shows rendered.
+        rendered: the page shows ``text`` rendered: it is Markdown, or a page's extracted text.
 
     Returns:
         None when ``url`` is not http(s); ``url`` unchanged when ``text`` has no words.
@@ -58,13 +62,15 @@ def text_fragment_url(url: str | None, text: str, markdown: bool = False) -> str
     link = safe_url(url)
     if link is None:
         return None
-    words = _words(text, markdown)
-    if not words:
+    blocks = [b for b in _lines(text, rendered) if b]
+    if not blocks:
         return link
-    if len(words) <= 2 * EDGE_WORDS:
-        directive = _encode(words)
+    # A quoted term must lie inside one block of the page (a paragraph, an item, a cell); a
+    # range may run across blocks, so text of several blocks is named by its two ends.
+    if len(blocks) == 1 and len(blocks[0]) <= 2 * EDGE_WORDS:
+        directive = _encode(blocks[0])
     else:
-        directive = f"{_encode(words[:EDGE_WORDS])},{_encode(words[-EDGE_WORDS:])}"
+        directive = f"{_encode(blocks[0][:EDGE_WORDS])},{_encode(blocks[-1][-EDGE_WORDS:])}"
     # An existing fragment stays (the directive follows it); a previous directive is replaced.
     base, _, fragment = link.partition("#")
     return f"{base}#{fragment.split(':~:', 1)[0]}:~:text={directive}"

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .dates import FileDates
+from .htmlpage import read_html
 from .records import (
     FIELDS,
     PRIMARY_TEXT,
@@ -83,7 +84,7 @@ def read_articles(
         elif ext == ".json":
             reader = _read_json(given, absolute, data, stats, FileDates(absolute))
         else:
-            reader = _read_html(given, absolute, data, stats)
+            reader = read_html(given, absolute, data, stats)
         yield from _guarded(reader, given, absolute, stats)
 
 
@@ -375,25 +376,3 @@ def _read_csv(given, absolute, fh, stats, dates=None) -> Iterator[Article]:
                 yield article
         line = reader.line_num + 1
     text.detach()
-
-
-def _read_html(given, absolute, data, stats) -> Iterator[Article]:
-    import trafilatura
-
-    extracted = trafilatura.bare_extraction(
-        data, with_metadata=True, include_comments=False, include_tables=True
-    )
-    doc = extracted.as_dict() if extracted is not None else {}
-    text = doc.get("text") or ""
-    if not text.strip():
-        stats.skipped.append(Skip(given, None, "no main text found in the HTML page"))
-        return
-    rec = {
-        "title": doc.get("title"),
-        "url": doc.get("url"),
-        "date": doc.get("date"),
-        "author": doc.get("author"),
-        "tags": doc.get("tags") or doc.get("categories") or (),
-        "metadata": {"sitename": doc.get("sitename")} if doc.get("sitename") else {},
-    }
-    yield article_from(rec, given, absolute, 0, text.strip(), rec["title"], 1, lines_mapped=False)

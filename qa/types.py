@@ -19,8 +19,11 @@ class Article:
         source: the path of the file, as given (or the URL when a record has only that).
         path: the file the article was read from.
         line_start: 1-based line of the file where ``text`` begins.
-        lines_mapped: whether offsets in ``text`` map to lines of the file (False for records
-            and HTML, whose passages all point at ``line_start``).
+        lines_mapped: whether offsets in ``text`` map to lines of the file (False for records,
+            whose passages all point at ``line_start``).
+        line_anchors: ``(offset in text, line of the file)`` where the text is not the file's
+            verbatim (an HTML page's extracted paragraphs); a passage takes the line of the
+            anchor at or before its start. Empty: lines are counted in ``text``.
     """
 
     article_id: str
@@ -35,6 +38,7 @@ class Article:
     author: str | None = None
     tags: tuple[str, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    line_anchors: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,7 @@ class Hit:
         from .links import text_fragment_url
 
         return text_fragment_url(self.url, self.highlights[0].text if self.highlights else self.text,
-                                 markdown=self.source.lower().endswith((".md", ".markdown")))
+                                 rendered=self.source.lower().endswith((".md", ".markdown", ".html", ".htm")))
 
     def to_dict(self) -> dict[str, Any]:
         """The fields, plus ``reference`` and ``link`` as the properties give them."""

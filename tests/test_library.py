@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import shutil
 import threading
 
@@ -41,8 +43,14 @@ def test_build_and_ask_returns_referenced_hits(small_corpus, tmp_path, fake):
     assert hits[0].text[hl.char_start - hits[0].char_start: hl.char_end - hits[0].char_start] == hl.text
 
 
+def visible(source_line: str) -> str:
+    """An HTML source line's text as a browser shows it."""
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", source_line)).split())
+
+
 def test_line_start_points_at_the_article_in_its_file(samples, tmp_path, fake):
     lib = build([samples], tmp_path, fake, chunk_tokens=30)
+    html_passages = 0
     for row in all_passages(lib).values():
         with open(row.source, encoding="utf-8") as fh:
             lines = fh.read().splitlines()
@@ -53,6 +61,12 @@ def test_line_start_points_at_the_article_in_its_file(samples, tmp_path, fake):
             assert last in lines[row.line_end - 1], row
         elif row.source.endswith((".jsonl", ".csv")):
             assert row.text.split("\n")[0][:30] in lines[row.line_start - 1]
+        elif row.source.endswith(".html"):  # the source lines a passage's first and last words are on
+            words = row.text.split()
+            assert " ".join(words[:2]) in visible(lines[row.line_start - 1]), row
+            assert words[-1] in visible(lines[row.line_end - 1]), row
+            html_passages += 1
+    assert html_passages >= 4  # the page's passages point at their own lines
 
 
 def test_dense_search_matches_numpy_oracle(samples, tmp_path, fake):
@@ -568,3 +582,53 @@ def test_the_title_is_embedded_once_with_each_passage():
     assert embed_input("Ferry times", "Ferry times\nThe winter...") == "Ferry times\nThe winter..."
     assert embed_input("Ferry times", "# Ferry times\n\nThe winter...") == "# Ferry times\n\nThe winter..."
     assert embed_input("A long title cut…", "A long title cut short by the reader") == "A long title cut short by the reader"
+
+
+PAGE = """<!DOCTYPE html>
+<html><head><title>Ten tips for tomatoes</title>
+<script>var tip = "Tomatoes need water";</script>
+<link rel="canonical" href="https://ex.org/tomatoes"></head>
+<body>
+<nav>Home | Garden</nav>
+<main>
+<h1>Ten tips for tomatoes</h1>
+<p>Tomatoes need <b>six hours</b> of sun
+a day, and more in the north &amp; west. Shade cloth helps in
+a heat wave.</p>
+<h2>Watering</h2>
+<ul>
+  <li>Water the roots, not the leaves.</li>
+  <li>Water in the morning so the leaves dry by night.</li>
+</ul>
+<p>Feed them every two weeks once the first fruit sets.</p>
+</main>
+</body></html>
+"""
+
+
+def test_an_html_pages_passages_point_at_their_source_lines_through_updates(tmp_path, fake):
+    page = tmp_path / "site" / "tomatoes.html"
+    page.parent.mkdir()
+    page.write_text(PAGE, encoding="utf-8")
+    lib = build([page.parent], tmp_path, fake, chunk_tokens=12)
+
+    def lines_of(question):
+        return [(h.line_start, h.line_end) for h in lib.ask(question, k=1, mode="lexical")]
+
+    assert lines_of("shade cloth heat wave") == [(10, 11)]  # within the <p> of lines 9-11
+    assert lines_of("feed every two weeks fruit") == [(17, 17)]
+    assert lib.ask("feed every two weeks", k=1)[0].reference == f"{page}:17"
+    # An older index's reference to the page (`:1`, before its text) still names the article.
+    assert lib.article(f"{page}:1")["title"] == lib.article(f"{page}:17")["title"] == "Ten tips for tomatoes"
+    # Markup above moved the page down whole: a relocation, nothing embedded again.
+    page.write_text(PAGE.replace("<body>", "<body>\n<!-- ad -->\n"), encoding="utf-8")
+    before = fake.texts_encoded
+    s = lib.update([str(page.parent)], progress=False)
+    assert (s.embedded, s.relocated, fake.texts_encoded) == (0, 1, before)
+    assert lines_of("shade cloth heat wave") == [(12, 13)] and lines_of("feed every two weeks fruit") == [(19, 19)]
+    # The same text with its paragraphs moved apart: its passages get their new lines.
+    page.write_text(PAGE.replace("<h2>", "\n\n\n<h2>"), encoding="utf-8")
+    s = lib.update([str(page.parent)], progress=False)
+    assert s.embedded == 1 and lines_of("shade cloth heat wave") == [(10, 11)]
+    assert lines_of("feed every two weeks fruit") == [(20, 20)]
+    assert lib.check() == []

@@ -1,0 +1,157 @@
+"""HTML pages: the main text by trafilatura, and where each of its sentences sits in the source.
+
+trafilatura gives the main text as paragraphs, one per line, without positions. Each sentence's
+opening and close are found, in order, in the page's own text as lxml parses it (text nodes cut
+at their source lines), so a passage's reference is the lines its first and last sentences are on.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import re
+from collections.abc import Iterator
+
+from .records import article_from
+from .types import Article, Skip
+from .walk import ReadStats
+
+_SKIP = {"head", "script", "style", "noscript", "template", "svg"}
+_SPACE = re.compile(r"\s+")
+_LEAD = re.compile(r"^(?:[-*•]\s+|\|\s*)")  # trafilatura's list item and table row openings
+KEY_CHARS = 40  # a sentence's opening (and close) this long is sought in the page's text
+
+
+def _page_text(data: bytes) -> tuple[str, list[int], list[int]]:
+    """The page's visible text with whitespace collapsed, the offsets where its pieces start in
+    it, and the source line of each (a piece: a text node's part on one source line)."""
+    import lxml.etree
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(data)
+    except (lxml.etree.ParserError, ValueError):
+        return "", [], []
+    parts: list[str] = []
+    starts: list[int] = []
+    lines: list[int] = []
+    size = 0
+    line = 1  # where the walk is in the source: a start tag's line, or the end of a text before
+    skipping = 0
+
+    def add(text: str | None) -> None:
+        """A text node, line by line: each of its source lines starts a piece."""
+        nonlocal size, line
+        if not text:
+            return
+        for k, segment in enumerate(text.split("\n")):
+            piece = _SPACE.sub(" ", segment if k == 0 else " " + segment)
+            if parts and parts[-1].endswith(" ") and piece.startswith(" "):
+                piece = piece[1:]
+            if piece:
+                starts.append(size)
+                lines.append(line + k)
+                parts.append(piece)
+                size += len(piece)
+        line += text.count("\n")
+
+    for event, el in lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        if event in ("comment", "pi"):
+            if not skipping:
+                add(el.tail)
+            continue
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if event == "start":
+            line = max(line, el.sourceline or line)
+            if tag in _SKIP:
+                skipping += 1
+            elif not skipping:
+                add(el.text)
+        else:
+            if tag in _SKIP:
+                skipping -= 1
+            if not skipping:
+                add(el.tail)
+    return "".join(parts), starts, lines
+
+
+def _ends(line: str) -> tuple[str, str]:
+    """The opening and the close of one extracted line, as they read in the page's text (a list
+    item without its marker, a table row by its first and last cells)."""
+    line = _LEAD.sub("", line.strip()) if not line.lstrip().startswith("|") else line
+    if line.lstrip().startswith("|"):
+        cells = [c.strip() for c in line.strip().strip("|").split("|") if c.strip()]
+        return (cells[0], cells[-1]) if cells else ("", "")
+    flat = _SPACE.sub(" ", line).strip()
+    return flat[:KEY_CHARS].strip(), flat[-KEY_CHARS:].strip()
+
+
+def sentence_lines(data: bytes, text: str) -> tuple[tuple[int, int], ...]:
+    """``(offset in text, source line)`` where each sentence of ``text`` (trafilatura's extract
+    of ``data``) starts and ends, for the sentences found in the page's own text, in order.
+
+    A passage starts at a sentence, so its first line is exact; a sentence not found takes the
+    line of the anchor before it.
+    """
+    from .chunker import split_sentences
+
+    page, starts, lines = _page_text(data)
+    if not page:
+        return ()
+    anchors: list[tuple[int, int]] = []
+
+    def line_of(position: int) -> int:
+        return lines[bisect.bisect_right(starts, position) - 1]
+
+    def add(offset: int, line: int) -> None:
+        if not anchors or (offset > anchors[-1][0] and line >= anchors[-1][1]):
+            anchors.append((offset, line))
+
+    cursor = 0
+    for a, b in split_sentences(text):
+        sentence = text[a:b]
+        head, _ = _ends(sentence.split("\n", 1)[0])
+        found = page.find(head, cursor) if head else -1
+        if found < 0:
+            continue
+        add(a, line_of(found))
+        cursor = found + len(head)
+        _, tail = _ends(sentence.rsplit("\n", 1)[-1])
+        close = page.find(tail, found) if tail else -1
+        if close >= 0:
+            add(b - 1, line_of(close + len(tail) - 1))
+            cursor = max(cursor, close + len(tail))
+    return tuple(anchors)
+
+
+def line_at(anchors: tuple[tuple[int, int], ...], offset: int, default: int) -> int:
+    """The source line of the paragraph holding character ``offset`` of the text."""
+    i = bisect.bisect_right(anchors, (offset, float("inf"))) - 1
+    return anchors[i][1] if i >= 0 else default
+
+
+def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Iterator[Article]:
+    """A page as one article: main text, title, URL and date by trafilatura, lines by lxml."""
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(
+        data, with_metadata=True, include_comments=False, include_tables=True
+    )
+    doc = extracted.as_dict() if extracted is not None else {}
+    text = doc.get("text") or ""
+    if not text.strip():
+        stats.skipped.append(Skip(given, None, "no main text found in the HTML page"))
+        return
+    rec = {
+        "title": doc.get("title"),
+        "url": doc.get("url"),
+        "date": doc.get("date"),
+        "author": doc.get("author"),
+        "tags": doc.get("tags") or doc.get("categories") or (),
+        "metadata": {"sitename": doc.get("sitename")} if doc.get("sitename") else {},
+    }
+    article = article_from(rec, given, absolute, 0, text.strip(), rec["title"], 1, lines_mapped=False)
+    anchors = sentence_lines(data, article.text)
+    if anchors:  # passages point at the source lines of their paragraphs
+        article = dataclasses.replace(article, line_start=anchors[0][1], lines_mapped=True, line_anchors=anchors)
+    yield article
