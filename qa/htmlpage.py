@@ -20,6 +20,8 @@ _SKIP = {"head", "script", "style", "noscript", "template", "svg"}
 _SPACE = re.compile(r"\s+")
 _LEAD = re.compile(r"^(?:[-*•]\s+|\|\s*)")  # trafilatura's list item and table row openings
 KEY_CHARS = 40  # a sentence's opening (and close) this long is sought in the page's text
+NEAR = 5000  # characters of the page (menus, figures, asides) a sentence may lie past the last
+SHORT = 12  # an opening shorter than this is sought only a tenth as far (it recurs too easily)
 
 
 def _page_text(data: bytes) -> tuple[str, list[int], list[int]]:
@@ -86,41 +88,60 @@ def _ends(line: str) -> tuple[str, str]:
     return flat[:KEY_CHARS].strip(), flat[-KEY_CHARS:].strip()
 
 
-def sentence_lines(data: bytes, text: str) -> tuple[tuple[int, int], ...]:
-    """``(offset in text, source line)`` where each sentence of ``text`` (trafilatura's extract
-    of ``data``) starts and ends, for the sentences found in the page's own text, in order.
-
-    A passage starts at a sentence, so its first line is exact; a sentence not found takes the
-    line of the anchor before it.
-    """
+def _probes(text: str) -> list[tuple[int, int, str, int]]:
+    """``(offset, 0 for an opening or 1 for a close, key, span length)`` of every line and
+    sentence of ``text``, in text order: what is sought in the page to place it."""
     from .chunker import split_sentences
 
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
+    spans += split_sentences(text)  # sentences open and close inside lines too
+    probes = {}
+    for a, b in spans:
+        first = text[a : text.find("\n", a, b) if "\n" in text[a:b] else b]
+        last = text[text.rfind("\n", a, b) + 1 if "\n" in text[a:b] else a : b]
+        head, _ = _ends(first)
+        _, tail = _ends(last)
+        if head:
+            probes.setdefault((a, 0), (head, b - a))
+        if tail:
+            probes.setdefault((b - 1, 1), (tail, b - a))
+    return [(offset, kind, key, size) for (offset, kind), (key, size) in sorted(probes.items())]
+
+
+def sentence_lines(data: bytes, text: str) -> tuple[tuple[int, int], ...]:
+    """``(offset in text, source line)`` where the lines and sentences of ``text`` (trafilatura's
+    extract of ``data``) open and close, for those found in the page's own text, in order.
+
+    A passage starts at a sentence (or, inside an overlong one, a line), so its first line is
+    exact; text not found takes the line of the anchor before it.
+    """
     page, starts, lines = _page_text(data)
     if not page:
         return ()
     anchors: list[tuple[int, int]] = []
 
-    def line_of(position: int) -> int:
-        return lines[bisect.bisect_right(starts, position) - 1]
-
-    def add(offset: int, line: int) -> None:
+    def add(offset: int, position: int) -> None:
+        line = lines[bisect.bisect_right(starts, position) - 1]
         if not anchors or (offset > anchors[-1][0] and line >= anchors[-1][1]):
             anchors.append((offset, line))
 
-    cursor = 0
-    for a, b in split_sentences(text):
-        sentence = text[a:b]
-        head, _ = _ends(sentence.split("\n", 1)[0])
-        found = page.find(head, cursor) if head else -1
-        if found < 0:
-            continue
-        add(a, line_of(found))
-        cursor = found + len(head)
-        _, tail = _ends(sentence.rsplit("\n", 1)[-1])
-        close = page.find(tail, found) if tail else -1
-        if close >= 0:
-            add(b - 1, line_of(close + len(tail) - 1))
-            cursor = max(cursor, close + len(tail))
+    cursor = opened = 0
+    for offset, kind, key, size in _probes(text):
+        if kind == 0:
+            # Near where the last one was found: a short opening ("}", "Hello!") that recurs must
+            # not jump the search to a later occurrence and lose everything in between.
+            found = page.find(key, cursor, cursor + (NEAR if len(key) >= SHORT else NEAR // 10) + len(key))
+            if found < 0 and len(key) >= KEY_CHARS // 2:
+                found = page.find(key, cursor)
+            if found >= 0:
+                add(offset, found)
+                opened = cursor = found
+        else:  # a close: within its line's or sentence's own length of the last opening (its
+            # key may begin before that, when a sentence opened inside its line)
+            found = page.find(key, max(0, opened - len(key)), opened + 2 * size + len(key) + 100)
+            if found >= 0:
+                add(offset, found + len(key) - 1)
+                cursor = max(cursor, found + len(key))
     return tuple(anchors)
 
 
