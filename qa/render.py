@@ -38,9 +38,17 @@ def without_heading_marks(text: str, source: str) -> str:
     return _HEADING_MARK.sub(r"\1", text)
 
 
+def _is_page(source: str) -> bool:
+    """An HTML page, whose extracted text has a paragraph (or list item, or table row) a line."""
+    return source.lower().endswith((".html", ".htm"))
+
+
 def _title_heading_end(text: str, title: str, source: str) -> int:
-    """Where a Markdown passage's text starts after a first heading that repeats the title
-    (the card shows the title above it); 0 when there is none."""
+    """Where a passage's text starts after a first heading that repeats the title (the card
+    shows the title above it): a Markdown heading, or a page's first line; 0 when there is none."""
+    if _is_page(source):
+        first, newline, _ = text.partition("\n")
+        return len(first) + 1 if newline and first.strip() == title.strip() else 0
     if not source.lower().endswith((".md", ".markdown")):
         return 0
     m = _TITLE_HEADING.match(text)
@@ -49,7 +57,7 @@ def _title_heading_end(text: str, title: str, source: str) -> int:
 
 def marked_passage(hit: Hit) -> str:
     """The passage, escaped, with its highlight sentences wrapped in ``<mark>``; a Markdown
-    passage's first heading is left out when it only repeats the title."""
+    passage's first heading, or a page's first line, is left out when it only repeats the title."""
     text = hit.text
     # highlights come best first; the best one is marked more strongly
     spans = sorted(
@@ -67,6 +75,8 @@ def marked_passage(hit: Hit) -> str:
         pos = b
     out.append(html.escape(text[pos:]))
     marked = without_heading_marks("".join(out), hit.source)
+    if _is_page(hit.source):
+        return marked.replace("\n", "<br>")
     # Blank lines are paragraph breaks; a single newline is the source's line wrapping.
     return re.sub(r"\n[ \t]*\n\s*", "<br><br>", marked)
 
