@@ -181,7 +181,7 @@ def cmd_ask(args) -> int:
         print("no passages match; try other words, --mode dense, or fewer filters")
         return 0
     for h in hits:
-        ref = h.reference + (f"  {h.url}" if h.url else "") + (f"  ({h.date})" if h.date else "")
+        ref = h.reference + (f"  {_shown_url(h)}" if h.url else "") + (f"  ({h.date})" if h.date else "")
         ranks = f"dense #{h.dense_rank or '-'} · lexical #{h.lexical_rank or '-'}"
         print(f"{h.rank}. {ref}")
         print(f"   {h.title}")
@@ -193,6 +193,18 @@ def cmd_ask(args) -> int:
                             initial_indent="   ", subsequent_indent="   "))
         print()
     return 0
+
+
+def _terminal() -> bool:
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def _shown_url(h) -> str:
+    """The hit's URL; on a terminal, a hyperlink (OSC 8) under it to the page opened at the
+    highlight (:attr:`qa.Hit.link`), which terminals without hyperlinks print as the bare URL."""
+    if h.link and h.link != h.url and _terminal():
+        return f"\033]8;;{h.link}\033\\{h.url}\033]8;;\033\\"
+    return h.url
 
 
 def cmd_similar(args) -> int:

@@ -93,6 +93,18 @@ class TestWithModel:
         first = r.stdout.splitlines()[0]
         assert first.startswith("1. ") and "culture.html" in first and "https://example.org/culture" in first
         assert "dense #" in r.stdout and "lexical #" in r.stdout
+        assert "\033" not in r.stdout  # piped: no terminal escapes
+
+    def test_on_a_terminal_the_url_opens_the_page_at_the_highlight(self, index, monkeypatch, capsys):
+        import qa.cli
+
+        monkeypatch.setattr(qa.cli, "_terminal", lambda: True)
+        assert qa.cli.main(["ask", "How many tickets did the festival sell?", "--index", str(index), "-k", "1"]) == 0
+        first = capsys.readouterr().out.splitlines()[0]
+        page = "https://example.org/culture/bellport-film-festival"
+        # OSC 8: ESC ] 8 ;; target ESC \ text ESC ] 8 ;; ESC \ (the text is the plain URL)
+        assert f"\033]8;;{page}#:~:text=The%20festival%20screened" in first
+        assert first.endswith(f"\033\\{page}\033]8;;\033\\  (2024-10-20)")
 
     def test_similar_info_check(self, index):
         r = run("similar", "biz-004", "--index", str(index), "--json", "-k", "2")
