@@ -255,11 +255,10 @@ class Catalog(SentenceBlobs):
         self.w.executemany("INSERT INTO duplicates VALUES (?,?,?,?,?)", rows)
 
     # --- reading -------------------------------------------------------------------------
-    def articles_index(self) -> list[tuple[int, str, str, str, str]]:
-        """(rowid, article_id, content_hash, text_hash, path) of every article."""
-        return list(
-            self.db.execute("SELECT id, article_id, content_hash, text_hash, path FROM articles")
-        )
+    def articles_index(self) -> list[tuple[int, str, str, str, str, str, int]]:
+        """(rowid, article_id, content_hash, text_hash, path, source, line_start) of every article."""
+        return list(self.db.execute(
+            "SELECT id, article_id, content_hash, text_hash, path, source, line_start FROM articles"))
 
     def passage_ids_of(self, article_rowids: Sequence[int]) -> list[list[int]]:
         return [

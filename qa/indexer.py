@@ -18,6 +18,7 @@ from .chunker import chunk
 from .embedder import Embedder
 from .embedding import Batch, Encoded, embed_new, local_encoder
 from .errors import InputError
+from .filestamps import FileStamps, article_counts, stamp
 from .htmlpage import line_at
 from .indexdir import CATALOG, Writer, check_model, now
 from .journal import Journal, discard
@@ -156,10 +157,13 @@ def index_paths(
         by_content: dict[str, list[int]] = {}
         scoped: set[int] = set()
         out_of_scope_text: dict[str, str] = {}
-        for rowid, article_id, chash, thash, path in existing:
+        by_path: dict[str, list[tuple]] = {}
+        for row in existing:
+            rowid, article_id, chash, thash, path = row[:5]
             if full or _in_scope(path, roots) or not os.path.exists(path):
                 scoped.add(rowid)
                 by_content.setdefault(chash, []).append(rowid)
+                by_path.setdefault(path, []).append(row)
             else:
                 out_of_scope_text[thash] = article_id
 
@@ -183,7 +187,36 @@ def index_paths(
         seen_ids: dict[str, tuple[str, int]] = {}
         duplicates: list[tuple[str, str, str, str, int]] = []
         read = embedded = relocated = 0
-        for article in read_articles(paths, stats, one_per_file=one_per_file):
+        stamps = FileStamps(directory)
+        cleanup.callback(stamps.close)
+        # A build reads every file; so does an update that changes how articles are stored.
+        trust_stamps = bool(w.previous and not full and store_spec is None
+                            and not _written_before_current_format(w)
+                            and settings.to_dict() == _recorded(w.previous))
+        with_duplicates = catalog.duplicate_paths() if trust_stamps else set()
+
+        def unchanged(given: str, absolute: str, st: os.stat_result) -> bool:
+            """Keep a file's articles without reading it, if it is as its stamp says and none of
+            its articles is claimed by what was read before it (then reading decides)."""
+            nonlocal read
+            rows = by_path.get(absolute, [])
+            if (not trust_stamps or not rows or absolute in with_duplicates
+                    or stamps.get(absolute) != (given, stamp(st, one_per_file), len(rows))):
+                return False
+            if any(r[0] in kept_rows or r[1] in seen_ids or r[3] in seen_text
+                   or r[3] in out_of_scope_text or r[5] != given for r in rows):
+                return False
+            if parked and len(catalog.unpark([(r[0], r[1]) for r in rows])) < len(rows):
+                return False  # reading relocates (and so names) the ones given back
+            for rowid, article_id, chash, thash, _, source, line in rows:
+                kept_rows.add(rowid)
+                by_content[chash].remove(rowid)
+                seen_text[thash] = article_id
+                seen_ids[article_id] = (source, line)
+            read += len(rows)
+            return True
+
+        for article in read_articles(paths, stats, one_per_file=one_per_file, unchanged=unchanged):
             read += 1
             th = text_hash(article.text)
             of = seen_text.get(th) or out_of_scope_text.get(th)
@@ -225,7 +258,7 @@ def index_paths(
 
         _refuse_nothing_read(read, stats, paths, new_index=not w.previous)
         # Files that exist but could not be read: their articles stay as they were.
-        unread = [(rowid, article_id) for rowid, article_id, _, _, path in existing
+        unread = [(rowid, article_id) for rowid, article_id, _, _, path, _, _ in existing
                   if path in stats.unread and rowid in scoped and rowid not in kept_rows]
         held = catalog.unpark(unread) if parked else [rowid for rowid, _ in unread]
         kept_rows.update(held)
@@ -241,6 +274,7 @@ def index_paths(
             # Nothing to write: the live generation stays, and no new one is published.
             catalog.close()
             discard(directory)  # nothing to embed: what an interrupted write left is of no use
+            stamps.record(_stamped(stats, stamps, {p: len(r) for p, r in by_path.items()}, one_per_file))
             return _summary(read, 0, len(kept_rows), 0, len(duplicates), stats,
                             w.previous["counts"]["passages"], len(held), changed=False)
         store.remove(catalog.delete_articles(gone))
@@ -260,6 +294,7 @@ def index_paths(
         catalog.commit()
         _write_lexical(w, catalog, first_new)
         counts = catalog.counts()
+        in_catalog = article_counts(catalog.db) if stats.whole else {}
         catalog.close()
         if store.kind == "milvus":  # HNSW from the threshold on
             from .milvus_store import collection_names
@@ -273,6 +308,10 @@ def index_paths(
             article_store, article_ann = finish_faiss(article_store, settings.approx_threshold,
                                                       article_ann, w, "articles")
         created = w.previous.get("created") if w.previous else now()
+        removed_set = set(removed_rows)
+        gone_from = {row[4] for row in existing if row[0] in removed_set}
+        # Files kept without reading keep their stamps: their articles are as they were.
+        stamps.forget(None if full else (stats.seen_paths - stats.unchanged) | gone_from)
         w.publish({
             "package_version": __version__,
             "model": embedder.name,
@@ -288,6 +327,7 @@ def index_paths(
             "updated": now(),
         })
         discard(directory)
+        stamps.record(_stamped(stats, stamps, in_catalog, one_per_file))
         if store_entry["kind"] == "milvus":
             from .milvus_store import drop_stale
 
@@ -303,6 +343,18 @@ def index_paths(
                     counts["passages"], len(held), resumed=resumed, relocated=relocated)
 
 
+def _stamped(stats: ReadStats, stamps: FileStamps, in_catalog: dict[str, int],
+             one_per_file: bool) -> list[tuple[str, str, str, int]]:
+    """Stamps to record: files read whole (or found unchanged) that hold articles, where they
+    differ from what is recorded."""
+    rows = []
+    for path, (given, st) in stats.whole.items():
+        s, n = stamp(st, one_per_file), in_catalog.get(path, 0)
+        if s is not None and n and stamps.get(path) != (given, s, n):
+            rows.append((path, given, s, n))
+    return rows
+
+
 def _summary(read: int, embedded: int, kept: int, removed: int, duplicates: int, stats: ReadStats,
              passages: int, kept_unread: int, changed: bool = True, resumed: int = 0,
              relocated: int = 0) -> IndexSummary:
@@ -310,7 +362,7 @@ def _summary(read: int, embedded: int, kept: int, removed: int, duplicates: int,
                         skipped=tuple(stats.skipped), files=stats.files,
                         ignored_files=stats.ignored_files, passages=passages, changed=changed,
                         kept_unread=kept_unread, legacy=tuple(dict.fromkeys(stats.legacy)),
-                        resumed=resumed, relocated=relocated)
+                        resumed=resumed, relocated=relocated, unchanged_files=len(stats.unchanged))
 
 
 def _written_before_current_format(w: Writer) -> bool:

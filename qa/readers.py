@@ -10,10 +10,11 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .dates import FileDates
+from .filestamps import same_file
 from .htmlpage import read_html
 from .records import (
     FIELDS,
@@ -39,53 +40,74 @@ MAX_JSON_BYTES = 256 * 2**20  # a .json file is parsed whole; JSONL streams
 
 
 def read_articles(
-    paths: Iterable[str], stats: ReadStats, one_per_file: bool = False
+    paths: Iterable[str], stats: ReadStats, one_per_file: bool = False,
+    unchanged: Callable[[str, str, os.stat_result], bool] | None = None,
 ) -> Iterator[Article]:
     """Read every article under ``paths``; problems go to ``stats.skipped``, never raise.
 
     Many-article formats (``.txt`` blocks, ``.jsonl``, ``.csv``) are streamed line by line, so
     memory stays bounded by the largest article, whatever the file size.
+
+    Args:
+        unchanged: called with (path as given, absolute path, stat) before a file is opened;
+            True means the caller already holds its articles, so it is not read.
     """
     for given, absolute in iter_files(paths, stats):
-        ext = os.path.splitext(given)[1].lower()
         try:
-            with open(absolute, "rb") as fh:
-                head = fh.read(8192)
-                if not head.strip() and len(head) < 8192:
-                    stats.skipped.append(Skip(given, None, "empty file"))
-                    continue
-                if b"\x00" in head:
-                    stats.skipped.append(Skip(given, None, "binary file (contains NUL bytes)"))
-                    continue
-                fh.seek(0)
-                streamed = {".jsonl": _read_jsonl, ".csv": _read_csv, ".tsv": _read_csv}.get(ext)
-                if ext == ".txt" and not one_per_file:
-                    streamed = _read_txt_blocks
-                if streamed:
-                    dates = {"dates": FileDates(absolute)} if ext != ".txt" else {}
-                    yield from _guarded(streamed(given, absolute, fh, stats, **dates), given, absolute, stats)
-                    continue
-                limit = MAX_JSON_BYTES if ext == ".json" else MAX_ARTICLE_BYTES
-                size = os.fstat(fh.fileno()).st_size
-                if size > limit:
-                    hint = "; convert it to JSONL, which is read record by record" if ext == ".json" else ""
-                    stats.skipped.append(Skip(given, None, f"file too large ({size // 2**20} MB, "
-                                                           f"limit {limit // 2**20} MB){hint}"))
-                    continue
-                data = fh.read()
-        except OSError as exc:
-            stats.skipped.append(Skip(given, None, f"cannot read: {exc.strerror or exc}"))
-            stats.unread.add(absolute)
+            st = os.stat(absolute)
+        except OSError:
+            st = None  # reported when opening it fails
+        if st is not None and unchanged is not None and unchanged(given, absolute, st):
+            stats.unchanged.add(absolute)
+            stats.whole[absolute] = (given, st)
             continue
-        if ext == ".txt":
-            reader = _read_txt(given, absolute, data, stats)
-        elif ext in (".md", ".markdown"):
-            reader = _read_md(given, absolute, data, stats)
-        elif ext == ".json":
-            reader = _read_json(given, absolute, data, stats, FileDates(absolute))
-        else:
-            reader = read_html(given, absolute, data, stats)
-        yield from _guarded(reader, given, absolute, stats)
+        problems = len(stats.skipped), len(stats.legacy)
+        yield from _read_file(given, absolute, stats, one_per_file)
+        if (st is not None and (len(stats.skipped), len(stats.legacy)) == problems
+                and absolute not in stats.unread and same_file(absolute, st)):
+            stats.whole[absolute] = (given, st)
+
+
+def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:
+    ext = os.path.splitext(given)[1].lower()
+    try:
+        with open(absolute, "rb") as fh:
+            head = fh.read(8192)
+            if not head.strip() and len(head) < 8192:
+                stats.skipped.append(Skip(given, None, "empty file"))
+                return
+            if b"\x00" in head:
+                stats.skipped.append(Skip(given, None, "binary file (contains NUL bytes)"))
+                return
+            fh.seek(0)
+            streamed = {".jsonl": _read_jsonl, ".csv": _read_csv, ".tsv": _read_csv}.get(ext)
+            if ext == ".txt" and not one_per_file:
+                streamed = _read_txt_blocks
+            if streamed:
+                dates = {"dates": FileDates(absolute)} if ext != ".txt" else {}
+                yield from _guarded(streamed(given, absolute, fh, stats, **dates), given, absolute, stats)
+                return
+            limit = MAX_JSON_BYTES if ext == ".json" else MAX_ARTICLE_BYTES
+            size = os.fstat(fh.fileno()).st_size
+            if size > limit:
+                hint = "; convert it to JSONL, which is read record by record" if ext == ".json" else ""
+                stats.skipped.append(Skip(given, None, f"file too large ({size // 2**20} MB, "
+                                                       f"limit {limit // 2**20} MB){hint}"))
+                return
+            data = fh.read()
+    except OSError as exc:
+        stats.skipped.append(Skip(given, None, f"cannot read: {exc.strerror or exc}"))
+        stats.unread.add(absolute)
+        return
+    if ext == ".txt":
+        reader = _read_txt(given, absolute, data, stats)
+    elif ext in (".md", ".markdown"):
+        reader = _read_md(given, absolute, data, stats)
+    elif ext == ".json":
+        reader = _read_json(given, absolute, data, stats, FileDates(absolute))
+    else:
+        reader = read_html(given, absolute, data, stats)
+    yield from _guarded(reader, given, absolute, stats)
 
 
 def _guarded(articles: Iterator[Article], given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:

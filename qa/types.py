@@ -162,11 +162,14 @@ class IndexSummary:
     legacy: tuple[str, ...] = ()  # files read as Windows-1252 because they were not UTF-8
     resumed: int = 0  # passages an interrupted run had embedded, taken from its journal
     relocated: int = 0  # kept articles that moved (file, line) or whose metadata changed
+    unchanged_files: int = 0  # files an update found as they were (qa.filestamps), not opened
 
     def lines(self) -> list[str]:
         out = [
             f"read {self.read} articles from {self.files} files "
-            f"({self.ignored_files} files ignored: hidden, unknown extension or an index's own)",
+            + (f"({self.unchanged_files} of them unchanged since they were indexed, so not opened; "
+               if self.unchanged_files else "(")
+            + f"{self.ignored_files} files ignored: hidden, unknown extension or an index's own)",
             f"embedded {self.embedded}, kept {self.kept} unchanged"
             + (f" ({self.relocated} of them moved or with new metadata, not embedded again)"
                if self.relocated else "")

@@ -30,6 +30,10 @@ class ReadStats:
     unread: set[str] = field(default_factory=set)
     # Files with text that is not UTF-8, read as Windows-1252 (reported, so a wrong guess is seen).
     legacy: list[str] = field(default_factory=list)
+    # Files read to the end without a problem: absolute path -> (path as given, os.stat before
+    # reading), for qa.filestamps; and the files an update found unchanged and did not open.
+    whole: dict[str, tuple[str, os.stat_result]] = field(default_factory=dict)
+    unchanged: set[str] = field(default_factory=set)
 
 
 def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, str]]:

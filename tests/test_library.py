@@ -229,7 +229,8 @@ def test_an_update_that_changes_nothing_publishes_nothing_and_any_change_is_writ
     assert (s.changed, s.embedded, s.kept, s.removed) == (False, 0, 9, 0)
     assert "nothing changed" in s.lines()[-1] and s.passages == lib.info().passages == 9
     assert read_manifest(lib.path)["generation"] == generation
-    assert sorted(os.listdir(lib.path)) == [".write.lock", generation, "manifest.json"]
+    # (files.sqlite, qa.filestamps, appears once files are old enough to trust their times)
+    assert sorted(set(os.listdir(lib.path)) - {"files.sqlite"}) == [".write.lock", generation, "manifest.json"]
 
     def where(text):
         hit = lib.ask(text, k=1, mode="lexical")[0]

@@ -1,0 +1,117 @@
+"""Files an update need not read again: what each file looked like when its articles were indexed.
+
+A file read to the end without a problem has its size, modification and change times and inode
+recorded (with the path as given and how many articles it holds in the catalog). An update
+that finds the same stamp, the same path as given and that many articles in the catalog keeps
+them without opening the file: re-extracting an HTML page costs ~25 ms, a no-op update of
+thousands of pages minutes. This is what ``git status`` and ``rsync`` trust; the change time
+also moves when a tool restores a file's modification time.
+
+The stamps live beside the generations (``files.sqlite`` in the index folder), not in the
+catalog, so that an update which changes nothing can still record them without publishing a
+generation. They only ever claim what the live catalog holds: rows are forgotten before a
+write publishes and recorded after, so a crash in between leaves fewer rows (files read
+again), never a stale one. A stamp is taken only when the file is older than :data:`RACY_NS`:
+a second write within a file system's time resolution would not move its times.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterable
+
+from . import __version__
+
+FILE = "files.sqlite"
+# Every file is read once more after an upgrade; within a version, bump READERS when a reader
+# gives other articles for the same bytes.
+READERS = 1
+RACY_NS = 3 * 10**9
+_SCHEMA = ("CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, source TEXT NOT NULL,"
+           " stamp TEXT NOT NULL, articles INTEGER NOT NULL)")
+
+
+def stamp(st: os.stat_result, one_per_file: bool) -> str | None:
+    """What identifies this version of a file; None while it is too new to trust its times."""
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_NS:
+        return None
+    return f"{__version__}+{READERS}:{int(one_per_file)}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def same_file(path: str, before: os.stat_result) -> bool:
+    """The file at ``path`` is as ``before`` saw it (not changed while it was read)."""
+    try:
+        after = os.stat(path)
+    except OSError:
+        return False
+    return (after.st_size, after.st_mtime_ns, after.st_ctime_ns, after.st_ino) == (
+        before.st_size, before.st_mtime_ns, before.st_ctime_ns, before.st_ino)
+
+
+class FileStamps:
+    """The stamps of one index folder; used by a writer, which holds the folder's lock."""
+
+    def __init__(self, directory: str) -> None:
+        self.path = os.path.join(directory, FILE)
+        self._db: sqlite3.Connection | None = None
+        self._rows: dict[str, tuple[str, str, int]] | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            try:
+                self._db = sqlite3.connect(self.path)
+                self._db.execute(_SCHEMA)
+            except sqlite3.DatabaseError:  # damaged: it only saves reading, so start afresh
+                if self._db is not None:
+                    self._db.close()
+                os.remove(self.path)
+                self._db = sqlite3.connect(self.path)
+                self._db.execute(_SCHEMA)
+        return self._db
+
+    def get(self, path: str) -> tuple[str, str, int] | None:
+        """(path as given, stamp, articles) recorded for an absolute path."""
+        if self._rows is None and not os.path.exists(self.path):
+            self._rows = {}
+        if self._rows is None:
+            try:
+                self._rows = {p: (s, t, n) for p, s, t, n in self._connect().execute(
+                    "SELECT path, source, stamp, articles FROM files")}
+            except sqlite3.DatabaseError:
+                self._rows = {}
+        return self._rows.get(path)
+
+    def forget(self, paths: Iterable[str] | None) -> None:
+        """Drop the stamps of ``paths`` (all with None): before a write publishes."""
+        if not os.path.exists(self.path):
+            return
+        db = self._connect()
+        with db:
+            if paths is None:
+                db.execute("DELETE FROM files")
+            else:
+                db.executemany("DELETE FROM files WHERE path=?", [(p,) for p in paths])
+        self._rows = None
+
+    def record(self, rows: Iterable[tuple[str, str, str, int]]) -> None:
+        """Store (absolute path, path as given, stamp, articles) rows: after a write published,
+        or when nothing changed."""
+        rows = list(rows)
+        if not rows:
+            return
+        db = self._connect()
+        with db:
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?)", rows)
+        self._rows = None
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def article_counts(db: sqlite3.Connection) -> dict[str, int]:
+    """How many articles the catalog holds from each file."""
+    return dict(db.execute("SELECT path, count(*) FROM articles GROUP BY path"))

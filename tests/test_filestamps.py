@@ -1,0 +1,177 @@
+"""Updates skip files whose stamp (size, times, inode) is unchanged, and end exactly where an
+update that reads every file ends."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+
+import pytest
+
+import qa
+import qa.filestamps
+from qa import readers
+from qa.indexdir import CATALOG, generation_dir, read_manifest
+
+TRUST = 0  # RACY_NS under which any file's stamp is trusted
+NEVER = 10**30  # ... and under which none is: every file is read, as before qa.filestamps
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    """Names of the files the readers open, in order."""
+    names: list[str] = []
+    real = readers._read_file
+
+    def spy(given, absolute, stats, one_per_file):
+        names.append(os.path.basename(given))
+        return real(given, absolute, stats, one_per_file)
+
+    monkeypatch.setattr(readers, "_read_file", spy)
+    return names
+
+
+def catalog_state(index: str) -> tuple:
+    """Everything an update decides: articles (ids, places, text), passages, duplicates."""
+    db = sqlite3.connect(os.path.join(generation_dir(index, read_manifest(index)), CATALOG))
+    try:
+        articles = sorted(db.execute(
+            "SELECT article_id, source, path, line_start, lines_mapped, title, text, url, date, author,"
+            " tags, metadata, content_hash FROM articles"))
+        passages = sorted(db.execute(
+            "SELECT a.article_id, p.ordinal, p.char_start, p.char_end, p.line_offset_start,"
+            " p.line_offset_end FROM passages p JOIN articles a ON a.id = p.article"))
+        duplicates = sorted(db.execute("SELECT * FROM duplicates"))
+    finally:
+        db.close()
+    return articles, passages, duplicates
+
+
+def test_an_update_ends_as_one_that_reads_every_file(small_corpus, tmp_path, fake, monkeypatch, opened):
+    """The same edits, applied to two indexes of one corpus: one trusting stamps, one reading
+    every file. After each update both hold the same articles, ids, places and duplicates."""
+    other = tmp_path / "other"
+    other.mkdir()
+    trusted, reading = str(tmp_path / "trusted"), str(tmp_path / "reading")
+
+    def both(paths, build=False):
+        results = []
+        for index, racy in ((trusted, TRUST), (reading, NEVER)):
+            monkeypatch.setattr(qa.filestamps, "RACY_NS", racy)
+            opened.clear()
+            if build:
+                lib = qa.Library.build([str(p) for p in paths], index, embedder=fake, progress=False)
+                summary = lib.last_summary
+            else:
+                lib = qa.Library.open(index, embedder=fake)
+                summary = lib.update([str(p) for p in paths], progress=False)
+            assert lib.check() == []
+            lib.close()
+            results.append((summary, list(opened)))
+        assert catalog_state(trusted) == catalog_state(reading)
+        (summary, names), (full_summary, _) = results
+        assert (summary.read, summary.kept, summary.embedded, summary.removed, summary.duplicates) == (
+            full_summary.read, full_summary.kept, full_summary.embedded, full_summary.removed,
+            full_summary.duplicates)
+        return summary, names
+
+    summary, names = both([small_corpus], build=True)
+    assert names == ["a.txt", "note.md", "records.jsonl"]  # a build reads every file
+
+    summary, names = both([small_corpus])
+    assert names == [] and summary.unchanged_files == 3 and not summary.changed
+    assert "3 of them unchanged since they were indexed, so not opened" in summary.lines()[0]
+
+    # note.md changes and a file appears: only they are read; the files after the first write
+    # (records.jsonl) are kept without reading too.
+    (small_corpus / "note.md").write_text("The bakers of Lumen went back to work on Monday.\n", encoding="utf-8")
+    (small_corpus / "b.txt").write_text("A zebra escaped from the Lumen zoo.\n", encoding="utf-8")
+    summary, names = both([small_corpus])
+    assert names == ["b.txt", "note.md"] and summary.embedded == 2 and summary.unchanged_files == 2
+
+    # An earlier file now holds the text of an unchanged later file's article: reading decides
+    # which copy is the duplicate, so the later file is read too.
+    with open(small_corpus / "a.txt", "a", encoding="utf-8") as fh:
+        fh.write("\nThe Osk flood damaged two hundred homes in the lower town.\n")
+    summary, names = both([small_corpus])
+    assert names == ["a.txt", "records.jsonl"] and summary.duplicates == 1
+
+    # A new earlier file takes the id of an unchanged file's article.
+    (small_corpus / "a0.jsonl").write_text('{"id": "r2", "title": "Comet", "text": "A comet was seen '
+                                           'over Lumen."}\n', encoding="utf-8")
+    summary, names = both([small_corpus])
+    assert names == ["a0.jsonl", "records.jsonl"]  # (which has a duplicate, so is always read)
+    assert any("already used" in s.reason for s in summary.skipped)
+
+    # Both conflicts undone: then no file has a duplicate or a skipped article, and all are
+    # kept without reading at the next update.
+    (small_corpus / "a0.jsonl").unlink()
+    text = (small_corpus / "a.txt").read_text(encoding="utf-8")
+    (small_corpus / "a.txt").write_text(text[:text.index("\nThe Osk flood damaged")], encoding="utf-8")
+    summary, names = both([small_corpus])
+    assert names == ["a.txt", "records.jsonl"] and summary.duplicates == 0 and not summary.skipped
+    summary, names = both([small_corpus])
+    assert names == [] and summary.unchanged_files == 4
+
+    # The same size and modification time, other text (a tool that restores times): the change
+    # time gives it away.
+    path = small_corpus / "b.txt"
+    st = os.stat(path)
+    time.sleep(0.02)
+    path.write_text("A llama escaped from the Lumen zoo.\n", encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert os.stat(path).st_size == st.st_size and os.stat(path).st_mtime_ns == st.st_mtime_ns
+    summary, names = both([small_corpus])
+    assert names == ["b.txt"] and summary.embedded == 1
+
+    # Another folder's update takes an id of this corpus's unchanged file; when this corpus is
+    # updated again, that file is read (its stamp no longer matches what the catalog holds).
+    (other / "c.jsonl").write_text('{"id": "r1", "title": "Other", "text": "Another r1."}\n', encoding="utf-8")
+    both([other])
+    summary, names = both([small_corpus])
+    assert names == ["records.jsonl"]
+
+    # A file renamed and one deleted.
+    (small_corpus / "b.txt").rename(small_corpus / "zoo.txt")
+    (small_corpus / "note.md").unlink()
+    summary, names = both([small_corpus])
+    assert names == ["zoo.txt"] and summary.removed == 1 and summary.relocated == 1
+
+
+def test_a_file_written_moments_ago_is_read_again(small_corpus, tmp_path, fake, opened):
+    """Under the default RACY_NS a just-written file's times are not trusted: a second write
+    within the file system's time resolution would not move them."""
+    lib = qa.Library.build([str(small_corpus)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    opened.clear()
+    lib.update([str(small_corpus)], progress=False)
+    assert opened == ["a.txt", "note.md", "records.jsonl"]
+
+
+def test_another_reading_of_the_files_reads_them_again(small_corpus, tmp_path, fake, monkeypatch, opened):
+    monkeypatch.setattr(qa.filestamps, "RACY_NS", TRUST)
+    lib = qa.Library.build([str(small_corpus)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    opened.clear()
+    lib.update([str(small_corpus)], progress=False, one_per_file=True)  # a.txt is one article now
+    assert opened == ["a.txt", "note.md", "records.jsonl"]
+    opened.clear()
+    monkeypatch.setattr(qa.filestamps, "READERS", qa.filestamps.READERS + 1)  # readers changed
+    lib.update([str(small_corpus)], progress=False, one_per_file=True)
+    assert opened == ["a.txt", "note.md", "records.jsonl"]
+    opened.clear()
+    lib.update([str(small_corpus)], progress=False, one_per_file=True)
+    assert opened == []
+
+
+def test_a_damaged_stamps_file_only_costs_a_reading(small_corpus, tmp_path, fake, monkeypatch, opened):
+    monkeypatch.setattr(qa.filestamps, "RACY_NS", TRUST)
+    index = str(tmp_path / "idx")
+    lib = qa.Library.build([str(small_corpus)], index, embedder=fake, progress=False)
+    with open(os.path.join(index, qa.filestamps.FILE), "wb") as fh:
+        fh.write(b"not a database" * 100)
+    opened.clear()
+    summary = lib.update([str(small_corpus)], progress=False)
+    assert opened == ["a.txt", "note.md", "records.jsonl"] and not summary.changed
+    opened.clear()
+    lib.update([str(small_corpus)], progress=False)  # the reading above recorded them again
+    assert opened == []
