@@ -17,6 +17,7 @@ from .catalog import Catalog, place
 from .chunker import chunk
 from .embedder import Embedder
 from .embedding import Batch, Encoded, embed_new, local_encoder
+from .encoding import display_name
 from .errors import InputError
 from .filestamps import FileStamps, article_counts, stamp
 from .htmlpage import line_at
@@ -361,7 +362,7 @@ def _summary(read: int, embedded: int, kept: int, removed: int, duplicates: int,
     return IndexSummary(read=read, embedded=embedded, kept=kept, removed=removed, duplicates=duplicates,
                         skipped=tuple(stats.skipped), files=stats.files,
                         ignored_files=stats.ignored_files, passages=passages, changed=changed,
-                        kept_unread=kept_unread, legacy=tuple(dict.fromkeys(stats.legacy)),
+                        kept_unread=kept_unread, legacy=tuple((p, display_name(stats.encodings[p])) for p in dict.fromkeys(stats.legacy)),
                         resumed=resumed, relocated=relocated, unchanged_files=len(stats.unchanged))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import itertools
@@ -14,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .dates import FileDates
+from .encoding import LEGACY, SAMPLE_BYTES, decode, display_name, legacy_encoding, utf16_as_utf8
 from .filestamps import same_file
 from .htmlpage import read_html
 from .records import (
@@ -34,7 +34,6 @@ __all__ = ["EXTENSIONS", "ReadStats", "read_articles"]
 
 _BLANK = re.compile(r"^\s*$")
 _SURROGATE = re.compile("[\udc80-\udcff]")
-LEGACY = "cp1252"  # the encoding tried when a file is not UTF-8
 MAX_ARTICLE_BYTES = 32 * 2**20  # one article: a block, a record, a whole .md or .html file
 MAX_JSON_BYTES = 256 * 2**20  # a .json file is parsed whole; JSONL streams
 
@@ -71,7 +70,7 @@ def read_articles(
 def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:
     ext = os.path.splitext(given)[1].lower()
     try:
-        with open(absolute, "rb") as fh:
+        with open(absolute, "rb") as raw, (raw if ext in (".html", ".htm") else utf16_as_utf8(raw)) as fh:
             head = fh.read(8192)
             if not head.strip() and len(head) < 8192:
                 stats.skipped.append(Skip(given, None, "empty file"))
@@ -88,7 +87,7 @@ def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) 
                 yield from _guarded(streamed(given, absolute, fh, stats, **dates), given, absolute, stats)
                 return
             limit = MAX_JSON_BYTES if ext == ".json" else MAX_ARTICLE_BYTES
-            size = os.fstat(fh.fileno()).st_size
+            size = os.fstat(raw.fileno()).st_size
             if size > limit:
                 hint = "; convert it to JSONL, which is read record by record" if ext == ".json" else ""
                 stats.skipped.append(Skip(given, None, f"file too large ({size // 2**20} MB, "
@@ -139,37 +138,33 @@ def _lines(given: str, fh, stats: ReadStats) -> Iterator[tuple[int, str | None]]
             raw = raw[3:]
         line = _decode(raw, given, stats)
         if line is None and not reported:
-            stats.skipped.append(Skip(given, number, f"undecodable bytes (neither UTF-8 nor {LEGACY}); "
-                                                     "that part skipped"))
+            stats.skipped.append(Skip(given, number, f"{_undecodable(given, stats)}; that part skipped"))
             reported = True
         yield number, None if line is None else line.rstrip("\r\n")
 
 
-def _legacy_bytes(exc: UnicodeError) -> tuple[str, int]:
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    return exc.object[exc.start:exc.end].decode(LEGACY), exc.end  # undefined in cp1252: raises
-
-
-codecs.register_error("article-qa.cp1252", _legacy_bytes)
-
-
 def _decode(raw: bytes, given: str, stats: ReadStats) -> str | None:
-    """UTF-8, with bytes that are not UTF-8 read as Windows-1252: what older Windows tools and
-    spreadsheets wrote, and what browsers read "Latin-1" as. Byte by byte, so a UTF-8 file with a
-    stray byte keeps its UTF-8. Statistical charset guessers misread short Western texts (tried:
-    charset-normalizer took French and English for cp775), so this is a rule, reported per file."""
+    """UTF-8, else the file's own legacy encoding (:mod:`qa.encoding`), reported per file."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    try:
-        text = raw.decode("utf-8", "article-qa.cp1252")
-    except UnicodeDecodeError:
-        return None
-    if not stats.legacy or stats.legacy[-1] != given:
+    encoding = stats.encodings.get(given)
+    if encoding is None:
+        try:
+            with open(os.path.abspath(given), "rb") as fh:
+                sample = fh.read(SAMPLE_BYTES)
+        except OSError:
+            sample = raw
+        encoding = stats.encodings[given] = legacy_encoding(sample)
+    text = decode(raw, encoding)
+    if text is not None and (not stats.legacy or stats.legacy[-1] != given):
         stats.legacy.append(given)
     return text
+
+
+def _undecodable(given: str, stats: ReadStats) -> str:
+    return f"undecodable bytes (neither UTF-8 nor {display_name(stats.encodings.get(given, LEGACY))})"
 
 
 def _decode_lines(given: str, data: bytes, stats: ReadStats) -> list[str | None]:
@@ -390,8 +385,7 @@ def _read_csv(given, absolute, fh, stats, dates=None) -> Iterator[Article]:
                       for k, v in clean.items() if isinstance(v, str)}
             clean = {} if None in redone.values() else {**clean, **redone}
         if not clean:
-            stats.skipped.append(Skip(given, line, f"undecodable bytes (neither UTF-8 nor {LEGACY}); "
-                                                   "row skipped"))
+            stats.skipped.append(Skip(given, line, f"{_undecodable(given, stats)}; row skipped"))
         else:
             article = record_article(given, absolute, line, line, clean, stats, dates)
             if article:

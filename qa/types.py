@@ -159,7 +159,7 @@ class IndexSummary:
     passages: int
     changed: bool = True  # False: nothing differed, so no new generation was written
     kept_unread: int = 0  # articles kept as they were because their file could not be read
-    legacy: tuple[str, ...] = ()  # files read as Windows-1252 because they were not UTF-8
+    legacy: tuple[tuple[str, str], ...] = ()  # (file, encoding) of files that were not UTF-8
     resumed: int = 0  # passages an interrupted run had embedded, taken from its journal
     relocated: int = 0  # kept articles that moved (file, line) or whose metadata changed
     unchanged_files: int = 0  # files an update found as they were (qa.filestamps), not opened
@@ -178,9 +178,12 @@ class IndexSummary:
             f"skipped {len(self.skipped)}" + (":" if self.skipped else ""),
         ]
         out += [f"  {s}" for s in self.skipped]
-        if self.legacy:
-            shown = ", ".join(self.legacy[:5]) + (f" and {len(self.legacy) - 5} more" if len(self.legacy) > 5 else "")
-            out.append(f"not UTF-8, so read as Windows-1252 (convert them to UTF-8 if their text looks "
+        by_encoding: dict[str, list[str]] = {}
+        for path, encoding in self.legacy:
+            by_encoding.setdefault(encoding, []).append(path)
+        for encoding, paths in by_encoding.items():
+            shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+            out.append(f"not UTF-8, so read as {encoding} (convert them to UTF-8 if their text looks "
                        f"wrong): {shown}")
         if self.resumed:
             out.append(f"resumed: {self.resumed} passages embedded by an interrupted run were reused")

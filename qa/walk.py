@@ -28,8 +28,10 @@ class ReadStats:
     # Files that exist but could not be read to the end (I/O error, reader failure): an update
     # keeps the articles it indexed from them before, since it cannot tell which are gone.
     unread: set[str] = field(default_factory=set)
-    # Files with text that is not UTF-8, read as Windows-1252 (reported, so a wrong guess is seen).
+    # Files with text that is not UTF-8 (reported, so a wrong guess is seen), and the legacy
+    # encoding each was read in (qa.encoding).
     legacy: list[str] = field(default_factory=list)
+    encodings: dict[str, str] = field(default_factory=dict)
     # Files read to the end without a problem: absolute path -> (path as given, os.stat before
     # reading), for qa.filestamps; and the files an update found unchanged and did not open.
     whole: dict[str, tuple[str, os.stat_result]] = field(default_factory=dict)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 
@@ -297,6 +298,47 @@ def test_text_that_is_not_utf8_is_read_as_windows_1252_and_reported(tmp_path):
     assert any("na\u00efve" in t for t in texts)
     assert not stats.skipped
     assert sorted(os.path.basename(p) for p in set(stats.legacy)) == ["excel.csv", "mixed.txt", "old.txt"]
+
+
+RUSSIAN = ("Вчера в Москве "
+           "открылась новая "
+           "линия метро.")  # "Yesterday a new metro line opened in Moscow."
+GREEK = ("Χθες άνοιξε μια "
+         "νέα γραμμή του μετρό.")
+JAPANESE = "昨日、東京で新しい地下鉄が開通しました。"
+
+
+def test_text_in_a_legacy_encoding_of_another_script_is_read_in_it(tmp_path):
+    """Cyrillic, Greek and Japanese files from before UTF-8: their encoding is found per file
+    (a Latin-script file stays Windows-1252; see the test above) and named in the summary."""
+    (tmp_path / "moscow.txt").write_bytes(f"{RUSSIAN}\r\n\r\nMetro fares rise.\r\n".encode("cp1251"))
+    (tmp_path / "koi8.md").write_bytes(f"# {RUSSIAN}\n\n{RUSSIAN} {RUSSIAN}\n".encode("koi8_r"))
+    (tmp_path / "athens.csv").write_bytes(f"title;text\r\nMetro;{GREEK}\r\n".encode("cp1253"))
+    (tmp_path / "tokyo.jsonl").write_bytes(json.dumps({"id": "t", "text": JAPANESE}, ensure_ascii=False)
+                                           .encode("shift_jis") + b"\n")
+    # UTF-8 Cyrillic with one stray Windows-1252 byte: still UTF-8, not taken for a Cyrillic code page.
+    (tmp_path / "stray.txt").write_bytes(f"{RUSSIAN} {RUSSIAN} ".encode() + b"\x93ok\x94\n")
+    articles, stats = read(tmp_path)
+    assert not stats.skipped
+    texts = {a.text for a in articles}
+    assert {RUSSIAN, "Metro fares rise.", f"# {RUSSIAN}\n\n{RUSSIAN} {RUSSIAN}", GREEK, JAPANESE,
+            f"{RUSSIAN} {RUSSIAN} \u201cok\u201d"} <= texts
+    names = {os.path.basename(p): stats.encodings[p] for p in stats.legacy}
+    assert names == {"moscow.txt": "cp1251", "koi8.md": "koi8-r", "athens.csv": "cp1253",
+                     "tokyo.jsonl": "cp932", "stray.txt": "cp1252"}
+
+
+def test_utf16_files_with_a_byte_order_mark_are_read(tmp_path):
+    """Excel's "Unicode text" export (UTF-16 LE, tab-separated) and PowerShell's redirection."""
+    (tmp_path / "export.tsv").write_bytes("id\ttitle\ttext\r\nx1\tM\u00fcnchen\tTrams run all night.\r\n"
+                                          .encode("utf-16"))
+    (tmp_path / "notes.txt").write_bytes(codecs.BOM_UTF16_BE + f"{RUSSIAN}\n\nSecond block.\n".encode("utf-16-be"))
+    articles, stats = read(tmp_path)
+    assert not stats.skipped and not stats.legacy
+    by_text = {a.text: a for a in articles}
+    assert set(by_text) == {"Trams run all night.", RUSSIAN, "Second block."}
+    assert by_text["Trams run all night."].title == "M\u00fcnchen"
+    assert by_text["Second block."].line_start == 3
 
 
 def test_html_main_text_and_metadata(tmp_path):
