@@ -156,7 +156,7 @@ def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
     import trafilatura
 
     extracted = trafilatura.bare_extraction(
-        data, with_metadata=True, include_comments=False, include_tables=True
+        data, with_metadata=True, include_comments=False, include_tables=True, config=_config()
     )
     doc = extracted.as_dict() if extracted is not None else {}
     text = doc.get("text") or ""
@@ -164,9 +164,9 @@ def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
         stats.skipped.append(Skip(given, None, "no main text found in the HTML page"))
         return
     rec = {
-        "title": doc.get("title"),
+        "title": _own_title(doc.get("title"), data),
         "url": doc.get("url"),
-        "date": doc.get("date"),
+        "date": doc.get("date") or _date_in_text(data),
         "author": doc.get("author"),
         "tags": doc.get("tags") or doc.get("categories") or (),
         "metadata": {"sitename": doc.get("sitename")} if doc.get("sitename") else {},
@@ -176,3 +176,78 @@ def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
     if anchors:  # passages point at the source lines of their paragraphs
         article = dataclasses.replace(article, line_start=anchors[0][1], lines_mapped=True, line_anchors=anchors)
     yield article
+
+
+def _config():
+    """trafilatura's settings, without its extensive date search: that one takes a year anywhere
+    in the page (a copyright line, a class name like ``edition2024``) for 1 January of it.
+    :func:`_date_in_text` does that search, and keeps only the dates it finds whole."""
+    global _CONFIG
+    if _CONFIG is None:
+        from trafilatura.settings import use_config
+
+        _CONFIG = use_config()
+        _CONFIG.set("DEFAULT", "EXTENSIVE_DATE_SEARCH", "off")
+    return _CONFIG
+
+
+_CONFIG = None
+
+
+def _date_in_text(data: bytes) -> str | None:
+    """A date written in the page's text ("Posted on 5 March 2024"), for pages whose markup
+    has none; 1 January is what htmldate makes of a bare year, so it is not taken."""
+    from htmldate import find_date
+
+    try:
+        found = find_date(data, extensive_search=True)
+    except Exception:  # noqa: BLE001 (a page htmldate cannot parse has no date, not an error)
+        return None
+    return None if found is None or found.endswith("-01-01") else found
+
+
+_TITLE_TAG = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+_TITLE_SEPARATOR = re.compile(r"\s+[-\u2013\u2014|\u00b7\u00bb]\s+")
+_CHROME = re.compile(r"menu|site|logo|brand|masthead|navbar|header", re.I)
+
+
+def _own_title(title: str | None, data: bytes) -> str | None:
+    """The page's own title, where trafilatura's is another heading's. It takes a page's only
+    ``<h1>``, else the first heading with "title" in its class, which on documentation books and
+    many blogs is the site's name in the page header (``<h1 class="menu-title">``) or a dialog's
+    (``<h2 class="mdbook-help-title">Keyboard shortcuts``). A ``<h1>`` outside the header and
+    menus that the ``<title>`` names ("Validating References with Lifetimes - The Rust
+    Programming Language") is the page's own; failing one, a ``<title>`` that ends with the
+    site's heading names the page before it."""
+    import html
+
+    m = _TITLE_TAG.search(data[:65536])
+    if m is None:
+        return title
+    tag = _SPACE.sub(" ", html.unescape(m.group(1).decode("utf-8", "replace"))).strip()
+    separators = list(_TITLE_SEPARATOR.finditer(tag))
+    named = {tag.casefold()} | {p.strip().casefold() for p in _TITLE_SEPARATOR.split(tag)}
+    headings = _h1s(data)
+    for text, chrome in headings:
+        if not chrome and text.casefold() in named:
+            return text
+    site = tag[separators[-1].end():].casefold() if separators else None
+    if site and any(chrome and text.casefold() == site for text, chrome in headings):
+        return tag[:separators[-1].start()].strip() or title
+    return title
+
+
+def _h1s(data: bytes) -> list[tuple[str, bool]]:
+    """Each ``<h1>``'s text, and whether it stands in the page's header or a menu."""
+    import lxml.html
+
+    try:
+        h1s = lxml.html.fromstring(data).iter("h1")
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    out = []
+    for h1 in h1s:
+        chrome = any(e.tag in ("header", "nav") or _CHROME.search(f"{e.get('class', '')} {e.get('id', '')}")
+                     for e in [h1, *h1.iterancestors()])
+        out.append((_SPACE.sub(" ", h1.text_content()).strip(), chrome))
+    return out
