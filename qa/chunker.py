@@ -10,6 +10,7 @@ from .types import Passage
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 _PARAGRAPH = re.compile(r"\n[ \t\r]*\n")
+RUNAWAY = 1000  # characters: a "sentence" this long with line breaks in it is the splitter failing
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +37,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _split_paragraph(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+def _split_paragraph(text: str, start: int, end: int, out: list[tuple[int, int]],
+                     by_lines: bool = True) -> None:
     # A single newline inside a paragraph is line wrapping, not a sentence end; a space of the
     # same length keeps every offset valid.
     para = text[start:end].replace("\r", " ").replace("\n", " ")
@@ -55,7 +57,14 @@ def _split_paragraph(text: str, start: int, end: int, out: list[tuple[int, int]]
             if rest.strip():
                 out.append((start + cursor + lead, start + cursor + len(rest.rstrip())))
             return
-        out.append((start + found, start + found + len(piece)))
+        if by_lines and len(piece) > RUNAWAY and "\n" in text[start + found:start + found + len(piece)]:
+            # The splitter ran on past every sentence end (an unbalanced quote in code): its
+            # lines are split on their own instead, not cut at arbitrary words later.
+            line_start = start + found
+            for line in re.finditer(r"[^\n]+", text[start + found:start + found + len(piece)]):
+                _split_paragraph(text, line_start + line.start(), line_start + line.end(), out, False)
+        else:
+            out.append((start + found, start + found + len(piece)))
         cursor = found + len(piece)
 
 

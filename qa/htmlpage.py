@@ -156,7 +156,7 @@ def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
     import trafilatura
 
     extracted = trafilatura.bare_extraction(
-        data, with_metadata=True, include_comments=False, include_tables=True, config=_config()
+        _unwrapped(data), with_metadata=True, include_comments=False, include_tables=True, config=_config()
     )
     doc = extracted.as_dict() if extracted is not None else {}
     text = doc.get("text") or ""
@@ -176,6 +176,30 @@ def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
     if anchors:  # passages point at the source lines of their paragraphs
         article = dataclasses.replace(article, line_start=anchors[0][1], lines_mapped=True, line_anchors=anchors)
     yield article
+
+
+def _unwrapped(data: bytes):
+    """The page as trafilatura parses it, with the line breaks inside its text made spaces.
+
+    trafilatura keeps a paragraph's source line breaks (generated documentation wraps its HTML
+    at 80 columns), so its text broke mid-sentence and a card showed the page's wrapping;
+    a browser joins those lines. Code blocks keep theirs, as does an explicit ``<br>``.
+    """
+    from trafilatura.utils import load_html
+
+    tree = load_html(data)
+    if tree is None:
+        return data  # trafilatura reports it as it would have
+    kept = {e for pre in tree.iter("pre", "textarea") for e in pre.iter()}
+    for e in tree.iter():
+        if e.text and e not in kept and isinstance(e.tag, str):
+            e.text = _BREAK.sub(" ", e.text)
+        if e.tail and e.getparent() not in kept:
+            e.tail = _BREAK.sub(" ", e.tail)
+    return tree
+
+
+_BREAK = re.compile(r"[\r\n]+")
 
 
 def _config():

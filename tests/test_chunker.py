@@ -19,6 +19,22 @@ def test_sentence_spans_are_exact_and_ignore_line_wrapping():
     assert got == ["Dr. Smith arrived at 5 p.m. on Monday.", "He left\nsoon after.", "New paragraph here!", "Really?"]
 
 
+def test_a_sentence_the_splitter_runs_on_past_every_end_is_split_by_its_lines():
+    """sentencex does not split inside quotes or brackets, and in code those pair up across whole
+    pages (Rust's lifetimes 'a): 30,000 characters came as one sentence, later cut at arbitrary
+    words. Such a run is split at its lines instead."""
+    code = "fn longest<'a>(x: &'a str) -> &str {\n" + "".join(
+        f"Step {i} reads the next line of input. It compares it with the secret.\n" for i in range(20)
+    ) + "}\nThe 'static lifetime ends here. Last one."
+    got = [code[a:b] for a, b in split_sentences(code)]
+    assert "Step 7 reads the next line of input." in got and "It compares it with the secret." in got
+    assert max(map(len, got)) < 100
+    # Wrapped lines of an ordinary paragraph still make one sentence.
+    text = "A long sentence that is wrapped\nover three lines of a plain text\nfile ends here. Short one."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "A long sentence that is wrapped\nover three lines of a plain text\nfile ends here.", "Short one."]
+
+
 def test_short_article_is_one_passage():
     [p] = chunk("One sentence. Two sentences.", words, target_tokens=200, max_tokens=256)
     assert (p.char_start, p.char_end, p.text) == (0, 28, "One sentence. Two sentences.")

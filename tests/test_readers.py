@@ -6,6 +6,7 @@ import codecs
 import json
 import os
 
+from qa.htmlpage import line_at
 from qa.readers import ReadStats, read_articles
 
 
@@ -377,6 +378,25 @@ def test_an_html_pages_title_is_its_own_not_the_sites_or_a_dialogs(tmp_path):
     assert {os.path.basename(a.path): a.title for a in articles} == {
         "book.html": "Validating References", "blog.html": "Why we moved to Rust",
         "news.html": "Harbour wall approved"}
+
+
+def test_an_html_paragraph_wrapped_in_its_source_is_one_line_of_text(tmp_path):
+    """Generated documentation wraps its HTML at 80 columns; trafilatura kept those breaks in a
+    paragraph with inline code, so a card showed the page's wrapping mid-sentence. Code blocks
+    and <br> keep their lines."""
+    (tmp_path / "wrapped.html").write_text(
+        "<html><head><title>Loops</title></head><body><article><h1>Loops</h1>\n<p>The <code>loop</code> keyword"
+        " tells Rust to execute a block of code\nover and over again forever or until you\nexplicitly"
+        " tell it to stop.</p>\n<pre><code>loop {\n    println!(\"again!\");\n}\n</code></pre>\n"
+        f"<p>Bellport Harbour<br>12 Quay Street</p>{BODY}</article></body></html>", encoding="utf-8")
+    [a], _ = read(tmp_path / "wrapped.html")
+    lines = a.text.splitlines()
+    assert ("The loop keyword tells Rust to execute a block of code over and over again forever or until"
+            " you explicitly tell it to stop.") in lines
+    assert 'println!("again!");' in [line.strip() for line in lines]
+    assert "Bellport Harbour" in lines and "12 Quay Street" in lines
+    # The references still point at the source lines of each sentence.
+    assert [line_at(a.line_anchors, a.text.index(words), 0) for words in ("The loop", "Bellport")] == [2, 9]
 
 
 def test_an_html_pages_date_is_one_it_states_not_a_stray_year(tmp_path):
