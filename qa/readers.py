@@ -27,7 +27,7 @@ from .records import (
     record_article,
     title_from_text,
 )
-from .types import Article, Skip
+from .types import MARKDOWN, PAGES, Article, Skip
 from .walk import EXTENSIONS, ReadStats, iter_files
 
 __all__ = ["EXTENSIONS", "ReadStats", "read_articles"]
@@ -70,7 +70,7 @@ def read_articles(
 def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:
     ext = os.path.splitext(given)[1].lower()
     try:
-        with open(absolute, "rb") as raw, (raw if ext in (".html", ".htm") else utf16_as_utf8(raw)) as fh:
+        with open(absolute, "rb") as raw, (raw if ext in PAGES else utf16_as_utf8(raw)) as fh:
             head = fh.read(8192)
             if not head.strip() and len(head) < 8192:
                 stats.skipped.append(Skip(given, None, "empty file"))
@@ -100,7 +100,7 @@ def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) 
         return
     if ext == ".txt":
         reader = _read_txt(given, absolute, data, stats)
-    elif ext in (".md", ".markdown"):
+    elif ext in MARKDOWN:
         reader = _read_md(given, absolute, data, stats)
     elif ext == ".json":
         reader = _read_json(given, absolute, data, stats, FileDates(absolute))

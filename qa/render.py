@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 from .links import safe_url
-from .types import ArticleHit, Hit
+from .types import ArticleHit, Hit, is_markdown, is_page
 
 
 def _reference(source: str, lines: str, url: str | None, date: str | None, href: str | None = None) -> str:
@@ -33,23 +33,18 @@ _TITLE_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]+([^\n]*)(?:\n|$)\s*")
 
 def without_heading_marks(text: str, source: str) -> str:
     """A Markdown passage's headings without their ``#`` markers, for display."""
-    if not source.lower().endswith((".md", ".markdown")):
+    if not is_markdown(source):
         return text
     return _HEADING_MARK.sub(r"\1", text)
-
-
-def _is_page(source: str) -> bool:
-    """An HTML page, whose extracted text has a paragraph (or list item, or table row) a line."""
-    return source.lower().endswith((".html", ".htm"))
 
 
 def _title_heading_end(text: str, title: str, source: str) -> int:
     """Where a passage's text starts after a first heading that repeats the title (the card
     shows the title above it): a Markdown heading, or a page's first line; 0 when there is none."""
-    if _is_page(source):
+    if is_page(source):
         first, newline, _ = text.partition("\n")
         return len(first) + 1 if newline and first.strip() == title.strip() else 0
-    if not source.lower().endswith((".md", ".markdown")):
+    if not is_markdown(source):
         return 0
     m = _TITLE_HEADING.match(text)
     return m.end() if m and m.group(1).strip() == title.strip() else 0
@@ -75,7 +70,7 @@ def marked_passage(hit: Hit) -> str:
         pos = b
     out.append(html.escape(text[pos:]))
     marked = without_heading_marks("".join(out), hit.source)
-    if _is_page(hit.source):
+    if is_page(hit.source):
         return marked.replace("\n", "<br>")
     # Blank lines are paragraph breaks; a single newline is the source's line wrapping.
     return re.sub(r"\n[ \t]*\n\s*", "<br><br>", marked)

@@ -6,6 +6,18 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+MARKDOWN = (".md", ".markdown")
+PAGES = (".html", ".htm")
+
+
+def is_markdown(source: str) -> bool:
+    return source.lower().endswith(MARKDOWN)
+
+
+def is_page(source: str) -> bool:
+    """An HTML page, whose extracted text has a paragraph (or list item, or table row) a line."""
+    return source.lower().endswith(PAGES)
+
 
 @dataclass(frozen=True)
 class Article:
@@ -116,7 +128,7 @@ class Hit:
         from .links import text_fragment_url
 
         return text_fragment_url(self.url, self.highlights[0].text if self.highlights else self.text,
-                                 rendered=self.source.lower().endswith((".md", ".markdown", ".html", ".htm")))
+                                 rendered=is_markdown(self.source) or is_page(self.source))
 
     def to_dict(self) -> dict[str, Any]:
         """The fields, plus ``reference`` and ``link`` as the properties give them."""

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .indexdir import UPLOADS, looks_like_index
-from .types import Skip
+from .types import Skip, is_page
 
 EXTENSIONS = (".txt", ".md", ".markdown", ".jsonl", ".json", ".csv", ".tsv", ".html", ".htm")
 # The folder a browser saves beside a page ("Save page as... complete"): its scripts, styles,
@@ -53,7 +53,7 @@ def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, st
                     stats.ignored_files += len(files) + sum(d != UPLOADS for d in dirs)
                     dirs[:] = [d for d in dirs if d == UPLOADS]
                     continue
-                pages = {os.path.splitext(f)[0] for f in files if f.lower().endswith((".html", ".htm"))}
+                pages = {os.path.splitext(f)[0] for f in files if is_page(f)}
                 skipped = [d for d in dirs if d.startswith(".") or _page_files(d, pages)]
                 stats.ignored_files += len(skipped)
                 dirs[:] = sorted(d for d in dirs if d not in skipped)
