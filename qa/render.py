@@ -113,12 +113,13 @@ def message(text: str, kind: str = "info") -> str:
     return f'<div class="qa-msg qa-{kind}">{html.escape(text)}</div>'
 
 
+# Titles are bold (700): the UI's theme has regular and bold faces only (see qa.ui._theme).
 CSS = """
 .qa-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 12px 14px;
   margin: 10px 0; background: var(--background-fill-primary);}
 .qa-head {display: flex; gap: 10px; align-items: baseline;}
 .qa-rank {font-weight: 700; color: var(--color-accent); min-width: 1.5em;}
-.qa-title {font-weight: 600; font-size: 1.05em;}
+.qa-title {font-weight: 700; font-size: 1.05em;}
 .qa-score {margin-left: auto; font-size: .85em; opacity: .7;}
 .qa-refline {margin: 4px 0 8px 2.2em; font-size: .9em;}
 .qa-ref {font-size: .95em;}
@@ -132,5 +133,5 @@ CSS = """
 .qa-msg {padding: 10px 14px; border-radius: 6px; margin: 8px 0;}
 .qa-info {background: var(--background-fill-secondary);}
 .qa-error {background: #fee2e2; color: #7f1d1d;}
-.qa-sim-heading {font-weight: 600; margin-top: 12px;}
+.qa-sim-heading {font-weight: 700; margin-top: 12px;}
 """

@@ -226,6 +226,19 @@ def serve(index: str, host: str = "127.0.0.1", port: int = 7860, auth: str | Non
         credentials = (user, password)
     demo = build_ui(lib, examples)
     demo.queue(default_concurrency_limit=4)
-    demo.launch(server_name=host, server_port=port, auth=credentials, css=render.CSS,
+    demo.launch(server_name=host, server_port=port, auth=credentials, css=render.CSS, theme=_theme(),
                 prevent_thread_lock=not block, show_error=False, quiet=False)
     return demo
+
+
+def _theme():
+    """Gradio's default look, with its fonts' regular and bold faces only: the semibold files it
+    ships hold a handful of glyphs, so semibold text (titles, labels) mixed in a fallback face.
+    Both files are served by Gradio itself; nothing is fetched from outside."""
+    import gradio as gr
+
+    return gr.themes.Default(
+        font=(gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif", "system-ui",
+              "sans-serif"),
+        font_mono=(gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace", "Consolas",
+                   "monospace"))

@@ -126,6 +126,21 @@ def test_ask_shows_a_card_with_the_reference(page):
         page.screenshot(path=str(ROOT / "docs" / "screenshot.png"), clip={"x": 0, "y": 0, "width": 1200, "height": 900})
 
 
+def test_card_titles_are_drawn_in_one_typeface(page):
+    """Gradio's semibold webfont holds a handful of glyphs: titles drawn semibold mixed two
+    faces, letter by letter. Each title must come from one font file (the page's bold)."""
+    ask(page, "How many dockworkers went on strike?")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]["nodeId"]
+    titles = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "#results .qa-title"})["nodeIds"]
+    assert titles
+    for node in titles:
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        assert len(fonts) == 1 and fonts[0]["isCustomFont"], fonts
+
+
 def test_similar_articles_from_a_card(page):
     ask(page, "How many dockworkers went on strike?")
     page.locator("#results button.qa-similar").first.click()
