@@ -106,6 +106,17 @@ class FileStamps:
             db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?)", rows)
         self._rows = None
 
+    def changed(self, whole: dict[str, tuple[str, os.stat_result]], in_catalog: dict[str, int],
+                one_per_file: bool) -> list[tuple[str, str, str, int]]:
+        """Rows to record: files read whole (or found unchanged) that hold articles in the
+        catalog, where they differ from what is recorded."""
+        rows = []
+        for path, (given, st) in whole.items():
+            s, n = stamp(st, one_per_file), in_catalog.get(path, 0)
+            if s is not None and n and self.get(path) != (given, s, n):
+                rows.append((path, given, s, n))
+        return rows
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from . import __version__
 from .catalog import Catalog, place
@@ -217,8 +219,12 @@ def index_paths(
             read += len(rows)
             return True
 
+        # Reading can take minutes (an HTML page costs ~25 ms): a bar once it takes over 2 s.
+        reading = tqdm(unit=" articles", desc="reading", file=sys.stderr, disable=not progress, delay=2)
+        cleanup.callback(reading.close)
         for article in read_articles(paths, stats, one_per_file=one_per_file, unchanged=unchanged):
             read += 1
+            reading.update(read - reading.n)
             th = text_hash(article.text)
             of = seen_text.get(th) or out_of_scope_text.get(th)
             if of is not None:
@@ -257,6 +263,8 @@ def index_paths(
             catalog.insert_passages(catalog.insert_article(article, ch, th), passages)
             embedded += 1
 
+        reading.update(read - reading.n)
+        reading.close()
         _refuse_nothing_read(read, stats, paths, new_index=not w.previous)
         # Files that exist but could not be read: their articles stay as they were.
         unread = [(rowid, article_id) for rowid, article_id, _, _, path, _, _ in existing
@@ -275,7 +283,7 @@ def index_paths(
             # Nothing to write: the live generation stays, and no new one is published.
             catalog.close()
             discard(directory)  # nothing to embed: what an interrupted write left is of no use
-            stamps.record(_stamped(stats, stamps, {p: len(r) for p, r in by_path.items()}, one_per_file))
+            stamps.record(stamps.changed(stats.whole, {p: len(r) for p, r in by_path.items()}, one_per_file))
             return _summary(read, 0, len(kept_rows), 0, len(duplicates), stats,
                             w.previous["counts"]["passages"], len(held), changed=False)
         store.remove(catalog.delete_articles(gone))
@@ -328,7 +336,7 @@ def index_paths(
             "updated": now(),
         })
         discard(directory)
-        stamps.record(_stamped(stats, stamps, in_catalog, one_per_file))
+        stamps.record(stamps.changed(stats.whole, in_catalog, one_per_file))
         if store_entry["kind"] == "milvus":
             from .milvus_store import drop_stale
 
@@ -342,18 +350,6 @@ def index_paths(
             drop_stale(store_entry["uri"], store_entry["prefix"], keep, store_entry["owner"])
     return _summary(read, embedded, len(kept_rows), len(removed_rows), len(duplicates), stats,
                     counts["passages"], len(held), resumed=resumed, relocated=relocated)
-
-
-def _stamped(stats: ReadStats, stamps: FileStamps, in_catalog: dict[str, int],
-             one_per_file: bool) -> list[tuple[str, str, str, int]]:
-    """Stamps to record: files read whole (or found unchanged) that hold articles, where they
-    differ from what is recorded."""
-    rows = []
-    for path, (given, st) in stats.whole.items():
-        s, n = stamp(st, one_per_file), in_catalog.get(path, 0)
-        if s is not None and n and stamps.get(path) != (given, s, n):
-            rows.append((path, given, s, n))
-    return rows
 
 
 def _summary(read: int, embedded: int, kept: int, removed: int, duplicates: int, stats: ReadStats,
