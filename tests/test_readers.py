@@ -357,22 +357,21 @@ def test_html_main_text_and_metadata(tmp_path):
 BODY = "<p>" + "The borrow checker compares scopes to decide whether all borrows are valid. " * 5 + "</p>"
 
 
+def page(path, title: str, body: str) -> None:
+    path.write_text(f"<html><head><title>{title}</title></head><body>{body}</body></html>", encoding="utf-8")
+
+
 def test_an_html_pages_title_is_its_own_not_the_sites_or_a_dialogs(tmp_path):
     """Documentation books and blogs put the site's name in a header <h1> and other headings
     with "title" in their class; trafilatura took those ("The Book", "Keyboard shortcuts")."""
-    (tmp_path / "book.html").write_text(
-        "<html><head><title>Validating References - The Book</title></head><body>"
-        "<div class='help'><h2 class='mdbook-help-title'>Keyboard shortcuts</h2></div>"
-        "<div class='menu-bar'><h1 class='menu-title'>The Book</h1></div>"
-        f"<main><h1 id='validating'><a class='header' href='#v'>Validating References</a></h1>{BODY}</main>"
-        "</body></html>", encoding="utf-8")
-    (tmp_path / "blog.html").write_text(
-        "<html><head><title>Why we moved to Rust | Ann's notes</title></head><body>"
-        f"<header><h1>Ann's notes</h1></header><article><h2>Why we moved to Rust</h2>{BODY}</article>"
-        "</body></html>", encoding="utf-8")
-    (tmp_path / "news.html").write_text(
-        "<html><head><title>Harbour wall approved - City News</title></head><body>"
-        f"<article><h1>Harbour wall approved</h1>{BODY}</article></body></html>", encoding="utf-8")
+    page(tmp_path / "book.html", "Validating References - The Book",
+         "<div class='help'><h2 class='mdbook-help-title'>Keyboard shortcuts</h2></div>"
+         "<div class='menu-bar'><h1 class='menu-title'>The Book</h1></div>"
+         f"<main><h1 id='validating'><a class='header' href='#v'>Validating References</a></h1>{BODY}</main>")
+    page(tmp_path / "blog.html", "Why we moved to Rust | Ann's notes",
+         f"<header><h1>Ann's notes</h1></header><article><h2>Why we moved to Rust</h2>{BODY}</article>")
+    page(tmp_path / "news.html", "Harbour wall approved - City News",
+         f"<article><h1>Harbour wall approved</h1>{BODY}</article>")
     articles, stats = read(tmp_path)
     assert not stats.skipped
     assert {os.path.basename(a.path): a.title for a in articles} == {
@@ -402,13 +401,10 @@ def test_an_html_paragraph_wrapped_in_its_source_is_one_line_of_text(tmp_path):
 def test_an_html_pages_date_is_one_it_states_not_a_stray_year(tmp_path):
     """A year alone (a copyright line, a class name) is not a date: htmldate's extensive search
     made 1 January of it. A date written whole in the text is still found."""
-    (tmp_path / "docs.html").write_text(
-        "<html><head><title>Lifetimes</title></head><body><article><h1>Lifetimes</h1>"
-        f"<pre><code class='language-rust edition2024'>fn main() {{}}</code></pre>{BODY}</article>"
-        "<footer>\u00a9 2021 The Authors</footer></body></html>", encoding="utf-8")
-    (tmp_path / "post.html").write_text(
-        "<html><head><title>Harbour</title></head><body><article><h1>Harbour</h1>"
-        f"<p>Posted on 5 March 2024 by Ann.</p>{BODY}</article></body></html>", encoding="utf-8")
+    page(tmp_path / "docs.html", "Lifetimes",
+         "<article><h1>Lifetimes</h1><pre><code class='language-rust edition2024'>fn main() {}</code></pre>"
+         f"{BODY}</article><footer>\u00a9 2021 The Authors</footer>")
+    page(tmp_path / "post.html", "Harbour", f"<article><h1>Harbour</h1><p>Posted on 5 March 2024 by Ann.</p>{BODY}</article>")
     articles, _ = read(tmp_path)
     assert {os.path.basename(a.path): a.date for a in articles} == {"docs.html": None, "post.html": "2024-03-05"}
 
