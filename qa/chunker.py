@@ -10,6 +10,7 @@ from .types import Passage
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 _PARAGRAPH = re.compile(r"\n[ \t\r]*\n")
+_LINE = re.compile(r"\n")
 RUNAWAY = 1000  # characters: a "sentence" this long with line breaks in it is the splitter failing
 
 
@@ -20,16 +21,17 @@ def _segment():
     return segment
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
+def split_sentences(text: str, line_blocks: bool = False) -> list[tuple[int, int]]:
     """Character spans of the sentences of ``text`` (whitespace around them excluded).
 
-    Paragraphs (blank-line separated) never share a sentence. sentencex gives the sentence
-    strings; their spans are found in order from a cursor, so they stay exact even for
-    repeated sentences.
+    Paragraphs (blank-line separated) never share a sentence; with ``line_blocks`` every line is
+    one (an HTML page's text: a heading, paragraph, list item or table row a line), otherwise a
+    single newline is the source's wrapping. sentencex gives the sentence strings; their spans
+    are found in order from a cursor, so they stay exact even for repeated sentences.
     """
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in [*_PARAGRAPH.finditer(text), None]:
+    for match in [*(_LINE if line_blocks else _PARAGRAPH).finditer(text), None]:
         end = match.start() if match else len(text)
         _split_paragraph(text, start, end, spans)
         if match:
@@ -88,14 +90,16 @@ def chunk(
     target_tokens: int = 200,
     max_tokens: int = 256,
     overlap_sentences: int = 1,
+    line_blocks: bool = False,
 ) -> list[Passage]:
     """Split an article into passages of about ``target_tokens`` tokens, never above ``max_tokens``.
 
     Consecutive passages share ``overlap_sentences`` sentences so an answer that straddles a
-    boundary is whole in one of them. A short article is one passage.
+    boundary is whole in one of them. A short article is one passage. ``line_blocks``: see
+    :func:`split_sentences`.
     """
     target_tokens = max(1, min(target_tokens, max_tokens))
-    spans = split_sentences(text)
+    spans = split_sentences(text, line_blocks)
     if not spans:
         return []
     counts = count_tokens([text[a:b] for a, b in spans])

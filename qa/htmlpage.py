@@ -94,7 +94,7 @@ def _probes(text: str) -> list[tuple[int, int, str, int]]:
     from .chunker import split_sentences
 
     spans = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
-    spans += split_sentences(text)  # sentences open and close inside lines too
+    spans += split_sentences(text, line_blocks=True)  # sentences open and close inside lines too
     probes = {}
     for a, b in spans:
         first = text[a : text.find("\n", a, b) if "\n" in text[a:b] else b]

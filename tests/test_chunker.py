@@ -35,6 +35,15 @@ def test_a_sentence_the_splitter_runs_on_past_every_end_is_split_by_its_lines():
         "A long sentence that is wrapped\nover three lines of a plain text\nfile ends here.", "Short one."]
 
 
+def test_an_html_pages_lines_are_blocks_no_sentence_crosses():
+    """An HTML page's text has a heading, paragraph or table row a line: a heading must not
+    open the next paragraph's first sentence (a highlight read "Operators Table B-1 ...")."""
+    text = "Operators\nTable B-1 contains the operators. It is long.\n| + | Arithmetic addition |"
+    assert [text[a:b] for a, b in split_sentences(text, line_blocks=True)] == [
+        "Operators", "Table B-1 contains the operators.", "It is long.", "| + | Arithmetic addition |"]
+    assert [text[a:b] for a, b in split_sentences(text)][0] == "Operators\nTable B-1 contains the operators."
+
+
 def test_short_article_is_one_passage():
     [p] = chunk("One sentence. Two sentences.", words, target_tokens=200, max_tokens=256)
     assert (p.char_start, p.char_end, p.text) == (0, 28, "One sentence. Two sentences.")
