@@ -71,9 +71,52 @@ def marked_passage(hit: Hit) -> str:
     out.append(html.escape(text[pos:]))
     marked = without_heading_marks("".join(out), hit.source)
     if is_page(hit.source):
-        return marked.replace("\n", "<br>")
+        return _page_lines(marked.split("\n"))
     # Blank lines are paragraph breaks; a single newline is the source's line wrapping.
     return re.sub(r"\n[ \t]*\n\s*", "<br><br>", marked)
+
+
+# A table row as trafilatura writes it ("| a | b |"), marked whole or not at all.
+_ROW = re.compile(r"(<mark[^>]*>)?(\|.*\|)\s*(</mark>)?\s*")
+_RULE = re.compile(r"\|(?:\s*:?-+:?\s*\|)+")
+
+
+def _page_lines(lines: list[str]) -> str:
+    """A page's marked text: a line a paragraph, and a run of table rows a table."""
+    parts: list[tuple[bool, str]] = []  # (is a table, html)
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and _ROW.fullmatch(lines[j]):
+            j += 1
+        table = _table(lines[i:j]) if j - i >= 2 else None
+        parts.append((True, table) if table else (False, lines[i]))
+        i = j if table else i + 1
+    out = [html_ for _, html_ in parts[:1]]
+    for (was_table, _), (is_table, html_) in zip(parts, parts[1:], strict=False):
+        out.append(html_ if was_table or is_table else "<br>" + html_)  # a table is a block
+    return "".join(out)
+
+
+def _table(rows: list[str]) -> str | None:
+    """Table rows as an HTML table; None when a highlight starts in one cell and ends in another
+    (the rows then stay lines)."""
+    body, header = [], []
+    for line in rows:
+        m = _ROW.fullmatch(line)
+        opened, row, closed = m.group(1), m.group(2), m.group(3)
+        if bool(opened) != bool(closed):
+            return None
+        if _RULE.fullmatch(row):
+            header, body = body, []
+            continue
+        cells = [c.strip() for c in row[1:-1].split("|")]
+        if any(c.count("<mark") != c.count("</mark>") for c in cells):
+            return None
+        body.append([f"{opened}{c}</mark>" if opened and c else c for c in cells])
+    tag = lambda cells, t: "".join(f"<{t}>{c}</{t}>" for c in cells)  # noqa: E731
+    return ('<table class="qa-table">' + "".join(f"<tr>{tag(r, 'th')}</tr>" for r in header)
+            + "".join(f"<tr>{tag(r, 'td')}</tr>" for r in body) + "</table>")
 
 
 def hit_cards(hits: Sequence[Hit], mode: str) -> str:
@@ -126,6 +169,9 @@ CSS = """
 .qa-passage {margin-left: 2.2em; line-height: 1.55;}
 .qa-passage mark {background: #fef3c7; color: inherit; padding: 0 2px; border-radius: 2px;}
 .qa-passage mark.qa-best {background: #fcd34d;}
+.qa-table {border-collapse: collapse; margin: 4px 0; font-size: .95em;}
+.qa-table th, .qa-table td {border: 1px solid var(--border-color-primary); padding: 2px 8px;
+  text-align: left; vertical-align: top;}
 .qa-detail {margin: 8px 0 0 2.2em; font-size: .8em; opacity: .75; display: flex; gap: 12px;
   align-items: center; flex-wrap: wrap;}
 .qa-similar {margin-left: auto; border: 1px solid var(--border-color-primary); border-radius: 6px;

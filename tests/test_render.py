@@ -42,6 +42,24 @@ def test_a_pages_lines_are_its_paragraphs_and_its_title_line_is_not_repeated():
     assert marked_passage(dataclasses.replace(page, source="notes/wall.txt")) == text
 
 
+def test_a_pages_table_rows_are_a_table_with_a_marked_row_marked_cell_by_cell():
+    text = ("Operators\n| Operator | Example | Explanation |\n|---|---|---|\n| ! | !expr | Bitwise complement |\n"
+            "| + | a + b | Arithmetic addition |\nNot every operator can be overloaded.")
+    page = dataclasses.replace(hit("book/ops.html", []), title="Appendix B", text=text, char_end=10 + len(text))
+    row = text.index("| + |")
+    marked = dataclasses.replace(page, highlights=(qa.Highlight("| + | a + b | Arithmetic addition |", row + 10,
+                                                                 row + 10 + len("| + | a + b | Arithmetic addition |")),))
+    assert marked_passage(marked) == (
+        'Operators<table class="qa-table"><tr><th>Operator</th><th>Example</th><th>Explanation</th></tr>'
+        "<tr><td>!</td><td>!expr</td><td>Bitwise complement</td></tr>"
+        '<tr><td><mark class="qa-best">+</mark></td><td><mark class="qa-best">a + b</mark></td>'
+        '<td><mark class="qa-best">Arithmetic addition</mark></td></tr></table>Not every operator can be overloaded.')
+    # A highlight from one cell into another cannot be a cell's: the rows stay lines.
+    bang = text.index("!expr")
+    across = dataclasses.replace(page, highlights=(qa.Highlight("!expr | Bitwise", bang + 10, bang + 25),))
+    assert "<table" not in marked_passage(across) and "<br>| ! | <mark" in marked_passage(across)
+
+
 def test_other_sources_keep_their_hashes():
     out = marked_passage(hit("notes/t.txt", []))
     assert out.startswith("# Tomatoes<br><br>") and "## Watering" in out
