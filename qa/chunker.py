@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -33,10 +34,36 @@ def split_sentences(text: str, line_blocks: bool = False) -> list[tuple[int, int
     start = 0
     for match in [*(_LINE if line_blocks else _PARAGRAPH).finditer(text), None]:
         end = match.start() if match else len(text)
-        _split_paragraph(text, start, end, spans)
+        if line_blocks:
+            _split_paragraph(text, start, end, spans)
+        else:  # a list item or table row is a block of its own, wrapped or not
+            lines = text[start:end].split("\n")
+            offsets = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=start))
+            cuts = [o for o, first in zip(offsets, block_starts(lines), strict=True) if first]
+            for a, b in zip(cuts, [*cuts[1:], end], strict=True):
+                _split_paragraph(text, a, b, spans)
         if match:
             start = match.end()
     return spans
+
+
+_BULLET = re.compile(r"[ \t]*(?:[-*+\u2022][ \t]|1[.)][ \t]|\|)")
+_NUMBER_ONLY = re.compile(r"\s*\d{1,3}[.)]\s*")
+_NUMBERED = re.compile(r"[ \t]*\d{1,3}[.)][ \t]")
+
+
+def block_starts(lines: Sequence[str]) -> list[bool]:
+    """Which lines of a paragraph start a block: the first, a list item or a table row, and the
+    line after a row; the others are wrapping. As in CommonMark, a number opens a list item only
+    as "1." or once a list has begun ("O\n2. Diatomic" in a formula is wrapping)."""
+    starts, in_list, after_row = [], False, False
+    for i, line in enumerate(lines):
+        row = line.lstrip().startswith("|")
+        item = bool(_BULLET.match(line)) and not row or in_list and bool(_NUMBERED.match(line))
+        starts.append(i == 0 or item or row or after_row)
+        in_list = (in_list or item) and not row
+        after_row = row
+    return starts
 
 
 def _split_paragraph(text: str, start: int, end: int, out: list[tuple[int, int]],
@@ -48,6 +75,9 @@ def _split_paragraph(text: str, start: int, end: int, out: list[tuple[int, int]]
         return
     cursor = 0
     pieces = list(_segment()("en", para)) if len(para) > 1 else [para]
+    for i in range(len(pieces) - 1, 0, -1):  # a list item's number is not a sentence ("1." "Feed")
+        if _NUMBER_ONLY.fullmatch(pieces[i - 1]):
+            pieces[i - 1:i + 1] = [pieces[i - 1] + pieces[i]]
     for piece in pieces:
         piece = piece.strip()
         if not piece:

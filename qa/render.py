@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Sequence
 
+from .chunker import block_starts
 from .links import safe_url
 from .types import ArticleHit, Hit, is_markdown, is_page
 
@@ -72,13 +73,30 @@ def marked_passage(hit: Hit) -> str:
     marked = without_heading_marks("".join(out), hit.source)
     if is_page(hit.source):
         return _page_lines(marked.split("\n"))
-    # Blank lines are paragraph breaks; a single newline is the source's line wrapping.
-    return re.sub(r"\n[ \t]*\n\s*", "<br><br>", marked)
+    # Blank lines are paragraph breaks; a single newline is the source's line wrapping, except
+    # before a list item or a table row (which keep their lines, and a table its table).
+    return "<br><br>".join(_page_lines(_unwrapped(p.split("\n"))) for p in _PARAGRAPH.split(marked))
 
 
 # A table row as trafilatura writes it ("| a | b |"), marked whole or not at all.
 _ROW = re.compile(r"(<mark[^>]*>)?(\|.*\|)\s*(</mark>)?\s*")
 _RULE = re.compile(r"\|(?:\s*:?-+:?\s*\|)+")
+
+
+_PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
+_MARK_OPEN = re.compile(r"^<mark[^>]*>")
+
+
+def _unwrapped(lines: list[str]) -> list[str]:
+    """A paragraph's lines joined where they are wrapping, kept where a list item or table row
+    starts (:func:`qa.chunker.block_starts`, which the sentences follow too)."""
+    out: list[str] = []
+    for line, starts in zip(lines, block_starts([_MARK_OPEN.sub("", line) for line in lines]), strict=True):
+        if starts:
+            out.append(line)
+        else:
+            out[-1] += "\n" + line  # shown as a space
+    return out
 
 
 def _page_lines(lines: list[str]) -> str:

@@ -44,6 +44,17 @@ def test_an_html_pages_lines_are_blocks_no_sentence_crosses():
     assert [text[a:b] for a, b in split_sentences(text)][0] == "Operators\nTable B-1 contains the operators."
 
 
+def test_list_items_and_table_rows_are_blocks_in_wrapped_text():
+    """In text and Markdown a single newline is wrapping, but a list item or table row starts a
+    block (a highlight covered a whole Markdown table); a number starts one only as "1." or
+    inside a list, as in CommonMark, so a formula wrapped before "2." stays one sentence."""
+    text = ("Tips for a\nbalcony garden:\n- Water the roots,\n  not the leaves.\n1. Feed weekly.\n2. Prune.\n\n"
+            "| Plant | Sun |\n|---|---|\n| Tomato | 6 h |\nAfter the table, the gas O\n2. It burns.")
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Tips for a\nbalcony garden:", "- Water the roots,\n  not the leaves.", "1. Feed weekly.", "2. Prune.",
+        "| Plant | Sun |", "|---|---|", "| Tomato | 6 h |", "After the table, the gas O\n2.", "It burns."]
+
+
 def test_short_article_is_one_passage():
     [p] = chunk("One sentence. Two sentences.", words, target_tokens=200, max_tokens=256)
     assert (p.char_start, p.char_end, p.text) == (0, 28, "One sentence. Two sentences.")

@@ -38,8 +38,20 @@ def test_a_pages_lines_are_its_paragraphs_and_its_title_line_is_not_repeated():
     vote = text.index("The council")
     marked = dataclasses.replace(page, highlights=(qa.Highlight("The council voted 34 to 12.", vote + 10, vote + 37),))
     assert marked_passage(marked).startswith('<mark class="qa-best">The council voted 34 to 12.</mark><br>- Work')
-    # A text file's first line is text, not a heading: kept, and its line breaks are wrapping.
-    assert marked_passage(dataclasses.replace(page, source="notes/wall.txt")) == text
+    # A text file's first line is text, not a heading: kept; its line breaks are wrapping, but
+    # for those before a list item or a table row.
+    assert marked_passage(dataclasses.replace(page, source="notes/wall.txt")) == (
+        "Harbour wall approved\nThe council voted 34 to 12.<br>- Work starts in May.<br>| Cost | 4m |")
+
+
+def test_markdown_lists_and_tables_keep_their_lines_wrapped_text_does_not():
+    text = ("Tips for a\nbalcony garden:\n- Water the roots,\n  not the leaves.\n1. Feed weekly.\n\n"
+            "| Plant | Sun |\n|---|---|\n| Tomato | 6 h |\n| Basil | 4 h |")
+    md = dataclasses.replace(hit("notes/tips.md", []), title="Tips", text=text, char_end=10 + len(text))
+    assert marked_passage(md) == (
+        "Tips for a\nbalcony garden:<br>- Water the roots,\n  not the leaves.<br>1. Feed weekly.<br><br>"
+        '<table class="qa-table"><tr><th>Plant</th><th>Sun</th></tr><tr><td>Tomato</td><td>6 h</td></tr>'
+        "<tr><td>Basil</td><td>4 h</td></tr></table>")
 
 
 def test_a_pages_table_rows_are_a_table_with_a_marked_row_marked_cell_by_cell():
