@@ -78,11 +78,9 @@ def marked_passage(hit: Hit) -> str:
     return "<br><br>".join(_page_lines(_unwrapped(p.split("\n"))) for p in _PARAGRAPH.split(marked))
 
 
-# A table row as trafilatura writes it ("| a | b |"), marked whole or not at all.
+# A table row as trafilatura and Markdown write it ("| a | b |"), marked whole or not at all.
 _ROW = re.compile(r"(<mark[^>]*>)?(\|.*\|)\s*(</mark>)?\s*")
 _RULE = re.compile(r"\|(?:\s*:?-+:?\s*\|)+")
-
-
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _MARK_OPEN = re.compile(r"^<mark[^>]*>")
 
@@ -100,7 +98,7 @@ def _unwrapped(lines: list[str]) -> list[str]:
 
 
 def _page_lines(lines: list[str]) -> str:
-    """A page's marked text: a line a paragraph, and a run of table rows a table."""
+    """Marked lines as a card shows them: a line a paragraph, and a run of table rows a table."""
     parts: list[tuple[bool, str]] = []  # (is a table, html)
     i = 0
     while i < len(lines):
