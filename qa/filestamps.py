@@ -11,8 +11,8 @@ The stamps live beside the generations (``files.sqlite`` in the index folder), n
 catalog, so that an update which changes nothing can still record them without publishing a
 generation. They only ever claim what the live catalog holds: rows are forgotten before a
 write publishes and recorded after, so a crash in between leaves fewer rows (files read
-again), never a stale one. A stamp is taken only when the file is older than :data:`RACY_NS`:
-a second write within a file system's time resolution would not move its times.
+again), never a stale one. A stamp is taken only when the file was older than :data:`RACY_NS`
+when it was read: a second write within a file system's time resolution would not move its times.
 """
 
 from __future__ import annotations
@@ -33,9 +33,11 @@ _SCHEMA = ("CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, source TEXT 
            " stamp TEXT NOT NULL, articles INTEGER NOT NULL)")
 
 
-def stamp(st: os.stat_result, one_per_file: bool) -> str | None:
-    """What identifies this version of a file; None while it is too new to trust its times."""
-    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_NS:
+def stamp(st: os.stat_result, one_per_file: bool, seen_ns: int | None = None) -> str | None:
+    """What identifies this version of a file; None when it was too new to trust its times at
+    ``seen_ns`` (when ``st`` was taken, before the file was read; default: now). It is the time
+    of reading that counts, not of recording: a write may embed for hours in between."""
+    if (time.time_ns() if seen_ns is None else seen_ns) - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_NS:
         return None
     return f"{__version__}+{READERS}:{int(one_per_file)}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
@@ -106,13 +108,13 @@ class FileStamps:
             db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?)", rows)
         self._rows = None
 
-    def changed(self, whole: dict[str, tuple[str, os.stat_result]], in_catalog: dict[str, int],
+    def changed(self, whole: dict[str, tuple[str, os.stat_result, int]], in_catalog: dict[str, int],
                 one_per_file: bool) -> list[tuple[str, str, str, int]]:
         """Rows to record: files read whole (or found unchanged) that hold articles in the
         catalog, where they differ from what is recorded."""
         rows = []
-        for path, (given, st) in whole.items():
-            s, n = stamp(st, one_per_file), in_catalog.get(path, 0)
+        for path, (given, st, seen_ns) in whole.items():
+            s, n = stamp(st, one_per_file, seen_ns), in_catalog.get(path, 0)
             if s is not None and n and self.get(path) != (given, s, n):
                 rows.append((path, given, s, n))
         return rows

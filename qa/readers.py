@@ -8,6 +8,7 @@ import itertools
 import json
 import os
 import re
+import time
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -53,18 +54,18 @@ def read_articles(
     """
     for given, absolute in iter_files(paths, stats):
         try:
-            st = os.stat(absolute)
+            st, seen = os.stat(absolute), time.time_ns()
         except OSError:
             st = None  # reported when opening it fails
         if st is not None and unchanged is not None and unchanged(given, absolute, st):
             stats.unchanged.add(absolute)
-            stats.whole[absolute] = (given, st)
+            stats.whole[absolute] = (given, st, seen)
             continue
         problems = len(stats.skipped), len(stats.legacy)
         yield from _read_file(given, absolute, stats, one_per_file)
         if (st is not None and (len(stats.skipped), len(stats.legacy)) == problems
                 and absolute not in stats.unread and same_file(absolute, st)):
-            stats.whole[absolute] = (given, st)
+            stats.whole[absolute] = (given, st, seen)
 
 
 def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:

@@ -33,8 +33,9 @@ class ReadStats:
     legacy: list[str] = field(default_factory=list)
     encodings: dict[str, str] = field(default_factory=dict)
     # Files read to the end without a problem: absolute path -> (path as given, os.stat before
-    # reading), for qa.filestamps; and the files an update found unchanged and did not open.
-    whole: dict[str, tuple[str, os.stat_result]] = field(default_factory=dict)
+    # reading, time.time_ns() of that stat), for qa.filestamps; and the files an update found
+    # unchanged and did not open.
+    whole: dict[str, tuple[str, os.stat_result, int]] = field(default_factory=dict)
     unchanged: set[str] = field(default_factory=set)
 
 

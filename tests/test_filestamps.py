@@ -148,6 +148,23 @@ def test_a_file_written_moments_ago_is_read_again(small_corpus, tmp_path, fake, 
     assert opened == ["a.txt", "note.md", "records.jsonl"]
 
 
+def test_a_files_age_counts_when_it_is_read_not_when_its_stamp_is_recorded(small_corpus, tmp_path, monkeypatch,
+                                                                             opened):
+    """A write may embed for hours after it read a file: a file that was new when read (a second
+    write in the same time tick could follow unseen) must not be stamped at the end."""
+    from fakes import FakeEmbedder
+
+    monkeypatch.setattr(qa.filestamps, "RACY_NS", 5 * 10**8)  # the corpus was written just now
+    lib = qa.Library.build([str(small_corpus)], str(tmp_path / "idx"), embedder=FakeEmbedder(delay=0.6),
+                           progress=False)  # so the write ends more than RACY_NS after the reading
+    opened.clear()
+    lib.update([str(small_corpus)], progress=False)
+    assert opened == ["a.txt", "note.md", "records.jsonl"]
+    opened.clear()
+    lib.update([str(small_corpus)], progress=False)  # the update above read them old enough
+    assert opened == []
+
+
 def test_another_reading_of_the_files_reads_them_again(small_corpus, tmp_path, fake, monkeypatch, opened):
     monkeypatch.setattr(qa.filestamps, "RACY_NS", TRUST)
     lib = qa.Library.build([str(small_corpus)], str(tmp_path / "idx"), embedder=fake, progress=False)
