@@ -300,6 +300,21 @@ class Catalog(SentenceBlobs):
                 out[row[0]] = row[1:]
         return out
 
+    def starting_in_code(self, ids: Sequence[int]) -> set[int]:
+        """Those of these (Markdown) passages that start inside a fenced code block."""
+        from .markdown import in_fence
+
+        out: set[int] = set()
+        for chunk in _chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            for pid, before in self.db.execute(
+                "SELECT p.id, substr(a.text, 1, p.char_start) FROM passages p JOIN articles a"
+                f" ON a.id = p.article WHERE p.id IN ({marks})"
+                " AND (instr(a.text, '```') > 0 OR instr(a.text, '~~~') > 0)", chunk):
+                if in_fence(before):
+                    out.add(pid)
+        return out
+
     def passages(self, ids: Sequence[int], vectors: bool = False) -> dict[int, PassageRow]:
         """Passages by id; ``vectors`` also loads their sentence vectors and tokens (kilobytes each)."""
         out: dict[int, PassageRow] = {}

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+from . import markdown as markdown_blocks
 from .types import Passage
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
@@ -22,18 +23,54 @@ def _segment():
     return segment
 
 
-def split_sentences(text: str, line_blocks: bool = False) -> list[tuple[int, int]]:
+def split_sentences(text: str, line_blocks: bool = False, markdown: bool = False) -> list[tuple[int, int]]:
     """Character spans of the sentences of ``text`` (whitespace around them excluded).
 
     Paragraphs (blank-line separated) never share a sentence; with ``line_blocks`` every line is
     one (an HTML page's text: a heading, paragraph, list item or table row a line), otherwise a
-    single newline is the source's wrapping. sentencex gives the sentence strings; their spans
-    are found in order from a cursor, so they stay exact even for repeated sentences.
+    single newline is the source's wrapping. With ``markdown``, a heading is one sentence and so
+    is each line of fenced code (its indentation kept), whatever blank lines it holds.
+    sentencex gives the sentence strings; their spans are found in order from a cursor, so they
+    stay exact even for repeated sentences.
     """
+    if not markdown:
+        return _prose_sentences(text, 0, len(text), line_blocks)
+    return [span for span, _ in _markdown_sentences(text)]
+
+
+def _markdown_sentences(text: str) -> list[tuple[tuple[int, int], str]]:
+    """Sentence spans with their kind (:mod:`qa.markdown`; ``text`` for prose)."""
+    out: list[tuple[tuple[int, int], str]] = []
+    lines = text.split("\n")
+    offsets = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+    kinds = markdown_blocks.line_kinds(lines)
+    prose = None  # where the current run of ordinary lines began
+    for i, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
+        if kind == markdown_blocks.TEXT:
+            prose = offsets[i] if prose is None else prose
+            continue
+        if prose is not None:
+            out += [(s, markdown_blocks.TEXT) for s in _prose_sentences(text, prose, offsets[i], False)]
+            prose = None
+        if kind == markdown_blocks.UNDERLINE:
+            continue
+        stripped = line.rstrip()
+        lead = 0 if kind == markdown_blocks.CODE else len(stripped) - len(stripped.lstrip())
+        if stripped.strip():
+            end = offsets[i] + len(stripped)
+            if kind == markdown_blocks.HEADING and i + 1 < len(kinds) and kinds[i + 1] == markdown_blocks.UNDERLINE:
+                end = offsets[i + 1] + len(lines[i + 1].rstrip())  # the underline belongs to it
+            out.append(((offsets[i] + lead, end), kind))
+    if prose is not None:
+        out += [(s, markdown_blocks.TEXT) for s in _prose_sentences(text, prose, len(text), False)]
+    return out
+
+
+def _prose_sentences(text: str, begin: int, stop: int, line_blocks: bool) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    start = 0
-    for match in [*(_LINE if line_blocks else _PARAGRAPH).finditer(text), None]:
-        end = match.start() if match else len(text)
+    start = begin
+    for match in [*(_LINE if line_blocks else _PARAGRAPH).finditer(text, begin, stop), None]:
+        end = match.start() if match else stop
         if line_blocks:
             _split_paragraph(text, start, end, spans)
         else:  # a list item or table row is a block of its own, wrapped or not
@@ -121,37 +158,51 @@ def chunk(
     max_tokens: int = 256,
     overlap_sentences: int = 1,
     line_blocks: bool = False,
+    markdown: bool = False,
 ) -> list[Passage]:
     """Split an article into passages of about ``target_tokens`` tokens, never above ``max_tokens``.
 
     Consecutive passages share ``overlap_sentences`` sentences so an answer that straddles a
-    boundary is whole in one of them. A short article is one passage. ``line_blocks``: see
-    :func:`split_sentences`.
+    boundary is whole in one of them. A short article is one passage. ``line_blocks`` and
+    ``markdown``: see :func:`split_sentences`.
     """
     target_tokens = max(1, min(target_tokens, max_tokens))
-    spans = split_sentences(text, line_blocks)
-    if not spans:
+    kinds_of = _markdown_sentences(text) if markdown else [(s, "") for s in split_sentences(text, line_blocks)]
+    if not kinds_of:
         return []
-    counts = count_tokens([text[a:b] for a, b in spans])
+    counts = count_tokens([text[a:b] for (a, b), _ in kinds_of])
     units: list[tuple[tuple[int, int], int]] = []
-    for span, n in zip(spans, counts, strict=True):
-        units.extend(_split_long(text, span, n, max_tokens) if n > max_tokens else [(span, n)])
+    kinds: list[str] = []
+    for (span, kind), n in zip(kinds_of, counts, strict=True):
+        pieces = _split_long(text, span, n, max_tokens) if n > max_tokens else [(span, n)]
+        units += pieces
+        kinds += [kind] * len(pieces)
 
+    # Markdown: a heading starts its section's passage when the passage so far is half full, and
+    # no passage ends with a heading or a fence's opening line (its text is in the next one).
+    heads = [kind == markdown_blocks.HEADING for kind in kinds]
+    fences = itertools.count()  # fence lines alternate: opening, closing, opening...
+    leads = [h or kind == markdown_blocks.FENCE and next(fences) % 2 == 0 for h, kind in zip(heads, kinds, strict=True)]
     windows: list[list[int]] = []
     i = 0
     while i < len(units):
         window = [i]
         total = units[i][1]
         j = i + 1
-        while j < len(units) and total + units[j][1] <= target_tokens:
+        while (j < len(units) and total + units[j][1] <= target_tokens
+               and not (heads[j] and total >= target_tokens // 2)):
             window.append(j)
             total += units[j][1]
             j += 1
+        while len(window) > 1 and leads[window[-1]]:
+            window.pop()
+            j -= 1
         windows.append(window)
         if j >= len(units):
             break
-        # Step back for overlap, but always make progress.
+        # Step back for overlap, but always make progress, and not back over a new section.
         i = max(j - overlap_sentences, i + 1)
+        i = next((s for s in range(j, i, -1) if heads[s]), i)
 
     # A tiny tail is folded into the previous window when that still fits.
     if len(windows) > 1:

@@ -30,7 +30,7 @@ from .ondisk import ONDISK_THRESHOLD
 from .placement import finish_faiss, generation_number, on_disk_or_not, stores_for_write
 from .readers import EXTENSIONS, ReadStats, read_articles
 from .store import APPROX_THRESHOLD
-from .types import Article, IndexSummary, Passage, Skip, is_page
+from .types import Article, IndexSummary, Passage, Skip, is_markdown, is_page
 
 
 @dataclass(frozen=True)
@@ -256,7 +256,8 @@ def index_paths(
                 continue
             passages = _anchored(chunk(article.text, embedder.count_tokens, settings.chunk_tokens,
                                        embedder.max_tokens, settings.overlap_sentences,
-                                       line_blocks=is_page(article.source)), article)
+                                       line_blocks=is_page(article.source),
+                                       markdown=is_markdown(article.source)), article)
             if not passages:
                 stats.skipped.append(Skip(article.source, article.line_start, "no sentences"))
                 continue

@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Sequence
 
+from . import markdown
 from .chunker import block_starts
 from .links import safe_url
 from .types import ArticleHit, Hit, is_markdown, is_page
@@ -27,16 +28,10 @@ def _reference(source: str, lines: str, url: str | None, date: str | None, href:
     return " · ".join(parts)
 
 
-# A Markdown heading's "## " at the start of a line (after a highlight's <mark>, if any).
+# A Markdown heading's "## " (after a highlight's <mark>, if any).
 _HEADING_MARK = re.compile(r"(?m)^((?:<mark[^>]*>)?[ \t]*)#{1,6}[ \t]+(?=\S)")
+_CLOSING_HASHES = re.compile(r"[ \t]+#+[ \t]*(?=(?:</mark>)?$)")  # "## Title ##"
 _TITLE_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]+([^\n]*)(?:\n|$)\s*")
-
-
-def without_heading_marks(text: str, source: str) -> str:
-    """A Markdown passage's headings without their ``#`` markers, for display."""
-    if not is_markdown(source):
-        return text
-    return _HEADING_MARK.sub(r"\1", text)
 
 
 def _title_heading_end(text: str, title: str, source: str) -> int:
@@ -61,7 +56,8 @@ def marked_passage(hit: Hit) -> str:
         for i, h in enumerate(hit.highlights)
     )
     start = _title_heading_end(text, hit.title, hit.source)
-    out, pos = [], start if all(a >= start for a, _, _ in spans) else 0  # a marked heading stays
+    first = start if all(a >= start for a, _, _ in spans) else 0  # a marked heading stays
+    out, pos = [], first
     for a, b, best in spans:
         if a < pos or b > len(text):
             continue
@@ -70,7 +66,10 @@ def marked_passage(hit: Hit) -> str:
         out.append(f"<mark{css}>{html.escape(text[a:b])}</mark>")
         pos = b
     out.append(html.escape(text[pos:]))
-    marked = without_heading_marks("".join(out), hit.source)
+    if is_markdown(hit.source):  # its structure from the source lines, then marked lines
+        kinds = markdown.line_kinds(text.split("\n"), hit.starts_in_code)[text[:first].count("\n"):]
+        return _markdown_blocks("".join(out).split("\n"), kinds)
+    marked = "".join(out)
     if is_page(hit.source):
         return _page_lines(marked.split("\n"))
     # Blank lines are paragraph breaks; a single newline is the source's line wrapping, except
@@ -95,6 +94,48 @@ def _unwrapped(lines: list[str]) -> list[str]:
         else:
             out[-1] += "\n" + line  # shown as a space
     return out
+
+
+def _markdown_blocks(lines: list[str], kinds: list[str]) -> str:
+    """Marked Markdown lines as a card shows them: headings bold without their marks, fenced
+    code in a ``<pre>`` without its fences, other text as in any text file."""
+    parts: list[str] = []
+    prose: list[str] = []
+    code: list[str] = []
+
+    def flush() -> None:
+        if prose:
+            paragraphs = [p.strip("\n") for p in _PARAGRAPH.split("\n".join(prose)) if p.strip()]
+            if paragraphs:
+                parts.append("<br><br>".join(_page_lines(_unwrapped(p.split("\n"))) for p in paragraphs))
+            prose.clear()
+        if code:
+            while code and not code[-1].strip():
+                code.pop()
+            parts.append('<pre class="qa-code">' + "\n".join(code) + "</pre>")
+            code.clear()
+
+    for line, kind in zip(lines, kinds, strict=False):
+        if kind == markdown.CODE:
+            if prose:
+                flush()
+            code.append(line)
+        elif kind == markdown.UNDERLINE:  # a highlight of the heading closes here
+            if "</mark>" in line and parts:
+                parts[-1] = parts[-1].replace("</div>", "</mark></div>")
+        elif kind == markdown.FENCE:
+            flush()
+        elif kind == markdown.HEADING:
+            flush()
+            shown, atx = _HEADING_MARK.subn(r"\1", line)
+            shown = _CLOSING_HASHES.sub("", shown) if atx else shown  # a setext heading keeps "##"
+            parts.append(f'<div class="qa-heading">{shown}</div>')
+        else:
+            if code:
+                flush()
+            prose.append(line)
+    flush()
+    return "".join(parts)
 
 
 def _page_lines(lines: list[str]) -> str:
@@ -185,6 +226,9 @@ CSS = """
 .qa-passage {margin-left: 2.2em; line-height: 1.55;}
 .qa-passage mark {background: #fef3c7; color: inherit; padding: 0 2px; border-radius: 2px;}
 .qa-passage mark.qa-best {background: #fcd34d;}
+.qa-heading {font-weight: 700; margin: 6px 0 2px;}
+.qa-code {font-family: var(--font-mono); font-size: .85em; line-height: 1.45; white-space: pre-wrap;
+  background: var(--background-fill-secondary); border-radius: 4px; padding: 6px 10px; margin: 4px 0;}
 .qa-table {border-collapse: collapse; margin: 4px 0; font-size: .95em;}
 .qa-table th, .qa-table td {border: 1px solid var(--border-color-primary); padding: 2px 8px;
   text-align: left; vertical-align: top;}

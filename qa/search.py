@@ -12,7 +12,7 @@ from .catalog import Catalog
 from .embedder import encode_questions
 from .errors import InputError
 from .highlight import decode_vectors, highlights_of_hits, rank_sentences
-from .types import Hit
+from .types import Hit, is_markdown
 
 if TYPE_CHECKING:
     from .embedder import Embedder
@@ -283,6 +283,7 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool) -
     found = catalog.passages([c.pid for c in picked], vectors=highlights)
     rows = [found[c.pid] for c in picked]  # _group picked only passages this catalog has
     ranked = rank_sentences(question, qvec, rows, lexicon, qtokens) if highlights else [[] for _ in rows]
+    in_code = catalog.starting_in_code([r.passage_id for r in rows if is_markdown(r.source)])
     shown = highlights_of_hits(ranked)
     hits = []
     for rank, (cand, row) in enumerate(zip(picked, rows, strict=True), 1):
@@ -293,5 +294,6 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool) -
             line_start=row.line_start, line_end=row.line_end, char_start=row.char_start,
             char_end=row.char_end, url=row.url, date=row.date, highlights=top,
             dense_rank=cand.dense_rank, lexical_rank=cand.lexical_rank,
+            starts_in_code=row.passage_id in in_code,
         ))
     return hits

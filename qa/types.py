@@ -109,6 +109,9 @@ class Hit:
     highlights: tuple[Highlight, ...]
     dense_rank: int | None
     lexical_rank: int | None
+    # A Markdown passage that starts inside fenced code (its lines are code up to the fence's
+    # closing line): the text alone cannot tell, and a card shows code as code.
+    starts_in_code: bool = False
 
     @property
     def reference(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qa import markdown
 from qa.chunker import chunk, split_sentences
 
 
@@ -55,6 +56,26 @@ def test_list_items_and_table_rows_are_blocks_in_wrapped_text():
         "| Plant | Sun |", "|---|---|", "| Tomato | 6 h |", "After the table, the gas O\n2.", "It burns."]
 
 
+MD = ("# Install\nRun the installer. Then reboot.\n## Usage ##\nCall it:\n```js\nconst fs = require('fs');\n\n"
+      "  fs.readFile(a); // read it. Then\n```\nAfter code. Done.\n\nSetext heading\n---\nBody text.\n"
+      "~~~~\nnot closed by ```\n~~~\n# still code")
+
+
+def test_markdown_headings_and_each_line_of_fenced_code_are_sentences():
+    spans = split_sentences(MD, markdown=True)
+    assert [MD[a:b] for a, b in spans] == [
+        "# Install", "Run the installer.", "Then reboot.", "## Usage ##", "Call it:", "```js",
+        "const fs = require('fs');", "  fs.readFile(a); // read it. Then", "```", "After code.", "Done.",
+        "Setext heading\n---", "Body text.", "~~~~", "not closed by ```", "~~~", "# still code"]
+    # Other text: a "#" line is wrapping and code is prose, as before.
+    assert [MD[a:b] for a, b in split_sentences(MD)][:2] == ["# Install\nRun the installer.", "Then reboot."]
+
+
+def test_markdown_passages_are_exact_slices_whatever_the_fences():
+    for p in chunk(MD * 3, words, target_tokens=12, max_tokens=16, markdown=True):
+        assert p.text == (MD * 3)[p.char_start:p.char_end] and p.text.strip()
+
+
 def test_short_article_is_one_passage():
     [p] = chunk("One sentence. Two sentences.", words, target_tokens=200, max_tokens=256)
     assert (p.char_start, p.char_end, p.text) == (0, 28, "One sentence. Two sentences.")
@@ -93,6 +114,27 @@ def test_overlong_sentence_is_cut_to_fit():
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400))
 def test_any_text_gives_valid_spans(text):
-    for p in chunk(text, words, target_tokens=20, max_tokens=25):
-        assert 0 <= p.char_start < p.char_end <= len(text)
-        assert p.text == text[p.char_start:p.char_end] and p.text.strip()
+    for md in (False, True):
+        for p in chunk(text, words, target_tokens=20, max_tokens=25, markdown=md):
+            assert 0 <= p.char_start < p.char_end <= len(text)
+            assert p.text == text[p.char_start:p.char_end] and p.text.strip()
+
+
+def test_markdown_passages_start_sections_and_never_end_on_a_heading_or_an_opening_fence():
+    para = " ".join(f"Sentence {i} of the section." for i in range(6))
+    text = (f"# One\n\n{para}\n\n## Two\n\n{para}\n\n```sh\n# a shell comment, not a heading\necho {para}\n```\n\n"
+            f"## Three\n\n{para}")
+    passages = chunk(text, words, target_tokens=40, max_tokens=60, markdown=True)
+    spans = split_sentences(text, markdown=True)
+    kinds = markdown.line_kinds(text.split("\n"))
+    opening = {text.index("```sh")}
+    for p in passages:
+        a = p.sentences[-1][0]
+        assert kinds[text.count("\n", 0, a)] != markdown.HEADING and a not in opening, text[a:p.sentences[-1][1]]
+    starts = [p.text.split("\n")[0] for p in passages]
+    assert "## Two" in starts and "## Three" in starts  # each section opens a passage
+    # No passage carries the end of the section before into a new one.
+    assert not any(p.text.startswith("Sentence 5") and "## " in p.text for p in passages)
+    # A comment in code is code: it may end a passage, as a heading may not.
+    assert any(p.text.endswith("```sh\n# a shell comment, not a heading") for p in passages)
+    assert sorted({s for p in passages for s in p.sentences}) == spans  # every sentence kept

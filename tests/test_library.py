@@ -635,3 +635,32 @@ def test_an_html_pages_passages_point_at_their_source_lines_through_updates(tmp_
     assert s.embedded == 1 and lines_of("shade cloth heat wave") == [(10, 15)]
     assert lines_of("feed every two weeks fruit") == [(20, 20)]
     assert lib.check() == []
+
+
+def test_hits_know_when_a_markdown_passage_starts_inside_fenced_code(tmp_path, fake):
+    from qa import markdown
+    from qa.render import marked_passage
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    code = "\n".join(f"    total_{i} = compute_{i}(values)  # step {i}" for i in range(40))
+    (folder / "guide.md").write_text(
+        f"# Guide\n\nCompute the totals like this:\n\n```python\n{code}\n```\n\n## After\n\nThen print the totals.\n"
+        "\n~~~\nshell code\n~~~\n", encoding="utf-8")
+    lib = build([folder], tmp_path, fake, chunk_tokens=40)
+    rows = all_passages(lib)
+    text = lib.catalog.db.execute("SELECT text FROM articles").fetchone()[0]
+    kinds = markdown.line_kinds(text.split("\n"))
+    # Oracle: the kind of the line each passage starts on, from one pass over the whole article
+    # (a closing fence's line is inside: the code ends after it).
+    def inside(line: int) -> bool:
+        closing = kinds[line] == markdown.FENCE and kinds[:line].count(markdown.FENCE) % 2 == 1
+        return kinds[line] == markdown.CODE or closing
+
+    expected = {pid for pid, r in rows.items() if inside(text.count("\n", 0, r.char_start))}
+    assert len(expected) >= 3 and len(expected) < len(rows)
+    assert lib.catalog.starting_in_code(list(rows)) == expected
+    hits = lib.ask("total_30 compute_30", k=3, mode="lexical")
+    assert hits[0].starts_in_code and hits[0].passage_id in expected
+    card = marked_passage(hits[0])
+    assert card.startswith('<pre class="qa-code">') and "# step 30" in card and "```" not in card

@@ -29,6 +29,17 @@ def test_txt_blocks_keep_their_first_line(tmp_path):
         assert lines[a.line_start - 1] == a.text.splitlines()[0]
 
 
+def test_markdown_comments_are_blanked_outside_code_and_lines_stay(tmp_path):
+    (tmp_path / "c.md").write_text(
+        "# Notes\n\n<!-- YAML\nadded: v1.2\n-->\n\nReal text.\n\n```html\n<!-- kept in code -->\n```\n"
+        "Inline <!-- stays --> here.\n", encoding="utf-8")
+    [a], _ = read(tmp_path)
+    assert "YAML" not in a.text and "added" not in a.text
+    assert "<!-- kept in code -->" in a.text and "Inline <!-- stays --> here." in a.text
+    lines = a.text.split("\n")
+    assert lines[6] == "Real text." and len(lines) == 12 and not lines[2].strip()  # line 7 of the file
+
+
 def test_txt_one_per_file(tmp_path):
     f = tmp_path / "a.txt"
     f.write_text("Para one.\n\nPara two.\n", encoding="utf-8")

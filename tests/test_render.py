@@ -22,12 +22,12 @@ def test_markdown_headings_lose_their_markers_text_is_escaped_and_marked():
     watering, balcony = TEXT.index("## Watering"), TEXT.index("Balcony")
     out = marked_passage(hit("notes/t.md", [(watering, watering + 11), (balcony, TEXT.index(".") + 1)]))
     # The first heading only repeats the title the card shows above the passage: left out.
-    assert out == ("<mark>Balcony &lt;b&gt;gardens&lt;/b&gt; grow well.</mark><br><br>"
-                   '<mark class="qa-best">Watering</mark><br><br>Water #2 pots daily.')
+    assert out == ("<mark>Balcony &lt;b&gt;gardens&lt;/b&gt; grow well.</mark>"
+                   '<div class="qa-heading"><mark class="qa-best">Watering</mark></div>Water #2 pots daily.')
     other = dataclasses.replace(hit("notes/t.md", []), title="Balcony gardens")
-    assert marked_passage(other).startswith("Tomatoes<br><br>Balcony")  # a heading of its own: kept
+    assert marked_passage(other).startswith('<div class="qa-heading">Tomatoes</div>Balcony')  # its own: kept
     marked_title = marked_passage(hit("notes/t.md", [(0, 10)]))
-    assert marked_title.startswith('<mark class="qa-best">Tomatoes</mark><br><br>Balcony')  # shown, as marked
+    assert marked_title.startswith('<div class="qa-heading"><mark class="qa-best">Tomatoes</mark></div>Balcony')
 
 
 def test_a_pages_lines_are_its_paragraphs_and_its_title_line_is_not_repeated():
@@ -113,3 +113,27 @@ def test_a_card_links_its_url_at_the_highlight_and_shows_the_plain_url():
     assert hit("notes/t.md", []).link is None
     plain = dataclasses.replace(hit("notes/t.txt", []), url="https://ex.org/t")
     assert plain.link == "https://ex.org/t#:~:text=%23%20Tomatoes,Water%20%232%20pots%20daily."
+
+
+CODE = ("Read it line by line:\n```python\n# one line at a time\nfor line in open(path):\n\n"
+        "    print(line)\n```\nSetext heading ##\n---\nDone.")
+
+
+def test_markdown_code_is_a_block_without_its_fences_and_keeps_its_lines_and_hashes():
+    loop = CODE.index("for line")
+    md = dataclasses.replace(hit("notes/io.md", [(loop, loop + 23)]), title="IO", text=CODE,
+                             char_end=10 + len(CODE))
+    assert marked_passage(md) == (
+        'Read it line by line:<pre class="qa-code"># one line at a time\n'
+        '<mark class="qa-best">for line in open(path):</mark>\n\n    print(line)</pre>'
+        '<div class="qa-heading">Setext heading ##</div>Done.')
+
+
+def test_a_passage_that_starts_inside_code_shows_code_until_the_closing_fence():
+    text = CODE[CODE.index("    print"):]
+    md = dataclasses.replace(hit("notes/io.md", []), title="IO", text=text, char_end=10 + len(text))
+    inside = dataclasses.replace(md, starts_in_code=True)
+    assert marked_passage(inside) == ('<pre class="qa-code">    print(line)</pre>'
+                                      '<div class="qa-heading">Setext heading ##</div>Done.')
+    # Without the flag the closing fence would open a block and the heading would be code.
+    assert marked_passage(md).startswith("    print(line)<pre")

@@ -1,0 +1,96 @@
+"""The Markdown block structure that passages, highlights and cards follow.
+
+Only what changes where a sentence may start or end, or how a card shows it: fenced code
+(CommonMark fences: ``` or ~~~, closed by the same character at least as long, or by the end of
+the document), ATX and setext headings, and HTML comments at the start of a line. Inline
+Markdown stays as written: a card shows the source, not a rendering of it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+
+FENCE, CODE, HEADING, UNDERLINE, TEXT = "fence", "code", "heading", "underline", "text"
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.M)
+_ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+_UNDERLINE = re.compile(r"^ {0,3}(?:=+|--+)[ \t]*$")
+_COMMENT = re.compile(r"^ {0,3}<!--.*?-->", re.M | re.S)
+_ITEM = re.compile(r"^[ \t]*(?:[-*+][ \t]|\d{1,9}[.)][ \t]|\|)")
+
+
+def _step(fence: str | None, line: str) -> tuple[str | None, bool]:
+    """The open fence after ``line`` and whether the line is a fence's own line."""
+    m = _FENCE.match(line)
+    if m is None:
+        return fence, False
+    marker, rest = m.group(1), m.group(2)
+    if fence is None:
+        if marker[0] == "`" and "`" in rest:  # not a fence: an inline code span at a line start
+            return None, False
+        return marker, True
+    if marker[0] == fence[0] and len(marker) >= len(fence) and not rest.strip():
+        return None, True
+    return fence, False
+
+
+def line_kinds(lines: Sequence[str], in_code: bool = False) -> list[str]:
+    """Each line's kind: ``fence`` (a fence's opening or closing line), ``code`` (inside a
+    fence), ``heading`` (an ATX heading, or a setext heading's text), ``underline`` (a setext
+    heading's underline) or ``text``. ``in_code``: the lines start inside a fence (of backticks,
+    as far as its closing line is concerned)."""
+    kinds: list[str] = []
+    fence: str | None = "```" if in_code else None
+    for line in lines:
+        was = fence
+        fence, own = _step(fence, line)
+        if own:
+            kinds.append(FENCE)
+        elif was is not None:
+            kinds.append(CODE)
+        elif _ATX.match(line):
+            kinds.append(HEADING)
+        elif (_UNDERLINE.match(line) and kinds and kinds[-1] == TEXT and lines[len(kinds) - 1].strip()
+              and not _ITEM.match(lines[len(kinds) - 1])):
+            kinds[-1] = HEADING
+            kinds.append(UNDERLINE)
+        else:
+            kinds.append(TEXT)
+    return kinds
+
+
+def in_fence(text: str) -> bool:
+    """Whether a fenced code block is still open at the end of ``text``."""
+    fence = None
+    for m in _FENCE_LINE.finditer(text):
+        fence, _ = _step(fence, m.group(0))
+    return fence is not None
+
+
+def without_comments(text: str) -> str:
+    """HTML comments that open a line (a rendered page hides them: editors' notes, build
+    metadata) blanked with spaces outside fenced code, so every offset and line stays."""
+    if "<!--" not in text:
+        return text
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    kinds = line_kinds(lines)
+    out, pos = [], 0
+    for m in _COMMENT.finditer(text):
+        line = _line_of(starts, m.start())
+        if kinds[line] != TEXT or m.start() < pos:
+            continue
+        out.append(text[pos:m.start()])
+        out.append(re.sub(r"[^\n]", " ", m.group(0)))
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    return bisect.bisect_right(starts, offset) - 1
