@@ -169,7 +169,9 @@ def test_an_interrupted_index_run_resumes(tmp_path):
 
     from qa.journal import pending
 
-    corpus, index = write_corpus(tmp_path / "corpus", 900, 1), str(tmp_path / "idx")
+    # Enough passages that the run is still embedding when Ctrl-C lands (900 took 1.1 s here,
+    # and once ran to the end first).
+    corpus, index = write_corpus(tmp_path / "corpus", 4000, 1), str(tmp_path / "idx")
     proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "index", str(corpus), "--index", index],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
     deadline = time.monotonic() + 240
@@ -186,6 +188,6 @@ def test_an_interrupted_index_run_resumes(tmp_path):
     r = run("index", str(corpus), "--index", index)
     assert r.returncode == 0, r.stderr
     assert f"resumed: {kept} passages embedded by an interrupted run were reused" in r.stdout
-    assert "index holds 900 passages" in r.stdout and not os.path.exists(os.path.join(index, "journal"))
+    assert "index holds 4000 passages" in r.stdout and not os.path.exists(os.path.join(index, "journal"))
     r = run("ask", "river flood rescue boats", "--index", index, "--json")
     assert "river flood" in json.loads(r.stdout.splitlines()[0])["text"]
