@@ -2,8 +2,9 @@
 
 Only what changes where a sentence may start or end, or how a card shows it: fenced code
 (CommonMark fences: ``` or ~~~, closed by the same character at least as long, or by the end of
-the document), ATX and setext headings, and HTML comments at the start of a line. Inline
-Markdown stays as written: a card shows the source, not a rendering of it.
+the document), ATX and setext headings, and what a rendered page hides: HTML comments at the
+start of a line and link reference definitions. Inline Markdown stays as written: a card shows
+the source, not a rendering of it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.M)
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _UNDERLINE = re.compile(r"^ {0,3}(?:=+|--+)[ \t]*$")
 _COMMENT = re.compile(r"^ {0,3}<!--.*?-->", re.M | re.S)
+_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*\S+(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*$")
 _ITEM = re.compile(r"^[ \t]*(?:[-*+][ \t]|\d{1,9}[.)][ \t]|\|)")
 
 
@@ -70,24 +72,35 @@ def in_fence(text: str) -> bool:
     return fence is not None
 
 
-def without_comments(text: str) -> str:
-    """HTML comments that open a line (a rendered page hides them: editors' notes, build
-    metadata) blanked with spaces outside fenced code, so every offset and line stays."""
-    if "<!--" not in text:
+def without_hidden(text: str) -> str:
+    """``text`` with what a rendered page does not show blanked with spaces, so every offset and
+    line stays: HTML comments that open a line (editors' notes, build metadata) and link
+    reference definitions (``[label]: https://...``, the URLs behind ``[label]`` links); outside
+    fenced code only."""
+    if "<!--" not in text and "]:" not in text:
         return text
     lines = text.split("\n")
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
     kinds = line_kinds(lines)
-    out, pos = [], 0
+    hidden: list[tuple[int, int]] = []
     for m in _COMMENT.finditer(text):
-        line = _line_of(starts, m.start())
-        if kinds[line] != TEXT or m.start() < pos:
+        if kinds[_line_of(starts, m.start())] == TEXT and (not hidden or m.start() >= hidden[-1][1]):
+            hidden.append(m.span())
+    # A definition cannot interrupt a paragraph: it follows a blank line, a heading or another one.
+    after_break = True
+    for i, line in enumerate(lines):
+        defined = kinds[i] == TEXT and after_break and _DEFINITION.match(line) is not None
+        if defined:
+            hidden.append((starts[i], starts[i] + len(line)))
+        after_break = defined or not line.strip() or kinds[i] in (HEADING, UNDERLINE, FENCE)
+    out, pos = [], 0
+    for a, b in sorted(hidden):
+        if a < pos:  # a definition inside a comment already blanked
             continue
-        out.append(text[pos:m.start()])
-        out.append(re.sub(r"[^\n]", " ", m.group(0)))
-        pos = m.end()
+        out += [text[pos:a], re.sub(r"[^\n]", " ", text[a:b])]
+        pos = b
     out.append(text[pos:])
     return "".join(out)
 

@@ -17,7 +17,7 @@ from .dates import FileDates
 from .encoding import LEGACY, SAMPLE_BYTES, decode, display_name, legacy_encoding, utf16_as_utf8
 from .filestamps import same_file
 from .htmlpage import read_html
-from .markdown import without_comments
+from .markdown import without_hidden
 from .records import (
     FIELDS,
     PRIMARY_TEXT,
@@ -241,7 +241,7 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
             stats.skipped.append(Skip(given, 1, f"front matter is not valid {kind} ({exc}); ignored"))
         body_line = text[: match.end()].count("\n") + 1
         text = text[match.end() :]
-    text = without_comments(text)  # hidden when rendered; lines and offsets stay
+    text = without_hidden(text)  # comments and link definitions; lines and offsets stay
     # Leading blank lines shift the first line of the body.
     stripped = text.lstrip("\n")
     body_line += len(text) - len(stripped)

@@ -29,15 +29,18 @@ def test_txt_blocks_keep_their_first_line(tmp_path):
         assert lines[a.line_start - 1] == a.text.splitlines()[0]
 
 
-def test_markdown_comments_are_blanked_outside_code_and_lines_stay(tmp_path):
+def test_markdown_comments_and_link_definitions_are_blanked_outside_code_and_lines_stay(tmp_path):
     (tmp_path / "c.md").write_text(
-        "# Notes\n\n<!-- YAML\nadded: v1.2\n-->\n\nReal text.\n\n```html\n<!-- kept in code -->\n```\n"
-        "Inline <!-- stays --> here.\n", encoding="utf-8")
+        "# Notes\n\n<!-- YAML\nadded: v1.2\n-->\n\nReal [text][t] and a note[^1].\n\n```html\n<!-- kept in code -->\n"
+        "[kept]: in-code.md\n```\nInline <!-- stays --> here.\nA wrapped line\n[not]: a-definition (it would interrupt)\n\n"
+        "[t]: https://example.org/text \"Text\"\n[fs]: fs.md#fs\n[^1]: Footnotes stay.\n", encoding="utf-8")
     [a], _ = read(tmp_path)
     assert "YAML" not in a.text and "added" not in a.text
-    assert "<!-- kept in code -->" in a.text and "Inline <!-- stays --> here." in a.text
+    assert "example.org" not in a.text and "fs.md" not in a.text and "[^1]: Footnotes stay." in a.text
+    assert "<!-- kept in code -->\n[kept]: in-code.md" in a.text and "Inline <!-- stays --> here." in a.text
+    assert "[not]: a-definition (it would interrupt)" in a.text
     lines = a.text.split("\n")
-    assert lines[6] == "Real text." and len(lines) == 12 and not lines[2].strip()  # line 7 of the file
+    assert lines[6] == "Real [text][t] and a note[^1]." and len(lines) == 19 and not lines[2].strip()
 
 
 def test_txt_one_per_file(tmp_path):
