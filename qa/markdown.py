@@ -3,8 +3,8 @@
 Only what changes where a sentence may start or end, or how a card shows it: fenced code
 (CommonMark fences: ``` or ~~~, closed by the same character at least as long, or by the end of
 the document), ATX and setext headings, and what a rendered page hides: HTML comments at the
-start of a line and link reference definitions. Inline Markdown stays as written: a card shows
-the source, not a rendering of it.
+start of a line and link reference definitions. Inline Markdown is the cards' concern
+(:mod:`qa.render`).
 """
 
 from __future__ import annotations

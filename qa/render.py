@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from . import markdown
 from .chunker import block_starts
@@ -29,8 +30,8 @@ def _reference(source: str, lines: str, url: str | None, date: str | None, href:
 
 
 # A Markdown heading's "## " (after a highlight's <mark>, if any).
-_HEADING_MARK = re.compile(r"(?m)^((?:<mark[^>]*>)?[ \t]*)#{1,6}[ \t]+(?=\S)")
-_CLOSING_HASHES = re.compile(r"[ \t]+#+[ \t]*(?=(?:</mark>)?$)")  # "## Title ##"
+_HEADING_MARK = re.compile("^([\ue000\ue001]?[ \t]*)#{1,6}[ \t]+(?=\\S)")
+_CLOSING_HASHES = re.compile("[ \t]+#+[ \t]*(?=\ue002?$)")  # "## Title ##"
 _TITLE_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]+([^\n]*)(?:\n|$)\s*")
 
 
@@ -57,16 +58,20 @@ def marked_passage(hit: Hit) -> str:
     )
     start = _title_heading_end(text, hit.title, hit.source)
     first = start if all(a >= start for a, _, _ in spans) else 0  # a marked heading stays
+    md = is_markdown(hit.source)
+    # Markdown is rendered after marking, so marks go in as placeholder characters (any already
+    # in the text become U+FFFD) and become tags after; other text is escaped and marked here.
+    escape = (lambda t: t.translate(_NO_MARKS)) if md else html.escape  # noqa: E731
+    opening = (_BEST, _OPEN) if md else ('<mark class="qa-best">', "<mark>")
+    closing = _CLOSE if md else "</mark>"
     out, pos = [], first
     for a, b, best in spans:
         if a < pos or b > len(text):
             continue
-        out.append(html.escape(text[pos:a]))
-        css = ' class="qa-best"' if best else ""
-        out.append(f"<mark{css}>{html.escape(text[a:b])}</mark>")
+        out += [escape(text[pos:a]), opening[0] if best else opening[1], escape(text[a:b]), closing]
         pos = b
-    out.append(html.escape(text[pos:]))
-    if is_markdown(hit.source):  # its structure from the source lines, then marked lines
+    out.append(escape(text[pos:]))
+    if md:  # its structure from the source lines, then marked lines
         kinds = markdown.line_kinds(text.split("\n"), hit.starts_in_code)[text[:first].count("\n"):]
         return _markdown_blocks("".join(out).split("\n"), kinds)
     marked = "".join(out)
@@ -81,7 +86,36 @@ def marked_passage(hit: Hit) -> str:
 _ROW = re.compile(r"(<mark[^>]*>)?(\|.*\|)\s*(</mark>)?\s*")
 _RULE = re.compile(r"\|(?:\s*:?-+:?\s*\|)+")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
-_MARK_OPEN = re.compile(r"^<mark[^>]*>")
+_MARK_OPEN = re.compile("^(?:<mark[^>]*>|[\ue000\ue001])")
+# Marks in Markdown until it is rendered: private-use characters, one each.
+_OPEN, _BEST, _CLOSE = "\ue000", "\ue001", "\ue002"
+_NO_MARKS = str.maketrans({_OPEN: "\ufffd", _BEST: "\ufffd", _CLOSE: "\ufffd"})
+_TAGS = {_OPEN: "<mark>", _BEST: '<mark class="qa-best">', _CLOSE: "</mark>"}
+_PLACEHOLDER = re.compile("[\ue000-\ue002]")
+_BULLET = re.compile("^[ \t]*([\ue000\ue001]?)[ \t]*[-*+][ \t]+")  # a list item's marker, shown as •
+_REFERENCE_LINK = re.compile(r"\[([^\[\]]*)\]\[[^\[\]]*\]")  # [text][label]: its definition is elsewhere
+
+
+def _tags(text: str) -> str:
+    return _PLACEHOLDER.sub(lambda m: _TAGS[m.group(0)], text)
+
+
+@lru_cache(maxsize=1)
+def _inline_renderer():
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False})  # raw HTML in an article is shown, escaped
+    # A card links to the article, not from it: a link shows its text, an image its alt text
+    # (an image would load from outside the machine).
+    md.add_render_rule("link_open", lambda *_: "")
+    md.add_render_rule("link_close", lambda *_: "")
+    md.add_render_rule("image", lambda self, tokens, idx, options, env: html.escape(tokens[idx].content))
+    return md
+
+
+def _inline(text: str) -> str:
+    """A block's inline Markdown (code spans, emphasis, link texts, escapes) as HTML, marked."""
+    return _tags(_REFERENCE_LINK.sub(r"\1", _inline_renderer().renderInline(text)))
 
 
 def _unwrapped(lines: list[str]) -> list[str]:
@@ -107,12 +141,14 @@ def _markdown_blocks(lines: list[str], kinds: list[str]) -> str:
         if prose:
             paragraphs = [p.strip("\n") for p in _PARAGRAPH.split("\n".join(prose)) if p.strip()]
             if paragraphs:
-                parts.append("<br><br>".join(_page_lines(_unwrapped(p.split("\n"))) for p in paragraphs))
+                parts.append("<br><br>".join(
+                    _page_lines([_inline(_BULLET.sub("\\1• ", b)) for b in _unwrapped(p.split("\n"))])
+                    for p in paragraphs))
             prose.clear()
         if code:
             while code and not code[-1].strip():
                 code.pop()
-            parts.append('<pre class="qa-code">' + "\n".join(code) + "</pre>")
+            parts.append('<pre class="qa-code">' + _tags(html.escape("\n".join(code))) + "</pre>")
             code.clear()
 
     for line, kind in zip(lines, kinds, strict=False):
@@ -121,7 +157,7 @@ def _markdown_blocks(lines: list[str], kinds: list[str]) -> str:
                 flush()
             code.append(line)
         elif kind == markdown.UNDERLINE:  # a highlight of the heading closes here
-            if "</mark>" in line and parts:
+            if _CLOSE in line and parts:
                 parts[-1] = parts[-1].replace("</div>", "</mark></div>")
         elif kind == markdown.FENCE:
             flush()
@@ -129,7 +165,7 @@ def _markdown_blocks(lines: list[str], kinds: list[str]) -> str:
             flush()
             shown, atx = _HEADING_MARK.subn(r"\1", line)
             shown = _CLOSING_HASHES.sub("", shown) if atx else shown  # a setext heading keeps "##"
-            parts.append(f'<div class="qa-heading">{shown}</div>')
+            parts.append(f'<div class="qa-heading">{_inline(shown.strip())}</div>')
         else:
             if code:
                 flush()
@@ -227,6 +263,9 @@ CSS = """
 .qa-passage mark {background: #fef3c7; color: inherit; padding: 0 2px; border-radius: 2px;}
 .qa-passage mark.qa-best {background: #fcd34d;}
 .qa-heading {font-weight: 700; margin: 6px 0 2px;}
+.qa-passage code {font-family: var(--font-mono); font-size: .85em; background: var(--background-fill-secondary);
+  border-radius: 3px; padding: 0 3px;}
+.qa-passage pre code {padding: 0; background: none;}
 .qa-code {font-family: var(--font-mono); font-size: .85em; line-height: 1.45; white-space: pre-wrap;
   background: var(--background-fill-secondary); border-radius: 4px; padding: 6px 10px; margin: 4px 0;}
 .qa-table {border-collapse: collapse; margin: 4px 0; font-size: .95em;}

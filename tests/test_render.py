@@ -48,8 +48,11 @@ def test_markdown_lists_and_tables_keep_their_lines_wrapped_text_does_not():
     text = ("Tips for a\nbalcony garden:\n- Water the roots,\n  not the leaves.\n1. Feed weekly.\n\n"
             "| Plant | Sun |\n|---|---|\n| Tomato | 6 h |\n| Basil | 4 h |")
     md = dataclasses.replace(hit("notes/tips.md", []), title="Tips", text=text, char_end=10 + len(text))
+    water = text.index("- Water")
+    item = dataclasses.replace(md, highlights=(qa.Highlight("- Water", water + 10, water + 17),))
+    assert '<br><mark class="qa-best">• Water</mark> the roots' in marked_passage(item)  # a marked item too
     assert marked_passage(md) == (
-        "Tips for a\nbalcony garden:<br>- Water the roots,\n  not the leaves.<br>1. Feed weekly.<br><br>"
+        "Tips for a\nbalcony garden:<br>• Water the roots,\nnot the leaves.<br>1. Feed weekly.<br><br>"
         '<table class="qa-table"><tr><th>Plant</th><th>Sun</th></tr><tr><td>Tomato</td><td>6 h</td></tr>'
         "<tr><td>Basil</td><td>4 h</td></tr></table>")
 
@@ -137,3 +140,20 @@ def test_a_passage_that_starts_inside_code_shows_code_until_the_closing_fence():
                                       '<div class="qa-heading">Setext heading ##</div>Done.')
     # Without the flag the closing fence would open a block and the heading would be code.
     assert marked_passage(md).startswith("    print(line)<pre")
+
+
+def test_markdown_inline_code_emphasis_and_link_texts_are_rendered_marks_kept_html_escaped():
+    text = ("Call `read(a < b)` with **care**: see [the guide](https://x.org/g) and [`File`][] or "
+            "![chart](https://x.org/c.png). Raw <b>tags</b> and \\*stars\\* stay text.\n\n"
+            "## The `open()` call ##\n\n```\n`not inline` **not bold**\n```")
+    call = text.index("Call")
+    md = dataclasses.replace(hit("notes/api.md", [(call, text.index("). ") + 2)]), title="API", text=text,
+                             char_end=10 + len(text))
+    assert marked_passage(md) == (
+        '<mark class="qa-best">Call <code>read(a &lt; b)</code> with <strong>care</strong>: see the guide and '
+        "<code>File</code> or chart.</mark> Raw &lt;b&gt;tags&lt;/b&gt; and *stars* stay text."
+        '<div class="qa-heading">The <code>open()</code> call</div>'
+        '<pre class="qa-code">`not inline` **not bold**</pre>')
+    # Placeholder characters already in the text are not taken for marks.
+    odd = dataclasses.replace(md, text="A \ue000 B \ue002 C", highlights=(), char_end=10 + 9)
+    assert marked_passage(odd) == "A \ufffd B \ufffd C"
