@@ -166,7 +166,7 @@ def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
     rec = {
         "title": _own_title(doc.get("title"), data),
         "url": doc.get("url"),
-        "date": doc.get("date") or _date_in_text(data),
+        "date": _page_date(data),
         "author": doc.get("author"),
         "tags": doc.get("tags") or doc.get("categories") or (),
         "metadata": {"sitename": doc.get("sitename")} if doc.get("sitename") else {},
@@ -205,7 +205,7 @@ _BREAK = re.compile(r"[\r\n]+")
 def _config():
     """trafilatura's settings, without its extensive date search: that one takes a year anywhere
     in the page (a copyright line, a class name like ``edition2024``) for 1 January of it.
-    :func:`_date_in_text` does that search, and keeps only the dates it finds whole."""
+    :func:`_page_date` does that search, and keeps only the dates it finds whole."""
     global _CONFIG
     if _CONFIG is None:
         from trafilatura.settings import use_config
@@ -218,16 +218,46 @@ def _config():
 _CONFIG = None
 
 
-def _date_in_text(data: bytes) -> str | None:
-    """A date written in the page's text ("Posted on 5 March 2024"), for pages whose markup
-    has none; 1 January is what htmldate makes of a bare year, so it is not taken."""
+def _page_date(data: bytes) -> str | None:
+    """The date the page states, by htmldate: from its markup (meta tags, JSON-LD, ``<time>``)
+    or URL, else from its text; taken only where the page writes it whole (:func:`_written_whole`).
+    htmldate's guesses made dates of a copyright year (1 January), of "Section 7.1.13" (7 January
+    2013) and of a link to a blog's /2017/12/; and code is left out before it looks, as a
+    program's output in documentation (``mtime: 2019-06-22T03:36:54Z``) is not the page's date."""
     from htmldate import find_date
+    from lxml import etree
+    from trafilatura.utils import load_html
 
     try:
-        found = find_date(data, extensive_search=True)
+        tree = load_html(data)
+        if tree is None:
+            return None
+        etree.strip_elements(tree, "pre", "code", "samp", "kbd", "textarea", with_tail=False)
+        for script in list(tree.iter("script", "style")):
+            if "ld+json" not in (script.get("type") or ""):
+                script.drop_tree()
+        for link in tree.iter("a"):  # another page's address dates that page
+            link.attrib.pop("href", None)
+        page = etree.tostring(tree, encoding=str)
+        for extensive in (False, True):
+            found = find_date(tree, original_date=True, extensive_search=extensive)
+            if found and _written_whole(found, page):
+                return found
     except Exception:  # noqa: BLE001 (a page htmldate cannot parse has no date, not an error)
         return None
-    return None if found is None or found.endswith("-01-01") else found
+    return None
+
+
+def _written_whole(date: str, text: str) -> bool:
+    """Whether ``text`` writes the ISO ``date`` with its day, month and four-digit year (in
+    numbers, or with the month as a word in any language)."""
+    y, m, d = date.split("-")
+    m, d = m.lstrip("0"), d.lstrip("0")
+    day, month, word = rf"0?{d}(?:st|nd|rd|th)?\.?", rf"0?{m}", r"[^\W\d_]{3,}\.?"
+    sep = r"\s*[-./]\s*"
+    patterns = (rf"{y}{sep}{month}{sep}0?{d}", rf"{day}{sep}{month}{sep}{y}", rf"{month}{sep}{day}{sep}{y}",
+                rf"{day},?\s+(?:de\s+)?{word},?\s+(?:de\s+)?{y}", rf"{word}\s+{day},?\s+{y}")
+    return any(re.search(rf"(?<!\d){p}(?!\d)", text) for p in patterns)
 
 
 _TITLE_TAG = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.S)

@@ -419,8 +419,25 @@ def test_an_html_pages_date_is_one_it_states_not_a_stray_year(tmp_path):
          "<article><h1>Lifetimes</h1><pre><code class='language-rust edition2024'>fn main() {}</code></pre>"
          f"{BODY}</article><footer>\u00a9 2021 The Authors</footer>")
     page(tmp_path / "post.html", "Harbour", f"<article><h1>Harbour</h1><p>Posted on 5 March 2024 by Ann.</p>{BODY}</article>")
+    # A date in a code example (a program's output) is not the page's either.
+    page(tmp_path / "api.html", "Stats", "<article><h1>Stats</h1><p>The output will resemble:</p><pre>Stats {\n"
+         "  mtime: 2019-06-22T03:36:54.583Z,\n}</pre><p>Call <code>stat('2020-02-03')</code> to check.</p>"
+         f"{BODY}</article>")
+    # Nor are a section number or a link to a dated blog post (htmldate's guesses).
+    page(tmp_path / "spec.html", "Spec", "<article><h1>Spec</h1><p>As defined in <a href='https://x.org/2017/12/"
+         f"post.html'>Section 7.1.13</a> of the standard.</p>{BODY}</article>")
+    # Dates in the markup count: meta tags, JSON-LD.
+    (tmp_path / "meta.html").write_text(
+        "<html><head><title>Meta</title><meta property='article:published_time' content='2024-02-03T10:00:00Z'>"
+        f"</head><body><article><h1>Meta</h1>{BODY}</article></body></html>", encoding="utf-8")
+    (tmp_path / "ld.html").write_text(
+        "<html><head><title>LD</title><script type='application/ld+json'>{\"@type\": \"NewsArticle\", "
+        f"\"datePublished\": \"2023-11-09\"}}</script></head><body><article><h1>LD</h1>{BODY}</article></body></html>",
+        encoding="utf-8")
     articles, _ = read(tmp_path)
-    assert {os.path.basename(a.path): a.date for a in articles} == {"docs.html": None, "post.html": "2024-03-05"}
+    assert {os.path.basename(a.path): a.date for a in articles} == {
+        "docs.html": None, "post.html": "2024-03-05", "api.html": None, "spec.html": None,
+        "meta.html": "2024-02-03", "ld.html": "2023-11-09"}
 
 def test_a_saved_pages_companion_folder_is_not_read(tmp_path):
     page = "<html><head><title>{0}</title></head><body><article><p>" + "The {0} story goes on. " * 8 + "</p></article></body></html>"
