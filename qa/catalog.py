@@ -376,6 +376,13 @@ class Catalog(SentenceBlobs):
         return list(self.db.execute(
             "SELECT source, count(*) FROM articles GROUP BY source ORDER BY source"))
 
+    def source_rows(self) -> list[tuple[str, int, str | None, str | None, str]]:
+        """Per source: articles, first and last date, and the title of its first article."""
+        return list(self.db.execute(
+            "SELECT a.source, g.n, g.first_date, g.last_date, a.title FROM (SELECT source, count(*) n,"
+            " min(date) first_date, max(date) last_date, min(id) first FROM articles GROUP BY source) g"
+            " JOIN articles a ON a.id = g.first ORDER BY a.source"))
+
     def find_titles(self, text: str, limit: int = 20) -> list[tuple[str, str, str]]:
         like = f"%{text}%"
         return list(self.db.execute(

@@ -140,7 +140,11 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table()
 
     def library_table():
-        return [[src, n] for src, n in lib.info().sources]
+        rows = []
+        for src, n, first, last, title in lib.catalog.source_rows():
+            dates = first if first == last else f"{first} – {last}" if first else ""
+            rows.append([src, n, dates or "", title if n == 1 else f"{title} (+{n - 1} more)"])
+        return rows
 
     with gr.Blocks(title="article-qa") as demo:
         gr.Markdown("# article-qa\nAsk your articles; every answer comes with its source.")
@@ -192,8 +196,9 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             add_btn = gr.Button("Add to index", variant="primary", elem_id="add")
             add_out = gr.HTML(elem_id="add-summary")
         with gr.Tab("Library"):
-            table = gr.Dataframe(headers=["source", "articles"], value=library_table(),
-                                 interactive=False, elem_id="library")
+            table = gr.Dataframe(headers=["source", "articles", "dates", "title"], value=library_table(),
+                                 interactive=False, elem_id="library", show_search="search",
+                                 column_widths=["32%", "10%", "18%", "40%"], wrap=True)
             refresh = gr.Button("Refresh")
             refresh.click(lambda: (status(), library_table()), None, [status_md, table],
                           api_visibility="private")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -200,6 +201,21 @@ def test_upload_then_find_it(page, tmp_path):
     page.get_by_role("tab", name="Ask").click()
     ask(page, "Which observatory found a purple moon?")
     assert "uploads/evil_name.txt" in page.locator("#results .qa-card .qa-ref").first.inner_text()
+
+
+def test_the_library_lists_files_with_dates_and_titles_and_can_be_searched(page):
+    page.get_by_role("tab", name="Library").click()
+    table = page.locator("#library")
+    table.get_by_text("news/local/library-reopens.md").wait_for(timeout=30000)
+    text = table.inner_text()
+    assert "Keel Bay library reopens after flood repairs" in text and "2024-04-02" in text
+    # A file of several articles: their count, the span of their dates, the first title.
+    assert re.search(r"news/business\.csv\s+4\s+2024-02-21 – 2024-06-03\s+.+ \(\+3 more\)", text), text
+    table.locator("input").first.fill("bridge")
+    page.wait_for_timeout(800)
+    filtered = table.inner_text()
+    assert "bridge-closure.md" in filtered and "library-reopens.md" not in filtered
+    page.screenshot(path=str(ARTIFACTS / "library.png"), full_page=True)
 
 
 def test_html_in_articles_is_shown_as_text(page):
