@@ -187,7 +187,7 @@ def cmd_ask(args) -> int:
         print(f"   {h.title}")
         print(f"   score {h.score:.3f} ({args.mode}; {ranks}) · article {h.article_id}")
         for hl in h.highlights[:1]:
-            print(textwrap.fill(f"» {hl.text}", 100, initial_indent="   ", subsequent_indent="     "))
+            print(textwrap.fill(f"» {' '.join(hl.text.split())}", 100, initial_indent="   ", subsequent_indent="     "))
         passage = " ".join(h.text.split())
         print(textwrap.fill(passage[:400] + ("…" if len(passage) > 400 else ""), 100,
                             initial_indent="   ", subsequent_indent="   "))
