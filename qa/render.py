@@ -73,7 +73,7 @@ def marked_passage(hit: Hit) -> str:
     out.append(escape(text[pos:]))
     if md:  # its structure from the source lines, then marked lines
         kinds = markdown.line_kinds(text.split("\n"), hit.starts_in_code)[text[:first].count("\n"):]
-        return _markdown_blocks("".join(out).split("\n"), kinds)
+        return _markdown_blocks(_marks_per_line("".join(out).split("\n")), kinds)
     marked = "".join(out)
     if is_page(hit.source):
         return _page_lines(marked.split("\n"))
@@ -114,8 +114,26 @@ def _inline_renderer():
 
 
 def _inline(text: str) -> str:
-    """A block's inline Markdown (code spans, emphasis, link texts, escapes) as HTML, marked."""
-    return _tags(_REFERENCE_LINK.sub(r"\1", _inline_renderer().renderInline(text)))
+    """A block's inline Markdown (code spans, emphasis, link texts, escapes) as HTML, marked;
+    as plain text where rendering would lose a mark (one inside a link's address)."""
+    rendered = _REFERENCE_LINK.sub(r"\1", _inline_renderer().renderInline(text))
+    if any(rendered.count(p) != text.count(p) for p in _TAGS):
+        rendered = html.escape(text)
+    return _tags(rendered)
+
+
+def _marks_per_line(lines: list[str]) -> list[str]:
+    """Lines whose marks open and close within each: a mark over several lines (a wrapped
+    sentence, or one that crossed into code in an index split before code was its own)
+    is closed at each line's end and opened again on the next, so that no line dropped (a
+    fence) or shown apart (code, a heading) leaves a mark open."""
+    out, opened = [], ""
+    for line in lines:
+        line = opened + line
+        for ch in _PLACEHOLDER.findall(line):
+            opened = "" if ch == _CLOSE else ch
+        out.append(line + (_CLOSE if opened else ""))
+    return out
 
 
 def _unwrapped(lines: list[str]) -> list[str]:
@@ -156,10 +174,7 @@ def _markdown_blocks(lines: list[str], kinds: list[str]) -> str:
             if prose:
                 flush()
             code.append(line)
-        elif kind == markdown.UNDERLINE:  # a highlight of the heading closes here
-            if _CLOSE in line and parts:
-                parts[-1] = parts[-1].replace("</div>", "</mark></div>")
-        elif kind == markdown.FENCE:
+        elif kind in (markdown.UNDERLINE, markdown.FENCE):
             flush()
         elif kind == markdown.HEADING:
             flush()

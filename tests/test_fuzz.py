@@ -138,3 +138,29 @@ def test_a_line_longer_than_an_article_may_be_is_skipped_alone(tmp_path, monkeyp
     assert texts == ["short one", "short two", "Short block.", "Another short block."]
     skipped = [(os.path.basename(s.path), s.line) for s in stats.skipped]
     assert skipped[0] == ("long.jsonl", 2) and ("long.txt", 3) in skipped
+
+
+markdownish = st.lists(st.sampled_from(
+    ["# ", "## ", "```", "~~~", "`", "**", "*", "_", "[", "]", "(", ")", "![", "](http://x.org/a.b)", "<", ">",
+     "&amp;", "\\", "\n", "\n\n", "- ", "1. ", "| ", " |", "---", "<!-- ", " -->", "word", "two words. ", "\ue000"]),
+    max_size=60).map("".join)
+
+
+@FUZZ
+@given(text=markdownish, cuts=st.lists(st.integers(0, 400), max_size=6), source=st.sampled_from(["n.md", "n.txt", "n.html"]),
+       in_code=st.booleans())
+def test_cards_keep_their_marks_balanced_whatever_the_markup(text, cuts, source, in_code):
+    from qa.render import marked_passage
+
+    text = text.strip() or "x"
+    bounds = sorted({min(c, len(text)) for c in cuts})
+    spans = [(a, b) for a, b in zip(bounds[::2], bounds[1::2], strict=False) if a < b]
+    lights = tuple(qa.Highlight(text[a:b], a, b) for a, b in spans)
+    hit = qa.Hit(rank=1, score=1.0, article_id="a", passage_id=1, title="T", text=text, source=source,
+                 line_start=1, line_end=1, char_start=0, char_end=len(text), url=None, date=None,
+                 highlights=lights, dense_rank=1, lexical_rank=1, starts_in_code=in_code)
+    out = marked_passage(hit)
+    assert out.count("<mark") == out.count("</mark>")  # a mark over lines is one per line
+    assert "<script" not in out
+    if source.endswith(".md"):  # placeholders of its marks are all gone, and the text's own too
+        assert not any(c in out for c in "\ue000\ue001\ue002")
