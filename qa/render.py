@@ -29,7 +29,7 @@ def _reference(source: str, lines: str, url: str | None, date: str | None, href:
     return " · ".join(parts)
 
 
-# A Markdown heading's "## " (after a highlight's <mark>, if any).
+# A Markdown heading's "## " (after the placeholder that opens a highlight, if any).
 _HEADING_MARK = re.compile("^([\ue000\ue001]?[ \t]*)#{1,6}[ \t]+(?=\\S)")
 _CLOSING_HASHES = re.compile("[ \t]+#+[ \t]*(?=\ue002?$)")  # "## Title ##"
 _TITLE_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]+([^\n]*)(?:\n|$)\s*")
