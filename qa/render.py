@@ -30,8 +30,8 @@ def _reference(source: str, lines: str, url: str | None, date: str | None, href:
 
 
 # A Markdown heading's "## " (after the placeholder that opens a highlight, if any).
-_HEADING_MARK = re.compile("^([\ue000\ue001]?[ \t]*)#{1,6}[ \t]+(?=\\S)")
-_CLOSING_HASHES = re.compile("[ \t]+#+[ \t]*(?=\ue002?$)")  # "## Title ##"
+_HEADING_MARK = re.compile("^([\ue000\ue001\ue004\ue005]?[ \t]*)#{1,6}[ \t]+(?=\\S)")
+_CLOSING_HASHES = re.compile("[ \t]+#+[ \t]*(?=[\ue002\ue003]?$)")  # "## Title ##"
 _TITLE_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]+([^\n]*)(?:\n|$)\s*")
 
 
@@ -86,13 +86,16 @@ def marked_passage(hit: Hit) -> str:
 _ROW = re.compile(r"(<mark[^>]*>)?(\|.*\|)\s*(</mark>)?\s*")
 _RULE = re.compile(r"\|(?:\s*:?-+:?\s*\|)+")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
-_MARK_OPEN = re.compile("^(?:<mark[^>]*>|[\ue000\ue001])")
-# Marks in Markdown until it is rendered: private-use characters, one each.
-_OPEN, _BEST, _CLOSE = "\ue000", "\ue001", "\ue002"
-_NO_MARKS = str.maketrans({_OPEN: "\ufffd", _BEST: "\ufffd", _CLOSE: "\ufffd"})
-_TAGS = {_OPEN: "<mark>", _BEST: '<mark class="qa-best">', _CLOSE: "</mark>"}
-_PLACEHOLDER = re.compile("[\ue000-\ue002]")
-_BULLET = re.compile("^[ \t]*([\ue000\ue001]?)[ \t]*[-*+][ \t]+")  # a list item's marker, shown as •
+_MARK_OPEN = re.compile("^(?:<mark[^>]*>|[\ue000\ue001\ue004\ue005])")
+# Marks in Markdown until it is rendered: private-use characters, one each; the last three
+# close a mark at a line's end and open it again on the next (:func:`_marks_per_line`).
+_OPEN, _BEST, _CLOSE, _CLOSE_LINE, _OPEN_LINE, _BEST_LINE = (chr(c) for c in range(0xE000, 0xE006))
+_TAGS = {_OPEN: "<mark>", _BEST: '<mark class="qa-best">', _CLOSE: "</mark>", _CLOSE_LINE: "</mark>",
+         _OPEN_LINE: "<mark>", _BEST_LINE: '<mark class="qa-best">'}
+_NO_MARKS = str.maketrans(dict.fromkeys(_TAGS, "\ufffd"))
+_PLACEHOLDER = re.compile("[\ue000-\ue005]")
+_REJOINED = re.compile("\ue003\n[\ue004\ue005]")  # a mark split at a line that wrapping joins again
+_BULLET = re.compile("^[ \t]*([\ue000\ue001\ue004\ue005]?)[ \t]*[-*+][ \t]+")  # a list item's marker, shown as •
 _REFERENCE_LINK = re.compile(r"\[([^\[\]]*)\]\[[^\[\]]*\]")  # [text][label]: its definition is elsewhere
 
 
@@ -128,11 +131,12 @@ def _marks_per_line(lines: list[str]) -> list[str]:
     is closed at each line's end and opened again on the next, so that no line dropped (a
     fence) or shown apart (code, a heading) leaves a mark open."""
     out, opened = [], ""
+    again = {_OPEN: _OPEN_LINE, _BEST: _BEST_LINE, _OPEN_LINE: _OPEN_LINE, _BEST_LINE: _BEST_LINE}
     for line in lines:
-        line = opened + line
+        line = again[opened] + line if opened else line
         for ch in _PLACEHOLDER.findall(line):
-            opened = "" if ch == _CLOSE else ch
-        out.append(line + (_CLOSE if opened else ""))
+            opened = "" if ch in (_CLOSE, _CLOSE_LINE) else ch
+        out.append(line + (_CLOSE_LINE if opened else ""))
     return out
 
 
@@ -160,7 +164,8 @@ def _markdown_blocks(lines: list[str], kinds: list[str]) -> str:
             paragraphs = [p.strip("\n") for p in _PARAGRAPH.split("\n".join(prose)) if p.strip()]
             if paragraphs:
                 parts.append("<br><br>".join(
-                    _page_lines([_inline(_BULLET.sub("\\1• ", b)) for b in _unwrapped(p.split("\n"))])
+                    _page_lines([_inline(_BULLET.sub("\\1• ", _REJOINED.sub("\n", b)))
+                                 for b in _unwrapped(p.split("\n"))])
                     for p in paragraphs))
             prose.clear()
         if code:

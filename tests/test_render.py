@@ -157,3 +157,13 @@ def test_markdown_inline_code_emphasis_and_link_texts_are_rendered_marks_kept_ht
     # Placeholder characters already in the text are not taken for marks.
     odd = dataclasses.replace(md, text="A \ue000 B \ue002 C", highlights=(), char_end=10 + 9)
     assert marked_passage(odd) == "A \ufffd B \ufffd C"
+
+
+def test_a_markdown_highlight_over_wrapped_lines_is_one_mark_and_one_into_code_is_closed():
+    text = "Intro.\n\nBody text that wraps\nover two lines.\n```\ncode\n```"
+    body = text.index("Body")
+    md = dataclasses.replace(hit("notes/w.md", [(body, text.index("```") + 8)]), title="W", text=text,
+                             char_end=10 + len(text))
+    # (An index split before code was a block of its own has sentences that run into code.)
+    assert marked_passage(md) == ('Intro.<br><br><mark class="qa-best">Body text that wraps\nover two lines.</mark>'
+                                  '<pre class="qa-code"><mark class="qa-best">code</mark></pre>')
