@@ -80,6 +80,7 @@ def run_eval(dataset: str, split: str = "test", index: str | None = None,
     """Index the dataset's corpus (reusing an index already built from it) and score each mode."""
     from tqdm import tqdm
 
+    from .indexdir import MANIFEST
     from .library import Library
 
     corpus = os.path.join(dataset, "corpus.jsonl")
@@ -94,7 +95,12 @@ def run_eval(dataset: str, split: str = "test", index: str | None = None,
     if index is None:
         tag = hashlib.sha1(os.path.abspath(dataset).encode()).hexdigest()[:8]
         index = os.path.join("index", "eval", f"{os.path.basename(os.path.normpath(dataset))}-{tag}")
-    lib = Library.build([corpus], index, backend=backend)
+    # An existing index is brought up to date with the backend that built it (a write may not
+    # mix backends); questions then use the backend asked for.
+    existing = os.path.exists(os.path.join(index, MANIFEST))
+    lib = Library.build([corpus], index, backend=None if existing else backend)
+    if existing and backend and backend != lib.info().backend:
+        lib = Library.open(index, backend=backend)
     report = {"dataset": dataset, "split": split, "queries": len(qids),
               "documents": lib.info().articles, "index": index, "modes": {}}
     batch = 64

@@ -23,7 +23,7 @@ from .encoding import display_name
 from .errors import InputError
 from .filestamps import FileStamps, article_counts, stamp
 from .htmlpage import line_at
-from .indexdir import CATALOG, Writer, check_model, now
+from .indexdir import CATALOG, Writer, check_backend, check_model, now
 from .journal import Journal, discard
 from .lexical import LexicalIndex
 from .ondisk import ONDISK_THRESHOLD
@@ -144,6 +144,7 @@ def index_paths(
     with Writer(directory) as w, ExitStack() as cleanup:
         if w.previous:
             check_model(w.previous, embedder.name, embedder.dim, directory)
+            check_backend(w.previous, getattr(embedder, "backend", None), directory)
         settings = _resolve(settings, (w.previous or {}).get("settings"))
         catalog = Catalog(w.path(CATALOG), copy_from=w.catalog_source,
                           segment=generation_number(w.generation))

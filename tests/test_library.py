@@ -664,3 +664,20 @@ def test_hits_know_when_a_markdown_passage_starts_inside_fenced_code(tmp_path, f
     assert hits[0].starts_in_code and hits[0].passage_id in expected
     card = marked_passage(hits[0])
     assert card.startswith('<pre class="qa-code">') and "# step 30" in card and "```" not in card
+
+
+def test_a_write_does_not_mix_vectors_of_two_backends(small_corpus, tmp_path):
+    from fakes import FakeEmbedder
+
+    int8, fp32 = FakeEmbedder(), FakeEmbedder()
+    int8.backend, fp32.backend = "onnx-int8", "onnx"
+    lib = build([small_corpus], tmp_path, int8)
+    assert lib.manifest["backend"] == "onnx-int8"
+    (small_corpus / "new.txt").write_text("Ferry crews voted to strike over winter timetables.\n", encoding="utf-8")
+    with pytest.raises(qa.IndexMismatchError, match="made with the onnx-int8 backend.*build into a new folder"):
+        qa.Library.open(str(tmp_path / "idx"), embedder=fp32).update([str(small_corpus)], progress=False)
+    with pytest.raises(qa.IndexMismatchError):
+        build([small_corpus], tmp_path, fp32)
+    assert qa.Library.open(str(tmp_path / "idx")).manifest["generation"] == lib.manifest["generation"]
+    summary = qa.Library.open(str(tmp_path / "idx"), embedder=int8).update([str(small_corpus)], progress=False)
+    assert summary.embedded == 1  # the same backend goes on as before
