@@ -409,7 +409,7 @@ def main() -> int:
     text = f"""# Speed
 
 {measured_on()}; each table's figures in one run, side by side.
-Command: `python benchmarks/speed.py {' '.join(sys.argv[1:])}`
+Command: `{' '.join(['python', 'benchmarks/speed.py', *sys.argv[1:]])}`
 
 ## Indexing (first {args.docs} SciFact abstracts, passages/s; bare = `SentenceTransformer.encode` with torch of the same texts; best of {ROUNDS} alternating runs each)
 | backend | passages | `Library.build` | bare torch encode | build vs bare |
