@@ -164,9 +164,10 @@ def check_model(manifest: dict[str, Any], model: str | None, dim: int | None, wh
 def check_backend(manifest: dict[str, Any], backend: str | None, where: str) -> None:
     """A write embeds with the backend that made the index's vectors: int8 and fp32 vectors of
     the same model differ a little, and an index holding both could say which it is of neither."""
+    from .embedder import BACKENDS  # a custom embedder object has none of these: not compared
+
     built = manifest.get("backend", "torch")  # indexes from before backends: torch
-    known = ("torch", "onnx", "onnx-int8")
-    if backend in known and built in known and backend != built:
+    if backend in BACKENDS and built in BACKENDS and backend != built:
         raise IndexMismatchError(
             f"index {where} holds vectors made with the {built} backend; embedding with {backend} "
             f"would mix the two. Update it with --backend {built} (or none); to re-embed with "

@@ -142,8 +142,8 @@ def build_ui(lib: Library, examples: list[str] | None = None):
     def library_table():
         rows = []
         for src, n, first, last, title in lib.catalog.source_rows():
-            dates = first if first == last else f"{first} – {last}" if first else ""
-            rows.append([src, n, dates or "", title if n == 1 else f"{title} (+{n - 1} more)"])
+            dates = "" if not first else first if first == last else f"{first} – {last}"
+            rows.append([src, n, dates, title if n == 1 else f"{title} (+{n - 1} more)"])
         return rows
 
     with gr.Blocks(title="article-qa") as demo:
