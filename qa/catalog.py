@@ -300,19 +300,14 @@ class Catalog(SentenceBlobs):
                 out[row[0]] = row[1:]
         return out
 
-    def starting_in_code(self, ids: Sequence[int]) -> set[int]:
-        """Those of these (Markdown) passages that start inside a fenced code block."""
-        from .markdown import in_fence
-
-        out: set[int] = set()
+    def texts_before(self, ids: Sequence[int]) -> dict[int, str]:
+        """Each passage's article text up to where the passage starts."""
+        out: dict[int, str] = {}
         for chunk in _chunks(list(ids)):
             marks = ",".join("?" * len(chunk))
-            for pid, before in self.db.execute(
+            out.update(self.db.execute(
                 "SELECT p.id, substr(a.text, 1, p.char_start) FROM passages p JOIN articles a"
-                f" ON a.id = p.article WHERE p.id IN ({marks})"
-                " AND (instr(a.text, '```') > 0 OR instr(a.text, '~~~') > 0)", chunk):
-                if in_fence(before):
-                    out.add(pid)
+                f" ON a.id = p.article WHERE p.id IN ({marks})", chunk))
         return out
 
     def passages(self, ids: Sequence[int], vectors: bool = False) -> dict[int, PassageRow]:

@@ -184,7 +184,7 @@ def cmd_ask(args) -> int:
         ref = h.reference + (f"  {_shown_url(h)}" if h.url else "") + (f"  ({h.date})" if h.date else "")
         ranks = f"dense #{h.dense_rank or '-'} · lexical #{h.lexical_rank or '-'}"
         print(f"{h.rank}. {ref}")
-        print(f"   {h.title}")
+        print(f"   {' › '.join((h.title, *h.section))}")
         print(f"   score {h.score:.3f} ({args.mode}; {ranks}) · article {h.article_id}")
         for hl in h.highlights[:1]:
             print(textwrap.fill(f"» {' '.join(hl.text.split())}", 100, initial_indent="   ", subsequent_indent="     "))

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 FENCE, CODE, HEADING, UNDERLINE, TEXT = "fence", "code", "heading", "underline", "text"
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
-_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.M)
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _UNDERLINE = re.compile(r"^ {0,3}(?:=+|--+)[ \t]*$")
 _COMMENT = re.compile(r"^ {0,3}<!--.*?-->", re.M | re.S)
@@ -64,14 +63,6 @@ def line_kinds(lines: Sequence[str], in_code: bool = False) -> list[str]:
     return kinds
 
 
-def in_fence(text: str) -> bool:
-    """Whether a fenced code block is still open at the end of ``text``."""
-    fence = None
-    for m in _FENCE_LINE.finditer(text):
-        fence, _ = _step(fence, m.group(0))
-    return fence is not None
-
-
 def without_hidden(text: str) -> str:
     """``text`` with what a rendered page does not show blanked with spaces, so every offset and
     line stays: HTML comments that open a line (editors' notes, build metadata) and link
@@ -107,3 +98,57 @@ def without_hidden(text: str) -> str:
 
 def _line_of(starts: list[int], offset: int) -> int:
     return bisect.bisect_right(starts, offset) - 1
+
+
+# The lines that open or close a fence or make a heading: the only ones an outline needs.
+_STRUCTURE = re.compile(r"^ {0,3}(?:`{3,}.*|~{3,}.*|#{1,6}(?:[ \t].*)?|(?:=+|--+)[ \t]*)$", re.M)
+_CLOSING = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")  # "## Install ##"
+
+
+def outline(text: str) -> tuple[list[tuple[int, str]], bool]:
+    """The headings in force at the end of ``text``, outermost first, as (level, heading text),
+    and whether a fenced code block is still open there (a ``#`` line in code is no heading)."""
+    chain: list[tuple[int, str]] = []
+    fence: str | None = None
+    for m in _STRUCTURE.finditer(text):
+        line = m.group(0)
+        was = fence
+        fence, own = _step(fence, line)
+        if own or was is not None:
+            continue
+        end = max(m.start() - 1, 0)  # the newline before this line
+        heading = _heading(line, text[text.rfind("\n", 0, end) + 1 : end])
+        if heading is not None:
+            while chain and chain[-1][0] >= heading[0]:
+                chain.pop()
+            if heading[1]:
+                chain.append(heading)
+    return chain, fence is not None
+
+
+def _heading(line: str, previous: str) -> tuple[int, str] | None:
+    """(level, text) when ``line`` makes a heading: an ATX heading, or a setext underline below
+    a line of paragraph text (``previous``)."""
+    if _ATX.match(line):
+        marks = line.lstrip(" ")
+        level = len(marks) - len(marks.lstrip("#"))
+        return level, _CLOSING.sub("", marks[level:]).strip()
+    if (_UNDERLINE.match(line) and previous.strip() and not _ATX.match(previous)
+            and not _FENCE.match(previous) and not _UNDERLINE.match(previous) and not _ITEM.match(previous)):
+        return (1 if line.strip()[0] == "=" else 2), previous.strip()
+    return None
+
+
+def section(before: str, passage: str, title: str) -> tuple[tuple[str, ...], bool]:
+    """The headings a passage sits under (outermost first; not a top heading that is the
+    article's title, nor those a heading opening the passage closes) and whether it starts
+    inside fenced code. ``before``: the article's text up to the passage."""
+    chain, in_code = outline(before)
+    if not in_code:
+        lines = passage.lstrip("\n").split("\n", 2)
+        opening = _heading(lines[0], "") or (_heading(lines[1], lines[0]) if len(lines) > 1 else None)
+        if opening is not None:
+            chain = [h for h in chain if h[0] < opening[0]]
+    if chain and chain[0][0] == 1 and " ".join(chain[0][1].split()) == " ".join(title.split()):
+        chain = chain[1:]
+    return tuple(text for _, text in chain), in_code

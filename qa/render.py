@@ -241,7 +241,7 @@ def hit_cards(hits: Sequence[Hit], mode: str) -> str:
         cards.append(
             '<div class="qa-card">'
             f'<div class="qa-head"><span class="qa-rank">{h.rank}</span>'
-            f'<span class="qa-title">{html.escape(h.title)}</span></div>'
+            f'<span class="qa-title">{html.escape(h.title)}</span>{_section(h.section)}</div>'
             f'<div class="qa-refline">{_reference(h.source, lines, h.url, h.date, h.link)}</div>'
             f'<div class="qa-passage">{marked_passage(h)}</div>'
             f'<div class="qa-detail">{detail}'
@@ -249,6 +249,14 @@ def hit_cards(hits: Sequence[Hit], mode: str) -> str:
             "Similar articles</button></div></div>"
         )
     return '<div class="qa-results">' + "".join(cards) + "</div>"
+
+
+def _section(headings: Sequence[str]) -> str:
+    """The headings a passage sits under, after the title: "› Install › On Linux"."""
+    if not headings:
+        return ""
+    return ('<span class="qa-section">' + "".join(f"<span>› {_inline(h)}</span>" for h in headings)
+            + "</span>")
 
 
 def article_cards(hits: Sequence[ArticleHit], heading: str) -> str:
@@ -276,6 +284,7 @@ CSS = """
 .qa-head {display: flex; gap: 10px; align-items: baseline;}
 .qa-rank {font-weight: 700; color: var(--color-accent); min-width: 1.5em;}
 .qa-title {font-weight: 700; font-size: 1.05em;}
+.qa-section {display: inline-flex; flex-wrap: wrap; column-gap: .5em; opacity: .8;}
 .qa-score {margin-left: auto; font-size: .85em; opacity: .7;}
 .qa-refline {margin: 4px 0 8px 2.2em; font-size: .9em;}
 .qa-ref {font-size: .95em;}

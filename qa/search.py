@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import tokens
+from . import markdown, tokens
 from .catalog import Catalog
 from .embedder import encode_questions
 from .errors import InputError
@@ -283,17 +283,19 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool) -
     found = catalog.passages([c.pid for c in picked], vectors=highlights)
     rows = [found[c.pid] for c in picked]  # _group picked only passages this catalog has
     ranked = rank_sentences(question, qvec, rows, lexicon, qtokens) if highlights else [[] for _ in rows]
-    in_code = catalog.starting_in_code([r.passage_id for r in rows if is_markdown(r.source)])
+    before = catalog.texts_before([r.passage_id for r in rows if is_markdown(r.source)])
+    context = {pid: markdown.section(text, found[pid].text, found[pid].title) for pid, text in before.items()}
     shown = highlights_of_hits(ranked)
     hits = []
     for rank, (cand, row) in enumerate(zip(picked, rows, strict=True), 1):
         top = shown[rank - 1]
+        section, in_code = context.get(row.passage_id, ((), False))
         hits.append(Hit(
             rank=rank, score=round(cand.score, 6), article_id=row.article_id,
             passage_id=row.passage_id, title=row.title, text=row.text, source=row.source,
             line_start=row.line_start, line_end=row.line_end, char_start=row.char_start,
             char_end=row.char_end, url=row.url, date=row.date, highlights=top,
             dense_rank=cand.dense_rank, lexical_rank=cand.lexical_rank,
-            starts_in_code=row.passage_id in in_code,
+            starts_in_code=in_code, section=section,
         ))
     return hits

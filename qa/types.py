@@ -112,6 +112,9 @@ class Hit:
     # A Markdown passage that starts inside fenced code (its lines are code up to the fence's
     # closing line): the text alone cannot tell, and a card shows code as code.
     starts_in_code: bool = False
+    # The headings a Markdown passage sits under, outermost first (not the article's title):
+    # where in a long document it is. Empty for other formats.
+    section: tuple[str, ...] = ()
 
     @property
     def reference(self) -> str:

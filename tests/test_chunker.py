@@ -138,3 +138,26 @@ def test_markdown_passages_start_sections_and_never_end_on_a_heading_or_an_openi
     # A comment in code is code: it may end a passage, as a heading may not.
     assert any(p.text.endswith("```sh\n# a shell comment, not a heading") for p in passages)
     assert sorted({s for p in passages for s in p.sentences}) == spans  # every sentence kept
+
+
+def test_the_outline_follows_heading_levels_and_skips_code_and_lists():
+    text = ("# Guide\n\nIntro.\n\n## Install ##\n\n```sh\n# not a heading\n## nor this\n```\n\n"
+            "### On Linux\n\nSteps.\n\nSetext two\n----------\n\n- an item\n---\n\n~~~\n# code\n")
+    at = lambda marker: markdown.outline(text[: text.index(marker)])  # noqa: E731
+    assert at("Intro") == ([(1, "Guide")], False)
+    assert at("# not a") == ([(1, "Guide"), (2, "Install")], True)  # closing hashes dropped; in code
+    assert at("Steps") == ([(1, "Guide"), (2, "Install"), (3, "On Linux")], False)
+    # A setext heading closes the level-3 one and replaces its level-2 sibling; an underline
+    # below a list item is a rule, not a heading.
+    assert at("~~~") == ([(1, "Guide"), (2, "Setext two")], False)
+    assert markdown.outline(text) == ([(1, "Guide"), (2, "Setext two")], True)
+    assert markdown.outline("## C#\n\n# Top\n\n#hashtag\n") == ([(1, "Top")], False)
+
+
+def test_a_passages_section_leaves_out_the_title_and_what_its_own_heading_closes():
+    before = "# Guide\n\n## Install\n\n### On Linux\n\nSteps.\n\n"
+    assert markdown.section(before, "More steps.", "Guide") == (("Install", "On Linux"), False)
+    assert markdown.section(before, "More steps.", "Another title") == (("Guide", "Install", "On Linux"), False)
+    assert markdown.section(before, "### On macOS\n\nSteps.", "Guide") == (("Install",), False)
+    assert markdown.section(before, "Usage\n=====\n\nRun it.", "Guide") == ((), False)
+    assert markdown.section(before + "```\n", "# a comment\n```", "Guide") == (("Install", "On Linux"), True)

@@ -192,3 +192,20 @@ def test_an_interrupted_index_run_resumes(tmp_path):
     assert "index holds 900 passages" in r.stdout and not os.path.exists(os.path.join(index, "journal"))
     r = run("ask", "river flood rescue boats", "--index", index, "--json")
     assert "river flood" in json.loads(r.stdout.splitlines()[0])["text"]
+
+
+def test_ask_prints_the_headings_a_markdown_passage_sits_under(tmp_path, capsys):
+    from fakes import FakeEmbedder
+
+    import qa.cli
+
+    steps = " ".join(f"Step {i} of the upgrade is careful." for i in range(30))
+    (tmp_path / "manual.md").write_text(f"# Manual\n\n## Upgrading\n\n### From version 2\n\n{steps}\n"
+                                        "Back up the database before the last step.\n", encoding="utf-8")
+    qa.Library.build([str(tmp_path / "manual.md")], str(tmp_path / "idx"), embedder=FakeEmbedder())
+    capsys.readouterr()
+    assert qa.cli.main(["ask", "back up the database", "--index", str(tmp_path / "idx"), "--mode", "lexical",
+                        "-k", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("1. ") and "manual.md:" in lines[0]
+    assert lines[1] == "   Manual › Upgrading › From version 2"

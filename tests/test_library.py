@@ -659,11 +659,62 @@ def test_hits_know_when_a_markdown_passage_starts_inside_fenced_code(tmp_path, f
 
     expected = {pid for pid, r in rows.items() if inside(text.count("\n", 0, r.char_start))}
     assert len(expected) >= 3 and len(expected) < len(rows)
-    assert lib.catalog.starting_in_code(list(rows)) == expected
+    before = lib.catalog.texts_before(list(rows))
+    assert {pid for pid, r in rows.items() if markdown.section(before[pid], r.text, r.title)[1]} == expected
     hits = lib.ask("total_30 compute_30", k=3, mode="lexical")
     assert hits[0].starts_in_code and hits[0].passage_id in expected
     card = marked_passage(hits[0])
     assert card.startswith('<pre class="qa-code">') and "# step 30" in card and "```" not in card
+
+
+def test_markdown_hits_carry_the_headings_they_sit_under(tmp_path, fake):
+    from qa import markdown
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    para = lambda topic: " ".join(f"The {topic} step {i} is done with care." for i in range(12))  # noqa: E731
+    (folder / "manual.md").write_text(
+        f"---\ntitle: Manual\n---\n# Manual\n\n{para('intro')}\n\n## Setup\n\n{para('setup')}\n\n"
+        f"### Linux\n\n{para('linux')}\n\n```sh\n# apt install\n```\n\n{para('packaging')}\n\n"
+        f"Usage\n-----\n\n{para('usage')}\n", encoding="utf-8")
+    (folder / "notes.txt").write_text(f"# Not Markdown\n\n{para('plain')}\n", encoding="utf-8")
+    lib = build([folder], tmp_path, fake, chunk_tokens=40)
+    rows = all_passages(lib)
+    text = lib.catalog.db.execute("SELECT text FROM articles WHERE source LIKE '%.md'").fetchone()[0]
+    lines = text.split("\n")
+    kinds = markdown.line_kinds(lines)
+
+    # Oracle from one pass of line kinds over the whole article: the headings above each line.
+    def headings_before(line: int) -> list[tuple[int, str]]:
+        chain: list[tuple[int, str]] = []
+        for i in range(line):
+            if kinds[i] != markdown.HEADING:
+                continue
+            if lines[i].lstrip().startswith("#"):
+                level, name = len(lines[i]) - len(lines[i].lstrip("#")), lines[i].lstrip("#").strip()
+            else:
+                level, name = (1 if lines[i + 1].strip()[0] == "=" else 2), lines[i].strip()
+            chain = [h for h in chain if h[0] < level] + [(level, name)]
+        return chain
+
+    expected = {}
+    for pid, r in rows.items():
+        if not r.source.endswith(".md"):
+            continue
+        first = text.count("\n", 0, r.char_start)
+        chain = headings_before(first)
+        if kinds[first] == markdown.HEADING:  # the passage opens with its own heading
+            opening = headings_before(first + 2)[-1][0]
+            chain = [h for h in chain if h[0] < opening]
+        expected[pid] = tuple(name for level, name in chain if (level, name) != (1, "Manual"))
+    assert {("Setup", "Linux"), ("Setup",), ()} <= set(expected.values())
+    for question, section in [("linux step 9", ("Setup", "Linux")), ("packaging step 7", ("Setup", "Linux")),
+                              ("usage step 11", ("Usage",))]:
+        hit = lib.ask(question, k=1, mode="lexical")[0]
+        assert hit.section == expected[hit.passage_id] == section, question
+    assert lib.ask("plain step 3", k=1, mode="lexical")[0].section == ()  # a .txt file has none
+    before = lib.catalog.texts_before(list(expected))
+    assert {pid: markdown.section(before[pid], rows[pid].text, rows[pid].title)[0] for pid in expected} == expected
 
 
 def test_a_write_does_not_mix_vectors_of_two_backends(small_corpus, tmp_path):

@@ -167,3 +167,13 @@ def test_a_markdown_highlight_over_wrapped_lines_is_one_mark_and_one_into_code_i
     # (An index split before code was a block of its own has sentences that run into code.)
     assert marked_passage(md) == ('Intro.<br><br><mark class="qa-best">Body text that wraps\nover two lines.</mark>'
                                   '<pre class="qa-code"><mark class="qa-best">code</mark></pre>')
+
+
+def test_a_card_shows_the_headings_its_passage_sits_under_escaped():
+    from qa.render import hit_cards
+
+    sectioned = dataclasses.replace(hit("notes/t.md", []), section=("Care <b>", "`water()` *daily*"))
+    head = hit_cards([sectioned], "hybrid").split('<div class="qa-refline">')[0]
+    assert head.endswith('<span class="qa-title">Tomatoes</span><span class="qa-section"><span>› Care &lt;b&gt;</span>'
+                         "<span>› <code>water()</code> <em>daily</em></span></span></div>")
+    assert "qa-section" not in hit_cards([hit("notes/t.md", [])], "hybrid")

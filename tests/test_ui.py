@@ -21,6 +21,10 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "artifacts"
 XSS_TEXT = ("Mayor reads a strange letter aloud. The letter said <script>alert(1)</script> and "
             "<img src=x onerror=alert(1)> in the middle of the council meeting.\n")
+# A handbook long enough that a passage starts inside a subsection: its card names the section.
+HANDBOOK = "# Harbour ferry handbook\n\n## Timetable\n\n### Winter\n\n" + " ".join(
+    f"On winter weekdays the ferry number {i} crosses the bay with the morning commuters and their bicycles."
+    for i in range(12)) + "\nThe last winter ferry leaves Keel Bay at 18:40 on Sundays.\n\n## Fares\n\nAdults pay 4 pounds.\n"
 
 
 def test_upload_names_stay_inside_the_folder(tmp_path):
@@ -201,6 +205,26 @@ def test_upload_then_find_it(page, tmp_path):
     page.get_by_role("tab", name="Ask").click()
     ask(page, "Which observatory found a purple moon?")
     assert "uploads/evil_name.txt" in page.locator("#results .qa-card .qa-ref").first.inner_text()
+
+
+def test_an_uploaded_markdown_handbooks_card_names_the_section_of_its_passage(page, tmp_path):
+    # Uploaded, not in the corpus from the start: any new article shifts every word's IDF, and
+    # the first test's best highlight is a near tie (4,200 joined the strike 0.452, dockworkers
+    # walked off the job 0.444).
+    f = tmp_path / "ferry-handbook.md"
+    f.write_text(HANDBOOK, encoding="utf-8")
+    page.get_by_role("tab", name="Add articles").click()
+    page.locator("#upload input[type=file]").set_input_files(str(f))
+    page.wait_for_timeout(500)
+    page.click("#add")
+    page.wait_for_selector("#add-summary pre", timeout=120000)
+    page.get_by_role("tab", name="Ask").click()
+    ask(page, "When does the last winter ferry leave on Sundays?")
+    first = page.locator("#results .qa-card").first
+    assert "uploads/ferry-handbook.md" in first.locator(".qa-ref").inner_text()
+    assert "18:40" in first.locator("mark.qa-best").inner_text()
+    assert first.locator(".qa-section").inner_text().split() == ["›", "Timetable", "›", "Winter"]
+    first.screenshot(path=str(ARTIFACTS / "section.png"))
 
 
 def test_the_library_lists_files_with_dates_and_titles_and_can_be_searched(page):
