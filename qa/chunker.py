@@ -92,15 +92,22 @@ _NUMBERED = re.compile(r"[ \t]*\d{1,3}[.)][ \t]")
 def block_starts(lines: Sequence[str]) -> list[bool]:
     """Which lines of a paragraph start a block: the first, a list item or a table row, and the
     line after a row; the others are wrapping. As in CommonMark, a number opens a list item only
-    as "1." or once a list has begun ("O\n2. Diatomic" in a formula is wrapping)."""
-    starts, in_list, after_row = [], False, False
+    as "1." or once a list has begun ("O\n2. Diatomic" in a formula is wrapping); or below an
+    indented line, the rest of an item whose number came before (a passage that starts inside
+    a list)."""
+    starts, in_list, after_row, indent = [], False, False, 0
     for i, line in enumerate(lines):
         row = line.lstrip().startswith("|")
-        item = bool(_BULLET.match(line)) and not row or in_list and bool(_NUMBERED.match(line))
+        numbered = bool(_NUMBERED.match(line)) and (in_list or _indent(line) < indent)
+        item = bool(_BULLET.match(line)) and not row or numbered
         starts.append(i == 0 or item or row or after_row)
         in_list = (in_list or item) and not row
-        after_row = row
+        after_row, indent = row, _indent(line)
     return starts
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
 
 
 def _split_paragraph(text: str, start: int, end: int, out: list[tuple[int, int]],

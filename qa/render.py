@@ -285,6 +285,7 @@ CSS = """
 .qa-rank {font-weight: 700; color: var(--color-accent); min-width: 1.5em;}
 .qa-title {font-weight: 700; font-size: 1.05em;}
 .qa-section {display: inline-flex; flex-wrap: wrap; column-gap: .5em; opacity: .8;}
+.qa-section code {font-family: var(--font-mono); font-size: .85em;}
 .qa-score {margin-left: auto; font-size: .85em; opacity: .7;}
 .qa-refline {margin: 4px 0 8px 2.2em; font-size: .9em;}
 .qa-ref {font-size: .95em;}

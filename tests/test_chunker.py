@@ -56,6 +56,18 @@ def test_list_items_and_table_rows_are_blocks_in_wrapped_text():
         "| Plant | Sun |", "|---|---|", "| Tomato | 6 h |", "After the table, the gas O\n2.", "It burns."]
 
 
+
+def test_a_numbered_item_below_an_indented_line_is_an_item_where_a_passage_starts_inside_a_list():
+    # Item 6's wrapped lines are indented; "7." at the margin below them is the next item, not
+    # wrapping, though the list began before this text (a passage that starts inside it).
+    from qa.chunker import block_starts
+
+    lines = ["   the parent and child", "   processes.", "7. Positive integer: a file", "   descriptor.",
+             "8. Null: the default."]
+    assert block_starts(lines) == [True, False, True, False, True]
+    assert block_starts(["The gas O", "2. It burns."]) == [True, False]
+
+
 MD = ("# Install\nRun the installer. Then reboot.\n## Usage ##\nCall it:\n```js\nconst fs = require('fs');\n\n"
       "  fs.readFile(a); // read it. Then\n```\nAfter code. Done.\n\nSetext heading\n---\nBody text.\n"
       "~~~~\nnot closed by ```\n~~~\n# still code")

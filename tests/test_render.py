@@ -177,3 +177,10 @@ def test_a_card_shows_the_headings_its_passage_sits_under_escaped():
     assert head.endswith('<span class="qa-title">Tomatoes</span><span class="qa-section"><span>› Care &lt;b&gt;</span>'
                          "<span>› <code>water()</code> <em>daily</em></span></span></div>")
     assert "qa-section" not in hit_cards([hit("notes/t.md", [])], "hybrid")
+
+
+def test_a_passage_that_starts_inside_a_numbered_list_shows_its_items_on_their_own_lines():
+    text = "   the parent and\n   child processes.\n7. Positive integer: a file\n   descriptor.\n8. Null: the default."
+    listed = dataclasses.replace(hit("docs/cp.md", []), text=text, char_end=10 + len(text))
+    assert marked_passage(listed).endswith("child processes.<br>7. Positive integer: a file\ndescriptor.<br>"
+                                           "8. Null: the default.")
