@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 FENCE, CODE, HEADING, UNDERLINE, TEXT = "fence", "code", "heading", "underline", "text"
 
@@ -105,10 +106,10 @@ _STRUCTURE = re.compile(r"^ {0,3}(?:`{3,}.*|~{3,}.*|#{1,6}(?:[ \t].*)?|(?:=+|--+
 _CLOSING = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")  # "## Install ##"
 
 
-def outline(text: str) -> tuple[list[tuple[int, str]], bool]:
-    """The headings in force at the end of ``text``, outermost first, as (level, heading text),
-    and whether a fenced code block is still open there (a ``#`` line in code is no heading)."""
-    chain: list[tuple[int, str]] = []
+def headings(text: str) -> tuple[list[tuple[int, str]], bool]:
+    """The headings of ``text`` in order, as (level, heading text), and whether a fenced code
+    block is still open at its end (a ``#`` line in code is no heading)."""
+    found: list[tuple[int, str]] = []
     fence: str | None = None
     for m in _STRUCTURE.finditer(text):
         line = m.group(0)
@@ -119,11 +120,49 @@ def outline(text: str) -> tuple[list[tuple[int, str]], bool]:
         end = max(m.start() - 1, 0)  # the newline before this line
         heading = _heading(line, text[text.rfind("\n", 0, end) + 1 : end])
         if heading is not None:
-            while chain and chain[-1][0] >= heading[0]:
-                chain.pop()
-            if heading[1]:
-                chain.append(heading)
-    return chain, fence is not None
+            found.append(heading)
+    return found, fence is not None
+
+
+def outline(text: str) -> tuple[list[tuple[int, str]], bool]:
+    """The headings in force at the end of ``text``, outermost first, and whether a fenced code
+    block is still open there."""
+    found, in_code = headings(text)
+    chain: list[tuple[int, str]] = []
+    for level, name in found:
+        while chain and chain[-1][0] >= level:
+            chain.pop()
+        if name:
+            chain.append((level, name))
+    return chain, in_code
+
+
+def title(text: str) -> str | None:
+    """The first top-level heading (``# Title`` or underlined with ``=``) outside code, else the
+    first heading, as plain text (:func:`plain`)."""
+    found = [(level, name) for level, name in headings(text)[0] if plain(name)]
+    best = next((name for level, name in found if level == 1), found[0][1] if found else None)
+    return plain(best) if best is not None else None
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def plain(inline: str) -> str:
+    """A heading's text without its inline Markdown: code spans and links as their text,
+    emphasis dropped, images (badges) left out."""
+    parts: list[str] = []
+    for block in _parser().parseInline(inline):
+        for token in block.children or ():
+            if token.type in ("text", "code_inline"):
+                parts.append(token.content)
+            elif token.type in ("softbreak", "hardbreak"):
+                parts.append(" ")
+    return " ".join("".join(parts).split())
 
 
 def _heading(line: str, previous: str) -> tuple[int, str] | None:
@@ -149,6 +188,6 @@ def section(before: str, passage: str, title: str) -> tuple[tuple[str, ...], boo
         opening = _heading(lines[0], "") or (_heading(lines[1], lines[0]) if len(lines) > 1 else None)
         if opening is not None:
             chain = [h for h in chain if h[0] < opening[0]]
-    if chain and chain[0][0] == 1 and " ".join(chain[0][1].split()) == " ".join(title.split()):
+    if chain and chain[0][0] == 1 and plain(chain[0][1]) == " ".join(title.split()):
         chain = chain[1:]
     return tuple(text for _, text in chain), in_code

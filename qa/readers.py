@@ -17,6 +17,7 @@ from .dates import FileDates
 from .encoding import LEGACY, SAMPLE_BYTES, decode, display_name, legacy_encoding, utf16_as_utf8
 from .filestamps import same_file
 from .htmlpage import read_html
+from .markdown import title as markdown_title
 from .markdown import without_hidden
 from .records import (
     FIELDS,
@@ -254,8 +255,7 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
         rec["metadata"][rec["keys"]["text"]] = rec.pop("text")
     title = rec.get("title")
     if not title:
-        heading = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.M)
-        title = heading.group(1) if heading else title_from_text(text)
+        title = markdown_title(text) or title_from_text(text)
     yield article_from(rec, given, absolute, 0, text, str(title), body_line, lines_mapped=True)
 
 

@@ -32,7 +32,8 @@ def _reference(source: str, lines: str, url: str | None, date: str | None, href:
 # A Markdown heading's "## " (after the placeholder that opens a highlight, if any).
 _HEADING_MARK = re.compile("^([\ue000\ue001\ue004\ue005]?[ \t]*)#{1,6}[ \t]+(?=\\S)")
 _CLOSING_HASHES = re.compile("[ \t]+#+[ \t]*(?=[\ue002\ue003]?$)")  # "## Title ##"
-_TITLE_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]+([^\n]*)(?:\n|$)\s*")
+_TITLE_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]+([^\n]*?)(?:[ \t]+#+)?[ \t]*(?:\n|$)\s*")
+_TITLE_SETEXT = re.compile(r"[ \t]*([^\n]+)\n {0,3}(?:=+|--+)[ \t]*(?:\n|$)\s*")  # Title\n=====
 
 
 def _title_heading_end(text: str, title: str, source: str) -> int:
@@ -43,8 +44,8 @@ def _title_heading_end(text: str, title: str, source: str) -> int:
         return len(first) + 1 if newline and first.strip() == title.strip() else 0
     if not is_markdown(source):
         return 0
-    m = _TITLE_HEADING.match(text)
-    return m.end() if m and m.group(1).strip() == title.strip() else 0
+    m = _TITLE_HEADING.match(text) or _TITLE_SETEXT.match(text)
+    return m.end() if m and markdown.plain(m.group(1)) == " ".join(title.split()) else 0
 
 
 def marked_passage(hit: Hit) -> str:

@@ -59,6 +59,26 @@ def test_ids_are_stable_and_distinct(tmp_path):
     assert len({a.article_id for a in first}) == 2
 
 
+def test_a_markdown_title_is_the_first_top_heading_underlined_or_not_and_never_code(tmp_path):
+    (tmp_path / "setext.md").write_text("Release History\n===============\n\n0.13.0\n------\n\n- Fixes.\n",
+                                        encoding="utf-8")
+    (tmp_path / "code.md").write_text("```sh\n# install it first\npip install x\n```\n\n# Real title ##\n\nText.\n",
+                                      encoding="utf-8")
+    (tmp_path / "sharp.md").write_text("## Intro\n\nText.\n\n# C#\n\nMore.\n", encoding="utf-8")
+    (tmp_path / "none.md").write_text("#hashtag is no heading. More text.\n", encoding="utf-8")
+    # Titles are plain text: badges left out, code spans and links as their text.
+    (tmp_path / "badges.md").write_text("# rustfmt [![linux](https://x.org/b.svg)](https://x.org) "
+                                        "[![ci](https://y.org/c.svg)](https://y.org)\n\nText.\n", encoding="utf-8")
+    (tmp_path / "inline.md").write_text("# The `fs` *module* and [streams](s.md)\n\nText.\n", encoding="utf-8")
+    (tmp_path / "second.md").write_text("Use Case files\n--------------\n\nNo top-level heading.\n",
+                                        encoding="utf-8")
+    articles, _ = read(tmp_path)
+    assert {os.path.basename(a.path): a.title for a in articles} == {
+        "setext.md": "Release History", "code.md": "Real title", "sharp.md": "C#",
+        "none.md": "#hashtag is no heading.", "badges.md": "rustfmt",
+        "inline.md": "The fs module and streams", "second.md": "Use Case files"}
+
+
 def test_markdown_front_matter_and_heading(tmp_path):
     (tmp_path / "fm.md").write_text(
         "---\ntitle: Given title\ndate: 2024-02-03\nurl: https://x.org/a\nauthor: Ann\ntags: [a, b]\n---\n\n"

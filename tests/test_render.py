@@ -184,3 +184,13 @@ def test_a_passage_that_starts_inside_a_numbered_list_shows_its_items_on_their_o
     listed = dataclasses.replace(hit("docs/cp.md", []), text=text, char_end=10 + len(text))
     assert marked_passage(listed).endswith("child processes.<br>7. Positive integer: a file\ndescriptor.<br>"
                                            "8. Null: the default.")
+
+
+def test_a_title_heading_underlined_or_with_inline_markdown_is_not_repeated_in_the_card():
+    text = "Release History\n===============\n\n0.13.0 fixed the parser."
+    titled = dataclasses.replace(hit("docs/HISTORY.md", []), title="Release History", text=text,
+                                 char_end=10 + len(text))
+    assert marked_passage(titled) == "0.13.0 fixed the parser."
+    text = "# The `fs` module ##\n\nIt reads files."
+    inline = dataclasses.replace(titled, title="The fs module", text=text, char_end=10 + len(text))
+    assert marked_passage(inline) == "It reads files."
