@@ -42,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--one-per-file", action="store_true",
                     help=".txt files: the whole file is one article (default: one per blank-line block)")
     sp.add_argument("--rebuild", action="store_true",
-                    help="make the index hold exactly PATHs (default: update them, keep the rest)")
+                    help="make the index hold exactly PATHs, every article split as this version splits "
+                         "it (default: update them, keep the rest)")
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
     sp.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
                     help="(after the PATHs) embed in a Ray Data actor pool: alone, Ray starts on this machine; with "

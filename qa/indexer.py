@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -190,7 +191,7 @@ def index_paths(
         seen_text: dict[str, str] = {}
         seen_ids: dict[str, tuple[str, int]] = {}
         duplicates: list[tuple[str, str, str, str, int]] = []
-        read = embedded = relocated = 0
+        read = embedded = relocated = resplit = 0
         stamps = FileStamps(directory)
         cleanup.callback(stamps.close)
         # A build reads every file; so does an update that changes how articles are stored.
@@ -220,6 +221,12 @@ def index_paths(
             read += len(rows)
             return True
 
+        def split(article: Article) -> list[Passage]:
+            return _anchored(chunk(article.text, embedder.count_tokens, settings.chunk_tokens,
+                                   embedder.max_tokens, settings.overlap_sentences,
+                                   line_blocks=is_page(article.source),
+                                   markdown=is_markdown(article.source)), article)
+
         # Reading can take minutes (an HTML page costs ~25 ms): a bar once it takes over 2 s.
         reading = tqdm(unit=" articles", desc="reading", file=sys.stderr, disable=not progress, delay=2)
         cleanup.callback(reading.close)
@@ -246,19 +253,23 @@ def index_paths(
                 removed_rows.append(clash)
                 store.remove(catalog.delete_articles([clash]))
                 article_store.remove([clash])
+            passages = None
             if candidates:
                 rowid = candidates.pop()
-                moved = places.get(rowid) != hash(place(article))
-                relocated += moved
-                if parked or moved:
-                    park()
-                    catalog.relocate_article(rowid, article)
-                kept_rows.add(rowid)
-                continue
-            passages = _anchored(chunk(article.text, embedder.count_tokens, settings.chunk_tokens,
-                                       embedder.max_tokens, settings.overlap_sentences,
-                                       line_blocks=is_page(article.source),
-                                       markdown=is_markdown(article.source)), article)
+                # A rebuild splits every article as this version does: one whose passages would
+                # differ (split by an older version) is embedded again; the others are kept.
+                if full:
+                    passages = split(article)
+                if passages is None or catalog.passage_layout(rowid) == _layout(passages):
+                    moved = places.get(rowid) != hash(place(article))
+                    relocated += moved
+                    if parked or moved:
+                        park()
+                        catalog.relocate_article(rowid, article)
+                    kept_rows.add(rowid)
+                    continue
+                resplit += 1
+            passages = passages if passages is not None else split(article)
             if not passages:
                 stats.skipped.append(Skip(article.source, article.line_start, "no sentences"))
                 continue
@@ -351,19 +362,25 @@ def index_paths(
             if prev.get("uri") == store_entry["uri"]:  # readers may still be on it
                 keep += [prev.get("passages"), prev.get("articles")]
             drop_stale(store_entry["uri"], store_entry["prefix"], keep, store_entry["owner"])
-    return _summary(read, embedded, len(kept_rows), len(removed_rows), len(duplicates), stats,
-                    counts["passages"], len(held), resumed=resumed, relocated=relocated)
+    return _summary(read, embedded, len(kept_rows), len(removed_rows) - resplit, len(duplicates), stats,
+                    counts["passages"], len(held), resumed=resumed, relocated=relocated, resplit=resplit)
 
 
 def _summary(read: int, embedded: int, kept: int, removed: int, duplicates: int, stats: ReadStats,
              passages: int, kept_unread: int, changed: bool = True, resumed: int = 0,
-             relocated: int = 0) -> IndexSummary:
+             relocated: int = 0, resplit: int = 0) -> IndexSummary:
     return IndexSummary(read=read, embedded=embedded, kept=kept, removed=removed, duplicates=duplicates,
                         skipped=tuple(stats.skipped), files=stats.files,
                         ignored_files=stats.ignored_files, passages=passages, changed=changed,
                         kept_unread=kept_unread,
                         legacy=tuple((p, display_name(stats.encodings[p])) for p in dict.fromkeys(stats.legacy)),
-                        resumed=resumed, relocated=relocated, unchanged_files=len(stats.unchanged))
+                        resumed=resumed, relocated=relocated, unchanged_files=len(stats.unchanged),
+                        resplit=resplit)
+
+
+def _layout(passages: list[Passage]) -> list[tuple[int, int, str]]:
+    """Passages as :meth:`Catalog.passage_layout` gives them back once stored."""
+    return [(p.char_start, p.char_end, json.dumps(p.sentences)) for p in passages]
 
 
 def _written_before_current_format(w: Writer) -> bool:

@@ -148,7 +148,8 @@ class Library:
     ) -> Library:
         """Index ``paths`` into ``path`` so that it holds exactly those articles.
 
-        An existing index there (same model) is reused: unchanged articles are not embedded again.
+        An existing index there (same model) is reused: unchanged articles are not embedded again,
+        unless this version splits them into other passages than the stored ones.
         The summary of what was done is in ``lib.last_summary``. Above ``approx_threshold``
         passages (default 100,000) the vectors go into an approximate IVF index whose recall@10
         against exact search is measured on every write (``info().ann``); above

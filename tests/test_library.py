@@ -732,3 +732,37 @@ def test_a_write_does_not_mix_vectors_of_two_backends(small_corpus, tmp_path):
     assert qa.Library.open(str(tmp_path / "idx")).manifest["generation"] == lib.manifest["generation"]
     summary = qa.Library.open(str(tmp_path / "idx"), embedder=int8).update([str(small_corpus)], progress=False)
     assert summary.embedded == 1  # the same backend goes on as before
+
+
+def test_a_rebuild_splits_unchanged_articles_anew_and_embeds_only_those_that_differ(tmp_path, fake, monkeypatch):
+    import qa.indexer
+    from qa.chunker import chunk
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    body = " ".join(f"Sentence {i} of the guide." for i in range(30))
+    (folder / "guide.md").write_text(f"# Guide\n{body}\n## Usage\n{body}\n", encoding="utf-8")
+    (folder / "notes.txt").write_text("Plain notes about bread.\n\nMore notes about cheese.\n", encoding="utf-8")
+    # An older version split Markdown as plain text.
+    monkeypatch.setattr(qa.indexer, "chunk", lambda *a, **kw: chunk(*a, **{**kw, "markdown": False}))
+    build([folder], tmp_path, fake, chunk_tokens=40)
+    monkeypatch.undo()
+
+    def guide_passages(lib):
+        return sorted((r.char_start, r.char_end, r.sentences) for r in all_passages(lib).values()
+                      if r.source.endswith(".md"))
+
+    old = guide_passages(qa.Library.open(str(tmp_path / "idx"), embedder=fake))
+    s = qa.Library.open(str(tmp_path / "idx"), embedder=fake).update([str(folder)], progress=False)
+    assert (s.embedded, s.resplit) == (0, 0)  # an update keeps what unchanged articles have
+    lib = build([folder], tmp_path, fake, chunk_tokens=40)
+    s = lib.last_summary
+    assert (s.embedded, s.resplit, s.kept, s.removed) == (1, 1, 2, 0)
+    assert "embedded 1 (1 of them unchanged but split anew by this version), kept 2 unchanged, removed 0" in s.lines()[1]
+    fresh = build([folder], tmp_path / "fresh", fake, chunk_tokens=40)
+    assert guide_passages(lib) == guide_passages(fresh) != old
+    assert lib.check() == [] and lib.info().articles == 3
+    hit = lib.ask("Sentence 29 of the guide", k=1, mode="lexical")[0]
+    assert hit.source.endswith("guide.md") and hit.section in ((), ("Usage",))
+    again = build([folder], tmp_path, fake, chunk_tokens=40).last_summary
+    assert (again.embedded, again.resplit, again.changed) == (0, 0, False)
