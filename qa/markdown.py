@@ -145,6 +145,17 @@ def title(text: str) -> str | None:
     return plain(best) if best is not None else None
 
 
+_WIKILINK = re.compile(r"!?\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]*))?\]\]")  # [[Page#Part|shown]]
+
+
+def wikilinks_as_text(text: str) -> str:
+    """Wiki links (Obsidian, Foam: ``[[Page]]``, ``[[Page#Part|shown text]]``) as the text a
+    notes app shows for them."""
+    if "[[" not in text:
+        return text
+    return _WIKILINK.sub(lambda m: m.group(2) or m.group(1).replace("#", " › ").strip(), text)
+
+
 @lru_cache(maxsize=1)
 def _parser():
     from markdown_it import MarkdownIt
@@ -153,16 +164,20 @@ def _parser():
 
 
 def plain(inline: str) -> str:
-    """A heading's text without its inline Markdown: code spans and links as their text,
-    emphasis dropped, images (badges) left out."""
+    """A heading's text without its inline Markdown: code spans, links and wiki links as their
+    text, emphasis dropped, images (badges) left out."""
     parts: list[str] = []
+    prose = ""  # text since the last code span: a wiki link's brackets may be several tokens
     for block in _parser().parseInline(inline):
         for token in block.children or ():
-            if token.type in ("text", "code_inline"):
-                parts.append(token.content)
+            if token.type == "code_inline":
+                parts += [wikilinks_as_text(prose), token.content]
+                prose = ""
+            elif token.type == "text":
+                prose += token.content
             elif token.type in ("softbreak", "hardbreak"):
-                parts.append(" ")
-    return " ".join("".join(parts).split())
+                prose += " "
+    return " ".join("".join([*parts, wikilinks_as_text(prose)]).split())
 
 
 def _heading(line: str, previous: str) -> tuple[int, str] | None:

@@ -97,6 +97,7 @@ _NO_MARKS = str.maketrans(dict.fromkeys(_TAGS, "\ufffd"))
 _PLACEHOLDER = re.compile("[\ue000-\ue005]")
 _REJOINED = re.compile("\ue003\n[\ue004\ue005]")  # a mark split at a line that wrapping joins again
 _BULLET = re.compile("^[ \t]*([\ue000\ue001\ue004\ue005]?)[ \t]*[-*+][ \t]+")  # a list item's marker, shown as •
+_CODE_SPAN = re.compile(r"(<code>.*?</code>)", re.S)
 _REFERENCE_LINK = re.compile(r"\[([^\[\]]*)\]\[[^\[\]]*\]")  # [text][label]: its definition is elsewhere
 
 
@@ -121,6 +122,9 @@ def _inline(text: str) -> str:
     """A block's inline Markdown (code spans, emphasis, link texts, escapes) as HTML, marked;
     as plain text where rendering would lose a mark (one inside a link's address)."""
     rendered = _REFERENCE_LINK.sub(r"\1", _inline_renderer().renderInline(text))
+    # Wiki links outside code spans (in code, "[[" is code)
+    rendered = "".join(part if i % 2 else markdown.wikilinks_as_text(part)
+                       for i, part in enumerate(_CODE_SPAN.split(rendered)))
     if any(rendered.count(p) != text.count(p) for p in _TAGS):
         rendered = html.escape(text)
     return _tags(rendered)

@@ -194,3 +194,11 @@ def test_a_title_heading_underlined_or_with_inline_markdown_is_not_repeated_in_t
     text = "# The `fs` module ##\n\nIt reads files."
     inline = dataclasses.replace(titled, title="The fs module", text=text, char_end=10 + len(text))
     assert marked_passage(inline) == "It reads files."
+
+
+def test_wiki_links_show_as_a_notes_app_shows_them_but_not_in_code():
+    text = "See [[Bread]], [[Recipes#Rye|the rye notes]] and [[Recipes#Spelt]], not `[[raw]]`.\n\n![[photo.png]]"
+    notes = dataclasses.replace(hit("vault/day.md", [(4, 11)]), title="Day", text=text, char_end=10 + len(text))
+    assert marked_passage(notes) == ('See <mark class="qa-best">Bread</mark>, the rye notes and Recipes › Spelt, '
+                                     "not <code>[[raw]]</code>.<br><br>photo.png")
+    assert qa.markdown.plain("[[Home]] `[[x]]` [[a|b]]") == "Home [[x]] b"
