@@ -18,7 +18,9 @@ from .walk import ReadStats
 
 _SKIP = {"head", "script", "style", "noscript", "template", "svg"}
 _SPACE = re.compile(r"\s+")
-_LEAD = re.compile(r"^(?:[-*•]\s+|\|\s*)")  # trafilatura's list item and table row openings
+# trafilatura's list item and table row openings, and the marks of headings (:func:`_headings_marked`)
+_LEAD = re.compile(r"^(?:[-*•]\s+|\|\s*|#{1,6}\s+)")
+_LEVEL = re.compile(r"h([1-6])")
 KEY_CHARS = 40  # a sentence's opening (and close) this long is sought in the page's text
 NEAR = 5000  # characters of the page (menus, figures, asides) a sentence may lie past the last
 SHORT = 12  # an opening shorter than this is sought only a tenth as far (it recurs too easily)
@@ -171,11 +173,35 @@ def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
         "tags": doc.get("tags") or doc.get("categories") or (),
         "metadata": {"sitename": doc.get("sitename")} if doc.get("sitename") else {},
     }
-    article = article_from(rec, given, absolute, 0, text.strip(), rec["title"], 1, lines_mapped=False)
+    text = _headings_marked(text.strip(), extracted.body)
+    article = article_from(rec, given, absolute, 0, text, rec["title"], 1, lines_mapped=False)
     anchors = sentence_lines(data, article.text)
     if anchors:  # passages point at the source lines of their paragraphs
         article = dataclasses.replace(article, line_start=anchors[0][1], lines_mapped=True, line_anchors=anchors)
     yield article
+
+
+def _headings_marked(text: str, body) -> str:
+    """The extracted text with its headings' lines opened as Markdown's are (``## Usage``), so
+    passages know the section they are in and cards show headings as headings. trafilatura
+    writes each heading (``<head rend="h2">`` in its tree) as a line of its own, in order."""
+    from .markdown import structural
+
+    lines = text.split("\n")
+    flat = [" ".join(line.split()) for line in lines]
+    marked, at = set(), 0
+    for head in body.iter("head") if body is not None else ():
+        name = " ".join("".join(head.itertext()).split())
+        level = _LEVEL.fullmatch(head.get("rend") or "")
+        if name and name in flat[at:]:
+            at = flat.index(name, at)
+            lines[at] = "#" * (int(level.group(1)) if level else 2) + " " + lines[at].strip()
+            marked.add(at)
+            at += 1
+    # Other lines that read as Markdown structure (a "# comment" in code, a "---" or "```" line)
+    # are indented past it: a browser does not show the spaces, and the outline skips them.
+    return "\n".join(f"    {line}" if i not in marked and structural(line) else line
+                     for i, line in enumerate(lines))
 
 
 def _unwrapped(data: bytes):

@@ -103,7 +103,13 @@ def _line_of(starts: list[int], offset: int) -> int:
 
 # The lines that open or close a fence or make a heading: the only ones an outline needs.
 _STRUCTURE = re.compile(r"^ {0,3}(?:`{3,}.*|~{3,}.*|#{1,6}(?:[ \t].*)?|(?:=+|--+)[ \t]*)$", re.M)
+_PERMALINK = re.compile(r"(?<=\S)[#¶§]$")
 _CLOSING = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")  # "## Install ##"
+
+
+def structural(line: str) -> bool:
+    """Whether a line would open or close a fence or make a heading (:func:`outline`)."""
+    return _STRUCTURE.fullmatch(line) is not None
 
 
 def headings(text: str) -> tuple[list[tuple[int, str]], bool]:
@@ -194,15 +200,18 @@ def _heading(line: str, previous: str) -> tuple[int, str] | None:
 
 
 def section(before: str, passage: str, title: str) -> tuple[tuple[str, ...], bool]:
-    """The headings a passage sits under (outermost first; not a top heading that is the
-    article's title, nor those a heading opening the passage closes) and whether it starts
-    inside fenced code. ``before``: the article's text up to the passage."""
+    """The headings a passage sits under (outermost first; not the heading that is the article's
+    title nor those above it, nor those a heading opening the passage closes) and whether it
+    starts inside fenced code. ``before``: the article's text up to the passage."""
     chain, in_code = outline(before)
     if not in_code:
         lines = passage.lstrip("\n").split("\n", 2)
         opening = _heading(lines[0], "") or (_heading(lines[1], lines[0]) if len(lines) > 1 else None)
         if opening is not None:
             chain = [h for h in chain if h[0] < opening[0]]
-    if chain and chain[0][0] == 1 and plain(chain[0][1]) == " ".join(title.split()):
-        chain = chain[1:]
+    # The title heading, and a site's headings above it, are what the card's title says (a
+    # page's heading may end in its permalink's "#" or "¶").
+    names = [_PERMALINK.sub("", plain(name)) for _, name in chain]
+    if " ".join(title.split()) in names:
+        chain = chain[names.index(" ".join(title.split())) + 1 :]
     return tuple(text for _, text in chain), in_code

@@ -41,7 +41,7 @@ def _title_heading_end(text: str, title: str, source: str) -> int:
     shows the title above it): a Markdown heading, or a page's first line; 0 when there is none."""
     if is_page(source):
         first, newline, _ = text.partition("\n")
-        return len(first) + 1 if newline and first.strip() == title.strip() else 0
+        return len(first) + 1 if newline and _PAGE_HEADING.sub("", first).strip() == title.strip() else 0
     if not is_markdown(source):
         return 0
     m = _TITLE_HEADING.match(text) or _TITLE_SETEXT.match(text)
@@ -77,12 +77,15 @@ def marked_passage(hit: Hit) -> str:
         return _markdown_blocks(_marks_per_line("".join(out).split("\n")), kinds)
     marked = "".join(out)
     if is_page(hit.source):
-        return _page_lines(marked.split("\n"))
+        return _page_lines(marked.split("\n"), headings=True)
     # Blank lines are paragraph breaks; a single newline is the source's line wrapping, except
     # before a list item or a table row (which keep their lines, and a table its table).
     return "<br><br>".join(_page_lines(_unwrapped(p.split("\n"))) for p in _PARAGRAPH.split(marked))
 
 
+# A page's heading line, marked as Markdown's (qa.htmlpage), maybe inside a highlight.
+_PAGE_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+")
+_PAGE_HEADING_LINE = re.compile(r"((?:<mark[^>]*>)?) {0,3}#{1,6}[ \t]+(.*)")
 # A table row as trafilatura and Markdown write it ("| a | b |"), marked whole or not at all.
 _ROW = re.compile(r"(<mark[^>]*>)?(\|.*\|)\s*(</mark>)?\s*")
 _RULE = re.compile(r"\|(?:\s*:?-+:?\s*\|)+")
@@ -199,16 +202,21 @@ def _markdown_blocks(lines: list[str], kinds: list[str]) -> str:
     return "".join(parts)
 
 
-def _page_lines(lines: list[str]) -> str:
-    """Marked lines as a card shows them: a line a paragraph, and a run of table rows a table."""
-    parts: list[tuple[bool, str]] = []  # (is a table, html)
+def _page_lines(lines: list[str], headings: bool = False) -> str:
+    """Marked lines as a card shows them: a line a paragraph, a run of table rows a table, and
+    with ``headings`` (a page's lines) a line opened by ``#`` marks a heading."""
+    parts: list[tuple[bool, str]] = []  # (is a block, html)
     i = 0
     while i < len(lines):
         j = i
         while j < len(lines) and _ROW.fullmatch(lines[j]):
             j += 1
         table = _table(lines[i:j]) if j - i >= 2 else None
-        parts.append((True, table) if table else (False, lines[i]))
+        heading = None if table or not headings else _PAGE_HEADING_LINE.fullmatch(lines[i])
+        if heading:  # a block, as a table is
+            parts.append((True, f'<div class="qa-heading">{heading.group(1)}{heading.group(2)}</div>'))
+        else:
+            parts.append((True, table) if table else (False, lines[i]))
         i = j if table else i + 1
     out = [html_ for _, html_ in parts[:1]]
     for (was_table, _), (is_table, html_) in zip(parts, parts[1:], strict=False):
@@ -246,7 +254,7 @@ def hit_cards(hits: Sequence[Hit], mode: str) -> str:
         cards.append(
             '<div class="qa-card">'
             f'<div class="qa-head"><span class="qa-rank">{h.rank}</span>'
-            f'<span class="qa-title">{html.escape(h.title)}</span>{_section(h.section)}</div>'
+            f'<span class="qa-title">{html.escape(h.title)}</span>{_section(h.section, h.source)}</div>'
             f'<div class="qa-refline">{_reference(h.source, lines, h.url, h.date, h.link)}</div>'
             f'<div class="qa-passage">{marked_passage(h)}</div>'
             f'<div class="qa-detail">{detail}'
@@ -256,12 +264,13 @@ def hit_cards(hits: Sequence[Hit], mode: str) -> str:
     return '<div class="qa-results">' + "".join(cards) + "</div>"
 
 
-def _section(headings: Sequence[str]) -> str:
-    """The headings a passage sits under, after the title: "› Install › On Linux"."""
+def _section(headings: Sequence[str], source: str) -> str:
+    """The headings a passage sits under, after the title: "› Install › On Linux" (a page's
+    headings are its text: "fs.read(fd[, options])" is no Markdown link)."""
     if not headings:
         return ""
-    return ('<span class="qa-section">' + "".join(f"<span>› {_inline(h)}</span>" for h in headings)
-            + "</span>")
+    show = _inline if is_markdown(source) else html.escape
+    return '<span class="qa-section">' + "".join(f"<span>› {show(h)}</span>" for h in headings) + "</span>"
 
 
 def article_cards(hits: Sequence[ArticleHit], heading: str) -> str:

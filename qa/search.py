@@ -12,7 +12,7 @@ from .catalog import Catalog
 from .embedder import encode_questions
 from .errors import InputError
 from .highlight import decode_vectors, highlights_of_hits, rank_sentences
-from .types import Hit, is_markdown
+from .types import Hit, is_markdown, is_page
 
 if TYPE_CHECKING:
     from .embedder import Embedder
@@ -283,8 +283,13 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool) -
     found = catalog.passages([c.pid for c in picked], vectors=highlights)
     rows = [found[c.pid] for c in picked]  # _group picked only passages this catalog has
     ranked = rank_sentences(question, qvec, rows, lexicon, qtokens) if highlights else [[] for _ in rows]
-    before = catalog.texts_before([r.passage_id for r in rows if is_markdown(r.source)])
-    context = {pid: markdown.section(text, found[pid].text, found[pid].title) for pid, text in before.items()}
+    # Markdown and pages (their headings are marked as Markdown's: qa.htmlpage) have sections;
+    # only Markdown has fenced code.
+    before = catalog.texts_before([r.passage_id for r in rows if is_markdown(r.source) or is_page(r.source)])
+    context = {}
+    for pid, text in before.items():
+        section, in_code = markdown.section(text, found[pid].text, found[pid].title)
+        context[pid] = (section, in_code and is_markdown(found[pid].source))
     shown = highlights_of_hits(ranked)
     hits = []
     for rank, (cand, row) in enumerate(zip(picked, rows, strict=True), 1):

@@ -173,3 +173,7 @@ def test_a_passages_section_leaves_out_the_title_and_what_its_own_heading_closes
     assert markdown.section(before, "### On macOS\n\nSteps.", "Guide") == (("Install",), False)
     assert markdown.section(before, "Usage\n=====\n\nRun it.", "Guide") == ((), False)
     assert markdown.section(before + "```\n", "# a comment\n```", "Guide") == (("Install", "On Linux"), True)
+    # A page's title heading under a site's own heading: both are what the card's title says.
+    assert markdown.section(before, "More.", "Install") == (("On Linux",), False)
+    # ... also where its heading ends in a permalink's "#" (Node.js's pages).
+    assert markdown.section("# Docs\n## Child process#\n### Spawn#\n", "x", "Child process") == (("Spawn#",), False)

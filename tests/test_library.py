@@ -62,7 +62,7 @@ def test_line_start_points_at_the_article_in_its_file(samples, tmp_path, fake):
         elif row.source.endswith((".jsonl", ".csv")):
             assert row.text.split("\n")[0][:30] in lines[row.line_start - 1]
         elif row.source.endswith(".html"):  # the source lines a passage's first and last words are on
-            words = row.text.split()
+            words = re.sub(r"^#{1,6} ", "", row.text).split()  # a heading's mark is not in the page
             assert " ".join(words[:2]) in visible(lines[row.line_start - 1]), row
             assert words[-1] in visible(lines[row.line_end - 1]), row
             html_passages += 1
@@ -635,6 +635,10 @@ def test_an_html_pages_passages_point_at_their_source_lines_through_updates(tmp_
     assert s.embedded == 1 and lines_of("shade cloth heat wave") == [(10, 15)]
     assert lines_of("feed every two weeks fruit") == [(20, 20)]
     assert lib.check() == []
+    # Its headings are marked as Markdown's: the passage under "Watering" names it.
+    text = lib.article(f"{page}:1")["text"]
+    assert text.startswith("# Ten tips for tomatoes\n") and "\n## Watering\n" in text
+    assert lib.ask("feed every two weeks fruit", k=1, mode="lexical")[0].section == ("Watering",)
 
 
 def test_hits_know_when_a_markdown_passage_starts_inside_fenced_code(tmp_path, fake):

@@ -6,6 +6,7 @@ import codecs
 import json
 import os
 
+from qa import markdown
 from qa.htmlpage import line_at
 from qa.readers import ReadStats, read_articles
 
@@ -393,6 +394,21 @@ BODY = "<p>" + "The borrow checker compares scopes to decide whether all borrows
 
 def page(path, title: str, body: str) -> None:
     path.write_text(f"<html><head><title>{title}</title></head><body>{body}</body></html>", encoding="utf-8")
+
+
+def test_an_html_pages_headings_are_marked_as_markdowns_by_level(tmp_path):
+    page(tmp_path / "guide.html", "Guide", "<main><h1>Guide</h1><p>Usage</p><h2>Install</h2>"
+         "<p>Install it.</p><h3>On <code>Linux</code></h3><p>Use apt.</p><h2>Usage</h2>" + BODY + "</main>")
+    [a], _ = read(tmp_path / "guide.html")
+    assert a.text.split("\n")[:6] == ["# Guide", "Usage", "## Install", "Install it.",
+                                      "### On Linux", "Use apt."]
+    assert "\n## Usage\n" in a.text  # a paragraph that reads like a later heading is not taken for it
+    # Code lines that read as Markdown headings, rules or fences are indented past that reading.
+    page(tmp_path / "code.html", "Code", "<main><h2>Setup</h2><p>Run this first, in a terminal window.</p>"
+         "<pre><code># install the tools\napt install gcc\n---\n```\n</code></pre><p>Then build it.</p></main>")
+    [c], _ = read(tmp_path / "code.html")
+    assert markdown.outline(c.text) == ([(2, "Setup")], False)
+    assert "\n    # install the tools\napt install gcc\n    ---\n    ```\n" in c.text + "\n"
 
 
 def test_an_html_pages_title_is_its_own_not_the_sites_or_a_dialogs(tmp_path):

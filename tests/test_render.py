@@ -177,6 +177,8 @@ def test_a_card_shows_the_headings_its_passage_sits_under_escaped():
     assert head.endswith('<span class="qa-title">Tomatoes</span><span class="qa-section"><span>› Care &lt;b&gt;</span>'
                          "<span>› <code>water()</code> <em>daily</em></span></span></div>")
     assert "qa-section" not in hit_cards([hit("notes/t.md", [])], "hybrid")
+    page = dataclasses.replace(sectioned, source="api/fs.html", section=("fs.read(fd[, options][, cb])",))
+    assert "<span>› fs.read(fd[, options][, cb])</span>" in hit_cards([page], "hybrid")
 
 
 def test_a_passage_that_starts_inside_a_numbered_list_shows_its_items_on_their_own_lines():
@@ -202,3 +204,16 @@ def test_wiki_links_show_as_a_notes_app_shows_them_but_not_in_code():
     assert marked_passage(notes) == ('See <mark class="qa-best">Bread</mark>, the rye notes and Recipes › Spelt, '
                                      "not <code>[[raw]]</code>.<br><br>photo.png")
     assert qa.markdown.plain("[[Home]] `[[x]]` [[a|b]]") == "Home [[x]] b"
+
+
+def test_a_pages_heading_lines_show_as_headings_and_a_title_heading_is_not_repeated():
+    text = "# Harbour wall approved\nThe council voted.\n## Costs\nFour million.\n# Notes"
+    page = dataclasses.replace(hit("site/wall.html", []), title="Harbour wall approved", text=text,
+                               char_end=10 + len(text))
+    costs = text.index("## Costs")
+    page = dataclasses.replace(page, highlights=(qa.Highlight("## Costs", costs + 10, costs + 18),))
+    assert marked_passage(page) == ('The council voted.<div class="qa-heading"><mark class="qa-best">Costs</mark>'
+                                    '</div>Four million.<div class="qa-heading">Notes</div>')
+    # A text file's "#" lines are text.
+    assert marked_passage(dataclasses.replace(page, source="notes/wall.txt", highlights=())).endswith(
+        "## Costs\nFour million.\n# Notes")
