@@ -86,6 +86,7 @@ def _prose_sentences(text: str, begin: int, stop: int, line_blocks: bool) -> lis
 
 _BULLET = re.compile(r"[ \t]*(?:[-*+\u2022][ \t]|1[.)][ \t]|\|)")
 _NUMBER_ONLY = re.compile(r"\s*\d{1,3}[.)]\s*")
+_HEADING_LINE = re.compile(r"#{1,6}[ \t]")
 _NUMBERED = re.compile(r"[ \t]*\d{1,3}[.)][ \t]")
 
 
@@ -158,6 +159,10 @@ def _split_long(
     return out
 
 
+def _page_heading(text: str, start: int) -> bool:
+    return (start == 0 or text[start - 1] == "\n") and _HEADING_LINE.match(text, start) is not None
+
+
 def chunk(
     text: str,
     count_tokens: TokenCounter,
@@ -174,7 +179,11 @@ def chunk(
     ``markdown``: see :func:`split_sentences`.
     """
     target_tokens = max(1, min(target_tokens, max_tokens))
-    kinds_of = _markdown_sentences(text) if markdown else [(s, "") for s in split_sentences(text, line_blocks)]
+    if markdown:
+        kinds_of = _markdown_sentences(text)
+    else:  # a page's heading lines are marked as Markdown's (qa.htmlpage) and open its sections
+        kinds_of = [(s, markdown_blocks.HEADING if line_blocks and _page_heading(text, s[0]) else "")
+                    for s in split_sentences(text, line_blocks)]
     if not kinds_of:
         return []
     counts = count_tokens([text[a:b] for (a, b), _ in kinds_of])
@@ -185,8 +194,9 @@ def chunk(
         units += pieces
         kinds += [kind] * len(pieces)
 
-    # Markdown: a heading starts its section's passage when the passage so far is half full, and
-    # no passage ends with a heading or a fence's opening line (its text is in the next one).
+    # Markdown (and a page): a heading starts its section's passage when the passage so far is
+    # half full, and no passage ends with a heading or a fence's opening line (its text is in the
+    # next one).
     heads = [kind == markdown_blocks.HEADING for kind in kinds]
     fences = itertools.count()  # fence lines alternate: opening, closing, opening...
     leads = [h or kind == markdown_blocks.FENCE and next(fences) % 2 == 0 for h, kind in zip(heads, kinds, strict=True)]

@@ -177,3 +177,16 @@ def test_a_passages_section_leaves_out_the_title_and_what_its_own_heading_closes
     assert markdown.section(before, "More.", "Install") == (("On Linux",), False)
     # ... also where its heading ends in a permalink's "#" (Node.js's pages).
     assert markdown.section("# Docs\n## Child process#\n### Spawn#\n", "x", "Child process") == (("Spawn#",), False)
+
+
+def test_a_pages_heading_lines_open_passages_as_markdowns_do_but_not_indented_code():
+    para = "\n".join(f"Line {i} of the section." for i in range(6))
+    text = f"# Page\n{para}\n## Two\n{para}\n    # a shell comment in code\n{para}\n## Three\n{para}"
+    passages = chunk(text, words, target_tokens=40, max_tokens=60, line_blocks=True)
+    starts = [p.text.split("\n")[0] for p in passages]
+    assert "## Two" in starts and "## Three" in starts
+    assert not any(p.text.endswith(("## Two", "## Three")) for p in passages)
+    # An indented "#" line is code, not a heading: passages fall as they would for any other line.
+    spans = lambda t: [(p.char_start, p.char_end) for p in chunk(t, words, 40, 60, line_blocks=True)]  # noqa: E731
+    assert spans(text) == spans(text.replace("    # a shell", "    x a shell"))
+    assert spans(text) != spans(text.replace("    # a shell", "# a shell"))

@@ -616,9 +616,9 @@ def test_an_html_pages_passages_point_at_their_source_lines_through_updates(tmp_
     def lines_of(question):
         return [(h.line_start, h.line_end) for h in lib.ask(question, k=1, mode="lexical")]
 
-    # Its sentence is on lines 10-11 of the <p> of lines 9-11; the passage (12 tokens) also holds
-    # the heading after it, on line 12 (each line of a page's text is a block of its own).
-    assert lines_of("shade cloth heat wave") == [(10, 12)]
+    # Its sentence is on lines 10-11 of the <p> of lines 9-11; the heading after it (line 12) opens
+    # the next passage, as no passage ends on a heading (each line of a page's text is a block).
+    assert lines_of("shade cloth heat wave") == [(10, 11)]
     assert lines_of("feed every two weeks fruit") == [(17, 17)]
     assert lib.ask("feed every two weeks", k=1)[0].reference == f"{page}:17"
     # An older index's reference to the page (`:1`, before its text) still names the article.
@@ -628,11 +628,11 @@ def test_an_html_pages_passages_point_at_their_source_lines_through_updates(tmp_
     before = fake.texts_encoded
     s = lib.update([str(page.parent)], progress=False)
     assert (s.embedded, s.relocated, fake.texts_encoded) == (0, 1, before)
-    assert lines_of("shade cloth heat wave") == [(12, 14)] and lines_of("feed every two weeks fruit") == [(19, 19)]
+    assert lines_of("shade cloth heat wave") == [(12, 13)] and lines_of("feed every two weeks fruit") == [(19, 19)]
     # The same text with its paragraphs moved apart: its passages get their new lines.
     page.write_text(PAGE.replace("<h2>", "\n\n\n<h2>"), encoding="utf-8")
     s = lib.update([str(page.parent)], progress=False)
-    assert s.embedded == 1 and lines_of("shade cloth heat wave") == [(10, 15)]
+    assert s.embedded == 1 and lines_of("shade cloth heat wave") == [(10, 11)]
     assert lines_of("feed every two weeks fruit") == [(20, 20)]
     assert lib.check() == []
     # Its headings are marked as Markdown's: the passage under "Watering" names it.
