@@ -193,11 +193,14 @@ def _headings_marked(text: str, body) -> str:
     for head in body.iter("head") if body is not None else ():
         name = " ".join("".join(head.itertext()).split())
         level = _LEVEL.fullmatch(head.get("rend") or "")
-        if name and name in flat[at:]:
-            at = flat.index(name, at)
-            lines[at] = "#" * (int(level.group(1)) if level else 2) + " " + lines[at].strip()
-            marked.add(at)
-            at += 1
+        try:
+            found = flat.index(name, at) if name else -1
+        except ValueError:
+            continue
+        if found >= 0:
+            lines[found] = "#" * (int(level.group(1)) if level else 2) + " " + lines[found].strip()
+            marked.add(found)
+            at = found + 1
     # Other lines that read as Markdown structure (a "# comment" in code, a "---" or "```" line)
     # are indented past it: a browser does not show the spaces, and the outline skips them.
     return "\n".join(f"    {line}" if i not in marked and structural(line) else line

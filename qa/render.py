@@ -295,7 +295,7 @@ def message(text: str, kind: str = "info") -> str:
 CSS = """
 .qa-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 12px 14px;
   margin: 10px 0; background: var(--background-fill-primary);}
-.qa-head {display: flex; gap: 10px; align-items: baseline;}
+.qa-head {display: flex; flex-wrap: wrap; column-gap: 10px; align-items: baseline;}
 .qa-rank {font-weight: 700; color: var(--color-accent); min-width: 1.5em;}
 .qa-title {font-weight: 700; font-size: 1.05em;}
 .qa-section {display: inline-flex; flex-wrap: wrap; column-gap: .5em; opacity: .8;}
