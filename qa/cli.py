@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import textwrap
 
@@ -189,11 +190,31 @@ def cmd_ask(args) -> int:
         print(f"   score {h.score:.3f} ({args.mode}; {ranks}) · article {h.article_id}")
         for hl in h.highlights[:1]:
             print(textwrap.fill(f"» {' '.join(hl.text.split())}", 100, initial_indent="   ", subsequent_indent="     "))
-        passage = " ".join(h.text.split())
+        passage = " ".join(_shown_text(h).split())
         print(textwrap.fill(passage[:400] + ("…" if len(passage) > 400 else ""), 100,
                             initial_indent="   ", subsequent_indent="   "))
         print()
     return 0
+
+
+def _shown_text(h) -> str:
+    """A hit's text as a reader sees it: a Markdown or page heading without its "#"s, and
+    Markdown without its code fences' own lines."""
+    from .markdown import FENCE, HEADING, line_kinds
+    from .types import is_markdown, is_page
+
+    lines = h.text.split("\n")
+    if is_markdown(h.source):
+        kinds = line_kinds(lines, h.starts_in_code)
+    elif is_page(h.source):  # its headings are marked as Markdown's (qa.htmlpage)
+        kinds = [HEADING if _HEADING.match(line) else "" for line in lines]
+    else:
+        return h.text
+    return "\n".join(_HEADING.sub("", line) if kind == HEADING else line
+                     for line, kind in zip(lines, kinds, strict=True) if kind != FENCE)
+
+
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+")
 
 
 def _terminal() -> bool:
