@@ -86,7 +86,6 @@ def _prose_sentences(text: str, begin: int, stop: int, line_blocks: bool) -> lis
 
 _BULLET = re.compile(r"[ \t]*(?:[-*+\u2022][ \t]|1[.)][ \t]|\|)")
 _NUMBER_ONLY = re.compile(r"\s*\d{1,3}[.)]\s*")
-_HEADING_LINE = re.compile(r"#{1,6}[ \t]")
 _NUMBERED = re.compile(r"[ \t]*\d{1,3}[.)][ \t]")
 
 
@@ -160,7 +159,7 @@ def _split_long(
 
 
 def _page_heading(text: str, start: int) -> bool:
-    return (start == 0 or text[start - 1] == "\n") and _HEADING_LINE.match(text, start) is not None
+    return (start == 0 or text[start - 1] == "\n") and markdown_blocks.HEADING_MARK.match(text, start) is not None
 
 
 def chunk(

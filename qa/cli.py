@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import textwrap
 
@@ -198,23 +197,20 @@ def cmd_ask(args) -> int:
 
 
 def _shown_text(h) -> str:
-    """A hit's text as a reader sees it: a Markdown or page heading without its "#"s, and
-    Markdown without its code fences' own lines."""
-    from .markdown import FENCE, HEADING, line_kinds
+    """A hit's text as a reader sees it: a Markdown or page heading without its "#"s (or its
+    underline), and Markdown without its code fences' own lines."""
+    from .markdown import FENCE, HEADING, HEADING_MARK, UNDERLINE, line_kinds, unmarked
     from .types import is_markdown, is_page
 
     lines = h.text.split("\n")
     if is_markdown(h.source):
         kinds = line_kinds(lines, h.starts_in_code)
     elif is_page(h.source):  # its headings are marked as Markdown's (qa.htmlpage)
-        kinds = [HEADING if _HEADING.match(line) else "" for line in lines]
+        kinds = [HEADING if HEADING_MARK.match(line) else "" for line in lines]
     else:
         return h.text
-    return "\n".join(_HEADING.sub("", line) if kind == HEADING else line
-                     for line, kind in zip(lines, kinds, strict=True) if kind != FENCE)
-
-
-_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+")
+    return "\n".join(unmarked(line) if kind == HEADING else line
+                     for line, kind in zip(lines, kinds, strict=True) if kind not in (FENCE, UNDERLINE))
 
 
 def _terminal() -> bool:

@@ -18,6 +18,7 @@ FENCE, CODE, HEADING, UNDERLINE, TEXT = "fence", "code", "heading", "underline",
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+HEADING_MARK = re.compile(r" {0,3}#{1,6}[ \t]+")  # what opens a heading's line ("## "), for .match
 _UNDERLINE = re.compile(r"^ {0,3}(?:=+|--+)[ \t]*$")
 _COMMENT = re.compile(r"^ {0,3}<!--.*?-->", re.M | re.S)
 _DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*\S+(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*$")
@@ -105,6 +106,12 @@ def _line_of(starts: list[int], offset: int) -> int:
 _STRUCTURE = re.compile(r"^ {0,3}(?:`{3,}.*|~{3,}.*|#{1,6}(?:[ \t].*)?|(?:=+|--+)[ \t]*)$", re.M)
 _PERMALINK = re.compile(r"(?<=\S)[#¶§]$")
 _CLOSING = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")  # "## Install ##"
+
+
+def unmarked(line: str) -> str:
+    """A line without the ``## `` that opens it as a heading."""
+    m = HEADING_MARK.match(line)
+    return line[m.end():] if m else line
 
 
 def structural(line: str) -> bool:

@@ -41,7 +41,7 @@ def _title_heading_end(text: str, title: str, source: str) -> int:
     shows the title above it): a Markdown heading, or a page's first line; 0 when there is none."""
     if is_page(source):
         first, newline, _ = text.partition("\n")
-        return len(first) + 1 if newline and _PAGE_HEADING.sub("", first).strip() == title.strip() else 0
+        return len(first) + 1 if newline and markdown.unmarked(first).strip() == title.strip() else 0
     if not is_markdown(source):
         return 0
     m = _TITLE_HEADING.match(text) or _TITLE_SETEXT.match(text)
@@ -84,7 +84,6 @@ def marked_passage(hit: Hit) -> str:
 
 
 # A page's heading line, marked as Markdown's (qa.htmlpage), maybe inside a highlight.
-_PAGE_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+")
 _PAGE_HEADING_LINE = re.compile(r"((?:<mark[^>]*>)?) {0,3}#{1,6}[ \t]+(.*)")
 # A table row as trafilatura and Markdown write it ("| a | b |"), marked whole or not at all.
 _ROW = re.compile(r"(<mark[^>]*>)?(\|.*\|)\s*(</mark>)?\s*")

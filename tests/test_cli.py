@@ -202,7 +202,7 @@ def test_ask_prints_the_headings_a_markdown_passage_sits_under(tmp_path, capsys)
     steps = " ".join(f"Step {i} of the upgrade is careful." for i in range(30))
     (tmp_path / "manual.md").write_text(f"# Manual\n\n## Upgrading\n\n### From version 2\n\n{steps}\n"
                                         "Back up the database before the last step.\n\n```sh\ndb dump\n```\n"
-                                        "#### Then\nCheck it.\n", encoding="utf-8")
+                                        "Then\n----\nCheck it.\n", encoding="utf-8")
     qa.Library.build([str(tmp_path / "manual.md")], str(tmp_path / "idx"), embedder=FakeEmbedder())
     capsys.readouterr()
     assert qa.cli.main(["ask", "back up the database", "--index", str(tmp_path / "idx"), "--mode", "lexical",
@@ -210,6 +210,7 @@ def test_ask_prints_the_headings_a_markdown_passage_sits_under(tmp_path, capsys)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("1. ") and "manual.md:" in lines[0]
     assert lines[1] == "   Manual › Upgrading › From version 2"
-    # The passage as a reader sees it: no fence lines, no heading marks.
+    # The passage as a reader sees it: no fence lines, no heading marks or underlines.
     passage = " ".join(lines[4:])
     assert "db dump Then Check it." in passage and "```" not in passage and "#" not in passage
+    assert "--" not in passage  # nor a heading's underline
