@@ -305,14 +305,12 @@ class Catalog(SentenceBlobs):
                 out[row[0]] = row[1:]
         return out
 
-    def texts_before(self, ids: Sequence[int]) -> dict[int, str]:
-        """Each passage's article text up to where the passage starts."""
+    def article_texts(self, rowids: Sequence[int]) -> dict[int, str]:
+        """The text of each article (by row id)."""
         out: dict[int, str] = {}
-        for chunk in _chunks(list(ids)):
+        for chunk in _chunks(list(rowids)):
             marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(
-                "SELECT p.id, substr(a.text, 1, p.char_start) FROM passages p JOIN articles a"
-                f" ON a.id = p.article WHERE p.id IN ({marks})", chunk))
+            out.update(self.db.execute(f"SELECT id, text FROM articles WHERE id IN ({marks})", chunk))
         return out
 
     def passages(self, ids: Sequence[int], vectors: bool = False) -> dict[int, PassageRow]:

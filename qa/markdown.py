@@ -119,22 +119,30 @@ def structural(line: str) -> bool:
     return _STRUCTURE.fullmatch(line) is not None
 
 
-def headings(text: str) -> tuple[list[tuple[int, str]], bool]:
-    """The headings of ``text`` in order, as (level, heading text), and whether a fenced code
-    block is still open at its end (a ``#`` line in code is no heading)."""
-    found: list[tuple[int, str]] = []
+def _structure(text: str) -> list[tuple[int, tuple[int, str] | None, bool]]:
+    """Each line outside code that opens or closes a fence or makes a heading: (where it
+    starts, the heading as (level, text) or None, whether a fence is open after it)."""
+    out: list[tuple[int, tuple[int, str] | None, bool]] = []
     fence: str | None = None
     for m in _STRUCTURE.finditer(text):
         line = m.group(0)
         was = fence
         fence, own = _step(fence, line)
-        if own or was is not None:
-            continue
-        end = max(m.start() - 1, 0)  # the newline before this line
-        heading = _heading(line, text[text.rfind("\n", 0, end) + 1 : end])
-        if heading is not None:
-            found.append(heading)
-    return found, fence is not None
+        if own:
+            out.append((m.start(), None, fence is not None))
+        elif was is None:
+            end = max(m.start() - 1, 0)  # the newline before this line
+            heading = _heading(line, text[text.rfind("\n", 0, end) + 1 : end])
+            if heading is not None:
+                out.append((m.start(), heading, False))
+    return out
+
+
+def headings(text: str) -> tuple[list[tuple[int, str]], bool]:
+    """The headings of ``text`` in order, as (level, heading text), and whether a fenced code
+    block is still open at its end (a ``#`` line in code is no heading)."""
+    found = _structure(text)
+    return [h for _, h, _ in found if h is not None], bool(found) and found[-1][2]
 
 
 def outline(text: str) -> tuple[list[tuple[int, str]], bool]:
@@ -142,12 +150,16 @@ def outline(text: str) -> tuple[list[tuple[int, str]], bool]:
     block is still open there."""
     found, in_code = headings(text)
     chain: list[tuple[int, str]] = []
-    for level, name in found:
-        while chain and chain[-1][0] >= level:
-            chain.pop()
-        if name:
-            chain.append((level, name))
+    for heading in found:
+        _push(chain, heading)
     return chain, in_code
+
+
+def _push(chain: list[tuple[int, str]], heading: tuple[int, str]) -> None:
+    while chain and chain[-1][0] >= heading[0]:
+        chain.pop()
+    if heading[1]:
+        chain.append(heading)
 
 
 def title(text: str) -> str | None:
@@ -206,11 +218,33 @@ def _heading(line: str, previous: str) -> tuple[int, str] | None:
     return None
 
 
+def sections(text: str, passages: Sequence[tuple[int, str]], title: str) -> list[tuple[tuple[str, ...], bool]]:
+    """For passages of one article (where each starts in ``text``, and its text): the headings
+    it sits under (outermost first; not the heading that is the article's title nor those
+    above it, nor those a heading opening the passage closes) and whether it starts inside
+    fenced code. One pass over the article, however many passages."""
+    events = _structure(text)
+    order = sorted(range(len(passages)), key=lambda i: passages[i][0])
+    out: list[tuple[tuple[str, ...], bool]] = [((), False)] * len(passages)
+    chain: list[tuple[int, str]] = []
+    in_code, e = False, 0
+    for i in order:
+        start, passage = passages[i]
+        while e < len(events) and events[e][0] < start:
+            _, heading, in_code = events[e]
+            if heading is not None:
+                _push(chain, heading)
+            e += 1
+        out[i] = (_shown(chain, passage, title, in_code), in_code)
+    return out
+
+
 def section(before: str, passage: str, title: str) -> tuple[tuple[str, ...], bool]:
-    """The headings a passage sits under (outermost first; not the heading that is the article's
-    title nor those above it, nor those a heading opening the passage closes) and whether it
-    starts inside fenced code. ``before``: the article's text up to the passage."""
-    chain, in_code = outline(before)
+    """:func:`sections` of one passage, from the article's text up to it (``before``)."""
+    return sections(before + passage, [(len(before), passage)], title)[0]
+
+
+def _shown(chain: list[tuple[int, str]], passage: str, title: str, in_code: bool) -> tuple[str, ...]:
     if not in_code:
         lines = passage.lstrip("\n").split("\n", 2)
         opening = _heading(lines[0], "") or (_heading(lines[1], lines[0]) if len(lines) > 1 else None)
@@ -221,4 +255,4 @@ def section(before: str, passage: str, title: str) -> tuple[tuple[str, ...], boo
     names = [_PERMALINK.sub("", plain(name)) for _, name in chain]
     if " ".join(title.split()) in names:
         chain = chain[names.index(" ".join(title.split())) + 1 :]
-    return tuple(text for _, text in chain), in_code
+    return tuple(name for _, name in chain)

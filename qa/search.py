@@ -285,11 +285,14 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool) -
     ranked = rank_sentences(question, qvec, rows, lexicon, qtokens) if highlights else [[] for _ in rows]
     # Markdown and pages (their headings are marked as Markdown's: qa.htmlpage) have sections;
     # only Markdown has fenced code.
-    before = catalog.texts_before([r.passage_id for r in rows if is_markdown(r.source) or is_page(r.source)])
+    structured = [r for r in rows if is_markdown(r.source) or is_page(r.source)]
+    texts = catalog.article_texts({r.article_rowid for r in structured})
     context = {}
-    for pid, text in before.items():
-        section, in_code = markdown.section(text, found[pid].text, found[pid].title)
-        context[pid] = (section, in_code and is_markdown(found[pid].source))
+    for rowid, text in texts.items():  # one pass over each article, however many of its passages
+        mine = [r for r in structured if r.article_rowid == rowid]
+        per = markdown.sections(text, [(r.char_start, r.text) for r in mine], mine[0].title)
+        for r, (section, in_code) in zip(mine, per, strict=True):
+            context[r.passage_id] = (section, in_code and is_markdown(r.source))
     shown = highlights_of_hits(ranked)
     hits = []
     for rank, (cand, row) in enumerate(zip(picked, rows, strict=True), 1):

@@ -663,8 +663,8 @@ def test_hits_know_when_a_markdown_passage_starts_inside_fenced_code(tmp_path, f
 
     expected = {pid for pid, r in rows.items() if inside(text.count("\n", 0, r.char_start))}
     assert len(expected) >= 3 and len(expected) < len(rows)
-    before = lib.catalog.texts_before(list(rows))
-    assert {pid for pid, r in rows.items() if markdown.section(before[pid], r.text, r.title)[1]} == expected
+    found = markdown.sections(text, [(r.char_start, r.text) for r in rows.values()], "Guide")
+    assert {pid for pid, (_, in_code) in zip(rows, found, strict=True) if in_code} == expected
     hits = lib.ask("total_30 compute_30", k=3, mode="lexical")
     assert hits[0].starts_in_code and hits[0].passage_id in expected
     card = marked_passage(hits[0])
@@ -717,8 +717,11 @@ def test_markdown_hits_carry_the_headings_they_sit_under(tmp_path, fake):
         hit = lib.ask(question, k=1, mode="lexical")[0]
         assert hit.section == expected[hit.passage_id] == section, question
     assert lib.ask("plain step 3", k=1, mode="lexical")[0].section == ()  # a .txt file has none
-    before = lib.catalog.texts_before(list(expected))
-    assert {pid: markdown.section(before[pid], rows[pid].text, rows[pid].title)[0] for pid in expected} == expected
+    # All of the article's passages in one pass, and each on its own from the text before it.
+    found = markdown.sections(text, [(rows[pid].char_start, rows[pid].text) for pid in expected], "Manual")
+    assert dict(zip(expected, (section for section, _ in found), strict=True)) == expected
+    assert all(markdown.section(text[: rows[pid].char_start], rows[pid].text, "Manual")[0] == expected[pid]
+               for pid in expected)
 
 
 def test_a_write_does_not_mix_vectors_of_two_backends(small_corpus, tmp_path):
