@@ -219,10 +219,14 @@ class Catalog(SentenceBlobs):
 
     def article_rowids(self, ids: Sequence[int]) -> dict[int, int]:
         """Each passage's article row id."""
-        out: dict[int, int] = {}
+        return self._by_id("SELECT id, article FROM passages", ids)
+
+    def _by_id(self, select: str, ids: Sequence[int]) -> dict:
+        """``select`` (of an id and one value) for these ids, in chunks SQLite accepts."""
+        out: dict = {}
         for chunk in _chunks(list(ids)):
             marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(f"SELECT id, article FROM passages WHERE id IN ({marks})", chunk))
+            out.update(self.db.execute(f"{select} WHERE id IN ({marks})", chunk))
         return out
 
     def sentence_vector_blobs(self, ids: Sequence[int]) -> dict[int, bytes]:
@@ -307,11 +311,7 @@ class Catalog(SentenceBlobs):
 
     def article_texts(self, rowids: Sequence[int]) -> dict[int, str]:
         """The text of each article (by row id)."""
-        out: dict[int, str] = {}
-        for chunk in _chunks(list(rowids)):
-            marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(f"SELECT id, text FROM articles WHERE id IN ({marks})", chunk))
-        return out
+        return self._by_id("SELECT id, text FROM articles", rowids)
 
     def passages(self, ids: Sequence[int], vectors: bool = False) -> dict[int, PassageRow]:
         """Passages by id; ``vectors`` also loads their sentence vectors and tokens (kilobytes each)."""
