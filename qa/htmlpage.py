@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import itertools
 import re
 from collections.abc import Iterator
 
+from .pagemeta import heading_chrome, own_title, page_date, parsed
 from .records import article_from
 from .types import Article, Skip
 from .walk import ReadStats
@@ -30,10 +32,9 @@ def _page_text(data: bytes) -> tuple[str, list[int], list[int]]:
     """The page's visible text with whitespace collapsed, the offsets where its pieces start in
     it, and the source line of each (a piece: a text node's part on one source line)."""
     import lxml.etree
-    import lxml.html
 
     try:
-        root = lxml.html.fromstring(data)
+        root = parsed(data)
     except (lxml.etree.ParserError, ValueError):
         return "", [], []
     parts: list[str] = []
@@ -165,46 +166,93 @@ def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
     if not text.strip():
         stats.skipped.append(Skip(given, None, "no main text found in the HTML page"))
         return
+    marked, bare = _headings_marked(text.strip(), extracted.body)
     rec = {
-        "title": _own_title(doc.get("title"), data),
+        "title": own_title(bare.get(doc.get("title"), doc.get("title")), data),
         "url": doc.get("url"),
-        "date": _page_date(data),
+        "date": page_date(data),
         "author": doc.get("author"),
         "tags": doc.get("tags") or doc.get("categories") or (),
         "metadata": {"sitename": doc.get("sitename")} if doc.get("sitename") else {},
     }
-    text = _headings_marked(text.strip(), extracted.body)
+    text, kept, cuts = _chrome_cut(marked)
     article = article_from(rec, given, absolute, 0, text, rec["title"], 1, lines_mapped=False)
-    anchors = sentence_lines(data, article.text)
+    # Lines are placed by the text as the page has it, permalinks and all (a heading's "#" is
+    # what tells it from its entry in the table of contents), then moved past what was cut.
+    anchors = _shifted(sentence_lines(data, kept), cuts)
     if anchors:  # passages point at the source lines of their paragraphs
         article = dataclasses.replace(article, line_start=anchors[0][1], lines_mapped=True, line_anchors=anchors)
     yield article
 
 
-def _headings_marked(text: str, body) -> str:
+def _headings_marked(text: str, body) -> tuple[str, dict[str, str]]:
     """The extracted text with its headings' lines opened as Markdown's are (``## Usage``), so
-    passages know the section they are in and cards show headings as headings. trafilatura
-    writes each heading (``<head rend="h2">`` in its tree) as a line of its own, in order."""
+    passages know the section they are in and cards show headings as headings, and their chrome
+    marked (:func:`heading_chrome`); and each heading that has chrome, without it, by its text
+    with it. trafilatura writes each heading (``<head rend="h2">`` in its tree) as a line of its
+    own, in order; its text loses the marks, its tree keeps them."""
     from .markdown import structural
 
     lines = text.split("\n")
     flat = [" ".join(line.split()) for line in lines]
-    marked, at = set(), 0
+    marked, at, bare = set(), 0, {}
     for head in body.iter("head") if body is not None else ():
-        name = " ".join("".join(head.itertext()).split())
+        shown = " ".join("".join(head.itertext()).split())
+        name = " ".join(shown.replace(_OPEN, "").replace(_CLOSE, "").split())
         level = _LEVEL.fullmatch(head.get("rend") or "")
         try:
             found = flat.index(name, at) if name else -1
         except ValueError:
             continue
         if found >= 0:
-            lines[found] = "#" * (int(level.group(1)) if level else 2) + " " + lines[found].strip()
+            if shown != name:
+                bare[name] = _unchromed(shown)
+            lines[found] = "#" * (int(level.group(1)) if level else 2) + " " + (
+                shown if shown != name else lines[found].strip())
             marked.add(found)
             at = found + 1
     # Other lines that read as Markdown structure (a "# comment" in code, a "---" or "```" line)
     # are indented past it: a browser does not show the spaces, and the outline skips them.
     return "\n".join(f"    {line}" if i not in marked and structural(line) else line
-                     for i, line in enumerate(lines))
+                     for i, line in enumerate(lines)), bare
+
+
+# Around the chrome in headings (pagemeta.heading_chrome) while the page is read; cut after.
+_OPEN, _CLOSE = "\ue010", "\ue011"
+_MARKED = re.compile(f"[ \\t]*{_OPEN}[^{_CLOSE}]*{_CLOSE}(?=[{_OPEN}\\n]|\\Z)|{_OPEN}[^{_CLOSE}]*{_CLOSE}[ \\t]*"
+                     f"|[{_OPEN}{_CLOSE}]")
+def _chrome_cut(marked: str) -> tuple[str, str, list[tuple[int, int]]]:
+    """The text without the marked heading chrome, the text with it (and without the marks),
+    and where each cut was in the latter: ``(offset, length)``."""
+    cuts, marks = [], 0
+    for m in _MARKED.finditer(marked):
+        inside = m.group().count(_OPEN) + m.group().count(_CLOSE)
+        if len(m.group()) > inside:
+            cuts.append((m.start() - marks, len(m.group()) - inside))
+        marks += inside
+    return _MARKED.sub("", marked), marked.replace(_OPEN, "").replace(_CLOSE, ""), cuts
+
+
+def _unchromed(marked: str) -> str:
+    return " ".join(_MARKED.sub(" ", marked).split())
+
+
+def _shifted(anchors: tuple[tuple[int, int], ...], cuts: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """``anchors`` (offsets in the text before ``cuts``) as offsets in the text after them; an
+    anchor inside a cut moves to where it was."""
+    if not cuts:
+        return anchors
+    starts = [start for start, _ in cuts]
+    before = list(itertools.accumulate((size for _, size in cuts), initial=0))
+    out: list[tuple[int, int]] = []
+    for offset, line in anchors:
+        i = bisect.bisect_right(starts, offset) - 1
+        if i >= 0:
+            offset = starts[i] - before[i] if offset < starts[i] + cuts[i][1] else offset - before[i + 1]
+        if out and out[-1][0] == offset:
+            out.pop()  # line_at takes the last anchor at an offset
+        out.append((offset, line))
+    return tuple(out)
 
 
 def _unwrapped(data: bytes):
@@ -219,6 +267,11 @@ def _unwrapped(data: bytes):
     tree = load_html(data)
     if tree is None:
         return data  # trafilatura reports it as it would have
+    for e in heading_chrome(tree):
+        words = "".join(e.itertext())
+        for child in list(e):
+            e.remove(child)
+        e.text = _OPEN + words + _CLOSE
     kept = {e for pre in tree.iter("pre", "textarea") for e in pre.iter()}
     for e in tree.iter():
         if e.text and e not in kept and isinstance(e.tag, str):
@@ -234,7 +287,7 @@ _BREAK = re.compile(r"[\r\n]+")
 def _config():
     """trafilatura's settings, without its extensive date search: that one takes a year anywhere
     in the page (a copyright line, a class name like ``edition2024``) for 1 January of it.
-    :func:`_page_date` does that search, and keeps only the dates it finds whole."""
+    :func:`page_date` does that search, and keeps only the dates it finds whole."""
     global _CONFIG
     if _CONFIG is None:
         from trafilatura.settings import use_config
@@ -245,92 +298,3 @@ def _config():
 
 
 _CONFIG = None
-
-
-def _page_date(data: bytes) -> str | None:
-    """The date the page states, by htmldate: from its markup (meta tags, JSON-LD, ``<time>``)
-    or URL, else from its text; taken only where the page writes it whole (:func:`_written_whole`).
-    htmldate's guesses made dates of a copyright year (1 January), of "Section 7.1.13" (7 January
-    2013) and of a link to a blog's /2017/12/; and code is left out before it looks, as a
-    program's output in documentation (``mtime: 2019-06-22T03:36:54Z``) is not the page's date."""
-    from htmldate import find_date
-    from lxml import etree
-    from trafilatura.utils import load_html
-
-    try:
-        tree = load_html(data)
-        if tree is None:
-            return None
-        etree.strip_elements(tree, "pre", "code", "samp", "kbd", "textarea", with_tail=False)
-        for script in list(tree.iter("script", "style")):
-            if "ld+json" not in (script.get("type") or ""):
-                script.drop_tree()
-        for link in tree.iter("a"):  # another page's address dates that page
-            link.attrib.pop("href", None)
-        page = etree.tostring(tree, encoding=str)
-        for extensive in (False, True):
-            found = find_date(tree, original_date=True, extensive_search=extensive)
-            if found and _written_whole(found, page):
-                return found
-    except Exception:  # noqa: BLE001 (a page htmldate cannot parse has no date, not an error)
-        return None
-    return None
-
-
-def _written_whole(date: str, text: str) -> bool:
-    """Whether ``text`` writes the ISO ``date`` with its day, month and four-digit year (in
-    numbers, or with the month as a word in any language)."""
-    y, m, d = date.split("-")
-    m, d = m.lstrip("0"), d.lstrip("0")
-    day, month, word = rf"0?{d}(?:st|nd|rd|th)?\.?", rf"0?{m}", r"[^\W\d_]{3,}\.?"
-    sep = r"\s*[-./]\s*"
-    patterns = (rf"{y}{sep}{month}{sep}0?{d}", rf"{day}{sep}{month}{sep}{y}", rf"{month}{sep}{day}{sep}{y}",
-                rf"{day},?\s+(?:de\s+)?{word},?\s+(?:de\s+)?{y}", rf"{word}\s+{day},?\s+{y}")
-    return any(re.search(rf"(?<!\d){p}(?!\d)", text) for p in patterns)
-
-
-_TITLE_TAG = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
-_TITLE_SEPARATOR = re.compile(r"\s+[-\u2013\u2014|\u00b7\u00bb]\s+")
-_CHROME = re.compile(r"menu|site|logo|brand|masthead|navbar|header", re.I)
-
-
-def _own_title(title: str | None, data: bytes) -> str | None:
-    """The page's own title, where trafilatura's is another heading's. It takes a page's only
-    ``<h1>``, else the first heading with "title" in its class, which on documentation books and
-    many blogs is the site's name in the page header (``<h1 class="menu-title">``) or a dialog's
-    (``<h2 class="mdbook-help-title">Keyboard shortcuts``). A ``<h1>`` outside the header and
-    menus that the ``<title>`` names ("Validating References with Lifetimes - The Rust
-    Programming Language") is the page's own; failing one, a ``<title>`` that ends with the
-    site's heading names the page before it."""
-    import html
-
-    m = _TITLE_TAG.search(data[:65536])
-    if m is None:
-        return title
-    tag = _SPACE.sub(" ", html.unescape(m.group(1).decode("utf-8", "replace"))).strip()
-    separators = list(_TITLE_SEPARATOR.finditer(tag))
-    named = {tag.casefold()} | {p.strip().casefold() for p in _TITLE_SEPARATOR.split(tag)}
-    headings = _h1s(data)
-    for text, chrome in headings:
-        if not chrome and text.casefold() in named:
-            return text
-    site = tag[separators[-1].end():].casefold() if separators else None
-    if site and any(chrome and text.casefold() == site for text, chrome in headings):
-        return tag[:separators[-1].start()].strip() or title
-    return title
-
-
-def _h1s(data: bytes) -> list[tuple[str, bool]]:
-    """Each ``<h1>``'s text, and whether it stands in the page's header or a menu."""
-    import lxml.html
-
-    try:
-        h1s = lxml.html.fromstring(data).iter("h1")
-    except (ValueError, lxml.etree.ParserError):
-        return []
-    out = []
-    for h1 in h1s:
-        chrome = any(e.tag in ("header", "nav") or _CHROME.search(f"{e.get('class', '')} {e.get('id', '')}")
-                     for e in [h1, *h1.iterancestors()])
-        out.append((_SPACE.sub(" ", h1.text_content()).strip(), chrome))
-    return out

@@ -251,8 +251,11 @@ def _shown(chain: list[tuple[int, str]], passage: str, title: str, in_code: bool
         if opening is not None:
             chain = [h for h in chain if h[0] < opening[0]]
     # The title heading, and a site's headings above it, are what the card's title says (a
-    # page's heading may end in its permalink's "#" or "¶").
-    names = [_PERMALINK.sub("", plain(name)) for _, name in chain]
-    if " ".join(title.split()) in names:
-        chain = chain[names.index(" ".join(title.split())) + 1 :]
+    # page read before version 9 of the readers may end its headings in a permalink's "#").
+    names = [plain(name) for _, name in chain]
+    title = " ".join(title.split())
+    for each in (names, [_PERMALINK.sub("", name) for name in names]):  # "C#" is a title first
+        if title in each:
+            chain = chain[each.index(title) + 1 :]
+            break
     return tuple(name for _, name in chain)

@@ -177,6 +177,7 @@ def test_a_passages_section_leaves_out_the_title_and_what_its_own_heading_closes
     assert markdown.section(before, "More.", "Install") == (("On Linux",), False)
     # ... also where its heading ends in a permalink's "#" (Node.js's pages).
     assert markdown.section("# Docs\n## Child process#\n### Spawn#\n", "x", "Child process") == (("Spawn#",), False)
+    assert markdown.section("# C#\n## Types\n", "x", "C#") == (("Types",), False)
 
 
 def test_a_pages_heading_lines_open_passages_as_markdowns_do_but_not_indented_code():

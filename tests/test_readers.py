@@ -411,6 +411,54 @@ def test_an_html_pages_headings_are_marked_as_markdowns_by_level(tmp_path):
     assert "\n    # install the tools\napt install gcc\n    ---\n    ```\n" in c.text + "\n"
 
 
+def test_an_html_pages_headings_lose_their_permalinks_source_links_and_buttons(tmp_path):
+    """Documentation generators put a permalink in every heading (Node.js "#", Sphinx "¶",
+    rustdoc "§"), a source link ("[src]") or a button ("Copy item path"); cards and sections
+    showed "Stream[src]#". They are cut, and the lines stay where they were: the table of
+    contents above names each heading too, and a reference must not move to it."""
+    body = "\n".join([
+        "<nav><ul><li><a href='#stream'>Stream</a></li><li><a href='#install'>Install</a></li>"
+        "<li><a href='#examples'>Examples</a></li></ul></nav><main>",
+        "<h1>Struct <span>Vec</span>&nbsp;<button id='copy-path'>Copy item path</button></h1>",
+        "<h2>Stream<a class='srclink' href='https://example.org/stream.js'>[src]</a>"
+        "<span><a class='mark' href='#stream' id='stream'>#</a></span></h2>",
+        "<p>A stream is an abstract interface for working with streaming data in Node.js.</p>",
+        "<h2 id='install'>Install <a class='headerlink' href='#install' title='Link to this heading'>¶</a></h2>",
+        "<p>The installer copies the tools into your home directory and adds them to the path.</p>",
+        "<h3 id='examples'><a class='doc-anchor' href='#examples'>§</a>Examples</h3>",
+        "<p>The example below creates a vector, pushes three numbers and prints its length.</p>",
+        "<h2>C#</h2>",
+        "<p>Its compiler turns each source file into intermediate language for the runtime.</p>",
+        "</main>"])
+    page(tmp_path / "api.html", "Vec in std::vec - Rust", body)
+    [a], stats = read(tmp_path / "api.html")
+    assert not stats.skipped
+    headings = [line for line in a.text.split("\n") if line.startswith("#")]
+    assert headings == ["# Struct Vec", "## Stream", "## Install", "### Examples", "## C#"]
+    assert a.title == "Struct Vec"
+    source = (tmp_path / "api.html").read_text(encoding="utf-8").split("\n")
+    for heading in headings[1:]:
+        words = heading.lstrip("# ")
+        want = next(i for i, line in enumerate(source, 1) if line[:3] in ("<h1", "<h2", "<h3") and words in line)
+        assert line_at(a.line_anchors, a.text.index(heading), 0) == want, heading
+    assert line_at(a.line_anchors, a.text.index("The installer"), 0) == next(
+        i for i, line in enumerate(source, 1) if "The installer" in line)
+    assert markdown.section(a.text[: a.text.index("The example")], "The example", a.title) == (
+        ("Install", "Examples"), False)
+
+
+def test_a_page_that_declares_no_encoding_is_placed_line_by_line_as_utf8(tmp_path):
+    """trafilatura reads such a page as UTF-8, lxml as Latin-1: "Müller" did not match "MÃ¼ller",
+    so its lines took the line of the sentence before."""
+    lines = ["<html><head><title>Café notes</title></head><body><article>",
+             "<p>The café on Quay Street opened in the spring of last year.</p>",
+             "<p>Jürgen Müller runs it with his sister and bakes every morning.</p>",
+             "<p>Its terrace looks over the harbour towards the lighthouse.</p>", "</article></body></html>"]
+    (tmp_path / "cafe.html").write_bytes("\n".join(lines).encode("utf-8"))
+    [a], _ = read(tmp_path / "cafe.html")
+    assert [line_at(a.line_anchors, a.text.index(words), 0) for words in ("The café", "Jürgen", "Its terrace")] == [2, 3, 4]
+
+
 def test_an_html_pages_title_is_its_own_not_the_sites_or_a_dialogs(tmp_path):
     """Documentation books and blogs put the site's name in a header <h1> and other headings
     with "title" in their class; trafilatura took those ("The Book", "Keyboard shortcuts")."""

@@ -1,0 +1,139 @@
+"""What an HTML page says about itself: its title and date, the chrome in its headings, and
+its tree as lxml reads it."""
+
+from __future__ import annotations
+
+import re
+
+_SPACE = re.compile(r"\s+")
+_CHARSET = re.compile(rb"<meta[^>]+charset|<\?xml[^>]+encoding", re.I)
+
+
+def parsed(data: bytes):
+    """The page's tree, read as UTF-8 when it declares no encoding and is valid UTF-8, as
+    trafilatura reads it (lxml would take Latin-1: "¶" read as "Â¶" matched nothing)."""
+    import lxml.html
+
+    parser = None
+    if not _CHARSET.search(data[:4096]):
+        try:
+            data.decode("utf-8")
+            parser = lxml.html.HTMLParser(encoding="utf-8")
+        except UnicodeDecodeError:
+            pass
+    return lxml.html.fromstring(data, parser=parser)
+
+
+_SOURCE_LINKS = {"[src]", "[source]"}
+
+
+def heading_chrome(tree) -> list:
+    """What the page's headings hold that is not their words: a permalink (a link within the
+    page written as a mark: "#" in Node.js docs, "¶" in Sphinx's, "§" in rustdoc's), a source
+    link ("[src]"), a button ("Copy item path"). A "#" written in the heading ("C#") is kept."""
+    found: list = []
+    for heading in tree.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        for e in heading.iter("a", "button"):
+            words = "".join(e.itertext()).strip()
+            permalink = ((e.get("href") or "").startswith("#") and len(words) <= 3
+                         and not any(c.isalnum() for c in words))
+            if (words and (e.tag == "button" or words.casefold() in _SOURCE_LINKS or permalink)
+                    and not any(a in found for a in e.iterancestors("a", "button"))):
+                found.append(e)
+    return found
+
+
+def page_date(data: bytes) -> str | None:
+    """The date the page states, by htmldate: from its markup (meta tags, JSON-LD, ``<time>``)
+    or URL, else from its text; taken only where the page writes it whole (:func:`_written_whole`).
+    htmldate's guesses made dates of a copyright year (1 January), of "Section 7.1.13" (7 January
+    2013) and of a link to a blog's /2017/12/; and code is left out before it looks, as a
+    program's output in documentation (``mtime: 2019-06-22T03:36:54Z``) is not the page's date."""
+    from htmldate import find_date
+    from lxml import etree
+    from trafilatura.utils import load_html
+
+    try:
+        tree = load_html(data)
+        if tree is None:
+            return None
+        etree.strip_elements(tree, "pre", "code", "samp", "kbd", "textarea", with_tail=False)
+        for script in list(tree.iter("script", "style")):
+            if "ld+json" not in (script.get("type") or ""):
+                script.drop_tree()
+        for link in tree.iter("a"):  # another page's address dates that page
+            link.attrib.pop("href", None)
+        page = etree.tostring(tree, encoding=str)
+        for extensive in (False, True):
+            found = find_date(tree, original_date=True, extensive_search=extensive)
+            if found and _written_whole(found, page):
+                return found
+    except Exception:  # noqa: BLE001 (a page htmldate cannot parse has no date, not an error)
+        return None
+    return None
+
+
+def _written_whole(date: str, text: str) -> bool:
+    """Whether ``text`` writes the ISO ``date`` with its day, month and four-digit year (in
+    numbers, or with the month as a word in any language)."""
+    y, m, d = date.split("-")
+    m, d = m.lstrip("0"), d.lstrip("0")
+    day, month, word = rf"0?{d}(?:st|nd|rd|th)?\.?", rf"0?{m}", r"[^\W\d_]{3,}\.?"
+    sep = r"\s*[-./]\s*"
+    patterns = (rf"{y}{sep}{month}{sep}0?{d}", rf"{day}{sep}{month}{sep}{y}", rf"{month}{sep}{day}{sep}{y}",
+                rf"{day},?\s+(?:de\s+)?{word},?\s+(?:de\s+)?{y}", rf"{word}\s+{day},?\s+{y}")
+    return any(re.search(rf"(?<!\d){p}(?!\d)", text) for p in patterns)
+
+
+_TITLE_TAG = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+_TITLE_SEPARATOR = re.compile(r"\s+[-\u2013\u2014|\u00b7\u00bb]\s+")
+_CHROME = re.compile(r"menu|site|logo|brand|masthead|navbar|header", re.I)
+
+
+def own_title(title: str | None, data: bytes) -> str | None:
+    """The page's own title, where trafilatura's is another heading's. It takes a page's only
+    ``<h1>``, else the first heading with "title" in its class, which on documentation books and
+    many blogs is the site's name in the page header (``<h1 class="menu-title">``) or a dialog's
+    (``<h2 class="mdbook-help-title">Keyboard shortcuts``). A ``<h1>`` outside the header and
+    menus that the ``<title>`` names ("Validating References with Lifetimes - The Rust
+    Programming Language") is the page's own; failing one, a ``<title>`` that ends with the
+    site's heading names the page before it. A title that is a ``<h1>`` with a button or
+    permalink in it is that heading without them."""
+    import html
+
+    headings = _h1s(data)
+    title = next((text for text, _, whole in headings if whole == title), title)
+    m = _TITLE_TAG.search(data[:65536])
+    if m is None:
+        return title
+    tag = _SPACE.sub(" ", html.unescape(m.group(1).decode("utf-8", "replace"))).strip()
+    separators = list(_TITLE_SEPARATOR.finditer(tag))
+    named = {tag.casefold()} | {p.strip().casefold() for p in _TITLE_SEPARATOR.split(tag)}
+    for text, chrome, _ in headings:
+        if not chrome and text.casefold() in named:
+            return text
+    site = tag[separators[-1].end():].casefold() if separators else None
+    if site and any(chrome and text.casefold() == site for text, chrome, _ in headings):
+        return tag[:separators[-1].start()].strip() or title
+    return title
+
+
+def _h1s(data: bytes) -> list[tuple[str, bool, str]]:
+    """Each ``<h1>``'s text (without :func:`heading_chrome`), whether it stands in the page's
+    header or a menu, and its text with its chrome."""
+    import lxml.etree
+
+    try:
+        root = parsed(data)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    h1s = list(root.iter("h1"))
+    whole = [_SPACE.sub(" ", h1.text_content()).strip() for h1 in h1s]
+    for e in heading_chrome(root):
+        e.drop_tree()
+    out = []
+    for h1, text in zip(h1s, whole, strict=True):
+        chrome = any(e.tag in ("header", "nav") or _CHROME.search(f"{e.get('class', '')} {e.get('id', '')}")
+                     for e in [h1, *h1.iterancestors()])
+        out.append((_SPACE.sub(" ", h1.text_content()).strip(), chrome, text))
+    return out
