@@ -35,11 +35,12 @@ def split_sentences(text: str, line_blocks: bool = False, markdown: bool = False
     """
     if not markdown:
         return _prose_sentences(text, 0, len(text), line_blocks)
-    return [span for span, _ in _markdown_sentences(text)]
+    return [span for span, _ in _markdown_sentences(text, line_blocks)]
 
 
-def _markdown_sentences(text: str) -> list[tuple[tuple[int, int], str]]:
-    """Sentence spans with their kind (:mod:`qa.markdown`; ``text`` for prose)."""
+def _markdown_sentences(text: str, line_blocks: bool = False) -> list[tuple[tuple[int, int], str]]:
+    """Sentence spans with their kind (:mod:`qa.markdown`; ``text`` for prose, whose lines are
+    blocks with ``line_blocks``)."""
     out: list[tuple[tuple[int, int], str]] = []
     lines = text.split("\n")
     offsets = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
@@ -50,7 +51,7 @@ def _markdown_sentences(text: str) -> list[tuple[tuple[int, int], str]]:
             prose = offsets[i] if prose is None else prose
             continue
         if prose is not None:
-            out += [(s, markdown_blocks.TEXT) for s in _prose_sentences(text, prose, offsets[i], False)]
+            out += [(s, markdown_blocks.TEXT) for s in _prose_sentences(text, prose, offsets[i], line_blocks)]
             prose = None
         if kind == markdown_blocks.UNDERLINE:
             continue
@@ -62,7 +63,7 @@ def _markdown_sentences(text: str) -> list[tuple[tuple[int, int], str]]:
                 end = offsets[i + 1] + len(lines[i + 1].rstrip())  # the underline belongs to it
             out.append(((offsets[i] + lead, end), kind))
     if prose is not None:
-        out += [(s, markdown_blocks.TEXT) for s in _prose_sentences(text, prose, len(text), False)]
+        out += [(s, markdown_blocks.TEXT) for s in _prose_sentences(text, prose, len(text), line_blocks)]
     return out
 
 
@@ -158,10 +159,6 @@ def _split_long(
     return out
 
 
-def _page_heading(text: str, start: int) -> bool:
-    return (start == 0 or text[start - 1] == "\n") and markdown_blocks.HEADING_MARK.match(text, start) is not None
-
-
 def chunk(
     text: str,
     count_tokens: TokenCounter,
@@ -178,11 +175,10 @@ def chunk(
     ``markdown``: see :func:`split_sentences`.
     """
     target_tokens = max(1, min(target_tokens, max_tokens))
-    if markdown:
-        kinds_of = _markdown_sentences(text)
-    else:  # a page's heading lines are marked as Markdown's (qa.htmlpage) and open its sections
-        kinds_of = [(s, markdown_blocks.HEADING if line_blocks and _page_heading(text, s[0]) else "")
-                    for s in split_sentences(text, line_blocks)]
+    if markdown or line_blocks:  # a page's headings and code are marked as Markdown's (qa.htmlpage)
+        kinds_of = _markdown_sentences(text, line_blocks)
+    else:
+        kinds_of = [(s, "") for s in split_sentences(text)]
     if not kinds_of:
         return []
     counts = count_tokens([text[a:b] for (a, b), _ in kinds_of])

@@ -198,17 +198,14 @@ def cmd_ask(args) -> int:
 
 def _shown_text(h) -> str:
     """A hit's text as a reader sees it: a Markdown or page heading without its "#"s (or its
-    underline), and Markdown without its code fences' own lines."""
-    from .markdown import FENCE, HEADING, HEADING_MARK, UNDERLINE, line_kinds, unmarked
+    underline), and without its code fences' own lines."""
+    from .markdown import FENCE, HEADING, UNDERLINE, line_kinds, unmarked
     from .types import is_markdown, is_page
 
+    if not (is_markdown(h.source) or is_page(h.source)):  # a page's headings and code are
+        return h.text  # marked as Markdown's (qa.htmlpage)
     lines = h.text.split("\n")
-    if is_markdown(h.source):
-        kinds = line_kinds(lines, h.starts_in_code)
-    elif is_page(h.source):  # its headings are marked as Markdown's (qa.htmlpage)
-        kinds = [HEADING if HEADING_MARK.match(line) else "" for line in lines]
-    else:
-        return h.text
+    kinds = line_kinds(lines, h.starts_in_code)
     return "\n".join(unmarked(line) if kind == HEADING else line
                      for line, kind in zip(lines, kinds, strict=True) if kind not in (FENCE, UNDERLINE))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import itertools
+import html
 import re
 from collections.abc import Iterator
 
@@ -20,7 +20,7 @@ from .walk import ReadStats
 
 _SKIP = {"head", "script", "style", "noscript", "template", "svg"}
 _SPACE = re.compile(r"\s+")
-# trafilatura's list item and table row openings, and the marks of headings (:func:`_headings_marked`)
+# trafilatura's list item and table row openings, and the marks of headings (:func:`_blocks_marked`)
 _LEAD = re.compile(r"^(?:[-*•]\s+|\|\s*|#{1,6}\s+)")
 _LEVEL = re.compile(r"h([1-6])")
 KEY_CHARS = 40  # a sentence's opening (and close) this long is sought in the page's text
@@ -166,7 +166,7 @@ def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
     if not text.strip():
         stats.skipped.append(Skip(given, None, "no main text found in the HTML page"))
         return
-    marked, bare = _headings_marked(text.strip(), extracted.body)
+    marked, bare = _blocks_marked(text.strip(), extracted.body)
     rec = {
         "title": own_title(bare.get(doc.get("title"), doc.get("title")), data),
         "url": doc.get("url"),
@@ -175,27 +175,29 @@ def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
         "tags": doc.get("tags") or doc.get("categories") or (),
         "metadata": {"sitename": doc.get("sitename")} if doc.get("sitename") else {},
     }
-    text, kept, cuts = _chrome_cut(marked)
+    text, kept, edits = _edited(marked)
     article = article_from(rec, given, absolute, 0, text, rec["title"], 1, lines_mapped=False)
     # Lines are placed by the text as the page has it, permalinks and all (a heading's "#" is
-    # what tells it from its entry in the table of contents), then moved past what was cut.
-    anchors = _shifted(sentence_lines(data, kept), cuts)
+    # what tells it from its entry in the table of contents), then moved past the edits.
+    anchors = _shifted(sentence_lines(data, kept), edits)
     if anchors:  # passages point at the source lines of their paragraphs
         article = dataclasses.replace(article, line_start=anchors[0][1], lines_mapped=True, line_anchors=anchors)
     yield article
 
 
-def _headings_marked(text: str, body) -> tuple[str, dict[str, str]]:
-    """The extracted text with its headings' lines opened as Markdown's are (``## Usage``), so
-    passages know the section they are in and cards show headings as headings, and their chrome
-    marked (:func:`heading_chrome`); and each heading that has chrome, without it, by its text
-    with it. trafilatura writes each heading (``<head rend="h2">`` in its tree) as a line of its
-    own, in order; its text loses the marks, its tree keeps them."""
+def _blocks_marked(text: str, body) -> tuple[str, dict[str, str]]:
+    """The extracted text with its headings' lines opened as Markdown's are (``## Usage``) and
+    its code blocks fenced as Markdown's, so passages know the section they are in and cards show
+    headings as headings and code as code; the chrome in headings marked (:func:`heading_chrome`)
+    and the fence lines marked as added. Also each heading that has chrome, without it, by its
+    text with it. trafilatura writes each heading (``<head rend="h2">`` in its tree) as a line
+    of its own and a code block as its lines, in order; its text loses the marks, its tree
+    keeps them."""
     from .markdown import structural
 
     lines = text.split("\n")
     flat = [" ".join(line.split()) for line in lines]
-    marked, at, bare = set(), 0, {}
+    headings, at, bare = set(), 0, {}
     for head in body.iter("head") if body is not None else ():
         shown = " ".join("".join(head.itertext()).split())
         name = " ".join(shown.replace(_OPEN, "").replace(_CLOSE, "").split())
@@ -209,50 +211,116 @@ def _headings_marked(text: str, body) -> tuple[str, dict[str, str]]:
                 bare[name] = _unchromed(shown)
             lines[found] = "#" * (int(level.group(1)) if level else 2) + " " + (
                 shown if shown != name else lines[found].strip())
-            marked.add(found)
+            headings.add(found)
             at = found + 1
-    # Other lines that read as Markdown structure (a "# comment" in code, a "---" or "```" line)
-    # are indented past it: a browser does not show the spaces, and the outline skips them.
-    return "\n".join(f"    {line}" if i not in marked and structural(line) else line
-                     for i, line in enumerate(lines)), bare
+    code, at = {}, 0
+    for block in _PRE_BLOCK.findall("".join(body.itertext())) if body is not None else ():
+        block = [" ".join(html.unescape(line).split()) for line in block.split("\n") if line.strip()]
+        found = _find_lines(flat, block, at)
+        if found >= 0 and not headings.intersection(range(found, found + len(block))):
+            code[found] = at = found + len(block)
+    out, i = [], 0
+    while i < len(lines):
+        if i in code:
+            block = lines[i : code[i]]
+            fence = "`" * max(3, 1 + max((len(r) for line in block for r in _BACKTICKS.findall(line)), default=0))
+            block[0] = f"{_ADD_OPEN}{fence}\n{_ADDED}{block[0]}"
+            block[-1] = f"{block[-1]}{_ADD_CLOSE}\n{fence}{_ADDED}"
+            out += block
+            i = code[i]
+            continue
+        # Other lines that read as Markdown structure (a "# comment" in code the page does not
+        # mark as code, a "---" or "```" line) are indented past it: a browser does not show the
+        # spaces, and the outline skips them.
+        out.append(f"    {lines[i]}" if i not in headings and structural(lines[i]) else lines[i])
+        i += 1
+    return "\n".join(out), bare
 
 
-# Around the chrome in headings (pagemeta.heading_chrome) while the page is read; cut after.
-_OPEN, _CLOSE = "\ue010", "\ue011"
+def _find_lines(flat: list[str], block: list[str], at: int) -> int:
+    """Where the lines ``block`` stand one after another in ``flat`` from line ``at``; -1 if not."""
+    if not block or not block[0]:
+        return -1
+    i = at
+    while True:
+        try:
+            i = flat.index(block[0], i)
+        except ValueError:
+            return -1
+        if flat[i : i + len(block)] == block:
+            return i
+        i += 1
+
+
+_BACKTICKS = re.compile(r"`{3,}")
+_PRE_OPEN, _PRE_CLOSE = "\ue015", "\ue016"  # around a <pre>'s text (or each of its <code>s')
+_PRE_BLOCK = re.compile(f"{_PRE_OPEN}([^{_PRE_CLOSE}]*){_PRE_CLOSE}")
+# Marks while the page is read: around the chrome in headings (pagemeta.heading_chrome), in the
+# page's text but cut from the article's; around a fence line, added to the article's text
+# (an opening fence takes the source line after it, a closing one the line before).
+_OPEN, _CLOSE, _ADD_OPEN, _ADD_CLOSE, _ADDED = "\ue010", "\ue011", "\ue012", "\ue013", "\ue014"
 _MARKED = re.compile(f"[ \\t]*{_OPEN}[^{_CLOSE}]*{_CLOSE}(?=[{_OPEN}\\n]|\\Z)|{_OPEN}[^{_CLOSE}]*{_CLOSE}[ \\t]*"
-                     f"|[{_OPEN}{_CLOSE}]")
-def _chrome_cut(marked: str) -> tuple[str, str, list[tuple[int, int]]]:
-    """The text without the marked heading chrome, the text with it (and without the marks),
-    and where each cut was in the latter: ``(offset, length)``."""
-    cuts, marks = [], 0
+                     f"|[{_ADD_OPEN}{_ADD_CLOSE}][^{_ADDED}]*{_ADDED}|[{_OPEN}{_CLOSE}{_ADDED}{_PRE_OPEN}{_PRE_CLOSE}]")
+
+
+def _edited(marked: str) -> tuple[str, str, list[tuple[int, int, int]]]:
+    """The article's text (chrome cut, fences added), the page's (chrome kept, no fences), and
+    each edit at its offset in the latter: ``(offset, characters cut, characters added)``, the
+    characters of an opening fence counted negative (:func:`_shifted` places it at the line
+    after it)."""
+    article, page, edits = [], [], []
+    pos = size = 0
     for m in _MARKED.finditer(marked):
-        inside = m.group().count(_OPEN) + m.group().count(_CLOSE)
-        if len(m.group()) > inside:
-            cuts.append((m.start() - marks, len(m.group()) - inside))
-        marks += inside
-    return _MARKED.sub("", marked), marked.replace(_OPEN, "").replace(_CLOSE, ""), cuts
+        between = marked[pos : m.start()]
+        article.append(between)
+        page.append(between)
+        size += len(between)
+        piece = m.group()
+        if piece[0] in (_ADD_OPEN, _ADD_CLOSE):
+            article.append(piece[1:-1])
+            edits.append((size, 0, -(len(piece) - 2) if piece[0] == _ADD_OPEN else len(piece) - 2))
+        elif len(piece) > 1:
+            words = piece.replace(_OPEN, "").replace(_CLOSE, "")
+            page.append(words)
+            edits.append((size, len(words), 0))
+            size += len(words)
+        pos = m.end()
+    article.append(marked[pos:])
+    page.append(marked[pos:])
+    return "".join(article), "".join(page), edits
 
 
 def _unchromed(marked: str) -> str:
     return " ".join(_MARKED.sub(" ", marked).split())
 
 
-def _shifted(anchors: tuple[tuple[int, int], ...], cuts: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """``anchors`` (offsets in the text before ``cuts``) as offsets in the text after them; an
-    anchor inside a cut moves to where it was."""
-    if not cuts:
+def _shifted(anchors: tuple[tuple[int, int], ...], edits: list[tuple[int, int, int]]) -> tuple[tuple[int, int], ...]:
+    """``anchors`` (offsets in the page's text) as offsets in the article's (:func:`_edited`):
+    one inside a cut moves to where the cut was, one at an addition past it; an added opening
+    fence is placed at the source line of the anchor after it (the code's first line)."""
+    if not edits:
         return anchors
-    starts = [start for start, _ in cuts]
-    before = list(itertools.accumulate((size for _, size in cuts), initial=0))
     out: list[tuple[int, int]] = []
+    shift, e, fences = 0, 0, []
     for offset, line in anchors:
-        i = bisect.bisect_right(starts, offset) - 1
-        if i >= 0:
-            offset = starts[i] - before[i] if offset < starts[i] + cuts[i][1] else offset - before[i + 1]
-        if out and out[-1][0] == offset:
-            out.pop()  # line_at takes the last anchor at an offset
-        out.append((offset, line))
-    return tuple(out)
+        moved = None
+        while e < len(edits) and edits[e][0] <= offset:
+            at, cut, added = edits[e]
+            if cut and offset < at + cut:
+                moved = at + shift
+            if added < 0:
+                fences.append(at + shift)
+            shift += abs(added) - cut
+            e += 1
+        out += [(fence, line) for fence in fences]
+        fences.clear()
+        out.append((offset + shift if moved is None else moved, line))
+    placed: list[tuple[int, int]] = []
+    for anchor in out:
+        if placed and placed[-1][0] == anchor[0]:
+            placed.pop()  # line_at takes the last anchor at an offset
+        placed.append(anchor)
+    return tuple(placed)
 
 
 def _unwrapped(data: bytes):
@@ -272,6 +340,18 @@ def _unwrapped(data: bytes):
         for child in list(e):
             e.remove(child)
         e.text = _OPEN + words + _CLOSE
+    for pre in tree.iter("pre"):
+        # Variants of one example (Node.js's ESM and CommonJS) are shown one at a time; their
+        # text ran together ("}const"), as did a heading after the block. Each variant is a
+        # block of its own, marked (trafilatura writes a <pre> as a code block or a quote).
+        codes = pre.findall("code")
+        for e in codes if codes and not (pre.text or "").strip() else [pre]:
+            e.text = _PRE_OPEN + (e.text or "")
+            children = list(e)
+            if children:
+                children[-1].tail = (children[-1].tail or "") + _PRE_CLOSE + "\n"
+            else:
+                e.text += _PRE_CLOSE + "\n"
     kept = {e for pre in tree.iter("pre", "textarea") for e in pre.iter()}
     for e in tree.iter():
         if e.text and e not in kept and isinstance(e.tag, str):

@@ -59,7 +59,8 @@ def marked_passage(hit: Hit) -> str:
     )
     start = _title_heading_end(text, hit.title, hit.source)
     first = start if all(a >= start for a, _, _ in spans) else 0  # a marked heading stays
-    md = is_markdown(hit.source)
+    page = is_page(hit.source)  # its headings and code are marked as Markdown's (qa.htmlpage)
+    md = is_markdown(hit.source) or page
     # Markdown is rendered after marking, so marks go in as placeholder characters (any already
     # in the text become U+FFFD) and become tags after; other text is escaped and marked here.
     escape = (lambda t: t.translate(_NO_MARKS)) if md else html.escape  # noqa: E731
@@ -74,17 +75,14 @@ def marked_passage(hit: Hit) -> str:
     out.append(escape(text[pos:]))
     if md:  # its structure from the source lines, then marked lines
         kinds = markdown.line_kinds(text.split("\n"), hit.starts_in_code)[text[:first].count("\n"):]
-        return _markdown_blocks(_marks_per_line("".join(out).split("\n")), kinds)
+        lines = _marks_per_line("".join(out).split("\n"))
+        return _markdown_blocks(lines, kinds, _page_text if page else _inline, _page_prose if page else _prose)
     marked = "".join(out)
-    if is_page(hit.source):
-        return _page_lines(marked.split("\n"), headings=True)
     # Blank lines are paragraph breaks; a single newline is the source's line wrapping, except
     # before a list item or a table row (which keep their lines, and a table its table).
     return "<br><br>".join(_page_lines(_unwrapped(p.split("\n"))) for p in _PARAGRAPH.split(marked))
 
 
-# A page's heading line, marked as Markdown's (qa.htmlpage), maybe inside a highlight.
-_PAGE_HEADING_LINE = re.compile(r"((?:<mark[^>]*>)?) {0,3}#{1,6}[ \t]+(.*)")
 # A table row as trafilatura and Markdown write it ("| a | b |"), marked whole or not at all.
 _ROW = re.compile(r"(<mark[^>]*>)?(\|.*\|)\s*(</mark>)?\s*")
 _RULE = re.compile(r"\|(?:\s*:?-+:?\s*\|)+")
@@ -159,21 +157,36 @@ def _unwrapped(lines: list[str]) -> list[str]:
     return out
 
 
-def _markdown_blocks(lines: list[str], kinds: list[str]) -> str:
+def _prose(lines: list[str]) -> str:
+    """Markdown prose: paragraphs, their wrapping joined, inline Markdown rendered."""
+    paragraphs = [p.strip("\n") for p in _PARAGRAPH.split("\n".join(lines)) if p.strip()]
+    return "<br><br>".join(_page_lines([_inline(_BULLET.sub("\\1• ", _REJOINED.sub("\n", b)))
+                                        for b in _unwrapped(p.split("\n"))]) for p in paragraphs)
+
+
+def _page_text(text: str) -> str:
+    return _tags(html.escape(text))
+
+
+def _page_prose(lines: list[str]) -> str:
+    """A page's prose: a line a paragraph (or a table row), its text not Markdown."""
+    return _page_lines([_page_text(line) for line in lines if line.strip()])
+
+
+def _markdown_blocks(lines: list[str], kinds: list[str], inline=_inline, prose_html=_prose) -> str:
     """Marked Markdown lines as a card shows them: headings bold without their marks, fenced
-    code in a ``<pre>`` without its fences, other text as in any text file."""
+    code in a ``<pre>`` without its fences, other text as in any text file. ``inline`` and
+    ``prose_html``: how a heading's text and a run of other lines are shown (a page's are not
+    Markdown)."""
     parts: list[str] = []
     prose: list[str] = []
     code: list[str] = []
 
     def flush() -> None:
         if prose:
-            paragraphs = [p.strip("\n") for p in _PARAGRAPH.split("\n".join(prose)) if p.strip()]
-            if paragraphs:
-                parts.append("<br><br>".join(
-                    _page_lines([_inline(_BULLET.sub("\\1• ", _REJOINED.sub("\n", b)))
-                                 for b in _unwrapped(p.split("\n"))])
-                    for p in paragraphs))
+            shown = prose_html(prose)
+            if shown:
+                parts.append(shown)
             prose.clear()
         if code:
             while code and not code[-1].strip():
@@ -192,7 +205,7 @@ def _markdown_blocks(lines: list[str], kinds: list[str]) -> str:
             flush()
             shown, atx = _HEADING_MARK.subn(r"\1", line)
             shown = _CLOSING_HASHES.sub("", shown) if atx else shown  # a setext heading keeps "##"
-            parts.append(f'<div class="qa-heading">{_inline(shown.strip())}</div>')
+            parts.append(f'<div class="qa-heading">{inline(shown.strip())}</div>')
         else:
             if code:
                 flush()
@@ -201,9 +214,8 @@ def _markdown_blocks(lines: list[str], kinds: list[str]) -> str:
     return "".join(parts)
 
 
-def _page_lines(lines: list[str], headings: bool = False) -> str:
-    """Marked lines as a card shows them: a line a paragraph, a run of table rows a table, and
-    with ``headings`` (a page's lines) a line opened by ``#`` marks a heading."""
+def _page_lines(lines: list[str]) -> str:
+    """Marked lines as a card shows them: a line a paragraph, a run of table rows a table."""
     parts: list[tuple[bool, str]] = []  # (is a block, html)
     i = 0
     while i < len(lines):
@@ -211,11 +223,7 @@ def _page_lines(lines: list[str], headings: bool = False) -> str:
         while j < len(lines) and _ROW.fullmatch(lines[j]):
             j += 1
         table = _table(lines[i:j]) if j - i >= 2 else None
-        heading = None if table or not headings else _PAGE_HEADING_LINE.fullmatch(lines[i])
-        if heading:  # a block, as a table is
-            parts.append((True, f'<div class="qa-heading">{heading.group(1)}{heading.group(2)}</div>'))
-        else:
-            parts.append((True, table) if table else (False, lines[i]))
+        parts.append((True, table) if table else (False, lines[i]))
         i = j if table else i + 1
     out = [html_ for _, html_ in parts[:1]]
     for (was_table, _), (is_table, html_) in zip(parts, parts[1:], strict=False):

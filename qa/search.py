@@ -283,8 +283,8 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool) -
     found = catalog.passages([c.pid for c in picked], vectors=highlights)
     rows = [found[c.pid] for c in picked]  # _group picked only passages this catalog has
     ranked = rank_sentences(question, qvec, rows, lexicon, qtokens) if highlights else [[] for _ in rows]
-    # Markdown and pages (their headings are marked as Markdown's: qa.htmlpage) have sections;
-    # only Markdown has fenced code.
+    # Markdown and pages (their headings and code are marked as Markdown's: qa.htmlpage) have
+    # sections and fenced code.
     structured = [r for r in rows if is_markdown(r.source) or is_page(r.source)]
     texts = catalog.article_texts({r.article_rowid for r in structured})
     context = {}
@@ -292,7 +292,7 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool) -
         mine = [r for r in structured if r.article_rowid == rowid]
         per = markdown.sections(text, [(r.char_start, r.text) for r in mine], mine[0].title)
         for r, (section, in_code) in zip(mine, per, strict=True):
-            context[r.passage_id] = (section, in_code and is_markdown(r.source))
+            context[r.passage_id] = (section, in_code)
     shown = highlights_of_hits(ranked)
     hits = []
     for rank, (cand, row) in enumerate(zip(picked, rows, strict=True), 1):

@@ -180,6 +180,19 @@ def test_a_passages_section_leaves_out_the_title_and_what_its_own_heading_closes
     assert markdown.section("# C#\n## Types\n", "x", "C#") == (("Types",), False)
 
 
+def test_a_pages_fenced_code_is_a_line_a_sentence_and_no_passage_ends_on_its_opening_fence():
+    para = "\n".join(f"Line {i} of the section. It has two sentences." for i in range(4))
+    code = "\n".join(f"  call({i});" for i in range(4))
+    text = f"# Page\n{para}\n```\n{code}\n```\n{para}"
+    passages = chunk(text, words, target_tokens=40, max_tokens=60, line_blocks=True)
+    assert not any(p.text.endswith("```") and p.text.count("```") % 2 for p in passages)
+    sentences = {text[a:b] for p in passages for a, b in p.sentences}
+    assert {"Line 0 of the section.", "It has two sentences.", "  call(0);", "```"} <= sentences
+    # Without the fences the code lines are prose lines (a page read before version 9).
+    plain = chunk(text.replace("```\n", ""), words, target_tokens=40, max_tokens=60, line_blocks=True)
+    assert "call(0);" in {text.replace("```\n", "")[a:b] for p in plain for a, b in p.sentences}
+
+
 def test_a_pages_heading_lines_open_passages_as_markdowns_do_but_not_indented_code():
     para = "\n".join(f"Line {i} of the section." for i in range(6))
     text = f"# Page\n{para}\n## Two\n{para}\n    # a shell comment in code\n{para}\n## Three\n{para}"

@@ -671,6 +671,31 @@ def test_hits_know_when_a_markdown_passage_starts_inside_fenced_code(tmp_path, f
     assert card.startswith('<pre class="qa-code">') and "# step 30" in card and "```" not in card
 
 
+def test_hits_know_when_a_pages_passage_starts_inside_its_code(tmp_path, fake):
+    from qa.cli import _shown_text
+    from qa.render import marked_passage
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    code = "\n".join(f"    total_{i} = compute_{i}(values)  # step {i}" for i in range(40))
+    (folder / "guide.html").write_text(
+        "<html><head><meta charset='utf-8'><title>Guide</title></head><body><main>\n<h1>Guide</h1>\n"
+        f"<p>Compute the totals like this, one step at a time.</p>\n<pre><code>{code}\n</code></pre>\n"
+        "<h2>After</h2>\n<p>Then print the totals.</p>\n</main></body></html>", encoding="utf-8")
+    lib = build([folder], tmp_path, fake, chunk_tokens=40)
+    [hit] = lib.ask("total_30 compute_30", k=1, mode="lexical")
+    assert hit.starts_in_code and hit.section == ()
+    assert hit.line_start == 4 + 30 - hit.text.split("\n").index("    total_30 = compute_30(values)  # step 30")
+    card = marked_passage(hit)
+    assert card.startswith('<pre class="qa-code">') and "    total_30 = compute_30(values)  # step 30" in card
+    assert "```" not in card and _shown_text(hit) == hit.text
+    assert lib.article(hit.article_id)["text"].count("\n```\n") == 2
+    [closing] = lib.ask("print the totals after", k=1, mode="lexical")  # over the closing fence
+    card = marked_passage(closing)
+    assert card.startswith('<pre class="qa-code">') and '</pre><div class="qa-heading">After</div>' in card
+    assert "```" not in card + _shown_text(closing)
+
+
 def test_markdown_hits_carry_the_headings_they_sit_under(tmp_path, fake):
     from qa import markdown
 

@@ -403,12 +403,15 @@ def test_an_html_pages_headings_are_marked_as_markdowns_by_level(tmp_path):
     assert a.text.split("\n")[:6] == ["# Guide", "Usage", "## Install", "Install it.",
                                       "### On Linux", "Use apt."]
     assert "\n## Usage\n" in a.text  # a paragraph that reads like a later heading is not taken for it
-    # Code lines that read as Markdown headings, rules or fences are indented past that reading.
+    # Code blocks are fenced, with a fence longer than any in them; other lines that read as
+    # Markdown headings, rules or fences are indented past that reading.
     page(tmp_path / "code.html", "Code", "<main><h2>Setup</h2><p>Run this first, in a terminal window.</p>"
-         "<pre><code># install the tools\napt install gcc\n---\n```\n</code></pre><p>Then build it.</p></main>")
+         "<pre><code># install the tools\napt install gcc\n---\n```\n</code></pre><p>Then build it.</p>"
+         "<p># This paragraph is no heading.</p></main>")
     [c], _ = read(tmp_path / "code.html")
     assert markdown.outline(c.text) == ([(2, "Setup")], False)
-    assert "\n    # install the tools\napt install gcc\n    ---\n    ```\n" in c.text + "\n"
+    assert c.text.split("\n")[2:] == ["````", "# install the tools", "apt install gcc", "---", "```", "````",
+                                       "Then build it.", "    # This paragraph is no heading."]
 
 
 def test_an_html_pages_headings_lose_their_permalinks_source_links_and_buttons(tmp_path):
@@ -457,6 +460,35 @@ def test_a_page_that_declares_no_encoding_is_placed_line_by_line_as_utf8(tmp_pat
     (tmp_path / "cafe.html").write_bytes("\n".join(lines).encode("utf-8"))
     [a], _ = read(tmp_path / "cafe.html")
     assert [line_at(a.line_anchors, a.text.index(words), 0) for words in ("The café", "Jürgen", "Its terrace")] == [2, 3, 4]
+
+
+def test_an_html_pages_code_blocks_are_fenced_and_keep_their_source_lines(tmp_path):
+    """A card shows a page's code as code; the variants of one example in a <pre> (Node.js's
+    ESM and CommonJS) ran together ("}const"), and so did a heading right after a <pre>, which
+    was then lost as a heading and moved the references of what followed."""
+    lines = ["<html><head><meta charset='utf-8'><title>File system</title></head><body><main>",
+             "<h1>File system</h1>",
+             "<p>Read a file one line at a time with a readline interface over its stream.</p>",
+             "<pre><code class='mjs'>import { open } from 'node:fs/promises';",
+             "",
+             "for await (const line of file.readLines()) {",
+             "  console.log(line);",
+             "}</code><code class='cjs'>const { open } = require('node:fs/promises');</code></pre>"
+             "<h2>Closing the file</h2>",
+             "<p>Call close when done, or the descriptor stays open until the process exits.</p>",
+             "</main></body></html>"]
+    (tmp_path / "fs.html").write_text("\n".join(lines), encoding="utf-8")
+    [a], _ = read(tmp_path / "fs.html")
+    text = a.text.split("\n")
+    assert text[text.index("```"):] == [
+        "```", "import { open } from 'node:fs/promises';", "for await (const line of file.readLines()) {",
+        "  console.log(line);", "}", "```", "```", "const { open } = require('node:fs/promises');", "```",
+        "## Closing the file", "Call close when done, or the descriptor stays open until the process exits."]
+    offsets = [sum(len(t) + 1 for t in text[:i]) for i in range(len(text))]
+    refs = [line_at(a.line_anchors, o, 0) for o in offsets]
+    # An opening fence is its code's first line, a closing one its last.
+    assert refs[text.index("```"):] == [4, 4, 6, 7, 8, 8, 8, 8, 8, 8, 9]
+    assert markdown.outline(a.text) == ([(1, "File system"), (2, "Closing the file")], False)
 
 
 def test_an_html_pages_title_is_its_own_not_the_sites_or_a_dialogs(tmp_path):

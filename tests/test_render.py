@@ -217,3 +217,16 @@ def test_a_pages_heading_lines_show_as_headings_and_a_title_heading_is_not_repea
     # A text file's "#" lines are text.
     assert marked_passage(dataclasses.replace(page, source="notes/wall.txt", highlights=())).endswith(
         "## Costs\nFour million.\n# Notes")
+
+
+def test_a_pages_code_is_a_block_without_its_fences_and_its_text_is_not_markdown():
+    text = ("Read it *line* by line:\n```\nfor (const line of file.readLines()) {\n  console.log(line);\n}\n```\n"
+            "Close <the> file.")
+    loop = text.index("for (const")
+    page = dataclasses.replace(hit("api/fs.html", []), title="File system", text=text, char_end=10 + len(text),
+                               highlights=(qa.Highlight("for (const line of file.readLines()) {", loop + 10, loop + 48),))
+    assert marked_passage(page) == (
+        'Read it *line* by line:<pre class="qa-code"><mark class="qa-best">for (const line of file.readLines()) {'
+        '</mark>\n  console.log(line);\n}</pre>Close &lt;the&gt; file.')
+    inside = dataclasses.replace(page, text=text[text.index("  console"):], highlights=(), starts_in_code=True)
+    assert marked_passage(inside) == '<pre class="qa-code">  console.log(line);\n}</pre>Close &lt;the&gt; file.'
