@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -262,35 +261,18 @@ class Library:
         ``article_id`` may also be the reference ``ask`` prints: ``docs/a.txt:12`` (the article
         holding line 12) or ``docs/post.md`` (a file holding one article).
         """
-        import numpy as np
+        from .similar import article_rowid, nearest_articles, text_vector
 
         if (article_id is None) == (text is None):
             raise InputError("give either an article id or text=")
         self.refresh()
         with self._lock:
-            exclude: set[int] = set()
-            exclude_hash: str | None = None
             if article_id is not None:
-                rowid = self._article_rowid(str(article_id))
+                rowid = article_rowid(self.catalog, str(article_id), self.path)
                 qvec = self.article_store.reconstruct([rowid])[0]
-                exclude.add(rowid)
-                exclude_hash = self.catalog.articles_brief([rowid])[rowid][6]
-            else:
-                qvec = self._text_vector(text)
-            n = min(self.article_store.count(), k + len(exclude) + 10)
-            scores, ids = self.article_store.search(qvec[None, :].astype(np.float32), max(n, 1))
-            rows = self.catalog.articles_brief([int(i) for i in ids[0] if i >= 0])
-            out: list[ArticleHit] = []
-            for s, rowid in zip(scores[0], ids[0], strict=True):
-                row = rows.get(int(rowid))
-                if row is None or int(rowid) in exclude or (exclude_hash and row[6] == exclude_hash):
-                    continue
-                out.append(ArticleHit(rank=len(out) + 1, score=round(float(s), 6),
-                                      article_id=row[0], title=row[1], source=row[2],
-                                      line_start=row[3], url=row[4], date=row[5]))
-                if len(out) == k:
-                    break
-            return out
+                return nearest_articles(self.catalog, self.article_store, qvec, k, exclude=rowid)
+            qvec = text_vector(self.embedder, text, self.manifest["settings"]["chunk_tokens"])
+            return nearest_articles(self.catalog, self.article_store, qvec, k)
 
     def highlight(self, question: str, article_id: str) -> tuple[Highlight, ...]:
         """The sentences of one article that best answer ``question``, best first."""
@@ -314,36 +296,9 @@ class Library:
         return tuple(sorted(seen.values(), key=lambda h: (-h.score, h.char_start)))
 
     def _article_rowid(self, ref: str) -> int:
-        """An article by id, or by the reference ``ask`` prints for it (``file``, ``file:line``)."""
-        rowid = self.catalog.article_rowid(ref)
-        if rowid is not None:
-            return rowid
-        m = re.fullmatch(r"(.+?):(\d+)(?:-\d+)?", ref)
-        given, line = (m[1], int(m[2])) if m else (ref, None)
-        rows = self.catalog.articles_in(given, os.path.abspath(given))
-        if line is not None:  # the article the line falls in; a line before the first: the first
-            rows = [r for r in rows if r[1] <= line][-1:] or rows[: int(line >= 1)]
-        if not rows:
-            raise NotFoundError(f"no article with id or reference {ref!r} in {self.path}")
-        if len(rows) > 1:
-            refs = ", ".join(f"{given}:{r[1]}" for r in rows[:3])
-            raise InputError(f"{given} holds {len(rows)} articles: name one by its line, "
-                             f"as in {refs}{', ...' if len(rows) > 3 else ''}")
-        return self.catalog.article_rowid(rows[0][0])
+        from .similar import article_rowid
 
-    def _text_vector(self, text: str):
-        import numpy as np
-
-        from .chunker import chunk
-
-        if not isinstance(text, str) or not text.strip():
-            raise InputError("the text to compare is empty")
-        emb = self.embedder
-        passages = chunk(text, emb.count_tokens, self.manifest["settings"]["chunk_tokens"],
-                         emb.max_tokens)
-        vecs = emb.encode([p.text for p in passages] or [text])
-        mean = vecs.mean(axis=0)
-        return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+        return article_rowid(self.catalog, ref, self.path)
 
     def article(self, article_id: str) -> dict[str, Any]:
         """The stored record of one article (title, text, source, line, url, date, tags)."""
