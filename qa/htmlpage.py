@@ -213,6 +213,15 @@ def _blocks_marked(text: str, body) -> tuple[str, dict[str, str]]:
                 shown if shown != name else lines[found].strip())
             headings.add(found)
             at = found + 1
+    at = 0
+    for item in body.iter("item") if body is not None else ():  # a definition term, as a list item
+        shown = " ".join("".join(item.itertext()).split())
+        if _OPEN in shown:
+            name = " ".join(shown.replace(_OPEN, "").replace(_CLOSE, "").split())
+            found = next((i for i in range(at, len(lines)) if _ITEM_LEAD.sub("", flat[i]) == name), -1)
+            if found >= 0:
+                lines[found] = _ITEM_LEAD.match(lines[found]).group() + shown
+                at = found + 1
     code, at = {}, 0
     for block in _PRE_BLOCK.findall("".join(body.itertext())) if body is not None else ():
         block = [" ".join(html.unescape(line).split()) for line in block.split("\n") if line.strip()]
@@ -253,6 +262,7 @@ def _find_lines(flat: list[str], block: list[str], at: int) -> int:
 
 
 _BACKTICKS = re.compile(r"`{3,}")
+_ITEM_LEAD = re.compile(r"\s*(?:[-*•]\s+)?")
 _PRE_OPEN, _PRE_CLOSE = "\ue015", "\ue016"  # around a <pre>'s text (or each of its <code>s')
 _PRE_BLOCK = re.compile(f"{_PRE_OPEN}([^{_PRE_CLOSE}]*){_PRE_CLOSE}")
 # Marks while the page is read: around the chrome in headings (pagemeta.heading_chrome), in the

@@ -28,11 +28,12 @@ _SOURCE_LINKS = {"[src]", "[source]"}
 
 
 def heading_chrome(tree) -> list:
-    """What the page's headings hold that is not their words: a permalink (a link within the
-    page written as a mark: "#" in Node.js docs, "¶" in Sphinx's, "§" in rustdoc's), a source
-    link ("[src]"), a button ("Copy item path"). A "#" written in the heading ("C#") is kept."""
+    """What the page's headings (and definition terms, where Sphinx writes an API's signature)
+    hold that is not their words: a permalink (a link within the page written as a mark: "#" in
+    Node.js docs, "¶" in Sphinx's, "§" in rustdoc's), a source link ("[src]"), a button ("Copy
+    item path"). A "#" written in the heading ("C#") is kept."""
     found: list = []
-    for heading in tree.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+    for heading in tree.iter("h1", "h2", "h3", "h4", "h5", "h6", "dt"):
         for e in heading.iter("a", "button"):
             words = "".join(e.itertext()).strip()
             permalink = ((e.get("href") or "").startswith("#") and len(words) <= 3

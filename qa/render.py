@@ -169,8 +169,9 @@ def _page_text(text: str) -> str:
 
 
 def _page_prose(lines: list[str]) -> str:
-    """A page's prose: a line a paragraph (or a table row), its text not Markdown."""
-    return _page_lines([_page_text(line) for line in lines if line.strip()])
+    """A page's prose: a line a paragraph, a list item (with a bullet, as Markdown's) or a table
+    row, its text not Markdown."""
+    return _page_lines([_page_text(_BULLET.sub("\\1• ", line)) for line in lines if line.strip()])
 
 
 def _markdown_blocks(lines: list[str], kinds: list[str], inline=_inline, prose_html=_prose) -> str:

@@ -416,7 +416,8 @@ def test_an_html_pages_headings_are_marked_as_markdowns_by_level(tmp_path):
 
 def test_an_html_pages_headings_lose_their_permalinks_source_links_and_buttons(tmp_path):
     """Documentation generators put a permalink in every heading (Node.js "#", Sphinx "¶",
-    rustdoc "§"), a source link ("[src]") or a button ("Copy item path"); cards and sections
+    rustdoc "§") and API signature (Sphinx's definition terms), a source link ("[src]") or a
+    button ("Copy item path"); cards and sections
     showed "Stream[src]#". They are cut, and the lines stay where they were: the table of
     contents above names each heading too, and a reference must not move to it."""
     body = "\n".join([
@@ -432,12 +433,16 @@ def test_an_html_pages_headings_lose_their_permalinks_source_links_and_buttons(t
         "<p>The example below creates a vector, pushes three numbers and prints its length.</p>",
         "<h2>C#</h2>",
         "<p>Its compiler turns each source file into intermediate language for the runtime.</p>",
+        "<dl><dt id='abspath'>os.path.abspath(path)<a class='headerlink' href='#abspath'>¶</a></dt>",
+        "<dd><p>Return a normalized absolutized version of the pathname given to it.</p></dd></dl>",
         "</main>"])
     page(tmp_path / "api.html", "Vec in std::vec - Rust", body)
     [a], stats = read(tmp_path / "api.html")
     assert not stats.skipped
     headings = [line for line in a.text.split("\n") if line.startswith("#")]
     assert headings == ["# Struct Vec", "## Stream", "## Install", "### Examples", "## C#"]
+    assert "\n- os.path.abspath(path)\n" in a.text  # Sphinx's API signature, a definition term
+    assert line_at(a.line_anchors, a.text.index("- os.path.abspath"), 0) == len(body.split("\n")) - 2
     assert a.title == "Struct Vec"
     source = (tmp_path / "api.html").read_text(encoding="utf-8").split("\n")
     for heading in headings[1:]:

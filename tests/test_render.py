@@ -34,10 +34,10 @@ def test_a_pages_lines_are_its_paragraphs_and_its_title_line_is_not_repeated():
     text = "Harbour wall approved\nThe council voted 34 to 12.\n- Work starts in May.\n| Cost | 4m |"
     page = dataclasses.replace(hit("site/wall.html", []), title="Harbour wall approved", text=text,
                                char_end=10 + len(text))
-    assert marked_passage(page) == "The council voted 34 to 12.<br>- Work starts in May.<br>| Cost | 4m |"
+    assert marked_passage(page) == "The council voted 34 to 12.<br>• Work starts in May.<br>| Cost | 4m |"
     vote = text.index("The council")
     marked = dataclasses.replace(page, highlights=(qa.Highlight("The council voted 34 to 12.", vote + 10, vote + 37),))
-    assert marked_passage(marked).startswith('<mark class="qa-best">The council voted 34 to 12.</mark><br>- Work')
+    assert marked_passage(marked).startswith('<mark class="qa-best">The council voted 34 to 12.</mark><br>• Work')
     # A text file's first line is text, not a heading: kept; its line breaks are wrapping, but
     # for those before a list item or a table row.
     assert marked_passage(dataclasses.replace(page, source="notes/wall.txt")) == (
