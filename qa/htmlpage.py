@@ -362,6 +362,16 @@ def _unwrapped(data: bytes):
                 children[-1].tail = (children[-1].tail or "") + _PRE_CLOSE + "\n"
             else:
                 e.text += _PRE_CLOSE + "\n"
+        # trafilatura takes a <pre> for code (its lines kept) when it wraps a single <span>, and
+        # for a quote (its lines run together) when it does not look like code to it.
+        # A line of its own, also inside a list item (Sphinx's examples in a definition).
+        span = pre.makeelement("span", {})
+        span.text, pre.text = "\n" + (pre.text or ""), None
+        for child in list(pre):
+            span.append(child)
+        pre.append(span)
+        if pre.tail:  # space after a block shows as nothing; it opened the next line
+            pre.tail = pre.tail.lstrip()
     kept = {e for pre in tree.iter("pre", "textarea") for e in pre.iter()}
     for e in tree.iter():
         if e.text and e not in kept and isinstance(e.tag, str):
