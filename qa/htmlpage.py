@@ -241,7 +241,8 @@ def _blocks_marked(text: str, body) -> tuple[str, dict[str, str]]:
         # Other lines that read as Markdown structure (a "# comment" in code the page does not
         # mark as code, a "---" or "```" line) are indented past it: a browser does not show the
         # spaces, and the outline skips them.
-        out.append(f"    {lines[i]}" if i not in headings and structural(lines[i]) else lines[i])
+        line = lines[i].rstrip()  # a space left where a block ended
+        out.append(f"    {line}" if i not in headings and structural(line) else line)
         i += 1
     return "\n".join(out), bare
 

@@ -494,6 +494,16 @@ def test_an_html_pages_code_blocks_are_fenced_and_keep_their_source_lines(tmp_pa
     # An opening fence is its code's first line, a closing one its last.
     assert refs[text.index("```"):] == [4, 4, 6, 7, 8, 8, 8, 8, 8, 8, 9]
     assert markdown.outline(a.text) == ([(1, "File system"), (2, "Closing the file")], False)
+    # A <pre> trafilatura would take for a quote, in a definition (Sphinx's examples), keeps its lines.
+    (tmp_path / "path.html").write_text(
+        "<html><head><meta charset='utf-8'><title>os.path</title></head><body><main><h1>os.path</h1>\n"
+        "<p>This module implements some useful functions on pathnames, for strings and for bytes.</p>\n"
+        "<dl><dt>os.path.basename(path)</dt><dd><p>Return the base name of pathname path.</p>\n"
+        "<div class='highlight'><pre><span class='gp'>&gt;&gt;&gt; </span>os.path.basename('/foo/bar/')\n"
+        "<span class='go'>''</span>\n</pre></div></dd></dl></main></body></html>", encoding="utf-8")
+    [p], _ = read(tmp_path / "path.html")
+    assert p.text.split("\n")[-5:] == ["- Return the base name of pathname path.", "```",
+                                       ">>> os.path.basename('/foo/bar/')", "''", "```"]
 
 
 def test_an_html_pages_title_is_its_own_not_the_sites_or_a_dialogs(tmp_path):
