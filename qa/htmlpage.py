@@ -60,15 +60,20 @@ def _page_text(data: bytes) -> tuple[str, list[int], list[int]]:
                 size += len(piece)
         line += text.count("\n")
 
+    # libxml2 gives no line past 65,535 (it says 65,535), so from there on the walk counts the
+    # lines itself: those of text, and of comments and skipped elements too.
     for event, el in lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi")):
         if event in ("comment", "pi"):
             if not skipping:
+                line += (el.text or "").count("\n")
                 add(el.tail)
             continue
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if event == "start":
             line = max(line, el.sourceline or line)
             if tag in _SKIP:
+                if not skipping:
+                    line += lxml.etree.tostring(el, encoding=str, with_tail=False).count("\n")
                 skipping += 1
             elif not skipping:
                 add(el.text)

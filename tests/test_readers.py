@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import json
 import os
@@ -622,3 +623,22 @@ def test_symlink_loop_ends(tmp_path):
     os.symlink(tmp_path, tmp_path / "loop")
     articles, _ = read(tmp_path)
     assert [a.text for a in articles] == ["Loop test."]
+
+
+def test_lines_past_65535_are_counted_through_comments_and_scripts():
+    """libxml2 gives 65,535 for every line past it; Node.js's all-in-one all.html (100,000
+    lines) had every reference after a three-line comment three lines short."""
+    from qa.htmlpage import _page_text
+
+    filler = "".join(f"<p>Filler paragraph {i}.</p>\n" for i in range(65_600))
+    tail = ("<!--\nan editor's\nnote\n-->\n<p>After the comment.</p>\n<script>\nlet a = 1;\n</script>\n"
+            "<p>After the script.</p>\n<p>Last\nparagraph.</p>\n")
+    page, starts, lines = _page_text(f"<html><body>\n{filler}{tail}</body></html>".encode())
+    source = f"<html><body>\n{filler}{tail}".split("\n")
+
+    def line_of(words: str) -> int:
+        return lines[bisect.bisect_right(starts, page.index(words)) - 1]
+
+    for words in ("Filler paragraph 65599.", "After the comment.", "After the script.", "Last"):
+        assert line_of(words) == next(i for i, s in enumerate(source, 1) if words in s), words
+    assert line_of(" paragraph.") == line_of("Last") + 1
