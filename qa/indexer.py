@@ -23,11 +23,11 @@ from .embedding import Batch, Encoded, embed_new, local_encoder
 from .encoding import display_name
 from .errors import InputError
 from .filestamps import FileStamps, article_counts, stamp
-from .htmlpage import line_at
 from .indexdir import CATALOG, Writer, check_backend, check_model, now
 from .journal import Journal, discard
 from .lexical import LexicalIndex
 from .ondisk import ONDISK_THRESHOLD
+from .pagelines import line_at
 from .placement import finish_faiss, generation_number, on_disk_or_not, stores_for_write
 from .readers import EXTENSIONS, ReadStats, read_articles
 from .store import APPROX_THRESHOLD
