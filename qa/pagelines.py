@@ -83,7 +83,7 @@ def _ends(line: str) -> tuple[str, str]:
     item without its marker, a table row by its first and last cells)."""
     line = _LEAD.sub("", line.strip()) if not line.lstrip().startswith("|") else line
     if line.lstrip().startswith("|"):
-        cells = [c.strip() for c in line.strip().strip("|").split("|") if c.strip()]
+        cells = [_SPACE.sub(" ", c).strip() for c in line.strip().strip("|").split("|") if c.strip()]
         return (cells[0], cells[-1]) if cells else ("", "")
     flat = _SPACE.sub(" ", line).strip()
     return flat[:KEY_CHARS].strip(), flat[-KEY_CHARS:].strip()
