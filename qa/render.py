@@ -76,7 +76,7 @@ def marked_passage(hit: Hit) -> str:
     if md:  # its structure from the source lines, then marked lines
         kinds = markdown.line_kinds(text.split("\n"), hit.starts_in_code)[text[:first].count("\n"):]
         lines = _marks_per_line("".join(out).split("\n"))
-        return _markdown_blocks(lines, kinds, _page_text if page else _inline, _page_prose if page else _prose)
+        return _markdown_blocks(lines, kinds, _escaped if page else _inline, _page_prose if page else _prose)
     marked = "".join(out)
     # Blank lines are paragraph breaks; a single newline is the source's line wrapping, except
     # before a list item or a table row (which keep their lines, and a table its table).
@@ -164,14 +164,14 @@ def _prose(lines: list[str]) -> str:
                                         for b in _unwrapped(p.split("\n"))]) for p in paragraphs)
 
 
-def _page_text(text: str) -> str:
+def _escaped(text: str) -> str:
     return _tags(html.escape(text))
 
 
 def _page_prose(lines: list[str]) -> str:
     """A page's prose: a line a paragraph, a list item (with a bullet, as Markdown's) or a table
     row, its text not Markdown."""
-    return _page_lines([_page_text(_BULLET.sub("\\1• ", line)) for line in lines if line.strip()])
+    return _page_lines([_escaped(_BULLET.sub("\\1• ", line)) for line in lines if line.strip()])
 
 
 def _markdown_blocks(lines: list[str], kinds: list[str], inline=_inline, prose_html=_prose) -> str:
