@@ -233,7 +233,7 @@ def cmd_similar(args) -> int:
     except NotFoundError:
         if args.article_id is None or not os.path.isfile(args.article_id):
             raise
-        hits = lib.similar(text=_file_text(args.article_id), k=args.k)
+        hits = lib.similar_to_file(args.article_id, k=args.k)
         print(f"{args.article_id} is not in the index: articles like its text", file=sys.stderr)
     for h in hits:
         if args.json:
@@ -242,18 +242,6 @@ def cmd_similar(args) -> int:
             extra = (f"  {h.url}" if h.url else "") + (f"  ({h.date})" if h.date else "")
             print(f"{h.rank}. {h.reference}{extra}  score {h.score:.3f}\n   {h.title}  [{h.article_id}]")
     return 0
-
-
-def _file_text(path: str) -> str:
-    """The whole text of a file that is not in the index, read as ``qa index`` would read it."""
-    from .readers import ReadStats, read_articles
-
-    stats = ReadStats()
-    texts = [f"{a.title}\n{a.text}" for a in read_articles([path], stats, one_per_file=True)]
-    if not texts:
-        reasons = "; ".join(s.reason for s in stats.skipped) or "no text"
-        raise InputError(f"cannot read {path}: {reasons}")
-    return "\n\n".join(texts)
 
 
 def cmd_info(args) -> int:

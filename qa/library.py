@@ -271,7 +271,17 @@ class Library:
                 rowid = article_rowid(self.catalog, str(article_id), self.path)
                 qvec = self.article_store.reconstruct([rowid])[0]
                 return nearest_articles(self.catalog, self.article_store, qvec, k, exclude=rowid)
-            qvec = text_vector(self.embedder, text, self.manifest["settings"]["chunk_tokens"])
+            qvec = text_vector(self.embedder, text, self.manifest["settings"])
+            return nearest_articles(self.catalog, self.article_store, qvec, k)
+
+    def similar_to_file(self, path: str, k: int = 5) -> list[ArticleHit]:
+        """Articles most like a file that is not in the index, read, split and embedded as
+        ``qa index`` would (a copy of an indexed article finds it, with similarity 1)."""
+        from .similar import file_vector, nearest_articles
+
+        self.refresh()
+        with self._lock:
+            qvec = file_vector(self.embedder, path, self.manifest["settings"])
             return nearest_articles(self.catalog, self.article_store, qvec, k)
 
     def highlight(self, question: str, article_id: str) -> tuple[Highlight, ...]:

@@ -6,7 +6,7 @@ import os
 import re
 
 from .errors import InputError, NotFoundError
-from .types import ArticleHit
+from .types import Article, ArticleHit, is_markdown, is_page
 
 
 def article_rowid(catalog, ref: str, path: str) -> int:
@@ -29,17 +29,42 @@ def article_rowid(catalog, ref: str, path: str) -> int:
     return catalog.article_rowid(rows[0][0])
 
 
-def text_vector(embedder, text: str, chunk_tokens: int):
-    """A text's vector as an article's is made: the normalised mean of its passages'."""
+def text_vector(embedder, text: str, settings: dict):
+    """Pasted text's vector, made as an article's is (:func:`articles_vector`)."""
+    if not isinstance(text, str) or not text.strip():
+        raise InputError("the text to compare is empty")
+    return articles_vector(embedder, [Article(article_id="", title="", text=text, source="", path="", line_start=1)],
+                           settings)
+
+
+def file_vector(embedder, path: str, settings: dict):
+    """The vector of a file that is not in the index, read as ``qa index`` reads it."""
+    from .readers import ReadStats, read_articles
+
+    stats = ReadStats()
+    articles = list(read_articles([path], stats))
+    if not articles:
+        reasons = "; ".join(s.reason for s in stats.skipped) or "no text"
+        raise InputError(f"cannot read {path}: {reasons}")
+    return articles_vector(embedder, articles, settings)
+
+
+def articles_vector(embedder, articles: list[Article], settings: dict):
+    """The normalised mean of the articles' passage vectors: split and embedded as an index
+    does (by the kind of file, each passage with its article's title), so an article's copy
+    outside the index has the vector the index holds for it."""
     import numpy as np
 
     from .chunker import chunk
+    from .embedding import embed_input
 
-    if not isinstance(text, str) or not text.strip():
-        raise InputError("the text to compare is empty")
-    passages = chunk(text, embedder.count_tokens, chunk_tokens, embedder.max_tokens)
-    vecs = embedder.encode([p.text for p in passages] or [text])
-    mean = vecs.mean(axis=0)
+    texts = []
+    for a in articles:
+        passages = chunk(a.text, embedder.count_tokens, settings["chunk_tokens"], embedder.max_tokens,
+                         settings.get("overlap_sentences", 1), line_blocks=is_page(a.source),
+                         markdown=is_markdown(a.source))
+        texts += [embed_input(a.title, p.text) for p in passages] or [a.text]
+    mean = embedder.encode(texts).mean(axis=0)
     return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
 
 

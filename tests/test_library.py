@@ -147,6 +147,33 @@ def test_similar_excludes_itself_and_its_duplicates(small_corpus, tmp_path, fake
         lib.similar("nope")
 
 
+def test_a_file_outside_the_index_is_split_and_embedded_as_the_index_would(tmp_path, fake):
+    """A copy of an indexed article finds it with similarity 1: its passages split as its kind
+    of file is and embedded with its title (the text split as plain text, without the title on
+    each passage, gave another vector)."""
+    import shutil
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    para = lambda topic: " ".join(f"The {topic} step {i} is done with care." for i in range(15))  # noqa: E731
+    (folder / "guide.md").write_text(f"# Harbour guide\n\n{para('mooring')}\n\n## Fees\n\n```\nfee = 12\n```\n\n"
+                                     f"{para('fee')}\n", encoding="utf-8")
+    (folder / "page.html").write_text(
+        f"<html><head><title>Tide tables</title></head><body><main><h1>Tide tables</h1><p>{para('tide')}</p>"
+        f"<h2>Spring tides</h2><pre><code>high = 5.2\nlow = 0.4</code></pre><p>{para('spring')}</p></main></body></html>",
+        encoding="utf-8")
+    (folder / "other.md").write_text(f"# Bakery news\n\n{para('bread')}\n", encoding="utf-8")
+    lib = build([folder], tmp_path, fake, chunk_tokens=40)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for name in ("guide.md", "page.html"):
+        shutil.copy(folder / name, outside / name)
+        [hit] = lib.similar_to_file(str(outside / name), k=1)
+        assert hit.source.endswith(f"docs/{name}") and hit.score == pytest.approx(1.0, abs=1e-5)
+    with pytest.raises(qa.InputError):
+        lib.similar_to_file(str(outside / "missing.md"))
+
+
 def test_similar_takes_the_reference_ask_prints(small_corpus, tmp_path, fake, monkeypatch):
     (small_corpus / "copy.jsonl").write_text(json.dumps({"id": "dup", "text": "The Osk flood damaged two hundred homes in the lower town."}) + "\n")
     lib = build([small_corpus], tmp_path, fake)
