@@ -277,11 +277,12 @@ class Library:
     def similar_to_file(self, path: str, k: int = 5) -> list[ArticleHit]:
         """Articles most like a file that is not in the index, read, split and embedded as
         ``qa index`` would (a copy of an indexed article finds it, with similarity 1)."""
-        from .similar import file_vector, nearest_articles
+        from .similar import articles_vector, file_articles, nearest_articles
 
+        articles = file_articles(path)  # reading a page can take a while: not under the lock
         self.refresh()
         with self._lock:
-            qvec = file_vector(self.embedder, path, self.manifest["settings"])
+            qvec = articles_vector(self.embedder, articles, self.manifest["settings"])
             return nearest_articles(self.catalog, self.article_store, qvec, k)
 
     def highlight(self, question: str, article_id: str) -> tuple[Highlight, ...]:

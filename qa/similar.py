@@ -37,8 +37,8 @@ def text_vector(embedder, text: str, settings: dict):
                            settings)
 
 
-def file_vector(embedder, path: str, settings: dict):
-    """The vector of a file that is not in the index, read as ``qa index`` reads it."""
+def file_articles(path: str) -> list[Article]:
+    """The articles of a file that is not in the index, read as ``qa index`` reads them."""
     from .readers import ReadStats, read_articles
 
     stats = ReadStats()
@@ -46,7 +46,7 @@ def file_vector(embedder, path: str, settings: dict):
     if not articles:
         reasons = "; ".join(s.reason for s in stats.skipped) or "no text"
         raise InputError(f"cannot read {path}: {reasons}")
-    return articles_vector(embedder, articles, settings)
+    return articles
 
 
 def articles_vector(embedder, articles: list[Article], settings: dict):
