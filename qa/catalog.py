@@ -172,10 +172,12 @@ class Catalog(SentenceBlobs):
             ids.append(int(cur.lastrowid))
         return ids
 
-    def passage_layout(self, article_rowid: int) -> list[tuple[int, int, str]]:
-        """An article's passages as stored: (char_start, char_end, sentence spans as JSON), in order."""
-        return self.db.execute("SELECT char_start, char_end, sentences FROM passages WHERE article = ?"
-                               " ORDER BY ordinal", (article_rowid,)).fetchall()
+    def passage_layout(self, article_rowid: int) -> list[tuple[int, int, str, int]]:
+        """An article's passages as stored: (char_start, char_end, sentence spans as JSON, 1 if
+        its sentences' tokens are stored else 0), in order."""
+        return self.db.execute("SELECT char_start, char_end, sentences,"
+                               " tokens_len IS NOT NULL OR sentence_tokens IS NOT NULL"
+                               " FROM passages WHERE article = ? ORDER BY ordinal", (article_rowid,)).fetchall()
 
     def max_passage_id(self) -> int:
         row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name='passages'").fetchone()

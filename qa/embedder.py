@@ -48,9 +48,8 @@ def encode_spans(
     """
     import numpy as np
 
-    own = getattr(embedder, "encode_spans", None)
-    if own is not None:
-        return own(texts, spans)
+    if gives_tokens(embedder):
+        return embedder.encode_spans(texts, spans)
     vectors = embedder.encode(texts)
     flat = [t[a:b] for t, ss in zip(texts, spans, strict=True) for a, b in ss]
     sv = embedder.encode(flat) if flat else np.zeros((0, embedder.dim), np.float32)
@@ -59,6 +58,12 @@ def encode_spans(
         out.append(sv[i : i + len(ss)])
         i += len(ss)
     return SpanEncoding(vectors, out, [None] * len(texts))
+
+
+def gives_tokens(embedder: Embedder) -> bool:
+    """Whether :func:`encode_spans` gives this embedder's sentence tokens (stored for highlights
+    and fusion)."""
+    return hasattr(embedder, "encode_spans")
 
 
 def encode_questions(embedder: Embedder, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray] | None]:

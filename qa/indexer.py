@@ -18,7 +18,7 @@ from tqdm import tqdm
 from . import __version__
 from .catalog import Catalog, place
 from .chunker import chunk
-from .embedder import Embedder
+from .embedder import Embedder, gives_tokens
 from .embedding import Batch, Encoded, embed_new, local_encoder
 from .encoding import display_name
 from .errors import InputError
@@ -221,6 +221,8 @@ def index_paths(
             read += len(rows)
             return True
 
+        tokens = gives_tokens(embedder)
+
         def split(article: Article) -> list[Passage]:
             return _anchored(chunk(article.text, embedder.count_tokens, settings.chunk_tokens,
                                    embedder.max_tokens, settings.overlap_sentences,
@@ -257,10 +259,11 @@ def index_paths(
             if candidates:
                 rowid = candidates.pop()
                 # A rebuild splits every article as this version does: one whose passages would
-                # differ (split by an older version) is embedded again; the others are kept.
+                # differ (split by an older version, or stored without the tokens this embedder
+                # gives) is embedded again; the others are kept.
                 if full:
                     passages = split(article)
-                if passages is None or catalog.passage_layout(rowid) == _layout(passages):
+                if passages is None or catalog.passage_layout(rowid) == _layout(passages, tokens):
                     moved = places.get(rowid) != hash(place(article))
                     relocated += moved
                     if parked or moved:
@@ -378,9 +381,10 @@ def _summary(read: int, embedded: int, kept: int, removed: int, duplicates: int,
                         resplit=resplit)
 
 
-def _layout(passages: list[Passage]) -> list[tuple[int, int, str]]:
-    """Passages as :meth:`Catalog.passage_layout` gives them back once stored."""
-    return [(p.char_start, p.char_end, json.dumps(p.sentences)) for p in passages]
+def _layout(passages: list[Passage], tokens: bool) -> list[tuple[int, int, str, int]]:
+    """Passages as :meth:`Catalog.passage_layout` gives them back once stored by an embedder
+    that gives (``tokens``) or does not give its tokens."""
+    return [(p.char_start, p.char_end, json.dumps(p.sentences), int(tokens)) for p in passages]
 
 
 def _written_before_current_format(w: Writer) -> bool:

@@ -210,8 +210,11 @@ def _fuse(cands: list[_Candidate], catalog, store, lexicon, question: str, qvec,
     fused[top] += PAIR_WEIGHT * _scale(pairs, pairs)
     total = WEIGHTS
     matched = _token_scores(qtokens, [rows.get(p) for p in ids])
-    if matched is not None:  # the same top, scaled among themselves; a passage without tokens gets 0
-        fused[top] += TOKEN_WEIGHT * np.nan_to_num(_scale(matched, matched[~np.isnan(matched)]), nan=0.0)
+    # The same top, scaled among themselves. Only when every one of them has tokens: in an index
+    # an older version wrote and this one updated, only the passages added since have them, and
+    # counting the others' as 0 would rank them below the new ones for that alone.
+    if matched is not None and not np.isnan(matched).any():
+        fused[top] += TOKEN_WEIGHT * _scale(matched, matched)
         total += TOKEN_WEIGHT
     fused /= total
     for c, s in zip(cands, fused, strict=True):

@@ -181,7 +181,7 @@ class IndexSummary:
     resumed: int = 0  # passages an interrupted run had embedded, taken from its journal
     relocated: int = 0  # kept articles that moved (file, line) or whose metadata changed
     unchanged_files: int = 0  # files an update found as they were (qa.filestamps), not opened
-    resplit: int = 0  # of those embedded, unchanged articles a rebuild split anew (an older version split them otherwise)
+    resplit: int = 0  # of those embedded, unchanged articles a rebuild redid (an older version split them otherwise, or kept no tokens)
 
     def lines(self) -> list[str]:
         out = [
@@ -190,7 +190,7 @@ class IndexSummary:
                if self.unchanged_files else "(")
             + f"{self.ignored_files} files ignored: hidden, unknown extension or an index's own)",
             f"embedded {self.embedded}"
-            + (f" ({self.resplit} of them unchanged but split anew by this version)" if self.resplit else "")
+            + (f" ({self.resplit} of them unchanged but split or embedded anew by this version)" if self.resplit else "")
             + f", kept {self.kept} unchanged"
             + (f" ({self.relocated} of them moved or with new metadata, not embedded again)"
                if self.relocated else "")

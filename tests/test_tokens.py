@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 from fakes import FakeEmbedder
 
 import qa
@@ -125,3 +126,47 @@ def test_token_match_is_a_fusion_signal(tmp_path):
         want = (base[pid] * WEIGHTS + TOKEN_WEIGHT * (m[pid] - lo) / (hi - lo)) / (WEIGHTS + TOKEN_WEIGHT)
         assert abs(score - want) < 1e-5
     assert max(hits, key=hits.get) == max(m, key=m.get)  # the port passage, by both
+
+
+def test_an_index_stored_without_tokens_ranks_old_and_new_passages_alike_until_a_rebuild(tmp_path):
+    """An index an older version wrote holds no tokens; an update adds passages with them. The
+    token signal then counts for no passage (it would lift the new ones for having tokens),
+    and a rebuild embeds the old ones again with their tokens, as a fresh build has them."""
+    docs = {"port.md": "# Port strike\n\nThe dockworkers stopped work at the harbour. Cranes stood still.\n",
+            "rain.md": "# Rain\n\nFloods closed the lower town. The river rose over the harbour wall.\n",
+            "vote.md": "# Vote\n\nThe union will vote on the contract on Friday. Workers want more pay.\n"}
+    for name, text in docs.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    fake = TokenFake()
+
+    class NoTokens:  # the same model as an older version used it: no tokens stored
+        name, dim, max_tokens = fake.name, fake.dim, fake.max_tokens
+        count_tokens, encode = fake.count_tokens, fake.encode
+
+    paths = [str(tmp_path / n) for n in docs]
+    index = str(tmp_path / "idx")
+    qa.Library.build(paths[:2], index, embedder=NoTokens(), progress=False)
+    lib = qa.Library.open(index, embedder=fake)
+    assert lib.update(paths, progress=False).embedded == 1  # vote.md, with its tokens
+
+    def stored(lib):
+        rows = lib.catalog.passages(lib.catalog.passage_ids().tolist(), vectors=True)
+        return {r.source.rsplit("/", 1)[-1]: r.sentence_tokens is not None for r in rows.values()}
+
+    def scores(lib):
+        return {h.article_id: h.score for h in lib.ask("Where did the workers stop work?", k=50,
+                                                       highlights=False)}
+
+    assert stored(lib) == {"port.md": False, "rain.md": False, "vote.md": True}
+    assert scores(lib) == pytest.approx(scores(qa.Library.open(index, embedder=NoTokens())), abs=1e-6)
+
+    again = qa.Library.build(paths, index, embedder=fake, progress=False)  # a rebuild
+    s = again.last_summary
+    assert (s.embedded, s.resplit, s.kept) == (2, 2, 1)
+    assert "embedded 2 (2 of them unchanged but split or embedded anew by this version)" in s.lines()[1]
+    assert stored(again) == {"port.md": True, "rain.md": True, "vote.md": True}
+    fresh = qa.Library.build(paths, str(tmp_path / "fresh"), embedder=fake, progress=False)
+    assert scores(again) == pytest.approx(scores(fresh), abs=1e-6)
+    assert scores(fresh) != pytest.approx(scores(qa.Library.open(index, embedder=NoTokens())), abs=1e-3)
+    s = qa.Library.build(paths, index, embedder=fake, progress=False).last_summary
+    assert (s.embedded, s.resplit, s.changed) == (0, 0, False)
