@@ -147,3 +147,19 @@ def test_every_backend_gives_the_same_answers(sample_lib, tmp_path, backend):
     assert misses == []
     # Reopened without naming a backend, the index uses the one that built it.
     assert qa.Library.open(str(tmp_path / "idx")).embedder.backend == backend
+    # A text's vector does not depend on the texts encoded with it (float rounding aside).
+    alone = np.vstack([lib.embedder.encode([t]) for t in texts])
+    np.testing.assert_allclose(lib.embedder.encode(texts[::-1])[::-1], alone, atol=1e-5)
+
+
+def test_int8_gives_a_text_one_vector_however_it_is_encoded(sample_lib):
+    """Dynamic int8 quantisation scales by the range over a whole run: each text runs alone, so
+    a question asked alone or among others, and a passage embedded at a build or an update, get
+    the same vector (encoded in runs of 32 they differed by up to 0.01 in cosine)."""
+    emb = sample_lib.embedder
+    texts = [q for q, *_ in QUESTIONS] + [(SAMPLES / "world.txt").read_text(encoding="utf-8")[:900]]
+    alone = np.vstack([emb.encode([t]) for t in texts])
+    assert np.array_equal(emb.encode(texts), alone)
+    assert np.array_equal(emb.encode(texts[::-1])[::-1], alone)
+    q = "Who won the marathon?"
+    assert [h.score for h in sample_lib.ask(q, k=5)] == [h.score for h in sample_lib.ask_many([q] + texts[:5], k=5)[0]]
