@@ -9,8 +9,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -26,45 +24,11 @@ from .filestamps import FileStamps, article_counts, stamp
 from .indexdir import CATALOG, Writer, check_backend, check_model, now
 from .journal import Journal, discard
 from .lexical import LexicalIndex
-from .ondisk import ONDISK_THRESHOLD
 from .pagelines import line_at
 from .placement import finish_faiss, generation_number, on_disk_or_not, stores_for_write
 from .readers import EXTENSIONS, ReadStats, read_articles
-from .store import APPROX_THRESHOLD
+from .settings import Settings, recorded, resolve
 from .types import Article, IndexSummary, Passage, Skip, is_markdown, is_page
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What shapes passages and vectors; recorded in the manifest."""
-
-    chunk_tokens: int = 200
-    overlap_sentences: int = 1
-    # Passages above which the index is approximate (IVF), and above which its lists live on
-    # disk (qa.ondisk). None: as the index recorded them, else the defaults.
-    approx_threshold: int | None = None
-    ondisk_threshold: int | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("approx_threshold", "ondisk_threshold"):
-            value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-                raise InputError(f"{name} must be a whole number of passages, at least 1, not {value!r}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"chunk_tokens": self.chunk_tokens, "overlap_sentences": self.overlap_sentences,
-                "approx_threshold": self.approx_threshold, "ondisk_threshold": self.ondisk_threshold}
-
-
-def _resolve(asked: Settings, recorded: dict | None) -> Settings:
-    """The settings of this write: chunking as the index recorded it (its passages were cut
-    that way); thresholds as asked, else as recorded, else the defaults."""
-    recorded = recorded or {}
-    return Settings(
-        recorded.get("chunk_tokens", asked.chunk_tokens),
-        recorded.get("overlap_sentences", asked.overlap_sentences),
-        asked.approx_threshold or recorded.get("approx_threshold", APPROX_THRESHOLD),
-        asked.ondisk_threshold or recorded.get("ondisk_threshold", ONDISK_THRESHOLD))
 
 
 def text_hash(text: str) -> str:
@@ -146,7 +110,7 @@ def index_paths(
         if w.previous:
             check_model(w.previous, embedder.name, embedder.dim, directory)
             check_backend(w.previous, getattr(embedder, "backend", None), directory)
-        settings = _resolve(settings, (w.previous or {}).get("settings"))
+        settings = resolve(settings, (w.previous or {}).get("settings"))
         catalog = Catalog(w.path(CATALOG), copy_from=w.catalog_source,
                           segment=generation_number(w.generation))
         # Closed before the folder goes, also on failure: an open connection rolling back later
@@ -197,7 +161,7 @@ def index_paths(
         # A build reads every file; so does an update that changes how articles are stored.
         trust_stamps = bool(w.previous and not full and store_spec is None
                             and not _written_before_current_format(w)
-                            and settings.to_dict() == _recorded(w.previous))
+                            and settings.to_dict() == recorded(w.previous))
         with_duplicates = catalog.duplicate_paths() if trust_stamps else set()
 
         def unchanged(given: str, absolute: str, st: os.stat_result) -> bool:
@@ -295,7 +259,7 @@ def index_paths(
                             if full or _in_scope(p, roots) or not os.path.exists(p)}
         if (w.previous and not parked and not removed_rows and store_spec is None
                 and not _written_before_current_format(w)
-                and settings.to_dict() == _recorded(w.previous)
+                and settings.to_dict() == recorded(w.previous)
                 and not stale_duplicates and catalog.duplicates_of(stats.seen_paths) == set(duplicates)):
             # Nothing to write: the live generation stays, and no new one is published.
             catalog.close()
@@ -393,11 +357,6 @@ def _written_before_current_format(w: Writer) -> bool:
     where = w.previous.get("store") or {"kind": "faiss"}
     old_milvus = where["kind"] == "milvus" and not (where.get("versioned") and where.get("owner"))
     return old_milvus or not LexicalIndex.exists(w.old)
-
-
-def _recorded(manifest: dict) -> dict:
-    """The settings a manifest records, as :meth:`Settings.to_dict` gives them."""
-    return {k: v for k, v in (manifest.get("settings") or {}).items() if k != "index_kind"}
 
 
 def _write_lexical(w: Writer, catalog: Catalog, first_new: int) -> None:

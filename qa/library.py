@@ -160,7 +160,8 @@ class Library:
         ``milvus://HOST:PORT/NAME`` or a milvus-lite file ``PATH.db``.
         """
         from .indexdir import MANIFEST, read_manifest, remove_unpublished
-        from .indexer import Settings, index_paths
+        from .indexer import index_paths
+        from .settings import Settings
 
         paths = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
         if not paths:
@@ -196,7 +197,8 @@ class Library:
         """Add new and changed articles under ``paths``; remove those that vanished from them.
         With ``ray`` the model runs in a Ray Data actor pool. The thresholds (see :meth:`build`)
         stay as the index recorded them unless given."""
-        from .indexer import Settings, index_paths
+        from .indexer import index_paths
+        from .settings import Settings
 
         paths = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
         if not paths:

@@ -1,0 +1,49 @@
+"""The settings an index is written with: what shapes passages and vectors, recorded in the
+manifest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import InputError
+from .ondisk import ONDISK_THRESHOLD
+from .store import APPROX_THRESHOLD
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What shapes passages and vectors; recorded in the manifest."""
+
+    chunk_tokens: int = 200
+    overlap_sentences: int = 1
+    # Passages above which the index is approximate (IVF), and above which its lists live on
+    # disk (qa.ondisk). None: as the index recorded them, else the defaults.
+    approx_threshold: int | None = None
+    ondisk_threshold: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("approx_threshold", "ondisk_threshold"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise InputError(f"{name} must be a whole number of passages, at least 1, not {value!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"chunk_tokens": self.chunk_tokens, "overlap_sentences": self.overlap_sentences,
+                "approx_threshold": self.approx_threshold, "ondisk_threshold": self.ondisk_threshold}
+
+
+def resolve(asked: Settings, recorded: dict | None) -> Settings:
+    """The settings of this write: chunking as the index recorded it (its passages were cut
+    that way); thresholds as asked, else as recorded, else the defaults."""
+    recorded = recorded or {}
+    return Settings(
+        recorded.get("chunk_tokens", asked.chunk_tokens),
+        recorded.get("overlap_sentences", asked.overlap_sentences),
+        asked.approx_threshold or recorded.get("approx_threshold", APPROX_THRESHOLD),
+        asked.ondisk_threshold or recorded.get("ondisk_threshold", ONDISK_THRESHOLD))
+
+
+def recorded(manifest: dict) -> dict:
+    """The settings a manifest records, as :meth:`Settings.to_dict` gives them."""
+    return {k: v for k, v in (manifest.get("settings") or {}).items() if k != "index_kind"}
