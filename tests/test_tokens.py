@@ -63,6 +63,24 @@ class TokenFake(FakeEmbedder):
         return self.encode(texts), [tokens.question_tokens(*self._forward(t)) for t in texts]
 
 
+def three_articles(folder) -> list[str]:
+    docs = {"port.md": "# Port strike\n\nThe dockworkers stopped work at the harbour. Cranes stood still.\n",
+            "rain.md": "# Rain\n\nFloods closed the lower town. The river rose over the harbour wall.\n",
+            "vote.md": "# Vote\n\nThe union will vote on the contract on Friday. Workers want more pay.\n"}
+    for name, text in docs.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return [str(folder / name) for name in docs]
+
+
+def without_tokens(fake: TokenFake):
+    """The same model, used without its tokens (as an older version used it)."""
+    class NoTokens:
+        name, dim, max_tokens = fake.name, fake.dim, fake.max_tokens
+        count_tokens, encode = fake.count_tokens, fake.encode
+
+    return NoTokens()
+
+
 def test_highlights_use_stored_tokens(tmp_path):
     (tmp_path / "port.md").write_text(
         "# Port strike\n\nThe dockworkers met on Monday. They stopped work at the harbour after the vote. "
@@ -94,19 +112,9 @@ def test_token_match_is_a_fusion_signal(tmp_path):
     corpus are within PAIR_DEPTH, so every one gets it)."""
     from qa.search import PAIR_DEPTH, TOKEN_WEIGHT, WEIGHTS
 
-    docs = {"port.md": "# Port strike\n\nThe dockworkers stopped work at the harbour. Cranes stood still.\n",
-            "rain.md": "# Rain\n\nFloods closed the lower town. The river rose over the harbour wall.\n",
-            "vote.md": "# Vote\n\nThe union will vote on the contract on Friday. Workers want more pay.\n"}
-    for name, text in docs.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
     fake = TokenFake()
-    lib = qa.Library.build([str(tmp_path / n) for n in docs], str(tmp_path / "idx"), embedder=fake, progress=False)
-
-    class NoTokens:  # the same model, asked without its tokens
-        name, dim, max_tokens = fake.name, fake.dim, fake.max_tokens
-        count_tokens, encode = fake.count_tokens, fake.encode
-
-    plain = qa.Library.open(lib.path, embedder=NoTokens())
+    lib = qa.Library.build(three_articles(tmp_path), str(tmp_path / "idx"), embedder=fake, progress=False)
+    plain = qa.Library.open(lib.path, embedder=without_tokens(fake))
     question = "Where did the dockworkers stop work?"
     hits = {h.passage_id: h.score for h in lib.ask(question, k=50, per_article=50, highlights=False)}
     base = {h.passage_id: h.score for h in plain.ask(question, k=50, per_article=50, highlights=False)}
@@ -132,20 +140,10 @@ def test_an_index_stored_without_tokens_ranks_old_and_new_passages_alike_until_a
     """An index an older version wrote holds no tokens; an update adds passages with them. The
     token signal then counts for no passage (it would lift the new ones for having tokens),
     and a rebuild embeds the old ones again with their tokens, as a fresh build has them."""
-    docs = {"port.md": "# Port strike\n\nThe dockworkers stopped work at the harbour. Cranes stood still.\n",
-            "rain.md": "# Rain\n\nFloods closed the lower town. The river rose over the harbour wall.\n",
-            "vote.md": "# Vote\n\nThe union will vote on the contract on Friday. Workers want more pay.\n"}
-    for name, text in docs.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
     fake = TokenFake()
-
-    class NoTokens:  # the same model as an older version used it: no tokens stored
-        name, dim, max_tokens = fake.name, fake.dim, fake.max_tokens
-        count_tokens, encode = fake.count_tokens, fake.encode
-
-    paths = [str(tmp_path / n) for n in docs]
+    paths = three_articles(tmp_path)
     index = str(tmp_path / "idx")
-    qa.Library.build(paths[:2], index, embedder=NoTokens(), progress=False)
+    qa.Library.build(paths[:2], index, embedder=without_tokens(fake), progress=False)
     lib = qa.Library.open(index, embedder=fake)
     assert lib.update(paths, progress=False).embedded == 1  # vote.md, with its tokens
 
@@ -158,7 +156,7 @@ def test_an_index_stored_without_tokens_ranks_old_and_new_passages_alike_until_a
                                                        highlights=False)}
 
     assert stored(lib) == {"port.md": False, "rain.md": False, "vote.md": True}
-    assert scores(lib) == pytest.approx(scores(qa.Library.open(index, embedder=NoTokens())), abs=1e-6)
+    assert scores(lib) == pytest.approx(scores(qa.Library.open(index, embedder=without_tokens(fake))), abs=1e-6)
 
     again = qa.Library.build(paths, index, embedder=fake, progress=False)  # a rebuild
     s = again.last_summary
@@ -167,6 +165,6 @@ def test_an_index_stored_without_tokens_ranks_old_and_new_passages_alike_until_a
     assert stored(again) == {"port.md": True, "rain.md": True, "vote.md": True}
     fresh = qa.Library.build(paths, str(tmp_path / "fresh"), embedder=fake, progress=False)
     assert scores(again) == pytest.approx(scores(fresh), abs=1e-6)
-    assert scores(fresh) != pytest.approx(scores(qa.Library.open(index, embedder=NoTokens())), abs=1e-3)
+    assert scores(fresh) != pytest.approx(scores(qa.Library.open(index, embedder=without_tokens(fake))), abs=1e-3)
     s = qa.Library.build(paths, index, embedder=fake, progress=False).last_summary
     assert (s.embedded, s.resplit, s.changed) == (0, 0, False)
