@@ -13,10 +13,10 @@ bounds both the dead space and the number of files.
 
 from __future__ import annotations
 
-import mmap
 import os
 import re
 import shutil
+import threading
 from collections.abc import Sequence
 
 from .errors import IndexCorruptError
@@ -103,40 +103,55 @@ class SegmentWriter:
 
 
 class SegmentReader:
-    """Reads blobs from the segments of one directory, each memory-mapped on first use."""
+    """Reads blobs from the segments of one directory, each file opened on first use.
+
+    Reads are ``pread`` calls, not slices of a memory map: a question reads a few kilobytes for
+    each of ~200 candidates scattered over the file, and a mapped read makes the kernel map the
+    pages around each one into the process as well (fault-around, large folios). Measured on
+    SciFact (11,356 passages): one question grew the process by 11 MB of segment pages mapped,
+    five by 29 MB, growing with every question; read this way the process holds none of them.
+    """
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
-        self._maps: dict[int, mmap.mmap] = {}
+        self._files: dict[int, int] = {}  # segment number -> open file descriptor
+        self._lock = threading.Lock()  # for the seek-and-read fallback where pread is missing
 
     def open_all(self) -> None:
-        """Map every segment now: a reader's generation may be removed once the next is
+        """Open every segment now: a reader's generation may be removed once the next is
         published, and then only files it already holds open can still be read."""
         for number, size in segments_in(self.directory).items():
-            if size and number not in self._maps:
-                self._map(number)
+            if size and number not in self._files:
+                self._open(number)
 
-    def _map(self, number: int) -> mmap.mmap:
-        with open(os.path.join(self.directory, segment_name(number)), "rb") as fh:
-            m = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        self._maps[number] = m
-        return m
+    def _open(self, number: int) -> int:
+        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+        fd = self._files[number] = os.open(os.path.join(self.directory, segment_name(number)), flags)
+        return fd
 
     def read(self, number: int, offset: int, length: int) -> bytes:
         if length == 0:
             return b""
-        m = self._maps.get(number) or self._map(number)
-        if offset + length > len(m):
+        fd = self._files.get(number)
+        if fd is None:
+            fd = self._open(number)
+        if hasattr(os, "pread"):
+            data = os.pread(fd, length, offset)
+        else:  # Windows
+            with self._lock:
+                os.lseek(fd, offset, os.SEEK_SET)
+                data = os.read(fd, length)
+        if len(data) < length:
             raise ValueError(f"{segment_name(number)} is shorter than the catalog says")
-        return m[offset : offset + length]
+        return data
 
     def forget(self, number: int) -> None:
-        m = self._maps.pop(number, None)
-        if m is not None:
-            m.close()
+        fd = self._files.pop(number, None)
+        if fd is not None:
+            os.close(fd)
 
     def close(self) -> None:
-        for number in list(self._maps):
+        for number in list(self._files):
             self.forget(number)
 
 

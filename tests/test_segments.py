@@ -155,3 +155,16 @@ def test_a_reader_keeps_reading_its_generation_after_a_writer_removed_it(small_c
     assert not os.path.exists(old_gen)
     # What the reader opened is still whole: a query already under way finishes on it.
     assert stored_blobs(reader) == before and all(v for v, _ in before.values())
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="needs Linux's /proc")
+def test_answering_maps_no_segment_into_the_process(small_corpus, tmp_path, fake):
+    # A mapped segment brings the pages around every read into the process (fault-around), so
+    # its memory grew with each question; pread leaves them to the page cache.
+    lib = qa.Library.build([str(small_corpus)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    reader = qa.Library.open(str(tmp_path / "idx"), embedder=fake)
+    hits = reader.ask("observatory telescope mirror", k=3)
+    assert hits[0].highlights, "the question read no sentence vectors"
+    with open("/proc/self/maps") as fh:
+        mapped = [line for line in fh if "sentences-" in line]
+    assert segments(lib) and mapped == []
