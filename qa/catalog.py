@@ -260,6 +260,13 @@ class Catalog(SentenceBlobs):
     def duplicate_paths(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT DISTINCT path FROM duplicates")}
 
+    def duplicates_by_path(self) -> dict[str, list[tuple]]:
+        """The duplicates recorded for each file, in the order they were read."""
+        out: dict[str, list[tuple]] = {}
+        for row in self.db.execute("SELECT * FROM duplicates ORDER BY rowid"):
+            out.setdefault(row[3], []).append(row)
+        return out
+
     def set_duplicates(self, paths: Iterable[str], rows: Sequence[tuple[str, str, str, str, int]]):
         for path in paths:
             self.w.execute("DELETE FROM duplicates WHERE path=?", (path,))

@@ -264,7 +264,7 @@ def cmd_info(args) -> int:
     if where.get("kind") == "milvus":
         kind += f" (collection {where['passages']} at {where['uri']})"
     print(f"vectors    {kind}, {info.passages} passages from {info.articles} articles "
-          f"({info.duplicates} duplicates indexed once)")
+          f"({info.duplicates} duplicate{'' if info.duplicates == 1 else 's'} indexed once)")
     if info.article_ann:  # what similar() searches
         a = info.article_ann
         print(f"articles   {'ivf-ondisk' if a.get('on_disk') else 'ivf'} (approximate: {a['nlist']} "

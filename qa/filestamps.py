@@ -129,5 +129,6 @@ class FileStamps:
 
 
 def article_counts(db: sqlite3.Connection) -> dict[str, int]:
-    """How many articles the catalog holds from each file."""
-    return dict(db.execute("SELECT path, count(*) FROM articles GROUP BY path"))
+    """How many articles the catalog holds from each file, counting its duplicates."""
+    return dict(db.execute("SELECT path, count(*) FROM (SELECT path FROM articles UNION ALL"
+                           " SELECT path FROM duplicates) GROUP BY path"))

@@ -162,18 +162,28 @@ def index_paths(
         trust_stamps = bool(w.previous and not full and store_spec is None
                             and not _written_before_current_format(w)
                             and settings.to_dict() == recorded(w.previous))
-        with_duplicates = catalog.duplicate_paths() if trust_stamps else set()
+        dups_by_path = catalog.duplicates_by_path() if trust_stamps else {}
+        text_of_id = {row[1]: row[3] for row in existing}
 
         def unchanged(given: str, absolute: str, st: os.stat_result) -> bool:
-            """Keep a file's articles without reading it, if it is as its stamp says and none of
-            its articles is claimed by what was read before it (then reading decides)."""
+            """Keep a file's articles without reading it, if it is as its stamp says, none of
+            its articles is claimed by what was read before it, and each of its duplicates
+            still has an original read before it (else reading decides)."""
             nonlocal read
             rows = by_path.get(absolute, [])
-            if (not trust_stamps or not rows or absolute in with_duplicates
-                    or stamps.get(absolute) != (given, stamp(st, one_per_file), len(rows))):
+            dups = dups_by_path.get(absolute, [])
+            if (not trust_stamps or not (rows or dups)
+                    or stamps.get(absolute) != (given, stamp(st, one_per_file), len(rows) + len(dups))):
                 return False
             if any(r[0] in kept_rows or r[1] in seen_ids or r[3] in seen_text
                    or r[3] in out_of_scope_text or r[5] != given for r in rows):
+                return False
+            # A duplicate's text is its original's; the original now is whoever holds that text
+            # (this file's articles come before its duplicates, as when it was read).
+            own = {r[3]: r[1] for r in rows}
+            originals = [seen_text.get(h) or out_of_scope_text.get(h) or own.get(h)
+                         for h in (text_of_id.get(d[1]) for d in dups)]
+            if not all(originals) or any(d[2] != given for d in dups):
                 return False
             if parked and len(catalog.unpark([(r[0], r[1]) for r in rows])) < len(rows):
                 return False  # reading relocates (and so names) the ones given back
@@ -182,7 +192,8 @@ def index_paths(
                 by_content[chash].remove(rowid)
                 seen_text[thash] = article_id
                 seen_ids[article_id] = (source, line)
-            read += len(rows)
+            duplicates.extend((d[0], of, *d[2:]) for d, of in zip(dups, originals, strict=True))
+            read += len(rows) + len(dups)
             return True
 
         tokens = gives_tokens(embedder)
@@ -264,7 +275,9 @@ def index_paths(
             # Nothing to write: the live generation stays, and no new one is published.
             catalog.close()
             discard(directory)  # nothing to embed: what an interrupted write left is of no use
-            stamps.record(stamps.changed(stats.whole, {p: len(r) for p, r in by_path.items()}, one_per_file))
+            held_by = {p: len(by_path.get(p, ())) + len(dups_by_path.get(p, ()))
+                       for p in by_path.keys() | dups_by_path.keys()}
+            stamps.record(stamps.changed(stats.whole, held_by, one_per_file))
             return _summary(read, 0, len(kept_rows), 0, len(duplicates), stats,
                             w.previous["counts"]["passages"], len(held), changed=False)
         store.remove(catalog.delete_articles(gone))

@@ -185,17 +185,17 @@ class IndexSummary:
 
     def lines(self) -> list[str]:
         out = [
-            f"read {self.read} articles from {self.files} files "
+            f"read {_count(self.read, 'article')} from {_count(self.files, 'file')} "
             + (f"({self.unchanged_files} of them unchanged since they were indexed, so not opened; "
                if self.unchanged_files else "(")
-            + f"{self.ignored_files} files ignored: hidden, unknown extension or an index's own)",
+            + f"{_count(self.ignored_files, 'file')} ignored: hidden, unknown extension or an index's own)",
             f"embedded {self.embedded}"
             + (f" ({self.resplit} of them unchanged but split or embedded anew by this version)" if self.resplit else "")
             + f", kept {self.kept} unchanged"
             + (f" ({self.relocated} of them moved or with new metadata, not embedded again)"
                if self.relocated else "")
             + f", removed {self.removed}, "
-            f"{self.duplicates} duplicates indexed once",
+            f"{_count(self.duplicates, 'duplicate')} indexed once",
             f"skipped {len(self.skipped)}" + (":" if self.skipped else ""),
         ]
         out += [f"  {s}" for s in self.skipped]
@@ -207,13 +207,18 @@ class IndexSummary:
             out.append(f"not UTF-8, so read as {encoding} (convert them to UTF-8 if their text looks "
                        f"wrong): {shown}")
         if self.resumed:
-            out.append(f"resumed: {self.resumed} passages embedded by an interrupted run were reused")
+            out.append(f"resumed: {_count(self.resumed, 'passage')} embedded by an interrupted run "
+                       f"{'was' if self.resumed == 1 else 'were'} reused")
         if self.kept_unread:
-            out.append(f"kept {self.kept_unread} articles of files that could not be read, as they "
-                       "were indexed before")
-        out.append(f"index holds {self.passages} passages"
+            out.append(f"kept {_count(self.kept_unread, 'article')} of files that could not be read, "
+                       "as indexed before")
+        out.append(f"index holds {_count(self.passages, 'passage')}"
                    + ("" if self.changed else " (nothing changed: the index was left as it was)"))
         return out
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @dataclass(frozen=True)

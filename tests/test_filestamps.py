@@ -96,12 +96,15 @@ def test_an_update_ends_as_one_that_reads_every_file(small_corpus, tmp_path, fak
         fh.write("\nThe Osk flood damaged two hundred homes in the lower town.\n")
     summary, names = both([small_corpus])
     assert names == ["a.txt", "records.jsonl"] and summary.duplicates == 1
+    # Then, with nothing changed, neither is read: the duplicate's original is read before it.
+    summary, names = both([small_corpus])
+    assert names == [] and summary.duplicates == 1 and not summary.changed
 
     # A new earlier file takes the id of an unchanged file's article.
     (small_corpus / "a0.jsonl").write_text('{"id": "r2", "title": "Comet", "text": "A comet was seen '
                                            'over Lumen."}\n', encoding="utf-8")
     summary, names = both([small_corpus])
-    assert names == ["a0.jsonl", "records.jsonl"]  # (which has a duplicate, so is always read)
+    assert names == ["a0.jsonl", "records.jsonl"]
     assert any("already used" in s.reason for s in summary.skipped)
 
     # Both conflicts undone: then no file has a duplicate or a skipped article, and all are
@@ -137,6 +140,22 @@ def test_an_update_ends_as_one_that_reads_every_file(small_corpus, tmp_path, fak
     (small_corpus / "note.md").unlink()
     summary, names = both([small_corpus])
     assert names == ["zoo.txt"] and summary.removed == 1 and summary.relocated == 1
+
+    # A copy of a file and a block repeated within one: once read, the files holding the
+    # duplicates are kept without reading while each duplicate's original stands.
+    (small_corpus / "zz-copy.txt").write_bytes((small_corpus / "zoo.txt").read_bytes())
+    with open(small_corpus / "a.txt", "a", encoding="utf-8") as fh:
+        fh.write("\nA new observatory opened on Mount Pell.\nIts telescope has a four metre mirror.\n")
+    summary, names = both([small_corpus])
+    assert names == ["a.txt", "zz-copy.txt"] and summary.duplicates == 2
+    summary, names = both([small_corpus])
+    assert names == [] and summary.duplicates == 2 and not summary.changed
+    # The copy's original goes: the copy is read, and its article is no longer a duplicate.
+    (small_corpus / "zoo.txt").unlink()
+    summary, names = both([small_corpus])
+    assert names == ["zz-copy.txt"] and summary.duplicates == 1
+    summary, names = both([small_corpus])
+    assert names == [] and summary.duplicates == 1 and not summary.changed
 
 
 def test_a_file_written_moments_ago_is_read_again(small_corpus, tmp_path, fake, opened):
@@ -192,3 +211,4 @@ def test_a_damaged_stamps_file_only_costs_a_reading(small_corpus, tmp_path, fake
     opened.clear()
     lib.update([str(small_corpus)], progress=False)  # the reading above recorded them again
     assert opened == []
+

@@ -298,7 +298,7 @@ def test_articles_of_a_file_that_cannot_be_read_are_kept_not_removed(small_corpu
     s = lib.update([str(small_corpus)], progress=False)
     assert (s.removed, s.kept_unread, s.changed) == (0, 1, False) and lib.info().articles == 6
     assert any("note.md" in str(k) and "could not parse" in k.reason for k in s.skipped)
-    assert any("kept 1 articles of files that could not be read" in line for line in s.lines())
+    assert any("kept 1 article of files that could not be read" in line for line in s.lines())
     # With other changes in the same update (ids are parked), it keeps its id too.
     (small_corpus / "new.txt").write_text("A zebra escaped from the Lumen zoo.\n", encoding="utf-8")
     s = lib.update([str(small_corpus)], progress=False)
