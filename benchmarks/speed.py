@@ -133,6 +133,7 @@ class Replay:
     copies are not exact ties; anything else is encoded by the real model."""
 
     def __init__(self, lib, noise: float = 0.15) -> None:
+        from qa import sentvec
         from qa.embedding import embed_input
 
         self.real = lib.embedder
@@ -144,7 +145,7 @@ class Replay:
         self.table = {}
         for pid, vec in zip(ids.tolist(), vectors, strict=True):
             r = rows[pid]
-            sv = np.frombuffer(r.sentence_vectors, np.float16).reshape(-1, self.dim).astype(np.float32)
+            sv = sentvec.decode(r.sentence_vectors, self.dim)
             self.table[self.key(embed_input(r.title, r.text))] = (vec, sv, r.sentence_tokens)
 
     @staticmethod

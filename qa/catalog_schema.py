@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS passages(
     sentence_tokens BLOB,
     blob_segment INTEGER,  -- the segment file holding the sentence vectors, then the tokens
     blob_offset INTEGER,
-    vectors_len INTEGER,  -- float16, one row per sentence: contextual vectors for highlights
+    vectors_len INTEGER,  -- one row per sentence (qa.sentvec): contextual vectors for highlights
     tokens_len INTEGER  -- the sentences' token embeddings as sign bits (qa.tokens); NULL: none
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages(article);

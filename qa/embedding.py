@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
+from . import sentvec
 from .embedder import Embedder, encode_spans
 from .journal import Journal, passage_key
 
@@ -108,7 +109,7 @@ def embed_new(catalog, store, article_store, encode, first_new, progress, on_pro
     try:
         for got_ids, vectors, sentence_vectors, sentence_tokens in encode(batches()):
             ids = [int(i) for i in got_ids]
-            blobs = [(pid, sv.astype(np.float16).tobytes(), toks) for pid, sv, toks
+            blobs = [(pid, sentvec.encode(sv), toks) for pid, sv, toks
                      in zip(ids, sentence_vectors, sentence_tokens, strict=True)]
             placed = catalog.set_sentence_vectors(blobs)
             if journal is not None and journal.active:

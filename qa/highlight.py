@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import tokens
+from . import sentvec, tokens
 from .catalog import PassageRow
 from .types import Highlight
 
@@ -35,15 +35,13 @@ DENSE_SHARE = 0.7
 HIT_FLOOR = 0.75
 
 
-def decode_vectors(blob: bytes, dim: int) -> np.ndarray:
-    """Sentence vectors as stored in the catalog (float16 rows) as float32."""
-    return np.frombuffer(blob, dtype=np.float16).reshape(-1, dim).astype(np.float32)
-
-
 def sentence_vectors(row: PassageRow, dim: int) -> np.ndarray | None:
     if not row.sentence_vectors:
         return None
-    vecs = decode_vectors(row.sentence_vectors, dim)
+    try:
+        vecs = sentvec.decode(row.sentence_vectors, dim)
+    except ValueError:
+        return None
     return vecs if len(vecs) == len(row.sentences) else None
 
 

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import markdown, tokens
+from . import markdown, sentvec, tokens
 from .catalog import Catalog
 from .embedder import encode_questions
 from .errors import InputError
-from .highlight import decode_vectors, highlights_of_hits, rank_sentences
+from .highlight import highlights_of_hits, rank_sentences
 from .types import Hit, is_markdown, is_page
 
 if TYPE_CHECKING:
@@ -238,11 +238,9 @@ def _best_sentence(catalog, ids: list[int], qvec, fallback: np.ndarray) -> np.nd
     blobs = catalog.sentence_vector_blobs(ids)
     have = [i for i, pid in enumerate(ids) if pid in blobs]
     out = fallback.copy()
-    if have:  # one decode and one product for all candidates, then a max per passage
-        parts = [blobs[ids[i]] for i in have]
-        cos = decode_vectors(b"".join(parts), len(qvec)) @ qvec
-        starts = np.cumsum([0] + [len(b) // (2 * len(qvec)) for b in parts[:-1]])
-        out[have] = np.maximum.reduceat(cos, starts)
+    if have:  # one product for all candidates, then a max per passage
+        vecs, starts = sentvec.decode_many([blobs[ids[i]] for i in have], len(qvec))
+        out[have] = np.maximum.reduceat(vecs @ qvec, starts)
     return out
 
 

@@ -9,7 +9,7 @@ import pytest
 from fakes import FakeEmbedder
 
 import qa
-from qa import tokens
+from qa import sentvec, tokens
 from qa.embedder import SpanEncoding, pool_spans
 from qa.highlight import WEIGHTS, rank_sentences
 
@@ -95,7 +95,7 @@ def test_highlights_use_stored_tokens(tmp_path):
     ranked = rank_sentences(question, qvec[0], [row], lib.lexicon, qtok)[0]
     plain = {h.char_start: h.score for h in rank_sentences(question, qvec[0], [row], lib.lexicon)[0]}
     matched = tokens.scores(qtok, row.sentence_tokens, len(row.sentences))
-    vecs = np.frombuffer(row.sentence_vectors, np.float16).astype(np.float32).reshape(-1, fake.dim)
+    vecs = sentvec.decode(row.sentence_vectors, fake.dim)
     for (a, _), m, v in zip(row.sentences, matched, vecs @ qvec[0], strict=True):
         # plain = 0.7 cosine + 0.3 words, so words = (plain - 0.7 cosine) / 0.3
         words = (plain[a] - 0.7 * v) / 0.3
