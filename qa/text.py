@@ -17,6 +17,9 @@ STOPWORDS = frozenset(
     yourselves""".split()
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
+# What "patient's", "isn't", "we'd", "they'll", "I'm", "you're", "we've" add to a word: as words
+# of their own ("s" stems to "") they would match every passage with a possessive in it.
+_CLITIC = re.compile(r"(?<=\w)(?:n['\u2019]t|['\u2019](?:s|d|ll|m|re|ve))\b", re.IGNORECASE)
 
 
 def words(text: str) -> list[str]:
@@ -25,6 +28,6 @@ def words(text: str) -> list[str]:
 
 def query_terms(question: str) -> list[str]:
     """Content words of a question in order (all words when it has no content word)."""
-    ws = words(question)
+    ws = words(_CLITIC.sub("", question))
     content = [w for w in ws if w not in STOPWORDS]
     return list(dict.fromkeys(content or ws))

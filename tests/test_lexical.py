@@ -118,6 +118,15 @@ def test_empty_and_stopword_questions_and_an_empty_index():
     assert index.top(index.scores("zebra"), 5) == []
 
 
+def test_a_possessive_or_contraction_in_the_question_matches_no_passage_by_itself():
+    index = LexicalIndex.build([(1, "Tom's car is red."), (2, "Paris is big."), (3, "Mary sings.")])
+    # "'s" alone stems to "": it would score every passage with a possessive in it.
+    assert index.top(index.scores("What's Anna’s job?"), 5) == []
+    assert [p for p, _ in index.top(index.scores("Mary's songs"), 5)] == [3]
+    # Letters that are words of their own stay: T cells, vitamin D.
+    assert qa.lexical.query_terms("Don't T cells' role and vitamin D's") == ["t", "cells", "role", "vitamin", "d"]
+
+
 def test_pair_share_counts_adjacent_word_pairs_of_the_question():
     ix = LexicalIndex.build([(1, "anything")])
     texts = ["The land was donated by Rice University.", "Rice donated land.", "", "the LAND, Donated By rice"]
