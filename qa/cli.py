@@ -186,7 +186,8 @@ def cmd_ask(args) -> int:
         ranks = f"dense #{h.dense_rank or '-'} · lexical #{h.lexical_rank or '-'}"
         print(f"{h.rank}. {ref}")
         print(f"   {' › '.join((h.title, *h.section))}")
-        print(f"   score {h.score:.3f} ({args.mode}; {ranks}) · article {h.article_id}")
+        missing = f" · missing: {' '.join(h.missing)}" if h.missing else ""
+        print(f"   score {h.score:.3f} ({args.mode}; {ranks}){missing} · article {h.article_id}")
         for hl in h.highlights[:1]:
             print(textwrap.fill(f"» {' '.join(hl.text.split())}", 100, initial_indent="   ", subsequent_indent="     "))
         passage = " ".join(_shown_text(h).split())

@@ -35,7 +35,7 @@ from itertools import pairwise
 import numpy as np
 
 from .errors import IndexCorruptError
-from .text import query_terms
+from .text import content_words, query_terms
 
 # Tuned with the fusion weights on SciFact train and SQuAD dev (benchmarks/RESULTS.md): any
 # k1 in 0.3-0.6 gave hybrid nDCG@10 +0.003 to +0.006 on both over FTS5's 1.2.
@@ -45,6 +45,10 @@ IDF_FLOOR = 1e-6  # FTS5's: terms in more than half the passages still count, ba
 PREFIX = "lexical."
 ARRAYS = {"pids": np.int64, "lengths": np.int32, "indptr": np.int64, "rows": np.int32, "tf": np.uint16}
 _MAPPED = ("rows", "tf")
+# Words of a question's form, not of what it asks ("how many", "how much"): a passage that
+# answers does not repeat them. Still searched: as stopwords they moved the sample strike
+# question's highlight off its answer (the share of the other words grew).
+_QUESTION_FORM = frozenset({"many", "much"})
 _TOKEN = re.compile(r"[^\W_]+")  # letters and digits: FTS5 unicode61's token characters
 
 
@@ -117,6 +121,17 @@ class LexicalIndex:
             t = self.analyzer(text)
             out.append(len(pairs.intersection(pairwise(t))) / len(pairs))
         return np.array(out, dtype=np.float64)
+
+    def missing(self, question: str, texts: Iterable[str]) -> list[tuple[str, ...]]:
+        """Per text, the question's content words (as the question spells them) it does not
+        contain once both are analysed: "strikes" is found in "strike", "Cordoba" in "Córdoba"."""
+        asked = [(w, stems) for w in content_words(question)
+                 if w.lower() not in _QUESTION_FORM and (stems := self.analyzer(w))]
+        out = []
+        for text in texts:
+            have = set(self.analyzer(text))
+            out.append(tuple(w for w, stems in asked if not have.issuperset(stems)))
+        return out
 
     def scores(self, question: str) -> np.ndarray:
         """BM25 score of every row; 0 where no term of the question occurs."""

@@ -258,18 +258,27 @@ def hit_cards(hits: Sequence[Hit], mode: str) -> str:
     for h in hits:
         lines = str(h.line_start) if h.line_start == h.line_end else f"{h.line_start}-{h.line_end}"
         detail = (f"score {h.score:.3f} ({html.escape(mode)}) · dense rank {h.dense_rank or '–'}"
-                  f" · lexical rank {h.lexical_rank or '–'} · article {html.escape(h.article_id)}")
+                  f" · lexical rank {h.lexical_rank or '–'}{_missing(h.missing)}"
+                  f" · article {html.escape(h.article_id)}")
         cards.append(
             '<div class="qa-card">'
             f'<div class="qa-head"><span class="qa-rank">{h.rank}</span>'
             f'<span class="qa-title">{html.escape(h.title)}</span>{_section(h.section, h.source)}</div>'
             f'<div class="qa-refline">{_reference(h.source, lines, h.url, h.date, h.link)}</div>'
             f'<div class="qa-passage">{marked_passage(h)}</div>'
-            f'<div class="qa-detail">{detail}'
+            f'<div class="qa-detail"><span>{detail}</span>'
             f'<button class="qa-similar" data-article="{html.escape(h.article_id, quote=True)}">'
             "Similar articles</button></div></div>"
         )
     return '<div class="qa-results">' + "".join(cards) + "</div>"
+
+
+def _missing(words: Sequence[str]) -> str:
+    """The question's words a hit does not contain, struck through (as web search shows them)."""
+    if not words:
+        return ""
+    return (' · <span class="qa-missing">missing: '
+            + " ".join(f"<s>{html.escape(w)}</s>" for w in words) + "</span>")
 
 
 def _section(headings: Sequence[str], source: str) -> str:

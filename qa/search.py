@@ -295,6 +295,8 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool) -
         for r, (section, in_code) in zip(mine, per, strict=True):
             context[r.passage_id] = (section, in_code)
     shown = highlights_of_hits(ranked)
+    missing = (lexicon.missing(question, [f"{r.title}\n{r.text}" for r in rows]) if highlights
+               else [()] * len(rows))
     hits = []
     for rank, (cand, row) in enumerate(zip(picked, rows, strict=True), 1):
         top = shown[rank - 1]
@@ -305,6 +307,6 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool) -
             line_start=row.line_start, line_end=row.line_end, char_start=row.char_start,
             char_end=row.char_end, url=row.url, date=row.date, highlights=top,
             dense_rank=cand.dense_rank, lexical_rank=cand.lexical_rank,
-            starts_in_code=in_code, section=section,
+            starts_in_code=in_code, section=section, missing=missing[rank - 1],
         ))
     return hits

@@ -26,8 +26,17 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
+def content_words(question: str) -> list[str]:
+    """The question's words that are not stopwords, in order, as it spells them (the first
+    spelling of each, whatever its case)."""
+    seen: dict[str, str] = {}
+    for w in _WORD.findall(_CLITIC.sub("", question)):
+        if w.lower() not in STOPWORDS:
+            seen.setdefault(w.lower(), w)
+    return list(seen.values())
+
+
 def query_terms(question: str) -> list[str]:
-    """Content words of a question in order (all words when it has no content word)."""
-    ws = words(_CLITIC.sub("", question))
-    content = [w for w in ws if w not in STOPWORDS]
-    return list(dict.fromkeys(content or ws))
+    """Content words of a question in order, lower-cased (all words when it has no content word)."""
+    content = [w.lower() for w in content_words(question)]
+    return content or list(dict.fromkeys(words(_CLITIC.sub("", question))))

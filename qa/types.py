@@ -115,6 +115,9 @@ class Hit:
     # The headings a Markdown passage sits under, outermost first (not the article's title):
     # where in a long document it is. Empty for other formats.
     section: tuple[str, ...] = ()
+    # The question's content words the passage (with its title) does not contain, as the
+    # question spells them: a glance tells a hit that misses the point. Only with highlights.
+    missing: tuple[str, ...] = ()
 
     @property
     def reference(self) -> str:

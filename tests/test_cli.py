@@ -94,6 +94,10 @@ class TestWithModel:
         assert first.startswith("1. ") and "culture.html" in first and "https://example.org/culture" in first
         assert "dense #" in r.stdout and "lexical #" in r.stdout
         assert "\033" not in r.stdout  # piped: no terminal escapes
+        # The page has film and festival, not "won" (the prize "went" to its film).
+        assert "· missing: won · article" in r.stdout
+        r = run("ask", "Which film won the festival in Atlantis?", "--index", str(index), "-k", "1")
+        assert "culture.html" in r.stdout and "· missing: won Atlantis · article" in r.stdout
 
     def test_on_a_terminal_the_url_opens_the_page_at_the_highlight(self, index, monkeypatch, capsys):
         import qa.cli

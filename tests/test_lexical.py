@@ -135,6 +135,26 @@ def test_pair_share_counts_adjacent_word_pairs_of_the_question():
     assert ix.pair_share("Rice", texts).tolist() == [0.0, 0.0, 0.0, 0.0]  # no pair to find
 
 
+def test_missing_names_the_question_words_a_text_lacks_as_the_question_spells_them():
+    ix = LexicalIndex.build([(1, "anything")])
+    texts = ["The Córdoba strike closed forty bakeries.", "Rain in the lower town.", ""]
+    everything = ("STRIKES", "closed", "Cordoba", "bakeries")
+    # Found after analysis: "STRIKES" in "strike", "Cordoba" in "Córdoba"; "How many" and the
+    # possessive are not content words.
+    assert ix.missing("How many STRIKES closed Cordoba's bakeries?", texts) == [(), everything, everything]
+    assert ix.missing("Who is he?", texts) == [(), (), ()]  # only stopwords: nothing to miss
+
+
+def test_hits_name_the_question_words_they_lack_only_with_highlights(small_corpus, tmp_path, fake):
+    lib = build([small_corpus], tmp_path / "idx", fake)
+    hits = lib.ask("Did the bakers in Atlantis strike?", k=4)
+    assert hits and all("Atlantis" in h.missing for h in hits)
+    # The strike articles lack only Atlantis; the title counts (the note's text has no "strike").
+    strikes = [h for h in hits if "Lumen" in h.text]
+    assert len(strikes) == 2 and {h.missing for h in strikes} == {("Atlantis",)}
+    assert [h.missing for h in lib.ask("Did the bakers in Atlantis strike?", k=4, highlights=False)] == [()] * len(hits)
+
+
 def test_damaged_postings_are_refused_and_reported(small_corpus, tmp_path, fake):
     lib = build([small_corpus], tmp_path / "idx", fake)
     gen = os.path.join(str(tmp_path / "idx"), lib.manifest["generation"])

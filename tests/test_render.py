@@ -230,3 +230,11 @@ def test_a_pages_code_is_a_block_without_its_fences_and_its_text_is_not_markdown
         '</mark>\n  console.log(line);\n}</pre>Close &lt;the&gt; file.')
     inside = dataclasses.replace(page, text=text[text.index("  console"):], highlights=(), starts_in_code=True)
     assert marked_passage(inside) == '<pre class="qa-code">  console.log(line);\n}</pre>Close &lt;the&gt; file.'
+
+
+def test_a_card_strikes_through_the_question_words_its_passage_lacks():
+    from qa.render import hit_cards
+
+    assert "qa-missing" not in hit_cards([hit("notes/t.md", [])], "hybrid")
+    lacking = dataclasses.replace(hit("notes/t.md", []), missing=("Atlantis", "x<y"))
+    assert ' · <span class="qa-missing">missing: <s>Atlantis</s> <s>x&lt;y</s></span>' in hit_cards([lacking], "hybrid")

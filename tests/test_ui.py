@@ -126,9 +126,18 @@ def test_ask_shows_a_card_with_the_reference(page):
     assert "world.txt:1-6" in first.locator(".qa-ref").inner_text()
     assert "4,200" in first.locator("mark.qa-best").inner_text()
     assert "dense rank 1" in first.locator(".qa-detail").inner_text()
+    assert first.locator(".qa-missing s").all_inner_texts() == ["went"]  # they "walked off the job"
     page.screenshot(path=str(ARTIFACTS / "ask.png"))
     if os.environ.get("QA_README_SCREENSHOT"):
         page.screenshot(path=str(ROOT / "docs" / "screenshot.png"), clip={"x": 0, "y": 0, "width": 1200, "height": 900})
+
+
+def test_a_card_strikes_through_the_question_words_it_lacks(page):
+    ask(page, "Which film won the festival in Atlantis?")
+    first = page.locator("#results .qa-card").first
+    assert "culture.html" in first.locator(".qa-ref").inner_text()
+    assert first.locator(".qa-missing s").all_inner_texts() == ["won", "Atlantis"]
+    assert first.locator(".qa-missing s").first.evaluate("e => getComputedStyle(e).textDecorationLine") == "line-through"
 
 
 def test_card_titles_are_drawn_in_one_typeface(page):
