@@ -49,6 +49,10 @@ _MAPPED = ("rows", "tf")
 # answers does not repeat them. Still searched: as stopwords they moved the sample strike
 # question's highlight off its answer (the share of the other words grew).
 _QUESTION_FORM = frozenset({"many", "much"})
+# Scripts written without spaces between words (Chinese, Japanese, Thai) or with particles
+# joined to them (Korean): a letter run there is a phrase, not a word, so "missing" would list
+# the whole question.
+_UNSPACED = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _TOKEN = re.compile(r"[^\W_]+")  # letters and digits: FTS5 unicode61's token characters
 
 
@@ -126,7 +130,8 @@ class LexicalIndex:
         """Per text, the question's content words (as the question spells them) it does not
         contain once both are analysed: "strikes" is found in "strike", "Cordoba" in "Córdoba"."""
         asked = [(w, stems) for w in content_words(question)
-                 if w.lower() not in _QUESTION_FORM and (stems := self.analyzer(w))]
+                 if w.lower() not in _QUESTION_FORM and not _UNSPACED.search(w)
+                 and (stems := self.analyzer(w))]
         out = []
         for text in texts:
             have = set(self.analyzer(text))

@@ -143,6 +143,8 @@ def test_missing_names_the_question_words_a_text_lacks_as_the_question_spells_th
     # possessive are not content words.
     assert ix.missing("How many STRIKES closed Cordoba's bakeries?", texts) == [(), everything, everything]
     assert ix.missing("Who is he?", texts) == [(), (), ()]  # only stopwords: nothing to miss
+    # A Chinese or Japanese letter run is a phrase, not a word: not listed.
+    assert ix.missing("码头工人罢工 Valmora ストライキ?", texts) == [("Valmora",)] * 3
 
 
 def test_hits_name_the_question_words_they_lack_only_with_highlights(small_corpus, tmp_path, fake):
