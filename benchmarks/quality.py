@@ -27,54 +27,99 @@ METRICS = ["ndcg@10", "mrr@10", "recall@1", "recall@10", "recall@100"]
 
 def highlight_accuracy(lib, dataset: str, limit: int | None) -> tuple[float, int]:
     """Share of questions whose top highlighted sentence of the gold paragraph holds an answer."""
+    queries, qrels = _queries(dataset, limit, answers=True)
+    hits = 0
+    for q in queries:
+        answers = q["metadata"]["answers"]
+        gold = [d for d, r in qrels[q["_id"]].items() if r > 0]
+        top = lib.highlight(q["text"], gold[0])
+        hits += bool(top) and any(a in top[0].text for a in answers)
+    return hits / max(len(queries), 1), len(queries)
+
+
+def _queries(dataset: str, limit: int | None, step: int = 1, answers: bool = False) -> tuple[list[dict], dict]:
+    """Every ``step``-th query with judgements (and answer strings, if asked), and the qrels."""
     from qa.evaluate import load_qrels
 
-    qrels = load_qrels(os.path.join(dataset, "qrels", "test.tsv"))
-    hits = total = 0
+    split = "test" if os.path.exists(os.path.join(dataset, "qrels", "test.tsv")) else "train"
+    qrels = load_qrels(os.path.join(dataset, "qrels", f"{split}.tsv"))
     with open(os.path.join(dataset, "queries.jsonl"), encoding="utf-8") as fh:
         queries = [json.loads(line) for line in fh if line.strip()]
-    for q in queries[:limit]:
-        answers = (q.get("metadata") or {}).get("answers") or []
-        gold = [d for d, r in qrels.get(q["_id"], {}).items() if r > 0]
-        if not answers or not gold:
-            continue
-        top = lib.highlight(q["text"], gold[0])
-        total += 1
-        hits += bool(top) and any(a in top[0].text for a in answers)
-    return hits / max(total, 1), total
+    queries = [q for q in queries[:limit] if qrels.get(q["_id"])
+               and (not answers or (q.get("metadata") or {}).get("answers"))]
+    return queries[::step], qrels
+
+
+def _ask_all(lib, queries: list[dict], k: int):
+    for start in range(0, len(queries), 64):
+        chunk = queries[start:start + 64]
+        yield from zip(chunk, lib.ask_many([q["text"] for q in chunk], k=k), strict=True)
 
 
 def highlight_floor(lib, dataset: str, limit: int | None, step: int = 5) -> tuple[dict, int]:
-    """What the floor on weak hits' highlights (``qa.highlight.HIT_FLOOR``) keeps and removes in
-    the top 5 hits of every ``step``-th question: the share of gold-paragraph hits whose top
-    highlight holds the answer, and the share of hits without any answer string that show a
-    highlight, with the floor and without it (0)."""
+    """What the two rules that hide highlights (a hit's best sentence below ``HIT_FLOOR`` of the
+    best among the hits; a weak hit, ``Hit.weak``) keep and remove in the top 5 hits of every
+    ``step``-th question: the share of gold-paragraph hits whose top highlight holds the answer,
+    and the share of hits without any answer string that show a highlight, with the rules and
+    without them."""
     import qa.highlight
-    from qa.evaluate import load_qrels
+    import qa.search
 
-    qrels = load_qrels(os.path.join(dataset, "qrels", "test.tsv"))
-    with open(os.path.join(dataset, "queries.jsonl"), encoding="utf-8") as fh:
-        queries = [json.loads(line) for line in fh if line.strip()]
-    queries = [q for q in queries[:limit] if (q.get("metadata") or {}).get("answers") and qrels.get(q["_id"])]
-    queries = queries[::step]
-    out, floor = {}, qa.highlight.HIT_FLOOR
-    for value in (floor, 0.0):
-        qa.highlight.HIT_FLOOR = value
+    queries, qrels = _queries(dataset, limit, step, answers=True)
+    out, floor, weak = {}, qa.highlight.HIT_FLOOR, qa.search.weak
+    for rules in (True, False):
+        qa.highlight.HIT_FLOOR = floor if rules else 0.0
+        qa.search.weak = weak if rules else (lambda coverage, cosine: False)
         kept = gold = shown = without = 0
-        for start in range(0, len(queries), 64):
-            chunk = queries[start:start + 64]
-            for q, hits in zip(chunk, lib.ask_many([q["text"] for q in chunk], k=5), strict=True):
-                answers = q["metadata"]["answers"]
-                for h in hits:
-                    if not any(a in h.text for a in answers):
-                        without += 1
-                        shown += bool(h.highlights)
-                    elif qrels[q["_id"]].get(h.article_id, 0) > 0:
-                        gold += 1
-                        kept += bool(h.highlights) and any(a in h.highlights[0].text for a in answers)
-        out[value] = (kept / max(gold, 1), shown / max(without, 1))
-    qa.highlight.HIT_FLOOR = floor
+        for q, hits in _ask_all(lib, queries, 5):
+            answers = q["metadata"]["answers"]
+            for h in hits:
+                if not any(a in h.text for a in answers):
+                    without += 1
+                    shown += bool(h.highlights)
+                elif qrels[q["_id"]].get(h.article_id, 0) > 0:
+                    gold += 1
+                    kept += bool(h.highlights) and any(a in h.highlights[0].text for a in answers)
+        out[rules] = (kept / max(gold, 1), shown / max(without, 1))
+    qa.highlight.HIT_FLOOR, qa.search.weak = floor, weak
     return out, len(queries)
+
+
+def weak_flags(libs: dict, paths: dict, limit: int | None) -> list[str]:
+    """How often the top hit is weak (``Hit.weak``) for questions whose answer is in the index
+    and for questions it cannot answer: asked of the other dataset's index, and (SQuAD) with the
+    gold paragraph's whole Wikipedia article left out (the first hit from another article)."""
+    from qa.highlight import WEAK_BELOW
+
+    squad, scifact = "squad-dev", "scifact"
+    rows = []
+
+    def share(name, queries, lib, k=1, pick=lambda q, hits: hits[0] if hits else None):
+        picked = [(q, h) for q, hits in _ask_all(lib, queries, k) if (h := pick(q, hits)) is not None]
+        rows.append(f"| {name} | {len(picked)} | {sum(h.weak for _, h in picked) / max(len(picked), 1):.3f} |")
+        return picked
+
+    sq, sq_rels = _queries(paths[squad], limit, step=5)
+    sf, sf_rels = _queries(paths[scifact], limit)
+    share("SQuAD dev (every 5th question), its own index", sq, libs[squad])
+    tops = share("SciFact train claims, its own index", sf, libs[scifact])
+    relevant = [sf_rels[q["_id"]].get(h.article_id, 0) > 0 for q, h in tops]
+    flagged = [r for r, (_, h) in zip(relevant, tops, strict=True) if h.weak]
+    gold_titles = {q["_id"]: {h.title for h in hits if sq_rels[q["_id"]].get(h.article_id, 0) > 0}
+                   for q, hits in _ask_all(libs[squad], sq, 100)}
+    share("SQuAD dev, its Wikipedia article left out (first hit from another)", sq, libs[squad], 100,
+          lambda q, hits: next((h for h in hits if h.title not in gold_titles[q["_id"]]), None)
+          if gold_titles[q["_id"]] else None)
+    share("SciFact train claims asked of the SQuAD index", sf, libs[squad])
+    share("SQuAD dev questions asked of the SciFact index", sq, libs[scifact])
+    return ["### Weak hits: questions with an answer in the index and without one", "",
+            "A hit is weak when the IDF-weighted share of the question's terms it contains plus its best "
+            f"sentence's cosine to the question is below {WEAK_BELOW} (`qa.highlight.weak`); "
+            "`qa ask` and the web page say so, and show no highlight in it. The share of top hits "
+            "flagged weak:", "", "| questions | asked | top hit weak |", "|---|---|---|", *rows, "",
+            f"Of the {len(flagged)} SciFact claims whose top hit is weak, that hit is a judged-relevant "
+            f"abstract for {sum(flagged)} ({sum(flagged) / max(len(flagged), 1):.2f}; of all "
+            f"{len(relevant)} top hits, {sum(relevant) / max(len(relevant), 1):.2f} are)."]
 
 
 def _versions() -> str:
@@ -98,10 +143,11 @@ def main() -> int:
     import qa
     from qa.embedder import DEFAULT_BACKEND
     from qa.evaluate import run_eval
+    from qa.highlight import HIT_FLOOR
 
     backend = args.backend or DEFAULT_BACKEND
 
-    sections = []
+    sections, libs, paths = [], {}, {}
     for name, split, title in DATASETS:
         path = os.path.join(args.benchmarks, name)
         if not os.path.isdir(path):
@@ -124,14 +170,19 @@ def main() -> int:
             text += ["", f"Highlight: the top highlighted sentence of the gold paragraph contains an "
                      f"answer string for **{acc:.3f}** of {n} questions."]
             floors, n = highlight_floor(qa.Library.open(index), path, args.limit)
-            (floor, (kept, shown)), (_, (kept0, shown0)) = floors.items()
+            (kept, shown), (kept0, shown0) = floors[True], floors[False]
             text += ["", f"Highlights in the top 5 hits of {n} questions (every 5th): a hit's best "
-                     f"sentence is shown only if it scores at least {floor} of the best sentence among "
-                     f"the hits. Gold-paragraph hits whose top highlight holds the answer: **{kept:.3f}** "
-                     f"({kept0:.3f} without that floor); hits without the answer that still show a "
-                     f"highlight: **{shown:.3f}** ({shown0:.3f} without it)."]
+                     f"sentence is shown only if it scores at least {HIT_FLOOR} of the best sentence among "
+                     "the hits and the hit is not weak (below). Gold-paragraph hits whose top highlight "
+                     f"holds the answer: **{kept:.3f}** ({kept0:.3f} without those two rules); hits "
+                     f"without the answer that still show a highlight: **{shown:.3f}** ({shown0:.3f} "
+                     "without them)."]
         sections.append("\n".join(text))
         print("\n".join(text), file=sys.stderr)
+        libs[name], paths[name] = qa.Library.open(index), path
+    if len(libs) == len(DATASETS):
+        sections.append("\n".join(weak_flags(libs, paths, args.limit)))
+        print(sections[-1], file=sys.stderr)
 
     from qa.highlight import WEIGHTS
     from qa.lexical import K1, B

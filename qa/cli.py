@@ -170,6 +170,7 @@ def _filters(args):
 
 def cmd_ask(args) -> int:
     from .library import Library
+    from .render import weak_notice
 
     lib = Library.open(args.index, backend=args.backend)
     hits = lib.ask(args.question, k=args.k, mode=args.mode, filters=_filters(args),
@@ -181,13 +182,17 @@ def cmd_ask(args) -> int:
     if not hits:
         print("no passages match; try other words, --mode dense, or fewer filters")
         return 0
+    notice = weak_notice(hits)
+    if notice:
+        print(notice + "\n")
     for h in hits:
         ref = h.reference + (f"  {_shown_url(h)}" if h.url else "") + (f"  ({h.date})" if h.date else "")
         ranks = f"dense #{h.dense_rank or '-'} · lexical #{h.lexical_rank or '-'}"
         print(f"{h.rank}. {ref}")
         print(f"   {' › '.join((h.title, *h.section))}")
         missing = f" · missing: {' '.join(h.missing)}" if h.missing else ""
-        print(f"   score {h.score:.3f} ({args.mode}; {ranks}){missing} · article {h.article_id}")
+        weak = " · weak match" if h.weak else ""
+        print(f"   score {h.score:.3f} ({args.mode}; {ranks}){missing}{weak} · article {h.article_id}")
         for hl in h.highlights[:1]:
             print(textwrap.fill(f"» {' '.join(hl.text.split())}", 100, initial_indent="   ", subsequent_indent="     "))
         passage = " ".join(_shown_text(h).split())

@@ -12,7 +12,6 @@ embedder that gives none, or before tokens were stored) mix the last two only.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -32,7 +31,33 @@ DENSE_SHARE = 0.7
 # Measured on SQuAD dev (benchmarks/RESULTS.md), top 5 hits: gold-paragraph hits whose top
 # highlight holds the answer 0.887 (0.889 with no floor); hits without the answer that show a
 # highlight 0.352 (1.000 with no floor; in a side run, 0.45 with a floor of 0.7, 0.25 with 0.8).
+# With weak hits' highlights hidden as well (below): 0.881 and 0.320.
 HIT_FLOOR = 0.75
+
+
+# A hit is weak (nothing in it seems to answer) when the IDF-weighted share of the question's
+# terms it contains plus its best sentence's cosine to the question is below WEAK_BELOW; with
+# no vectors to compare, when the share alone is below WEAK_COVERAGE_BELOW. Set on the bundled
+# model so that 2% of the top hits of questions that have an answer in the index (SQuAD dev,
+# SciFact train) are weak: benchmarks/RESULTS.md gives what they flag on questions that have none.
+WEAK_BELOW = 0.75
+WEAK_COVERAGE_BELOW = 0.27
+
+
+def weak(coverage: float, cosine: float | None) -> bool:
+    """Whether a hit seems not to answer (see ``WEAK_BELOW``): a cosine of None means no vectors."""
+    if cosine is None:
+        return coverage < WEAK_COVERAGE_BELOW
+    return coverage + cosine < WEAK_BELOW
+
+
+def best_cosine(row: PassageRow, qvec: np.ndarray | None, passage: float | None) -> float | None:
+    """The passage's best sentence cosine to the question (``passage``, its own cosine, where
+    it has no sentence vectors); None without a question vector."""
+    if qvec is None:
+        return None
+    vecs = sentence_vectors(row, len(qvec))
+    return float((vecs @ qvec).max()) if vecs is not None and len(vecs) else passage
 
 
 def sentence_vectors(row: PassageRow, dim: int) -> np.ndarray | None:
@@ -51,13 +76,10 @@ def rank_sentences(
 ) -> list[list[Highlight]]:
     """Per passage, its sentences as highlights, best first. ``qtokens``: the question's
     normalised token embeddings (:func:`qa.embedder.encode_questions`), if the embedder gives them."""
-    qterms = set(lexicon.query(question))
-    total = len(lexicon)
-    idf = {t: math.log(1 + (total - df + 0.5) / (df + 0.5))
-           for t, df in zip(qterms, lexicon.document_frequencies(qterms), strict=True)}
+    terms = sorted(lexicon.query(question))
+    idf = dict(zip(terms, lexicon.idf(terms), strict=True))
     analyse = lexicon.analyzer
     out: list[list[Highlight]] = []
-    terms = sorted(qterms)
     for row in rows:
         texts = [row.text[a - row.char_start : b - row.char_start] for a, b in row.sentences]
         has = np.array([[t in words for t in terms] for words in map(set, map(analyse, texts))],

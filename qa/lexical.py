@@ -138,6 +138,26 @@ class LexicalIndex:
             out.append(tuple(w for w, stems in asked if not have.issuperset(stems)))
         return out
 
+    def coverage(self, question: str, texts: Iterable[str]) -> list[float]:
+        """Per text, the share of the question's terms it contains, each term weighted by its
+        IDF (:meth:`idf`; a term no passage has weighs most): how much of what the question is
+        about the text mentions at all. 1.0 for a question without terms."""
+        terms = sorted(self.query(question))
+        idf = self.idf(terms)
+        out = []
+        for text in texts:
+            have = set(self.analyzer(text))
+            found = np.array([t in have for t in terms], dtype=bool)
+            out.append(float(idf[found].sum() / idf.sum()) if terms else 1.0)
+        return out
+
+    def idf(self, terms: Iterable[str]) -> np.ndarray:
+        """A positive IDF per (analysed) term, over the index's passages: BM25+'s
+        log(1 + (N - df + 0.5) / (df + 0.5)), never 0 for a term in every passage."""
+        n = len(self)
+        return np.array([np.log(1 + (n - df + 0.5) / (df + 0.5))
+                         for df in self.document_frequencies(terms)], dtype=np.float64)
+
     def scores(self, question: str) -> np.ndarray:
         """BM25 score of every row; 0 where no term of the question occurs."""
         out = np.zeros(len(self.pids), dtype=np.float64)

@@ -253,12 +253,24 @@ def _table(rows: list[str]) -> str | None:
             + "".join(f"<tr>{tag(r, 'td')}</tr>" for r in body) + "</table>")
 
 
+def weak_notice(hits: Sequence[Hit]) -> str | None:
+    """What to say above hits that are all weak (``Hit.weak``), naming the question's words
+    none of them has; None when any hit seems to answer."""
+    if not hits or not all(h.weak for h in hits):
+        return None
+    absent = [w for w in hits[0].missing if all(w in h.missing for h in hits[1:])]
+    lacking = f" (none mentions {' '.join(absent)})" if absent else ""
+    return f"No passage seems to answer this{lacking}; the closest follow."
+
+
 def hit_cards(hits: Sequence[Hit], mode: str) -> str:
-    cards = []
+    notice = weak_notice(hits)
+    cards = [message(notice, "warn")] if notice else []
     for h in hits:
         lines = str(h.line_start) if h.line_start == h.line_end else f"{h.line_start}-{h.line_end}"
+        weak = ' · <span class="qa-weak">weak match</span>' if h.weak else ""
         detail = (f"score {h.score:.3f} ({html.escape(mode)}) · dense rank {h.dense_rank or '–'}"
-                  f" · lexical rank {h.lexical_rank or '–'}{_missing(h.missing)}"
+                  f" · lexical rank {h.lexical_rank or '–'}{_missing(h.missing)}{weak}"
                   f" · article {html.escape(h.article_id)}")
         cards.append(
             '<div class="qa-card">'
@@ -339,5 +351,7 @@ CSS = """
 .qa-msg {padding: 10px 14px; border-radius: 6px; margin: 8px 0;}
 .qa-info {background: var(--background-fill-secondary);}
 .qa-error {background: #fee2e2; color: #7f1d1d;}
+.qa-warn {background: #fef3c7; color: #78350f;}
+.qa-weak {font-weight: 700;}
 .qa-sim-heading {font-weight: 700; margin-top: 12px;}
 """

@@ -11,7 +11,7 @@ from . import markdown, sentvec, tokens
 from .catalog import Catalog
 from .embedder import encode_questions
 from .errors import InputError
-from .highlight import highlights_of_hits, rank_sentences
+from .highlight import best_cosine, highlights_of_hits, rank_sentences, weak
 from .types import Hit, is_markdown, is_page
 
 if TYPE_CHECKING:
@@ -295,8 +295,14 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool) -
         for r, (section, in_code) in zip(mine, per, strict=True):
             context[r.passage_id] = (section, in_code)
     shown = highlights_of_hits(ranked)
-    missing = (lexicon.missing(question, [f"{r.title}\n{r.text}" for r in rows]) if highlights
-               else [()] * len(rows))
+    missing, flagged = [()] * len(rows), [False] * len(rows)
+    if highlights:
+        texts = [f"{r.title}\n{r.text}" for r in rows]
+        missing = lexicon.missing(question, texts)
+        flagged = [weak(cov, best_cosine(r, qvec, c.dense))
+                   for cov, r, c in zip(lexicon.coverage(question, texts), rows, picked, strict=True)]
+        # A weak hit's best sentence would read as the answer: it shows none.
+        shown = [() if w else s for s, w in zip(shown, flagged, strict=True)]
     hits = []
     for rank, (cand, row) in enumerate(zip(picked, rows, strict=True), 1):
         top = shown[rank - 1]
@@ -308,5 +314,6 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool) -
             char_end=row.char_end, url=row.url, date=row.date, highlights=top,
             dense_rank=cand.dense_rank, lexical_rank=cand.lexical_rank,
             starts_in_code=in_code, section=section, missing=missing[rank - 1],
+            weak=flagged[rank - 1],
         ))
     return hits

@@ -118,6 +118,10 @@ class Hit:
     # The question's content words the passage (with its title) does not contain, as the
     # question spells them: a glance tells a hit that misses the point. Only with highlights.
     missing: tuple[str, ...] = ()
+    # Nothing in the passage seems to answer: it lacks most of what the question is about and
+    # no sentence is close in meaning (qa.highlight.weak). Scores are relative to the other hits,
+    # this is not: a question the articles cannot answer gets weak hits. Only with highlights.
+    weak: bool = False
 
     @property
     def reference(self) -> str:

@@ -99,6 +99,21 @@ class TestWithModel:
         r = run("ask", "Which film won the festival in Atlantis?", "--index", str(index), "-k", "1")
         assert "culture.html" in r.stdout and "· missing: won Atlantis · article" in r.stdout
 
+    def test_a_question_the_articles_cannot_answer_says_so_first(self, index):
+        r = run("ask", "What is the capital of Mongolia?", "--index", str(index), "-k", "3")
+        lines = r.stdout.splitlines()
+        assert lines[0] == "No passage seems to answer this (none mentions capital Mongolia); the closest follow."
+        scores = [line for line in lines if line.startswith("   score ")]
+        assert len(scores) == 3 and all("· weak match ·" in line for line in scores)
+        assert "»" not in r.stdout  # a weak hit's best sentence is not shown as an answer
+        rows = [json.loads(line) for line in run("ask", "What is the capital of Mongolia?", "--index", str(index),
+                                                 "--json", "-k", "3").stdout.splitlines()]
+        assert [row["weak"] for row in rows] == [True] * 3 and all(row["highlights"] == [] for row in rows)
+        r = run("ask", "Who won the marathon?", "--index", str(index), "-k", "3")
+        assert r.stdout.startswith("1. ") and "»" in r.stdout
+        first_score = next(line for line in r.stdout.splitlines() if line.startswith("   score "))
+        assert "weak" not in first_score
+
     def test_on_a_terminal_the_url_opens_the_page_at_the_highlight(self, index, monkeypatch, capsys):
         import qa.cli
 

@@ -147,6 +147,32 @@ def test_missing_names_the_question_words_a_text_lacks_as_the_question_spells_th
     assert ix.missing("码头工人罢工 Valmora ストライキ?", texts) == [("Valmora",)] * 3
 
 
+def test_coverage_is_the_idf_weighted_share_of_the_question_terms_a_text_has():
+    ix = LexicalIndex.build([(1, "Port strike"), (2, "Bakery strike"), (3, "Strike talks"), (4, "Rain")])
+    texts = ["The port workers' STRIKES.", "A strike.", "Rain in the town.", ""]
+    port, strike, atlantis = ix.idf(["port", "strike", "atlanti"])
+    # The rarer the word in the index, the more it counts; a word no passage has counts most.
+    assert atlantis > port > strike > 0
+    assert ix.coverage("Why did the port strike?", texts) == pytest.approx(
+        [1.0, strike / (port + strike), 0.0, 0.0])
+    assert ix.coverage("Port strike in Atlantis?", texts)[0] == pytest.approx(
+        (port + strike) / (port + strike + atlantis))
+    # A question of stopwords only is searched with them, so they count; one of no words, 1.0.
+    assert ix.coverage("Who is he?", texts) == [0.0] * 4
+    assert ix.coverage("?!", texts) == [1.0] * 4
+
+
+def test_weak_hits_are_flagged_and_show_no_highlight(small_corpus, tmp_path, fake):
+    lib = build([small_corpus], tmp_path / "idx", fake)
+    # Lexical mode has no question vector: the share of the question's terms alone decides.
+    # Only the strike hits have "strike", and it is the commonest of the three words.
+    hits = lib.ask("Did the Atlantis marathon strike?", k=3, mode="lexical")
+    assert hits and all(h.weak and h.highlights == () for h in hits)
+    hits = lib.ask("How many bakeries did the strike close?", k=3, mode="lexical")
+    assert not hits[0].weak and hits[0].highlights
+    assert not any(h.weak for h in lib.ask("Did the Atlantis marathon strike?", k=3, highlights=False))
+
+
 def test_hits_name_the_question_words_they_lack_only_with_highlights(small_corpus, tmp_path, fake):
     lib = build([small_corpus], tmp_path / "idx", fake)
     hits = lib.ask("Did the bakers in Atlantis strike?", k=4)

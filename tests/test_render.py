@@ -238,3 +238,19 @@ def test_a_card_strikes_through_the_question_words_its_passage_lacks():
     assert "qa-missing" not in hit_cards([hit("notes/t.md", [])], "hybrid")
     lacking = dataclasses.replace(hit("notes/t.md", []), missing=("Atlantis", "x<y"))
     assert ' · <span class="qa-missing">missing: <s>Atlantis</s> <s>x&lt;y</s></span>' in hit_cards([lacking], "hybrid")
+
+
+def test_hits_that_all_seem_not_to_answer_get_a_notice_naming_what_none_mentions():
+    from qa.render import hit_cards, weak_notice
+
+    a = dataclasses.replace(hit("notes/t.md", []), weak=True, missing=("capital", "<Mongolia>"))
+    b = dataclasses.replace(a, rank=2, missing=("<Mongolia>",))
+    assert weak_notice([a, b]) == "No passage seems to answer this (none mentions <Mongolia>); the closest follow."
+    assert weak_notice([a, dataclasses.replace(b, missing=())]) == "No passage seems to answer this; the closest follow."
+    assert weak_notice([a, dataclasses.replace(b, weak=False)]) is None and weak_notice([]) is None
+    cards = hit_cards([a, b], "hybrid")
+    assert cards.startswith('<div class="qa-results"><div class="qa-msg qa-warn">No passage seems to answer this '
+                            "(none mentions &lt;Mongolia&gt;)")
+    assert cards.count('<span class="qa-weak">weak match</span>') == 2
+    plain = hit_cards([dataclasses.replace(a, weak=False)], "hybrid")
+    assert "qa-warn" not in plain and "qa-weak" not in plain

@@ -140,6 +140,17 @@ def test_a_card_strikes_through_the_question_words_it_lacks(page):
     assert first.locator(".qa-missing s").first.evaluate("e => getComputedStyle(e).textDecorationLine") == "line-through"
 
 
+def test_a_question_the_articles_cannot_answer_gets_a_notice_and_no_highlights(page):
+    ask(page, "What is the capital of Mongolia?")
+    notice = page.locator("#results .qa-warn")
+    assert notice.inner_text() == "No passage seems to answer this (none mentions capital Mongolia); the closest follow."
+    assert notice.is_visible()
+    cards = page.locator("#results .qa-card")
+    assert cards.count() == 5 and page.locator("#results .qa-card .qa-weak").count() == 5
+    assert page.locator("#results mark").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "weak.png"))
+
+
 def test_card_titles_are_drawn_in_one_typeface(page):
     """Gradio's semibold webfont holds a handful of glyphs: titles drawn semibold mixed two
     faces, letter by letter. Each title must come from one font file (the page's bold)."""
