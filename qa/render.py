@@ -274,8 +274,8 @@ def hit_cards(hits: Sequence[Hit], mode: str) -> str:
                   f" · article {html.escape(h.article_id)}")
         cards.append(
             '<div class="qa-card">'
-            f'<div class="qa-head"><span class="qa-rank">{h.rank}</span>'
-            f'<span class="qa-title">{html.escape(h.title)}</span>{_section(h.section, h.source)}</div>'
+            f'<div class="qa-head"><span class="qa-rank">{h.rank}</span><span class="qa-name">'
+            f'<span class="qa-title">{html.escape(h.title)}</span>{_section(h.section, h.source)}</span></div>'
             f'<div class="qa-refline">{_reference(h.source, lines, h.url, h.date, h.link)}</div>'
             f'<div class="qa-passage">{marked_passage(h)}</div>'
             f'<div class="qa-detail"><span>{detail}</span>'
@@ -308,7 +308,7 @@ def article_cards(hits: Sequence[ArticleHit], heading: str) -> str:
         rows.append(
             '<div class="qa-card qa-sim">'
             f'<div class="qa-head"><span class="qa-rank">{h.rank}</span>'
-            f'<span class="qa-title">{html.escape(h.title)}</span>'
+            f'<span class="qa-name"><span class="qa-title">{html.escape(h.title)}</span></span>'
             f'<span class="qa-score">similarity {h.score:.3f}</span></div>'
             f'<div class="qa-refline">{_reference(h.source, str(h.line_start), h.url, h.date)}'
             f' · article {html.escape(h.article_id)}</div></div>'
@@ -324,12 +324,13 @@ def message(text: str, kind: str = "info") -> str:
 CSS = """
 .qa-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 12px 14px;
   margin: 10px 0; background: var(--background-fill-primary);}
-.qa-head {display: flex; flex-wrap: wrap; column-gap: 10px; align-items: baseline;}
-.qa-rank {font-weight: 700; color: var(--color-accent); min-width: 1.5em;}
-.qa-title {font-weight: 700; font-size: 1.05em;}
+.qa-head {display: flex; column-gap: 10px; align-items: baseline;}
+.qa-rank {font-weight: 700; color: var(--color-accent); min-width: 1.5em; flex: none;}
+.qa-name {flex: 1 1 auto; min-width: 0; overflow-wrap: anywhere;}
+.qa-title {font-weight: 700; font-size: 1.05em; margin-right: 10px;}
 .qa-section {display: inline-flex; flex-wrap: wrap; column-gap: .5em; opacity: .8;}
 .qa-section code {font-family: var(--font-mono); font-size: .85em;}
-.qa-score {margin-left: auto; font-size: .85em; opacity: .7;}
+.qa-score {margin-left: auto; font-size: .85em; opacity: .7; white-space: nowrap; flex: none;}
 .qa-refline {margin: 4px 0 8px 2.2em; font-size: .9em;}
 .qa-ref {font-size: .95em;}
 .qa-passage {margin-left: 2.2em; line-height: 1.55;}

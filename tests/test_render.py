@@ -175,7 +175,7 @@ def test_a_card_shows_the_headings_its_passage_sits_under_escaped():
     sectioned = dataclasses.replace(hit("notes/t.md", []), section=("Care <b>", "`water()` *daily*"))
     head = hit_cards([sectioned], "hybrid").split('<div class="qa-refline">')[0]
     assert head.endswith('<span class="qa-title">Tomatoes</span><span class="qa-section"><span>› Care &lt;b&gt;</span>'
-                         "<span>› <code>water()</code> <em>daily</em></span></span></div>")
+                         "<span>› <code>water()</code> <em>daily</em></span></span></span></div>")
     assert "qa-section" not in hit_cards([hit("notes/t.md", [])], "hybrid")
     page = dataclasses.replace(sectioned, source="api/fs.html", section=("fs.read(fd[, options][, cb])",))
     assert "<span>› fs.read(fd[, options][, cb])</span>" in hit_cards([page], "hybrid")

@@ -151,6 +151,15 @@ def test_a_question_the_articles_cannot_answer_gets_a_notice_and_no_highlights(p
     page.screenshot(path=str(ARTIFACTS / "weak.png"))
 
 
+def test_a_long_title_wraps_beside_its_rank(page):
+    ask(page, "How strong was the earthquake in Ardeni?")
+    first = page.locator("#results .qa-card").first
+    title, rank = first.locator(".qa-title").bounding_box(), first.locator(".qa-rank").bounding_box()
+    assert "earthquake" in first.locator(".qa-title").inner_text()
+    assert title["height"] > 1.5 * rank["height"]  # it takes two lines at this width...
+    assert abs(title["y"] - rank["y"]) < 4 and title["x"] > rank["x"] + rank["width"]  # ...both right of the rank
+
+
 def test_card_titles_are_drawn_in_one_typeface(page):
     """Gradio's semibold webfont holds a handful of glyphs: titles drawn semibold mixed two
     faces, letter by letter. Each title must come from one font file (the page's bold)."""
