@@ -68,7 +68,7 @@ class Analyzer:
         tokens = _TOKEN.findall(text.lower())
         if not text.isascii():
             tokens = [_fold(t) for t in tokens]
-        return self._stem.stemWords(tokens)
+        return [s for s in self._stem.stemWords(tokens) if s]  # Porter stems "s" to ""
 
 
 def _fold(token: str) -> str:

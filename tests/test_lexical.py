@@ -127,6 +127,14 @@ def test_a_possessive_or_contraction_in_the_question_matches_no_passage_by_itsel
     assert qa.lexical.query_terms("Don't T cells' role and vitamin D's") == ["t", "cells", "role", "vitamin", "d"]
 
 
+def test_a_letter_that_stems_to_nothing_is_no_term():
+    # Porter stems "s" to "": from "U.S." or "1990's" it would match every passage with "s" in it.
+    assert Analyzer()("U.S. banks' 1990's loans, Tom s") == ["u", "bank", "1990", "loan", "tom"]
+    index = LexicalIndex.build([(1, "Tom's car is red."), (2, "The U.S. Senate voted."), (3, "Mary sings.")])
+    assert [p for p, _ in index.top(index.scores("Who is in the U.S. Senate?"), 5)] == [2]
+    assert "" not in index.vocab
+
+
 def test_pair_share_counts_adjacent_word_pairs_of_the_question():
     ix = LexicalIndex.build([(1, "anything")])
     texts = ["The land was donated by Rice University.", "Rice donated land.", "", "the LAND, Donated By rice"]
