@@ -259,7 +259,8 @@ def weak_notice(hits: Sequence[Hit]) -> str | None:
     if not hits or not all(h.weak for h in hits):
         return None
     absent = [w for w in hits[0].missing if all(w in h.missing for h in hits[1:])]
-    lacking = f" (none mentions {' '.join(absent)})" if absent else ""
+    words = f"{', '.join(absent[:-1])} or {absent[-1]}" if len(absent) > 1 else "".join(absent)
+    lacking = f" (none mentions {words})" if absent else ""
     return f"No passage seems to answer this{lacking}; the closest follow."
 
 

@@ -247,6 +247,11 @@ def test_hits_that_all_seem_not_to_answer_get_a_notice_naming_what_none_mentions
     b = dataclasses.replace(a, rank=2, missing=("<Mongolia>",))
     assert weak_notice([a, b]) == "No passage seems to answer this (none mentions <Mongolia>); the closest follow."
     assert weak_notice([a, dataclasses.replace(b, missing=())]) == "No passage seems to answer this; the closest follow."
+    c = dataclasses.replace(a, missing=("old", "capital", "<Mongolia>"))
+    assert weak_notice([c, a]) == ("No passage seems to answer this (none mentions capital or <Mongolia>); "
+                                   "the closest follow.")
+    assert weak_notice([c]) == ("No passage seems to answer this (none mentions old, capital or <Mongolia>); "
+                                "the closest follow.")
     assert weak_notice([a, dataclasses.replace(b, weak=False)]) is None and weak_notice([]) is None
     cards = hit_cards([a, b], "hybrid")
     assert cards.startswith('<div class="qa-results"><div class="qa-msg qa-warn">No passage seems to answer this '
