@@ -141,8 +141,9 @@ class LexicalIndex:
     def coverage(self, question: str, texts: Iterable[str]) -> list[float]:
         """Per text, the share of the question's terms it contains, each term weighted by its
         IDF (:meth:`idf`; a term no passage has weighs most): how much of what the question is
-        about the text mentions at all. 1.0 for a question without terms."""
-        terms = sorted(self.query(question))
+        about the text mentions at all. 1.0 for a question without terms. Letter runs of scripts
+        written without spaces are left out, as in :meth:`missing` (a run is a phrase)."""
+        terms = sorted(t for t in self.query(question) if not _UNSPACED.search(t))
         idf = self.idf(terms)
         out = []
         for text in texts:

@@ -168,6 +168,8 @@ def test_coverage_is_the_idf_weighted_share_of_the_question_terms_a_text_has():
     # A question of stopwords only is searched with them, so they count; one of no words, 1.0.
     assert ix.coverage("Who is he?", texts) == [0.0] * 4
     assert ix.coverage("?!", texts) == [1.0] * 4
+    # A Chinese letter run is a phrase, not a word: only the other terms count.
+    assert ix.coverage("码头工人罢工 port?", texts) == ix.coverage("port?", texts) == [1.0, 0.0, 0.0, 0.0]
 
 
 def test_weak_hits_are_flagged_and_show_no_highlight(small_corpus, tmp_path, fake):
