@@ -237,9 +237,9 @@ class Library:
             mode: ``"hybrid"`` (dense + BM25, fused), ``"dense"`` or ``"lexical"``.
             filters: a :class:`qa.Filters` or a dict with ``source`` (glob), ``date_from``,
                 ``date_to`` (ISO dates) and ``tags``.
-            highlights: find the answering sentences and the question's words each hit lacks
-                (False: ``Hit.highlights`` and ``Hit.missing`` are empty, for bulk retrieval
-                such as evaluation).
+            highlights: find the answering sentences, the question's words each hit lacks and
+                whether it is weak (False: ``Hit.highlights`` and ``Hit.missing`` are empty and
+                ``Hit.weak`` False, for bulk retrieval such as evaluation).
         """
         return self.ask_many([question], k, mode=mode, filters=filters, per_article=per_article,
                              highlights=highlights)[0]
