@@ -187,7 +187,8 @@ def cmd_ask(args) -> int:
         print(notice + "\n")
     for h in hits:
         ref = h.reference + (f"  {_shown_url(h)}" if h.url else "") + (f"  ({h.date})" if h.date else "")
-        ranks = f"dense #{h.dense_rank or '-'} · lexical #{h.lexical_rank or '-'}"
+        ranks = " · ".join(f"{name} #{r}" if r else f"{name} –"  # not among its candidates
+                           for name, r in (("dense", h.dense_rank), ("lexical", h.lexical_rank)))
         print(f"{h.rank}. {ref}")
         print(f"   {' › '.join((h.title, *h.section))}")
         missing = f" · missing: {' '.join(h.missing)}" if h.missing else ""

@@ -94,6 +94,8 @@ class TestWithModel:
         assert first.startswith("1. ") and "culture.html" in first and "https://example.org/culture" in first
         assert "dense #" in r.stdout and "lexical #" in r.stdout
         assert "\033" not in r.stdout  # piped: no terminal escapes
+        dense = run("ask", "Which film won the festival?", "--index", str(index), "-k", "1", "--mode", "dense")
+        assert "(dense; dense #1 · lexical –)" in dense.stdout  # no lexical search ran
         # The page has film and festival, not "won" (the prize "went" to its film).
         assert "· missing: won · article" in r.stdout
         r = run("ask", "Which film won the festival in Atlantis?", "--index", str(index), "-k", "1")
