@@ -184,7 +184,7 @@ def main() -> int:
         sections.append("\n".join(weak_flags(libs, paths, args.limit)))
         print(sections[-1], file=sys.stderr)
 
-    from qa.highlight import WEIGHTS
+    from qa.highlight import TITLE_WORD_WEIGHT, WEIGHTS
     from qa.lexical import K1, B
     from qa.search import (
         LEXICAL_WEIGHT,
@@ -205,7 +205,7 @@ def main() -> int:
         f"then, for the best {PAIR_DEPTH}, {PAIR_WEIGHT} times the share of the question's word pairs "
         f"found side by side and {TOKEN_WEIGHT} times the match of the question's tokens to the passage's; "
         f"highlights: sentence token match {WEIGHTS[0]}, sentence cosine {WEIGHTS[1]}, "
-        f"question words {WEIGHTS[2]}).",
+        f"question words {WEIGHTS[2]}; words of the article's title weighted {TITLE_WORD_WEIGHT} in both).",
         "", "The int8 model is quantised on the machine the first time it is used, so its vectors (and the "
         f"dense and hybrid figures, by a few thousandths) follow the installed libraries: {_versions()}.",
         "", "Command:", "", "```bash",

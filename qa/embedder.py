@@ -11,6 +11,8 @@ from .errors import ModelError
 if TYPE_CHECKING:
     import numpy as np
 
+    from .tokens import QuestionTokens
+
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 BACKENDS = ("torch", "onnx", "onnx-int8")
 DEFAULT_BACKEND = "onnx-int8"  # see benchmarks/SPEED.md and RESULTS.md
@@ -70,9 +72,9 @@ def gives_tokens(embedder: Embedder) -> bool:
     return hasattr(embedder, "encode_spans")
 
 
-def encode_questions(embedder: Embedder, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray] | None]:
+def encode_questions(embedder: Embedder, texts: Sequence[str]) -> tuple[np.ndarray, list[QuestionTokens] | None]:
     """Question vectors and, from the same forward pass when the embedder can, each question's
-    normalised token embeddings (for :func:`qa.tokens.scores`); None when it cannot."""
+    normalised token embeddings and their spans (for :func:`qa.tokens.scores`); None when it cannot."""
     own = getattr(embedder, "encode_tokens", None)
     if own is None or not texts:
         return embedder.encode(texts), None
@@ -191,7 +193,7 @@ class SentenceTransformerEmbedder:
         pooled = [pool_spans(t, offs, ss, self.dim) for t, offs, ss in zip(tokens, offsets, spans, strict=True)]
         return SpanEncoding(vectors, [p[0] for p in pooled], [p[1] for p in pooled])
 
-    def encode_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+    def encode_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[QuestionTokens]]:
         """See :func:`encode_questions`."""
         from .tokens import question_tokens
 

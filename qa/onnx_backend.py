@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from .embedder import SpanEncoding
+    from .tokens import QuestionTokens
 
 EXPORT_VERSION = 2
 # Padded tokens per run of the float model: a long passage runs (nearly) alone, short texts share
@@ -216,7 +217,7 @@ class OnnxEmbedder:
         pooled = [pool_spans(t, offs, ss, self.dim) for (t, offs), ss in zip(forward, spans, strict=True)]
         return SpanEncoding(self._vectors(forward), [p[0] for p in pooled], [p[1] for p in pooled])
 
-    def encode_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+    def encode_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[QuestionTokens]]:
         """See :func:`qa.embedder.encode_questions`."""
         from .tokens import question_tokens
 

@@ -228,7 +228,7 @@ def _token_scores(qtokens, rows) -> np.ndarray | None:
     blobs = [r.sentence_tokens if r is not None else None for r in rows]
     if not any(blobs):
         return None  # an index built by an embedder that gives no tokens, or before them
-    return tokens.passage_scores(qtokens, blobs, [len(r.sentences) if r is not None else 0 for r in rows])
+    return tokens.passage_scores(qtokens.vectors, blobs, [len(r.sentences) if r is not None else 0 for r in rows])
 
 
 def _best_sentence(catalog, ids: list[int], qvec, fallback: np.ndarray) -> np.ndarray:

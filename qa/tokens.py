@@ -14,8 +14,18 @@ sentences' tokens in order, each ``ceil(dim / 8)`` bytes of ``numpy.packbits`` o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
+
+
+@dataclass(frozen=True)
+class QuestionTokens:
+    """A question's real tokens (no [CLS]/[SEP]): each one's L2-normalised contextual embedding
+    (a row of ``vectors``) and its character span in the question."""
+
+    vectors: np.ndarray
+    spans: tuple[tuple[int, int], ...]
 
 
 def span_masks(offsets: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int]]) -> list[np.ndarray]:
@@ -35,27 +45,33 @@ def pack(tokens: np.ndarray, masks: Sequence[np.ndarray]) -> bytes:
     return counts.tobytes() + bits.tobytes()
 
 
-def question_tokens(tokens: np.ndarray, offsets: Sequence[tuple[int, int]]) -> np.ndarray:
-    """A question's real tokens (no [CLS]/[SEP]), each L2-normalised."""
+def question_tokens(tokens: np.ndarray, offsets: Sequence[tuple[int, int]]) -> QuestionTokens:
+    """A question's real tokens from its token embeddings and their offsets."""
     real = np.array([b > a for a, b in offsets], dtype=bool)
     q = np.asarray(tokens, dtype=np.float32)[real]
-    return q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)
+    spans = tuple((int(a), int(b)) for a, b in offsets if b > a)
+    return QuestionTokens(q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12), spans)
 
 
-def scores(qtokens: np.ndarray, blob: bytes | None, n_spans: int) -> np.ndarray | None:
-    """Per sentence, the mean over the question's tokens of their best cosine to the sentence's
-    tokens (signs scaled to unit length); 0 for a sentence with no tokens. None when ``blob``
-    does not hold ``n_spans`` sentences of this dimension (written by another model, or absent)."""
+def scores(qtokens: np.ndarray, blob: bytes | None, n_spans: int,
+           weights: np.ndarray | None = None) -> np.ndarray | None:
+    """Per sentence, the mean over the question's tokens (``weights`` their shares, if given) of
+    their best cosine to the sentence's tokens (signs scaled to unit length); 0 for a sentence
+    with no tokens. None when ``blob`` does not hold ``n_spans`` sentences of this dimension
+    (written by another model, or absent)."""
     parsed = _parse(blob, n_spans, qtokens.shape[1]) if len(qtokens) else None
     if parsed is None:
         return None
     counts, bits = parsed
+    if weights is not None and not weights.sum() > 0:
+        weights = None
     sims = _cosines(qtokens, bits)
     out = np.zeros(n_spans, dtype=np.float64)
     ends = np.cumsum(counts)
     for j, (a, b) in enumerate(zip(ends - counts, ends, strict=True)):
         if b > a:
-            out[j] = float(sims[:, a:b].max(axis=1).mean())
+            best = sims[:, a:b].max(axis=1)
+            out[j] = float(best.mean() if weights is None else best @ weights / weights.sum())
     return out
 
 

@@ -74,6 +74,39 @@ def test_highlight_holds_the_answer(sample_lib):
         assert answer in hit.highlights[0].text, (question, hit.highlights)
 
 
+# Articles as ../shared/seeds has them (one a blank-line block, the first sentence the title),
+# each naming its subject in the first sentence and answering in a later one.
+NEWS = """Mayor Ilse Varga of Dunmore begins the last year of her second term this week. Her time in \
+office has brought floods, a hospital strike and a long row over the new tram line. Even so, a poll \
+published on Friday put her approval rating at 61 percent.
+
+Workers at the Karsby paper mill ended their strike on Thursday. The walkout had gone on for 143 \
+days, the longest in the town's history. The company agreed to keep the night shift.
+
+Ostmark's transport authority announced a new timetable for its harbour ferries. From March the \
+boats will leave every twelve minutes at rush hour, up from every twenty. Fares stay the same.
+
+The Lindqvist family has sold the Brenner glassworks after four generations. The buyer, a Danish \
+design group, paid 18 million euros for the factory and its brand. The furnaces will stay lit.
+"""
+
+
+def test_a_title_naming_the_subject_does_not_take_the_highlight(tmp_path):
+    (tmp_path / "news.txt").write_text(NEWS, encoding="utf-8")
+    lib = qa.Library.build([str(tmp_path / "news.txt")], str(tmp_path / "idx"), progress=False)
+    cases = [("How popular is Ilse Varga?", "61 percent"),
+             ("How long did the Karsby mill strike go on?", "143 days"),
+             ("How often will the Ostmark harbour ferries run?", "twelve minutes"),
+             ("How much did the Brenner glassworks sell for?", "18 million"),
+             # ... while a first sentence that answers keeps it
+             ("Who sold the Brenner glassworks?", "Lindqvist"),
+             ("When did the Karsby mill strike end?", "Thursday"),
+             ("Which town is Ilse Varga mayor of?", "Dunmore")]
+    for question, answer in cases:
+        hit = lib.ask(question, k=1)[0]
+        assert answer in hit.text and answer in hit.highlights[0].text, (question, hit.highlights)
+
+
 def test_only_hits_with_a_strong_sentence_are_highlighted(sample_lib):
     water, *others = sample_lib.ask("Why is there a hosepipe ban?", k=5)
     assert "banned the use of hosepipes" in water.highlights[0].text

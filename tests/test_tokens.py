@@ -14,8 +14,9 @@ from qa.embedder import SpanEncoding, pool_spans
 from qa.highlight import WEIGHTS, rank_sentences
 
 
-def _oracle(q: np.ndarray, toks: np.ndarray, offsets, spans) -> list[float]:
+def _oracle(q: np.ndarray, toks: np.ndarray, offsets, spans, shares=None) -> list[float]:
     """Loops over every question token and sentence token, from the float embeddings' signs."""
+    shares = np.ones(len(q)) if shares is None else shares
     out = []
     for a, b in spans:
         inside = [t for t, (s, e) in zip(toks, offsets, strict=True) if e > s and s >= a and e <= b]
@@ -23,7 +24,8 @@ def _oracle(q: np.ndarray, toks: np.ndarray, offsets, spans) -> list[float]:
             out.append(0.0)
             continue
         signs = [np.where(t > 0, 1.0, -1.0) / np.sqrt(len(t)) for t in inside]
-        out.append(float(np.mean([max(float(qt @ s) for s in signs) for qt in q])))
+        best = [max(float(qt @ s) for s in signs) for qt in q]
+        out.append(sum(w * b for w, b in zip(shares, best, strict=True)) / sum(shares))
     return out
 
 
@@ -35,11 +37,18 @@ def test_token_scores_match_brute_force():
         offsets = [(0, 0), *[(4 * i, 4 * i + 3) for i in range(28)], (0, 0)]
         spans = [(0, 40), (40, 112), (200, 260), (112, 200)]
         blob = pool_spans(toks, offsets, spans, dim)[1]
-        q = tokens.question_tokens(rng.standard_normal((7, dim)), [(0, 0), *[(i, i + 1) for i in range(5)], (0, 0)])
+        qt = tokens.question_tokens(rng.standard_normal((7, dim)), [(0, 0), *[(i, i + 1) for i in range(5)], (0, 0)])
+        q = qt.vectors
         assert q.shape == (5, dim) and np.allclose(np.linalg.norm(q, axis=1), 1)
+        assert qt.spans == ((0, 1), (1, 2), (2, 3), (3, 4), (4, 5))
         got = tokens.scores(q, blob, len(spans))
         assert np.allclose(got, _oracle(q, toks, offsets, spans), atol=1e-5)
         assert got[2] == 0.0
+        shares = np.array([1.0, 0.1, 1.0, 0.0, 0.5])
+        weighted = tokens.scores(q, blob, len(spans), shares)
+        assert np.allclose(weighted, _oracle(q, toks, offsets, spans, shares), atol=1e-5)
+        assert not np.allclose(weighted, got)
+        assert np.allclose(tokens.scores(q, blob, len(spans), np.zeros(5)), got)  # no shares: the plain mean
         assert tokens.scores(q, blob, len(spans) + 1) is None  # not this passage's sentences
         assert tokens.scores(q[:, : dim - 8], blob, len(spans)) is None  # another model's width
         assert tokens.scores(q, None, len(spans)) is None
@@ -94,7 +103,7 @@ def test_highlights_use_stored_tokens(tmp_path):
     qvec, [qtok] = fake.encode_tokens([question])
     ranked = rank_sentences(question, qvec[0], [row], lib.lexicon, qtok)[0]
     plain = {h.char_start: h.score for h in rank_sentences(question, qvec[0], [row], lib.lexicon)[0]}
-    matched = tokens.scores(qtok, row.sentence_tokens, len(row.sentences))
+    matched = tokens.scores(qtok.vectors, row.sentence_tokens, len(row.sentences))
     vecs = sentvec.decode(row.sentence_vectors, fake.dim)
     for (a, _), m, v in zip(row.sentences, matched, vecs @ qvec[0], strict=True):
         # plain = 0.7 cosine + 0.3 words, so words = (plain - 0.7 cosine) / 0.3
@@ -104,6 +113,40 @@ def test_highlights_use_stored_tokens(tmp_path):
     assert [h.text for h in hit.highlights] == [h.text for h in ranked[: len(hit.highlights)]]
     assert lib.highlight(question, hit.article_id)[0].text == ranked[0].text
     assert ranked[0].text == "They stopped work at the harbour after the vote."
+
+
+def test_title_words_do_not_pick_the_sentence(tmp_path, monkeypatch):
+    """The question's words that are in the article's title score a sentence as if the question
+    had not said them (tokens and words alike; the question's vector is the whole question's),
+    unless it has no other words."""
+    (tmp_path / "port.md").write_text(
+        "# Port strike\n\nThe port strike began on Monday. It ended at the harbour on Friday after "
+        "a vote. Cranes stood still all week.\n", encoding="utf-8")
+    fake = TokenFake()
+    lib = qa.Library.build([str(tmp_path / "port.md")], str(tmp_path / "idx"), embedder=fake, progress=False)
+    row = next(iter(lib.catalog.passages([1], vectors=True).values()))
+
+    def scores(question, qvec=None):
+        vec, [qtok] = fake.encode_tokens([question])
+        ranked = rank_sentences(question, vec[0] if qvec is None else qvec, [row], lib.lexicon, qtok)[0]
+        return {h.char_start: h.score for h in ranked}
+
+    full, without = "When did the port strike end at the harbour?", "When did the end at the harbour?"
+    qvec = fake.encode([full])[0]
+    monkeypatch.setattr(qa.highlight, "TITLE_WORD_WEIGHT", 1.0)
+    as_before = scores(full)
+    monkeypatch.setattr(qa.highlight, "TITLE_WORD_WEIGHT", 0.0)
+    got, want = scores(full), scores(without, qvec)
+    assert got.keys() == want.keys() and all(abs(got[a] - want[a]) < 1e-6 for a in got)
+    assert got != as_before
+    best = max(got, key=got.get)
+    assert row.text[best - row.char_start:].startswith("It ended at the harbour")
+    # Only the title's words (and stopwords): they count, as they did.
+    only = "What about the port strike?"
+    monkeypatch.setattr(qa.highlight, "TITLE_WORD_WEIGHT", 1.0)
+    plain = scores(only)
+    monkeypatch.setattr(qa.highlight, "TITLE_WORD_WEIGHT", 0.0)
+    assert scores(only) == plain
 
 
 def test_token_match_is_a_fusion_signal(tmp_path):
@@ -126,7 +169,7 @@ def test_token_match_is_a_fusion_signal(tmp_path):
         r = rows[pid]
         n = len(r.sentences)
         bits = np.unpackbits(np.frombuffer(r.sentence_tokens[2 * n:], np.uint8).reshape(-1, fake.dim // 8), axis=1)
-        return float(np.mean([max((bits * 2.0 - 1) @ t) / np.sqrt(fake.dim) for t in q]))
+        return float(np.mean([max((bits * 2.0 - 1) @ t) / np.sqrt(fake.dim) for t in q.vectors]))
 
     m = {pid: matched(pid) for pid in hits}
     lo, hi = min(m.values()), max(m.values())
