@@ -74,6 +74,38 @@ def test_highlight_holds_the_answer(sample_lib):
         assert answer in hit.highlights[0].text, (question, hit.highlights)
 
 
+# Questions whose answer is mostly not in the article's first sentence (its title, for world.txt).
+LATER_ANSWERS = [
+    ("Where are ships going instead of Valmora?", "Keel Bay"),
+    ("When are the first elections with the lower voting age?", "spring of 2025"),
+    ("How did rescuers reach Soren?", "helicopter"),
+    ("How many tractors took part in the protest?", "1,800"),
+    ("What will the tax on diesel pay for?", "irrigation pumps"),
+    ("Which antibiotic will be bought first?", "amoxicillin"),
+    ("How often do the Norhaven trams run?", "four minutes"),
+    ("How big can classes be in Rivermark now?", "twenty-eight"),
+    ("How many people had to leave their homes because of the Calder fire?", "3,500"),
+    ("What caused the Calder forest fire?", "rail grinding"),
+    ("Why did environmentalists oppose the Pelora casino?", "green sea turtle"),
+    ("Why did the central bank raise rates?", "prices were still rising"),
+    ("Who won the women's race in the Bellport marathon?", "Amira Saleh"),
+    ("How many nurses joined the Quebec strike?", "2,300"),
+    ("How long does comet Halden take to orbit the Sun?", "80,000 years"),
+    ("How much foam did the bacteria eat?", "38 percent"),
+    ("How many people were in the sleep study?", "12,000"),
+]
+
+
+def test_the_top_highlight_holds_answers_past_the_first_sentence(sample_lib):
+    """Measured when written: 15 of 17 (8 of 17 while the title's words, which a world.txt
+    article's first sentence holds, still counted in choosing the sentence)."""
+    results = sample_lib.ask_many([q for q, _ in LATER_ANSWERS], k=1)
+    assert all(a in hits[0].text for (_, a), hits in zip(LATER_ANSWERS, results, strict=True))
+    misses = [(q, hits[0].highlights[:1]) for (q, a), hits in zip(LATER_ANSWERS, results, strict=True)
+              if not (hits[0].highlights and a in hits[0].highlights[0].text)]
+    assert len(misses) <= 2, misses
+
+
 # Articles as ../shared/seeds has them (one a blank-line block, the first sentence the title),
 # each naming its subject in the first sentence and answering in a later one.
 NEWS = """Mayor Ilse Varga of Dunmore begins the last year of her second term this week. Her time in \
