@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Callable, Sequence
@@ -225,6 +226,9 @@ def chunk(
             windows[-2] = windows[-2] + tail
             windows.pop()
 
+    # Line offsets by bisection: counting from the start for every passage made a long article
+    # (a 12 MB text, 8,772 passages) take 30 s here.
+    breaks = [m.start() for m in _LINE.finditer(text)]
     passages = []
     for ordinal, window in enumerate(windows):
         start, end = units[window[0]][0][0], units[window[-1]][0][1]
@@ -234,8 +238,8 @@ def chunk(
                 text=text[start:end],
                 char_start=start,
                 char_end=end,
-                line_offset_start=text.count("\n", 0, start),
-                line_offset_end=text.count("\n", 0, end),
+                line_offset_start=bisect.bisect_left(breaks, start),
+                line_offset_end=bisect.bisect_left(breaks, end),
                 sentences=tuple(units[u][0] for u in window),
             )
         )

@@ -117,7 +117,7 @@ def search_many(
     if k < 1 or per_article < 1:
         raise InputError("k and per_article must be at least 1")
     questions = [clean_question(q) for q in questions]
-    allowed = allowed_rows = None
+    allowed = allowed_rows = allowed_sql = None
     if filters is not None and filters.active():
         allowed_sql = catalog.filter_sql(filters.source, filters.date_from, filters.date_to, filters.tags)
         allowed = np.asarray(catalog.ids_for(allowed_sql), dtype=np.int64)
@@ -129,6 +129,7 @@ def search_many(
     if mode != "lexical" and embedder is not None:
         qvecs, qtokens = encode_questions(embedder, questions)
     results = []
+    articles = None
     for i, question in enumerate(questions):
         n = max(MIN_CANDIDATES, k * per_article * 2)
         while True:
@@ -137,6 +138,13 @@ def search_many(
                                 question, n, mode, allowed, allowed_rows)
             picked = _group(cands, catalog, k, per_article)
             if len(picked) >= k or n >= total:
+                break
+            # Fewer articles than k (a long book alone, a narrow filter): once each has its
+            # share there is no more to find, and growing the candidates to the whole index
+            # took a 12 MB article's 8,772 passages 1.2 s a question.
+            if articles is None:
+                articles = catalog.article_count(allowed_sql)
+            if len(picked) >= articles * per_article:
                 break
             n *= 4
         results.append(_hits(picked, catalog, lexicon, question, qvecs[i] if qvecs is not None else None,

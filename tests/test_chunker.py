@@ -114,6 +114,13 @@ def test_line_offsets_count_newlines():
         assert p.line_offset_start == text[: p.char_start].count("\n")
         assert p.line_offset_end == text[: p.char_end].count("\n")
     assert ps[-1].line_offset_end == 3
+    # Many passages over lines that break mid-sentence, with blank lines between paragraphs.
+    lines = [f"Sentence {i} runs on. It ends here" + ("." if i % 3 else " and") for i in range(300)]
+    text = "\n".join(line + ("\n" if i % 7 == 6 else "") for i, line in enumerate(lines))
+    ps = chunk(text, words, target_tokens=30, max_tokens=40)
+    assert len(ps) > 50
+    for p in ps:
+        assert (p.line_offset_start, p.line_offset_end) == (text.count("\n", 0, p.char_start), text.count("\n", 0, p.char_end))
 
 
 def test_overlong_sentence_is_cut_to_fit():

@@ -826,3 +826,32 @@ def test_a_rebuild_splits_unchanged_articles_anew_and_embeds_only_those_that_dif
     assert hit.source.endswith("guide.md") and hit.section in ((), ("Usage",))
     again = build([folder], tmp_path, fake, chunk_tokens=40).last_summary
     assert (again.embedded, again.resplit, again.changed) == (0, 0, False)
+
+
+def test_fewer_articles_than_k_do_not_grow_the_candidates_to_the_whole_index(tmp_path, fake, monkeypatch):
+    book = tmp_path / "book.md"
+    book.write_text("# Harbour book\n\n" + "\n\n".join(
+        f"Chapter {i} tells of crane number {i} at the harbour. The dockers moved {i * 7} crates that day."
+        for i in range(400)), encoding="utf-8")
+    (tmp_path / "note.txt").write_text("A short note about harbour cranes and the dockers.\n", encoding="utf-8")
+    lib = qa.Library.build([str(book), str(tmp_path / "note.txt")], str(tmp_path / "idx"),
+                           embedder=fake, progress=False)
+    assert lib.info().passages > qa.search.MIN_CANDIDATES  # more than a first round takes
+    rounds = []
+    real = qa.search._candidates
+    monkeypatch.setattr(qa.search, "_candidates", lambda *a: rounds.append(a[6]) or real(*a))
+
+    def ask(**kw):
+        rounds.clear()
+        return [(h.passage_id, h.score) for h in lib.ask("How many crates did the dockers move?", k=5, **kw)]
+
+    alone = ask(filters={"source": "*book.md"})
+    assert len(alone) == 1 and rounds == [qa.search.MIN_CANDIDATES]  # its one article has its hit
+    both = ask()
+    assert len(both) == 2 and len(rounds) <= 2
+    both_three = ask(per_article=3)
+    assert len(both_three) == 4 and len(rounds) <= 2  # the note has one passage
+    # The same hits as growing the candidates until the whole index was searched.
+    monkeypatch.setattr(lib.catalog, "article_count", lambda *a: 10**9)
+    assert ask(filters={"source": "*book.md"}) == alone and len(rounds) > 1
+    assert ask() == both and ask(per_article=3) == both_three
