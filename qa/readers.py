@@ -113,12 +113,19 @@ def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) 
 
 
 def _guarded(articles: Iterator[Article], given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
-    """A reader bug or I/O error on one file must not lose the rest of the corpus."""
+    """A reader bug or I/O error on one file must not lose the rest of the corpus; a file that
+    gives no article and no reason why (a CSV header alone, a JSON ``[]``) is reported too."""
+    reported, read = len(stats.skipped), 0
     try:
-        yield from articles
+        for article in articles:
+            read += 1
+            yield article
     except Exception as exc:  # noqa: BLE001
         stats.skipped.append(Skip(given, None, f"could not parse: {exc}"))
         stats.unread.add(absolute)
+        return
+    if not read and len(stats.skipped) == reported:
+        stats.skipped.append(Skip(given, None, "no article in it (no records, or none with text)"))
 
 
 def _lines(given: str, fh, stats: ReadStats) -> Iterator[tuple[int, str | None]]:

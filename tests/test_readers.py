@@ -601,6 +601,8 @@ def test_bad_inputs_are_reported_and_good_ones_kept(tmp_path):
     os.symlink(d / "missing-target.txt", d / "gone.txt")
     (d / "image.png").write_bytes(b"\x89PNG")
     (d / ".hidden.txt").write_text("Hidden.\n", encoding="utf-8")
+    (d / "header.csv").write_text("title,text\n", encoding="utf-8")  # an export with no rows
+    (d / "none.json").write_text("[]\n", encoding="utf-8")
     articles, stats = read(d, d / "no-such-dir")
     texts = sorted(a.text for a in articles)
     assert texts == ["A good article about bread.", "Fine first block.", "Fine third block.", "Good record."]
@@ -617,6 +619,9 @@ def test_bad_inputs_are_reported_and_good_ones_kept(tmp_path):
     assert "cannot read" in reasons[("gone.txt", None)]
     assert "no such file" in reasons[("no-such-dir", None)]
     assert stats.ignored_files == 2  # image.png and .hidden.txt
+    assert "no article in it" in reasons[("header.csv", None)]
+    assert "no article in it" in reasons[("none.json", None)]
+    assert sum(os.path.basename(s.path) == "bad.jsonl" for s in stats.skipped) == 3  # its own reasons only
 
 
 def test_symlink_loop_ends(tmp_path):
