@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa import markdown
-from qa.chunker import chunk, split_sentences
+from qa.chunker import PIECE, _count, chunk, split_sentences
 
 
 def words(texts):
@@ -211,3 +211,16 @@ def test_a_pages_heading_lines_open_passages_as_markdowns_do_but_not_indented_co
     spans = lambda t: [(p.char_start, p.char_end) for p in chunk(t, words, 40, 60, line_blocks=True)]  # noqa: E731
     assert spans(text) == spans(text.replace("    # a shell", "    x a shell"))
     assert spans(text) != spans(text.replace("    # a shell", "# a shell"))
+
+
+def test_a_very_long_run_is_counted_in_pieces_to_the_same_total():
+    long = " ".join(f"w{i}" for i in range(3 * PIECE // 4))  # about 2.5 pieces, no sentence end
+    calls = []
+
+    def counting(texts):
+        calls.append(max(map(len, texts)))
+        return words(texts)
+
+    texts = ["A short one.", long, "Another short one.", long[: PIECE - 5]]
+    assert _count(counting, texts) == words(texts)
+    assert max(calls) <= PIECE and len(calls) > 3
