@@ -77,11 +77,12 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         return (f"**{i.articles}** articles · **{i.passages}** passages · model `{i.model}` "
                 f"({i.backend}) · index `{kind}`")
 
-    def ask_ui(question, k, mode, source, date_from, date_to):
+    def ask_ui(question, k, mode, source, date_from, date_to, per_article=1):
         if not (question or "").strip():
             return render.message("Type a question first.")
         try:
-            hits = lib.ask(question, k=int(k), mode=mode, filters=_filters(source, date_from, date_to))
+            hits = lib.ask(question, k=int(k), mode=mode, filters=_filters(source, date_from, date_to),
+                           per_article=int(per_article))
         except QAError as exc:
             return render.message(str(exc), "error")
         if not hits:
@@ -99,9 +100,10 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         return render.article_cards(hits, f"Articles similar to “{title}”")
 
     def ask_api(question: str, k: int = 5, mode: str = "hybrid", source: str = "",
-                date_from: str = "", date_to: str = "") -> list[dict]:
+                date_from: str = "", date_to: str = "", per_article: int = 1) -> list[dict]:
         """Ask a question; returns the hits with all qa.Hit fields."""
-        hits = lib.ask(question, k=int(k), mode=mode, filters=_filters(source, date_from, date_to))
+        hits = lib.ask(question, k=int(k), mode=mode, filters=_filters(source, date_from, date_to),
+                       per_article=int(per_article))
         return [h.to_dict() for h in hits]
 
     def similar_api(article_id: str = "", text: str = "", k: int = 5) -> list[dict]:
@@ -160,6 +162,9 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                 with gr.Row():
                     k = gr.Slider(1, 20, value=5, step=1, label="Results (k)")
                     mode = gr.Radio(["hybrid", "dense", "lexical"], value="hybrid", label="Mode")
+                    # More than one from an article: a library of a few long documents (a book)
+                    per_article = gr.Slider(1, 10, value=1, step=1, label="Passages per article",
+                                            elem_id="per-article")
                 with gr.Row():
                     source = gr.Textbox(label="Source (glob)", placeholder="*.md or */science.jsonl")
                     date_from = gr.Textbox(label="Date from", placeholder="YYYY-MM-DD")
@@ -167,7 +172,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             results = gr.HTML(elem_id="results", js_on_load=_SIMILAR_JS)
             similar_out = gr.HTML(elem_id="similar-results")
             target = gr.Textbox(visible="hidden", elem_id="similar-target")
-            inputs = [question, k, mode, source, date_from, date_to]
+            inputs = [question, k, mode, source, date_from, date_to, per_article]
 
             def ask_and_clear(*args):  # similar articles of an earlier question's hit go
                 return ask_ui(*args), ""

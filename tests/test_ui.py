@@ -236,7 +236,7 @@ def test_upload_then_find_it(page, tmp_path):
     assert "uploads/evil_name.txt" in page.locator("#results .qa-card .qa-ref").first.inner_text()
 
 
-def test_an_uploaded_markdown_handbooks_card_names_the_section_of_its_passage(page, tmp_path):
+def test_an_uploaded_markdown_handbooks_card_names_the_section_of_its_passage(page, tmp_path, app_url):
     # Uploaded, not in the corpus from the start: any new article shifts every word's IDF, and
     # the first test's best highlight is a near tie (4,200 joined the strike 0.452, dockworkers
     # walked off the job 0.444).
@@ -254,6 +254,24 @@ def test_an_uploaded_markdown_handbooks_card_names_the_section_of_its_passage(pa
     assert "18:40" in first.locator("mark.qa-best").inner_text()
     assert first.locator(".qa-section").inner_text().split() == ["›", "Timetable", "›", "Winter"]
     first.screenshot(path=str(ARTIFACTS / "section.png"))
+    # The handbook is split into passages; one card per article unless asked for more.
+    refs = page.locator("#results .qa-card .qa-ref").all_inner_texts()
+    assert sum("ferry-handbook.md" in r for r in refs) == 1
+    page.get_by_text("Options and filters").click()
+    per_article = page.locator("#per-article input[type=number]")
+    per_article.fill("3")
+    per_article.press("Enter")
+    ask(page, "When does the last winter ferry leave on Sundays?")
+    page.wait_for_function("document.querySelectorAll('#results .qa-card').length > 0")
+    refs = page.locator("#results .qa-card .qa-ref").all_inner_texts()
+    assert sum("ferry-handbook.md" in r for r in refs) >= 2, refs
+    from gradio_client import Client  # the API's per_article, after the six the README shows
+
+    client = Client(app_url, verbose=False)
+    for per_article, most in ((3, 2), (1, 1)):
+        hits = client.predict("When does the ferry leave?", 10, "hybrid", "", "", "", per_article, api_name="/ask")
+        ids = [h["article_id"] for h in hits]
+        assert max(map(ids.count, ids)) == most, ids
 
 
 def test_the_library_lists_files_with_dates_and_titles_and_can_be_searched(page):
