@@ -171,8 +171,10 @@ def _count(count_tokens: TokenCounter, texts: list[str]) -> list[int]:
     out = [0] * len(texts)
     for i, n in zip(short, count_tokens([texts[i] for i in short]), strict=True):
         out[i] = n
-    for i in set(range(len(texts))) - set(short):
-        t, start = texts[i], 0
+    for i, t in enumerate(texts):
+        if len(t) <= PIECE:
+            continue
+        start = 0
         while start < len(t):
             end = min(start + PIECE, len(t))
             cut = t.rfind(" ", start + 1, end) if end < len(t) else end
