@@ -60,10 +60,12 @@ class Filters:
         for name in ("date_from", "date_to"):
             value = getattr(self, name)
             if value not in (None, "") and not _is_date_prefix(value):
-                raise InputError(f"{name} {value!r} is not a date: give YYYY-MM-DD (or YYYY-MM, or YYYY)")
+                # "date from": the words of the web page's label and the CLI's --date-from alike
+                raise InputError(f"{name.replace('_', ' ')} {value!r} is not a date: give YYYY-MM-DD "
+                                 "(or YYYY-MM, or YYYY)")
         # Dates are compared as text; date_to matches everything it is a prefix of.
         if self.date_from and self.date_to and self.date_from[: len(self.date_to)] > self.date_to:
-            raise InputError(f"date_from {self.date_from} is after date_to {self.date_to}: nothing could match")
+            raise InputError(f"date from {self.date_from} is after date to {self.date_to}: nothing could match")
 
     def active(self) -> bool:
         return bool(self.source or self.date_from or self.date_to or self.tags)
