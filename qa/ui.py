@@ -80,14 +80,26 @@ def build_ui(lib: Library, examples: list[str] | None = None):
     def ask_ui(question, k, mode, source, date_from, date_to, per_article=1):
         if not (question or "").strip():
             return render.message("Type a question first.")
+        filters, k, per_article = _filters(source, date_from, date_to), int(k), int(per_article)
         try:
-            hits = lib.ask(question, k=int(k), mode=mode, filters=_filters(source, date_from, date_to),
-                           per_article=int(per_article))
+            hits = lib.ask(question, k=k, mode=mode, filters=filters, per_article=per_article)
+            # Fewer cards than asked for, one per article (a library of one long document):
+            # say so if the articles hold more passages that answer.
+            more = 0
+            if len(hits) < k and per_article < k:
+                more = len(lib.ask(question, k=k, mode=mode, filters=filters, per_article=k, highlights=False))
         except QAError as exc:
             return render.message(str(exc), "error")
         if not hits:
             return render.message("No passage matches. Try other words, another mode, or fewer filters.")
-        return render.hit_cards(hits, mode)
+        cards = render.hit_cards(hits, mode)
+        if more > len(hits):
+            n = len({h.article_id for h in hits})
+            cards += render.message(
+                f"{'Only one article matches' if n == 1 else f'Only {n} articles match'}: raise “Passages "
+                f"per article” under Options and filters to see up to {more} of {'its' if n == 1 else 'their'} "
+                "passages.")
+        return cards
 
     def similar_ui(article_id, k=5):
         if not article_id:

@@ -254,17 +254,27 @@ def test_an_uploaded_markdown_handbooks_card_names_the_section_of_its_passage(pa
     assert "18:40" in first.locator("mark.qa-best").inner_text()
     assert first.locator(".qa-section").inner_text().split() == ["›", "Timetable", "›", "Winter"]
     first.screenshot(path=str(ARTIFACTS / "section.png"))
-    # The handbook is split into passages; one card per article unless asked for more.
+    # The handbook is split into passages; one card per article unless asked for more, and a
+    # note says so when that leaves fewer cards than asked for.
     refs = page.locator("#results .qa-card .qa-ref").all_inner_texts()
-    assert sum("ferry-handbook.md" in r for r in refs) == 1
+    assert sum("ferry-handbook.md" in r for r in refs) == 1 and len(refs) == 5
+    assert page.locator("#results .qa-msg").count() == 0
     page.get_by_text("Options and filters").click()
+    page.get_by_label("Source (glob)").fill("*ferry-handbook.md")
+    ask(page, "When does the last winter ferry leave on Sundays?")
+    page.get_by_text("Only one article matches").wait_for(timeout=30000)
+    assert page.locator("#results .qa-card").count() == 1
+    note = page.locator("#results .qa-msg").inner_text()
+    assert note == "Only one article matches: raise “Passages per article” under Options and filters to see up to 2 of its passages.", note
+    page.screenshot(path=str(ARTIFACTS / "per-article.png"))
     per_article = page.locator("#per-article input[type=number]")
     per_article.fill("3")
     per_article.press("Enter")
     ask(page, "When does the last winter ferry leave on Sundays?")
-    page.wait_for_function("document.querySelectorAll('#results .qa-card').length > 0")
+    page.wait_for_function("document.querySelectorAll('#results .qa-card').length == 2")
     refs = page.locator("#results .qa-card .qa-ref").all_inner_texts()
-    assert sum("ferry-handbook.md" in r for r in refs) >= 2, refs
+    assert all("ferry-handbook.md" in r for r in refs), refs
+    assert page.locator("#results .qa-msg").count() == 0  # all there is
     from gradio_client import Client  # the API's per_article, after the six the README shows
 
     client = Client(app_url, verbose=False)
