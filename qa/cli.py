@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import textwrap
+from functools import partial
 
 from .errors import InputError, NotFoundError, QAError
 
@@ -170,11 +171,11 @@ def _filters(args):
 
 def cmd_ask(args) -> int:
     from .library import Library
-    from .render import weak_notice
+    from .render import per_article_notice, weak_notice
 
     lib = Library.open(args.index, backend=args.backend)
-    hits = lib.ask(args.question, k=args.k, mode=args.mode, filters=_filters(args),
-                   per_article=args.per_article)
+    ask = partial(lib.ask, args.question, k=args.k, mode=args.mode, filters=_filters(args))
+    hits = ask(per_article=args.per_article)
     if args.json:
         for h in hits:
             print(json.dumps(h.to_dict(), ensure_ascii=False))
@@ -200,6 +201,11 @@ def cmd_ask(args) -> int:
         print(textwrap.fill(passage[:400] + ("…" if len(passage) > 400 else ""), 100,
                             initial_indent="   ", subsequent_indent="   "))
         print()
+    if len(hits) < args.k and args.per_article < args.k:  # one long document: it holds more
+        more = len(ask(per_article=args.k, highlights=False))
+        notice = per_article_notice(hits, more, f"ask with --per-article {more}")
+        if notice:
+            print(notice)
     return 0
 
 

@@ -264,6 +264,18 @@ def weak_notice(hits: Sequence[Hit]) -> str | None:
     return f"No passage seems to answer this{lacking}; the closest follow."
 
 
+def per_article_notice(hits: Sequence[Hit], more: int, how: str) -> str | None:
+    """What to say under hits that one article (or a few) filled with its share, when asking
+    with more passages per article found ``more`` of them; ``how`` says how to ask so
+    ("raise “Passages per article”", "ask with --per-article 3"). None when that found none
+    beyond ``hits``."""
+    if more <= len(hits):
+        return None
+    n = len({h.article_id for h in hits})
+    return (f"{'Only one article matches' if n == 1 else f'Only {n} articles match'}: {how} to see up "
+            f"to {more} of {'its' if n == 1 else 'their'} passages.")
+
+
 def hit_cards(hits: Sequence[Hit], mode: str) -> str:
     notice = weak_notice(hits)
     cards = [message(notice, "warn")] if notice else []

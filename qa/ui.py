@@ -93,13 +93,8 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         if not hits:
             return render.message("No passage matches. Try other words, another mode, or fewer filters.")
         cards = render.hit_cards(hits, mode)
-        if more > len(hits):
-            n = len({h.article_id for h in hits})
-            cards += render.message(
-                f"{'Only one article matches' if n == 1 else f'Only {n} articles match'}: raise “Passages "
-                f"per article” under Options and filters to see up to {more} of {'its' if n == 1 else 'their'} "
-                "passages.")
-        return cards
+        notice = render.per_article_notice(hits, more, "raise “Passages per article” under Options and filters")
+        return cards + (render.message(notice) if notice else "")
 
     def similar_ui(article_id, k=5):
         if not article_id:

@@ -235,3 +235,28 @@ def test_ask_prints_the_headings_a_markdown_passage_sits_under(tmp_path, capsys)
     passage = " ".join(lines[4:])
     assert "db dump Then Check it." in passage and "```" not in passage and "#" not in passage
     assert "--" not in passage  # nor a heading's underline
+
+
+def test_ask_says_when_one_article_holds_more_passages_than_it_shows(tmp_path, capsys):
+    from fakes import FakeEmbedder
+
+    import qa.cli
+
+    steps = " ".join(f"Step {i} of the upgrade needs a backup of the database first." for i in range(40))
+    (tmp_path / "manual.md").write_text(f"# Manual\n\n{steps}\n", encoding="utf-8")
+    idx = str(tmp_path / "idx")
+    qa.Library.build([str(tmp_path / "manual.md")], idx, embedder=FakeEmbedder())
+    held = len(qa.Library.open(idx, embedder=FakeEmbedder()).ask("backup database", k=10, per_article=10))
+    assert held >= 2
+    capsys.readouterr()
+    assert qa.cli.main(["ask", "backup database", "--index", idx, "--mode", "lexical", "-k", "10"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("manual.md:") == 1
+    assert out.rstrip().endswith(f"Only one article matches: ask with --per-article {held} to see up to {held} "
+                                 "of its passages.")
+    assert qa.cli.main(["ask", "backup database", "--index", idx, "--mode", "lexical", "-k", "10",
+                        "--per-article", str(held)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("manual.md:") == held and "Only one" not in out
+    assert qa.cli.main(["ask", "backup database", "--index", idx, "--mode", "lexical", "-k", "10", "--json"]) == 0
+    assert "Only one" not in capsys.readouterr().out  # JSON lines only
