@@ -19,6 +19,7 @@ from .filestamps import same_file
 from .htmlpage import read_html
 from .markdown import title as markdown_title
 from .markdown import without_hidden
+from .mdhtml import without_tags
 from .records import (
     FIELDS,
     PRIMARY_TEXT,
@@ -37,6 +38,7 @@ __all__ = ["EXTENSIONS", "ReadStats", "read_articles"]
 
 _BLANK = re.compile(r"^\s*$")
 _SURROGATE = re.compile("[\udc80-\udcff]")
+_BLANK_LINES = re.compile(r"(?:[ \t]*\n)*")
 MAX_ARTICLE_BYTES = 32 * 2**20  # one article: a block, a record, a whole .md or .html file
 MAX_JSON_BYTES = 256 * 2**20  # a .json file is parsed whole; JSONL streams
 
@@ -249,11 +251,12 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
             stats.skipped.append(Skip(given, 1, f"front matter is not valid {kind} ({exc}); ignored"))
         body_line = text[: match.end()].count("\n") + 1
         text = text[match.end() :]
-    text = without_hidden(text)  # comments and link definitions; lines and offsets stay
-    # Leading blank lines shift the first line of the body.
-    stripped = text.lstrip("\n")
-    body_line += len(text) - len(stripped)
-    text = stripped.rstrip()
+    # Comments, link definitions and HTML tags, as a rendered page hides them; lines and offsets stay.
+    text = without_tags(without_hidden(text))
+    # Leading blank lines (or lines left blank) shift the first line of the body.
+    blank = _BLANK_LINES.match(text).end()
+    body_line += text.count("\n", 0, blank)
+    text = text[blank:].rstrip()
     if not text.strip():
         stats.skipped.append(Skip(given, None, "no text after the front matter"))
         return

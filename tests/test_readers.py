@@ -39,10 +39,56 @@ def test_markdown_comments_and_link_definitions_are_blanked_outside_code_and_lin
     [a], _ = read(tmp_path)
     assert "YAML" not in a.text and "added" not in a.text
     assert "example.org" not in a.text and "fs.md" not in a.text and "[^1]: Footnotes stay." in a.text
-    assert "<!-- kept in code -->\n[kept]: in-code.md" in a.text and "Inline <!-- stays --> here." in a.text
+    assert "<!-- kept in code -->\n[kept]: in-code.md" in a.text and "Inline   here." in a.text  # a page hides it
     assert "[not]: a-definition (it would interrupt)" in a.text
     lines = a.text.split("\n")
     assert lines[6] == "Real [text][t] and a note[^1]." and len(lines) == 19 and not lines[2].strip()
+
+
+README = """<h1 align="center">Pelican <em>Ferry</em> Tools</h1>
+
+<p align="center">
+  <a href="https://example.org/ci"><img src="https://example.org/badge.svg"
+       alt="Build status"></a>
+</p>
+
+<p align="center"><strong>Pelican</strong> <em>- timetables for small harbours.</em></p>
+
+Press <kbd>Ctrl</kbd>+<kbd>C</kbd> to stop, or write `<br>` where a line must break.<br>
+It returns a `Vec<Sailing>` or Option<T>; give it <path>.
+
+<details>
+<summary>Older releases</summary>
+
+Version 1 ran on <b>one</b> pier only.
+</details>
+
+<script>
+track("readme");
+</script>
+
+```html
+<p align="center">kept in code</p>
+```
+
+    <div>kept in indented code</div>
+"""
+
+
+def test_markdown_html_tags_are_left_out_as_a_page_shows_them_and_lines_stay(tmp_path):
+    (tmp_path / "README.md").write_text(README, encoding="utf-8")
+    [a], _ = read(tmp_path)
+    lines = a.text.split("\n")
+    assert a.title == "Pelican Ferry Tools"  # the centred <h1> is the heading a page shows
+    assert a.line_start == 1 and len(lines) == README.rstrip().count("\n") + 1
+    assert lines[0].split() == ["#", "Pelican", "Ferry", "Tools"] and not "".join(lines[1:6]).strip()
+    assert lines[7].split() == "Pelican - timetables for small harbours.".split()
+    assert lines[9] == "Press Ctrl+C to stop, or write `<br>` where a line must break. "  # a code span keeps it
+    assert lines[10] == "It returns a `Vec<Sailing>` or Option<T>; give it <path>."  # not HTML's elements
+    assert lines[13].strip() == "Older releases" and lines[15] == "Version 1 ran on one pier only."
+    assert not "".join(lines[16:21]).strip() and "track" not in a.text
+    assert '<p align="center">kept in code</p>' in a.text and "    <div>kept in indented code</div>" in a.text
+    assert "<a " not in a.text and "<img" not in a.text and "badge" not in a.text and "</" not in a.text.split("```")[0]
 
 
 def test_txt_one_per_file(tmp_path):

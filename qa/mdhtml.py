@@ -1,0 +1,136 @@
+"""Raw HTML in Markdown, as a rendered page shows it.
+
+READMEs and notes mix HTML into Markdown: a centred logo (``<p align="center"><img ...></p>``),
+badges, ``<details><summary>``, ``<kbd>Ctrl</kbd>``, ``<h1 align="center">Name</h1>``. A page
+shows the text between the tags, not the tags; indexed as written, they made passages of
+markup, and highlights and cards showed ``<img width="700" src=...>``. So the tags go and the
+text between them stays: a tag of a phrasing element (``<kbd>``, ``<em>``, ``<a>``) is left out,
+others (``<p>``, ``<td>``, ``<br>``) leave a space, so words stay apart as on the page; a
+one-line ``<h1>``-``<h6>`` becomes the heading it shows as; what a page never shows as text
+(``<script>``, ``<style>``) goes whole. No line is added or removed, so references stay lines
+of the file. Which ``<`` opens a tag is markdown-it-py's CommonMark parse: not in fenced or
+indented code or in code spans, not an autolink (``<https://...>``) or an escaped ``\\<b>``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# CommonMark's raw HTML: open and closing tags, comments, processing instructions, declarations, CDATA.
+_ATTRIBUTE = r"""\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?"""
+_TAG = re.compile(rf"<(?:[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?|/[A-Za-z][A-Za-z0-9-]*\s*"
+                  r"|!--.*?--|\?.*?\?|![A-Za-z][^>]*|!\[CDATA\[.*?\]\])>", re.S)
+_MAYBE = re.compile(r"<[A-Za-z/!?]")
+_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(\s+[^/>\s]|[^>]*/>)?")
+_CLOSING = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
+_HEADING = re.compile(r"( {0,3})(<h([1-6])(?:\s[^>]*)?>)(.*)</h\3\s*>[ \t]*", re.I)
+_UNSHOWN = re.compile(r"\s*<(?:script|style|textarea)[\s>]", re.I)
+# Elements whose tags sit inside a run of text (HTML's phrasing content): left out without a space.
+_PHRASING = frozenset("""a abbr b bdi bdo big cite code data del dfn em font i ins kbd mark q s samp small
+    span strike strong sub sup time tt u var""".split())
+# HTML's other elements beyond CommonMark's block names (markdown_it.common.html_blocks).
+_OTHER = frozenset("""area audio br button canvas datalist embed img input label map meter noscript
+    object output picture pre progress rp rt ruby script select source style svg template textarea video
+    wbr""".split())
+_BARE = frozenset(("br", "hr", "wbr"))  # void elements that mean something without attributes
+
+
+@lru_cache(maxsize=1)
+def _elements() -> frozenset[str]:
+    from markdown_it.common.html_blocks import block_names
+
+    return _PHRASING | _OTHER | frozenset(block_names)
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True})
+
+
+def without_tags(text: str) -> str:
+    """``text`` with its raw HTML as described above; the same lines."""
+    if not _MAYBE.search(text):
+        return text
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    closed = {name.lower() for name in _CLOSING.findall(text)}
+    edits: list[tuple[int, int, str]] = []  # (start, end, what replaces it)
+    for token in _parser().parse(text):
+        if token.map is None:
+            continue
+        first, last = token.map[0], min(token.map[1], len(lines))
+        a, b = starts[first], starts[last] - 1
+        if token.type == "html_block":
+            if _UNSHOWN.match(token.content):
+                edits.append((a, b, "\n" * text.count("\n", a, b)))
+                continue
+            headings = dict(h for i in range(first, last) if (h := _heading(lines[i], starts[i])))
+            for m in _TAG.finditer(text, a, b):
+                if m.start() in headings:
+                    edits.append((m.start(), m.end(), headings[m.start()]))
+                elif _hidden(m.group(), closed):
+                    edits.append((m.start(), m.end(), _replacement(m.group())))
+        elif token.type == "inline" and any(c.type == "html_inline" for c in token.children or ()):
+            for x, y in _inline_tags(text, a, b, token.children or ()):
+                if _hidden(text[x:y], closed):
+                    edits.append((x, y, _replacement(text[x:y])))
+    out, pos = [], 0
+    for a, b, new in sorted(edits):
+        out += [text[pos:a], new]
+        pos = b
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _hidden(tag: str, closed: set[str]) -> bool:
+    """Whether a page hides ``tag`` (raw HTML as CommonMark parses it). Comments and the like,
+    and tags of HTML's elements: closing ones, ones with attributes, ``<br>``, or opening ones
+    whose element the text closes somewhere. ``Cell<T>``, ``rc<dist>`` and a placeholder
+    ``<input>`` with no ``</input>`` anywhere are text written in angle brackets."""
+    m = _NAME.match(tag)
+    if m is None:
+        return True
+    name = m.group(2).lower()
+    return name in _elements() and bool(m.group(1) or m.group(3) or name in _BARE or name in closed)
+
+
+def _replacement(tag: str) -> str:
+    m = _NAME.match(tag)
+    keep = "\n" * tag.count("\n")  # a tag whose attributes run over lines
+    return keep if m and m.group(2).lower() in _PHRASING else keep or " "
+
+
+def _heading(line: str, start: int) -> tuple[int, str] | None:
+    """A one-line ``<hN ...>text</hN>``: where its opening tag starts and the ATX marks
+    (``## ``) that take its place, so the line is the heading a page shows."""
+    m = _HEADING.fullmatch(line)
+    if m is None or not m.group(4).strip():
+        return None
+    return start + m.start(2), "#" * int(m.group(3)) + " "
+
+
+def _inline_tags(text: str, a: int, b: int, children) -> list[tuple[int, int]]:
+    """Where a paragraph's inline HTML tags are in ``text[a:b]``: its tokens, in order, found
+    from a cursor that code spans move past (a tag written in a code span stays)."""
+    spans: list[tuple[int, int]] = []
+    pos = a
+    for child in children:
+        if child.type == "code_inline":
+            run = re.compile(rf"(?<!`){re.escape(child.markup)}(?!`)")
+            opened = run.search(text, pos, b)
+            closed = run.search(text, opened.end(), b) if opened else None
+            if closed:
+                pos = closed.end()
+        elif child.type == "html_inline":
+            at = text.find(child.content, pos, b)
+            while at > 0 and text[at - 1] == "\\":  # an escaped "\<b>" is text
+                at = text.find(child.content, at + 1, b)
+            if at >= 0:
+                spans.append((at, at + len(child.content)))
+                pos = at + len(child.content)
+    return spans
