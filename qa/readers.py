@@ -19,7 +19,7 @@ from .filestamps import same_file
 from .htmlpage import read_html
 from .markdown import title as markdown_title
 from .markdown import without_hidden
-from .mdhtml import without_tags
+from .mdpage import shown
 from .records import (
     FIELDS,
     PRIMARY_TEXT,
@@ -252,7 +252,7 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
         body_line = text[: match.end()].count("\n") + 1
         text = text[match.end() :]
     # Comments, link definitions and HTML tags, as a rendered page hides them; lines and offsets stay.
-    text = without_tags(without_hidden(text))
+    text = shown(without_hidden(text))
     # Leading blank lines (or lines left blank) shift the first line of the body.
     blank = _BLANK_LINES.match(text).end()
     body_line += text.count("\n", 0, blank)

@@ -91,6 +91,18 @@ def test_markdown_html_tags_are_left_out_as_a_page_shows_them_and_lines_stay(tmp
     assert "<a " not in a.text and "<img" not in a.text and "badge" not in a.text and "</" not in a.text.split("```")[0]
 
 
+def test_markdown_blockquote_marks_are_left_out_as_a_page_shows_them_and_lines_stay(tmp_path):
+    (tmp_path / "q.md").write_text(
+        "# Brotli\n\n> [!WARNING]\n> Brotli is a stream format. It is possible\n> to modify ranges.\n\n"
+        "> Stability: 2 - Stable\n> > Nested.\n\n> ```py\n> >>> import brotli\n> ```\n\n```\n> kept in code\n```\n"
+        "Less than: a > b.\n", encoding="utf-8")
+    [a], _ = read(tmp_path)
+    assert a.text.split("\n") == [
+        "# Brotli", "", "Warning:", "Brotli is a stream format. It is possible", "to modify ranges.", "",
+        "Stability: 2 - Stable", "Nested.", "", "```py", ">>> import brotli", "```", "", "```", "> kept in code", "```",
+        "Less than: a > b."]
+
+
 def test_txt_one_per_file(tmp_path):
     f = tmp_path / "a.txt"
     f.write_text("Para one.\n\nPara two.\n", encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Raw HTML in Markdown, as a rendered page shows it.
+"""Markdown as its rendered page shows it: raw HTML and blockquote marks.
 
 READMEs and notes mix HTML into Markdown: a centred logo (``<p align="center"><img ...></p>``),
 badges, ``<details><summary>``, ``<kbd>Ctrl</kbd>``, ``<h1 align="center">Name</h1>``. A page
@@ -7,9 +7,17 @@ markup, and highlights and cards showed ``<img width="700" src=...>``. So the ta
 text between them stays: a tag of a phrasing element (``<kbd>``, ``<em>``, ``<a>``) is left out,
 others (``<p>``, ``<td>``, ``<br>``) leave a space, so words stay apart as on the page; a
 one-line ``<h1>``-``<h6>`` becomes the heading it shows as; what a page never shows as text
-(``<script>``, ``<style>``) goes whole. No line is added or removed, so references stay lines
-of the file. Which ``<`` opens a tag is markdown-it-py's CommonMark parse: not in fenced or
-indented code or in code spans, not an autolink (``<https://...>``) or an escaped ``\\<b>``.
+(``<script>``, ``<style>``) goes whole.
+
+A blockquote's ``>`` marks go too (a note, a warning, ``> Stability: 2 - Stable``): a page
+shows its lines as a paragraph, and so do cards, instead of ``... It is possible > to modify``
+in the middle of a sentence; its fenced code, lists and tables are then those of the text
+(which :mod:`qa.markdown` knows at the start of a line only). A GitHub alert's ``[!NOTE]``
+line reads ``Note:``.
+
+No line is added or removed, so references stay lines of the file. What is a tag or a
+blockquote is markdown-it-py's CommonMark parse: nothing in fenced or indented code or in code
+spans, not an autolink (``<https://...>``) or an escaped ``\\<b>``.
 """
 
 from __future__ import annotations
@@ -21,7 +29,9 @@ from functools import lru_cache
 _ATTRIBUTE = r"""\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?"""
 _TAG = re.compile(rf"<(?:[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?|/[A-Za-z][A-Za-z0-9-]*\s*"
                   r"|!--.*?--|\?.*?\?|![A-Za-z][^>]*|!\[CDATA\[.*?\]\])>", re.S)
-_MAYBE = re.compile(r"<[A-Za-z/!?]")
+_MAYBE = re.compile(r"<[A-Za-z/!?]|^ {0,3}>", re.M)
+_QUOTE_MARK = re.compile(r"[ \t]*> ?")
+_ALERT = re.compile(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*", re.I)
 _NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(\s+[^/>\s]|[^>]*/>)?")
 _CLOSING = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
 _HEADING = re.compile(r"( {0,3})(<h([1-6])(?:\s[^>]*)?>)(.*)</h\3\s*>[ \t]*", re.I)
@@ -50,8 +60,8 @@ def _parser():
     return MarkdownIt("commonmark", {"html": True})
 
 
-def without_tags(text: str) -> str:
-    """``text`` with its raw HTML as described above; the same lines."""
+def shown(text: str) -> str:
+    """``text`` with its raw HTML and blockquote marks as described above; the same lines."""
     if not _MAYBE.search(text):
         return text
     lines = text.split("\n")
@@ -60,31 +70,65 @@ def without_tags(text: str) -> str:
         starts.append(starts[-1] + len(line) + 1)
     closed = {name.lower() for name in _CLOSING.findall(text)}
     edits: list[tuple[int, int, str]] = []  # (start, end, what replaces it)
+    depth = [0] * (len(lines) + 1)  # blockquotes around each line
     for token in _parser().parse(text):
         if token.map is None:
             continue
         first, last = token.map[0], min(token.map[1], len(lines))
         a, b = starts[first], starts[last] - 1
-        if token.type == "html_block":
-            if _UNSHOWN.match(token.content):
-                edits.append((a, b, "\n" * text.count("\n", a, b)))
-                continue
-            headings = dict(h for i in range(first, last) if (h := _heading(lines[i], starts[i])))
-            for m in _TAG.finditer(text, a, b):
-                if m.start() in headings:
-                    edits.append((m.start(), m.end(), headings[m.start()]))
-                elif _hidden(m.group(), closed):
-                    edits.append((m.start(), m.end(), _replacement(m.group())))
+        if token.type == "blockquote_open":
+            for i in range(first, last):
+                depth[i] += 1
+        elif token.type == "html_block":
+            edits += _block_tags(text, a, b, token.content, lines, first, last, closed)
         elif token.type == "inline" and any(c.type == "html_inline" for c in token.children or ()):
-            for x, y in _inline_tags(text, a, b, token.children or ()):
-                if _hidden(text[x:y], closed):
-                    edits.append((x, y, _replacement(text[x:y])))
+            edits += [(x, y, _replacement(text[x:y])) for x, y in _inline_tags(text, a, b, token.children or ())
+                      if _hidden(text[x:y], closed)]
+    edits += _quote_marks(lines, starts, depth)
     out, pos = [], 0
-    for a, b, new in sorted(edits):
+    for a, b, new in sorted(edits, key=lambda e: (e[0], -e[1])):
+        if a < pos:  # a quote's mark on a line of a <script> block already gone
+            continue
         out += [text[pos:a], new]
         pos = b
     out.append(text[pos:])
     return "".join(out)
+
+
+def _block_tags(text: str, a: int, b: int, content: str, lines: list[str], first: int, last: int,
+                closed: set[str]) -> list[tuple[int, int, str]]:
+    """The edits that show an HTML block (lines ``first`` to ``last``, ``text[a:b]``) as a page does."""
+    if _UNSHOWN.match(content):
+        return [(a, b, "\n" * text.count("\n", a, b))]
+    starts = [a]
+    for i in range(first, last - 1):
+        starts.append(starts[-1] + len(lines[i]) + 1)
+    headings = dict(h for i, at in zip(range(first, last), starts, strict=True) if (h := _heading(lines[i], at)))
+    edits = []
+    for m in _TAG.finditer(text, a, b):
+        if m.start() in headings:
+            edits.append((m.start(), m.end(), headings[m.start()]))
+        elif _hidden(m.group(), closed):
+            edits.append((m.start(), m.end(), _replacement(m.group())))
+    return edits
+
+
+def _quote_marks(lines: list[str], starts: list[int], depth: list[int]) -> list[tuple[int, int, str]]:
+    """The edits that take a blockquote's ``>`` marks (as many as it is deep; a lazy
+    continuation line has none) off its lines, and read a GitHub alert's ``[!NOTE]`` as ``Note:``."""
+    edits = []
+    for i, line in enumerate(lines):
+        pos = 0
+        for _ in range(depth[i]):
+            m = _QUOTE_MARK.match(line, pos)
+            if m is None:
+                break
+            pos = m.end()
+        if pos:
+            alert = _ALERT.fullmatch(line, pos)
+            edits.append((starts[i], starts[i] + (len(line) if alert else pos),
+                          f"{alert.group(1).capitalize()}:" if alert else ""))
+    return edits
 
 
 def _hidden(tag: str, closed: set[str]) -> bool:
