@@ -258,14 +258,14 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
     body_line += text.count("\n", 0, blank)
     text = text[blank:].rstrip()
     if not text.strip():
-        stats.skipped.append(Skip(given, None, "no text after the front matter"))
+        stats.skipped.append(Skip(given, None, "no text in it (after its front matter, comments and HTML tags)"))
         return
     rec = mapped(meta)
     if "text" in rec["keys"]:  # the body is the text: a front matter `description` stays metadata
         rec["metadata"][rec["keys"]["text"]] = rec.pop("text")
     title = rec.get("title")
     if not title:
-        title = markdown_title(text) or title_from_text(text)
+        title = markdown_title(text, os.path.splitext(os.path.basename(given))[0]) or title_from_text(text)
     yield article_from(rec, given, absolute, 0, text, str(title), body_line, lines_mapped=True)
 
 

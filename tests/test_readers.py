@@ -132,11 +132,19 @@ def test_a_markdown_title_is_the_first_top_heading_underlined_or_not_and_never_c
     (tmp_path / "inline.md").write_text("# The `fs` *module* and [streams](s.md)\n\nText.\n", encoding="utf-8")
     (tmp_path / "second.md").write_text("Use Case files\n--------------\n\nNo top-level heading.\n",
                                         encoding="utf-8")
+    # Without a top-level heading or a heading that opens it: the file's name, as a notes app
+    # titles a note, unless the name says nothing; then the first heading, or sentence.
+    (tmp_path / "Meeting with Anna.md").write_text("Budget first.\n\n## Agenda\n\n- Rooms.\n", encoding="utf-8")
+    (tmp_path / "field_notes.md").write_text("Birds seen today.\n", encoding="utf-8")
+    (tmp_path / "README.md").write_text("HTTPX is a client.\n\n## Features\n\nMany.\n", encoding="utf-8")
+    (tmp_path / "5f3a2b.md").write_text("A note with a hash for a name.\n", encoding="utf-8")
     articles, _ = read(tmp_path)
     assert {os.path.basename(a.path): a.title for a in articles} == {
         "setext.md": "Release History", "code.md": "Real title", "sharp.md": "C#",
-        "none.md": "#hashtag is no heading.", "badges.md": "rustfmt",
-        "inline.md": "The fs module and streams", "second.md": "Use Case files"}
+        "none.md": "none", "badges.md": "rustfmt",
+        "inline.md": "The fs module and streams", "second.md": "Use Case files",
+        "Meeting with Anna.md": "Meeting with Anna", "field_notes.md": "field notes", "README.md": "Features",
+        "5f3a2b.md": "A note with a hash for a name."}
 
 
 def test_markdown_front_matter_and_heading(tmp_path):
