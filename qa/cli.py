@@ -196,7 +196,8 @@ def cmd_ask(args) -> int:
         weak = " · weak match" if h.weak else ""
         print(f"   score {h.score:.3f} ({args.mode}; {ranks}){missing}{weak} · article {h.article_id}")
         for hl in h.highlights[:1]:
-            print(textwrap.fill(f"» {' '.join(hl.text.split())}", 100, initial_indent="   ", subsequent_indent="     "))
+            sentence = " ".join(_shown_text(h, hl.char_start - h.char_start, hl.char_end - h.char_start).split())
+            print(textwrap.fill(f"» {sentence}", 100, initial_indent="   ", subsequent_indent="     "))
         passage = " ".join(_shown_text(h).split())
         print(textwrap.fill(passage[:400] + ("…" if len(passage) > 400 else ""), 100,
                             initial_indent="   ", subsequent_indent="   "))
@@ -209,18 +210,26 @@ def cmd_ask(args) -> int:
     return 0
 
 
-def _shown_text(h) -> str:
-    """A hit's text as a reader sees it: a Markdown or page heading without its "#"s (or its
-    underline), and without its code fences' own lines."""
-    from .markdown import FENCE, HEADING, UNDERLINE, line_kinds, unmarked
+def _shown_text(h, start: int = 0, end: int | None = None) -> str:
+    """A hit's text (``h.text[start:end]``) as a reader sees it: a Markdown or page heading
+    without its "#"s (or its underline), and without its code fences' own lines; a Markdown
+    line outside code with its inline Markdown as a card renders it (a link's text without its
+    URL, emphasis marks dropped, an image's alt text; code spans keep their backticks)."""
+    from .markdown import CODE, FENCE, HEADING, UNDERLINE, line_kinds, plain, unmarked
     from .types import is_markdown, is_page
 
+    end = len(h.text) if end is None else end
     if not (is_markdown(h.source) or is_page(h.source)):  # a page's headings and code are
-        return h.text  # marked as Markdown's (qa.htmlpage)
+        return h.text[start:end]  # marked as Markdown's (qa.htmlpage)
     lines = h.text.split("\n")
-    kinds = line_kinds(lines, h.starts_in_code)
-    return "\n".join(unmarked(line) if kind == HEADING else line
-                     for line, kind in zip(lines, kinds, strict=True) if kind not in (FENCE, UNDERLINE))
+    shown, at = [], 0
+    for line, kind in zip(lines, line_kinds(lines, h.starts_in_code), strict=True):
+        part, at = line[max(start - at, 0) : max(end - at, 0)], at + len(line) + 1
+        if not part or kind in (FENCE, UNDERLINE):
+            continue
+        part = unmarked(part) if kind == HEADING and part == line else part
+        shown.append(plain(part, code="`", images=True) if kind != CODE and is_markdown(h.source) else part)
+    return "\n".join(shown)
 
 
 def _terminal() -> bool:

@@ -201,17 +201,18 @@ def _parser():
     return MarkdownIt("commonmark", {"html": False})
 
 
-def plain(inline: str) -> str:
-    """A heading's text without its inline Markdown: code spans, links and wiki links as their
-    text, emphasis dropped, images (badges) left out."""
+def plain(inline: str, code: str = "", images: bool = False) -> str:
+    """A heading's text without its inline Markdown: code spans (between ``code`` marks), links
+    and wiki links as their text, emphasis dropped, images (badges) left out or, with
+    ``images``, as their alt text (as a card shows them)."""
     parts: list[str] = []
     prose = ""  # text since the last code span: a wiki link's brackets may be several tokens
     for block in _parser().parseInline(inline):
         for token in block.children or ():
             if token.type == "code_inline":
-                parts += [wikilinks_as_text(prose), token.content]
+                parts += [wikilinks_as_text(prose), code + token.content + code]
                 prose = ""
-            elif token.type == "text":
+            elif token.type == "text" or (images and token.type == "image"):
                 prose += token.content
             elif token.type in ("softbreak", "hardbreak"):
                 prose += " "

@@ -260,3 +260,22 @@ def test_ask_says_when_one_article_holds_more_passages_than_it_shows(tmp_path, c
     assert out.count("manual.md:") == held and "Only one" not in out
     assert qa.cli.main(["ask", "backup database", "--index", idx, "--mode", "lexical", "-k", "10", "--json"]) == 0
     assert "Only one" not in capsys.readouterr().out  # JSON lines only
+
+
+def test_ask_prints_a_markdown_passage_with_its_inline_markdown_rendered_and_its_code_as_written(tmp_path, capsys):
+    from fakes import FakeEmbedder
+
+    import qa.cli
+
+    (tmp_path / "guide.md").write_text(
+        "# Guide\n\nThe **ferry** leaves from [pier 4](https://example.org/piers) at `08:15` daily.\n"
+        "![Map of the harbour](map.png)\n\n```py\nleave(*piers, **{'at': '08:15'})  # [x](y)\n```\n",
+        encoding="utf-8")
+    qa.Library.build([str(tmp_path / "guide.md")], str(tmp_path / "idx"), embedder=FakeEmbedder())
+    capsys.readouterr()
+    assert qa.cli.main(["ask", "ferry pier daily", "--index", str(tmp_path / "idx"), "--mode", "lexical"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[3] == "   » The ferry leaves from pier 4 at `08:15` daily."  # the highlight
+    assert " ".join(lines[4:]).split() == (
+        "Guide The ferry leaves from pier 4 at `08:15` daily. Map of the harbour "
+        "leave(*piers, **{'at': '08:15'}) # [x](y)").split()  # code as written
