@@ -215,21 +215,26 @@ def _shown_text(h, start: int = 0, end: int | None = None) -> str:
     without its "#"s (or its underline), and without its code fences' own lines; a Markdown
     line outside code with its inline Markdown as a card renders it (a link's text without its
     URL, emphasis marks dropped, an image's alt text; code spans keep their backticks)."""
-    from .markdown import CODE, FENCE, HEADING, UNDERLINE, line_kinds, plain, unmarked
+    from .markdown import CODE, FENCE, HEADING, TEXT, UNDERLINE, line_kinds, plain, unmarked
     from .types import is_markdown, is_page
 
     end = len(h.text) if end is None else end
     if not (is_markdown(h.source) or is_page(h.source)):  # a page's headings and code are
         return h.text[start:end]  # marked as Markdown's (qa.htmlpage)
     lines = h.text.split("\n")
-    shown, at = [], 0
+    shown: list[tuple[str, str]] = []  # (kind, text)
+    at = 0
     for line, kind in zip(lines, line_kinds(lines, h.starts_in_code), strict=True):
         part, at = line[max(start - at, 0) : max(end - at, 0)], at + len(line) + 1
         if not part or kind in (FENCE, UNDERLINE):
             continue
         part = unmarked(part) if kind == HEADING and part == line else part
-        shown.append(plain(part, code="`", images=True) if kind != CODE and is_markdown(h.source) else part)
-    return "\n".join(shown)
+        if shown and kind == TEXT == shown[-1][0]:  # a paragraph's lines: emphasis may span them
+            shown[-1] = (TEXT, shown[-1][1] + "\n" + part)
+        else:
+            shown.append((kind, part))
+    return "\n".join(plain(part, code="`", images=True) if kind != CODE and is_markdown(h.source) else part
+                     for kind, part in shown)
 
 
 def _terminal() -> bool:
