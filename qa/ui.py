@@ -61,6 +61,14 @@ def store_uploads(paths: list[str], folder: str) -> list[str]:
     return stored
 
 
+def _shown_path(path: str) -> str:
+    """``path`` relative to the working folder when it lies under it, as a user who indexed
+    the other articles from there wrote theirs: an upload's reference reads
+    ``index/default/uploads/notes.md``, not the server's absolute path."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
 def _filters(source: str, date_from: str, date_to: str) -> dict[str, Any]:
     return {"source": (source or "").strip() or None, "date_from": (date_from or "").strip() or None,
             "date_to": (date_to or "").strip() or None}
@@ -141,7 +149,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         progress(0, desc="copying files")
         try:
             store_uploads(paths, uploads)
-            summary = lib.update([uploads], progress=False,
+            summary = lib.update([_shown_path(uploads)], progress=False,
                                  on_progress=lambda d, t, m: progress(d / max(t, 1), desc=m))
         except QAError as exc:
             return render.message(str(exc), "error"), gr.skip(), gr.skip()

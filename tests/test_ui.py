@@ -27,6 +27,15 @@ HANDBOOK = "# Harbour ferry handbook\n\n## Timetable\n\n### Winter\n\n" + " ".jo
     for i in range(12)) + "\nThe last winter ferry leaves Keel Bay at 18:40 on Sundays.\n\n## Fares\n\nAdults pay 4 pounds.\n"
 
 
+def test_uploads_are_referenced_from_the_working_folder_when_under_it(tmp_path, monkeypatch):
+    from qa.ui import _shown_path
+
+    monkeypatch.chdir(tmp_path / ".")
+    assert _shown_path(str(tmp_path / "index" / "default" / "uploads")) == os.path.join("index", "default", "uploads")
+    outside = os.path.dirname(str(tmp_path))
+    assert _shown_path(outside) == outside
+
+
 def test_upload_names_stay_inside_the_folder(tmp_path):
     assert safe_name("../../etc/passwd") == "passwd.txt"
     assert safe_name("/abs/path/My Notes (v2).MD") == "My_Notes_v2.md"
