@@ -243,3 +243,19 @@ def test_a_documentation_pages_headings_code_and_lines_against_an_oracle(tmp_pat
         assert shown is not None or words.startswith("Section"), (words, a.text)
         if shown is not None:
             assert line_at(a.line_anchors, offsets[shown], 0) == line, (words, a.text)
+
+
+markdownish = st.lists(st.sampled_from(
+    ["<p align='center'>", "</p>", "<img src=x alt='a'>", "<br>", "<kbd>", "</kbd>", "<h2>", "</h2>", "<script>",
+     "</script>", "<!--", "-->", "> ", ">> ", "[!NOTE]", "```", "    ", "`", "\\", "<", ">", "Option<T>", "\n", "\n\n",
+     "- ", "| a |", "# ", "word", " ", "<a href=\"\n#x\">", "</a>", "&amp;"]), max_size=60).map("".join)
+
+
+@FUZZ
+@given(text=st.one_of(markdownish, st.text(max_size=300)))
+def test_a_pages_view_of_markdown_keeps_every_line_and_never_raises(text):
+    from qa.mdpage import shown
+
+    out = shown(text)
+    assert out.count("\n") == text.count("\n")
+    assert shown(out).count("\n") == out.count("\n")
