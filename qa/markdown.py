@@ -169,14 +169,16 @@ _WORD = re.compile(r"[^\W\d_]{3}")  # a name with a word in it, not "5f3a2b" or 
 
 def title(text: str, name: str | None = None) -> str | None:
     """The first top-level heading (``# Title`` or underlined with ``=``) outside code, as plain
-    text (:func:`plain`). Without one: a heading that opens the text (``## Use cases`` as a
-    title); else the file's ``name`` without its extension, as a notes app (Obsidian) titles a
-    note and as a README's centred logo names its project, unless it names nothing (``README``,
-    ``index``, ``5f3a2b``); else the first heading, else None."""
+    text (:func:`plain`). Without one: a second-level heading that opens the text (``## Use
+    cases`` as a title, not ``### Introduction``); else the file's ``name`` without its
+    extension, as a notes app (Obsidian) titles a note and as a README's centred logo names its
+    project, unless it names nothing (``README``, ``index``, ``5f3a2b``); else the first
+    heading, else None."""
     found = [(level, heading) for level, heading in headings(text)[0] if plain(heading)]
     best = next((heading for level, heading in found if level == 1), None)
     if best is None:
-        opens = bool(found) and line_kinds(text.lstrip("\n").split("\n", 2)[:2])[0] == HEADING
+        opens = (bool(found) and found[0][0] <= 2
+                 and line_kinds(text.lstrip("\n").split("\n", 2)[:2])[0] == HEADING)
         if not opens and name and _WORD.search(name) and re.sub(r"[\W\d_]", "", name).lower() not in _GENERIC_NAMES:
             return name if " " in name else name.replace("_", " ")  # an uploaded "My_Notes.md"
         best = found[0][1] if found else None

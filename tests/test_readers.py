@@ -138,13 +138,14 @@ def test_a_markdown_title_is_the_first_top_heading_underlined_or_not_and_never_c
     (tmp_path / "field_notes.md").write_text("Birds seen today.\n", encoding="utf-8")
     (tmp_path / "README.md").write_text("HTTPX is a client.\n\n## Features\n\nMany.\n", encoding="utf-8")
     (tmp_path / "5f3a2b.md").write_text("A note with a hash for a name.\n", encoding="utf-8")
+    (tmp_path / "brotli.md").write_text("### Introduction\n\nBrotli compresses.\n", encoding="utf-8")
     articles, _ = read(tmp_path)
     assert {os.path.basename(a.path): a.title for a in articles} == {
         "setext.md": "Release History", "code.md": "Real title", "sharp.md": "C#",
         "none.md": "none", "badges.md": "rustfmt",
         "inline.md": "The fs module and streams", "second.md": "Use Case files",
         "Meeting with Anna.md": "Meeting with Anna", "field_notes.md": "field notes", "README.md": "Features",
-        "5f3a2b.md": "A note with a hash for a name."}
+        "5f3a2b.md": "A note with a hash for a name.", "brotli.md": "brotli"}
 
 
 def test_markdown_front_matter_and_heading(tmp_path):
