@@ -21,11 +21,20 @@ def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
     """A page as one article: main text, title, URL and date by trafilatura, lines by lxml."""
     import trafilatura
 
-    extracted = trafilatura.bare_extraction(
-        _unwrapped(data), with_metadata=True, include_comments=False, include_tables=True, config=_config()
-    )
+    def extract(**how):
+        return trafilatura.bare_extraction(_unwrapped(data), with_metadata=True, include_comments=False,
+                                           include_tables=True, config=_config(), **how)
+
+    extracted = extract()
     doc = extracted.as_dict() if extracted is not None else {}
     text = doc.get("text") or ""
+    # A short text is checked against trafilatura's baseline extraction, which gives each text
+    # node a line of its own ("Another", "short", "one with a", "link", "."), and wins by the
+    # line breaks' length: the same words in precision mode, which does not try it, are taken.
+    if text.strip() and len(text) < _config().getint("DEFAULT", "MIN_EXTRACTED_SIZE"):
+        precise = extract(favor_precision=True)
+        if precise is not None and "".join((precise.text or "").split()) == "".join(text.split()):
+            extracted, doc, text = precise, precise.as_dict(), precise.text
     if not text.strip():
         stats.skipped.append(Skip(given, None, "no main text found in the HTML page"))
         return

@@ -612,6 +612,18 @@ def test_an_html_paragraph_wrapped_in_its_source_is_one_line_of_text(tmp_path):
     assert [line_at(a.line_anchors, a.text.index(words), 0) for words in ("The loop", "Bellport")] == [2, 9]
 
 
+def test_a_short_pages_paragraphs_are_lines_not_its_inline_elements(tmp_path):
+    """Under 250 characters trafilatura tries its baseline extraction, which put each text node
+    on a line of its own (a card showed "Another", "short", "one with a", "link", "." as
+    paragraphs, and no sentence ran across them)."""
+    (tmp_path / "tiny.html").write_text(
+        "<html><head><title>Tiny</title></head><body><article><p>Ferries leave hourly.</p>\n<p>Another"
+        " <em>short</em> note with a <a href='x'>link</a>.</p></article></body></html>", encoding="utf-8")
+    [a], _ = read(tmp_path / "tiny.html")
+    assert a.text == "Ferries leave hourly.\nAnother short note with a link." and a.title == "Tiny"
+    assert [line_at(a.line_anchors, a.text.index(words), 0) for words in ("Ferries", "Another")] == [1, 2]
+
+
 def test_an_html_pages_date_is_one_it_states_not_a_stray_year(tmp_path):
     """A year alone (a copyright line, a class name) is not a date: htmldate's extensive search
     made 1 January of it. A date written whole in the text is still found."""
