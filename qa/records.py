@@ -169,7 +169,7 @@ def record_article(given, absolute, position, line, record, stats, dates=None) -
     if isinstance(text, str) and _MARKUP.search(text):
         import html_text
 
-        text = html_text.extract_text(text)
+        text = html_as_text(text)
         title = html_text.extract_text(title) if isinstance(title, str) else title
     if text is not None and not isinstance(text, str):
         kind = "a JSON object" if isinstance(text, dict) else "a list" if isinstance(text, list) else "not text"
@@ -179,6 +179,43 @@ def record_article(given, absolute, position, line, record, stats, dates=None) -
         stats.skipped.append(Skip(given, line, f"record has no text ({TEXT_HINT})"))
         return None
     return article_from(rec, given, absolute, position, text.strip(), title, line, False, dates)
+
+
+def html_as_text(markup: str) -> str:
+    """A record's HTML as text by html-text (paragraphs kept, scripts left out), with what its
+    layout would lose written as every reader's text writes it: a list item opens with ``- ``
+    (``1. `` in a numbered list) and a table row is ``| a | b |`` (under its header row,
+    ``|---|---|``), so cards show bullets and tables instead of running the items together
+    ("Line 1 Line 2"); a ``<pre>`` keeps its lines."""
+    import html_text
+
+    tree = html_text.parse_html(markup)
+    for pre in list(tree.iter("pre")):
+        lines = pre.text_content().strip("\n").split("\n")
+        for child in list(pre):
+            pre.remove(child)
+        pre.text = lines[0]
+        for line in lines[1:]:
+            br = pre.makeelement("br", {})
+            br.tail = line
+            pre.append(br)
+    for listing in tree.iter("ul", "ol"):
+        for n, item in enumerate((e for e in listing if e.tag == "li"), 1):
+            item.text = (f"{n}. " if listing.tag == "ol" else "- ") + (item.text or "")
+    for table in list(tree.iter("table")):
+        rows = list(table.iter("tr"))
+        for row in rows:
+            cells = [e for e in row if e.tag in ("td", "th")]
+            for cell in cells:
+                cell.text = "| " + (cell.text or "")
+            if cells:
+                cells[-1].tail = " |" + (cells[-1].tail or "")
+        header = [e for e in rows[0] if e.tag in ("td", "th")] if rows else []
+        if header and all(e.tag == "th" for e in header) and len(rows) > 1:
+            rule = rows[0].makeelement("tr", {})
+            rule.text = "|" + "---|" * len(header)
+            rows[0].addnext(rule)
+    return html_text.extract_text(tree)
 
 
 def _rendered(value: Any) -> Any:

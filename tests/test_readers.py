@@ -316,8 +316,20 @@ def test_html_bodies_of_cms_exports_are_read_as_text(tmp_path):
     assert post.text == "Why\n\nThe council voted 7–2.\n\nFerries run\nevery ten minutes."
     assert (post.article_id, post.date, post.url) == ("7", "2024-05-06", "https://blog.example/bridge")
     assert post.tags == ()  # WordPress's term ids are no tags anyone would filter by
-    assert by["Tram"].text == "The tram opens in May.\n\nLine 1\nLine 2"
+    # Its list items and table rows written as every reader's text writes them (bullets, "| a |").
+    assert by["Tram"].text == "The tram opens in May.\n\n- Line 1\n- Line 2"
     assert by["Maths"].text == "Show that a < b and b > c, <em> is a tag name."
+
+
+def test_html_bodies_keep_their_numbered_lists_tables_and_code_lines():
+    from qa.records import html_as_text
+
+    assert html_as_text(
+        "<p>Fares:</p><table><thead><tr><th>Ticket</th><th>Price</th></tr></thead><tbody><tr><td>Adult</td>"
+        "<td>4 <b>pounds</b></td></tr></tbody></table><ol><li>Buy</li><li>Board</li></ol>"
+        "<pre><code><span>ferry</span> --from pier4\nferry --to island</code></pre>") == (
+        "Fares:\n\n| Ticket | Price |\n|---|---|\n| Adult | 4 pounds |\n\n1. Buy\n2. Board\n\n"
+        "ferry --from pier4\nferry --to island")
 
 
 def test_tags_are_names_however_an_export_writes_them(tmp_path):
