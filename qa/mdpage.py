@@ -13,7 +13,7 @@ A blockquote's ``>`` marks go too (a note, a warning, ``> Stability: 2 - Stable`
 shows its lines as a paragraph, and so do cards, instead of ``... It is possible > to modify``
 in the middle of a sentence; its fenced code, lists and tables are then those of the text
 (which :mod:`qa.markdown` knows at the start of a line only). A GitHub alert's ``[!NOTE]``
-line reads ``Note:``.
+line reads ``Note:``, an Obsidian callout's ``[!tip]- Title`` ``Tip: Title``.
 
 No line is added or removed, so references stay lines of the file. What is a tag or a
 blockquote is markdown-it-py's CommonMark parse: nothing in fenced or indented code or in code
@@ -31,7 +31,8 @@ _TAG = re.compile(rf"<(?:[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?|/[A-Za-z][A
                   r"|!--.*?--|\?.*?\?|![A-Za-z][^>]*|!\[CDATA\[.*?\]\])>", re.S)
 _MAYBE = re.compile(r"<[A-Za-z/!?]|^ {0,3}>", re.M)
 _QUOTE_MARK = re.compile(r"[ \t]*> ?")
-_ALERT = re.compile(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*", re.I)
+# GitHub's alerts ("[!NOTE]") and Obsidian's callouts ("[!tip]- Optional title"), on a quote's first line.
+_ALERT = re.compile(r"\[!([A-Za-z][\w-]*)\][+-]?[ \t]*(.*)")
 _NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(\s+[^/>\s]|[^>]*/>)?")
 _CLOSING = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
 _HEADING = re.compile(r"( {0,3})(<h([1-6])(?:\s[^>]*)?>)(.*)</h\3\s*>[ \t]*", re.I)
@@ -115,7 +116,8 @@ def _block_tags(text: str, a: int, b: int, content: str, lines: list[str], first
 
 def _quote_marks(lines: list[str], starts: list[int], depth: list[int]) -> list[tuple[int, int, str]]:
     """The edits that take a blockquote's ``>`` marks (as many as it is deep; a lazy
-    continuation line has none) off its lines, and read a GitHub alert's ``[!NOTE]`` as ``Note:``."""
+    continuation line has none) off its lines, and read an alert's or callout's first line as its
+    box shows it."""
     edits = []
     for i, line in enumerate(lines):
         pos = 0
@@ -125,10 +127,15 @@ def _quote_marks(lines: list[str], starts: list[int], depth: list[int]) -> list[
                 break
             pos = m.end()
         if pos:
-            alert = _ALERT.fullmatch(line, pos)
-            edits.append((starts[i], starts[i] + (len(line) if alert else pos),
-                          f"{alert.group(1).capitalize()}:" if alert else ""))
+            alert = _ALERT.fullmatch(line, pos) if i == 0 or depth[i - 1] < depth[i] else None
+            edits.append((starts[i], starts[i] + (len(line) if alert else pos), _alert(alert) if alert else ""))
     return edits
+
+
+def _alert(m: re.Match) -> str:
+    """An alert's or callout's line as its box shows it: ``Note:``, ``Tip: Use the ferry``."""
+    kind = m.group(1).replace("-", " ").capitalize()
+    return f"{kind}: {m.group(2).strip()}" if m.group(2).strip() else f"{kind}:"
 
 
 def _hidden(tag: str, closed: set[str]) -> bool:

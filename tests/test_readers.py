@@ -95,12 +95,12 @@ def test_markdown_blockquote_marks_are_left_out_as_a_page_shows_them_and_lines_s
     (tmp_path / "q.md").write_text(
         "# Brotli\n\n> [!WARNING]\n> Brotli is a stream format. It is possible\n> to modify ranges.\n\n"
         "> Stability: 2 - Stable\n> > Nested.\n\n> ```py\n> >>> import brotli\n> ```\n\n```\n> kept in code\n```\n"
-        "Less than: a > b.\n", encoding="utf-8")
+        "Less than: a > b.\n\n> [!tip]- Use the ferry\n> [!NOTE] is text here.\n", encoding="utf-8")
     [a], _ = read(tmp_path)
     assert a.text.split("\n") == [
         "# Brotli", "", "Warning:", "Brotli is a stream format. It is possible", "to modify ranges.", "",
         "Stability: 2 - Stable", "Nested.", "", "```py", ">>> import brotli", "```", "", "```", "> kept in code", "```",
-        "Less than: a > b."]
+        "Less than: a > b.", "", "Tip: Use the ferry", "[!NOTE] is text here."]  # an Obsidian callout's title
 
 
 def test_txt_one_per_file(tmp_path):
