@@ -10,6 +10,7 @@ start of a line and link reference definitions. Inline Markdown is the cards' co
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -164,25 +165,39 @@ def _push(chain: list[tuple[int, str]], heading: tuple[int, str]) -> None:
 
 # File names that say nothing of what the file is about.
 _GENERIC_NAMES = frozenset(("readme", "index", "home", "untitled"))
+_GENERIC_FOLDERS = _GENERIC_NAMES | frozenset(("docs", "doc", "content", "src", "site", "uploads"))  # the web page's
 _WORD = re.compile(r"[^\W\d_]{3}")  # a name with a word in it, not "5f3a2b" or "2024-03-01"
 
 
-def title(text: str, name: str | None = None) -> str | None:
+def title(text: str, path: str | None = None) -> str | None:
     """The first top-level heading (``# Title`` or underlined with ``=``) outside code, as plain
     text (:func:`plain`). Without one: a second-level heading that opens the text (``## Use
-    cases`` as a title, not ``### Introduction``); else the file's ``name`` without its
-    extension, as a notes app (Obsidian) titles a note and as a README's centred logo names its
-    project, unless it names nothing (``README``, ``index``, ``5f3a2b``); else the first
-    heading, else None."""
+    cases`` as a title, not ``### Introduction``); else the name of the file at ``path``
+    without its extension, as a notes app (Obsidian) titles a note, or for a ``README`` or
+    ``index`` the name of its folder (a project, a page bundle), unless that names nothing
+    either (``docs``, ``5f3a2b``); else the first heading, else None."""
     found = [(level, heading) for level, heading in headings(text)[0] if plain(heading)]
     best = next((heading for level, heading in found if level == 1), None)
     if best is None:
         opens = (bool(found) and found[0][0] <= 2
                  and line_kinds(text.lstrip("\n").split("\n", 2)[:2])[0] == HEADING)
-        if not opens and name and _WORD.search(name) and re.sub(r"[\W\d_]", "", name).lower() not in _GENERIC_NAMES:
-            return name if " " in name else name.replace("_", " ")  # an uploaded "My_Notes.md"
+        name = _name(path) if path and not opens else None
+        if name:
+            return name
         best = found[0][1] if found else None
     return plain(best) if best is not None else None
+
+
+def _name(path: str) -> str | None:
+    """What a file's name (or, for a README or index, its folder's) calls it; None if nothing."""
+    path = os.path.abspath(path)
+    for name, generic in ((os.path.splitext(os.path.basename(path))[0], _GENERIC_NAMES),
+                          (os.path.basename(os.path.dirname(path)), _GENERIC_FOLDERS)):
+        if not _WORD.search(name):
+            return None
+        if re.sub(r"[\W\d_]", "", name).lower() not in generic:
+            return name if " " in name else name.replace("_", " ")  # an uploaded "My_Notes.md"
+    return None
 
 
 _WIKILINK = re.compile(r"!?\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]*))?\]\]")  # [[Page#Part|shown]]

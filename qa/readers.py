@@ -265,7 +265,7 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
         rec["metadata"][rec["keys"]["text"]] = rec.pop("text")
     title = rec.get("title")
     if not title:
-        title = markdown_title(text, os.path.splitext(os.path.basename(given))[0]) or title_from_text(text)
+        title = markdown_title(text, absolute) or title_from_text(text)
     yield article_from(rec, given, absolute, 0, text, str(title), body_line, lines_mapped=True)
 
 

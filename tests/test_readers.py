@@ -136,15 +136,21 @@ def test_a_markdown_title_is_the_first_top_heading_underlined_or_not_and_never_c
     # titles a note, unless the name says nothing; then the first heading, or sentence.
     (tmp_path / "Meeting with Anna.md").write_text("Budget first.\n\n## Agenda\n\n- Rooms.\n", encoding="utf-8")
     (tmp_path / "field_notes.md").write_text("Birds seen today.\n", encoding="utf-8")
-    (tmp_path / "README.md").write_text("HTTPX is a client.\n\n## Features\n\nMany.\n", encoding="utf-8")
+    (tmp_path / "src").mkdir()  # a README in a folder whose name says nothing either: its first heading
+    (tmp_path / "src" / "README.md").write_text("HTTPX is a client.\n\n## Features\n\nMany.\n", encoding="utf-8")
+    (tmp_path / "harbour_tools").mkdir()  # a project's README, a page bundle's index: its folder's name
+    (tmp_path / "harbour_tools" / "README.md").write_text("Tools.\n\n## Use\n\nRun.\n", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("Docs start here.\n\n### Setup\n", encoding="utf-8")
     (tmp_path / "5f3a2b.md").write_text("A note with a hash for a name.\n", encoding="utf-8")
     (tmp_path / "brotli.md").write_text("### Introduction\n\nBrotli compresses.\n", encoding="utf-8")
     articles, _ = read(tmp_path)
-    assert {os.path.basename(a.path): a.title for a in articles} == {
+    assert {os.path.relpath(a.path, tmp_path): a.title for a in articles} == {
         "setext.md": "Release History", "code.md": "Real title", "sharp.md": "C#",
         "none.md": "none", "badges.md": "rustfmt",
         "inline.md": "The fs module and streams", "second.md": "Use Case files",
-        "Meeting with Anna.md": "Meeting with Anna", "field_notes.md": "field notes", "README.md": "Features",
+        "Meeting with Anna.md": "Meeting with Anna", "field_notes.md": "field notes", "src/README.md": "Features",
+        "harbour_tools/README.md": "harbour tools", "docs/index.md": "Setup",
         "5f3a2b.md": "A note with a hash for a name.", "brotli.md": "brotli"}
 
 
