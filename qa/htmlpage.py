@@ -15,11 +15,18 @@ from .types import Article, Skip
 from .walk import ReadStats
 
 _LEVEL = re.compile(r"h([1-6])")
+_DOCUMENT = re.compile(rb"<(?:html|head|body)[\s>]", re.I)
 
 
 def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Iterator[Article]:
     """A page as one article: main text, title, URL and date by trafilatura, lines by lxml."""
     import trafilatura
+
+    if not _DOCUMENT.search(data) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # A fragment: a post's body as CMS and newsletter exports (Substack) save it. Outside any
+        # container trafilatura took its headings and lists for boilerplate and left them out;
+        # wrapped as an article, on its first line, so every line keeps its number.
+        data = b"<html><body><article>" + data + b"</article></body></html>"
 
     def extract(**how):
         return trafilatura.bare_extraction(_unwrapped(data), with_metadata=True, include_comments=False,

@@ -642,6 +642,21 @@ def test_a_short_pages_paragraphs_are_lines_not_its_inline_elements(tmp_path):
     assert [line_at(a.line_anchors, a.text.index(words), 0) for words in ("Ferries", "Another")] == [1, 2]
 
 
+def test_an_html_fragment_keeps_its_headings_and_lists(tmp_path):
+    """A post's body saved alone (a Substack export's posts/ID.SLUG.html): trafilatura left out its
+    headings and lists, outside any container, as boilerplate."""
+    (tmp_path / "post.html").write_text(
+        "<p>The harbour board published its plan for the new quay, and it is more ambitious than"
+        " anyone expected.</p>\n<h2>What the plan says</h2>\n<p>The quay will be 400 metres long and"
+        " will cost 48 million.</p>\n<ul><li>Phase one: dredging</li><li>Phase two: the wall</li></ul>\n"
+        "<h2>Who objects</h2>\n<p>Fishermen worry about the dredging, said a skipper.</p>\n", encoding="utf-8")
+    [a], _ = read(tmp_path / "post.html")
+    lines = a.text.split("\n")
+    assert lines[1:4] == ["## What the plan says", "The quay will be 400 metres long and will cost 48 million.",
+                          "- Phase one: dredging"] and "## Who objects" in lines
+    assert [line_at(a.line_anchors, a.text.index(words), 0) for words in ("The quay", "Phase two", "Fishermen")] == [3, 4, 6]
+
+
 def test_an_html_pages_date_is_one_it_states_not_a_stray_year(tmp_path):
     """A year alone (a copyright line, a class name) is not a date: htmldate's extensive search
     made 1 January of it. A date written whole in the text is still found."""
