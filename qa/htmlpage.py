@@ -16,13 +16,25 @@ from .walk import ReadStats
 
 _LEVEL = re.compile(r"h([1-6])")
 _DOCUMENT = re.compile(rb"<(?:html|head|body)[\s>]", re.I)
+_TITLED = re.compile(rb"<(?:title|h1)[\s>]", re.I)
+
+
+def _fragment_title(path: str, text: str) -> str:
+    """A fragment with no ``<title>`` or ``<h1>``: its file's name, as a Markdown file without
+    a heading is titled (trafilatura took its first ``<h2>``, a section's heading), else its
+    first sentence."""
+    from .markdown import file_title
+    from .records import title_from_text
+
+    return file_title(path) or title_from_text(text)
 
 
 def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Iterator[Article]:
     """A page as one article: main text, title, URL and date by trafilatura, lines by lxml."""
     import trafilatura
 
-    if not _DOCUMENT.search(data) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    fragment = not _DOCUMENT.search(data) and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if fragment:
         # A fragment: a post's body as CMS and newsletter exports (Substack) save it. Outside any
         # container trafilatura took its headings and lists for boilerplate and left them out;
         # wrapped as an article, on its first line, so every line keeps its number.
@@ -47,7 +59,8 @@ def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
         return
     marked, bare = _blocks_marked(text.strip(), extracted.body)
     rec = {
-        "title": own_title(bare.get(doc.get("title"), doc.get("title")), data),
+        "title": (_fragment_title(absolute, text) if fragment and not _TITLED.search(data)
+                  else own_title(bare.get(doc.get("title"), doc.get("title")), data)),
         "url": doc.get("url"),
         "date": page_date(data),
         "author": doc.get("author"),

@@ -181,14 +181,14 @@ def title(text: str, path: str | None = None) -> str | None:
     if best is None:
         opens = (bool(found) and found[0][0] <= 2
                  and line_kinds(text.lstrip("\n").split("\n", 2)[:2])[0] == HEADING)
-        name = _name(path) if path and not opens else None
+        name = file_title(path) if path and not opens else None
         if name:
             return name
         best = found[0][1] if found else None
     return plain(best) if best is not None else None
 
 
-def _name(path: str) -> str | None:
+def file_title(path: str) -> str | None:
     """What a file's name (or, for a README or index, its folder's) calls it; None if nothing."""
     path = os.path.abspath(path)
     for name, generic in ((os.path.splitext(os.path.basename(path))[0], _GENERIC_NAMES),

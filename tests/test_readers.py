@@ -650,7 +650,10 @@ def test_an_html_fragment_keeps_its_headings_and_lists(tmp_path):
         " anyone expected.</p>\n<h2>What the plan says</h2>\n<p>The quay will be 400 metres long and"
         " will cost 48 million.</p>\n<ul><li>Phase one: dredging</li><li>Phase two: the wall</li></ul>\n"
         "<h2>Who objects</h2>\n<p>Fishermen worry about the dredging, said a skipper.</p>\n", encoding="utf-8")
+    (tmp_path / "titled.html").write_text("<h1>Quay plan</h1>\n<p>The quay will be long.</p>\n", encoding="utf-8")
+    assert read(tmp_path / "titled.html")[0][0].title == "Quay plan"
     [a], _ = read(tmp_path / "post.html")
+    assert a.title == "post"  # its file's name, as a Markdown file's without a heading; not its first <h2>
     lines = a.text.split("\n")
     assert lines[1:4] == ["## What the plan says", "The quay will be 400 metres long and will cost 48 million.",
                           "- Phase one: dredging"] and "## Who objects" in lines
