@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .catalog_queries import CatalogQueries
-from .catalog_schema import ADDED, BLOB_COLUMNS, REQUIRED, RETIRED, SCHEMA
+from .catalog_schema import ADDED, ARTICLES_ADDED, BLOB_COLUMNS, REQUIRED, RETIRED, SCHEMA
 from .errors import IndexCorruptError
 from .segments import SegmentReader, SegmentWriter, SentenceBlobs
-from .types import Article, Passage
+from .types import Article, Passage, markup_of
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class PassageRow:
     sentences: tuple[tuple[int, int], ...]
     sentence_vectors: bytes | None = None
     sentence_tokens: bytes | None = None
+    markup: str = "plain"  # qa.types.MARKUPS
 
 
 def place(a: Article) -> tuple:
@@ -75,11 +76,15 @@ class Catalog(SentenceBlobs, CatalogQueries):
                 self.db.executescript(SCHEMA)
             names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
             columns = {r[1] for r in self.db.execute("PRAGMA table_info(passages)")}
+            article_columns = {r[1] for r in self.db.execute("PRAGMA table_info(articles)")}
             retired = [t for t in RETIRED if t in names]
-            if not readonly and (retired or any(c not in columns for c, _ in ADDED)):
-                self._convert(retired)  # written before qa.tokens, qa.lexical or qa.segments
+            if not readonly and (retired or any(c not in columns for c, _ in ADDED)
+                                 or any(c not in article_columns for c, _ in ARTICLES_ADDED)):
+                self._convert(retired)  # written before qa.tokens, qa.lexical, qa.segments or markups
                 columns.update(c for c, _ in ADDED)
+                article_columns.update(c for c, _ in ARTICLES_ADDED)
             self._blobs = ", ".join(f"p.{c}" if c in columns else "NULL" for c in BLOB_COLUMNS)
+            self._markup = "a.markup" if "markup" in article_columns else "NULL"
             if readonly:
                 self._segments.open_all()
         except sqlite3.DatabaseError as exc:
@@ -90,10 +95,11 @@ class Catalog(SentenceBlobs, CatalogQueries):
             raise IndexCorruptError(f"catalog {path} lacks {', '.join(sorted(missing))}; rebuild the index")
 
     def _convert(self, retired: list[str]) -> None:
-        columns = {r[1] for r in self.w.execute("PRAGMA table_info(passages)")}
-        for column, kind in ADDED:
-            if column not in columns:
-                self.w.execute(f"ALTER TABLE passages ADD COLUMN {column} {kind}")
+        for table, added in (("passages", ADDED), ("articles", ARTICLES_ADDED)):
+            columns = {r[1] for r in self.w.execute(f"PRAGMA table_info({table})")}
+            for column, kind in added:
+                if column not in columns:
+                    self.w.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         self.w.commit()
         if retired:  # tables of catalogs written before qa.lexical: nothing reads them any more
             for table in retired:
@@ -124,11 +130,11 @@ class Catalog(SentenceBlobs, CatalogQueries):
     def insert_article(self, a: Article, content_hash: str, text_hash: str) -> int:
         cur = self.w.execute(
             "INSERT INTO articles(article_id, content_hash, text_hash, title, source, path,"
-            " line_start, lines_mapped, url, date, author, tags, metadata, text)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " line_start, lines_mapped, url, date, author, tags, metadata, text, markup)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (a.article_id, content_hash, text_hash, a.title, a.source, a.path, a.line_start,
              int(a.lines_mapped), a.url, a.date, a.author, json.dumps(list(a.tags)),
-             json.dumps(a.metadata, default=str), a.text),
+             json.dumps(a.metadata, default=str), a.text, a.markup),
         )
         return int(cur.lastrowid)
 
@@ -335,20 +341,20 @@ class Catalog(SentenceBlobs, CatalogQueries):
             rows = self.db.execute(
                 "SELECT p.id, a.id, a.article_id, a.title,"
                 " a.source, a.line_start, a.lines_mapped, p.line_offset_start, p.line_offset_end,"
-                f" p.char_start, p.char_end, a.url, a.date, p.sentences, {blob}"
+                f" p.char_start, p.char_end, a.url, a.date, p.sentences, {self._markup}, {blob}"
                 f" FROM passages p JOIN articles a ON a.id = p.article WHERE p.id IN ({marks})",
                 chunk,
             ).fetchall()
             texts = self.article_texts(sorted({r[1] for r in rows}))  # see iter_passages_from
             for r in rows:
                 mapped = bool(r[6])
-                vecs, toks = self._blob_pair(r[14:])
+                vecs, toks = self._blob_pair(r[15:])
                 out[r[0]] = PassageRow(
                     passage_id=r[0], article_rowid=r[1], article_id=r[2], title=r[3],
                     text=texts[r[1]][r[9]:r[10]], source=r[4], line_start=r[5] + (r[7] if mapped else 0),
                     line_end=r[5] + (r[8] if mapped else 0), char_start=r[9], char_end=r[10],
                     url=r[11], date=r[12], sentences=tuple(tuple(s) for s in json.loads(r[13])),
-                    sentence_vectors=vecs, sentence_tokens=toks,
+                    sentence_vectors=vecs, sentence_tokens=toks, markup=markup_of(r[4], r[14]),
                 )
         return out
 

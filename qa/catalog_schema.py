@@ -14,7 +14,8 @@ CREATE TABLE IF NOT EXISTS articles(
     url TEXT, date TEXT, author TEXT,
     tags TEXT NOT NULL DEFAULT '[]',
     metadata TEXT NOT NULL DEFAULT '{}',
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    markup TEXT  -- qa.types.MARKUPS; NULL: as the source's extension says
 );
 CREATE INDEX IF NOT EXISTS articles_content ON articles(content_hash);
 CREATE INDEX IF NOT EXISTS articles_text ON articles(text_hash);
@@ -56,5 +57,7 @@ RETIRED = ("passages_fts", "term_df")
 # Columns added since the first catalogs: a writer adds them, readers read NULL in their place.
 ADDED = (("sentence_tokens", "BLOB"), ("blob_segment", "INTEGER"), ("blob_offset", "INTEGER"),
          ("vectors_len", "INTEGER"), ("tokens_len", "INTEGER"))
+# Columns added to articles since: NULL in older catalogs.
+ARTICLES_ADDED = (("markup", "TEXT"),)
 # Where a passage's sentence vectors and tokens are (qa.segments), in the order read.
 BLOB_COLUMNS = ("sentence_vectors", "sentence_tokens", "blob_segment", "blob_offset", "vectors_len", "tokens_len")

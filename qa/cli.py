@@ -216,10 +216,8 @@ def _shown_text(h, start: int = 0, end: int | None = None) -> str:
     line outside code with its inline Markdown as a card renders it (a link's text without its
     URL, emphasis marks dropped, an image's alt text; code spans keep their backticks)."""
     from .markdown import CODE, FENCE, HEADING, TEXT, UNDERLINE, line_kinds, plain, unmarked
-    from .types import is_markdown, is_page
-
     end = len(h.text) if end is None else end
-    if not (is_markdown(h.source) or is_page(h.source)):  # a page's headings and code are
+    if h.markup == "plain":  # a page's headings and code are
         return h.text[start:end]  # marked as Markdown's (qa.htmlpage)
     lines = h.text.split("\n")
     shown: list[tuple[str, str]] = []  # (kind, text)
@@ -233,7 +231,7 @@ def _shown_text(h, start: int = 0, end: int | None = None) -> str:
             shown[-1] = (TEXT, shown[-1][1] + "\n" + part)
         else:
             shown.append((kind, part))
-    return "\n".join(plain(part, code="`", images=True) if kind != CODE and is_markdown(h.source) else part
+    return "\n".join(plain(part, code="`", images=True) if kind != CODE and h.markup == "markdown" else part
                      for kind, part in shown)
 
 

@@ -28,7 +28,7 @@ from .pagelines import line_at
 from .placement import finish_faiss, generation_number, on_disk_or_not, stores_for_write
 from .readers import EXTENSIONS, ReadStats, read_articles
 from .settings import Settings, recorded, resolve
-from .types import Article, IndexSummary, Passage, Skip, is_markdown, is_page
+from .types import Article, IndexSummary, Passage, Skip, markup_of
 
 
 def text_hash(text: str) -> str:
@@ -199,10 +199,10 @@ def index_paths(
         tokens = gives_tokens(embedder)
 
         def split(article: Article) -> list[Passage]:
+            markup = markup_of(article.source, article.markup)
             return _anchored(chunk(article.text, embedder.count_tokens, settings.chunk_tokens,
                                    embedder.max_tokens, settings.overlap_sentences,
-                                   line_blocks=is_page(article.source),
-                                   markdown=is_markdown(article.source)), article)
+                                   line_blocks=markup == "page", markdown=markup == "markdown"), article)
 
         # Reading can take minutes (an HTML page costs ~25 ms): a bar once it takes over 2 s.
         reading = tqdm(unit=" articles", desc="reading", file=sys.stderr, disable=not progress, delay=2)

@@ -138,7 +138,8 @@ def _tag_names(value: Any) -> tuple[str, ...]:
     return tuple(n for n in names if n)
 
 
-def article_from(rec, given, absolute, position, text, title, line, lines_mapped, dates=None) -> Article:
+def article_from(rec, given, absolute, position, text, title, line, lines_mapped, dates=None,
+                 markup: str | None = None) -> Article:
     tags = _tag_names(rec.get("tags") or ())
     given_id = rec.get("id")
     url = rec.get("url") or None
@@ -156,6 +157,7 @@ def article_from(rec, given, absolute, position, text, title, line, lines_mapped
         author=_joined(rec.get("author")),
         tags=tags,
         metadata=rec.get("metadata", {}),
+        markup=markup,
     )
 
 
@@ -166,11 +168,14 @@ def record_article(given, absolute, position, line, record, stats, dates=None) -
         return None
     rec = mapped(record)
     text, title = (_rendered(rec.get(k)) for k in ("text", "title"))
+    markup = None
     if isinstance(text, str) and _MARKUP.search(text):
         import html_text
 
-        text = html_as_text(text)
+        text = html_as_page(text.translate(_NO_MARKS))
         title = html_text.extract_text(title) if isinstance(title, str) else title
+        title = title or title_from_text(text.split("\n", 1)[0].lstrip("#").strip())
+        markup = "page"
     if text is not None and not isinstance(text, str):
         kind = "a JSON object" if isinstance(text, dict) else "a list" if isinstance(text, list) else "not text"
         stats.skipped.append(Skip(given, line, f"record's {rec['keys']['text']!r} is {kind}, not text"))
@@ -178,27 +183,31 @@ def record_article(given, absolute, position, line, record, stats, dates=None) -
     if not isinstance(text, str) or not text.strip():
         stats.skipped.append(Skip(given, line, f"record has no text ({TEXT_HINT})"))
         return None
-    return article_from(rec, given, absolute, position, text.strip(), title, line, False, dates)
+    return article_from(rec, given, absolute, position, text.strip(), title, line, False, dates, markup)
 
 
-def html_as_text(markup: str) -> str:
-    """A record's HTML as text by html-text (paragraphs kept, scripts left out), with what its
-    layout would lose written as every reader's text writes it: a list item opens with ``- ``
-    (``1. `` in a numbered list) and a table row is ``| a | b |`` (under its header row,
-    ``|---|---|``), so cards show bullets and tables instead of running the items together
-    ("Line 1 Line 2"); a ``<pre>`` keeps its lines."""
+def html_as_page(markup: str) -> str:
+    """A record's HTML as an HTML page's text is written (markup ``"page"``): html-text's text
+    (scripts left out), a paragraph, list item or table row a line, headings opened as
+    Markdown's (``## Why``), ``<pre>`` blocks fenced with their lines and indentation, a list
+    item opening with ``- `` (``1. `` in a numbered list), a table row ``| a | b |`` (under its
+    header, ``|---|---|``). So a hit names its section, and a card shows headings, code,
+    bullets and tables, as for a page; indexed as plain text, a post's list ran together
+    ("Line 1 Line 2") and its code was one line."""
     import html_text
 
+    from .markdown import structural
+
     tree = html_text.parse_html(markup)
+    blocks: list[str] = []
     for pre in list(tree.iter("pre")):
-        lines = pre.text_content().strip("\n").split("\n")
-        for child in list(pre):
-            pre.remove(child)
-        pre.text = lines[0]
-        for line in lines[1:]:
-            br = pre.makeelement("br", {})
-            br.tail = line
-            pre.append(br)
+        blocks.append(pre.text_content().replace("\r\n", "\n").strip("\n"))
+        holder = pre.makeelement("p", {})
+        holder.text, holder.tail = f"{_CODE}{len(blocks) - 1}{_CODE}", pre.tail
+        pre.getparent().replace(pre, holder)
+    for level in range(1, 7):
+        for heading in tree.iter(f"h{level}"):
+            heading.text = _HEADING + "#" * level + " " + (heading.text or "")
     for listing in tree.iter("ul", "ol"):
         for n, item in enumerate((e for e in listing if e.tag == "li"), 1):
             item.text = (f"{n}. " if listing.tag == "ol" else "- ") + (item.text or "")
@@ -215,7 +224,25 @@ def html_as_text(markup: str) -> str:
             rule = rows[0].makeelement("tr", {})
             rule.text = "|" + "---|" * len(header)
             rows[0].addnext(rule)
-    return html_text.extract_text(tree)
+    lines = []
+    for line in (line.strip() for line in html_text.extract_text(tree).split("\n")):
+        code = _CODE_LINE.fullmatch(line)
+        if code:
+            block = blocks[int(code.group(1))]
+            fence = "`" * max(3, 1 + max(map(len, _BACKTICKS.findall(block)), default=0))
+            lines += [fence, *block.split("\n"), fence]
+        elif line.startswith(_HEADING):
+            lines.append(line[1:])
+        elif line:  # a line that would read as a heading or fence is indented past it, as on a page
+            lines.append(f"    {line}" if structural(line) else line)
+    return "\n".join(lines)
+
+
+# Private-use characters (an article's own become U+FFFD first) marking code blocks and headings.
+_CODE, _HEADING = "\ue020", "\ue021"
+_NO_MARKS = {ord(_CODE): "\ufffd", ord(_HEADING): "\ufffd"}
+_CODE_LINE = re.compile(f"{_CODE}(\\d+){_CODE}")
+_BACKTICKS = re.compile(r"`+")
 
 
 def _rendered(value: Any) -> Any:

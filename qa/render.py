@@ -10,7 +10,7 @@ from functools import lru_cache
 from . import markdown
 from .chunker import block_starts
 from .links import safe_url
-from .types import ArticleHit, Hit, is_markdown, is_page
+from .types import ArticleHit, Hit
 
 
 def _reference(source: str, lines: str, url: str | None, date: str | None, href: str | None = None) -> str:
@@ -36,13 +36,13 @@ _TITLE_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]+([^\n]*?)(?:[ \t]+#+)?[ \t]*(?:\
 _TITLE_SETEXT = re.compile(r"[ \t]*([^\n]+)\n {0,3}(?:=+|--+)[ \t]*(?:\n|$)\s*")  # Title\n=====
 
 
-def _title_heading_end(text: str, title: str, source: str) -> int:
+def _title_heading_end(text: str, title: str, markup: str) -> int:
     """Where a passage's text starts after a first heading that repeats the title (the card
     shows the title above it): a Markdown heading, or a page's first line; 0 when there is none."""
-    if is_page(source):
+    if markup == "page":
         first, newline, _ = text.partition("\n")
         return len(first) + 1 if newline and markdown.unmarked(first).strip() == title.strip() else 0
-    if not is_markdown(source):
+    if markup != "markdown":
         return 0
     m = _TITLE_HEADING.match(text) or _TITLE_SETEXT.match(text)
     return m.end() if m and markdown.plain(m.group(1)) == " ".join(title.split()) else 0
@@ -57,10 +57,10 @@ def marked_passage(hit: Hit) -> str:
         (h.char_start - hit.char_start, h.char_end - hit.char_start, i == 0)
         for i, h in enumerate(hit.highlights)
     )
-    start = _title_heading_end(text, hit.title, hit.source)
+    start = _title_heading_end(text, hit.title, hit.markup)
     first = start if all(a >= start for a, _, _ in spans) else 0  # a marked heading stays
-    page = is_page(hit.source)  # its headings and code are marked as Markdown's (qa.htmlpage)
-    md = is_markdown(hit.source) or page
+    page = hit.markup == "page"  # its headings and code are marked as Markdown's (qa.htmlpage)
+    md = hit.markup != "plain"
     # Markdown is rendered after marking, so marks go in as placeholder characters (any already
     # in the text become U+FFFD) and become tags after; other text is escaped and marked here.
     escape = (lambda t: t.translate(_NO_MARKS)) if md else html.escape  # noqa: E731
@@ -288,7 +288,7 @@ def hit_cards(hits: Sequence[Hit], mode: str) -> str:
         cards.append(
             '<div class="qa-card">'
             f'<div class="qa-head"><span class="qa-rank">{h.rank}</span><span class="qa-name">'
-            f'<span class="qa-title">{html.escape(h.title)}</span>{_section(h.section, h.source)}</span></div>'
+            f'<span class="qa-title">{html.escape(h.title)}</span>{_section(h.section, h.markup)}</span></div>'
             f'<div class="qa-refline">{_reference(h.source, lines, h.url, h.date, h.link)}</div>'
             f'<div class="qa-passage">{marked_passage(h)}</div>'
             f'<div class="qa-detail"><span>{detail}</span>'
@@ -306,12 +306,12 @@ def _missing(words: Sequence[str]) -> str:
             + " ".join(f"<s>{html.escape(w)}</s>" for w in words) + "</span>")
 
 
-def _section(headings: Sequence[str], source: str) -> str:
+def _section(headings: Sequence[str], markup: str) -> str:
     """The headings a passage sits under, after the title: "› Install › On Linux" (a page's
     headings are its text: "fs.read(fd[, options])" is no Markdown link)."""
     if not headings:
         return ""
-    show = _inline if is_markdown(source) else html.escape
+    show = _inline if markup == "markdown" else html.escape
     return '<span class="qa-section">' + "".join(f"<span>› {show(h)}</span>" for h in headings) + "</span>"
 
 

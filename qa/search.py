@@ -12,7 +12,7 @@ from .catalog import Catalog
 from .embedder import encode_questions
 from .errors import InputError
 from .highlight import best_cosine, highlights_of_hits, rank_sentences, weak
-from .types import Hit, is_markdown, is_page
+from .types import Hit
 
 if TYPE_CHECKING:
     from .embedder import Embedder
@@ -296,7 +296,7 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool) -
     ranked = rank_sentences(question, qvec, rows, lexicon, qtokens) if highlights else [[] for _ in rows]
     # Markdown and pages (their headings and code are marked as Markdown's: qa.htmlpage) have
     # sections and fenced code.
-    structured = [r for r in rows if is_markdown(r.source) or is_page(r.source)]
+    structured = [r for r in rows if r.markup != "plain"]
     texts = catalog.article_texts({r.article_rowid for r in structured})
     context = {}
     for rowid, text in texts.items():  # one pass over each article, however many of its passages
@@ -324,6 +324,6 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool) -
             char_end=row.char_end, url=row.url, date=row.date, highlights=top,
             dense_rank=cand.dense_rank, lexical_rank=cand.lexical_rank,
             starts_in_code=in_code, section=section, missing=missing[rank - 1],
-            weak=flagged[rank - 1],
+            weak=flagged[rank - 1], markup=row.markup,
         ))
     return hits

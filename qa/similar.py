@@ -6,7 +6,7 @@ import os
 import re
 
 from .errors import InputError, NotFoundError
-from .types import Article, ArticleHit, is_markdown, is_page
+from .types import Article, ArticleHit, markup_of
 
 
 def article_rowid(catalog, ref: str, path: str) -> int:
@@ -60,9 +60,10 @@ def articles_vector(embedder, articles: list[Article], settings: dict):
 
     texts = []
     for a in articles:
+        markup = markup_of(a.source, a.markup)
         passages = chunk(a.text, embedder.count_tokens, settings["chunk_tokens"], embedder.max_tokens,
-                         settings.get("overlap_sentences", 1), line_blocks=is_page(a.source),
-                         markdown=is_markdown(a.source))
+                         settings.get("overlap_sentences", 1), line_blocks=markup == "page",
+                         markdown=markup == "markdown")
         texts += [embed_input(a.title, p.text) for p in passages] or [a.text]
     mean = embedder.encode(texts).mean(axis=0)
     return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)

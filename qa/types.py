@@ -19,6 +19,19 @@ def is_page(source: str) -> bool:
     return source.lower().endswith(PAGES)
 
 
+# How an article's text is written: "markdown" (a .md file), "page" (a paragraph, list item or
+# table row a line, headings and code marked as Markdown's: an HTML page's extracted text, a
+# record's HTML body) or "plain" (blank lines between paragraphs, as a .txt file).
+MARKUPS = ("plain", "markdown", "page")
+
+
+def markup_of(source: str, markup: str | None = None) -> str:
+    """An article's markup: ``markup`` when the reader said, else by its source's extension."""
+    if markup in MARKUPS:
+        return markup
+    return "markdown" if is_markdown(source) else "page" if is_page(source) else "plain"
+
+
 @dataclass(frozen=True)
 class Article:
     """One article as read from a source file.
@@ -36,6 +49,7 @@ class Article:
         line_anchors: ``(offset in text, line of the file)`` where the text is not the file's
             verbatim (an HTML page's extracted paragraphs); a passage takes the line of the
             anchor at or before its start. Empty: lines are counted in ``text``.
+        markup: how ``text`` is written (:data:`MARKUPS`); None: as its source's extension says.
     """
 
     article_id: str
@@ -51,6 +65,7 @@ class Article:
     tags: tuple[str, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     line_anchors: tuple[tuple[int, int], ...] = ()
+    markup: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,13 @@ class Hit:
     # no sentence is close in meaning (qa.highlight.weak). Scores are relative to the other hits,
     # this is not: a question the articles cannot answer gets weak hits. Only with highlights.
     weak: bool = False
+    # How the text is written (qa.types.MARKUPS): "markdown", "page" (an HTML page's or a
+    # record's HTML body's text: a block a line, headings and code marked as Markdown's), "plain".
+    # Not given: as the source's extension says.
+    markup: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "markup", markup_of(self.source, self.markup))
 
     @property
     def reference(self) -> str:
@@ -141,7 +163,7 @@ class Hit:
         from .links import text_fragment_url
 
         return text_fragment_url(self.url, self.highlights[0].text if self.highlights else self.text,
-                                 rendered=is_markdown(self.source) or is_page(self.source))
+                                 rendered=self.markup != "plain")
 
     def to_dict(self) -> dict[str, Any]:
         """The fields, plus ``reference`` and ``link`` as the properties give them."""

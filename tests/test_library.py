@@ -701,6 +701,40 @@ def test_hits_know_when_a_markdown_passage_starts_inside_fenced_code(tmp_path, f
     assert card.startswith('<pre class="qa-code">') and "# step 30" in card and "```" not in card
 
 
+def test_a_records_html_body_is_read_as_a_page_with_sections_and_code(tmp_path, fake):
+    """A blog's JSON export (WordPress's REST API): its posts' HTML bodies have headings and
+    code, which hits and cards show as an HTML page's."""
+    import sqlite3
+
+    from qa.cli import _shown_text
+    from qa.render import marked_passage
+
+    steps = "".join(f"<p>Step {i} of the setup is careful and slow.</p>" for i in range(12))
+    (tmp_path / "posts.json").write_text(json.dumps([{"id": 7, "title": {"rendered": "Tide planner"},
+        "content": {"rendered": f"<p>It shipped.</p><h2>Installing</h2>{steps}<p>Run the installer:</p>"
+                                "<pre><code>pip install tideplanner\ntideplanner --port 8080</code></pre>"
+                                f"<h2>Configuring</h2>{steps}<p>Set TIDE_HOME to the data folder.</p>"}}]),
+        encoding="utf-8")
+    lib = build([tmp_path / "posts.json"], tmp_path, fake, chunk_tokens=40)
+    [hit] = lib.ask("run the installer tideplanner port", k=1, mode="lexical")
+    assert hit.markup == "page" and hit.section == ("Installing",)
+    card = marked_passage(hit)
+    assert '<pre class="qa-code">' in card and "tideplanner --port 8080" in card and "```" not in card
+    shown = _shown_text(hit)
+    assert "tideplanner --port 8080" in shown.split("\n") and "```" not in shown
+    [last] = lib.ask("TIDE_HOME data folder", k=1, mode="lexical")
+    assert last.section == ("Configuring",)
+    # A catalog written before markups were stored answers as before: by the source's extension.
+    db = sqlite3.connect(os.path.join(lib.path, read_manifest(lib.path)["generation"], "catalog.sqlite"))
+    db.execute("ALTER TABLE articles DROP COLUMN markup")
+    db.commit()
+    db.close()
+    lib.close()
+    old = qa.Library.open(str(tmp_path / "idx"), embedder=fake)
+    [hit] = old.ask("TIDE_HOME data folder", k=1, mode="lexical")
+    assert hit.markup == "plain" and hit.section == ()
+
+
 def test_hits_know_when_a_pages_passage_starts_inside_its_code(tmp_path, fake):
     from qa.cli import _shown_text
     from qa.render import marked_passage

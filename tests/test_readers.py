@@ -319,23 +319,23 @@ def test_html_bodies_of_cms_exports_are_read_as_text(tmp_path):
     by = {a.title: a for a in articles}
     assert not stats.skipped and set(by) == {"Bridge closes – for two years", "Tram", "Maths"}
     post = by["Bridge closes – for two years"]
-    assert post.text == "Why\n\nThe council voted 7–2.\n\nFerries run\nevery ten minutes."
+    # Written as an HTML page's text is: a block a line, headings marked as Markdown's.
+    assert post.text == "## Why\nThe council voted 7–2.\nFerries run\nevery ten minutes." and post.markup == "page"
     assert (post.article_id, post.date, post.url) == ("7", "2024-05-06", "https://blog.example/bridge")
     assert post.tags == ()  # WordPress's term ids are no tags anyone would filter by
-    # Its list items and table rows written as every reader's text writes them (bullets, "| a |").
-    assert by["Tram"].text == "The tram opens in May.\n\n- Line 1\n- Line 2"
-    assert by["Maths"].text == "Show that a < b and b > c, <em> is a tag name."
+    assert by["Tram"].text == "The tram opens in May.\n- Line 1\n- Line 2"  # bullets, as a page's
+    assert by["Maths"].text == "Show that a < b and b > c, <em> is a tag name." and by["Maths"].markup is None
 
 
-def test_html_bodies_keep_their_numbered_lists_tables_and_code_lines():
-    from qa.records import html_as_text
+def test_html_bodies_keep_their_headings_numbered_lists_tables_and_code_lines():
+    from qa.records import html_as_page
 
-    assert html_as_text(
-        "<p>Fares:</p><table><thead><tr><th>Ticket</th><th>Price</th></tr></thead><tbody><tr><td>Adult</td>"
-        "<td>4 <b>pounds</b></td></tr></tbody></table><ol><li>Buy</li><li>Board</li></ol>"
-        "<pre><code><span>ferry</span> --from pier4\nferry --to island</code></pre>") == (
-        "Fares:\n\n| Ticket | Price |\n|---|---|\n| Adult | 4 pounds |\n\n1. Buy\n2. Board\n\n"
-        "ferry --from pier4\nferry --to island")
+    assert html_as_page(
+        "<h2>Fares <a href='#f'>#</a></h2><p>Fares:</p><table><thead><tr><th>Ticket</th><th>Price</th></tr></thead>"
+        "<tbody><tr><td>Adult</td><td>4 <b>pounds</b></td></tr></tbody></table><ol><li>Buy</li><li>Board</li></ol>"
+        "<pre><code><span>ferry</span> --from pier4\n    --to island</code></pre><p># not a heading</p>") == (
+        "## Fares #\nFares:\n| Ticket | Price |\n|---|---|\n| Adult | 4 pounds |\n1. Buy\n2. Board\n"
+        "```\nferry --from pier4\n    --to island\n```\n    # not a heading")
 
 
 def test_tags_are_names_however_an_export_writes_them(tmp_path):

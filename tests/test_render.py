@@ -40,7 +40,7 @@ def test_a_pages_lines_are_its_paragraphs_and_its_title_line_is_not_repeated():
     assert marked_passage(marked).startswith('<mark class="qa-best">The council voted 34 to 12.</mark><br>• Work')
     # A text file's first line is text, not a heading: kept; its line breaks are wrapping, but
     # for those before a list item or a table row.
-    assert marked_passage(dataclasses.replace(page, source="notes/wall.txt")) == (
+    assert marked_passage(dataclasses.replace(page, source="notes/wall.txt", markup=None)) == (
         "Harbour wall approved\nThe council voted 34 to 12.<br>- Work starts in May.<br>| Cost | 4m |")
 
 
@@ -177,7 +177,7 @@ def test_a_card_shows_the_headings_its_passage_sits_under_escaped():
     assert head.endswith('<span class="qa-title">Tomatoes</span><span class="qa-section"><span>› Care &lt;b&gt;</span>'
                          "<span>› <code>water()</code> <em>daily</em></span></span></span></div>")
     assert "qa-section" not in hit_cards([hit("notes/t.md", [])], "hybrid")
-    page = dataclasses.replace(sectioned, source="api/fs.html", section=("fs.read(fd[, options][, cb])",))
+    page = dataclasses.replace(sectioned, source="api/fs.html", markup=None, section=("fs.read(fd[, options][, cb])",))
     assert "<span>› fs.read(fd[, options][, cb])</span>" in hit_cards([page], "hybrid")
 
 
@@ -215,7 +215,7 @@ def test_a_pages_heading_lines_show_as_headings_and_a_title_heading_is_not_repea
     assert marked_passage(page) == ('The council voted.<div class="qa-heading"><mark class="qa-best">Costs</mark>'
                                     '</div>Four million.<div class="qa-heading">Notes</div>')
     # A text file's "#" lines are text.
-    assert marked_passage(dataclasses.replace(page, source="notes/wall.txt", highlights=())).endswith(
+    assert marked_passage(dataclasses.replace(page, source="notes/wall.txt", markup=None, highlights=())).endswith(
         "## Costs\nFour million.\n# Notes")
 
 
