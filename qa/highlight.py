@@ -13,6 +13,7 @@ words that are in the article's title do not count in either word signal (``TITL
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,11 @@ HIT_FLOOR = 0.75
 # 0.888, 0.1 0.889, 0 0.888; on ../shared/seeds, 22 questions written
 # before this was tried, the answer in the top highlight 16 times at 1, 17 at 0.1, 20 at 0.
 TITLE_WORD_WEIGHT = 0.0
+
+
+# A Markdown or page heading (ATX, or text over a setext underline): a heading that repeats the
+# question's words ("## Who objects") took the highlight from the sentences under it.
+_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)|[^\n]+\n {0,3}(?:=+|-+)[ \t]*$")
 
 
 # A hit is weak (nothing in it seems to answer) when the IDF-weighted share of the question's
@@ -114,11 +120,27 @@ def rank_sentences(
             score = DENSE_SHARE * (vecs @ qvec) + (1 - DENSE_SHARE) * lexical
         else:
             score = WEIGHTS[0] * matched + WEIGHTS[1] * (vecs @ qvec) + WEIGHTS[2] * lexical
+        if row.markup != "plain":
+            score = _headings_passed_on(score, [_HEADING.match(t) is not None for t in texts])
         ranked = [Highlight(t, a, b, round(float(s), 4))
                   for (a, b), t, s in zip(row.sentences, texts, score, strict=True)]
         ranked.sort(key=lambda h: (-h.score, h.char_start))
         out.append(ranked)
     return out
+
+
+def _headings_passed_on(score: np.ndarray, heading: list[bool]) -> np.ndarray:
+    """Scores where a heading's goes to the first sentence under it (if more than its own) and
+    the heading's is 0: "## Who objects" names what follows and answers nothing, while the
+    sentence that opens its section ("Fishermen worry that ...") shares no word with the
+    question the heading matched."""
+    score = np.array(score, dtype=np.float64)
+    for i in np.flatnonzero(heading):
+        after = next((j for j in range(i + 1, len(heading)) if not heading[j]), None)
+        if after is not None:
+            score[after] = max(score[after], score[i])
+        score[i] = 0.0
+    return score
 
 
 def _token_terms(question: str, spans: Sequence[tuple[int, int]], analyse) -> list[frozenset[str]]:

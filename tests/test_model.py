@@ -139,6 +139,30 @@ def test_a_title_naming_the_subject_does_not_take_the_highlight(tmp_path):
         assert answer in hit.text and answer in hit.highlights[0].text, (question, hit.highlights)
 
 
+PLAN = """# Harbour plan
+
+Last week the harbour board published its plan for the new quay. The board wants it finished by 2027.
+
+## What the plan says
+
+The quay will be 400 metres long and will cost 48 million.
+
+## Who objects
+
+Fishermen worry that the dredging will drive the cod away, and say they were never asked.
+"""
+
+
+def test_a_heading_that_repeats_the_question_does_not_take_the_highlight(tmp_path):
+    """"## Who objects" is a sentence of its own; it names what follows and answers nothing."""
+    (tmp_path / "plan.md").write_text(PLAN, encoding="utf-8")
+    lib = qa.Library.build([str(tmp_path / "plan.md")], str(tmp_path / "idx"), progress=False)
+    for question, answer in (("Who objects to the quay plan?", "Fishermen"),
+                             ("What does the plan say about the quay's length?", "400 metres")):
+        hit = lib.ask(question, k=1)[0]
+        assert hit.highlights and answer in hit.highlights[0].text, (question, hit.highlights)
+
+
 def test_only_hits_with_a_strong_sentence_are_highlighted(sample_lib):
     water, *others = sample_lib.ask("Why is there a hosepipe ban?", k=5)
     assert "banned the use of hosepipes" in water.highlights[0].text

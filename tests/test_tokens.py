@@ -91,8 +91,8 @@ def without_tokens(fake: TokenFake):
 
 
 def test_highlights_use_stored_tokens(tmp_path):
-    (tmp_path / "port.md").write_text(
-        "# Port strike\n\nThe dockworkers met on Monday. They stopped work at the harbour after the vote. "
+    (tmp_path / "port.md").write_text(  # no heading: its score would go to the sentence under it
+        "---\ntitle: Port strike\n---\n\nThe dockworkers met on Monday. They stopped work at the harbour after the vote. "
         "Cranes stood still all week. The union wants a new contract.\n", encoding="utf-8")
     fake = TokenFake()
     lib = qa.Library.build([str(tmp_path / "port.md")], str(tmp_path / "idx"), embedder=fake, progress=False)
