@@ -172,7 +172,7 @@ def record_article(given, absolute, position, line, record, stats, dates=None) -
     if isinstance(text, str) and _MARKUP.search(text):
         import html_text
 
-        text = html_as_page(text.translate(_NO_MARKS))
+        text = html_as_page(text)
         title = html_text.extract_text(title) if isinstance(title, str) else title
         title = title or title_from_text(text.split("\n", 1)[0].lstrip("#").strip())
         markup = "page"
@@ -198,7 +198,7 @@ def html_as_page(markup: str) -> str:
 
     from .markdown import structural
 
-    tree = html_text.parse_html(markup)
+    tree = html_text.parse_html(markup.translate(_NO_MARKS))  # the text's own marks become U+FFFD
     blocks: list[str] = []
     for pre in list(tree.iter("pre")):
         blocks.append(pre.text_content().replace("\r\n", "\n").strip("\n"))
@@ -234,6 +234,8 @@ def html_as_page(markup: str) -> str:
         elif line.startswith(_HEADING):
             lines.append(line[1:])
         elif line:  # a line that would read as a heading or fence is indented past it, as on a page
+            # (a mark html-text left inside a line, should one be: the heading's text, the code's)
+            line = _CODE_LINE.sub(lambda m: " ".join(blocks[int(m.group(1))].split()), line.replace(_HEADING, ""))
             lines.append(f"    {line}" if structural(line) else line)
     return "\n".join(lines)
 

@@ -259,3 +259,18 @@ def test_a_pages_view_of_markdown_keeps_every_line_and_never_raises(text):
     out = shown(text)
     assert out.count("\n") == text.count("\n")
     assert shown(out).count("\n") == out.count("\n")
+
+
+htmlish = st.lists(st.sampled_from(
+    ["<p>", "</p>", "<pre>", "</pre>", "<code>", "</code>", "<h2>", "</h2>", "<ul>", "<li>", "</li>", "</ul>",
+     "<ol>", "</ol>", "<table>", "<tr>", "<th>", "<td>", "</td>", "</tr>", "</table>", "<br>", "<b>", "</b>",
+     "word", " ", "\n", "    ", "# ", "```", "|", "\ue020", "\ue021", "0"]), max_size=60).map("".join)
+
+
+@FUZZ
+@given(markup=htmlish)
+def test_a_records_html_reads_as_a_page_without_our_marks_and_never_raises(markup):
+    from qa.records import html_as_page
+
+    out = html_as_page(markup)
+    assert "\ue020" not in out and "\ue021" not in out
