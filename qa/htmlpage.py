@@ -17,12 +17,14 @@ from .walk import ReadStats
 _LEVEL = re.compile(r"h([1-6])")
 _DOCUMENT = re.compile(rb"<(?:html|head|body)[\s>]", re.I)
 _TITLED = re.compile(rb"<(?:title|h1)[\s>]", re.I)
+_LAYOUT = re.compile(rb"<(?:nav|header|footer|aside|menu|article|main)[\s>]", re.I)
+_BODY = re.compile(rb"<body(?:\s[^>]*)?>", re.I)
 
 
 def _fragment_title(path: str, text: str) -> str:
-    """A fragment with no ``<title>`` or ``<h1>``: its file's name, as a Markdown file without
-    a heading is titled (trafilatura took its first ``<h2>``, a section's heading), else its
-    first sentence."""
+    """A fragment (or a page with no layout) with no ``<title>`` or ``<h1>``: its file's name,
+    as a Markdown file without a heading is titled (trafilatura took its first ``<h2>``, a
+    section's heading), else its first sentence."""
     from .markdown import file_title
     from .records import title_from_text
 
@@ -39,6 +41,11 @@ def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
         # container trafilatura took its headings and lists for boilerplate and left them out;
         # wrapped as an article, on its first line, so every line keeps its number.
         data = b"<html><body><article>" + data + b"</article></body></html>"
+    elif not _LAYOUT.search(data) and (body := _BODY.search(data)) and (end := data.rfind(b"</body")) > body.end():
+        # A page with no layout at all (a note app's export, a hand-written page): its body is
+        # its article, for the same reason; the tags go in on the lines they join.
+        data = data[: body.end()] + b"<article>" + data[body.end() : end] + b"</article>" + data[end:]
+        fragment = True  # titled as one
 
     def extract(**how):
         return trafilatura.bare_extraction(_unwrapped(data), with_metadata=True, include_comments=False,

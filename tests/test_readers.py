@@ -660,6 +660,20 @@ def test_an_html_fragment_keeps_its_headings_and_lists(tmp_path):
     assert [line_at(a.line_anchors, a.text.index(words), 0) for words in ("The quay", "Phase two", "Fishermen")] == [3, 4, 6]
 
 
+def test_a_page_with_no_layout_keeps_its_headings_and_lists(tmp_path):
+    """A note app's export or a hand-written page: <body> and no nav, header, footer, article or
+    main. trafilatura left out its headings and list, as for a fragment."""
+    (tmp_path / "note.html").write_text(
+        "<html><head><meta charset='utf-8'><title>Quay notes</title></head>\n<body>\n<p>The harbour board"
+        " published its plan for the new quay, and it is more ambitious than anyone expected.</p>\n"
+        "<h2>What the plan says</h2>\n<p>The quay will be 400 metres long and will cost 48 million.</p>\n"
+        "<ul><li>Phase one: dredging</li><li>Phase two: the wall</li></ul>\n</body></html>\n", encoding="utf-8")
+    [a], _ = read(tmp_path / "note.html")
+    assert a.title == "Quay notes" and a.text.split("\n")[1:4] == [
+        "## What the plan says", "The quay will be 400 metres long and will cost 48 million.", "- Phase one: dredging"]
+    assert [line_at(a.line_anchors, a.text.index(words), 0) for words in ("The harbour", "The quay", "Phase two")] == [3, 5, 6]
+
+
 def test_an_html_pages_date_is_one_it_states_not_a_stray_year(tmp_path):
     """A year alone (a copyright line, a class name) is not a date: htmldate's extensive search
     made 1 January of it. A date written whole in the text is still found."""
