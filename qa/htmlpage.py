@@ -92,7 +92,7 @@ def _blocks_marked(text: str, body) -> tuple[str, dict[str, str]]:
     text with it. trafilatura writes each heading (``<head rend="h2">`` in its tree) as a line
     of its own and a code block as its lines, in order; its text loses the marks, its tree
     keeps them."""
-    from .markdown import structural
+    from .markdown import fence_for, structural
 
     lines = text.split("\n")
     flat = [" ".join(line.split()) for line in lines]
@@ -131,7 +131,7 @@ def _blocks_marked(text: str, body) -> tuple[str, dict[str, str]]:
     while i < len(lines):
         if i in code:
             block = lines[i : code[i]]
-            fence = "`" * max(3, 1 + max((len(r) for line in block for r in _BACKTICKS.findall(line)), default=0))
+            fence = fence_for("\n".join(block))
             block[0] = f"{_ADD_OPEN}{fence}\n{_ADDED}{block[0]}"
             block[-1] = f"{block[-1]}{_ADD_CLOSE}\n{fence}{_ADDED}"
             out += block
@@ -161,7 +161,6 @@ def _find_lines(flat: list[str], block: list[str], at: int) -> int:
         i += 1
 
 
-_BACKTICKS = re.compile(r"`{3,}")
 _ITEM_LEAD = re.compile(r"\s*(?:[-*•]\s+)?")
 _PRE_OPEN, _PRE_CLOSE = "\ue015", "\ue016"  # around a <pre>'s text (or each of its <code>s')
 _PRE_BLOCK = re.compile(f"{_PRE_OPEN}([^{_PRE_CLOSE}]*){_PRE_CLOSE}")

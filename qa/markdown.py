@@ -2,14 +2,13 @@
 
 Only what changes where a sentence may start or end, or how a card shows it: fenced code
 (CommonMark fences: ``` or ~~~, closed by the same character at least as long, or by the end of
-the document), ATX and setext headings, and what a rendered page hides: HTML comments at the
-start of a line and link reference definitions. Inline Markdown is the cards' concern
+the document), ATX and setext headings, and link reference definitions, which a rendered page
+hides (its HTML, comments included, is :mod:`qa.mdpage`'s). Inline Markdown is the cards' concern
 (:mod:`qa.render`).
 """
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
 from collections.abc import Sequence
@@ -21,7 +20,7 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 HEADING_MARK = re.compile(r" {0,3}#{1,6}[ \t]+")  # what opens a heading's line ("## "), for .match
 _UNDERLINE = re.compile(r"^ {0,3}(?:=+|--+)[ \t]*$")
-_COMMENT = re.compile(r"^ {0,3}<!--.*?-->", re.M | re.S)
+_BACKTICK_RUN = re.compile(r"`+")
 _DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*\S+(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*$")
 _ITEM = re.compile(r"^[ \t]*(?:[-*+][ \t]|\d{1,9}[.)][ \t]|\|)")
 
@@ -67,11 +66,10 @@ def line_kinds(lines: Sequence[str], in_code: bool = False) -> list[str]:
 
 
 def without_hidden(text: str) -> str:
-    """``text`` with what a rendered page does not show blanked with spaces, so every offset and
-    line stays: HTML comments that open a line (editors' notes, build metadata) and link
-    reference definitions (``[label]: https://...``, the URLs behind ``[label]`` links); outside
-    fenced code only."""
-    if "<!--" not in text and "]:" not in text:
+    """``text`` with its link reference definitions (``[label]: https://...``, the URLs behind
+    ``[label]`` links, which a rendered page does not show) blanked with spaces, so every offset
+    and line stays; outside fenced code only. (HTML comments and tags: :mod:`qa.mdpage`.)"""
+    if "]:" not in text:
         return text
     lines = text.split("\n")
     starts = [0]
@@ -79,9 +77,6 @@ def without_hidden(text: str) -> str:
         starts.append(starts[-1] + len(line) + 1)
     kinds = line_kinds(lines)
     hidden: list[tuple[int, int]] = []
-    for m in _COMMENT.finditer(text):
-        if kinds[_line_of(starts, m.start())] == TEXT and (not hidden or m.start() >= hidden[-1][1]):
-            hidden.append(m.span())
     # A definition cannot interrupt a paragraph: it follows a blank line, a heading or another one.
     after_break = True
     for i, line in enumerate(lines):
@@ -90,17 +85,16 @@ def without_hidden(text: str) -> str:
             hidden.append((starts[i], starts[i] + len(line)))
         after_break = defined or not line.strip() or kinds[i] in (HEADING, UNDERLINE, FENCE)
     out, pos = [], 0
-    for a, b in sorted(hidden):
-        if a < pos:  # a definition inside a comment already blanked
-            continue
-        out += [text[pos:a], re.sub(r"[^\n]", " ", text[a:b])]
+    for a, b in hidden:
+        out += [text[pos:a], " " * (b - a)]
         pos = b
     out.append(text[pos:])
     return "".join(out)
 
 
-def _line_of(starts: list[int], offset: int) -> int:
-    return bisect.bisect_right(starts, offset) - 1
+def fence_for(code: str) -> str:
+    """A Markdown fence for ``code``: three backticks, or one more than its longest run of them."""
+    return "`" * max(3, 1 + max(map(len, _BACKTICK_RUN.findall(code)), default=0))
 
 
 # The lines that open or close a fence or make a heading: the only ones an outline needs.

@@ -7,7 +7,7 @@ markup, and highlights and cards showed ``<img width="700" src=...>``. So the ta
 text between them stays: a tag of a phrasing element (``<kbd>``, ``<em>``, ``<a>``) is left out,
 others (``<p>``, ``<td>``, ``<br>``) leave a space, so words stay apart as on the page; a
 one-line ``<h1>``-``<h6>`` becomes the heading it shows as; what a page never shows as text
-(``<script>``, ``<style>``) goes whole.
+(``<script>``, ``<style>``, comments: editors' notes, build metadata) goes whole.
 
 A blockquote's ``>`` marks go too (a note, a warning, ``> Stability: 2 - Stable``): a page
 shows its lines as a paragraph, and so do cards, instead of ``... It is possible > to modify``

@@ -251,8 +251,8 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
             stats.skipped.append(Skip(given, 1, f"front matter is not valid {kind} ({exc}); ignored"))
         body_line = text[: match.end()].count("\n") + 1
         text = text[match.end() :]
-    # Comments, link definitions and HTML tags, as a rendered page hides them; lines and offsets stay.
-    text = shown(without_hidden(text))
+    # HTML (comments, tags) and link definitions, as a rendered page hides them; lines stay.
+    text = without_hidden(shown(text))
     # Leading blank lines (or lines left blank) shift the first line of the body.
     blank = _BLANK_LINES.match(text).end()
     body_line += text.count("\n", 0, blank)

@@ -196,7 +196,7 @@ def html_as_page(markup: str) -> str:
     ("Line 1 Line 2") and its code was one line."""
     import html_text
 
-    from .markdown import structural
+    from .markdown import fence_for, structural
 
     tree = html_text.parse_html(markup.translate(_NO_MARKS))  # the text's own marks become U+FFFD
     blocks: list[str] = []
@@ -229,7 +229,7 @@ def html_as_page(markup: str) -> str:
         code = _CODE_LINE.fullmatch(line)
         if code:
             block = blocks[int(code.group(1))]
-            fence = "`" * max(3, 1 + max(map(len, _BACKTICKS.findall(block)), default=0))
+            fence = fence_for(block)
             lines += [fence, *block.split("\n"), fence]
         elif line.startswith(_HEADING):
             lines.append(line[1:])
@@ -244,7 +244,6 @@ def html_as_page(markup: str) -> str:
 _CODE, _HEADING = "\ue020", "\ue021"
 _NO_MARKS = {ord(_CODE): "\ufffd", ord(_HEADING): "\ufffd"}
 _CODE_LINE = re.compile(f"{_CODE}(\\d+){_CODE}")
-_BACKTICKS = re.compile(r"`+")
 
 
 def _rendered(value: Any) -> Any:
