@@ -59,6 +59,12 @@ class CatalogQueries:
             " min(date) first_date, max(date) last_date, min(id) first FROM articles GROUP BY source) g"
             " JOIN articles a ON a.id = g.first ORDER BY a.source"))
 
+    def paths_of(self, source: str) -> list[str]:
+        """The files (absolute paths) read as ``source``: its articles' and its duplicates'."""
+        return [row[0] for row in self.db.execute(
+            "SELECT path FROM articles WHERE source=? UNION SELECT path FROM duplicates WHERE source=?"
+            " ORDER BY 1", (source, source))]
+
     def find_titles(self, text: str, limit: int = 20) -> list[tuple[str, str, str]]:
         like = f"%{text}%"
         return list(self.db.execute(

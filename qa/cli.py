@@ -63,6 +63,13 @@ def _parser() -> argparse.ArgumentParser:
                     help="where vectors live: faiss (files in the index folder, the default), "
                          "milvus://HOST:PORT/NAME, or a milvus-lite file PATH.db")
 
+    sp = with_index(sub.add_parser(
+        "remove", help="take the articles of files or folders out of an index",
+        description="Take the articles read from these files or folders (everything under them) out of the "
+                    "index, whether or not the files still exist. Nothing else changes; the files are not touched."))
+    sp.add_argument("paths", nargs="+", metavar="PATH")
+    sp.add_argument("--quiet", action="store_true", help="no progress bar")
+
     sp = with_backend(with_index(sub.add_parser("ask", help="ask a question")))
     sp.add_argument("question")
     sp.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
@@ -158,6 +165,16 @@ def cmd_index(args) -> int:
                             ondisk_threshold=args.ondisk_threshold)
         summary = lib.last_summary
     for line in summary.lines():
+        print(line)
+    print(f"index: {args.index}")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    from .library import Library
+
+    summary = Library.open(args.index).remove(args.paths, progress=not args.quiet)
+    for line in summary.removal_lines(args.paths):
         print(line)
     print(f"index: {args.index}")
     return 0
@@ -349,7 +366,7 @@ def cmd_eval(args) -> int:
     return 0
 
 
-COMMANDS = {"index": cmd_index, "ask": cmd_ask, "similar": cmd_similar, "info": cmd_info,
+COMMANDS = {"index": cmd_index, "remove": cmd_remove, "ask": cmd_ask, "similar": cmd_similar, "info": cmd_info,
             "check": cmd_check, "serve": cmd_serve, "eval": cmd_eval}
 
 if __name__ == "__main__":

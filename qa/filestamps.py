@@ -93,6 +93,14 @@ class FileStamps:
                 self._rows = {}
         return self._rows.get(path)
 
+    def read_as(self, path: str) -> tuple[str, bool] | None:
+        """(path as given, one article per file) as the file at ``path`` was last read whole."""
+        row = self.get(path)
+        if row is None:
+            return None
+        fields = row[1].split(":")
+        return row[0], len(fields) > 1 and fields[1] == "1"
+
     def forget(self, paths: Iterable[str] | None) -> None:
         """Drop the stamps of ``paths`` (all with None): before a write publishes."""
         if not os.path.exists(self.path):
@@ -117,12 +125,14 @@ class FileStamps:
         self._rows = None
 
     def changed(self, whole: dict[str, tuple[str, os.stat_result, int]], in_catalog: dict[str, int],
-                one_per_file: bool) -> list[tuple[str, str, str, int]]:
+                one_per_file: bool, read_as: dict[str, bool] | None = None) -> list[tuple[str, str, str, int]]:
         """Rows to record: files read whole (or found unchanged) that hold articles in the
-        catalog, where they differ from what is recorded."""
+        catalog, where they differ from what is recorded. ``read_as``: files read otherwise
+        than ``one_per_file`` says (one article per file or not)."""
         rows = []
         for path, (given, st, seen_ns) in whole.items():
-            s, n = stamp(st, one_per_file, seen_ns), in_catalog.get(path, 0)
+            per_file = (read_as or {}).get(path, one_per_file)
+            s, n = stamp(st, per_file, seen_ns), in_catalog.get(path, 0)
             if s is not None and n and self.get(path) != (given, s, n):
                 rows.append((path, given, s, n))
         return rows

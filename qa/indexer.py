@@ -19,14 +19,20 @@ from .chunker import chunk
 from .embedder import Embedder, gives_tokens
 from .embedding import Batch, Encoded, embed_new, local_encoder
 from .encoding import display_name
-from .errors import InputError
 from .filestamps import FileStamps, article_counts, stamp
 from .indexdir import CATALOG, Writer, check_backend, check_model, now
 from .journal import Journal, discard
 from .lexical import LexicalIndex
 from .pagelines import line_at
 from .placement import finish_faiss, generation_number, on_disk_or_not, stores_for_write
-from .readers import EXTENSIONS, ReadStats, read_articles
+from .readers import ReadStats, read_articles
+from .scope import (
+    in_roots,
+    orphaned_duplicates,
+    refuse_not_indexed,
+    refuse_nothing_read,
+    refuse_unknown_paths,
+)
 from .settings import Settings, recorded, resolve
 from .types import Article, IndexSummary, Passage, Skip, markup_of
 
@@ -53,34 +59,6 @@ def _anchored(passages: list[Passage], a: Article) -> list[Passage]:
                                 - first) for p in passages]
 
 
-def _refuse_unknown_paths(given: Sequence[str], roots: Sequence[str], indexed: list[str]) -> None:
-    """A path that does not exist is a typo unless the index holds articles from it (then the
-    folder was removed, and the update removes its articles): refused before anything is read."""
-    missing = [g for g, r in zip(given, roots, strict=True) if not os.path.exists(r)]
-    unknown = [g for g in missing if not any(_in_scope(p, [os.path.abspath(g)]) for p in indexed)]
-    if unknown:
-        raise InputError(f"no such file or directory: {', '.join(map(str, unknown))} (and the index holds "
-                         "nothing from there); check the path. Nothing was changed.")
-
-
-def _refuse_nothing_read(read: int, stats: ReadStats, paths: Sequence[str], new_index: bool) -> None:
-    """Every given file failed (or, for a new index, none held an article): a mistake to report,
-    not an index to publish, so a script sees the failure and the index stays as it was."""
-    if read:
-        return
-    if stats.files:  # (a folder that was removed is no failure: the update removes its articles)
-        shown = "; ".join(map(str, stats.skipped[:3])) + ("; ..." if len(stats.skipped) > 3 else "")
-        raise InputError(f"no article could be read from {', '.join(map(str, paths))}: {shown}. "
-                         "Fix or remove those files. Nothing was changed.")
-    if new_index:
-        raise InputError(f"found no article files in {', '.join(map(str, paths))} ({stats.ignored_files} "
-                         f"files ignored: hidden, an index's own, or not one of {' '.join(EXTENSIONS)}); nothing was indexed")
-
-
-def _in_scope(path: str, roots: Sequence[str]) -> bool:
-    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
-
-
 def index_paths(
     directory: str,
     paths: Sequence[str],
@@ -92,12 +70,18 @@ def index_paths(
     on_progress=None,
     encoder: Callable[[Iterator[Batch]], Iterator[Encoded]] | None = None,
     store_spec: str | None = None,
+    remove: bool = False,
 ) -> IndexSummary:
     """Make the index at ``directory`` reflect ``paths``.
+
+    Articles that duplicate a removed one (the same text in a file this call does not read)
+    take its place: their files are read again, so that text stays searchable.
 
     Args:
         full: the index should hold exactly ``paths`` (a build); otherwise articles outside them
             are left alone (an update).
+        remove: take the articles from ``paths`` out of the index without reading them (and
+            nothing else: articles of files that vanished elsewhere stay until an update).
         on_progress: optional callable(done, total, message) for UIs.
         encoder: turns batches of passages into vectors (default: ``embedder`` in this process;
             ``qa.distributed.ray_encoder`` spreads them over a Ray cluster).
@@ -122,19 +106,31 @@ def index_paths(
                                                              settings.ondisk_threshold)
 
         existing = catalog.articles_index()
-        _refuse_unknown_paths(paths, roots, [row[4] for row in existing])
+        if remove:
+            refuse_not_indexed(paths, roots, [row[4] for row in existing] + list(catalog.duplicate_paths()))
+        else:
+            refuse_unknown_paths(paths, roots, [row[4] for row in existing])
+
+        def in_scope(path: str) -> bool:
+            return full or in_roots(path, roots) or (not remove and not os.path.exists(path))
+
         by_content: dict[str, list[int]] = {}
         scoped: set[int] = set()
         out_of_scope_text: dict[str, str] = {}
         by_path: dict[str, list[tuple]] = {}
-        for row in existing:
+
+        def scope(row: tuple) -> None:
             rowid, article_id, chash, thash, path = row[:5]
-            if full or _in_scope(path, roots) or not os.path.exists(path):
-                scoped.add(rowid)
-                by_content.setdefault(chash, []).append(rowid)
-                by_path.setdefault(path, []).append(row)
+            scoped.add(rowid)
+            by_content.setdefault(chash, []).append(rowid)
+            by_path.setdefault(path, []).append(row)
+            out_of_scope_text.pop(thash, None)
+
+        for row in existing:
+            if in_scope(row[4]):
+                scope(row)
             else:
-                out_of_scope_text[thash] = article_id
+                out_of_scope_text[row[3]] = row[1]
 
         # Phase 1, streamed: decide each article as it is read; new ones go straight into the
         # catalog (on disk), so memory holds ids and hashes, never the corpus text. An article
@@ -207,7 +203,10 @@ def index_paths(
         # Reading can take minutes (an HTML page costs ~25 ms): a bar once it takes over 2 s.
         reading = tqdm(unit=" articles", desc="reading", file=sys.stderr, disable=not progress, delay=2)
         cleanup.callback(reading.close)
-        for article in read_articles(paths, stats, one_per_file=one_per_file, unchanged=unchanged):
+
+        def take(article: Article) -> None:
+            """Decide one article read: a duplicate, kept (perhaps moved), or new."""
+            nonlocal read, embedded, relocated, resplit
             read += 1
             reading.update(read - reading.n)
             th = text_hash(article.text)
@@ -215,12 +214,12 @@ def index_paths(
             if of is not None:
                 duplicates.append((article.article_id, of, article.source, article.path,
                                    article.line_start))
-                continue
+                return
             if article.article_id in seen_ids:
                 source, line = seen_ids[article.article_id]
                 stats.skipped.append(Skip(article.source, article.line_start,
                     f"id {article.article_id!r} already used at {source}:{line}"))
-                continue
+                return
             seen_text[th] = article.article_id
             seen_ids[article.article_id] = (article.source, article.line_start)
             ch = content_hash(article)
@@ -245,19 +244,37 @@ def index_paths(
                         park()
                         catalog.relocate_article(rowid, article)
                     kept_rows.add(rowid)
-                    continue
+                    return
                 resplit += 1
             passages = passages if passages is not None else split(article)
             if not passages:
                 stats.skipped.append(Skip(article.source, article.line_start, "no sentences"))
-                continue
+                return
             park()
             catalog.insert_passages(catalog.insert_article(article, ch, th), passages)
             embedded += 1
 
+        for article in read_articles([] if remove else paths, stats, one_per_file=one_per_file,
+                                     unchanged=unchanged):
+            take(article)
+        # Files outside this scope holding a duplicate of an article about to go: read again,
+        # the duplicate takes the article's place (its vectors kept) instead of vanishing with it.
+        read_given, files_given = read, stats.files
+        going = {row[0] for row in existing
+                 if row[0] in scoped and row[0] not in kept_rows and row[4] not in stats.unread}
+        read_as: dict[str, bool] = {}  # how each of those files was read: as it was indexed
+        for given, path, per_file in orphaned_duplicates(catalog, existing, going, stats.seen_paths,
+                                                          in_scope, stamps, one_per_file):
+            read_as[path] = per_file
+            for row in existing:
+                if row[4] == path:
+                    scope(row)
+            for article in read_articles([given], stats, one_per_file=per_file):
+                take(article)
         reading.update(read - reading.n)
         reading.close()
-        _refuse_nothing_read(read, stats, paths, new_index=not w.previous)
+        if not remove:
+            refuse_nothing_read(read_given, files_given, stats, paths, new_index=not w.previous)
         # Files that exist but could not be read: their articles stay as they were.
         unread = [(rowid, article_id) for rowid, article_id, _, _, path, _, _ in existing
                   if path in stats.unread and rowid in scoped and rowid not in kept_rows]
@@ -267,7 +284,7 @@ def index_paths(
         removed_rows += gone
         # Duplicates recorded for files of this scope that are no longer read (deleted).
         stale_duplicates = {p for p in catalog.duplicate_paths() - stats.seen_paths - stats.unread
-                            if full or _in_scope(p, roots) or not os.path.exists(p)}
+                            if in_scope(p)}
         if (w.previous and not parked and not removed_rows and store_spec is None
                 and not _written_before_current_format(w)
                 and settings.to_dict() == recorded(w.previous)
@@ -280,6 +297,7 @@ def index_paths(
             stamps.record(stamps.changed(stats.whole, held_by, one_per_file))
             return _summary(read, 0, len(kept_rows), 0, len(duplicates), stats,
                             w.previous["counts"]["passages"], len(held), changed=False)
+        dropped = sum(len(v) for p, v in catalog.duplicates_by_path().items() if p in stale_duplicates)
         store.remove(catalog.delete_articles(gone))
         article_store.remove(gone)
         counts = catalog.counts()
@@ -330,7 +348,7 @@ def index_paths(
             "updated": now(),
         })
         discard(directory)
-        stamps.record(stamps.changed(stats.whole, in_catalog, one_per_file))
+        stamps.record(stamps.changed(stats.whole, in_catalog, one_per_file, read_as))
         if store_entry["kind"] == "milvus":
             from .milvus_store import drop_stale
 
@@ -343,19 +361,20 @@ def index_paths(
                 keep += [prev.get("passages"), prev.get("articles")]
             drop_stale(store_entry["uri"], store_entry["prefix"], keep, store_entry["owner"])
     return _summary(read, embedded, len(kept_rows), len(removed_rows) - resplit, len(duplicates), stats,
-                    counts["passages"], len(held), resumed=resumed, relocated=relocated, resplit=resplit)
+                    counts["passages"], len(held), resumed=resumed, relocated=relocated, resplit=resplit,
+                    dropped_duplicates=dropped)
 
 
 def _summary(read: int, embedded: int, kept: int, removed: int, duplicates: int, stats: ReadStats,
              passages: int, kept_unread: int, changed: bool = True, resumed: int = 0,
-             relocated: int = 0, resplit: int = 0) -> IndexSummary:
+             relocated: int = 0, resplit: int = 0, dropped_duplicates: int = 0) -> IndexSummary:
     return IndexSummary(read=read, embedded=embedded, kept=kept, removed=removed, duplicates=duplicates,
                         skipped=tuple(stats.skipped), files=stats.files,
                         ignored_files=stats.ignored_files, passages=passages, changed=changed,
                         kept_unread=kept_unread,
                         legacy=tuple((p, display_name(stats.encodings[p])) for p in dict.fromkeys(stats.legacy)),
                         resumed=resumed, relocated=relocated, unchanged_files=len(stats.unchanged),
-                        resplit=resplit)
+                        resplit=resplit, dropped_duplicates=dropped_duplicates)
 
 
 def _layout(passages: list[Passage], tokens: bool) -> list[tuple[int, int, str, int]]:

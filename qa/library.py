@@ -214,6 +214,29 @@ class Library:
         self.last_summary = summary
         return summary
 
+    def remove(self, paths: Sequence[str] | str, *, progress: bool = True) -> IndexSummary:
+        """Take the articles read from ``paths`` (files, or folders: everything under them) out
+        of the index, whether or not the files still exist; nothing else changes. A path is
+        matched as an update matches it, from the current folder. An article whose text is
+        also in a file elsewhere is not lost: that file's copy takes its place.
+
+        Raises:
+            InputError: the index holds no article from one of ``paths`` (nothing is changed).
+        """
+        from .indexer import index_paths
+        from .settings import Settings
+
+        paths = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+        if not paths:
+            raise InputError("give at least one file or folder to remove")
+        settings = self.manifest.get("settings", {})
+        summary = index_paths(self.path, paths, self.embedder,
+                              Settings(chunk_tokens=settings.get("chunk_tokens", 200)),
+                              progress=progress, remove=True)
+        self._load()
+        self.last_summary = summary
+        return summary
+
     @property
     def embedder(self):
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -211,6 +212,7 @@ class IndexSummary:
     relocated: int = 0  # kept articles that moved (file, line) or whose metadata changed
     unchanged_files: int = 0  # files an update found as they were (qa.filestamps), not opened
     resplit: int = 0  # of those embedded, unchanged articles a rebuild redid (an older version split them otherwise, or kept no tokens)
+    dropped_duplicates: int = 0  # duplicates recorded for files that are gone or were removed
 
     def lines(self) -> list[str]:
         out = [
@@ -243,6 +245,18 @@ class IndexSummary:
                        "as indexed before")
         out.append(f"index holds {_count(self.passages, 'passage')}"
                    + ("" if self.changed else " (nothing changed: the index was left as it was)"))
+        return out
+
+    def removal_lines(self, paths: Sequence[str]) -> list[str]:
+        """What :meth:`Library.remove` did, for people."""
+        out = [f"removed {_count(self.removed, 'article')}"
+               + (f" and {_count(self.dropped_duplicates, 'duplicate')}" if self.dropped_duplicates else "")
+               + f" read from {', '.join(map(str, paths))}"]
+        if self.relocated:
+            out.append(f"kept {_count(self.relocated, 'article')} whose text is also in a file elsewhere, "
+                       "which was read again: the article now points there (not embedded again)")
+        out += [f"  {s}" for s in self.skipped]
+        out.append(f"index holds {_count(self.passages, 'passage')}")
         return out
 
 

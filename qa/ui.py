@@ -28,6 +28,11 @@ element.addEventListener('click', (event) => {
 });
 """
 
+# Only what the user confirms goes; the article files themselves are not touched (uploads are
+# the index's own copies).
+_CONFIRM_REMOVE = ("(source) => source && window.confirm(`Remove the articles of ${source} from the index? "
+                   "Your file stays where it is; index it again to bring them back.`) ? source : ''")
+
 # The similar articles appear below the hits, out of sight on a laptop screen: bring them up.
 _SCROLL_TO_SIMILAR = ("() => document.getElementById('similar-results')"
                       "?.scrollIntoView({behavior: 'smooth', block: 'start'})")
@@ -156,6 +161,32 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         text = "\n".join(summary.lines())
         return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table()
 
+    def pick_source(evt):
+        return (evt.row_value or [""])[0]
+
+    # Gradio passes the selection to a parameter annotated with its class; this module's
+    # annotations are strings it cannot resolve (gradio is imported here, not at the top).
+    pick_source.__annotations__["evt"] = gr.SelectData
+
+    def remove_source(source):
+        source = (source or "").strip()
+        paths = lib.catalog.paths_of(source) if source else []
+        if not paths:
+            return (render.message("Nothing removed: click a source's row in the table, then confirm."),
+                    gr.skip(), gr.skip())
+        try:
+            summary = lib.remove(paths, progress=False)
+        except QAError as exc:
+            return render.message(str(exc), "error"), gr.skip(), gr.skip()
+        # An upload is the index's own copy: left there, the next upload would add it back.
+        copies = [p for p in paths if os.path.dirname(os.path.realpath(p)) == os.path.realpath(uploads)
+                  and os.path.isfile(p)]
+        for path in copies:
+            os.remove(path)
+        text = "\n".join(summary.removal_lines([source])
+                         + (["its uploaded copy was deleted too"] if copies else []))
+        return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table()
+
     def library_table():
         rows = []
         for src, n, first, last, title in lib.catalog.source_rows():
@@ -219,9 +250,16 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             table = gr.Dataframe(headers=["source", "articles", "dates", "title"], value=library_table(),
                                  interactive=False, elem_id="library", show_search="search",
                                  column_widths=["32%", "10%", "18%", "40%"], wrap=True)
-            refresh = gr.Button("Refresh")
+            with gr.Row():
+                chosen = gr.Textbox(label="Source (click a row to choose it)", scale=4, elem_id="chosen-source")
+                remove_btn = gr.Button("Remove from index", variant="stop", scale=1, elem_id="remove-source")
+                refresh = gr.Button("Refresh", scale=1)
+            removed = gr.HTML(elem_id="remove-summary")
+            table.select(pick_source, None, chosen, api_visibility="private")
             refresh.click(lambda: (status(), library_table()), None, [status_md, table],
                           api_visibility="private")
+            remove_btn.click(remove_source, [chosen], [removed, status_md, table], api_visibility="private",
+                             js=_CONFIRM_REMOVE)
         add_btn.click(add_files, [files], [add_out, status_md, table], api_visibility="private")
         gr.api(ask_api, api_name="ask")
         gr.api(similar_api, api_name="similar")

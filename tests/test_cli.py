@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -163,6 +164,22 @@ class TestWithModel:
         assert r.returncode == qa.NotFoundError.exit_code and "no article with id" in r.stderr
         r = run("index", str(SAMPLES), "--index", str(index), "--model", "other/model")
         assert r.returncode != 0 and "error" in r.stderr and "Traceback" not in r.stderr
+
+    def test_remove_takes_a_folder_out_of_a_copy_of_the_index(self, index, tmp_path):
+        copy = tmp_path / "idx"
+        shutil.copytree(index, copy)
+        local = SAMPLES / "local"
+        r = run("remove", str(local), "--index", str(copy))
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.splitlines() == [f"removed 4 articles read from {local}", "index holds 27 passages",
+                                         f"index: {copy}"]
+        rows = [json.loads(line) for line in run("ask", "Who saved the market hall?", "--index", str(copy),
+                                                 "--json", "-k", "27").stdout.splitlines()]
+        assert len(rows) == 27 and not [row for row in rows if row["source"].startswith(str(local))]
+        assert run("check", "--index", str(copy)).returncode == 0
+        r = run("remove", str(local), "--index", str(copy))
+        assert r.returncode == qa.InputError.exit_code and r.stdout == ""
+        assert f"the index holds no article from {local}" in r.stderr
 
     def test_broken_folder_indexes_the_good_and_names_the_bad(self, tmp_path):
         d = tmp_path / "mixed"

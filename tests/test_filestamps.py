@@ -157,6 +157,20 @@ def test_an_update_ends_as_one_that_reads_every_file(small_corpus, tmp_path, fak
     summary, names = both([small_corpus])
     assert names == [] and summary.duplicates == 1 and not summary.changed
 
+    # A copy in a folder this update does not cover, whose original here goes: that file is
+    # read too, and its copy takes the original's place (its vectors kept).
+    (other / "c.jsonl").unlink()  # (its r1 and records.jsonl's take the id from each other)
+    both([other])
+    both([small_corpus])
+    (other / "llama.txt").write_bytes((small_corpus / "zz-copy.txt").read_bytes())
+    summary, names = both([other])
+    assert names == ["llama.txt"] and summary.duplicates == 1
+    (small_corpus / "zz-copy.txt").unlink()
+    summary, names = both([small_corpus])
+    assert names == ["llama.txt"] and (summary.removed, summary.relocated, summary.embedded) == (0, 1, 0)
+    summary, names = both([small_corpus, other])
+    assert names == [] and not summary.changed
+
 
 def test_a_file_written_moments_ago_is_read_again(small_corpus, tmp_path, fake, opened):
     """Under the default RACY_NS a just-written file's times are not trusted: a second write

@@ -113,6 +113,11 @@ def test_milvus_lite_file_build_update_and_a_failed_write(tmp_path, monkeypatch)
     everything._count = None
     assert everything.count() == len(set(lib.store.ids().tolist()) | set(gen2.ids().tolist()))
     assert collections(lib) == ["news_g000001_articles", "news_g000001_passages"]
+    # Removing a folder takes its rows out of the collections too.
+    assert local.remove(str(corpus / "local"), progress=False).removed == 4
+    assert lib.remove(str(corpus / "local"), progress=False).removed == 4
+    same_answers(local, lib)
+    assert lib.check() == [] and lib.store.count() == local.store.count()
 
 
 def free_port() -> int:

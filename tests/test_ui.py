@@ -75,6 +75,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+APP_INDEX: dict[str, Path] = {}  # each served app's index folder
+
+
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     if not os.path.exists(CHROMIUM):
@@ -91,6 +94,7 @@ def app_url(tmp_path_factory):
     subprocess.run([sys.executable, "-m", "qa.cli", "index", "news", "--index", str(index), "--quiet"],
                    check=True, env=env, cwd=tmp, capture_output=True)
     proc, url = _start_app(["--index", str(index)], tmp, tmp / "app.log")
+    APP_INDEX[url] = index
     yield url
     proc.terminate()
     proc.wait(20)
@@ -112,8 +116,8 @@ def browser():
 def page(browser, app_url):
     ARTIFACTS.mkdir(exist_ok=True)
     pg = browser.new_page(viewport={"width": 1200, "height": 1000})
-    pg.dialogs = []
-    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    pg.dialogs, pg.accept_dialogs = [], False
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.accept() if pg.accept_dialogs else d.dismiss()))
     pg.goto(app_url)
     pg.wait_for_selector("#question textarea", timeout=60000)
     yield pg
@@ -306,6 +310,45 @@ def test_the_library_lists_files_with_dates_and_titles_and_can_be_searched(page)
     filtered = table.inner_text()
     assert "bridge-closure.md" in filtered and "library-reopens.md" not in filtered
     page.screenshot(path=str(ARTIFACTS / "library.png"), full_page=True)
+
+
+def test_a_source_chosen_in_the_library_is_removed_once_confirmed(page, tmp_path, app_url):
+    f = tmp_path / "tide-table.txt"
+    f.write_text("High tide at Keel Bay harbour is at 06:12 on Saturday, the highest of the spring.\n",
+                 encoding="utf-8")
+    page.get_by_role("tab", name="Add articles").click()
+    page.locator("#upload input[type=file]").set_input_files(str(f))
+    page.wait_for_timeout(500)
+    page.click("#add")
+    page.wait_for_selector("#add-summary pre", timeout=120000)
+    stored = [p for p in (APP_INDEX[app_url] / "uploads").iterdir() if p.name.startswith("tide-table")]
+    assert len(stored) == 1
+    before = int(re.search(r"(\d+)\s+articles", page.locator("body").inner_text()).group(1))
+    page.get_by_role("tab", name="Library").click()
+    table = page.locator("#library")
+    table.get_by_text("tide-table.txt").first.click()
+    chosen = page.locator("#chosen-source textarea")
+    page.wait_for_function("document.querySelector('#chosen-source textarea').value.includes('tide-table.txt')")
+    source = chosen.input_value()
+    assert source.endswith("uploads/tide-table.txt")
+    # Cancelled: nothing goes.
+    page.click("#remove-source")
+    page.get_by_text("Nothing removed").wait_for(timeout=30000)
+    assert page.dialogs[-1].startswith(f"Remove the articles of {source} from the index?")
+    assert stored[0].exists() and "tide-table.txt" in table.inner_text()
+    page.accept_dialogs = True
+    page.click("#remove-source")
+    page.wait_for_selector("#remove-summary pre", timeout=60000)
+    lines = page.locator("#remove-summary pre").inner_text().splitlines()
+    assert lines[0] == f"removed 1 article read from {source}" and lines[-1] == "its uploaded copy was deleted too"
+    page.wait_for_function("!document.querySelector('#library').innerText.includes('tide-table.txt')")
+    after = int(re.search(r"(\d+)\s+articles", page.locator("body").inner_text()).group(1))
+    assert after == before - 1
+    assert not stored[0].exists()  # the index's own copy: a later upload would have added it back
+    page.screenshot(path=str(ARTIFACTS / "removed.png"), full_page=True)
+    page.get_by_role("tab", name="Ask").click()
+    ask(page, "When is high tide at Keel Bay harbour?")
+    assert "tide-table" not in page.locator("#results").inner_text()
 
 
 def test_html_in_articles_is_shown_as_text(page):

@@ -1,0 +1,160 @@
+"""Taking files out of an index, and the duplicates that stand in for an article removed."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+import qa
+import qa.filestamps
+
+QUAY = "The harbour authority approved the new quay wall on Tuesday after years of delays."
+CHEESE = "Cheese makers in the old town opened a covered market for their stalls."
+FERRY = "The winter ferry timetable starts in November with two crossings a day."
+
+
+def write(path, text: str):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def two_folders(tmp_path):
+    """d1/x.txt holds QUAY (the original, read first) and CHEESE; d2/y.txt a copy of QUAY and FERRY."""
+    write(tmp_path / "d1" / "x.txt", f"{QUAY}\n\n{CHEESE}\n")
+    write(tmp_path / "d2" / "y.txt", f"{FERRY}\n\n{QUAY}\n")
+    return tmp_path / "d1", tmp_path / "d2"
+
+
+def vectors_by_text(lib) -> dict[str, np.ndarray]:
+    rows = lib.catalog.passages(lib.store.ids().tolist())
+    return {r.text: lib.store.reconstruct([pid])[0] for pid, r in rows.items()}
+
+
+def sources(lib) -> list[tuple[str, int]]:
+    return sorted((os.path.relpath(r[4], lib.path + "/.."), r[6]) for r in lib.catalog.articles_index())
+
+
+def test_an_update_that_removes_an_original_keeps_its_duplicate_elsewhere(tmp_path, fake):
+    d1, d2 = two_folders(tmp_path)
+    lib = qa.Library.build([str(d1), str(d2)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    assert lib.info().duplicates == 1
+    before = vectors_by_text(lib)
+    encoded = fake.texts_encoded
+    (d1 / "x.txt").unlink()
+    s = lib.update([str(d1)], progress=False)  # d2 is not given: its copy was lost before
+    assert (s.removed, s.embedded, s.relocated) == (1, 0, 1)
+    assert fake.texts_encoded == encoded
+    assert lib.check() == [] and lib.info().duplicates == 0
+    assert sources(lib) == [("d2/y.txt", 1), ("d2/y.txt", 3)]
+    hit = lib.ask("quay wall harbour authority", k=1)[0]
+    assert (hit.source, hit.line_start, hit.text) == (str(d2 / "y.txt"), 3, QUAY)
+    after = vectors_by_text(lib)
+    assert after.keys() == {QUAY, FERRY}
+    for text in after:
+        np.testing.assert_array_equal(after[text], before[text])
+    # Nothing is left to do: the next update of both folders changes nothing.
+    assert lib.update([str(d1), str(d2)], progress=False).changed is False
+
+
+def test_remove_takes_a_folder_out_and_leaves_the_rest_as_it_was(samples, tmp_path, fake):
+    lib = qa.Library.build([str(samples)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    kept = {pid: r for pid, r in lib.catalog.passages(lib.store.ids().tolist()).items()
+            if "local" not in r.source.split(os.sep)}
+    before = lib.info()
+    s = lib.remove(str(samples / "local"), progress=False)
+    assert s.removed == 4 and s.embedded == 0 and s.changed
+    info = lib.info()
+    assert (info.articles, info.passages) == (before.articles - 4, len(kept)) and len(kept) < before.passages
+    assert lib.check() == []
+    now = lib.catalog.passages(lib.store.ids().tolist())
+    assert now.keys() == kept.keys() and all(now[p].text == kept[p].text for p in kept)
+    # Neither search finds them: not the vectors, not the BM25 postings.
+    for mode in ("hybrid", "dense", "lexical"):
+        assert not [h for h in lib.ask("market hall cooperative residents", k=10, mode=mode)
+                    if "local" in h.source.split(os.sep)]
+    # Reopened from disk, the same; an update of the folder reads and embeds them again.
+    lib = qa.Library.open(str(tmp_path / "idx"), embedder=fake)
+    assert lib.info().articles == info.articles
+    again = lib.update([str(samples / "local")], progress=False)
+    assert (again.embedded, again.unchanged_files) == (4, 0)
+    assert lib.info().articles == before.articles
+
+
+def test_remove_matches_a_path_as_given_from_the_current_folder(tmp_path, fake, monkeypatch):
+    d1, d2 = two_folders(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    lib = qa.Library.build(["d1", "d2"], str(tmp_path / "idx"), embedder=fake, progress=False)
+    s = lib.remove(os.path.join("d1", "x.txt"), progress=False)
+    # x.txt's QUAY was the original of y.txt's copy: the copy now stands for it, from y.txt,
+    # named as it was given.
+    assert (s.removed, s.relocated, s.embedded) == (1, 1, 0)
+    assert sources(lib) == [("d2/y.txt", 1), ("d2/y.txt", 3)]
+    assert [h.source for h in lib.ask("quay wall", k=2)] == ["d2/y.txt", "d2/y.txt"]
+    assert lib.check() == [] and lib.info().duplicates == 0
+    # From another folder, a relative path is taken from there.
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    with pytest.raises(qa.InputError, match="holds no article from d2"):
+        lib.remove("d2", progress=False)
+    assert lib.remove(os.path.join("..", "d2"), progress=False).removed == 2
+    assert lib.info().articles == 0 and lib.ask("quay wall", k=2) == []
+
+
+def test_a_copy_is_read_again_as_its_file_was_indexed(tmp_path, fake, monkeypatch):
+    monkeypatch.setattr(qa.filestamps, "RACY_NS", 0)  # stamps of files written moments ago trusted
+    # y.txt was indexed one article per file; reading it again for the copy keeps it so.
+    write(tmp_path / "d1" / "x.txt", f"{QUAY}\n")
+    write(tmp_path / "d2" / "y.txt", f"{QUAY}\n")
+    write(tmp_path / "d2" / "z.txt", f"{QUAY}\n\n{FERRY}\n")
+    lib = qa.Library.build([str(tmp_path / "d1")], str(tmp_path / "idx"), embedder=fake, progress=False)
+    lib.update([str(tmp_path / "d2")], one_per_file=True, progress=False)
+    assert lib.info().articles == 2  # x's QUAY and z whole; y is x's duplicate
+    s = lib.remove(str(tmp_path / "d1"), progress=False)
+    assert (s.removed, s.relocated) == (0, 1)
+    assert sources(lib) == [("d2/y.txt", 1), ("d2/z.txt", 1)]
+    assert lib.check() == []
+    # ... and its stamp says so: an update reading one article per file finds nothing to do,
+    # one reading blocks reads both again (z.txt's QUAY block is then y.txt's duplicate).
+    s = lib.update([str(tmp_path / "d2")], one_per_file=True, progress=False)
+    assert (s.changed, s.unchanged_files) == (False, 2)
+    s = lib.update([str(tmp_path / "d2")], progress=False)
+    assert s.unchanged_files == 0 and (lib.info().articles, lib.info().duplicates) == (2, 1)
+
+
+def test_remove_drops_the_records_of_duplicates_in_the_removed_files(tmp_path, fake):
+    d1, d2 = two_folders(tmp_path)
+    write(d2 / "copy.txt", f"{CHEESE}\n")
+    lib = qa.Library.build([str(d1), str(d2)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    assert lib.info().duplicates == 2
+    s = lib.remove(str(d2), progress=False)
+    assert (s.removed, s.dropped_duplicates, s.relocated) == (1, 2, 0)
+    assert lib.info().duplicates == 0 and lib.info().articles == 2
+    assert s.removal_lines([str(d2)])[0] == f"removed 1 article and 2 duplicates read from {d2}"
+
+
+def test_remove_works_on_files_already_deleted(tmp_path, fake):
+    d1, d2 = two_folders(tmp_path)
+    lib = qa.Library.build([str(d1), str(d2)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    (d2 / "y.txt").unlink()
+    d2.rmdir()
+    s = lib.remove(str(d2), progress=False)
+    assert (s.removed, s.dropped_duplicates) == (1, 1)
+    assert sources(lib) == [("d1/x.txt", 1), ("d1/x.txt", 3)]
+
+
+def test_removing_what_the_index_does_not_hold_is_refused_and_changes_nothing(tmp_path, fake):
+    d1, d2 = two_folders(tmp_path)
+    lib = qa.Library.build([str(d1)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    updated = lib.manifest["updated"]
+    listing = sorted(os.listdir(tmp_path / "idx"))
+    for path in (str(d2), str(tmp_path / "typo"), str(d1 / "x.txt.bak")):
+        with pytest.raises(qa.InputError, match="holds no article from .*Nothing was changed"):
+            lib.remove([str(d1 / "x.txt"), path], progress=False)
+    assert sorted(os.listdir(tmp_path / "idx")) == listing
+    lib = qa.Library.open(str(tmp_path / "idx"), embedder=fake)
+    assert lib.manifest["updated"] == updated and lib.info().articles == 2
+    with pytest.raises(qa.InputError, match="at least one"):
+        lib.remove([], progress=False)
