@@ -74,8 +74,10 @@ def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, 
     if (not explicit and name.startswith(".")) or not name.lower().endswith(EXTENSIONS):
         stats.ignored_files += 1
         return
-    stats.files += 1
     absolute = os.path.abspath(path)
+    if absolute in stats.seen_paths:  # named twice (a folder and a file or folder in it): read once
+        return
+    stats.files += 1
     stats.seen_paths.add(absolute)
     yield path, absolute
 

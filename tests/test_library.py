@@ -608,6 +608,15 @@ def test_a_path_that_does_not_exist_is_refused_unless_the_index_holds_articles_f
     assert lib.update([str(news)], progress=False).removed == 2 and lib.info().articles == 0
 
 
+def test_a_file_named_twice_is_read_once(samples, tmp_path, fake):
+    # A folder and a file or folder inside it (a shell glob, a habit): not duplicates of themselves.
+    paths = [str(samples), str(samples / "local"), str(samples / "world.txt"), str(samples)]
+    lib = qa.Library.build(paths, str(tmp_path / "idx"), embedder=fake, progress=False)
+    s = lib.last_summary
+    assert (s.read, s.files, s.duplicates) == (31, 8, 0) and lib.info().duplicates == 0
+    assert "local/market-hall.md" in {os.path.relpath(p, samples) for p, _ in lib.info().sources}
+
+
 def test_the_title_is_embedded_once_with_each_passage():
     assert embed_input("Ferry times", "The winter timetable starts.") == "Ferry times\nThe winter timetable starts."
     assert embed_input("Ferry times", "Ferry times\nThe winter...") == "Ferry times\nThe winter..."
