@@ -10,7 +10,6 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 
-import numpy as np
 from tqdm import tqdm
 
 from . import __version__
@@ -22,9 +21,15 @@ from .encoding import display_name
 from .filestamps import FileStamps, article_counts, stamp
 from .indexdir import CATALOG, Writer, check_backend, check_model, now
 from .journal import Journal, discard
-from .lexical import LexicalIndex
 from .pagelines import line_at
-from .placement import finish_faiss, generation_number, on_disk_or_not, stores_for_write
+from .placement import (
+    finish_faiss,
+    generation_number,
+    on_disk_or_not,
+    stores_for_write,
+    write_lexical,
+    written_before_current_format,
+)
 from .readers import ReadStats, read_articles
 from .scope import (
     in_roots,
@@ -112,7 +117,7 @@ def index_paths(
             refuse_unknown_paths(paths, roots, [row[4] for row in existing])
 
         def in_scope(path: str) -> bool:
-            return full or in_roots(path, roots) or (not remove and not os.path.exists(path))
+            return full or in_roots(path, roots)
 
         by_content: dict[str, list[int]] = {}
         scoped: set[int] = set()
@@ -126,11 +131,23 @@ def index_paths(
             by_path.setdefault(path, []).append(row)
             out_of_scope_text.pop(thash, None)
 
+        # Articles of files not found outside the paths given: a file moved into them claims its
+        # articles (and vectors) back; the others stay, since their folder may be a drive that is
+        # not mounted now. Only an update of that folder, or a removal, lets them go.
+        elsewhere: dict[int, tuple[str, str]] = {}  # rowid -> (article id, text hash)
         for row in existing:
             if in_scope(row[4]):
                 scope(row)
+            elif not remove and not os.path.exists(row[4]):
+                scope(row)
+                elsewhere[row[0]] = (row[1], row[3])
             else:
                 out_of_scope_text[row[3]] = row[1]
+
+        def stay_elsewhere() -> list[tuple[int, str]]:
+            """Those not claimed by an article read, nor replaced by one with their text."""
+            return [(rowid, article_id) for rowid, (article_id, thash) in elsewhere.items()
+                    if rowid not in kept_rows and thash not in seen_text]
 
         # Phase 1, streamed: decide each article as it is read; new ones go straight into the
         # catalog (on disk), so memory holds ids and hashes, never the corpus text. An article
@@ -156,7 +173,7 @@ def index_paths(
         cleanup.callback(stamps.close)
         # A build reads every file; so does an update that changes how articles are stored.
         trust_stamps = bool(w.previous and not full and store_spec is None
-                            and not _written_before_current_format(w)
+                            and not written_before_current_format(w)
                             and settings.to_dict() == recorded(w.previous))
         dups_by_path = catalog.duplicates_by_path() if trust_stamps else {}
         text_of_id = {row[1]: row[3] for row in existing}
@@ -260,8 +277,9 @@ def index_paths(
         # Files outside this scope holding a duplicate of an article about to go: read again,
         # the duplicate takes the article's place (its vectors kept) instead of vanishing with it.
         read_given, files_given = read, stats.files
-        going = {row[0] for row in existing
-                 if row[0] in scoped and row[0] not in kept_rows and row[4] not in stats.unread}
+        staying = {rowid for rowid, _ in stay_elsewhere()}
+        going = {row[0] for row in existing if row[0] in scoped and row[0] not in kept_rows
+                 and row[4] not in stats.unread and row[0] not in staying}
         read_as: dict[str, bool] = {}  # how each of those files was read: as it was indexed
         for given, path, per_file in orphaned_duplicates(catalog, existing, going, stats.seen_paths,
                                                           in_scope, stamps, one_per_file):
@@ -280,13 +298,16 @@ def index_paths(
                   if path in stats.unread and rowid in scoped and rowid not in kept_rows]
         held = catalog.unpark(unread) if parked else [rowid for rowid, _ in unread]
         kept_rows.update(held)
+        stay = stay_elsewhere()
+        kept_missing = catalog.unpark(stay) if parked else [rowid for rowid, _ in stay]
+        kept_rows.update(kept_missing)
         gone = sorted(scoped - kept_rows)
         removed_rows += gone
         # Duplicates recorded for files of this scope that are no longer read (deleted).
         stale_duplicates = {p for p in catalog.duplicate_paths() - stats.seen_paths - stats.unread
                             if in_scope(p)}
         if (w.previous and not parked and not removed_rows and store_spec is None
-                and not _written_before_current_format(w)
+                and not written_before_current_format(w)
                 and settings.to_dict() == recorded(w.previous)
                 and not stale_duplicates and catalog.duplicates_of(stats.seen_paths) == set(duplicates)):
             # Nothing to write: the live generation stays, and no new one is published.
@@ -295,8 +316,9 @@ def index_paths(
             held_by = {p: len(by_path.get(p, ())) + len(dups_by_path.get(p, ()))
                        for p in by_path.keys() | dups_by_path.keys()}
             stamps.record(stamps.changed(stats.whole, held_by, one_per_file))
-            return _summary(read, 0, len(kept_rows), 0, len(duplicates), stats,
-                            w.previous["counts"]["passages"], len(held), changed=False)
+            return _summary(read, 0, len(kept_rows) - len(kept_missing), 0, len(duplicates), stats,
+                            w.previous["counts"]["passages"], len(held), changed=False,
+                            kept_missing=len(kept_missing))
         dropped = sum(len(v) for p, v in catalog.duplicates_by_path().items() if p in stale_duplicates)
         store.remove(catalog.delete_articles(gone))
         article_store.remove(gone)
@@ -313,7 +335,7 @@ def index_paths(
         catalog.compact_segments()
         catalog.set_duplicates(stats.seen_paths | stale_duplicates, duplicates)
         catalog.commit()
-        _write_lexical(w, catalog, first_new)
+        write_lexical(w, catalog, first_new)
         counts = catalog.counts()
         in_catalog = article_counts(catalog.db) if stats.whole else {}
         catalog.close()
@@ -360,47 +382,26 @@ def index_paths(
             if prev.get("uri") == store_entry["uri"]:  # readers may still be on it
                 keep += [prev.get("passages"), prev.get("articles")]
             drop_stale(store_entry["uri"], store_entry["prefix"], keep, store_entry["owner"])
-    return _summary(read, embedded, len(kept_rows), len(removed_rows) - resplit, len(duplicates), stats,
-                    counts["passages"], len(held), resumed=resumed, relocated=relocated, resplit=resplit,
-                    dropped_duplicates=dropped)
+    return _summary(read, embedded, len(kept_rows) - len(kept_missing), len(removed_rows) - resplit,
+                    len(duplicates), stats, counts["passages"], len(held), resumed=resumed,
+                    relocated=relocated, resplit=resplit, dropped_duplicates=dropped,
+                    kept_missing=len(kept_missing))
 
 
 def _summary(read: int, embedded: int, kept: int, removed: int, duplicates: int, stats: ReadStats,
              passages: int, kept_unread: int, changed: bool = True, resumed: int = 0,
-             relocated: int = 0, resplit: int = 0, dropped_duplicates: int = 0) -> IndexSummary:
+             relocated: int = 0, resplit: int = 0, dropped_duplicates: int = 0,
+             kept_missing: int = 0) -> IndexSummary:
     return IndexSummary(read=read, embedded=embedded, kept=kept, removed=removed, duplicates=duplicates,
                         skipped=tuple(stats.skipped), files=stats.files,
                         ignored_files=stats.ignored_files, passages=passages, changed=changed,
                         kept_unread=kept_unread,
                         legacy=tuple((p, display_name(stats.encodings[p])) for p in dict.fromkeys(stats.legacy)),
                         resumed=resumed, relocated=relocated, unchanged_files=len(stats.unchanged),
-                        resplit=resplit, dropped_duplicates=dropped_duplicates)
+                        resplit=resplit, dropped_duplicates=dropped_duplicates, kept_missing=kept_missing)
 
 
 def _layout(passages: list[Passage], tokens: bool) -> list[tuple[int, int, str, int]]:
     """Passages as :meth:`Catalog.passage_layout` gives them back once stored by an embedder
     that gives (``tokens``) or does not give its tokens."""
     return [(p.char_start, p.char_end, json.dumps(p.sentences), int(tokens)) for p in passages]
-
-
-def _written_before_current_format(w: Writer) -> bool:
-    """An index an older version wrote (no BM25 postings; Milvus rows not versioned or without
-    an owner): its next write converts it, whether or not any article changed."""
-    where = w.previous.get("store") or {"kind": "faiss"}
-    old_milvus = where["kind"] == "milvus" and not (where.get("versioned") and where.get("owner"))
-    return old_milvus or not LexicalIndex.exists(w.old)
-
-
-def _write_lexical(w: Writer, catalog: Catalog, first_new: int) -> None:
-    """The new generation's BM25 postings: the old ones minus removed passages plus new ones,
-    or all passages analysed when the old generation has none (written before qa.lexical)."""
-    from . import postings
-    from .lexical import Analyzer, LexicalIndex, empty_postings
-
-    if w.old and LexicalIndex.exists(w.old):
-        old = LexicalIndex.load(w.old)
-        keep = old.mask(catalog.passage_ids(below=first_new))
-        postings.write(w.work, old.p, keep, catalog.lexical_texts_from(first_new), old.analyzer)
-    else:
-        postings.write(w.work, empty_postings(), np.zeros(0, dtype=bool),
-                       catalog.lexical_texts_from(0), Analyzer())

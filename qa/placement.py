@@ -1,4 +1,5 @@
-"""Where a write's vectors go: FAISS in memory, FAISS lists on disk, or Milvus collections.
+"""Where a write's vectors go: FAISS in memory, FAISS lists on disk, or Milvus collections;
+and its BM25 postings.
 
 Passage vectors and article vectors (what ``similar`` searches) follow the same rules, each
 by its own count: exact below ``approx_threshold``, IVF above it, and IVF lists on disk
@@ -10,7 +11,11 @@ from __future__ import annotations
 import os
 import uuid
 
+import numpy as np
+
+from .catalog import Catalog
 from .indexdir import ARTICLE_VECTORS, PASSAGE_VECTORS, Writer
+from .lexical import LexicalIndex
 from .ondisk import OnDiskBuilder, is_ondisk, load_ondisk
 from .store import FaissStore, approximate
 
@@ -132,3 +137,26 @@ def finish_faiss(store, approx_threshold: int, ann: dict, w: Writer, stem: str):
     store, ann = approximate(store, approx_threshold, ann.get("trained_on"), of=stem)
     store.save(w.path(FILES[stem]))
     return store, ann
+
+
+def written_before_current_format(w: Writer) -> bool:
+    """An index an older version wrote (no BM25 postings; Milvus rows not versioned or without
+    an owner): its next write converts it, whether or not any article changed."""
+    where = w.previous.get("store") or {"kind": "faiss"}
+    old_milvus = where["kind"] == "milvus" and not (where.get("versioned") and where.get("owner"))
+    return old_milvus or not LexicalIndex.exists(w.old)
+
+
+def write_lexical(w: Writer, catalog: Catalog, first_new: int) -> None:
+    """The new generation's BM25 postings: the old ones minus removed passages plus new ones,
+    or all passages analysed when the old generation has none (written before qa.lexical)."""
+    from . import postings
+    from .lexical import Analyzer, empty_postings
+
+    if w.old and LexicalIndex.exists(w.old):
+        old = LexicalIndex.load(w.old)
+        keep = old.mask(catalog.passage_ids(below=first_new))
+        postings.write(w.work, old.p, keep, catalog.lexical_texts_from(first_new), old.analyzer)
+    else:
+        postings.write(w.work, empty_postings(), np.zeros(0, dtype=bool),
+                       catalog.lexical_texts_from(0), Analyzer())

@@ -213,6 +213,7 @@ class IndexSummary:
     unchanged_files: int = 0  # files an update found as they were (qa.filestamps), not opened
     resplit: int = 0  # of those embedded, unchanged articles a rebuild redid (an older version split them otherwise, or kept no tokens)
     dropped_duplicates: int = 0  # duplicates recorded for files that are gone or were removed
+    kept_missing: int = 0  # articles of files not found, outside the paths given, left as they were
 
     def lines(self) -> list[str]:
         out = [
@@ -243,6 +244,9 @@ class IndexSummary:
         if self.kept_unread:
             out.append(f"kept {_count(self.kept_unread, 'article')} of files that could not be read, "
                        "as indexed before")
+        if self.kept_missing:
+            out.append(f"kept {_count(self.kept_missing, 'article')} of files that were not found, outside "
+                       "the paths given (a drive not mounted?): `qa index` or `qa remove` their folder to drop them")
         out.append(f"index holds {_count(self.passages, 'passage')}"
                    + ("" if self.changed else " (nothing changed: the index was left as it was)"))
         return out

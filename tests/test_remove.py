@@ -158,3 +158,45 @@ def test_removing_what_the_index_does_not_hold_is_refused_and_changes_nothing(tm
     assert lib.manifest["updated"] == updated and lib.info().articles == 2
     with pytest.raises(qa.InputError, match="at least one"):
         lib.remove([], progress=False)
+
+
+def test_articles_of_a_folder_not_found_outside_the_paths_given_stay(tmp_path, fake):
+    # Another folder's update while this one is away (a drive not mounted) keeps its articles
+    # and says so; they go only when their own folder is updated or removed.
+    d1, d2 = two_folders(tmp_path)
+    write(d2 / "z.txt", f"{CHEESE}!\n")
+    lib = qa.Library.build([str(d1), str(d2)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    ids = sorted(r[1] for r in lib.catalog.articles_index())
+    d2.rename(tmp_path / "unmounted")
+    write(d1 / "new.txt", f"{FERRY} Extra sailings at Easter.\n")  # a write, which parks ids
+    s = lib.update([str(d1)], progress=False)
+    assert (s.embedded, s.removed, s.kept_missing) == (1, 0, 2)
+    assert "kept 2 articles of files that were not found, outside the paths given" in "\n".join(s.lines())
+    assert sorted(r[1] for r in lib.catalog.articles_index()) == sorted(ids + [lib.ask("Easter", k=1)[0].article_id])
+    assert lib.ask("winter ferry timetable", k=1, mode="lexical")[0].source == str(d2 / "y.txt")
+    assert lib.check() == []
+    (tmp_path / "unmounted").rename(d2)  # back: nothing to do for it
+    assert lib.update([str(d2)], progress=False).changed is False
+    # Moved into the paths given, a file takes its articles (and vectors) back.
+    (d2 / "y.txt").rename(d1 / "y.txt")
+    encoded = fake.texts_encoded
+    s = lib.update([str(d1)], progress=False)
+    assert (s.embedded, s.relocated, s.removed, s.kept_missing) == (0, 1, 0, 0)
+    assert fake.texts_encoded == encoded and lib.check() == []
+    # Gone for good: an update of its folder drops the rest.
+    (d2 / "z.txt").unlink()
+    assert lib.update([str(d1)], progress=False).kept_missing == 1
+    s = lib.update([str(d2)], progress=False)
+    assert (s.removed, s.kept_missing) == (1, 0) and lib.info().articles == 4
+
+
+def test_an_article_read_with_the_text_of_one_not_found_elsewhere_replaces_it(tmp_path, fake):
+    write(tmp_path / "a" / "keep.md", f"---\ntitle: Keep\n---\n\n{CHEESE}\n")
+    write(tmp_path / "b" / "note.md", f"---\ntitle: One\n---\n\n{QUAY}\n")
+    lib = qa.Library.build([str(tmp_path / "a"), str(tmp_path / "b")], str(tmp_path / "idx"), embedder=fake,
+                           progress=False)
+    (tmp_path / "b" / "note.md").unlink()
+    write(tmp_path / "a" / "note.md", f"---\ntitle: Two\n---\n\n{QUAY}\n")  # moved, retitled
+    s = lib.update([str(tmp_path / "a")], progress=False)
+    assert (s.embedded, s.removed, s.kept_missing) == (1, 1, 0)
+    assert [h.title for h in lib.ask("quay wall", k=5)] == ["Two", "Keep"]  # its text indexed once
