@@ -41,13 +41,20 @@ class ReadStats:
 
 def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, str]]:
     """Yield (path as given, absolute path) of readable-looking files, recursing into folders."""
+    walked: set[str] = set()  # real folders walked: each once, however many links lead to it
     for given in paths:
         given = os.fspath(given)
         if os.path.isfile(given):
             yield from _accept(given, stats, explicit=True)
         elif os.path.isdir(given):
-            # followlinks=False: a symlink loop cannot make the walk endless.
-            for root, dirs, files in os.walk(given):
+            # Links to folders are followed (a notes folder linking a shared one), each real
+            # folder once: a link back up (a loop) or to a folder already walked adds nothing.
+            for root, dirs, files in os.walk(given, followlinks=True):
+                real = os.path.realpath(root)
+                if real in walked:
+                    dirs[:] = []
+                    continue
+                walked.add(real)
                 if looks_like_index(root):
                     # Its catalog, BM25 vocabulary and model export are not articles (they would
                     # be read as such when the index sits inside the corpus); UI uploads are.
@@ -57,7 +64,9 @@ def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, st
                 pages = {os.path.splitext(f)[0] for f in files if is_page(f)}
                 skipped = [d for d in dirs if d.startswith(".") or _page_files(d, pages)]
                 stats.ignored_files += len(skipped)
-                dirs[:] = sorted(d for d in dirs if d not in skipped)
+                # Real folders before links, so that a file is named by its own folder where it can be.
+                dirs[:] = sorted((d for d in dirs if d not in skipped),
+                                 key=lambda d: (os.path.islink(os.path.join(root, d)), d))
                 for name in sorted(files):
                     yield from _accept(os.path.join(root, name), stats, explicit=False)
         else:

@@ -760,6 +760,21 @@ def test_symlink_loop_ends(tmp_path):
     assert [a.text for a in articles] == ["Loop test."]
 
 
+def test_a_linked_folder_is_read_once_under_its_own_name_where_it_has_one(tmp_path):
+    notes, shared = tmp_path / "notes", tmp_path / "shared"
+    (notes / "sub").mkdir(parents=True)
+    shared.mkdir()
+    (notes / "n.txt").write_text("A note about tides.\n", encoding="utf-8")
+    (notes / "sub" / "g.txt").write_text("A note about gulls.\n", encoding="utf-8")
+    (shared / "s.txt").write_text("A shared note about the lighthouse.\n", encoding="utf-8")
+    os.symlink(shared, notes / "linked")  # outside: followed
+    os.symlink(notes / "sub", notes / "again")  # inside, walked under its own name
+    os.symlink(notes, notes / "sub" / "up")  # a loop
+    articles, stats = read(notes)
+    assert sorted(os.path.relpath(a.path, notes) for a in articles) == ["linked/s.txt", "n.txt", "sub/g.txt"]
+    assert stats.files == 3 and not stats.skipped
+
+
 def test_lines_past_65535_are_counted_through_comments_and_scripts():
     """libxml2 gives 65,535 for every line past it; Node.js's all-in-one all.html (100,000
     lines) had every reference after a three-line comment three lines short."""
