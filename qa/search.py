@@ -208,8 +208,13 @@ def _fuse(cands: list[_Candidate], catalog, store, lexicon, question: str, qvec,
     lx = np.array([c.lexical for c in cands])
     best = _best_sentence(catalog, [c.pid for c in cands], qvec, d)
     pool = np.array([_in_pool(c.dense_rank) or _in_pool(c.lexical_rank) for c in cands])
-    fused = (PASSAGE_WEIGHT * _scale(d, d[pool]) + SENTENCE_WEIGHT * _scale(best, best[pool])
-             + LEXICAL_WEIGHT * _scale(lx, lx[pool]))
+    # A pool that did not fill holds every passage there is (a small collection, a narrow
+    # filter): its worst is no stand-in for "unrelated", so scales start at 0 (no match, no
+    # similarity) below it. Else a second of two hits scored 0 whatever it held; ranking small
+    # filtered sets of SciFact this way measured the same or better (nDCG@10 0.7453 vs 0.7444).
+    floor = int(pool.sum()) < FUSION_DEPTH
+    fused = (PASSAGE_WEIGHT * _scale(d, d[pool], floor) + SENTENCE_WEIGHT * _scale(best, best[pool], floor)
+             + LEXICAL_WEIGHT * _scale(lx, lx[pool], floor))
     # Word pairs need the passages analysed (~0.1 ms each): only the top PAIR_DEPTH by the other
     # signals, scaled among themselves; measured as good as all candidates, at a fifth the cost.
     top = np.argsort(-fused, kind="stable")[:PAIR_DEPTH]
@@ -217,14 +222,14 @@ def _fuse(cands: list[_Candidate], catalog, store, lexicon, question: str, qvec,
     rows = catalog.passages(ids, vectors=qtokens is not None)  # text as the lexical index analysed it
     pairs = lexicon.pair_share(question, [f"{rows[p].title}\n{rows[p].text}" if p in rows else ""
                                           for p in ids])
-    fused[top] += PAIR_WEIGHT * _scale(pairs, pairs)
+    fused[top] += PAIR_WEIGHT * _scale(pairs, pairs, floor)
     total = WEIGHTS
     matched = _token_scores(qtokens, [rows.get(p) for p in ids])
     # The same top, scaled among themselves. Only when every one of them has tokens: in an index
     # an older version wrote and this one updated, only the passages added since have them, and
     # counting the others' as 0 would rank them below the new ones for that alone.
     if matched is not None and not np.isnan(matched).any():
-        fused[top] += TOKEN_WEIGHT * _scale(matched, matched)
+        fused[top] += TOKEN_WEIGHT * _scale(matched, matched, floor)
         total += TOKEN_WEIGHT
     fused /= total
     for c, s in zip(cands, fused, strict=True):
@@ -258,8 +263,9 @@ def _in_pool(rank: int | None) -> bool:
     return rank is not None and rank <= FUSION_DEPTH
 
 
-def _scale(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
-    """Min-max scaling over the reference pool: the union of both lists' top ``FUSION_DEPTH``.
+def _scale(x: np.ndarray, ref: np.ndarray, floor: bool = False) -> np.ndarray:
+    """Min-max scaling over the reference pool: the union of both lists' top ``FUSION_DEPTH``;
+    with ``floor``, from 0 where the pool's minimum is above it.
 
     A fixed pool, not every candidate fetched, so a passage's fused score does not change with
     how many results were asked for.
@@ -267,6 +273,8 @@ def _scale(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
     if len(ref) == 0:
         return np.zeros_like(x)
     lo, hi = float(ref.min()), float(ref.max())
+    if floor:
+        lo = min(lo, 0.0)
     if hi > lo:
         return (x - lo) / (hi - lo)
     # One candidate, or all alike (a narrow filter, a tiny corpus): a signal they all have counts

@@ -507,7 +507,8 @@ def test_fused_score_matches_an_independent_recomputation(samples, tmp_path, fak
 
     def scaled(pid, i, ref=pool):
         ref = [signals[p][i] for p in ref]
-        return (signals[pid][i] - min(ref)) / (max(ref) - min(ref))
+        lo = min(ref) if len(pool) >= FUSION_DEPTH else min(*ref, 0.0)  # all there is: from 0
+        return (signals[pid][i] - lo) / (max(ref) - lo)
 
     base = {pid: PASSAGE_WEIGHT * scaled(pid, 0) + SENTENCE_WEIGHT * scaled(pid, 1) + LEXICAL_WEIGHT * scaled(pid, 2)
             for pid in rows}
@@ -900,3 +901,16 @@ def test_fewer_articles_than_k_do_not_grow_the_candidates_to_the_whole_index(tmp
     monkeypatch.setattr(lib.catalog, "article_count", lambda *a: 10**9)
     assert ask(filters={"source": "*book.md"}) == alone and len(rounds) > 1
     assert ask() == both and ask(per_article=3) == both_three
+
+
+def test_in_a_small_collection_a_lesser_hit_does_not_score_zero(tmp_path, fake):
+    # Every passage is in the fusion's pool: scales start at 0, not at the weaker passage's
+    # scores (which made the second of two hits score 0.000 whatever it held).
+    d = tmp_path / "two"
+    d.mkdir()
+    (d / "a.txt").write_text("Dockworkers at the port of Valmora went on strike over automation.\n\n"
+                             "Port officials in Valmora said the cranes would stay idle.\n", encoding="utf-8")
+    lib = qa.Library.build([str(d)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    first, second = lib.ask("Why did the Valmora dockworkers strike?", k=2)
+    assert first.score > second.score > 0.1
+    assert "Dockworkers" in first.text

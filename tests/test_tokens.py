@@ -151,8 +151,8 @@ def test_title_words_do_not_pick_the_sentence(tmp_path, monkeypatch):
 
 def test_token_match_is_a_fusion_signal(tmp_path):
     """With tokens, hybrid scores are the fusion without them plus TOKEN_WEIGHT times the
-    question-to-passage token score, min-max scaled, renormalised (all candidates of this small
-    corpus are within PAIR_DEPTH, so every one gets it)."""
+    question-to-passage token score, scaled from 0 to the best, renormalised (all candidates of
+    this small corpus are within PAIR_DEPTH, so every one gets it)."""
     from qa.search import PAIR_DEPTH, TOKEN_WEIGHT, WEIGHTS
 
     fake = TokenFake()
@@ -172,7 +172,7 @@ def test_token_match_is_a_fusion_signal(tmp_path):
         return float(np.mean([max((bits * 2.0 - 1) @ t) / np.sqrt(fake.dim) for t in q.vectors]))
 
     m = {pid: matched(pid) for pid in hits}
-    lo, hi = min(m.values()), max(m.values())
+    lo, hi = min(*m.values(), 0.0), max(m.values())  # every passage is in the pool: scaled from 0
     for pid, score in hits.items():
         want = (base[pid] * WEIGHTS + TOKEN_WEIGHT * (m[pid] - lo) / (hi - lo)) / (WEIGHTS + TOKEN_WEIGHT)
         assert abs(score - want) < 1e-5
