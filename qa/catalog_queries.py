@@ -59,6 +59,10 @@ class CatalogQueries:
             " min(date) first_date, max(date) last_date, min(id) first FROM articles GROUP BY source) g"
             " JOIN articles a ON a.id = g.first ORDER BY a.source"))
 
+    def source_paths(self) -> dict[str, str]:
+        """Each source's file (absolute path)."""
+        return dict(self.db.execute("SELECT source, min(path) FROM articles GROUP BY source"))
+
     def paths_of(self, source: str) -> list[str]:
         """The files (absolute paths) read as ``source``: its articles' and its duplicates'."""
         return [row[0] for row in self.db.execute(

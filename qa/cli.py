@@ -315,8 +315,11 @@ def cmd_info(args) -> int:
     print(f"settings   {json.dumps(info.settings)}")
     print(f"disk       {info.disk_bytes / 1e6:.1f} MB")
     print("sources")
+    paths = lib.catalog.source_paths()
     for source, n in info.sources:
-        print(f"  {n:6d}  {source}")
+        gone = source in paths and not os.path.exists(paths[source])
+        print(f"  {n:6d}  {source}" + ("  (file not found: `qa index` or `qa remove` its folder to drop it)"
+                                       if gone else ""))
     return 0
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import qa
+import qa.cli
 import qa.filestamps
 
 QUAY = "The harbour authority approved the new quay wall on Tuesday after years of delays."
@@ -160,7 +161,7 @@ def test_removing_what_the_index_does_not_hold_is_refused_and_changes_nothing(tm
         lib.remove([], progress=False)
 
 
-def test_articles_of_a_folder_not_found_outside_the_paths_given_stay(tmp_path, fake):
+def test_articles_of_a_folder_not_found_outside_the_paths_given_stay(tmp_path, fake, capsys):
     # Another folder's update while this one is away (a drive not mounted) keeps its articles
     # and says so; they go only when their own folder is updated or removed.
     d1, d2 = two_folders(tmp_path)
@@ -183,6 +184,14 @@ def test_articles_of_a_folder_not_found_outside_the_paths_given_stay(tmp_path, f
     s = lib.update([str(d1)], progress=False)
     assert (s.embedded, s.relocated, s.removed, s.kept_missing) == (0, 1, 0, 0)
     assert fake.texts_encoded == encoded and lib.check() == []
+    # `qa info` marks a source whose file is not found.
+    (d2 / "z.txt").rename(tmp_path / "z.txt")
+    capsys.readouterr()
+    assert qa.cli.main(["info", "--index", lib.path]) == 0
+    listed = {line.split()[1]: line for line in capsys.readouterr().out.split("sources\n")[1].splitlines()}
+    assert listed[str(d2 / "z.txt")].endswith("(file not found: `qa index` or `qa remove` its folder to drop it)")
+    assert "not found" not in listed[str(d1 / "x.txt")]
+    (tmp_path / "z.txt").rename(d2 / "z.txt")
     # Gone for good: an update of its folder drops the rest.
     (d2 / "z.txt").unlink()
     assert lib.update([str(d1)], progress=False).kept_missing == 1
