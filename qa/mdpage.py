@@ -9,6 +9,9 @@ others (``<p>``, ``<td>``, ``<br>``) leave a space, so words stay apart as on th
 one-line ``<h1>``-``<h6>`` becomes the heading it shows as; what a page never shows as text
 (``<script>``, ``<style>``, comments: editors' notes, build metadata) goes whole.
 
+Footnote marks go: a reference ``[^1]`` (a superscript number on the page) and a definition's
+``[^1]: `` label, its text staying where it is.
+
 A blockquote's ``>`` marks go too (a note, a warning, ``> Stability: 2 - Stable``): a page
 shows its lines as a paragraph, and so do cards, instead of ``... It is possible > to modify``
 in the middle of a sentence; its fenced code, lists and tables are then those of the text
@@ -29,7 +32,10 @@ from functools import lru_cache
 _ATTRIBUTE = r"""\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?"""
 _TAG = re.compile(rf"<(?:[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?|/[A-Za-z][A-Za-z0-9-]*\s*"
                   r"|!--.*?--|\?.*?\?|![A-Za-z][^>]*|!\[CDATA\[.*?\]\])>", re.S)
-_MAYBE = re.compile(r"<[A-Za-z/!?]|^ {0,3}>", re.M)
+_MAYBE = re.compile(r"<[A-Za-z/!?]|^ {0,3}>|\[\^", re.M)
+# A footnote's reference ("text[^1]") and, at the start of a line, its definition's label ("[^1]: ").
+_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
+_DEFINITION = re.compile(r"[ \t>]*\[\^[^\]\s]+\]:[ \t]?")
 _QUOTE_MARK = re.compile(r"[ \t]*> ?")
 # GitHub's alerts ("[!NOTE]") and Obsidian's callouts ("[!tip]- Optional title"), on a quote's first line.
 _ALERT = re.compile(r"\[!([A-Za-z][\w-]*)\][+-]?[ \t]*(.*)")
@@ -82,9 +88,12 @@ def shown(text: str) -> str:
                 depth[i] += 1
         elif token.type == "html_block":
             edits += _block_tags(text, a, b, token.content, lines, first, last, closed)
-        elif token.type == "inline" and any(c.type == "html_inline" for c in token.children or ()):
-            edits += [(x, y, _replacement(text[x:y])) for x, y in _inline_tags(text, a, b, token.children or ())
-                      if _hidden(text[x:y], closed)]
+        elif token.type == "inline":
+            inline = _inline_spans(text, a, b, token.children or ())
+            edits += [(x, y, _replacement(text[x:y])) for kind, x, y in inline
+                      if kind == "html_inline" and _hidden(text[x:y], closed)]
+            if "[^" in token.content:
+                edits += _footnote_marks(text, a, b, [(x, y) for kind, x, y in inline if kind == "code_inline"])
     edits += _quote_marks(lines, starts, depth)
     out, pos = [], 0
     for a, b, new in sorted(edits, key=lambda e: (e[0], -e[1])):
@@ -165,10 +174,11 @@ def _heading(line: str, start: int) -> tuple[int, str] | None:
     return start + m.start(2), "#" * int(m.group(3)) + " "
 
 
-def _inline_tags(text: str, a: int, b: int, children) -> list[tuple[int, int]]:
-    """Where a paragraph's inline HTML tags are in ``text[a:b]``: its tokens, in order, found
-    from a cursor that code spans move past (a tag written in a code span stays)."""
-    spans: list[tuple[int, int]] = []
+def _inline_spans(text: str, a: int, b: int, children) -> list[tuple[str, int, int]]:
+    """Where a paragraph's inline HTML tags and code spans are in ``text[a:b]``: (token type,
+    start, end), found in order from a cursor that code spans move past (a tag written in a
+    code span stays)."""
+    spans: list[tuple[str, int, int]] = []
     pos = a
     for child in children:
         if child.type == "code_inline":
@@ -176,12 +186,30 @@ def _inline_tags(text: str, a: int, b: int, children) -> list[tuple[int, int]]:
             opened = run.search(text, pos, b)
             closed = run.search(text, opened.end(), b) if opened else None
             if closed:
+                spans.append((child.type, opened.start(), closed.end()))
                 pos = closed.end()
         elif child.type == "html_inline":
             at = text.find(child.content, pos, b)
             while at > 0 and text[at - 1] == "\\":  # an escaped "\<b>" is text
                 at = text.find(child.content, at + 1, b)
             if at >= 0:
-                spans.append((at, at + len(child.content)))
+                spans.append((child.type, at, at + len(child.content)))
                 pos = at + len(child.content)
     return spans
+
+
+def _footnote_marks(text: str, a: int, b: int, code: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """The edits that leave footnote marks out of ``text[a:b]`` (outside code spans): a
+    reference (``[^1]``, a superscript number on the page) goes, and a definition's label
+    (``[^1]: ``) at the start of a line, its text staying."""
+    edits = []
+    for m in _FOOTNOTE.finditer(text, a, b):
+        if any(x <= m.start() < y for x, y in code) or (m.start() > 0 and text[m.start() - 1] == "\\"):
+            continue
+        line = text.rfind("\n", 0, m.start()) + 1
+        label = _DEFINITION.match(text, line)
+        if label and label.start() <= m.start() < label.end():
+            edits.append((m.start(), label.end(), ""))
+        else:
+            edits.append((m.start(), m.end(), ""))
+    return edits

@@ -38,11 +38,11 @@ def test_markdown_comments_and_link_definitions_are_blanked_outside_code_and_lin
         "[t]: https://example.org/text \"Text\"\n[fs]: fs.md#fs\n[^1]: Footnotes stay.\n", encoding="utf-8")
     [a], _ = read(tmp_path)
     assert "YAML" not in a.text and "added" not in a.text
-    assert "example.org" not in a.text and "fs.md" not in a.text and "[^1]: Footnotes stay." in a.text
+    assert "example.org" not in a.text and "fs.md" not in a.text and "\nFootnotes stay." in a.text
     assert "<!-- kept in code -->\n[kept]: in-code.md" in a.text and "Inline   here." in a.text  # a page hides it
     assert "[not]: a-definition (it would interrupt)" in a.text
     lines = a.text.split("\n")
-    assert lines[6] == "Real [text][t] and a note[^1]." and len(lines) == 19 and not lines[2].strip()
+    assert lines[6] == "Real [text][t] and a note." and len(lines) == 19 and not lines[2].strip()
 
 
 README = """<h1 align="center">Pelican <em>Ferry</em> Tools</h1>
@@ -101,6 +101,19 @@ def test_markdown_blockquote_marks_are_left_out_as_a_page_shows_them_and_lines_s
         "# Brotli", "", "Warning:", "Brotli is a stream format. It is possible", "to modify ranges.", "",
         "Stability: 2 - Stable", "Nested.", "", "```py", ">>> import brotli", "```", "", "```", "> kept in code", "```",
         "Less than: a > b.", "", "Tip: Use the ferry", "[!NOTE] is text here."]  # an Obsidian callout's title
+
+
+def test_markdown_footnote_marks_are_left_out_and_their_text_stays(tmp_path):
+    (tmp_path / "f.md").write_text(
+        "# Tides\n\nThe spring tide peaked at 6.1 metres[^1], a record.[^long-note]\n\n"
+        "Write `[^2]` for a note; \\[^3] is text.\n\n    [^4] in indented code\n\n```\n[^5] in fenced code\n```\n\n"
+        "[^1]: Harbour gauge, 12 March.\n[^long-note]: Since records began in 1911.\n> [^6]: A quoted note.\n",
+        encoding="utf-8")
+    [a], _ = read(tmp_path)
+    assert a.text.split("\n") == [
+        "# Tides", "", "The spring tide peaked at 6.1 metres, a record.", "",
+        "Write `[^2]` for a note; \\[^3] is text.", "", "    [^4] in indented code", "", "```", "[^5] in fenced code",
+        "```", "", "Harbour gauge, 12 March.", "Since records began in 1911.", "A quoted note."]
 
 
 def test_txt_one_per_file(tmp_path):
