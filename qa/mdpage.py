@@ -9,8 +9,9 @@ others (``<p>``, ``<td>``, ``<br>``) leave a space, so words stay apart as on th
 one-line ``<h1>``-``<h6>`` becomes the heading it shows as; what a page never shows as text
 (``<script>``, ``<style>``, comments: editors' notes, build metadata) goes whole.
 
-Footnote marks go: a reference ``[^1]`` (a superscript number on the page) and a definition's
-``[^1]: `` label, its text staying where it is.
+Footnote marks go: a reference ``[^1]`` to a note the text defines (a superscript number on
+the page; ``[^a-z]`` with no such note is text) and a definition's ``[^1]: `` label, its text
+staying where it is.
 
 A blockquote's ``>`` marks go too (a note, a warning, ``> Stability: 2 - Stable``): a page
 shows its lines as a paragraph, and so do cards, instead of ``... It is possible > to modify``
@@ -34,8 +35,9 @@ _TAG = re.compile(rf"<(?:[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?|/[A-Za-z][A
                   r"|!--.*?--|\?.*?\?|![A-Za-z][^>]*|!\[CDATA\[.*?\]\])>", re.S)
 _MAYBE = re.compile(r"<[A-Za-z/!?]|^ {0,3}>|\[\^", re.M)
 # A footnote's reference ("text[^1]") and, at the start of a line, its definition's label ("[^1]: ").
-_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
-_DEFINITION = re.compile(r"[ \t>]*\[\^[^\]\s]+\]:[ \t]?")
+_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
+_DEFINITION = re.compile(r"[ \t>]*\[\^([^\]\s]+)\]:[ \t]?")
+_DEFINED = re.compile(r"^[ \t>]*\[\^([^\]\s]+)\]:", re.M)
 _QUOTE_MARK = re.compile(r"[ \t]*> ?")
 # GitHub's alerts ("[!NOTE]") and Obsidian's callouts ("[!tip]- Optional title"), on a quote's first line.
 _ALERT = re.compile(r"\[!([A-Za-z][\w-]*)\][+-]?[ \t]*(.*)")
@@ -78,6 +80,7 @@ def shown(text: str) -> str:
     closed = {name.lower() for name in _CLOSING.findall(text)}
     edits: list[tuple[int, int, str]] = []  # (start, end, what replaces it)
     depth = [0] * (len(lines) + 1)  # blockquotes around each line
+    notes: set[str] | None = None  # footnotes defined: a reference to no note is text, "[^a-z]"
     for token in _parser().parse(text):
         if token.map is None:
             continue
@@ -93,7 +96,10 @@ def shown(text: str) -> str:
             edits += [(x, y, _replacement(text[x:y])) for kind, x, y in inline
                       if kind == "html_inline" and _hidden(text[x:y], closed)]
             if "[^" in token.content:
-                edits += _footnote_marks(text, a, b, [(x, y) for kind, x, y in inline if kind == "code_inline"])
+                if notes is None:
+                    notes = set(_DEFINED.findall(text))
+                edits += _footnote_marks(text, a, b, [(x, y) for kind, x, y in inline if kind == "code_inline"],
+                                         notes)
     edits += _quote_marks(lines, starts, depth)
     out, pos = [], 0
     for a, b, new in sorted(edits, key=lambda e: (e[0], -e[1])):
@@ -198,10 +204,11 @@ def _inline_spans(text: str, a: int, b: int, children) -> list[tuple[str, int, i
     return spans
 
 
-def _footnote_marks(text: str, a: int, b: int, code: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+def _footnote_marks(text: str, a: int, b: int, code: list[tuple[int, int]],
+                    notes: set[str]) -> list[tuple[int, int, str]]:
     """The edits that leave footnote marks out of ``text[a:b]`` (outside code spans): a
-    reference (``[^1]``, a superscript number on the page) goes, and a definition's label
-    (``[^1]: ``) at the start of a line, its text staying."""
+    reference to a note defined in ``notes`` (``[^1]``, a superscript number on the page) goes,
+    and a definition's label (``[^1]: ``) at the start of a line, its text staying."""
     edits = []
     for m in _FOOTNOTE.finditer(text, a, b):
         if any(x <= m.start() < y for x, y in code) or (m.start() > 0 and text[m.start() - 1] == "\\"):
@@ -210,6 +217,6 @@ def _footnote_marks(text: str, a: int, b: int, code: list[tuple[int, int]]) -> l
         label = _DEFINITION.match(text, line)
         if label and label.start() <= m.start() < label.end():
             edits.append((m.start(), label.end(), ""))
-        else:
+        elif m.group(1) in notes:
             edits.append((m.start(), m.end(), ""))
     return edits

@@ -106,13 +106,13 @@ def test_markdown_blockquote_marks_are_left_out_as_a_page_shows_them_and_lines_s
 def test_markdown_footnote_marks_are_left_out_and_their_text_stays(tmp_path):
     (tmp_path / "f.md").write_text(
         "# Tides\n\nThe spring tide peaked at 6.1 metres[^1], a record.[^long-note]\n\n"
-        "Write `[^2]` for a note; \\[^3] is text.\n\n    [^4] in indented code\n\n```\n[^5] in fenced code\n```\n\n"
+        "Write `[^2]` for a note; \\[^3] is text, as is [^a-z] (no such note).\n\n    [^4] in indented code\n\n```\n[^5] in fenced code\n```\n\n"
         "[^1]: Harbour gauge, 12 March.\n[^long-note]: Since records began in 1911.\n> [^6]: A quoted note.\n",
         encoding="utf-8")
     [a], _ = read(tmp_path)
     assert a.text.split("\n") == [
         "# Tides", "", "The spring tide peaked at 6.1 metres, a record.", "",
-        "Write `[^2]` for a note; \\[^3] is text.", "", "    [^4] in indented code", "", "```", "[^5] in fenced code",
+        "Write `[^2]` for a note; \\[^3] is text, as is [^a-z] (no such note).", "", "    [^4] in indented code", "", "```", "[^5] in fenced code",
         "```", "", "Harbour gauge, 12 March.", "Since records began in 1911.", "A quoted note."]
 
 
