@@ -162,7 +162,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table()
 
     def pick_source(evt):
-        return (evt.row_value or [""])[0]
+        return (evt.row_value or [""])[0].removesuffix(" (file not found)")
 
     # Gradio passes the selection to a parameter annotated with its class; this module's
     # annotations are strings it cannot resolve (gradio is imported here, not at the top).
@@ -189,9 +189,12 @@ def build_ui(lib: Library, examples: list[str] | None = None):
 
     def library_table():
         rows = []
+        paths = lib.catalog.source_paths()
         for src, n, first, last, title in lib.catalog.source_rows():
             dates = "" if not first else first if first == last else f"{first} – {last}"
-            rows.append([src, n, dates, title if n == 1 else f"{title} (+{n - 1} more)"])
+            # Kept by updates of other folders (a drive not mounted): the file may be gone for good.
+            gone = " (file not found)" if src in paths and not os.path.exists(paths[src]) else ""
+            rows.append([src + gone, n, dates, title if n == 1 else f"{title} (+{n - 1} more)"])
         return rows
 
     with gr.Blocks(title="article-qa") as demo:
