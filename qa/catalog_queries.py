@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 
@@ -64,10 +65,21 @@ class CatalogQueries:
         return dict(self.db.execute("SELECT source, min(path) FROM articles GROUP BY source"))
 
     def paths_of(self, source: str) -> list[str]:
-        """The files (absolute paths) read as ``source``: its articles' and its duplicates'."""
+        """The files (absolute paths) read as ``source`` or from under it, a folder as given:
+        its articles' and its duplicates'."""
+        return self._files("source", source)
+
+    def holds(self, path: str) -> bool:
+        """Whether articles or duplicates were read from ``path`` (absolute) or under it."""
+        return bool(self._files("path", path, limit=1))
+
+    def _files(self, column: str, value: str, limit: int = -1) -> list[str]:
+        folder = value.rstrip("/" + os.sep) + os.sep
+        where = f"{column}=? OR substr({column}, 1, ?)=?"
+        args = (value, len(folder), folder)
         return [row[0] for row in self.db.execute(
-            "SELECT path FROM articles WHERE source=? UNION SELECT path FROM duplicates WHERE source=?"
-            " ORDER BY 1", (source, source))]
+            f"SELECT path FROM articles WHERE {where} UNION SELECT path FROM duplicates WHERE {where}"
+            " ORDER BY 1 LIMIT ?", (*args, *args, limit))]
 
     def find_titles(self, text: str, limit: int = 20) -> list[tuple[str, str, str]]:
         like = f"%{text}%"

@@ -217,7 +217,8 @@ class Library:
     def remove(self, paths: Sequence[str] | str, *, progress: bool = True) -> IndexSummary:
         """Take the articles read from ``paths`` (files, or folders: everything under them) out
         of the index, whether or not the files still exist; nothing else changes. A path is
-        matched as an update matches it, from the current folder. An article whose text is
+        matched as an update matches it, from the current folder, else as ``qa info`` lists
+        sources (the paths as given when they were indexed). An article whose text is
         also in a file elsewhere is not lost: that file's copy takes its place.
 
         Raises:
@@ -229,6 +230,13 @@ class Library:
         paths = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
         if not paths:
             raise InputError("give at least one file or folder to remove")
+        # A path that names nothing here from the current folder may be written as `qa info`
+        # lists sources (as given when indexed, from wherever that was): those files.
+        resolved = []
+        for given in map(os.fspath, paths):
+            as_listed = [] if self.catalog.holds(os.path.abspath(given)) else self.catalog.paths_of(given)
+            resolved += as_listed or [given]
+        paths = resolved
         settings = self.manifest.get("settings", {})
         summary = index_paths(self.path, paths, self.embedder,
                               Settings(chunk_tokens=settings.get("chunk_tokens", 200)),

@@ -95,13 +95,16 @@ def test_remove_matches_a_path_as_given_from_the_current_folder(tmp_path, fake, 
     assert sources(lib) == [("d2/y.txt", 1), ("d2/y.txt", 3)]
     assert [h.source for h in lib.ask("quay wall", k=2)] == ["d2/y.txt", "d2/y.txt"]
     assert lib.check() == [] and lib.info().duplicates == 0
-    # From another folder, a relative path is taken from there.
-    (tmp_path / "elsewhere").mkdir()
+    # From another folder, a relative path is taken from there, else as the sources are listed
+    # (as given when indexed).
+    (tmp_path / "elsewhere" / "d2").mkdir(parents=True)
     monkeypatch.chdir(tmp_path / "elsewhere")
-    with pytest.raises(qa.InputError, match="holds no article from d2"):
-        lib.remove("d2", progress=False)
-    assert lib.remove(os.path.join("..", "d2"), progress=False).removed == 2
+    with pytest.raises(qa.InputError, match="holds no article from d3"):
+        lib.remove("d3", progress=False)
+    assert lib.remove(os.path.join("d2", "y.txt"), progress=False).removed == 2  # not ./d2, empty here
     assert lib.info().articles == 0 and lib.ask("quay wall", k=2) == []
+    lib.update([str(d2)], progress=False)
+    assert lib.remove(os.path.join("..", "d2"), progress=False).removed == 2
 
 
 def test_a_copy_is_read_again_as_its_file_was_indexed(tmp_path, fake, monkeypatch):
