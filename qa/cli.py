@@ -66,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     sp = with_index(sub.add_parser(
         "remove", help="take the articles of files or folders out of an index",
         description="Take the articles read from these files or folders (everything under them) out of the "
-                    "index, whether or not the files still exist. Nothing else changes; the files are not touched."))
+                    "index, whether or not the files still exist. Nothing else changes; the files are not touched. "
+                    "A PATH is taken from the current folder, else as `qa info` lists the sources."))
     sp.add_argument("paths", nargs="+", metavar="PATH")
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
 
