@@ -85,8 +85,8 @@ def index_paths(
     Args:
         full: the index should hold exactly ``paths`` (a build); otherwise articles outside them
             are left alone (an update).
-        remove: take the articles from ``paths`` out of the index without reading them (and
-            nothing else: articles of files that vanished elsewhere stay until an update).
+        remove: take the articles from ``paths`` out of the index without reading them, and
+            nothing else.
         on_progress: optional callable(done, total, message) for UIs.
         encoder: turns batches of passages into vectors (default: ``embedder`` in this process;
             ``qa.distributed.ray_encoder`` spreads them over a Ray cluster).
@@ -281,12 +281,15 @@ def index_paths(
         going = {row[0] for row in existing if row[0] in scoped and row[0] not in kept_rows
                  and row[4] not in stats.unread and row[0] not in staying}
         read_as: dict[str, bool] = {}  # how each of those files was read: as it was indexed
-        for given, path, per_file in orphaned_duplicates(catalog, existing, going, stats.seen_paths,
-                                                          in_scope, stamps, one_per_file):
+        orphans = orphaned_duplicates(catalog, existing, going, stats.seen_paths, in_scope, stamps, one_per_file)
+        rows_of = {path: [] for _, path, _ in orphans}
+        for row in existing if orphans else ():
+            if row[4] in rows_of:
+                rows_of[row[4]].append(row)
+        for given, path, per_file in orphans:
             read_as[path] = per_file
-            for row in existing:
-                if row[4] == path:
-                    scope(row)
+            for row in rows_of[path]:
+                scope(row)
             for article in read_articles([given], stats, one_per_file=per_file):
                 take(article)
         reading.update(read - reading.n)
