@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from typing import IO, Any
 
@@ -15,6 +16,21 @@ _FIELD_DATE = re.compile(
 _CHUNK = 1 << 20
 _DOTTED = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 _SLASHED = re.compile(r"(\d{1,2})([/-])(\d{1,2})\2\d{2,4}\b")
+_NAME_DATE = re.compile(r"((?:19|20)\d\d)([-_.])(\d\d)\2(\d\d)(?!\d)")
+
+
+def name_date(path: str) -> str | None:
+    """The date a file's name opens with (ISO), as blogs and notes apps name files by day: a
+    Jekyll post ``2024-03-05-harbour-dredging.md`` (Jekyll dates a post by its name), a daily
+    note ``2024-03-05.md`` or ``2024-03-05 Tuesday.md`` (Obsidian, Foam), ``2024_03_05.md``
+    (Logseq). None when the name opens with no real date (``2024-13-01``, a version ``2024.1``)."""
+    m = _NAME_DATE.match(os.path.basename(path))
+    if m is None:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[3]), int(m[4])).isoformat()
+    except ValueError:
+        return None
 
 
 class FileDates:

@@ -8,6 +8,7 @@ import html
 import re
 from collections.abc import Iterator
 
+from .dates import name_date
 from .pagelines import sentence_lines
 from .pagemeta import heading_chrome, own_title, page_date
 from .records import article_from
@@ -69,7 +70,7 @@ def read_html(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
         "title": (_fragment_title(absolute, text) if fragment and not _TITLED.search(data)
                   else own_title(bare.get(doc.get("title"), doc.get("title")), data)),
         "url": doc.get("url"),
-        "date": page_date(data),
+        "date": page_date(data) or name_date(absolute),
         "author": doc.get("author"),
         "tags": doc.get("tags") or doc.get("categories") or (),
         "metadata": {"sitename": doc.get("sitename")} if doc.get("sitename") else {},

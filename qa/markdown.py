@@ -161,6 +161,7 @@ def _push(chain: list[tuple[int, str]], heading: tuple[int, str]) -> None:
 _GENERIC_NAMES = frozenset(("readme", "index", "home", "untitled"))
 _GENERIC_FOLDERS = _GENERIC_NAMES | frozenset(("docs", "doc", "content", "src", "site", "uploads"))  # the web page's
 _WORD = re.compile(r"[^\W\d_]{3}")  # a name with a word in it, not "5f3a2b" or "2024-03-01"
+_POST = re.compile(r"\d{4}-\d\d-\d\d-([^\s.]+)")  # a Jekyll post: 2024-03-05-harbour-dredging
 
 
 def title(text: str, path: str | None = None) -> str | None:
@@ -190,6 +191,8 @@ def file_title(path: str) -> str | None:
         if not _WORD.search(name):
             return None
         if re.sub(r"[\W\d_]", "", name).lower() not in generic:
+            if post := _POST.fullmatch(name):  # titled from its slug, as Jekyll does: "Harbour Dredging"
+                return " ".join(word[:1].upper() + word[1:] for word in post[1].split("-") if word)
             return name if " " in name else name.replace("_", " ")  # an uploaded "My_Notes.md"
     return None
 

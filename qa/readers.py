@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from .dates import FileDates
+from .dates import FileDates, name_date
 from .encoding import LEGACY, SAMPLE_BYTES, decode, display_name, legacy_encoding, utf16_as_utf8
 from .filestamps import same_file
 from .htmlpage import read_html
@@ -185,8 +185,10 @@ def _decode_lines(given: str, data: bytes, stats: ReadStats) -> list[str | None]
 
 
 def _read_txt_blocks(given, absolute, fh, stats) -> Iterator[Article]:
-    """One article per blank-line-separated block, streamed."""
+    """One article per blank-line-separated block, streamed; a file named by its date (a
+    journal's ``2024-03-05.txt``) dates its blocks."""
     position = 0
+    date = name_date(absolute)
     start, block, size, broken = 0, [], 0, False
     for number, line in itertools.chain(_lines(given, fh, stats), [(0, "")]):
         if line is not None and _BLANK.match(line):
@@ -197,7 +199,7 @@ def _read_txt_blocks(given, absolute, fh, stats) -> Iterator[Article]:
                 elif not broken:
                     text = "\n".join(block)
                     yield Article(article_id=make_id(absolute, position), title=title_from_text(text),
-                                  text=text, source=given, path=absolute, line_start=start)
+                                  text=text, source=given, path=absolute, line_start=start, date=date)
                 position += 1
             start, block, size, broken = 0, [], 0, False
             continue
@@ -224,7 +226,7 @@ def _read_txt(given, absolute, data, stats) -> Iterator[Article]:
     text = "\n".join(lines[start - 1:])
     if text.strip():
         yield Article(article_id=make_id(absolute, 0), title=title_from_text(text), text=text,
-                      source=given, path=absolute, line_start=start)
+                      source=given, path=absolute, line_start=start, date=name_date(absolute))
 
 
 # YAML front matter between --- lines (Jekyll, Hugo, Eleventy...), TOML between +++ (Hugo).
@@ -263,6 +265,8 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
     rec = mapped(meta)
     if "text" in rec["keys"]:  # the body is the text: a front matter `description` stays metadata
         rec["metadata"][rec["keys"]["text"]] = rec.pop("text")
+    if not rec.get("date"):  # a Jekyll post, a daily note: dated by the file's name
+        rec["date"] = name_date(absolute)
     title = rec.get("title")
     if not title:
         title = markdown_title(text, absolute) or title_from_text(text)

@@ -194,6 +194,42 @@ def test_markdown_front_matter_and_heading(tmp_path):
     assert not stats.skipped
 
 
+def test_files_named_by_their_date_date_their_articles(tmp_path):
+    from qa.dates import name_date
+
+    # Jekyll dates a post by its name (a front matter date wins) and titles it by its slug;
+    # notes apps name a day's note by its date (Obsidian, Foam; Logseq with underscores).
+    posts, notes = tmp_path / "_posts", tmp_path / "journal"
+    posts.mkdir()
+    notes.mkdir()
+    (posts / "2024-03-05-harbour-dredging.md").write_text("---\nlayout: post\n---\n\nThe council approved it.\n",
+                                                          encoding="utf-8")
+    (posts / "2024-04-11-market-hall.md").write_text("---\ntitle: Hall reopens\ndate: 2024-04-12\n---\n\nIt did.\n",
+                                                     encoding="utf-8")
+    (notes / "2024-05-20.md").write_text("Met Jonas about the grant.\n", encoding="utf-8")
+    (notes / "2024_05_21.md").write_text("Printer quote came in.\n", encoding="utf-8")
+    (notes / "2024-05-22 Wednesday.txt").write_text("First entry.\n\nSecond entry.\n", encoding="utf-8")
+    (notes / "2024-13-01-nonsense.md").write_text("Not a month.\n", encoding="utf-8")
+    (tmp_path / "plain.md").write_text("No date anywhere.\n", encoding="utf-8")
+    (tmp_path / "2024-06-01.html").write_text("<p>A saved post body, no date in it.</p>", encoding="utf-8")
+    articles, stats = read(tmp_path)
+    got = sorted((os.path.relpath(a.path, tmp_path), a.title, a.date) for a in articles)
+    assert got == [
+        ("2024-06-01.html", "A saved post body, no date in it.", "2024-06-01"),
+        ("_posts/2024-03-05-harbour-dredging.md", "Harbour Dredging", "2024-03-05"),
+        ("_posts/2024-04-11-market-hall.md", "Hall reopens", "2024-04-12"),
+        ("journal/2024-05-20.md", "Met Jonas about the grant.", "2024-05-20"),
+        ("journal/2024-05-22 Wednesday.txt", "First entry.", "2024-05-22"),
+        ("journal/2024-05-22 Wednesday.txt", "Second entry.", "2024-05-22"),
+        ("journal/2024-13-01-nonsense.md", "Nonsense", None),
+        ("journal/2024_05_21.md", "Printer quote came in.", "2024-05-21"),
+        ("plain.md", "plain", None)]
+    assert not stats.skipped
+    assert [name_date(n) for n in ("2024.05.20 notes.md", "20240520.md", "v2024-05-20.md", "2024-05-201.md",
+                                   "2024-05_20.md", "1850-01-01.md", "2024.1.md")] == [
+        "2024-05-20", None, None, None, None, None, None]
+
+
 def test_jsonl_field_mapping_case_insensitive_and_metadata(tmp_path):
     f = tmp_path / "r.jsonl"
     f.write_text(json.dumps({"DOC_ID": 7, "Title": "T", "Body": "Some text.", "URL": "u", "Date": "March 4, 2024",
