@@ -22,9 +22,10 @@ class CatalogQueries:
         if date_to:
             cond.append("a.date <= ?")
             params.append(date_to + "\uffff")  # a timestamp on the last day still matches
-        for tag in tags:
-            cond.append("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE lower(value) = lower(?))")
-            params.append(tag)
+        for tag in tags:  # and its nested tags, as notes apps have them: project/alpha for project
+            cond.append("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE lower(value) = lower(?)"
+                        " OR substr(lower(value), 1, length(?) + 1) = lower(?) || '/')")
+            params += [tag, tag, tag]
         sql = "SELECT p.id FROM passages p JOIN articles a ON a.id = p.article"
         if cond:
             sql += " WHERE " + " AND ".join(cond)

@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--source", help="only sources matching this glob, e.g. '*news*'")
     sp.add_argument("--date-from", help="only articles dated on or after YYYY-MM-DD")
     sp.add_argument("--date-to", help="only articles dated on or before YYYY-MM-DD")
-    sp.add_argument("--tag", action="append", default=[], help="only articles with this tag")
+    sp.add_argument("--tag", action="append", default=[], help="only articles with this tag (or a tag nested in it: project/alpha for project)")
     sp.add_argument("--json", action="store_true", help="one JSON object per hit and line")
 
     sp = with_backend(with_index(sub.add_parser(

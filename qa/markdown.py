@@ -197,6 +197,28 @@ def file_title(path: str) -> str | None:
     return None
 
 
+# An inline tag as notes apps write it (Obsidian, Logseq, Bear): after a space or at a line's
+# start, letters, digits, _ - / with a letter among them (#2024 and issue #123 are no tags);
+# not `C#`, a URL's #fragment, `&#39;` or Rust's `#[derive]`.
+_TAG = re.compile(r"(?<!\S)#([\w/-]*[^\W\d_][\w/-]*)")
+_CODE_SPAN = re.compile(r"(`+).+?\1")
+
+
+def inline_tags(text: str) -> tuple[str, ...]:
+    """The ``#tags`` written in a note's text outside code, without their ``#``, each once
+    (the first spelling of those equal but for case), in order."""
+    if "#" not in text:
+        return ()
+    lines = text.split("\n")
+    found: dict[str, str] = {}
+    for line, kind in zip(lines, line_kinds(lines), strict=True):
+        if kind in (TEXT, HEADING) and "#" in line:
+            for m in _TAG.finditer(_CODE_SPAN.sub(" ", line)):
+                tag = m.group(1).strip("/-")
+                found.setdefault(tag.lower(), tag)
+    return tuple(found.values())
+
+
 _WIKILINK = re.compile(r"!?\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]*))?\]\]")  # [[Page#Part|shown]]
 
 

@@ -17,8 +17,8 @@ from .dates import FileDates, name_date
 from .encoding import LEGACY, SAMPLE_BYTES, decode, display_name, legacy_encoding, utf16_as_utf8
 from .filestamps import same_file
 from .htmlpage import read_html
+from .markdown import inline_tags, without_hidden
 from .markdown import title as markdown_title
-from .markdown import without_hidden
 from .mdpage import shown
 from .records import (
     FIELDS,
@@ -29,6 +29,7 @@ from .records import (
     make_id,
     mapped,
     record_article,
+    tag_names,
     title_from_text,
 )
 from .types import MARKDOWN, PAGES, Article, Skip
@@ -267,6 +268,8 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
         rec["metadata"][rec["keys"]["text"]] = rec.pop("text")
     if not rec.get("date"):  # a Jekyll post, a daily note: dated by the file's name
         rec["date"] = name_date(absolute)
+    if found := inline_tags(text):  # a note's #tags as its front matter's, to filter by
+        rec["tags"] = [*tag_names(rec.get("tags") or ()), *found]
     title = rec.get("title")
     if not title:
         title = markdown_title(text, absolute) or title_from_text(text)

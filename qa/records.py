@@ -122,25 +122,28 @@ def _joined(value: Any) -> str | None:
     return str(value)
 
 
-def _tag_names(value: Any) -> tuple[str, ...]:
-    """Tags as names: "a, b" split; objects by their name (Ghost's ``{"name": "News"}``); bare
-    numbers dropped, as they are term ids (WordPress's ``"tags": [4, 7]``), not words to filter by."""
+def tag_names(value: Any) -> tuple[str, ...]:
+    """Tags as names, each once (as first spelt; the tag filter ignores case): "a, b" split;
+    objects by their name (Ghost's ``{"name": "News"}``); bare numbers dropped, as they are term
+    ids (WordPress's ``"tags": [4, 7]``), not words to filter by."""
     if isinstance(value, str):
-        return tuple(t.strip() for t in re.split(r"[,;]", value) if t.strip())
+        value = re.split(r"[,;]", value)
     items = value if isinstance(value, list | tuple) else [value]
-    names = []
+    names: dict[str, str] = {}
     for item in items:
         if isinstance(item, dict):
             item = next((item[k] for k in ("name", "title", "label", "slug") if item.get(k)), None)
         if item is None or isinstance(item, bool | int | float):
             continue
-        names.append(" ".join(str(item).split()))
-    return tuple(n for n in names if n)
+        name = " ".join(str(item).split())
+        if name:
+            names.setdefault(name.lower(), name)
+    return tuple(names.values())
 
 
 def article_from(rec, given, absolute, position, text, title, line, lines_mapped, dates=None,
                  markup: str | None = None) -> Article:
-    tags = _tag_names(rec.get("tags") or ())
+    tags = tag_names(rec.get("tags") or ())
     given_id = rec.get("id")
     url = rec.get("url") or None
     return Article(

@@ -134,6 +134,23 @@ def test_filters(small_corpus, tmp_path, fake):
             lib.ask("flood", filters=bad)
 
 
+def test_a_tag_filter_takes_its_nested_tags_too(tmp_path, fake):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name, text in (("a.md", "Kiln firing plan #pottery/glaze"), ("b.md", "Kiln repair quote #Pottery"),
+                       ("c.md", "Kiln for sale #pottery-class"), ("d.md", "Kiln wiring #potterY/glaze/blue")):
+        (notes / name).write_text(text + "\n", encoding="utf-8")
+    lib = build([notes], tmp_path, fake)
+
+    def names(tag):
+        return sorted(os.path.basename(h.source) for h in lib.ask("kiln", k=10, filters={"tags": [tag]}))
+
+    assert names("pottery") == ["a.md", "b.md", "d.md"]  # not pottery-class, another tag
+    assert names("Pottery/Glaze") == ["a.md", "d.md"]
+    assert names("pottery/glaze/blue") == ["d.md"]
+    assert names("glaze") == []
+
+
 def test_similar_excludes_itself_and_its_duplicates(small_corpus, tmp_path, fake):
     dup = small_corpus / "copy.jsonl"
     dup.write_text(json.dumps({"id": "dup", "text": "The Osk flood damaged two hundred homes in the lower town."}) + "\n")

@@ -230,6 +230,18 @@ def test_files_named_by_their_date_date_their_articles(tmp_path):
         "2024-05-20", None, None, None, None, None, None]
 
 
+def test_a_notes_inline_tags_are_its_tags_with_its_front_matters(tmp_path):
+    (tmp_path / "note.md").write_text(
+        "---\ntags: [project, Reading]\n---\n\n# Grant #admin\n\nMet Jonas #project/alpha, #Project/Alpha and "
+        "#reading. Issue #123, C# and https://x.org/a#frag &#39;, the year #2024.\n\n`#span` here; #todo/ "
+        "now.\n\n```\n#include <stdio.h>\n```\n\n#[derive(Debug)] #1st-try\n", encoding="utf-8")
+    (tmp_path / "plain.md").write_text("No tags, only C# and a [link](#part).\n", encoding="utf-8")
+    articles, _ = read(tmp_path)
+    tags = {os.path.basename(a.path): a.tags for a in articles}
+    assert tags == {"note.md": ("project", "Reading", "admin", "project/alpha", "todo", "1st-try"), "plain.md": ()}
+    assert "#project/alpha" in articles[0].text  # the text stays as written
+
+
 def test_jsonl_field_mapping_case_insensitive_and_metadata(tmp_path):
     f = tmp_path / "r.jsonl"
     f.write_text(json.dumps({"DOC_ID": 7, "Title": "T", "Body": "Some text.", "URL": "u", "Date": "March 4, 2024",
