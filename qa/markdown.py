@@ -97,6 +97,35 @@ def fence_for(code: str) -> str:
     return "`" * max(3, 1 + max(map(len, _BACKTICK_RUN.findall(code)), default=0))
 
 
+# Code as static site generators' templates write it: Jekyll's Liquid {% highlight ruby %} ...
+# {% endhighlight %}, Hugo's {{< highlight go "linenos=table" >}} ... {{< /highlight >}}.
+_TEMPLATE_OPEN = re.compile(r" {0,3}(?:\{%-?\s*highlight\s+([\w+#.-]+)[^%]*-?%\}"
+                            r"|\{\{[<%]\s*highlight\s+([\w+#.-]+)[^>%]*[>%]\}\})[ \t]*")
+_TEMPLATE_CLOSE = re.compile(r" {0,3}(?:\{%-?\s*endhighlight\s*-?%\}|\{\{[<%]\s*/highlight\s*[>%]\}\})[ \t]*")
+
+
+def template_fences(text: str) -> str:
+    """The text with a template's highlight tags, each on a line of its own, as the Markdown
+    fences a generator renders them as (```` ```ruby ````), line for line: their code is then
+    code for passages, highlights and cards, and HTML in it is not taken for the page's tags.
+    Tags inside fenced code (a post showing them) stay as written."""
+    if "highlight" not in text:
+        return text
+    lines = text.split("\n")
+    kinds = line_kinds(lines)
+    i = 0
+    while i < len(lines):
+        opened = _TEMPLATE_OPEN.fullmatch(lines[i]) if kinds[i] == TEXT else None
+        end = next((j for j in range(i + 1, len(lines)) if _TEMPLATE_CLOSE.fullmatch(lines[j])), None)
+        if opened and end is not None:
+            fence = fence_for("\n".join(lines[i + 1 : end]))
+            lines[i], lines[end] = fence + (opened[1] or opened[2]), fence
+            kinds = line_kinds(lines)
+            i = end
+        i += 1
+    return "\n".join(lines)
+
+
 # The lines that open or close a fence or make a heading: the only ones an outline needs.
 _STRUCTURE = re.compile(r"^ {0,3}(?:`{3,}.*|~{3,}.*|#{1,6}(?:[ \t].*)?|(?:=+|--+)[ \t]*)$", re.M)
 _PERMALINK = re.compile(r"(?<=\S)[#¶§]$")

@@ -17,7 +17,7 @@ from .dates import FileDates, name_date
 from .encoding import LEGACY, SAMPLE_BYTES, decode, display_name, legacy_encoding, utf16_as_utf8
 from .filestamps import same_file
 from .htmlpage import read_html
-from .markdown import inline_tags, without_hidden
+from .markdown import inline_tags, template_fences, without_hidden
 from .markdown import title as markdown_title
 from .mdpage import shown
 from .records import (
@@ -255,7 +255,7 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
         body_line = text[: match.end()].count("\n") + 1
         text = text[match.end() :]
     # HTML (comments, tags) and link definitions, as a rendered page hides them; lines stay.
-    text = without_hidden(shown(text))
+    text = without_hidden(shown(template_fences(text)))
     # Leading blank lines (or lines left blank) shift the first line of the body.
     blank = _BLANK_LINES.match(text).end()
     body_line += text.count("\n", 0, blank)

@@ -242,6 +242,22 @@ def test_a_notes_inline_tags_are_its_tags_with_its_front_matters(tmp_path):
     assert "#project/alpha" in articles[0].text  # the text stays as written
 
 
+def test_template_highlight_tags_are_code_fences(tmp_path):
+    # Jekyll's and Hugo's highlight tags render as code blocks: read as fences, line for line, so
+    # HTML in them is code, not the page's tags to leave out; tags shown inside a fence stay.
+    (tmp_path / "post.md").write_text(
+        "Markup first.\n\n{% highlight html linenos %}\n<button type=\"submit\">Send</button>\n"
+        "{% endhighlight %}\n\nThen Hugo:\n{{< highlight go \"linenos=table\" >}}\nfunc main() {}\n"
+        "{{< /highlight >}}\n\n```liquid\n{% highlight ruby %}\n<b>x</b>\n{% endhighlight %}\n```\n"
+        "{% highlight python %}\nnever closed <i>here</i>\n", encoding="utf-8")
+    [a], _ = read(tmp_path)
+    assert a.text == (
+        "Markup first.\n\n```html\n<button type=\"submit\">Send</button>\n```\n\nThen Hugo:\n```go\n"
+        "func main() {}\n```\n\n```liquid\n{% highlight ruby %}\n<b>x</b>\n{% endhighlight %}\n```\n"
+        "{% highlight python %}\nnever closed here")
+    assert markdown.line_kinds(a.text.split("\n"))[2:5] == [markdown.FENCE, markdown.CODE, markdown.FENCE]
+
+
 def test_jsonl_field_mapping_case_insensitive_and_metadata(tmp_path):
     f = tmp_path / "r.jsonl"
     f.write_text(json.dumps({"DOC_ID": 7, "Title": "T", "Body": "Some text.", "URL": "u", "Date": "March 4, 2024",
