@@ -61,6 +61,12 @@ class CatalogQueries:
             " min(date) first_date, max(date) last_date, min(id) first FROM articles GROUP BY source) g"
             " JOIN articles a ON a.id = g.first ORDER BY a.source"))
 
+    def tag_counts(self) -> list[tuple[str, int]]:
+        """Each tag (tags equal but for case as one) and how many articles have it, most first."""
+        return [(tag, n) for tag, n in self.db.execute(
+            "SELECT min(t.value), count(DISTINCT a.id) n FROM articles a, json_each(a.tags) t"
+            " GROUP BY lower(t.value) ORDER BY n DESC, lower(t.value)")]
+
     def source_paths(self) -> dict[str, str]:
         """Each source's file (absolute path)."""
         return dict(self.db.execute("SELECT source, min(path) FROM articles GROUP BY source"))

@@ -74,9 +74,11 @@ def _shown_path(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
-def _filters(source: str, date_from: str, date_to: str) -> dict[str, Any]:
+def _filters(source: str, date_from: str, date_to: str, tags: str | list[str] | None = None) -> dict[str, Any]:
+    if isinstance(tags, str):  # the API's "a, b"
+        tags = tags.split(",")
     return {"source": (source or "").strip() or None, "date_from": (date_from or "").strip() or None,
-            "date_to": (date_to or "").strip() or None}
+            "date_to": (date_to or "").strip() or None, "tags": [t.strip() for t in tags or () if t.strip()]}
 
 
 def build_ui(lib: Library, examples: list[str] | None = None):
@@ -90,10 +92,10 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         return (f"**{i.articles}** articles · **{i.passages}** passages · model `{i.model}` "
                 f"({i.backend}) · index `{kind}`")
 
-    def ask_ui(question, k, mode, source, date_from, date_to, per_article=1):
+    def ask_ui(question, k, mode, source, date_from, date_to, per_article=1, tags=None):
         if not (question or "").strip():
             return render.message("Type a question first.")
-        filters, k, per_article = _filters(source, date_from, date_to), int(k), int(per_article)
+        filters, k, per_article = _filters(source, date_from, date_to, tags), int(k), int(per_article)
         try:
             hits = lib.ask(question, k=k, mode=mode, filters=filters, per_article=per_article)
             # Fewer cards than asked for, one per article (a library of one long document):
@@ -120,9 +122,9 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         return render.article_cards(hits, f"Articles similar to “{title}”")
 
     def ask_api(question: str, k: int = 5, mode: str = "hybrid", source: str = "",
-                date_from: str = "", date_to: str = "", per_article: int = 1) -> list[dict]:
-        """Ask a question; returns the hits with all qa.Hit fields."""
-        hits = lib.ask(question, k=int(k), mode=mode, filters=_filters(source, date_from, date_to),
+                date_from: str = "", date_to: str = "", per_article: int = 1, tags: str = "") -> list[dict]:
+        """Ask a question; returns the hits with all qa.Hit fields. ``tags``: "a, b", articles with all."""
+        hits = lib.ask(question, k=int(k), mode=mode, filters=_filters(source, date_from, date_to, tags),
                        per_article=int(per_article))
         return [h.to_dict() for h in hits]
 
@@ -187,6 +189,13 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                          + (["its uploaded copy was deleted too"] if copies else []))
         return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table()
 
+    def tag_list():
+        """The filter's tags, with how many articles have each."""
+        return [(f"{tag} ({n})", tag) for tag, n in lib.catalog.tag_counts()]
+
+    def tag_choices():  # an update (a component made outside the page's layout is not shown)
+        return gr.Dropdown(choices=tag_list())
+
     def library_table():
         rows = []
         paths = lib.catalog.source_paths()
@@ -218,10 +227,13 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                     source = gr.Textbox(label="Source (glob)", placeholder="*.md or */science.jsonl")
                     date_from = gr.Textbox(label="Date from", placeholder="YYYY-MM-DD")
                     date_to = gr.Textbox(label="Date to", placeholder="YYYY-MM-DD")
+                    # Front matter and #tags; several: articles with all of them.
+                    tags = gr.Dropdown(label="Tags", multiselect=True, allow_custom_value=True,
+                                       choices=tag_list(), elem_id="tags")
             results = gr.HTML(elem_id="results", js_on_load=_SIMILAR_JS)
             similar_out = gr.HTML(elem_id="similar-results")
             target = gr.Textbox(visible="hidden", elem_id="similar-target")
-            inputs = [question, k, mode, source, date_from, date_to, per_article]
+            inputs = [question, k, mode, source, date_from, date_to, per_article, tags]
 
             def ask_and_clear(*args):  # similar articles of an earlier question's hit go
                 return ask_ui(*args), ""
@@ -259,11 +271,13 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                 refresh = gr.Button("Refresh", scale=1)
             removed = gr.HTML(elem_id="remove-summary")
             table.select(pick_source, None, chosen, api_visibility="private")
-            refresh.click(lambda: (status(), library_table()), None, [status_md, table],
-                          api_visibility="private")
-            remove_btn.click(remove_source, [chosen], [removed, status_md, table], api_visibility="private",
-                             js=_CONFIRM_REMOVE)
-        add_btn.click(add_files, [files], [add_out, status_md, table], api_visibility="private")
+            changes = [refresh.click(lambda: (status(), library_table()), None, [status_md, table],
+                                     api_visibility="private"),
+                       remove_btn.click(remove_source, [chosen], [removed, status_md, table],
+                                        api_visibility="private", js=_CONFIRM_REMOVE)]
+        changes.append(add_btn.click(add_files, [files], [add_out, status_md, table], api_visibility="private"))
+        for change in changes:  # the filter's tags follow what the index holds
+            change.then(tag_choices, None, tags, api_visibility="private")
         gr.api(ask_api, api_name="ask")
         gr.api(similar_api, api_name="similar")
     return demo

@@ -247,6 +247,18 @@ def test_upload_then_find_it(page, tmp_path):
     page.get_by_role("tab", name="Ask").click()
     ask(page, "Which observatory found a purple moon?")
     assert "uploads/evil_name.txt" in page.locator("#results .qa-card .qa-ref").first.inner_text()
+    # A note's #tag joins the tag filter's list once it is added.
+    note = tmp_path / "moons.md"
+    note.write_text("# Moons\n\nThe purple moon is tidally locked. #astro/moons\n", encoding="utf-8")
+    page.get_by_role("tab", name="Add articles").click()
+    page.locator("#upload input[type=file]").set_input_files(str(note))
+    page.wait_for_timeout(500)
+    page.click("#add")
+    page.get_by_text("embedded 1").wait_for(timeout=120000)
+    page.get_by_role("tab", name="Ask").click()
+    page.get_by_text("Options and filters").click()
+    page.locator("#tags input").click()
+    page.get_by_role("option", name="astro/moons (1)").wait_for(timeout=10000)
 
 
 def test_an_uploaded_markdown_handbooks_card_names_the_section_of_its_passage(page, tmp_path, app_url):
@@ -295,6 +307,22 @@ def test_an_uploaded_markdown_handbooks_card_names_the_section_of_its_passage(pa
         hits = client.predict("When does the ferry leave?", 10, "hybrid", "", "", "", per_article, api_name="/ask")
         ids = [h["article_id"] for h in hits]
         assert max(map(ids.count, ids)) == most, ids
+
+
+def test_the_tag_filter_lists_the_indexed_tags_and_keeps_only_their_articles(page):
+    page.get_by_text("Options and filters").click()
+    assert page.get_by_text("Dropdown", exact=True).count() == 0  # no stray component beside it
+    page.locator("#tags input").click()
+    option = page.get_by_role("option", name="biology (3)")
+    option.wait_for(timeout=10000)
+    option.click()
+    page.keyboard.press("Escape")
+    ask(page, "What did the researchers find?")
+    refs = page.locator("#results .qa-card .qa-ref").all_inner_texts()
+    # science.jsonl's three biology records (lines 1, 5, 6), nothing else, though k is 5.
+    assert sorted(r.split()[0] for r in refs) == ["news/science.jsonl:1", "news/science.jsonl:5",
+                                                   "news/science.jsonl:6"], refs
+    page.screenshot(path=str(ARTIFACTS / "tags.png"), full_page=True)
 
 
 def test_the_library_lists_files_with_dates_and_titles_and_can_be_searched(page):
@@ -379,6 +407,9 @@ def test_gradio_client_gets_structured_hits(app_url):
     assert hits[0]["source"].endswith("world.txt") and hits[0]["line_start"] == 57
     assert {"rank", "score", "article_id", "title", "text", "highlights", "dense_rank", "lexical_rank"} <= set(hits[0])
     assert hits[0]["reference"] == "news/world.txt:57-60" and hits[0]["link"] is None
+    tagged = client.predict("What did the researchers find?", 5, "hybrid", "", "", "", 1, "Biology, insects",
+                            api_name="/ask")
+    assert [h["article_id"] for h in tagged] == ["sci-005"]  # the one with both tags
     sims = client.predict("biz-004", "", 2, api_name="/similar")
     assert len(sims) == 2 and "biz-004" not in [s["article_id"] for s in sims]
 
