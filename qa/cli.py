@@ -287,6 +287,9 @@ def cmd_similar(args) -> int:
     return 0
 
 
+_TAGS_SHOWN = 20
+
+
 def cmd_info(args) -> int:
     from .library import Library
 
@@ -315,6 +318,10 @@ def cmd_info(args) -> int:
               f"{a['recall_at_10']:.3f} against exact search when last written)")
     print(f"settings   {json.dumps(info.settings)}")
     print(f"disk       {info.disk_bytes / 1e6:.1f} MB")
+    if info.tags:  # what --tag can filter by
+        shown = ", ".join(f"{tag} ({n})" for tag, n in info.tags[:_TAGS_SHOWN])
+        more = len(info.tags) - _TAGS_SHOWN
+        print(f"tags       {shown}" + (f" and {more} more (qa info --json lists them)" if more > 0 else ""))
     print("sources")
     paths = lib.catalog.source_paths()
     for source, n in info.sources:

@@ -136,6 +136,10 @@ class TestWithModel:
         info = json.loads(run("info", "--index", str(index), "--json").stdout)
         assert info["articles"] == 31 and info["model"] == "sentence-transformers/all-MiniLM-L6-v2"
         assert info["dimension"] == 384 and info["index_kind"] == "flat"
+        # The tags to filter by, most used first (the samples' front matter and records).
+        assert info["tags"][:3] == [["biology", 3], ["climate", 3], ["local", 3]] and len(info["tags"]) == 17
+        assert "\ntags       biology (3), climate (3), local (3), health (2), astronomy (1)," in run(
+            "info", "--index", str(index)).stdout
         r = run("check", "--index", str(index))
         assert r.returncode == 0 and "agree" in r.stdout
 
