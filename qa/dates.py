@@ -23,8 +23,13 @@ def name_date(path: str) -> str | None:
     """The date a file's name opens with (ISO), as blogs and notes apps name files by day: a
     Jekyll post ``2024-03-05-harbour-dredging.md`` (Jekyll dates a post by its name), a daily
     note ``2024-03-05.md`` or ``2024-03-05 Tuesday.md`` (Obsidian, Foam), ``2024_03_05.md``
-    (Logseq). None when the name opens with no real date (``2024-13-01``, a version ``2024.1``)."""
-    m = _NAME_DATE.match(os.path.basename(path))
+    (Logseq); for a page bundle's ``index.md`` (Hugo) or a ``README.md``, its folder's name
+    (``2024-03-05-launch/index.md``). None when the name opens with no real date (``2024-13-01``,
+    a version ``2024.1``)."""
+    name = os.path.basename(path)
+    if os.path.splitext(name)[0].lower() in ("index", "_index", "readme"):
+        name = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    m = _NAME_DATE.match(name)
     if m is None:
         return None
     try:

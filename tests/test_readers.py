@@ -212,10 +212,13 @@ def test_files_named_by_their_date_date_their_articles(tmp_path):
     (notes / "2024-13-01-nonsense.md").write_text("Not a month.\n", encoding="utf-8")
     (tmp_path / "plain.md").write_text("No date anywhere.\n", encoding="utf-8")
     (tmp_path / "2024-06-01.html").write_text("<p>A saved post body, no date in it.</p>", encoding="utf-8")
+    (tmp_path / "2024-07-02-launch").mkdir()  # a Hugo page bundle: its folder names it
+    (tmp_path / "2024-07-02-launch" / "index.md").write_text("# Launch\n\nWe launched.\n", encoding="utf-8")
     articles, stats = read(tmp_path)
     got = sorted((os.path.relpath(a.path, tmp_path), a.title, a.date) for a in articles)
     assert got == [
         ("2024-06-01.html", "A saved post body, no date in it.", "2024-06-01"),
+        ("2024-07-02-launch/index.md", "Launch", "2024-07-02"),
         ("_posts/2024-03-05-harbour-dredging.md", "Harbour Dredging", "2024-03-05"),
         ("_posts/2024-04-11-market-hall.md", "Hall reopens", "2024-04-12"),
         ("journal/2024-05-20.md", "Met Jonas about the grant.", "2024-05-20"),
