@@ -212,6 +212,18 @@ def title(text: str, path: str | None = None) -> str | None:
     return plain(best) if best is not None else None
 
 
+_ITEM_MARK = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?")
+
+
+def lead(text: str) -> str:
+    """What a note opens with, as plain text to take a title from: its first paragraph, or the
+    first item of a list (an outliner's note is one: Logseq), without its bullet or checkbox."""
+    first = text.lstrip("\n").split("\n\n", 1)[0]
+    if m := _ITEM_MARK.match(first):
+        first = first[m.end():].split("\n", 1)[0]
+    return plain(first)
+
+
 def file_title(path: str) -> str | None:
     """What a file's name (or, for a README or index, its folder's) calls it; None if nothing."""
     path = os.path.abspath(path)

@@ -18,6 +18,7 @@ from .encoding import LEGACY, SAMPLE_BYTES, decode, display_name, legacy_encodin
 from .filestamps import same_file
 from .htmlpage import read_html
 from .markdown import inline_tags, template_fences, without_hidden
+from .markdown import lead as markdown_lead
 from .markdown import title as markdown_title
 from .mdpage import shown
 from .records import (
@@ -232,6 +233,21 @@ def _read_txt(given, absolute, data, stats) -> Iterator[Article]:
 
 # YAML front matter between --- lines (Jekyll, Hugo, Eleventy...), TOML between +++ (Hugo).
 _FRONT = re.compile(r"\A(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.S)
+# A Logseq page's properties: `key:: value` lines opening the file (title::, tags::, alias::).
+_PROPERTIES = re.compile(r"\A(?:[ \t]*(?:- )?[A-Za-z][\w-]*::[ \t].*(?:\n|\Z))+")
+_PROPERTY = re.compile(r"[ \t]*(?:- )?([A-Za-z][\w-]*)::[ \t]+(.*)")
+
+
+def _properties(block: str) -> dict[str, Any]:
+    """A Logseq page's properties as front matter: ``tags:: [[book]], #idea, reading`` as a list
+    of names, page links and tags as their text."""
+    meta: dict[str, Any] = {}
+    for line in block.splitlines():
+        if m := _PROPERTY.fullmatch(line):
+            key, value = m.group(1).lower(), m.group(2).strip()
+            items = [re.sub(r"^#|^\[\[|\]\]$", "", v.strip()).strip() for v in value.split(",")]
+            meta.setdefault(key, items if key in ("tags", "alias") else ", ".join(items))
+    return meta
 
 
 def _read_md(given, absolute, data, stats) -> Iterator[Article]:
@@ -254,6 +270,10 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
             stats.skipped.append(Skip(given, 1, f"front matter is not valid {kind} ({exc}); ignored"))
         body_line = text[: match.end()].count("\n") + 1
         text = text[match.end() :]
+    elif match := _PROPERTIES.match(text):
+        meta = _properties(match.group(0))
+        body_line = text[: match.end()].count("\n") + (0 if match.group(0).endswith("\n") else 1) + 1
+        text = text[match.end() :]
     # HTML (comments, tags) and link definitions, as a rendered page hides them; lines stay.
     text = without_hidden(shown(template_fences(text)))
     # Leading blank lines (or lines left blank) shift the first line of the body.
@@ -272,7 +292,7 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
         rec["tags"] = [*tag_names(rec.get("tags") or ()), *found]
     title = rec.get("title")
     if not title:
-        title = markdown_title(text, absolute) or title_from_text(text)
+        title = markdown_title(text, absolute) or title_from_text(markdown_lead(text) or text)
     yield article_from(rec, given, absolute, 0, text, str(title), body_line, lines_mapped=True)
 
 

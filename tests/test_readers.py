@@ -245,6 +245,28 @@ def test_a_notes_inline_tags_are_its_tags_with_its_front_matters(tmp_path):
     assert "#project/alpha" in articles[0].text  # the text stays as written
 
 
+def test_a_logseq_pages_properties_are_its_front_matter_and_an_outline_titles_by_its_first_item(tmp_path):
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "journals").mkdir()
+    (tmp_path / "pages" / "Deep Work.md").write_text(
+        "title:: Deep Work (book)\ntags:: [[book]], #productivity, reading\nauthor:: Cal Newport\n\n"
+        "- Rule one: work deeply.\n\t- Shutdown ritual each day #habit\n- Rule two: embrace boredom.\n",
+        encoding="utf-8")
+    (tmp_path / "journals" / "2024_05_20.md").write_text(
+        "- [x] Read two chapters of [[Deep Work]] on the train\n- Call the printer #todo\n", encoding="utf-8")
+    (tmp_path / "journals" / "2024_05_21.md").write_text("**Quiet** day. Nothing else.\n", encoding="utf-8")
+    articles, stats = read(tmp_path)
+    got = {os.path.relpath(a.path, tmp_path): (a.title, a.date, a.tags, a.author, a.line_start, a.text.split("\n")[0])
+           for a in articles}
+    assert got == {
+        "pages/Deep Work.md": ("Deep Work (book)", None, ("book", "productivity", "reading", "habit"), "Cal Newport",
+                               5, "- Rule one: work deeply."),
+        "journals/2024_05_20.md": ("Read two chapters of Deep Work on the train", "2024-05-20", ("todo",), None, 1,
+                                   "- [x] Read two chapters of [[Deep Work]] on the train"),
+        "journals/2024_05_21.md": ("Quiet day.", "2024-05-21", (), None, 1, "**Quiet** day. Nothing else.")}
+    assert not stats.skipped
+
+
 def test_template_highlight_tags_are_code_fences(tmp_path):
     # Jekyll's and Hugo's highlight tags render as code blocks: read as fences, line for line, so
     # HTML in them is code, not the page's tags to leave out; tags shown inside a fence stay.
