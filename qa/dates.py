@@ -109,8 +109,8 @@ def normalise_date(value: Any, day_first: bool = False) -> str | None:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()[:10]
     if isinstance(value, int | float):
-        # Unix time, in seconds or milliseconds, from 1973 to 2096.
-        seconds = value / 1000 if value > 1e11 else value
+        # Unix time, in seconds, milliseconds or microseconds (Google Keep's), from 1973 to 2096.
+        seconds = value / 1e6 if value > 1e14 else value / 1000 if value > 1e11 else value
         if 1e8 <= seconds <= 4e9:
             return dt.datetime.fromtimestamp(seconds, dt.UTC).date().isoformat()
         return str(value)

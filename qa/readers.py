@@ -23,10 +23,10 @@ from .markdown import title as markdown_title
 from .mdpage import shown
 from .records import (
     FIELDS,
-    PRIMARY_TEXT,
     TEXT_HINT,
     article_from,
     article_list,
+    is_article,
     make_id,
     mapped,
     record_article,
@@ -323,11 +323,9 @@ def _read_json(given, absolute, data, stats, dates=None) -> Iterator[Article]:
     path: tuple | None = ()
     if isinstance(loaded, dict):
         nested = article_list(loaded)
-        own = mapped(loaded)
         # {"items": [...]} is a list of articles, unless the object has a text of its own
         # (then the list is its comments or its sections).
-        single = own.get("text") and str(own["keys"]["text"]).lower() in PRIMARY_TEXT
-        path, records = nested if nested is not None and not single else (None, [loaded])
+        path, records = nested if nested is not None and not is_article(loaded) else (None, [loaded])
     elif isinstance(loaded, list):
         records = loaded
     else:

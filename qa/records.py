@@ -16,18 +16,19 @@ from .types import Article, Skip
 # Canonical field -> the names exports use for it, in order of preference (matched
 # case-insensitively; the first one holding a value wins, the others stay metadata).
 FIELDS = {
-    "id": ("id", "_id", "doc_id"),
+    "id": ("id", "_id", "doc_id", "uuid"),
     "title": ("title", "headline", "heading", "subject"),
-    "text": ("text", "body", "content", "article", "full_text", "fulltext", "plaintext", "html",
-             "abstract", "description", "summary"),
+    "text": ("text", "body", "content", "text_content", "article", "full_text", "fulltext", "plaintext",
+             "html", "abstract", "description", "summary"),
     "url": ("url", "link", "permalink", "href"),
     "date": ("date", "published", "published_at", "publish_date", "publication_date", "pub_date",
-             "pubdate", "date_published", "datetime", "created_at", "created", "timestamp"),
+             "pubdate", "date_published", "datetime", "created_at", "created", "timestamp",
+             "creation_date", "created_time", "date_created", "created_timestamp_usec"),
     "author": ("author", "authors", "byline", "creator"),
     "tags": ("tags", "keywords", "categories", "category", "labels"),
 }
 # A JSON object with one of these is an article even if it also holds a list of objects.
-PRIMARY_TEXT = FIELDS["text"][:3]
+PRIMARY_TEXT = FIELDS["text"][:4]
 TEXT_HINT = "expected a text field: " + ", ".join(FIELDS["text"])
 _TITLE_MAX = 140
 # A record's text written as HTML, as CMS exports give it (WordPress, Ghost, RSS descriptions).
@@ -169,8 +170,13 @@ def record_article(given, absolute, position, line, record, stats, dates=None) -
     if not isinstance(record, dict):
         stats.skipped.append(Skip(given, line, "record is not a JSON object"))
         return None
+    if record.get("isTrashed") is True:  # Google Keep's Takeout holds the trash too
+        stats.skipped.append(Skip(given, line, "a note in the trash (isTrashed)"))
+        return None
     rec = mapped(record)
     text, title = (_rendered(rec.get(k)) for k in ("text", "title"))
+    if text is None:
+        text = _checklist(record)
     markup = None
     if isinstance(text, str) and _MARKUP.search(text):
         import html_text
@@ -186,6 +192,8 @@ def record_article(given, absolute, position, line, record, stats, dates=None) -
     if not isinstance(text, str) or not text.strip():
         stats.skipped.append(Skip(given, line, f"record has no text ({TEXT_HINT})"))
         return None
+    if not title and markup is None and (title := _heading_title(text)):
+        markup = "markdown"  # a journal's entry written in Markdown (Day One): its heading shown as one
     return article_from(rec, given, absolute, position, text.strip(), title, line, False, dates, markup)
 
 
@@ -247,6 +255,32 @@ def html_as_page(markup: str) -> str:
 _CODE, _HEADING = "\ue020", "\ue021"
 _NO_MARKS = {ord(_CODE): "\ufffd", ord(_HEADING): "\ufffd"}
 _CODE_LINE = re.compile(f"{_CODE}(\\d+){_CODE}")
+
+
+def is_article(record: dict[str, Any]) -> bool:
+    """Whether a JSON object is an article itself, though it holds a list of objects (its
+    comments, sections, labels): it has a primary text field, or is a Google Keep list note."""
+    own = mapped(record)
+    return bool(own.get("text") and _loose(str(own["keys"]["text"])) in map(_loose, PRIMARY_TEXT)
+                or _checklist(record))
+
+
+def _checklist(record: dict[str, Any]) -> str | None:
+    """A Google Keep list note's items (``listContent``, its Takeout export) as a list's lines."""
+    items = record.get("listContent")
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        return None
+    lines = [" ".join(str(i.get("text") or "").split()) for i in items]
+    return "\n".join(f"- {line}" for line in lines if line) or None
+
+
+def _heading_title(text: str) -> str | None:
+    """The heading a record's Markdown text opens with (Day One's ``# Harbour walk``), as plain text."""
+    from .markdown import HEADING_MARK, plain
+
+    first = text.lstrip().split("\n", 1)[0]
+    m = HEADING_MARK.match(first)
+    return plain(first[m.end():]) or None if m else None
 
 
 def _rendered(value: Any) -> Any:

@@ -292,6 +292,34 @@ def test_jsonl_field_mapping_case_insensitive_and_metadata(tmp_path):
     assert a.metadata == {"extra": 1} and a.line_start == 1 and not a.lines_mapped
 
 
+def test_notes_and_journal_exports_google_keep_and_day_one(tmp_path):
+    # Google Keep's Takeout: a JSON file per note; a list note's items are its text; the trash is left out.
+    keep = {"textContent": "Ask the arts council about the grant.", "title": "Grant ideas", "isTrashed": False,
+            "createdTimestampUsec": 1716100000000000, "userEditedTimestampUsec": 1716200000000000,
+            "labels": [{"name": "work"}]}
+    (tmp_path / "Grant ideas.json").write_text(json.dumps(keep), encoding="utf-8")
+    (tmp_path / "Shopping.json").write_text(json.dumps(
+        {"title": "Shopping", "listContent": [{"text": "milk", "isChecked": False}, {"text": "eggs", "isChecked": True}],
+         "createdTimestampUsec": 1716300000000000}), encoding="utf-8")
+    (tmp_path / "Old.json").write_text(json.dumps({**keep, "isTrashed": True}), encoding="utf-8")
+    # Day One: entries with a uuid, a creationDate and Markdown text opening with its heading.
+    (tmp_path / "Journal.json").write_text(json.dumps({"metadata": {"version": "1.0"}, "entries": [
+        {"uuid": "6F2C1A", "creationDate": "2024-05-20T08:12:00Z", "text": "# Harbour walk\n\nThe quay is half built.",
+         "tags": ["walks"]},
+        {"uuid": "7A3B", "creationDate": "2024-05-21T20:00:00Z", "text": "Quiet evening.", "tags": []}]}),
+        encoding="utf-8")
+    articles, stats = read(tmp_path)
+    got = {(os.path.basename(a.path), a.article_id if a.article_id in ("6F2C1A", "7A3B") else ""):
+           (a.title, a.date, a.tags, a.text, a.markup) for a in articles}
+    assert got == {
+        ("Grant ideas.json", ""): ("Grant ideas", "2024-05-19", ("work",), "Ask the arts council about the grant.", None),
+        ("Shopping.json", ""): ("Shopping", "2024-05-21", (), "- milk\n- eggs", None),
+        ("Journal.json", "6F2C1A"): ("Harbour walk", "2024-05-20", ("walks",), "# Harbour walk\n\nThe quay is half built.",
+                                     "markdown"),
+        ("Journal.json", "7A3B"): ("Quiet evening.", "2024-05-21", (), "Quiet evening.", None)}
+    assert [(os.path.basename(s.path), s.reason) for s in stats.skipped] == [("Old.json", "a note in the trash (isTrashed)")]
+
+
 def test_dates_as_exports_write_them():
     from qa.dates import normalise_date
 
