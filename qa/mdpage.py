@@ -46,7 +46,7 @@ _CLOSING = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
 _HEADING = re.compile(r"( {0,3})(<h([1-6])(?:\s[^>]*)?>)(.*)</h\3\s*>[ \t]*", re.I)
 _UNSHOWN = re.compile(r"\s*<(?:script|style|textarea)[\s>]", re.I)
 # Elements whose tags sit inside a run of text (HTML's phrasing content): left out without a space.
-_PHRASING = frozenset("""a abbr b bdi bdo big cite code data del dfn em font i ins kbd mark q s samp small
+PHRASING = frozenset("""a abbr b bdi bdo big cite code data del dfn em font i ins kbd mark q s samp small
     span strike strong sub sup time tt u var""".split())
 # HTML's other elements beyond CommonMark's block names (markdown_it.common.html_blocks).
 _OTHER = frozenset("""area audio br button canvas datalist embed img input label map meter noscript
@@ -59,7 +59,7 @@ _BARE = frozenset(("br", "hr", "wbr"))  # void elements that mean something with
 def _elements() -> frozenset[str]:
     from markdown_it.common.html_blocks import block_names
 
-    return _PHRASING | _OTHER | frozenset(block_names)
+    return PHRASING | _OTHER | frozenset(block_names)
 
 
 @lru_cache(maxsize=1)
@@ -168,7 +168,7 @@ def _hidden(tag: str, closed: set[str]) -> bool:
 def _replacement(tag: str) -> str:
     m = _NAME.match(tag)
     keep = "\n" * tag.count("\n")  # a tag whose attributes run over lines
-    return keep if m and m.group(2).lower() in _PHRASING else keep or " "
+    return keep if m and m.group(2).lower() in PHRASING else keep or " "
 
 
 def _heading(line: str, start: int) -> tuple[int, str] | None:

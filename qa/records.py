@@ -103,7 +103,7 @@ def article_list(obj: dict, depth: int = 4) -> tuple[tuple, list] | None:
         for path, node in level:
             for key, value in node.items() if isinstance(node, dict) else enumerate(node):
                 if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
-                    if any(mapped(r).get("text") for r in value[:20]):
+                    if any(mapped(_unwrapped(r)).get("text") for r in value[:20]):
                         return (*path, key), value
                     if first is None and not path:
                         first = (key,), value
@@ -173,6 +173,7 @@ def record_article(given, absolute, position, line, record, stats, dates=None) -
     if record.get("isTrashed") is True:  # Google Keep's Takeout holds the trash too
         stats.skipped.append(Skip(given, line, "a note in the trash (isTrashed)"))
         return None
+    record = _unwrapped(record)
     rec = mapped(record)
     text, title = (_rendered(rec.get(k)) for k in ("text", "title"))
     if text is None:
@@ -206,10 +207,15 @@ def html_as_page(markup: str) -> str:
     bullets and tables, as for a page; indexed as plain text, a post's list ran together
     ("Line 1 Line 2") and its code was one line."""
     import html_text
+    from lxml import etree
 
     from .markdown import fence_for, structural
+    from .mdpage import PHRASING
 
     tree = html_text.parse_html(markup.translate(_NO_MARKS))  # the text's own marks become U+FFFD
+    # Text in a run of inline elements reads as a browser shows it: html-text puts a space
+    # between any two elements' texts, so Mastodon's #<span>harbour</span> read "# harbour".
+    etree.strip_tags(tree, *PHRASING)
     blocks: list[str] = []
     for pre in list(tree.iter("pre")):
         blocks.append(pre.text_content().replace("\r\n", "\n").strip("\n"))
@@ -263,6 +269,18 @@ def is_article(record: dict[str, Any]) -> bool:
     own = mapped(record)
     return bool(own.get("text") and _loose(str(own["keys"]["text"])) in map(_loose, PRIMARY_TEXT)
                 or _checklist(record))
+
+
+def _unwrapped(record: dict[str, Any]) -> dict[str, Any]:
+    """A record whose text is in the one object it wraps, as ActivityStreams wraps a post in its
+    ``Create`` (a Mastodon archive's ``outbox.json``) and GraphQL an edge's ``node``: that
+    object's fields, with the wrapper's where it has none."""
+    for key in ("object", "node"):
+        inner = record.get(key)
+        if isinstance(inner, dict) and not mapped(record).get("text") and mapped(inner).get("text"):
+            outer = {k: v for k, v in record.items() if k != key}
+            return {**outer, **inner}
+    return record
 
 
 def _checklist(record: dict[str, Any]) -> str | None:

@@ -320,6 +320,27 @@ def test_notes_and_journal_exports_google_keep_and_day_one(tmp_path):
     assert [(os.path.basename(s.path), s.reason) for s in stats.skipped] == [("Old.json", "a note in the trash (isTrashed)")]
 
 
+def test_a_post_wrapped_in_an_activity_or_a_node_and_inline_html_read_as_a_browser_shows_it(tmp_path):
+    # A Mastodon archive's outbox: each post is the object of a Create; a boost has no text.
+    note = {"id": "https://m.social/users/ann/statuses/1", "url": "https://m.social/@ann/1",
+            "published": "2024-05-20T08:00:00Z", "content": '<p>The quay is half built. <a href="https://m.social/'
+            'tags/harbour" class="hashtag">#<span>harbour</span></a> <b>un</b>finished, <em>@<span>bob</span></em></p>'}
+    (tmp_path / "outbox.json").write_text(json.dumps({"type": "OrderedCollection", "orderedItems": [
+        {"type": "Create", "published": "2024-05-20T08:00:01Z", "actor": "ann", "object": note},
+        {"type": "Announce", "object": "https://other.social/users/bob/statuses/9"}]}), encoding="utf-8")
+    # GraphQL's edges and nodes.
+    (tmp_path / "posts.json").write_text(json.dumps({"data": {"posts": {"edges": [
+        {"cursor": "c1", "node": {"slug": "launch", "title": "Launch", "content": "We launched."}}]}}}), encoding="utf-8")
+    articles, stats = read(tmp_path)
+    by = {a.title: a for a in articles}
+    post = by["The quay is half built."]
+    assert post.text == "The quay is half built. #harbour unfinished, @bob"
+    assert (post.article_id, post.url, post.date, post.metadata["actor"]) == (
+        note["id"], note["url"], "2024-05-20", "ann")
+    assert (by["Launch"].text, by["Launch"].metadata) == ("We launched.", {"cursor": "c1", "slug": "launch"})
+    assert [(os.path.basename(s.path), s.line) for s in stats.skipped] == [("outbox.json", 1)]  # the boost
+
+
 def test_dates_as_exports_write_them():
     from qa.dates import normalise_date
 
