@@ -213,6 +213,9 @@ def cmd_ask(args) -> int:
         missing = f" · missing: {' '.join(h.missing)}" if h.missing else ""
         weak = " · weak match" if h.weak else ""
         print(f"   score {h.score:.3f} ({args.mode}; {ranks}){missing}{weak} · article {h.article_id}")
+        if h.copies:  # the same text in other files, left out of the list
+            print(textwrap.fill("also in " + ", ".join(h.copies), 100, initial_indent="   ",
+                                subsequent_indent="     "))
         for hl in h.highlights[:1]:
             sentence = " ".join(_shown_text(h, hl.char_start - h.char_start, hl.char_end - h.char_start).split())
             print(textwrap.fill(f"» {sentence}", 100, initial_indent="   ", subsequent_indent="     "))

@@ -284,7 +284,7 @@ def hit_cards(hits: Sequence[Hit], mode: str) -> str:
         weak = ' · <span class="qa-weak">weak match</span>' if h.weak else ""
         detail = (f"score {h.score:.3f} ({html.escape(mode)}) · dense rank {h.dense_rank or '–'}"
                   f" · lexical rank {h.lexical_rank or '–'}{_missing(h.missing)}{weak}"
-                  f" · article {html.escape(h.article_id)}")
+                  f" · article {html.escape(h.article_id)}{_copies(h.copies)}")
         cards.append(
             '<div class="qa-card">'
             f'<div class="qa-head"><span class="qa-rank">{h.rank}</span><span class="qa-name">'
@@ -296,6 +296,14 @@ def hit_cards(hits: Sequence[Hit], mode: str) -> str:
             "Similar articles</button></div></div>"
         )
     return '<div class="qa-results">' + "".join(cards) + "</div>"
+
+
+def _copies(references: Sequence[str]) -> str:
+    """The files that hold the same text, left out of the results (qa.copies)."""
+    if not references:
+        return ""
+    return ' · <span class="qa-copies">also in ' + ", ".join(f"<code>{html.escape(r)}</code>"
+                                                             for r in references) + "</span>"
 
 
 def _missing(words: Sequence[str]) -> str:

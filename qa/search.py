@@ -9,10 +9,11 @@ import numpy as np
 
 from . import markdown, sentvec, tokens
 from .catalog import Catalog
+from .copies import distinct
 from .embedder import encode_questions
 from .errors import InputError
 from .highlight import best_cosine, highlights_of_hits, rank_sentences, weak
-from .types import Hit
+from .types import Hit, reference
 
 if TYPE_CHECKING:
     from .embedder import Embedder
@@ -29,6 +30,7 @@ PASSAGE_WEIGHT, SENTENCE_WEIGHT, LEXICAL_WEIGHT, PAIR_WEIGHT = 0.1, 0.5, 0.4, 0.
 WEIGHTS = PASSAGE_WEIGHT + SENTENCE_WEIGHT + LEXICAL_WEIGHT + PAIR_WEIGHT  # fused scores in 0..1
 TOKEN_WEIGHT = 0.2
 MIN_CANDIDATES = 100
+COPY_WINDOW = 20  # copies are left out of the first this many hits (qa.copies)
 FUSION_DEPTH = 100  # the top this many of each list set the min-max scale of both scores
 PAIR_DEPTH = 30  # candidates (best by the other signals) whose word pairs and tokens are counted
 MAX_QUESTION_CHARS = 4000
@@ -138,7 +140,8 @@ def search_many(
             cands = _candidates(catalog, store, lexicon, qvecs[i] if qvecs is not None else None,
                                 qtokens[i] if qtokens is not None else None,
                                 question, n, mode, allowed, allowed_rows)
-            picked = _group(cands, catalog, k, per_article)
+            grouped = _group(cands, catalog, k + min(k, COPY_WINDOW), per_article)  # room for copies
+            picked, copies = _distinct(grouped, catalog, k)
             if len(picked) >= k or n >= total:
                 break
             # Fewer articles than k (a long book alone, a narrow filter): once each has its
@@ -146,11 +149,11 @@ def search_many(
             # took a 12 MB article's 8,772 passages 1.2 s a question.
             if articles is None:
                 articles = catalog.article_count(allowed_sql)
-            if len(picked) >= articles * per_article:
+            if len(grouped) >= articles * per_article:
                 break
             n *= 4
         results.append(_hits(picked, catalog, lexicon, question, qvecs[i] if qvecs is not None else None,
-                             qtokens[i] if qtokens is not None else None, highlights))
+                             qtokens[i] if qtokens is not None else None, highlights, copies))
     return results
 
 
@@ -297,7 +300,22 @@ def _group(cands, catalog, k, per_article) -> list[_Candidate]:
     return picked
 
 
-def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool) -> list[Hit]:
+def _distinct(grouped: list[_Candidate], catalog, k: int) -> tuple[list[_Candidate], dict[int, tuple[str, ...]]]:
+    """The first ``k`` that copy no better one (:mod:`qa.copies`), looked for among the first
+    ``COPY_WINDOW`` (and as many after them): the places a person reads, at a cost bulk
+    retrieval (k=100) need not pay. With the references of the copies each stands for."""
+    window = grouped[: 2 * min(k, COPY_WINDOW)]
+    rows = catalog.passages([c.pid for c in window])
+    kept, copies, rest = distinct([c.pid for c in window], {p: r.text for p, r in rows.items()},
+                                  {p: r.article_rowid for p, r in rows.items()}, min(k, COPY_WINDOW))
+    by_id = {c.pid: c for c in window}
+    picked = [by_id[p] for p in kept + rest] + grouped[len(window):]
+    return picked[:k], {p: tuple(reference(rows[c].source, rows[c].line_start, rows[c].line_end) for c in cs)
+                        for p, cs in copies.items() if cs}
+
+
+def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool,
+          copies: dict[int, tuple[str, ...]] | None = None) -> list[Hit]:
     """Turn picked passages into hits with their best-answering sentences highlighted."""
     found = catalog.passages([c.pid for c in picked], vectors=highlights)
     rows = [found[c.pid] for c in picked]  # _group picked only passages this catalog has
@@ -332,6 +350,6 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool) -
             char_end=row.char_end, url=row.url, date=row.date, highlights=top,
             dense_rank=cand.dense_rank, lexical_rank=cand.lexical_rank,
             starts_in_code=in_code, section=section, missing=missing[rank - 1],
-            weak=flagged[rank - 1], markup=row.markup,
+            weak=flagged[rank - 1], markup=row.markup, copies=(copies or {}).get(row.passage_id, ()),
         ))
     return hits

@@ -33,6 +33,11 @@ def markup_of(source: str, markup: str | None = None) -> str:
     return "markdown" if is_markdown(source) else "page" if is_page(source) else "plain"
 
 
+def reference(source: str, line_start: int, line_end: int) -> str:
+    """``path:line_start-line_end``, or ``path:line`` for one line."""
+    return f"{source}:{line_start if line_start == line_end else f'{line_start}-{line_end}'}"
+
+
 @dataclass(frozen=True)
 class Article:
     """One article as read from a source file.
@@ -142,6 +147,9 @@ class Hit:
     # record's HTML body's text: a block a line, headings and code marked as Markdown's), "plain".
     # Not given: as the source's extension says.
     markup: str | None = None
+    # The references of passages in other articles that copy this one (the same text read from
+    # another file: qa.copies), left out of the results. Empty without any.
+    copies: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "markup", markup_of(self.source, self.markup))
@@ -149,12 +157,7 @@ class Hit:
     @property
     def reference(self) -> str:
         """``path:line_start-line_end`` (or the URL when the article has one and no lines)."""
-        lines = (
-            str(self.line_start)
-            if self.line_start == self.line_end
-            else f"{self.line_start}-{self.line_end}"
-        )
-        return f"{self.source}:{lines}"
+        return reference(self.source, self.line_start, self.line_end)
 
     @property
     def link(self) -> str | None:

@@ -1,0 +1,48 @@
+"""Copies among the hits: the same text from two files is one hit that names the other."""
+
+from __future__ import annotations
+
+import json
+
+import qa
+from qa.copies import distinct, is_copy
+from qa.render import hit_cards
+
+NOTE = "Ask the arts council about the printing grant before the deadline on June 14, with a budget."
+
+
+def test_a_text_inside_another_with_a_header_is_a_copy_a_changed_fact_is_not():
+    assert is_copy(NOTE, f"May 19, 2024, 8:26 AM\nGrant ideas\n{NOTE}\nwork")
+    story = "Bellport's bridge closes on June 1 for two years of repairs; a ferry will run every ten minutes."
+    assert not is_copy(story, story.replace("June 1", "July 1"))
+    assert is_copy("Call the printer.", "call the printer")  # short: the same words
+    assert not is_copy("Call the printer.", "Call the printer about the quote.")
+
+
+def test_distinct_keeps_k_and_names_copies_found_after_them():
+    texts = {1: NOTE, 2: "Something else entirely, about kilns and glazes and firing them at cone six.",
+             3: "header " + NOTE, 4: NOTE + " footer", 5: "A third text about ferries crossing the river daily at dawn."}
+    articles = {1: 10, 2: 20, 3: 30, 4: 10, 5: 50}  # 4 is another passage of 1's article: no copy of it
+    kept, copies, rest = distinct([1, 2, 3, 4, 5], texts, articles, 2)
+    assert kept == [1, 2] and copies == {1: [3], 2: []} and rest == [4, 5]
+
+
+def test_a_copy_in_another_file_is_left_out_and_named_and_k_is_still_filled(tmp_path, fake):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "grant.json").write_text(json.dumps({"title": "Grant ideas", "text": NOTE}), encoding="utf-8")
+    (docs / "grant.html").write_text(f"<p>May 19, 2024</p><p>Grant ideas</p><p>{NOTE}</p><p>work</p>",
+                                     encoding="utf-8")
+    (docs / "notes.txt").write_text("The printing grant form needs two quotes.\n\nKilns fire at cone six.\n\n"
+                                    "Ferries cross at dawn.\n", encoding="utf-8")
+    lib = qa.Library.build([str(docs)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    hits = lib.ask("printing grant deadline", k=3)
+    assert len(hits) == 3 and len({h.article_id for h in hits}) == 3
+    [first] = [h for h in hits if h.source.endswith((".json", ".html"))]
+    other = "grant.html" if first.source.endswith(".json") else "grant.json"
+    assert len(first.copies) == 1 and first.copies[0].startswith(f"{docs}/{other}:")
+    assert not any(h.copies for h in hits if h is not first)
+    assert all(not h.copies for h in lib.ask("printing grant deadline", k=3, mode="lexical")[1:])
+    assert [h.rank for h in hits] == [1, 2, 3]
+    assert f"also in <code>{first.copies[0]}</code>" in hit_cards(hits, "hybrid")
+    assert json.loads(json.dumps(first.to_dict()))["copies"] == [first.copies[0]]
