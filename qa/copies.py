@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 # A passage whose word 4-grams are nearly all in another's is a copy of (part of) it: a few
 # lines of header or footer around the same text (a date, a label) leave it one. A story and
@@ -25,32 +25,43 @@ def _shingles(text: str) -> tuple[tuple[str, ...], set]:
 
 def is_copy(a: str, b: str) -> bool:
     """Whether one text is (nearly) contained in the other, word for word."""
-    return bool(distinct([0, 1], {0: a, 1: b}, {0: 0, 1: 1}, 2)[1][0])
+    texts = {0: a, 1: b}
+    return bool(distinct([0, 1], lambda ids: {i: (texts[i], i) for i in ids}, 2)[1][0])
 
 
-def distinct(order: Sequence[int], texts: dict[int, str], articles: dict[int, int],
-             k: int) -> tuple[list[int], dict[int, list[int]], list[int]]:
-    """The first ``k`` passage ids of ``order`` that copy none kept before them (passages of
-    one article are never each other's copies); for each kept one, the ids in ``order`` that
-    copy it (after the k-th too); and the ids after the k-th that copy none, in order."""
+def distinct(order: Sequence[int], read: Callable[[Sequence[int]], dict[int, tuple[str, int]]],
+             window: int) -> tuple[list[int], dict[int, list[int]], list[int]]:
+    """``order`` (passage ids, best first) without copies among its first ``window`` that copy
+    none before them. ``read`` gives ids' (text, article); passages of one article are never
+    each other's copies. Returns those ``window`` (fewer when ``order`` runs out), for each the
+    ids that copy it (among as many again after them too), and the ids after them that are no
+    copy, then the rest of ``order`` unread, in order."""
     kept: list[int] = []
     rest: list[int] = []
     copies: dict[int, list[int]] = {}
     sizes: dict[int, int] = {}
     short: dict[tuple[str, ...], int] = {}  # a short kept passage's words -> it
     holders: dict[tuple, list[int]] = {}  # each shingle -> the kept passages that have it
-    for pid in order:
-        words, shingles = _shingles(texts.get(pid, ""))
-        mine = articles.get(pid)
+    texts: dict[int, tuple[str, int]] = {}
+    after = 0  # ids read after the window filled
+    for i, pid in enumerate(order):
+        if len(kept) == window:
+            if after == window:
+                return kept, copies, rest + list(order[i:])
+            after += 1
+        if pid not in texts:  # in batches: a window's worth at a time
+            texts.update(read(order[i : i + 2 * window]))
+        text, mine = texts.get(pid, ("", None))
+        words, shingles = _shingles(text)
         if len(words) < _MIN_WORDS:
             original = short.get(words)
         else:
             shared = Counter(other for s in shingles for other in holders.get(s, ()))
-            original = next((other for other in kept if other in shared and articles.get(other) != mine
+            original = next((other for other in kept if other in shared and texts[other][1] != mine
                              and shared[other] >= CONTAINED * min(len(shingles), sizes[other])), None)
-        if original is not None and articles.get(original) != mine:
+        if original is not None and texts[original][1] != mine:
             copies[original].append(pid)
-        elif len(kept) == k:
+        elif len(kept) == window:
             rest.append(pid)
         else:
             kept.append(pid)

@@ -136,12 +136,17 @@ def search_many(
     articles = None
     for i, question in enumerate(questions):
         n = max(MIN_CANDIDATES, k * per_article * 2)
+        room = min(k, COPY_WINDOW)  # more than k, for copies left out (qa.copies)
         while True:
             cands = _candidates(catalog, store, lexicon, qvecs[i] if qvecs is not None else None,
                                 qtokens[i] if qtokens is not None else None,
                                 question, n, mode, allowed, allowed_rows)
-            grouped = _group(cands, catalog, k + min(k, COPY_WINDOW), per_article)  # room for copies
-            picked, copies = _distinct(grouped, catalog, k)
+            while True:
+                grouped = _group(cands, catalog, k + room, per_article)
+                picked, copies = _distinct(grouped, catalog, k)
+                if len(picked) >= k or len(grouped) < k + room:
+                    break
+                room += k + room - len(picked)  # copies took their places: as many more of these
             if len(picked) >= k or n >= total:
                 break
             # Fewer articles than k (a long book alone, a narrow filter): once each has its
@@ -302,16 +307,19 @@ def _group(cands, catalog, k, per_article) -> list[_Candidate]:
 
 def _distinct(grouped: list[_Candidate], catalog, k: int) -> tuple[list[_Candidate], dict[int, tuple[str, ...]]]:
     """The first ``k`` that copy no better one (:mod:`qa.copies`), looked for among the first
-    ``COPY_WINDOW`` (and as many after them): the places a person reads, at a cost bulk
+    ``COPY_WINDOW`` kept (and as many after them): the places a person reads, at a cost bulk
     retrieval (k=100) need not pay. With the references of the copies each stands for."""
-    window = grouped[: 2 * min(k, COPY_WINDOW)]
-    rows = catalog.passages([c.pid for c in window])
-    kept, copies, rest = distinct([c.pid for c in window], {p: r.text for p, r in rows.items()},
-                                  {p: r.article_rowid for p, r in rows.items()}, min(k, COPY_WINDOW))
-    by_id = {c.pid: c for c in window}
-    picked = [by_id[p] for p in kept + rest] + grouped[len(window):]
-    return picked[:k], {p: tuple(reference(rows[c].source, rows[c].line_start, rows[c].line_end) for c in cs)
-                        for p, cs in copies.items() if cs}
+    rows = {}
+
+    def read(ids):
+        rows.update(catalog.passages(ids))
+        return {p: (r.text, r.article_rowid) for p, r in rows.items() if p in ids}
+
+    kept, copies, rest = distinct([c.pid for c in grouped], read, min(k, COPY_WINDOW))
+    by_id = {c.pid: c for c in grouped}
+    return [by_id[p] for p in kept + rest][:k], {
+        p: tuple(reference(rows[c].source, rows[c].line_start, rows[c].line_end) for c in cs)
+        for p, cs in copies.items() if cs}
 
 
 def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool,

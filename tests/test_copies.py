@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import qa
 from qa.copies import distinct, is_copy
@@ -23,7 +24,7 @@ def test_distinct_keeps_k_and_names_copies_found_after_them():
     texts = {1: NOTE, 2: "Something else entirely, about kilns and glazes and firing them at cone six.",
              3: "header " + NOTE, 4: NOTE + " footer", 5: "A third text about ferries crossing the river daily at dawn."}
     articles = {1: 10, 2: 20, 3: 30, 4: 10, 5: 50}  # 4 is another passage of 1's article: no copy of it
-    kept, copies, rest = distinct([1, 2, 3, 4, 5], texts, articles, 2)
+    kept, copies, rest = distinct([1, 2, 3, 4, 5], lambda ids: {i: (texts[i], articles[i]) for i in ids}, 2)
     assert kept == [1, 2] and copies == {1: [3], 2: []} and rest == [4, 5]
 
 
@@ -46,3 +47,32 @@ def test_a_copy_in_another_file_is_left_out_and_named_and_k_is_still_filled(tmp_
     assert [h.rank for h in hits] == [1, 2, 3]
     assert f"also in <code>{first.copies[0]}</code>" in hit_cards(hits, "hybrid")
     assert json.loads(json.dumps(first.to_dict()))["copies"] == [first.copies[0]]
+
+
+def test_when_copies_fill_the_first_places_more_are_grouped_until_k_distinct(tmp_path, fake):
+    # Five articles saved three times each (the same text under another header): k=4 finds four.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    topics = ["harbour dredging plan for larger ships", "market hall restoration of the iron roof",
+              "ferry service while the bridge is closed", "glacier meltwater raising the lake level",
+              "library reopening after flood repairs"]
+    for n, topic in enumerate(topics):
+        body = (f"The council report on the {topic} was published on Monday with a long list of next steps. "
+                "Residents may comment until the end of the month, and the committee will meet again in "
+                "the spring to decide which of the steps come first and how they are paid for.")
+        for copy in range(3):
+            (docs / f"{n}-{copy}.txt").write_text(f"Saved copy {copy}\n{body}\n", encoding="utf-8")
+    lib = qa.Library.build([str(docs)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    for mode in ("hybrid", "dense", "lexical"):
+        hits = lib.ask("council report next steps", k=4, mode=mode)
+        topics_found = [next(t for t in topics if t in h.text) for h in hits]
+        assert len(hits) == 4 and len(set(topics_found)) == 4, (mode, topics_found)
+        # Copies are named as far as the hits after the last one were looked at.
+        assert hits[0].copies, mode
+        for h in hits:  # a copy is its own text's other file ({topic}-{copy}.txt), never a hit shown
+            mine = os.path.basename(h.source).split("-")[0]
+            assert all(os.path.basename(c).split("-")[0] == mine for c in h.copies), (mode, h.copies)
+            assert not {c.split(":")[0] for c in h.copies} & {x.source for x in hits}
+        # Asked for all there are, each of the five is named with both its copies.
+        every = lib.ask("council report next steps", k=15, mode=mode)
+        assert len(every) == 5 and all(len(h.copies) == 2 for h in every), mode
