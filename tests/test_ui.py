@@ -233,15 +233,23 @@ def test_empty_question_gives_a_message(page):
     assert "Type a question" in page.locator("#results").inner_text()
 
 
+def upload(page, path) -> str:
+    """Add a file on the Add articles tab; the summary it gives."""
+    page.get_by_role("tab", name="Add articles").click()
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    page.wait_for_timeout(500)
+    before = page.locator("#add-summary").inner_text()
+    page.click("#add")
+    page.wait_for_function("([sel, old]) => { const e = document.querySelector(sel);"
+                           " return e && e.querySelector('pre') && e.innerText !== old; }",
+                           arg=["#add-summary", before], timeout=120000)
+    return page.locator("#add-summary").inner_text()
+
+
 def test_upload_then_find_it(page, tmp_path):
     f = tmp_path / "evil name.txt"
     f.write_text("The Lumen observatory discovered a purple moon orbiting a nearby planet.\n", encoding="utf-8")
-    page.get_by_role("tab", name="Add articles").click()
-    page.locator("#upload input[type=file]").set_input_files(str(f))
-    page.wait_for_timeout(500)
-    page.click("#add")
-    page.wait_for_selector("#add-summary pre", timeout=120000)
-    summary = page.locator("#add-summary").inner_text()
+    summary = upload(page, f)
     assert "embedded 1" in summary
     page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)
     page.get_by_role("tab", name="Ask").click()
@@ -250,11 +258,7 @@ def test_upload_then_find_it(page, tmp_path):
     # A note's #tag joins the tag filter's list once it is added.
     note = tmp_path / "moons.md"
     note.write_text("# Moons\n\nThe purple moon is tidally locked. #astro/moons\n", encoding="utf-8")
-    page.get_by_role("tab", name="Add articles").click()
-    page.locator("#upload input[type=file]").set_input_files(str(note))
-    page.wait_for_timeout(500)
-    page.click("#add")
-    page.get_by_text("embedded 1").wait_for(timeout=120000)
+    assert "embedded 1" in upload(page, note)
     page.get_by_role("tab", name="Ask").click()
     page.get_by_text("Options and filters").click()
     page.locator("#tags input").click()
@@ -267,11 +271,7 @@ def test_an_uploaded_markdown_handbooks_card_names_the_section_of_its_passage(pa
     # walked off the job 0.444).
     f = tmp_path / "ferry-handbook.md"
     f.write_text(HANDBOOK, encoding="utf-8")
-    page.get_by_role("tab", name="Add articles").click()
-    page.locator("#upload input[type=file]").set_input_files(str(f))
-    page.wait_for_timeout(500)
-    page.click("#add")
-    page.wait_for_selector("#add-summary pre", timeout=120000)
+    upload(page, f)
     page.get_by_role("tab", name="Ask").click()
     ask(page, "When does the last winter ferry leave on Sundays?")
     first = page.locator("#results .qa-card").first
@@ -344,11 +344,7 @@ def test_a_source_chosen_in_the_library_is_removed_once_confirmed(page, tmp_path
     f = tmp_path / "tide-table.txt"
     f.write_text("High tide at Keel Bay harbour is at 06:12 on Saturday, the highest of the spring.\n",
                  encoding="utf-8")
-    page.get_by_role("tab", name="Add articles").click()
-    page.locator("#upload input[type=file]").set_input_files(str(f))
-    page.wait_for_timeout(500)
-    page.click("#add")
-    page.wait_for_selector("#add-summary pre", timeout=120000)
+    upload(page, f)
     stored = [p for p in (APP_INDEX[app_url] / "uploads").iterdir() if p.name.startswith("tide-table")]
     assert len(stored) == 1
     before = int(re.search(r"(\d+)\s+articles", page.locator("body").inner_text()).group(1))
