@@ -375,5 +375,6 @@ CSS = """
 .qa-error {background: #fee2e2; color: #7f1d1d;}
 .qa-warn {background: #fef3c7; color: #78350f;}
 .qa-weak {font-weight: 700;}
+.qa-copies code {font-family: var(--font-mono); font-size: .95em; overflow-wrap: anywhere;}
 .qa-sim-heading {font-weight: 700; margin-top: 12px;}
 """
