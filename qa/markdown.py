@@ -245,6 +245,18 @@ _TAG = re.compile(r"(?<!\S)#([\w/-]*[^\W\d_][\w/-]*)")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
 
 
+_INDENTED_TAG = re.compile(r"^(?: {4}|\t).*#", re.M)
+
+
+def _indented_code(text: str) -> set[int]:
+    """The lines of indented code blocks (four spaces in, outside a list), by markdown-it-py's
+    CommonMark parse: an item's nested line is indented as much and is no code."""
+    from markdown_it import MarkdownIt
+
+    return {i for t in MarkdownIt("commonmark").parse(text) if t.type == "code_block" and t.map
+            for i in range(*t.map)}
+
+
 def inline_tags(text: str) -> tuple[str, ...]:
     """The ``#tags`` written in a note's text outside code, without their ``#``, each once
     (the first spelling of those equal but for case), in order."""
@@ -252,8 +264,9 @@ def inline_tags(text: str) -> tuple[str, ...]:
         return ()
     lines = text.split("\n")
     found: dict[str, str] = {}
-    for line, kind in zip(lines, line_kinds(lines), strict=True):
-        if kind in (TEXT, HEADING) and "#" in line:
+    code = _indented_code(text) if _INDENTED_TAG.search(text) else set()
+    for i, (line, kind) in enumerate(zip(lines, line_kinds(lines), strict=True)):
+        if kind in (TEXT, HEADING) and "#" in line and i not in code:
             for m in _TAG.finditer(_CODE_SPAN.sub(" ", line)):
                 tag = m.group(1).strip("/-")
                 found.setdefault(tag.lower(), tag)

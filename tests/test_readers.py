@@ -237,11 +237,13 @@ def test_a_notes_inline_tags_are_its_tags_with_its_front_matters(tmp_path):
     (tmp_path / "note.md").write_text(
         "---\ntags: [project, Reading]\n---\n\n# Grant #admin\n\nMet Jonas #project/alpha, #Project/Alpha and "
         "#reading. Issue #123, C# and https://x.org/a#frag &#39;, the year #2024.\n\n`#span` here; #todo/ "
-        "now.\n\n```\n#include <stdio.h>\n```\n\n#[derive(Debug)] #1st-try\n", encoding="utf-8")
+        "now.\n\n```\n#include <stdio.h>\n```\n\n#[derive(Debug)] #1st-try\n\n    #define MAX 3\n\n"
+        "- an item\n    - nested in it #nested\n", encoding="utf-8")
     (tmp_path / "plain.md").write_text("No tags, only C# and a [link](#part).\n", encoding="utf-8")
     articles, _ = read(tmp_path)
     tags = {os.path.basename(a.path): a.tags for a in articles}
-    assert tags == {"note.md": ("project", "Reading", "admin", "project/alpha", "todo", "1st-try"), "plain.md": ()}
+    assert tags == {"note.md": ("project", "Reading", "admin", "project/alpha", "todo", "1st-try", "nested"),
+                    "plain.md": ()}  # not "define": indented code
     assert "#project/alpha" in articles[0].text  # the text stays as written
 
 
