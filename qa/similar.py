@@ -70,21 +70,41 @@ def articles_vector(embedder, articles: list[Article], settings: dict):
 
 
 def nearest_articles(catalog, article_store, qvec, k: int, exclude: int | None = None) -> list[ArticleHit]:
-    """The ``k`` articles nearest ``qvec``, never the article ``exclude`` (a row id) or its
-    duplicates (the same text under another id)."""
+    """The ``k`` articles nearest ``qvec``, never the article ``exclude`` (a row id), its
+    duplicates (the same text under another id) or its copies (:mod:`qa.copies`: the same text
+    with a header or footer, as another file holds it)."""
     import numpy as np
 
     exclude_hash = catalog.articles_brief([exclude])[exclude][6] if exclude is not None else None
     n = min(article_store.count(), k + (exclude is not None) + 10)
     scores, ids = article_store.search(qvec[None, :].astype(np.float32), max(n, 1))
     rows = catalog.articles_brief([int(i) for i in ids[0] if i >= 0])
+    copies = _copies_of(catalog, exclude, [int(i) for s, i in zip(scores[0], ids[0], strict=True)
+                                           if s >= _COPY_COSINE and i >= 0 and i != exclude])
     out: list[ArticleHit] = []
     for s, rowid in zip(scores[0], ids[0], strict=True):
         row = rows.get(int(rowid))
-        if row is None or int(rowid) == exclude or (exclude_hash and row[6] == exclude_hash):
+        if row is None or int(rowid) == exclude or (exclude_hash and row[6] == exclude_hash) or rowid in copies:
             continue
         out.append(ArticleHit(rank=len(out) + 1, score=round(float(s), 6), article_id=row[0], title=row[1],
                               source=row[2], line_start=row[3], url=row[4], date=row[5]))
         if len(out) == k:
             break
     return out
+
+
+# A copy's article vector is all but the article's own (the same passages, a line more or
+# less): only articles this near are read to be compared.
+_COPY_COSINE = 0.9
+_COMPARED_CHARS = 20_000  # enough of an article to tell a copy; a 12 MB one is not read whole
+
+
+def _copies_of(catalog, rowid: int | None, near: list[int]) -> set[int]:
+    """Those of ``near`` (article row ids) whose text copies article ``rowid``'s."""
+    if rowid is None or not near:
+        return set()
+    from .copies import is_copy
+
+    texts = catalog.article_texts([rowid, *near])
+    mine = texts.get(rowid, "")[:_COMPARED_CHARS]
+    return {other for other in near if is_copy(mine, texts.get(other, "")[:_COMPARED_CHARS])}

@@ -47,6 +47,11 @@ def test_a_copy_in_another_file_is_left_out_and_named_and_k_is_still_filled(tmp_
     assert [h.rank for h in hits] == [1, 2, 3]
     assert f"also in <code>{first.copies[0]}</code>" in hit_cards(hits, "hybrid")
     assert json.loads(json.dumps(first.to_dict()))["copies"] == [first.copies[0]]
+    # Articles similar to one are never its copies, as never its exact duplicates.
+    copy_id = next(a for a in lib.catalog.articles_brief(range(1, 10)).values() if a[2].endswith(other))[0]
+    assert copy_id not in [s.article_id for s in lib.similar(first.article_id, k=5)]
+    assert first.article_id not in [s.article_id for s in lib.similar(copy_id, k=5)]
+    assert copy_id in [s.article_id for s in lib.similar(text=NOTE, k=5)]  # a text is no article
 
 
 def test_when_copies_fill_the_first_places_more_are_grouped_until_k_distinct(tmp_path, fake):
