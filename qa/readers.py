@@ -9,13 +9,12 @@ import json
 import os
 import re
 import time
-import tomllib
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
 from .dates import FileDates, name_date
 from .encoding import LEGACY, SAMPLE_BYTES, decode, display_name, legacy_encoding, utf16_as_utf8
 from .filestamps import same_file
+from .frontmatter import front_matter
 from .htmlpage import read_html
 from .markdown import inline_tags, template_fences, without_hidden
 from .markdown import lead as markdown_lead
@@ -231,49 +230,13 @@ def _read_txt(given, absolute, data, stats) -> Iterator[Article]:
                       source=given, path=absolute, line_start=start, date=name_date(absolute))
 
 
-# YAML front matter between --- lines (Jekyll, Hugo, Eleventy...), TOML between +++ (Hugo).
-_FRONT = re.compile(r"\A(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.S)
-# A Logseq page's properties: `key:: value` lines opening the file (title::, tags::, alias::).
-_PROPERTIES = re.compile(r"\A(?:[ \t]*(?:- )?[A-Za-z][\w-]*::[ \t].*(?:\n|\Z))+")
-_PROPERTY = re.compile(r"[ \t]*(?:- )?([A-Za-z][\w-]*)::[ \t]+(.*)")
-
-
-def _properties(block: str) -> dict[str, Any]:
-    """A Logseq page's properties as front matter: ``tags:: [[book]], #idea, reading`` as a list
-    of names, page links and tags as their text."""
-    meta: dict[str, Any] = {}
-    for line in block.splitlines():
-        if m := _PROPERTY.fullmatch(line):
-            key, value = m.group(1).lower(), m.group(2).strip()
-            items = [re.sub(r"^#|^\[\[|\]\]$", "", v.strip()).strip() for v in value.split(",")]
-            meta.setdefault(key, items if key in ("tags", "alias") else ", ".join(items))
-    return meta
-
-
 def _read_md(given, absolute, data, stats) -> Iterator[Article]:
-    import yaml
-
     lines = _decode_lines(given, data, stats)
     if any(line is None for line in lines):
         return
-    text = "\n".join(lines)
-    meta: dict[str, Any] = {}
-    body_line = 1
-    match = _FRONT.match(text)
-    if match:
-        toml = match.group(1) == "+++"
-        try:
-            loaded = tomllib.loads(match.group(2)) if toml else yaml.safe_load(match.group(2))
-            meta = loaded if isinstance(loaded, dict) else {}
-        except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
-            kind = "TOML" if toml else "YAML"
-            stats.skipped.append(Skip(given, 1, f"front matter is not valid {kind} ({exc}); ignored"))
-        body_line = text[: match.end()].count("\n") + 1
-        text = text[match.end() :]
-    elif match := _PROPERTIES.match(text):
-        meta = _properties(match.group(0))
-        body_line = text[: match.end()].count("\n") + (0 if match.group(0).endswith("\n") else 1) + 1
-        text = text[match.end() :]
+    meta, body_line, text, problem = front_matter("\n".join(lines))
+    if problem:
+        stats.skipped.append(Skip(given, 1, problem))
     # HTML (comments, tags) and link definitions, as a rendered page hides them; lines stay.
     text = without_hidden(shown(template_fences(text)))
     # Leading blank lines (or lines left blank) shift the first line of the body.
