@@ -27,7 +27,6 @@ def _properties(block: str) -> dict[str, Any]:
     return meta
 
 
-
 def front_matter(text: str) -> tuple[dict[str, Any], int, str, str | None]:
     """(the fields, the line the body starts on, the body, what was wrong with the front
     matter or None). Front matter that does not parse is ignored: the body is still read."""
