@@ -116,8 +116,8 @@ def template_fences(text: str) -> str:
     i = 0
     while i < len(lines):
         opened = _TEMPLATE_OPEN.fullmatch(lines[i]) if kinds[i] == TEXT else None
-        end = next((j for j in range(i + 1, len(lines)) if _TEMPLATE_CLOSE.fullmatch(lines[j])), None)
-        if opened and end is not None:
+        end = opened and next((j for j in range(i + 1, len(lines)) if _TEMPLATE_CLOSE.fullmatch(lines[j])), None)
+        if end:
             fence = fence_for("\n".join(lines[i + 1 : end]))
             lines[i], lines[end] = fence + (opened[1] or opened[2]), fence
             kinds = line_kinds(lines)
@@ -251,10 +251,7 @@ _INDENTED_TAG = re.compile(r"^(?: {4}|\t).*#", re.M)
 def _indented_code(text: str) -> set[int]:
     """The lines of indented code blocks (four spaces in, outside a list), by markdown-it-py's
     CommonMark parse: an item's nested line is indented as much and is no code."""
-    from markdown_it import MarkdownIt
-
-    return {i for t in MarkdownIt("commonmark").parse(text) if t.type == "code_block" and t.map
-            for i in range(*t.map)}
+    return {i for t in _parser().parse(text) if t.type == "code_block" and t.map for i in range(*t.map)}
 
 
 def inline_tags(text: str) -> tuple[str, ...]:
