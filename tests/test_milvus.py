@@ -474,3 +474,33 @@ def test_vectors_moved_back_from_milvus_beyond_the_on_disk_threshold_go_straight
     assert lib.check() == []
     assert lib.last_summary.embedded == 0
     assert [[h.passage_id for h in lib.ask(q, k=5, mode="lexical")] for q in questions] == before
+
+
+def test_every_write_seals_both_collections_before_publishing(tmp_path, monkeypatch):
+    """Rows left unflushed are searched one by one by milvus-lite in the writing process (a
+    server that took an upload), and readers must find every row the manifest names."""
+    corpus = tmp_path / "news"
+    shutil.copytree(SAMPLES, corpus)
+    events: list[str] = []
+    save, publish = milvus_store.MilvusStore.save, indexdir.Writer.publish
+
+    def saved(self, path):
+        events.append(f"save {self.collection}")
+        return save(self, path)
+
+    def published(self, manifest):
+        events.append(f"publish {manifest['store']['passages']} {manifest['store']['articles']}")
+        return publish(self, manifest)
+
+    monkeypatch.setattr(milvus_store.MilvusStore, "save", saved)
+    monkeypatch.setattr(indexdir.Writer, "publish", published)
+    fake = FakeEmbedder()
+    lib = qa.Library.build([str(corpus)], str(tmp_path / "milvus"), embedder=fake, progress=False,
+                           store=str(tmp_path / "vectors.db"))
+    (corpus / "extra.txt").write_text("A ferry line opens between the two islands on Monday.\n")
+    lib.update([str(corpus)])
+    publishes = [i for i, e in enumerate(events) if e.startswith("publish")]
+    assert len(publishes) == 2
+    for start, end in zip([0, publishes[0] + 1], publishes, strict=True):  # each write's own saves
+        _, passages, articles = events[end].split()
+        assert {f"save {passages}", f"save {articles}"} <= set(events[start:end])
