@@ -34,6 +34,8 @@ _ATTRIBUTE = r"""\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*")
 _TAG = re.compile(rf"<(?:[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?|/[A-Za-z][A-Za-z0-9-]*\s*"
                   r"|!--.*?--|\?.*?\?|![A-Za-z][^>]*|!\[CDATA\[.*?\]\])>", re.S)
 _MAYBE = re.compile(r"<[A-Za-z/!?]|^ {0,3}>|\[\^", re.M)
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_MARKS = set("#>-+*=|`~[")  # what opens a Markdown block (heading, quote, list, table, fence, link label) at a line's start
 # A footnote's reference ("text[^1]") and, at the start of a line, its definition's label ("[^1]: ").
 _FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _DEFINITION = re.compile(r"[ \t>]*\[\^([^\]\s]+)\]:[ \t]?")
@@ -202,6 +204,39 @@ def _inline_spans(text: str, a: int, b: int, children) -> list[tuple[str, int, i
                 spans.append((child.type, at, at + len(child.content)))
                 pos = at + len(child.content)
     return spans
+
+
+def entities(text: str) -> str:
+    """``text`` with its character references written as the characters a page shows (``&lt;``
+    ``<``, ``&amp;`` ``&``, ``&mdash;`` ``—``), in paragraphs and headings only: not in code, not
+    escaped (``\\&lt;``), not one that names no character (``&nosuch;``), and not one opening a
+    line as a mark Markdown would read (``&#35;`` is no heading on the page, nor may it become one).
+    Applied after :func:`shown`, so ``&lt;!-- --&gt;`` stays text. The same lines."""
+    import html
+
+    if not _ENTITY.search(text):
+        return text
+    starts = [0]
+    for line in text.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    edits = []
+    for token in _parser().parse(text):
+        if token.type != "inline" or token.map is None:
+            continue
+        a, b = starts[token.map[0]], starts[min(token.map[1], len(starts) - 1)] - 1
+        code = [(x, y) for kind, x, y in _inline_spans(text, a, b, token.children or ()) if kind == "code_inline"]
+        for m in _ENTITY.finditer(text, a, b):
+            if any(x <= m.start() < y for x, y in code) or (m.start() > 0 and text[m.start() - 1] == "\\"):
+                continue
+            char = html.unescape(m.group())
+            opening = not text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip()
+            if char != m.group() and char not in "\n\x00" and not (opening and char in _MARKS):
+                edits.append((m.start(), m.end(), char))
+    out, pos = [], 0
+    for a, b, new in edits:
+        out += [text[pos:a], new]
+        pos = b
+    return "".join(out) + text[pos:]
 
 
 def _footnote_marks(text: str, a: int, b: int, code: list[tuple[int, int]],

@@ -11,15 +11,18 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 
+from .clippings import is_clippings, read_clippings
 from .dates import FileDates, name_date
 from .encoding import LEGACY, SAMPLE_BYTES, decode, display_name, legacy_encoding, utf16_as_utf8
+from .enex import ENEX, read_enex
+from .feeds import FEEDS, read_feed
 from .filestamps import same_file
 from .frontmatter import front_matter
 from .htmlpage import read_html
 from .markdown import inline_tags, template_fences, without_hidden
 from .markdown import lead as markdown_lead
 from .markdown import title as markdown_title
-from .mdpage import shown
+from .mdpage import entities, shown
 from .records import (
     FIELDS,
     TEXT_HINT,
@@ -41,7 +44,7 @@ _BLANK = re.compile(r"^\s*$")
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _BLANK_LINES = re.compile(r"(?:[ \t]*\n)*")
 MAX_ARTICLE_BYTES = 32 * 2**20  # one article: a block, a record, a whole .md or .html file
-MAX_JSON_BYTES = 256 * 2**20  # a .json file is parsed whole; JSONL streams
+MAX_JSON_BYTES = 256 * 2**20  # a .json file or a feed is parsed whole; JSONL streams
 
 
 def read_articles(
@@ -76,7 +79,7 @@ def read_articles(
 def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:
     ext = os.path.splitext(given)[1].lower()
     try:
-        with open(absolute, "rb") as raw, (raw if ext in PAGES else utf16_as_utf8(raw)) as fh:
+        with open(absolute, "rb") as raw, (raw if ext in (*PAGES, *FEEDS, ENEX) else utf16_as_utf8(raw)) as fh:
             head = fh.read(8192)
             if not head.strip() and len(head) < 8192:
                 stats.skipped.append(Skip(given, None, "empty file"))
@@ -85,14 +88,14 @@ def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) 
                 stats.skipped.append(Skip(given, None, "binary file (contains NUL bytes)"))
                 return
             fh.seek(0)
-            streamed = {".jsonl": _read_jsonl, ".csv": _read_csv, ".tsv": _read_csv}.get(ext)
+            streamed = {".jsonl": _read_jsonl, ".csv": _read_csv, ".tsv": _read_csv, ENEX: _read_enex}.get(ext)
             if ext == ".txt" and not one_per_file:
-                streamed = _read_txt_blocks
+                streamed = _read_clippings if is_clippings(head) else _read_txt_blocks
             if streamed:
                 dates = {"dates": FileDates(absolute)} if ext != ".txt" else {}
                 yield from _guarded(streamed(given, absolute, fh, stats, **dates), given, absolute, stats)
                 return
-            limit = MAX_JSON_BYTES if ext == ".json" else MAX_ARTICLE_BYTES
+            limit = MAX_JSON_BYTES if ext in (".json", *FEEDS) else MAX_ARTICLE_BYTES
             size = os.fstat(raw.fileno()).st_size
             if size > limit:
                 hint = "; convert it to JSONL, which is read record by record" if ext == ".json" else ""
@@ -110,6 +113,8 @@ def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) 
         reader = _read_md(given, absolute, data, stats)
     elif ext == ".json":
         reader = _read_json(given, absolute, data, stats, FileDates(absolute))
+    elif ext in FEEDS:
+        reader = read_feed(given, absolute, data, stats)
     else:
         reader = read_html(given, absolute, data, stats)
     yield from _guarded(reader, given, absolute, stats)
@@ -216,6 +221,14 @@ def _read_txt_blocks(given, absolute, fh, stats) -> Iterator[Article]:
             block = []
 
 
+def _read_enex(given, absolute, fh, stats, dates=None) -> Iterator[Article]:
+    return read_enex(given, absolute, stats)  # parsed from its path, note by note
+
+
+def _read_clippings(given, absolute, fh, stats) -> Iterator[Article]:
+    return read_clippings(given, absolute, _lines(given, fh, stats), stats)
+
+
 def _read_txt(given, absolute, data, stats) -> Iterator[Article]:
     """A whole .txt file as one article."""
     lines = _decode_lines(given, data, stats)
@@ -238,7 +251,7 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
     if problem:
         stats.skipped.append(Skip(given, 1, problem))
     # HTML (comments, tags) and link definitions, as a rendered page hides them; lines stay.
-    text = without_hidden(shown(template_fences(text)))
+    text = entities(without_hidden(shown(template_fences(text))))
     # Leading blank lines (or lines left blank) shift the first line of the body.
     blank = _BLANK_LINES.match(text).end()
     body_line += text.count("\n", 0, blank)

@@ -17,14 +17,14 @@ from .types import Article, Skip
 # case-insensitively; the first one holding a value wins, the others stay metadata).
 FIELDS = {
     "id": ("id", "_id", "doc_id", "uuid"),
-    "title": ("title", "headline", "heading", "subject"),
+    "title": ("title", "headline", "heading", "subject", "book_title"),
     "text": ("text", "body", "content", "text_content", "article", "full_text", "fulltext", "plaintext",
-             "html", "abstract", "description", "summary"),
+             "html", "abstract", "description", "summary", "highlight"),
     "url": ("url", "link", "permalink", "href"),
     "date": ("date", "published", "published_at", "publish_date", "publication_date", "pub_date",
              "pubdate", "date_published", "datetime", "created_at", "created", "timestamp",
-             "creation_date", "created_time", "date_created", "created_timestamp_usec"),
-    "author": ("author", "authors", "byline", "creator"),
+             "creation_date", "created_time", "date_created", "created_timestamp_usec", "highlighted_at"),
+    "author": ("author", "authors", "byline", "creator", "book_author"),
     "tags": ("tags", "keywords", "categories", "category", "labels"),
 }
 # A JSON object with one of these is an article even if it also holds a list of objects.
@@ -227,6 +227,10 @@ def html_as_page(markup: str) -> str:
             heading.text = _HEADING + "#" * level + " " + (heading.text or "")
     for listing in tree.iter("ul", "ol"):
         for n, item in enumerate((e for e in listing if e.tag == "li"), 1):
+            # An item wrapping its text in a block (Evernote's <li><div>, Google Docs' <li><p>):
+            # the bullet opens that block's line, not a line of its own.
+            while not (item.text or "").strip() and len(item) and item[0].tag in ("div", "p"):
+                item = item[0]
             item.text = (f"{n}. " if listing.tag == "ol" else "- ") + (item.text or "")
     for table in list(tree.iter("table")):
         rows = list(table.iter("tr"))

@@ -60,7 +60,8 @@ def refuse_nothing_read(read: int, files: int, stats: ReadStats, paths: Sequence
                          "Fix or remove those files. Nothing was changed.")
     if new_index:
         raise InputError(f"found no article files in {', '.join(map(str, paths))} ({stats.ignored_files} "
-                         f"files ignored: hidden, an index's own, or not one of {' '.join(EXTENSIONS)}); nothing was indexed")
+                         f"files ignored: hidden, an index's own, or not one of {' '.join(EXTENSIONS)}, an .xml file "
+                         "only if it is a feed); nothing was indexed")
 
 
 def in_roots(path: str, roots: Sequence[str]) -> bool:

@@ -223,7 +223,7 @@ class IndexSummary:
             f"read {_count(self.read, 'article')} from {_count(self.files, 'file')} "
             + (f"({self.unchanged_files} of them unchanged since they were indexed, so not opened; "
                if self.unchanged_files else "(")
-            + f"{_count(self.ignored_files, 'file')} ignored: hidden, unknown extension or an index's own)",
+            + f"{_count(self.ignored_files, 'file')} ignored: hidden, of an unknown kind or an index's own)",
             f"embedded {self.embedded}"
             + (f" ({self.resplit} of them unchanged but split or embedded anew by this version)" if self.resplit else "")
             + f", kept {self.kept} unchanged"

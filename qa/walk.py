@@ -7,10 +7,12 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from .enex import ENEX
+from .feeds import FEEDS, is_feed
 from .indexdir import UPLOADS, looks_like_index
 from .types import Skip, is_page
 
-EXTENSIONS = (".txt", ".md", ".markdown", ".jsonl", ".json", ".csv", ".tsv", ".html", ".htm")
+EXTENSIONS = (".txt", ".md", ".markdown", ".jsonl", ".json", ".csv", ".tsv", ".html", ".htm", *FEEDS, ENEX)
 # The folder a browser saves beside a page ("Save page as... complete"): its scripts, styles,
 # images and embedded frames, not articles. Named after the page, in the browser's language.
 _SAVED_PAGE_FILES = re.compile(r"(.+)[_-](files|dateien|fichiers|archivos|file|bestanden|arquivos|pliki|filer)",
@@ -78,9 +80,20 @@ def _page_files(folder: str, pages: set[str]) -> bool:
     return bool(m) and m.group(1) in pages
 
 
+def _feed_file(path: str) -> bool:
+    """Whether an ``.xml`` file met in a folder is a feed: most are not (build files, layouts),
+    and those are passed over as files of an unknown kind are."""
+    try:
+        with open(path, "rb") as fh:
+            return is_feed(fh.read(4096))
+    except OSError:
+        return True  # reported when it is read
+
+
 def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, str]]:
     name = os.path.basename(path)
-    if (not explicit and name.startswith(".")) or not name.lower().endswith(EXTENSIONS):
+    if ((not explicit and name.startswith(".")) or not name.lower().endswith(EXTENSIONS)
+            or (not explicit and name.lower().endswith(".xml") and not _feed_file(path))):
         stats.ignored_files += 1
         return
     absolute = os.path.abspath(path)

@@ -945,3 +945,31 @@ def test_lines_past_65535_are_counted_through_comments_and_scripts():
     for words in ("Filler paragraph 65599.", "After the comment.", "After the script.", "Last"):
         assert line_of(words) == next(i for i, s in enumerate(source, 1) if words in s), words
     assert line_of(" paragraph.") == line_of("Last") + 1
+
+
+def test_markdown_character_references_read_as_the_page_shows_them(tmp_path):
+    (tmp_path / "e.md").write_text(
+        "# Tom &amp; Jerry\n\nUse &lt;b&gt; for bold &mdash; or `&lt;strong&gt;` in code; \\&amp; is escaped, "
+        "&nosuch; names nothing.\n&#35; is no heading\n&lt;!-- shown, not a comment --&gt;\n\n```\n&lt;fenced&gt;\n```\n",
+        encoding="utf-8")
+    [a], _ = read(tmp_path)
+    assert a.title == "Tom & Jerry"
+    lines = a.text.split("\n")
+    assert lines[2] == "Use <b> for bold — or `&lt;strong&gt;` in code; \\&amp; is escaped, &nosuch; names nothing."
+    assert lines[3] == "&#35; is no heading"  # it would open a heading once written as "#"
+    assert lines[4] == "<!-- shown, not a comment -->"
+    assert lines[7] == "&lt;fenced&gt;"
+    assert len(lines) == len((tmp_path / "e.md").read_text(encoding="utf-8").rstrip("\n").split("\n"))
+
+
+def test_readwise_highlights_csv(tmp_path):
+    (tmp_path / "readwise-data.csv").write_text(
+        "Highlight,Book Title,Book Author,Amazon Book ID,Note,Color,Tags,Location Type,Location,Highlighted at,"
+        "Document tags\n\"Ships are safe in harbour, but that is not what ships are for.\",The Harbour Book,"
+        "Mara Quay,B00X,My favourite line,yellow,\"sea, quotes\",location,180,2024-03-03 10:00:00+00:00,\n",
+        encoding="utf-8")
+    [a], stats = read(tmp_path)
+    assert not stats.skipped
+    assert (a.title, a.author, a.date, a.tags) == ("The Harbour Book", "Mara Quay", "2024-03-03", ("sea", "quotes"))
+    assert a.text == "Ships are safe in harbour, but that is not what ships are for."
+    assert a.metadata["Note"] == "My favourite line" and a.metadata["Location"] == "180"
