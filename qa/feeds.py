@@ -90,7 +90,7 @@ def read_feed(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
                                           line_anchors=anchors)
         yield article
     if left_out:
-        what = ", ".join(f"{n} {kind}" for kind, n in left_out.most_common())
+        what = ", ".join(f"{kind}: {n}" for kind, n in left_out.most_common())
         stats.skipped.append(Skip(given, None, f"{left_out.total()} items that are no post or page, "
                                                f"or in the trash, left out ({what})"))
 

@@ -121,7 +121,7 @@ def test_wordpress_export_reads_posts_and_pages_with_their_fields(tmp_path):
                                       "Call ahead on holidays.",
                                       "Permits for mooring are issued at the front desk."]
     [skip] = stats.skipped
-    assert skip.reason == "2 items that are no post or page, or in the trash, left out (1 attachment, 1 trash post)"
+    assert skip.reason == "2 items that are no post or page, or in the trash, left out (attachment: 1, trash post: 1)"
 
 
 def test_feed_items_point_at_their_own_lines(tmp_path):
