@@ -16,6 +16,7 @@ _FIELD_DATE = re.compile(
 _CHUNK = 1 << 20
 _DOTTED = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 _SLASHED = re.compile(r"(\d{1,2})([/-])(\d{1,2})\2\d{2,4}\b")
+_UNIX_TEXT = re.compile(r"\d{9,16}(?:\.\d+)?")  # 8 digits are YYYYMMDD
 _NAME_DATE = re.compile(r"((?:19|20)\d\d)([-_.])(\d\d)\2(\d\d)(?!\d)")
 
 
@@ -115,6 +116,8 @@ def normalise_date(value: Any, day_first: bool = False) -> str | None:
             return dt.datetime.fromtimestamp(seconds, dt.UTC).date().isoformat()
         return str(value)
     text = str(value).strip()
+    if _UNIX_TEXT.fullmatch(text):  # Unix time written as text: every CSV cell, Slack's "ts"
+        return normalise_date(float(text))
     try:
         return dt.date.fromisoformat(text[:10]).isoformat()
     except ValueError:
@@ -122,7 +125,11 @@ def normalise_date(value: Any, day_first: bool = False) -> str | None:
     try:
         from dateutil import parser
 
-        # 09.02.2025 is the 9th of February wherever dates are written with dots.
-        return parser.parse(text, dayfirst=day_first or _DOTTED.match(text) is not None).date().isoformat()
+        # 09.02.2025 is the 9th of February wherever dates are written with dots. A part the
+        # text leaves out is the first (March 2024: 2024-03-01), not today's day or month,
+        # which dated the same record anew each day it was read.
+        first = dt.datetime(dt.date.today().year, 1, 1)
+        return parser.parse(text, dayfirst=day_first or _DOTTED.match(text) is not None,
+                            default=first).date().isoformat()
     except (ValueError, OverflowError, ImportError):
         return text

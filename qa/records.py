@@ -23,7 +23,7 @@ FIELDS = {
     "url": ("url", "link", "permalink", "href"),
     "date": ("date", "published", "published_at", "publish_date", "publication_date", "pub_date",
              "pubdate", "date_published", "datetime", "created_at", "created", "timestamp",
-             "creation_date", "created_time", "date_created", "created_timestamp_usec", "highlighted_at"),
+             "creation_date", "created_time", "date_created", "created_timestamp_usec", "highlighted_at", "ts"),
     "author": ("author", "authors", "byline", "creator", "book_author"),
     "tags": ("tags", "keywords", "categories", "category", "labels"),
 }

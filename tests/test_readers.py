@@ -973,3 +973,19 @@ def test_readwise_highlights_csv(tmp_path):
     assert (a.title, a.author, a.date, a.tags) == ("The Harbour Book", "Mara Quay", "2024-03-03", ("sea", "quotes"))
     assert a.text == "Ships are safe in harbour, but that is not what ships are for."
     assert a.metadata["Note"] == "My favourite line" and a.metadata["Location"] == "180"
+
+
+def test_dates_written_as_unix_time_text_or_partly(tmp_path):
+    (tmp_path / "log.csv").write_text("title,text,timestamp\nA,First entry text.,1709640000\n"
+                                      "B,Second entry text.,1709640000123\nC,Third entry text.,March 2024\n",
+                                      encoding="utf-8")
+    # A Slack export: a channel's day, each message with its Unix time as text in "ts".
+    (tmp_path / "2024-03-05.json").write_text(json.dumps([
+        {"type": "message", "user": "U1", "text": "The ferry schedule changes on Monday.", "ts": "1709640000.000100"},
+    ]), encoding="utf-8")
+    articles, stats = read(tmp_path)
+    assert not stats.skipped
+    assert {a.text: a.date for a in articles} == {
+        "First entry text.": "2024-03-05", "Second entry text.": "2024-03-05",
+        "Third entry text.": "2024-03-01",  # the first of the month, whatever day it is read
+        "The ferry schedule changes on Monday.": "2024-03-05"}
