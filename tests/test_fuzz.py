@@ -275,3 +275,52 @@ def test_a_records_html_reads_as_a_page_without_our_marks_and_never_raises(marku
 
     out = html_as_page(markup)
     assert "\ue020" not in out and "\ue021" not in out
+
+
+@FUZZ
+@given(items=st.lists(st.tuples(st.text(max_size=40), st.text(max_size=200), st.booleans()), min_size=1, max_size=4),
+       kind=st.sampled_from(["rss", "atom", "enex", "clippings"]))
+def test_feeds_exports_and_clippings_of_any_text_are_read_or_skipped_with_lines_in_the_file(tmp_path, items, kind):
+    """Whatever the titles and texts (markup, "]]>", control characters, entities), a feed, an
+    Evernote export or a Kindle clippings file gives articles whose references are lines of the
+    file, or reports why not; never raises."""
+    import html as html_lib
+
+    def cdata(text: str) -> str:
+        return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+    def body(text: str, as_cdata: bool) -> str:
+        markup = "<p>" + html_lib.escape(text) + "</p>"
+        return cdata(markup) if as_cdata else html_lib.escape(markup)
+
+    if kind == "rss":
+        name, doc = "f.xml", ('<?xml version="1.0"?>\n<rss version="2.0"><channel><title>T</title>\n' + "".join(
+            f"<item>\n<title>{html_lib.escape(t)}</title>\n<description>{body(x, c)}</description>\n</item>\n"
+            for t, x, c in items) + "</channel></rss>\n")
+    elif kind == "atom":
+        name, doc = "f.atom", ('<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>\n'
+                               + "".join(f'<entry>\n<title>{html_lib.escape(t)}</title>\n<content type="html">'
+                                         f"{body(x, c)}</content>\n</entry>\n" for t, x, c in items) + "</feed>\n")
+    elif kind == "enex":
+        name, doc = "f.enex", ('<?xml version="1.0"?>\n<en-export>\n' + "".join(
+            f"<note><title>{html_lib.escape(t)}</title>\n<content>\n"
+            f"{cdata('<en-note><div>' + html_lib.escape(x) + '</div></en-note>')}\n</content></note>\n"
+            for t, x, _ in items) + "</en-export>\n")
+    else:
+        name, doc = "My Clippings.txt", "".join(
+            f"{t.splitlines()[0] if t.strip() else 'Book'} (Author)\n- Your Highlight on page 1 | Location 1-2 | "
+            f"Added on Monday, 3 March 2024 10:00:00\n\n{x}\n==========\n" for t, x, _ in items)
+    f = tmp_path / name
+    f.write_bytes(doc.encode("utf-8", "surrogatepass"))
+    lines = doc.count("\n") + 1
+    stats = ReadStats()
+    articles = list(read_articles([str(f)], stats))
+    for article in articles:
+        assert article.text.strip() and isinstance(article.title, str)
+        assert 1 <= article.line_start <= lines
+        assert all(1 <= line <= lines for _, line in article.line_anchors)
+    for skip in stats.skipped:
+        assert skip.path.endswith(name) and skip.reason
+    unreadable = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # not XML
+    if kind != "clippings" and not any(unreadable.search(t + x) for t, x, _ in items):
+        assert len(articles) == sum(bool(x.strip()) for _, x, _ in items)
