@@ -25,9 +25,12 @@ _ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]")
 # about feeds may quote "<item>" in its HTML.
 _ITEM = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<(?:[\w.-]+:)?(?:item|entry)[\s>/]", re.S)
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
-# WordPress exports every post type; these are articles, the rest (attachments, menu items,
-# reusable blocks, revisions) are not. Posts in the trash and empty auto-drafts are left out too.
-_POST_TYPES = {"post", "page"}
+# WordPress exports every post type: posts, pages and a site's own kinds (a shop's products, a
+# recipe site's recipes) are articles; what WordPress keeps as posts for itself is not (media,
+# menus, revisions, blocks, templates, styles: its core types, all "wp_..." ones). Posts in the
+# trash and empty auto-drafts are left out too.
+_NOT_ARTICLES = {"attachment", "nav_menu_item", "revision", "custom_css", "customize_changeset",
+                 "oembed_cache", "user_request"}
 _LEFT_OUT = {"trash", "auto-draft"}
 _NO_DATE = "0000-00-00"
 _BLOCKS = re.compile(r"<(?:p|div|h[1-6]|ul|ol|table|pre|blockquote|figure|br)[\s/>]", re.I)
@@ -43,7 +46,8 @@ def is_feed(head: bytes) -> bool:
 def read_feed(given: str, absolute: str, data: bytes, stats: ReadStats) -> Iterator[Article]:
     """Each item of a feed as an article: its content (HTML read as a record's HTML is), title,
     link, date (WordPress's local post date first), author and categories; the feed's title is
-    kept as metadata. Items of a WordPress export that are no post or page are counted, not read."""
+    kept as metadata. Items of a WordPress export that are WordPress's own (media, menus,
+    revisions, blocks) are counted, not read."""
     import feedparser
 
     parsed = feedparser.parse(data)  # bytes, never a URL: nothing is fetched
@@ -60,7 +64,7 @@ def read_feed(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
     left_out: Counter[str] = Counter()
     for position, (entry, (line, start, end)) in enumerate(zip(parsed.entries, spans, strict=True)):
         kind, status = entry.get("wp_post_type"), entry.get("wp_status")
-        if kind and kind not in _POST_TYPES:
+        if kind and (kind in _NOT_ARTICLES or kind.startswith("wp_")):
             left_out[kind] += 1
             continue
         if status in _LEFT_OUT:
@@ -91,8 +95,8 @@ def read_feed(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
         yield article
     if left_out:
         what = ", ".join(f"{kind}: {n}" for kind, n in left_out.most_common())
-        stats.skipped.append(Skip(given, None, f"{left_out.total()} items that are no post or page, "
-                                               f"or in the trash, left out ({what})"))
+        stats.skipped.append(Skip(given, None, f"{left_out.total()} items that are no article (media, "
+                                               f"menus, revisions, blocks) or in the trash left out ({what})"))
 
 
 def _item_spans(data: bytes) -> list[tuple[int, int, int]]:

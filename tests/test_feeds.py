@@ -49,6 +49,16 @@ Permits for mooring are issued at the front desk.]]></content:encoded>
 \t\t<wp:post_type><![CDATA[page]]></wp:post_type>
 \t</item>
 \t<item>
+\t\t<title><![CDATA[Navigation]]></title>
+\t\t<content:encoded><![CDATA[<!-- wp:navigation-link {"label":"Home"} /-->]]></content:encoded>
+\t\t<wp:post_type><![CDATA[wp_navigation]]></wp:post_type>
+\t</item>
+\t<item>
+\t\t<title><![CDATA[Harbour fish stew]]></title>
+\t\t<content:encoded><![CDATA[<p>Simmer the cod with fennel for twenty minutes.</p>]]></content:encoded>
+\t\t<wp:post_type><![CDATA[recipe]]></wp:post_type>
+\t</item>
+\t<item>
 \t\t<title><![CDATA[Old draft]]></title>
 \t\t<content:encoded><![CDATA[<p>Never mind this one.</p>]]></content:encoded>
 \t\t<wp:status><![CDATA[trash]]></wp:status>
@@ -105,7 +115,8 @@ def read(*paths):
 def test_wordpress_export_reads_posts_and_pages_with_their_fields(tmp_path):
     (tmp_path / "harbour.WordPress.2024-03-09.xml").write_text(WXR, encoding="utf-8")
     articles, stats = read(tmp_path)
-    post, page = articles
+    post, page, recipe = articles
+    assert recipe.title == "Harbour fish stew"  # a site's own post type is read as a post
     assert post.title == "Dredging the east channel"
     assert post.article_id == "https://harbour.example/?p=12"
     assert post.url == "https://harbour.example/2024/03/05/dredging/"
@@ -121,7 +132,8 @@ def test_wordpress_export_reads_posts_and_pages_with_their_fields(tmp_path):
                                       "Call ahead on holidays.",
                                       "Permits for mooring are issued at the front desk."]
     [skip] = stats.skipped
-    assert skip.reason == "2 items that are no post or page, or in the trash, left out (attachment: 1, trash post: 1)"
+    assert skip.reason == ("3 items that are no article (media, menus, revisions, blocks) or in the trash "
+                           "left out (attachment: 1, wp_navigation: 1, trash post: 1)")
 
 
 def test_feed_items_point_at_their_own_lines(tmp_path):
