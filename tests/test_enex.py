@@ -78,18 +78,6 @@ def test_a_broken_export_keeps_the_notes_before_the_break(tmp_path):
     assert any("not a readable Evernote export" in s.reason and s.line == 35 for s in stats.skipped)
 
 
-def test_entities_declared_by_an_export_are_not_resolved(tmp_path):
-    secret = tmp_path / "secret.txt"
-    secret.write_text("TOPSECRET")
-    (tmp_path / "notes").mkdir()
-    (tmp_path / "notes" / "x.enex").write_text(
-        f'<?xml version="1.0"?>\n<!DOCTYPE en-export [<!ENTITY xxe SYSTEM "file://{secret}">]>\n'
-        "<en-export><note><title>Entity &xxe;</title><content><![CDATA[<en-note><div>Plain words here.</div>"
-        "</en-note>]]></content></note></en-export>\n")
-    articles, _ = read(tmp_path / "notes")
-    assert all("TOPSECRET" not in a.text + a.title for a in articles)
-
-
 def test_notes_are_asked_with_their_references(tmp_path, fake):
     corpus = tmp_path / "evernote"
     corpus.mkdir()

@@ -3,6 +3,8 @@ pointing at the lines of its item."""
 
 from __future__ import annotations
 
+import pytest
+
 import qa
 from qa.readers import ReadStats, read_articles
 
@@ -191,16 +193,20 @@ def test_xml_files_that_are_no_feed(tmp_path):
     assert not articles and "no items in the feed" in stats.skipped[0].reason
 
 
-def test_external_entities_are_never_read(tmp_path):
+@pytest.mark.parametrize("name, doc", [
+    ("x.rss", '<rss version="2.0"><channel><title>T</title>\n'
+              "<item><title>Entity</title><description>Host is &xxe; here.</description></item></channel></rss>\n"),
+    ("x.enex", "<en-export><note><title>Entity &xxe;</title><content><![CDATA[<en-note><div>Plain words "
+               "here.</div></en-note>]]></content></note></en-export>\n"),
+])
+def test_external_entities_are_never_read(tmp_path, name, doc):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOPSECRET")
-    (tmp_path / "feed").mkdir()
-    (tmp_path / "feed" / "x.rss").write_text(
-        f'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{secret}">]>\n'
-        '<rss version="2.0"><channel><title>T</title>\n'
-        "<item><title>Entity</title><description>Host is &xxe; here.</description></item>\n"
-        "</channel></rss>\n")
-    articles, _ = read(tmp_path / "feed")
+    (tmp_path / "in").mkdir()
+    root = doc.split("<", 2)[1].split(" ")[0].split(">")[0]
+    (tmp_path / "in" / name).write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE {root} [<!ENTITY xxe SYSTEM "file://{secret}">]>\n' + doc)
+    articles, _ = read(tmp_path / "in")
     assert articles and all("TOPSECRET" not in a.text + a.title for a in articles)
 
 
