@@ -25,6 +25,7 @@ _ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]")
 # about feeds may quote "<item>" in its HTML.
 _ITEM = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<(?:[\w.-]+:)?(?:item|entry)[\s>/]", re.S)
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
+_TAGS = re.compile(r"<[^>]*>")
 # WordPress exports every post type: posts, pages and a site's own kinds (a shop's products, a
 # recipe site's recipes) are articles; what WordPress keeps as posts for itself is not (media,
 # menus, revisions, blocks, templates, styles: its core types, all "wp_..." ones). Posts in the
@@ -62,6 +63,7 @@ def read_feed(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
     encoding = parsed.get("encoding") or "utf-8"
     feed_title = " ".join(str(parsed.feed.get("title") or "").split())
     left_out: Counter[str] = Counter()
+    empty: list[int] = []  # lines of items with no text: a podcast's episodes, say, one line for all
     for position, (entry, (line, start, end)) in enumerate(zip(parsed.entries, spans, strict=True)):
         kind, status = entry.get("wp_post_type"), entry.get("wp_status")
         if kind and (kind in _NOT_ARTICLES or kind.startswith("wp_")):
@@ -73,8 +75,8 @@ def read_feed(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
         text = _content(entry)
         if kind and text and not _BLOCKS.search(text):
             text = _paragraphs(text)
-        if not text:
-            stats.skipped.append(Skip(given, line, "item has no text (no content, description or summary)"))
+        if not html.unescape(_TAGS.sub("", text)).strip():  # none, or markup alone (an image)
+            empty.append(line)
             continue
         record = {
             "id": entry.get("id") or entry.get("wp_post_id"), "title": entry.get("title"), "text": text,
@@ -93,6 +95,10 @@ def read_feed(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
             article = dataclasses.replace(article, line_start=anchors[0][1], lines_mapped=True,
                                           line_anchors=anchors)
         yield article
+    if empty:
+        stats.skipped.append(Skip(given, empty[0], "item has no text (no content, description or summary)"
+                                  if len(empty) == 1 else f"{len(empty)} items have no text (no content, "
+                                  "description or summary), this the first"))
     if left_out:
         what = ", ".join(f"{kind}: {n}" for kind, n in left_out.most_common())
         stats.skipped.append(Skip(given, None, f"{left_out.total()} items that are no article (media, "

@@ -162,6 +162,20 @@ def test_feed_items_point_at_their_own_lines(tmp_path):
     assert empty.reason == "item has no text (no content, description or summary)" and empty.line == 17
 
 
+def test_items_with_no_text_are_reported_on_one_line(tmp_path):
+    episodes = "".join(f'<item><title>Episode {n}</title><enclosure url="https://pod.example/{n}.mp3"/>'
+                       f'<description><![CDATA[<img src="https://pod.example/{n}.png">]]></description></item>\n'
+                       for n in range(1, 4))
+    (tmp_path / "podcast.rss").write_text(
+        '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Pod</title>\n' + episodes
+        + "<item><title>Show notes</title><description>We talk about harbour dredging.</description></item>\n"
+        "</channel></rss>\n", encoding="utf-8")
+    [notes], stats = read(tmp_path)
+    assert notes.text == "We talk about harbour dredging."
+    assert [(s.line, s.reason) for s in stats.skipped] == [
+        (3, "3 items have no text (no content, description or summary), this the first")]
+
+
 def test_atom_and_rdf(tmp_path):
     (tmp_path / "lab.atom").write_text(ATOM, encoding="utf-8")
     (tmp_path / "news.xml").write_bytes(
