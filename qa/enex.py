@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .pagelines import sentence_lines
-from .records import record_article
+from .records import record_article, shows_text
 from .types import Article, Skip
 
 if TYPE_CHECKING:
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 ENEX = ".enex"
 # What the line scan looks for outside CDATA: where a note opens and closes, and its content.
 _ENML = re.compile(r"<(/?)en-note\b")  # ENML's root: a <div> to the HTML reader
-_TAGS = re.compile(r"<[^>]*>")
 _TOKEN = re.compile(rb"<note[\s>]|</note\s*>|<content[\s>]|<!\[CDATA\[")
 
 
@@ -30,7 +29,7 @@ def read_enex(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
     """Each note with text as an article; its passages point at the lines of its content."""
     from lxml import etree
 
-    with open(absolute, "rb") as fh:
+    with open(absolute, "rb") as fh:  # a first pass for lines, which iterparse does not give ends of
         lines = _note_lines(fh)
     with open(absolute, "rb") as fh:
         # An export declares Evernote's DTD by URL: never fetched, no entity it might define resolved.
@@ -58,7 +57,7 @@ def _article(given, absolute, position, note, note_line, content_line, stats) ->
         return found.strip() if found and found.strip() else None
 
     content = note.findtext("content") or ""
-    if not _TAGS.sub("", content).strip():
+    if not shows_text(content):
         stats.skipped.append(Skip(given, content_line or note_line, "note has no text"))
         return None
     record = {"title": text("title"), "text": _ENML.sub(r"<\1div", content), "date": text("created"),

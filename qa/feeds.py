@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .pagelines import sentence_lines
-from .records import record_article
+from .records import record_article, shows_text
 from .types import Article, Skip
 
 if TYPE_CHECKING:
@@ -25,7 +25,6 @@ _ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]")
 # about feeds may quote "<item>" in its HTML.
 _ITEM = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<(?:[\w.-]+:)?(?:item|entry)[\s>/]", re.S)
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
-_TAGS = re.compile(r"<[^>]*>")
 # WordPress exports every post type: posts, pages and a site's own kinds (a shop's products, a
 # recipe site's recipes) are articles; what WordPress keeps as posts for itself is not (media,
 # menus, revisions, blocks, templates, styles: its core types, all "wp_..." ones). Posts in the
@@ -75,7 +74,7 @@ def read_feed(given: str, absolute: str, data: bytes, stats: ReadStats) -> Itera
         text = _content(entry)
         if kind and text and not _BLOCKS.search(text):
             text = _paragraphs(text)
-        if not html.unescape(_TAGS.sub("", text)).strip():  # none, or markup alone (an image)
+        if not shows_text(text):  # none, or markup alone (an image)
             empty.append(line)
             continue
         record = {

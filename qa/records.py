@@ -198,6 +198,14 @@ def record_article(given, absolute, position, line, record, stats, dates=None) -
     return article_from(rec, given, absolute, position, text.strip(), title, line, False, dates, markup)
 
 
+def shows_text(markup: str) -> bool:
+    """Whether HTML (or plain text) shows any text once its tags are gone: an enclosure's image or
+    an empty note's markup does not."""
+    import html
+
+    return bool(html.unescape(_TAGS.sub("", markup)).strip())
+
+
 def html_as_page(markup: str) -> str:
     """A record's HTML as an HTML page's text is written (markup ``"page"``): html-text's text
     (scripts left out), a paragraph, list item or table row a line, headings opened as
@@ -264,6 +272,7 @@ def html_as_page(markup: str) -> str:
 # Private-use characters (an article's own become U+FFFD first) marking code blocks and headings.
 _CODE, _HEADING = "\ue020", "\ue021"
 _NO_MARKS = {ord(_CODE): "\ufffd", ord(_HEADING): "\ufffd"}
+_TAGS = re.compile(r"<[^>]*>")
 _CODE_LINE = re.compile(f"{_CODE}(\\d+){_CODE}")
 
 
