@@ -247,7 +247,7 @@ class Catalog(SentenceBlobs, CatalogQueries):
             marks = ",".join("?" * len(chunk))
             for r in self.db.execute(
                     f"SELECT p.id, {self._blobs} FROM passages p WHERE p.id IN ({marks})", chunk):
-                blob = self._blob_pair(r[1:])[0]
+                blob = self._blob_pair(r[1:], tokens=False)[0]  # kilobytes of token bits unread
                 if blob:
                     out[r[0]] = blob
         return out

@@ -5,7 +5,6 @@ two places with one answer. The later copy is left out; the hit it copies names 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 
 # A passage whose word 4-grams are nearly all in another's is a copy of (part of) it: a few
@@ -29,6 +28,10 @@ def is_copy(a: str, b: str) -> bool:
     return bool(distinct([0, 1], lambda ids: {i: (texts[i], i) for i in ids}, 2)[1][0])
 
 
+def _contains(shared: int, mine: int, theirs: int) -> bool:
+    return shared > 0 and shared >= CONTAINED * min(mine, theirs)
+
+
 def distinct(order: Sequence[int], read: Callable[[Sequence[int]], dict[int, tuple[str, int]]],
              window: int) -> tuple[list[int], dict[int, list[int]], list[int]]:
     """``order`` (passage ids, best first) without copies among its first ``window`` that copy
@@ -39,9 +42,10 @@ def distinct(order: Sequence[int], read: Callable[[Sequence[int]], dict[int, tup
     kept: list[int] = []
     rest: list[int] = []
     copies: dict[int, list[int]] = {}
-    sizes: dict[int, int] = {}
+    shingled: dict[int, set] = {}  # each kept passage's shingles
+    seen: set = set()  # all of them: most passages share too few with it to copy any, told at C speed
+    smallest = 0  # the fewest shingles a kept passage has
     short: dict[tuple[str, ...], int] = {}  # a short kept passage's words -> it
-    holders: dict[tuple, list[int]] = {}  # each shingle -> the kept passages that have it
     texts: dict[int, tuple[str, int]] = {}
     after = 0  # ids read after the window filled
     for i, pid in enumerate(order):
@@ -53,21 +57,22 @@ def distinct(order: Sequence[int], read: Callable[[Sequence[int]], dict[int, tup
             texts.update(read(order[i : i + 2 * window]))
         text, mine = texts.get(pid, ("", None))
         words, shingles = _shingles(text)
+        original = None
         if len(words) < _MIN_WORDS:
             original = short.get(words)
-        else:
-            shared = Counter(other for s in shingles for other in holders.get(s, ()))
-            original = next((other for other in kept if other in shared and texts[other][1] != mine
-                             and shared[other] >= CONTAINED * min(len(shingles), sizes[other])), None)
+        elif _contains(len(shingles & seen), len(shingles), smallest):
+            original = next((other for other in kept if texts[other][1] != mine and _contains(
+                len(shingles & shingled[other]), len(shingles), len(shingled[other]))), None)
         if original is not None and texts[original][1] != mine:
             copies[original].append(pid)
         elif len(kept) == window:
             rest.append(pid)
         else:
+            if shingles:
+                smallest = min(smallest or len(shingles), len(shingles))
             kept.append(pid)
-            copies[pid], sizes[pid] = [], len(shingles)
+            copies[pid], shingled[pid] = [], shingles
             if len(words) < _MIN_WORDS:
                 short.setdefault(words, pid)
-            for s in shingles:
-                holders.setdefault(s, []).append(pid)
+            seen |= shingles
     return kept, copies, rest

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import markdown, sentvec, tokens
-from .catalog import Catalog
+from .catalog import Catalog, PassageRow
 from .copies import distinct
 from .embedder import encode_questions
 from .errors import InputError
@@ -16,6 +16,8 @@ from .highlight import best_cosine, highlights_of_hits, rank_sentences, weak
 from .types import Hit, reference
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from .embedder import Embedder
     from .lexical import LexicalIndex
     from .store import FaissStore
@@ -135,15 +137,16 @@ def search_many(
     results = []
     articles = None
     for i, question in enumerate(questions):
+        reader = _Read(catalog)
         n = max(MIN_CANDIDATES, k * per_article * 2)
         room = min(k, COPY_WINDOW)  # more than k, for copies left out (qa.copies)
         while True:
-            cands = _candidates(catalog, store, lexicon, qvecs[i] if qvecs is not None else None,
+            cands = _candidates(reader, store, lexicon, qvecs[i] if qvecs is not None else None,
                                 qtokens[i] if qtokens is not None else None,
                                 question, n, mode, allowed, allowed_rows)
             while True:
-                grouped = _group(cands, catalog, k + room, per_article)
-                picked, copies = _distinct(grouped, catalog, k)
+                grouped = _group(cands, reader, k + room, per_article)
+                picked, copies = _distinct(grouped, reader, k)
                 if len(picked) >= k or len(grouped) < k + room:
                     break
                 room += k + room - len(picked)  # copies took their places: as many more of these
@@ -157,9 +160,31 @@ def search_many(
             if len(grouped) >= articles * per_article:
                 break
             n *= 4
-        results.append(_hits(picked, catalog, lexicon, question, qvecs[i] if qvecs is not None else None,
+        results.append(_hits(picked, reader, lexicon, question, qvecs[i] if qvecs is not None else None,
                              qtokens[i] if qtokens is not None else None, highlights, copies))
     return results
+
+
+class _Read:
+    """The catalog as one question reads it: each passage read once. Fusion reads the best
+    candidates, the copies check and the hits mostly the same ones again."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._rows: dict[int, PassageRow] = {}
+        self._with_vectors: set[int] = set()
+
+    def passages(self, ids: Sequence[int], vectors: bool = False) -> dict[int, PassageRow]:
+        """As :meth:`Catalog.passages`."""
+        unread = [p for p in ids if p not in (self._with_vectors if vectors else self._rows)]
+        if unread:
+            self._rows.update(self._catalog.passages(unread, vectors=vectors))
+            if vectors:
+                self._with_vectors.update(unread)
+        return {p: self._rows[p] for p in ids if p in self._rows}
+
+    def __getattr__(self, name: str):
+        return getattr(self._catalog, name)
 
 
 def _candidates(catalog, store, lexicon, qvec, qtokens, question, n, mode, allowed,

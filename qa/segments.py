@@ -191,14 +191,15 @@ class SentenceBlobs:
             " blob_offset=?, vectors_len=?, tokens_len=? WHERE id=?",
             [(number, at, vlen, tlen, pid) for pid, at, vlen, tlen in rows])
 
-    def _blob_pair(self, r: Sequence) -> tuple[bytes | None, bytes | None]:
-        """Sentence vectors and tokens from the six columns of ``BLOB_COLUMNS``."""
+    def _blob_pair(self, r: Sequence, tokens: bool = True) -> tuple[bytes | None, bytes | None]:
+        """Sentence vectors and (unless not ``tokens``) tokens from the six columns of
+        ``BLOB_COLUMNS``."""
         vecs, toks, number, at, vlen, tlen = r
         if number is None:
             return vecs, toks
         try:
             return (self._segments.read(number, at, vlen),
-                    None if tlen is None else self._segments.read(number, at + vlen, tlen))
+                    None if tlen is None or not tokens else self._segments.read(number, at + vlen, tlen))
         except (OSError, ValueError) as exc:
             raise IndexCorruptError(f"cannot read sentence vectors: {exc}; run `qa check`, then "
                                     "rebuild the index") from exc

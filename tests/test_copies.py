@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import re
 
 import qa
 from qa.copies import distinct, is_copy
@@ -26,6 +28,74 @@ def test_distinct_keeps_k_and_names_copies_found_after_them():
     articles = {1: 10, 2: 20, 3: 30, 4: 10, 5: 50}  # 4 is another passage of 1's article: no copy of it
     kept, copies, rest = distinct([1, 2, 3, 4, 5], lambda ids: {i: (texts[i], articles[i]) for i in ids}, 2)
     assert kept == [1, 2] and copies == {1: [3], 2: []} and rest == [4, 5]
+
+
+def _distinct_by_definition(order, texts, window):
+    """What distinct() returns, passage against passage: kept ones in order, a later one a copy
+    of the first kept one of another article whose 4-grams it shares (at least one, and nine
+    tenths of the fewer of the two); under 12 words, of the first kept one with its words."""
+    def words(pid):
+        return tuple(re.findall(r"\w+", texts[pid][0].lower()))
+
+    def grams(pid):
+        w = words(pid)
+        return {w[i:i + 4] for i in range(len(w) - 3)}
+
+    kept, rest, copies, after = [], [], {}, 0
+    for i, pid in enumerate(order):
+        if len(kept) == window:
+            if after == window:
+                return kept, copies, rest + order[i:]
+            after += 1
+        if len(words(pid)) < 12:
+            original = next((o for o in kept if len(words(o)) < 12 and words(o) == words(pid)), None)
+        else:
+            original = next((o for o in kept if texts[o][1] != texts[pid][1]
+                             and 0 < len(grams(pid) & grams(o)) >= 0.9 * min(len(grams(pid)), len(grams(o)))),
+                            None)
+        if original is not None and texts[original][1] != texts[pid][1]:
+            copies[original].append(pid)
+        elif len(kept) == window:
+            rest.append(pid)
+        else:
+            kept.append(pid)
+            copies[pid] = []
+    return kept, copies, rest
+
+
+def test_distinct_agrees_with_the_definition_on_random_passages():
+    # Passages of a few words from a small vocabulary, many of them another's text with words
+    # around it, cut, or changed, some too short to have 4-grams: the fast check (all kept
+    # passages' 4-grams in one set first) must leave out the same ones as comparing pairs.
+    rng = random.Random(7)
+    vocab = [f"w{n}" for n in range(40)]
+    checked = copies_found = 0
+    for _ in range(400):
+        texts = {}
+        for pid in range(1, rng.randint(2, 30)):
+            if texts and rng.random() < 0.5:
+                base = rng.choice(list(texts.values()))[0].split()
+                change = rng.choice(["head", "tail", "cut", "swap", "same"])
+                if change == "head":
+                    base = rng.choices(vocab, k=rng.randint(1, 3)) + base
+                elif change == "tail":
+                    base = base + rng.choices(vocab, k=rng.randint(1, 3))
+                elif change == "cut":
+                    base = base[rng.randint(0, 3):]
+                elif change == "swap" and base:
+                    base[rng.randrange(len(base))] = rng.choice(vocab)
+                words = base
+            else:
+                words = rng.choices(vocab, k=rng.choice([0, 2, 3, 5, 11, 12, 13, 20, 40]))
+            texts[pid] = (" ".join(words), rng.randint(1, 4))
+        order = list(texts)
+        rng.shuffle(order)
+        window = rng.randint(1, 8)
+        expected = _distinct_by_definition(order, texts, window)
+        assert distinct(order, lambda ids, texts=texts: {i: texts[i] for i in ids}, window) == expected
+        checked += 1
+        copies_found += sum(map(len, expected[1].values()))
+    assert checked == 400 and copies_found > 200  # the cases held copies to find
 
 
 def test_a_copy_in_another_file_is_left_out_and_named_and_k_is_still_filled(tmp_path, fake):

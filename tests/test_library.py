@@ -459,6 +459,24 @@ def test_ask_many_equals_ask(small_corpus, tmp_path, fake):
     assert lib.ask_many(qs, k=3) == [lib.ask(q, k=3) for q in qs]
 
 
+def test_a_question_reads_each_passage_once(small_corpus, tmp_path, fake, monkeypatch):
+    # Fusion, the copies check and the hits all read passages; what one read, the next reuses.
+    lib = build([small_corpus], tmp_path, fake)
+    asks = [(q, mode, hl) for q in ("bakers strike night shifts", "flood")
+            for mode in ("hybrid", "dense", "lexical") for hl in (True, False)]
+    expected = [lib.ask(q, k=3, mode=mode, highlights=hl) for q, mode, hl in asks]
+    reads = []
+    real = lib.catalog.passages
+    monkeypatch.setattr(lib.catalog, "passages",
+                        lambda ids, vectors=False: reads.extend((i, vectors) for i in ids) or real(ids, vectors))
+    for (q, mode, hl), hits in zip(asks, expected, strict=True):
+        reads.clear()
+        assert lib.ask(q, k=3, mode=mode, highlights=hl) == hits
+        assert reads and len(reads) == len(set(reads)), (mode, hl, reads)  # once each way at most
+        # Read without vectors only before being read with them, never after.
+        assert all(not (v is False and (i, True) in reads[:n]) for n, (i, v) in enumerate(reads))
+
+
 def test_document_frequencies_stay_exact_through_updates(small_corpus, tmp_path, fake):
     lib = build([small_corpus], tmp_path, fake)
     (small_corpus / "note.md").unlink()

@@ -48,3 +48,15 @@ def test_a_blob_of_another_shape_is_refused():
     blob = sentvec.encode(np.ones((2, 8), np.float32))
     with pytest.raises(ValueError, match="not 16-dimensional"):
         sentvec.decode(blob, 16)
+
+
+def test_int8_blobs_decode_together_as_each_alone():
+    rng = np.random.default_rng(3)
+    blobs = [sentvec.encode(rng.standard_normal((n, 16)).astype(np.float32)) for n in (1, 0, 3, 2)]
+    stacked, starts = sentvec.decode_many(blobs, 16)
+    np.testing.assert_array_equal(stacked, np.vstack([sentvec.decode(b, 16) for b in blobs]))
+    assert stacked.dtype == np.float32 and starts.tolist() == [0, 1, 1, 4]
+    empty, starts = sentvec.decode_many([], 16)
+    assert empty.shape == (0, 16) and starts.tolist() == [0]
+    with pytest.raises(ValueError, match="not 16-dimensional"):
+        sentvec.decode_many([blobs[0], sentvec.encode(np.ones((2, 8), np.float32))], 16)
