@@ -110,6 +110,8 @@ def normalise_date(value: Any, day_first: bool = False) -> str | None:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()[:10]
     if isinstance(value, int | float):
+        if isinstance(value, int) and 1000 <= value <= 2999:  # YAML's `date: 2024`, as "2024" reads
+            return f"{value}-01-01"
         # Unix time, in seconds, milliseconds or microseconds (Google Keep's), from 1973 to 2096.
         seconds = value / 1e6 if value > 1e14 else value / 1000 if value > 1e11 else value
         if 1e8 <= seconds <= 4e9:
@@ -118,6 +120,8 @@ def normalise_date(value: Any, day_first: bool = False) -> str | None:
     text = str(value).strip()
     if _UNIX_TEXT.fullmatch(text):  # Unix time written as text: every CSV cell, Slack's "ts"
         return normalise_date(float(text))
+    if text.isdigit() and len(text) not in (4, 8):  # a count or an id; a year and YYYYMMDD read
+        return text
     try:
         return dt.date.fromisoformat(text[:10]).isoformat()
     except ValueError:
@@ -127,9 +131,11 @@ def normalise_date(value: Any, day_first: bool = False) -> str | None:
 
         # 09.02.2025 is the 9th of February wherever dates are written with dots. A part the
         # text leaves out is the first (March 2024: 2024-03-01), not today's day or month,
-        # which dated the same record anew each day it was read.
-        first = dt.datetime(dt.date.today().year, 1, 1)
-        return parser.parse(text, dayfirst=day_first or _DOTTED.match(text) is not None,
-                            default=first).date().isoformat()
+        # which dated the same record anew each day it was read. Without a year it is no date
+        # ("Tuesday", "5 March"): dateutil would give it this year's, a different one each year.
+        dayfirst = day_first or _DOTTED.match(text) is not None
+        dates = {parser.parse(text, dayfirst=dayfirst, default=dt.datetime(year, 1, 1)).date()
+                 for year in (2001, 2002)}
+        return dates.pop().isoformat() if len(dates) == 1 else text
     except (ValueError, OverflowError, ImportError):
         return text

@@ -351,7 +351,12 @@ def test_dates_as_exports_write_them():
              "March 4, 2024": "2024-03-04", "Mon, 09 Feb 2025 10:00:00 +0000": "2025-02-09",
              "2025-02-09T23:30:00-05:00": "2025-02-09", "2025.02.09": "2025-02-09",
              "09/02/2025": "2025-09-02",  # slashes stay month first (dateutil's default, US)
-             1736380800: "2025-01-09", "someday": "someday"}
+             1736380800: "2025-01-09", "someday": "someday",
+             # A year alone is its first day, as YAML's `date: 2024` too; without a year, or a
+             # number of another length (a count, an id), it is no date and stays as written.
+             "2024": "2024-01-01", 2024: "2024-01-01", "20240305": "2024-03-05", "Feb 29 2024": "2024-02-29",
+             "Tuesday": "Tuesday", "5 March": "5 March", "Feb 29": "Feb 29", "10:30 PM": "10:30 PM",
+             "123": "123", "12": "12", "7": "7", 123: "123"}
     assert {k: normalise_date(k) for k in cases} == cases
     assert normalise_date("09/02/2025", day_first=True) == "2025-02-09"
     assert normalise_date("09-02-25 10:30 PM", day_first=True) == "2025-02-09"
