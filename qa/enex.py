@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 ENEX = ".enex"
 # What the line scan looks for outside CDATA: where a note opens and closes, and its content.
 _ENML = re.compile(r"<(/?)en-note\b")  # ENML's root: a <div> to the HTML reader
+# A checkbox, as Evernote shows it ticked or not; to an HTML reader an unknown empty element.
+_TODO = re.compile(r"<en-todo\b([^>]*?)/?>(?:</en-todo>)?")
+_CHECKED = re.compile(r"""\bchecked\s*=\s*["']true["']""")
 _TOKEN = re.compile(rb"<note[\s>]|</note\s*>|<content[\s>]|<!\[CDATA\[")
 
 
@@ -60,6 +63,7 @@ def _article(given, absolute, position, note, note_line, content_line, stats) ->
     if not shows_text(content):
         stats.skipped.append(Skip(given, content_line or note_line, "note has no text"))
         return None
+    content = _TODO.sub(lambda m: "[x] " if _CHECKED.search(m[1]) else "[ ] ", content)  # lines kept
     record = {"title": text("title"), "text": _ENML.sub(r"<\1div", content), "date": text("created"),
               "author": text("note-attributes/author"), "url": text("note-attributes/source-url"),
               "tags": [t.text.strip() for t in note.iterfind("tag") if t.text and t.text.strip()]}

@@ -24,7 +24,7 @@ ENEX = """<?xml version="1.0" encoding="UTF-8"?>
 <en-note><div>The dredging of the east channel starts in April.</div>
 <div><br/></div>
 <div>Ferries will leave from pier four while it lasts.</div>
-<ul><li><div><en-todo checked="true"/>Tell the ferry company</div></li></ul>
+<ul><li><div><en-todo checked="true"/>Tell the ferry company</div></li><li><en-todo checked="false"></en-todo>Book the crane</li></ul>
 <en-media hash="abc" type="image/png"/>
 </en-note>]]>
     </content>
@@ -57,13 +57,13 @@ def test_each_note_is_an_article_with_its_fields_and_lines(tmp_path):
     assert meeting.tags == ("work", "harbour") and meeting.url == "https://harbour.example/minutes"
     assert meeting.text.splitlines() == ["The dredging of the east channel starts in April.",
                                          "Ferries will leave from pier four while it lasts.",
-                                         "- Tell the ferry company"]
+                                         "- [x] Tell the ferry company", "- [ ] Book the crane"]  # to-dos as shown
     lines = f.read_text(encoding="utf-8").splitlines()
     assert "The dredging" in lines[meeting.line_start - 1]
     for sentence in meeting.text.splitlines():
         offset = meeting.text.index(sentence)
         line = max(n for at, n in meeting.line_anchors if at <= offset)
-        assert sentence.lstrip("- ") in lines[line - 1]
+        assert sentence.lstrip("- ").removeprefix("[x] ").removeprefix("[ ] ") in lines[line - 1]
     assert "iVBOR" not in meeting.text  # attachments are no text
     assert shopping.text == "Buy rope & nails for the boat." and shopping.date == "2023-11-01"
     assert "Buy rope" in lines[shopping.line_start - 1]
