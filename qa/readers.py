@@ -19,6 +19,7 @@ from .feeds import FEEDS, read_feed
 from .filestamps import same_file
 from .frontmatter import front_matter
 from .htmlpage import read_html
+from .jsonpos import element_lines
 from .markdown import inline_tags, template_fences, without_hidden
 from .markdown import lead as markdown_lead
 from .markdown import title as markdown_title
@@ -132,8 +133,28 @@ def _guarded(articles: Iterator[Article], given: str, absolute: str, stats: Read
         stats.skipped.append(Skip(given, None, f"could not parse: {exc}"))
         stats.unread.add(absolute)
         return
+    finally:
+        stats.skipped[reported:] = _alike_once(stats.skipped[reported:])
     if not read and len(stats.skipped) == reported:
         stats.skipped.append(Skip(given, None, "no article in it (no records, or none with text)"))
+
+
+def _alike_once(skips: list[Skip], shown: int = 5) -> list[Skip]:
+    """A file's records left out for one reason on one line, with where they are: a Slack
+    export's users.json (a record per person) or its join notices were a line each."""
+    alike: dict[str, list[Skip]] = {}
+    for s in skips:
+        if s.line is not None:
+            alike.setdefault(s.reason, []).append(s)
+    out = []
+    for s in skips:
+        group = alike.get(s.reason, ()) if s.line is not None else ()
+        if len(group) < 3:
+            out.append(s)
+        elif s is group[0]:
+            lines = ", ".join(str(x.line) for x in group[:shown]) + (", ..." if len(group) > shown else "")
+            out.append(Skip(s.path, s.line, f"{s.reason}: {len(group)} records (lines {lines})"))
+    return out
 
 
 def _lines(given: str, fh, stats: ReadStats) -> Iterator[tuple[int, str | None]]:
@@ -307,53 +328,13 @@ def _read_json(given, absolute, data, stats, dates=None) -> Iterator[Article]:
     else:
         stats.skipped.append(Skip(given, 1, "JSON is neither an object nor a list of objects"))
         return
-    starts = _element_lines(text, path) if path is not None else []
+    starts = element_lines(text, path) if path is not None else []
     if len(starts) != len(records):
         starts = [next((i for i, line in enumerate(lines, 1) if line.strip()), 1)] * len(records)
     for position, record in enumerate(records):
         article = record_article(given, absolute, position, starts[position], record, stats, dates)
         if article:
             yield article
-
-
-_WS = re.compile(r"[ \t\n\r]*")
-
-
-def _element_lines(text: str, path: tuple) -> list[int]:
-    """The line each element of the list at ``path`` (keys and indexes) starts on, so a
-    pretty-printed export's records have their own references; [] if the walk goes astray."""
-    decoder = json.JSONDecoder()
-
-    def skip(i: int) -> int:  # a value, then the comma after it
-        i = _WS.match(text, decoder.raw_decode(text, i)[1]).end()
-        return _WS.match(text, i + 1).end() if text[i] == "," else i
-
-    try:
-        i = _WS.match(text).end()
-        for key in (*path, None):
-            opened, i = text[i], _WS.match(text, i + 1).end()
-            if opened == "{":
-                while True:
-                    name, i = json.decoder.scanstring(text, i + 1)
-                    i = _WS.match(text, _WS.match(text, i).end() + 1).end()  # past the colon
-                    if name == key:
-                        break
-                    i = skip(i)
-            elif key is not None:
-                for _ in range(key):
-                    i = skip(i)
-        starts = []
-        while text[i] != "]":
-            starts.append(i)
-            i = skip(i)
-    except (ValueError, IndexError, TypeError):
-        return []
-    lines, line, last = [], 1, 0
-    for start in starts:
-        line += text.count("\n", last, start)
-        lines.append(line)
-        last = start
-    return lines
 
 
 def _csv_delimiter(header: str) -> str:

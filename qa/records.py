@@ -10,6 +10,7 @@ import hashlib
 import re
 from typing import Any
 
+from . import slack
 from .dates import normalise_date
 from .types import Article, Skip
 
@@ -174,6 +175,11 @@ def record_article(given, absolute, position, line, record, stats, dates=None) -
         stats.skipped.append(Skip(given, line, "a note in the trash (isTrashed)"))
         return None
     record = _unwrapped(record)
+    if slack.is_message(record):
+        if (why := slack.notice(record)) is not None:
+            stats.skipped.append(Skip(given, line, why))
+            return None
+        record = slack.readable(record, absolute)
     rec = mapped(record)
     text, title = (_rendered(rec.get(k)) for k in ("text", "title"))
     if text is None:

@@ -1,0 +1,119 @@
+"""Slack export messages (``channel/2024-03-05.json``) read as a person sees them in Slack.
+
+An export's messages hold Slack's own markup: mentions by user id (``<@U02BOB>``), links with
+their label (``<https://x.example|the plan>``), channels (``<#C01GEN|general>``), ``<!here>``,
+and ``&amp;``, ``&lt;``, ``&gt;`` escaped. Kept as is, a question naming Bob found none of his
+mentions and every card showed the ids. Names come from the message's ``user_profile`` (exports
+carry it on each message) and the export's ``users.json`` beside the channel folders.
+Notices (a join, a topic set) are no messages anyone wrote: they are counted, not indexed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+from collections import ChainMap
+from collections.abc import Mapping
+from typing import Any
+
+# Subtypes Slack writes for what happened in a channel rather than what was said in it.
+NOTICES = frozenset({
+    "channel_join", "channel_leave", "channel_topic", "channel_purpose", "channel_name",
+    "channel_archive", "channel_unarchive", "channel_convert_to_private", "channel_convert_to_public",
+    "group_join", "group_leave", "group_topic", "group_purpose", "group_name", "group_archive",
+    "group_unarchive", "pinned_item", "unpinned_item", "bot_add", "bot_remove", "bot_enable",
+    "bot_disable", "reminder_add", "tombstone", "joiner_notification", "sh_room_created",
+})
+_MARK = re.compile(r"<([^<>\n]*)>")
+_SPECIAL = {"here": "@here", "channel": "@channel", "everyone": "@everyone"}
+_MAX_USERS_BYTES = 64 << 20
+
+
+def is_message(record: dict[str, Any]) -> bool:
+    """A message of a Slack export: ``type`` message with a ``ts`` as Slack writes it."""
+    return record.get("type") == "message" and isinstance(record.get("ts"), str)
+
+
+def notice(record: dict[str, Any]) -> str | None:
+    """Why a message is a channel notice and not indexed (None: someone wrote it)."""
+    subtype = record.get("subtype")
+    return f"a Slack {subtype} notice" if subtype in NOTICES else None
+
+
+def readable(record: dict[str, Any], path: str) -> dict[str, Any]:
+    """The message with its text as Slack shows it and its author named (``author``)."""
+    profile = record.get("user_profile")
+    user = record.get("user")
+    own = {user: _name(profile)} if isinstance(profile, dict) and isinstance(user, str) else {}
+    names = ChainMap(users_near(path), own)  # a workspace's thousands of people, not copied
+    out = dict(record)
+    if isinstance(record.get("text"), str):
+        out["text"] = show(record["text"], names)
+    if "author" not in record and (user or record.get("username")):
+        # A bot's message has no user but the name it posted under.
+        named = [names.get(user) if isinstance(user, str) else None, record.get("username"), user]
+        out["author"] = next(str(n) for n in named if n)
+    return out
+
+
+def show(text: str, names: Mapping[str, str]) -> str:
+    """Slack's markup as its reader sees it: ``@Bob Stone``, ``the plan``, ``#general``."""
+    def one(m: re.Match) -> str:
+        inside = m[1]
+        target, _, label = inside.partition("|")
+        if target.startswith("@"):
+            return "@" + (names.get(target[1:]) or label or target[1:])
+        if target.startswith("#"):
+            return "#" + (label or target[1:])
+        if target.startswith("!"):
+            word = target[1:].split("^")[0]
+            return label or _SPECIAL.get(word, "@" + word)
+        if not label and target.startswith("mailto:"):
+            return target[len("mailto:"):]
+        return label or target
+    shown = _MARK.sub(one, text)
+    return shown.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _name(profile: dict[str, Any]) -> str:
+    for key in ("real_name", "display_name", "name"):
+        if isinstance(profile.get(key), str) and profile[key].strip():
+            return profile[key].strip()
+    return ""
+
+
+def users_near(path: str) -> Mapping[str, str]:
+    """User ids to names from ``users.json`` (and ``org_users.json``) of the export a message
+    file sits in: the folder above its channel's."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(path)))
+    stamps = []
+    for name in ("users.json", "org_users.json"):
+        try:
+            st = os.stat(os.path.join(root, name))
+        except OSError:
+            continue
+        stamps.append((name, st.st_mtime_ns, st.st_size))
+    return _users(root, tuple(stamps)) if stamps else {}
+
+
+@functools.lru_cache(maxsize=4)
+def _users(root: str, stamps: tuple[tuple[str, int, int], ...]) -> dict[str, str]:
+    """Read once per version of the files (their stamps are in the key), for all channel days."""
+    out: dict[str, str] = {}
+    for name, _, size in stamps:
+        if size > _MAX_USERS_BYTES:
+            continue
+        try:
+            with open(os.path.join(root, name), encoding="utf-8") as fh:
+                users = json.load(fh)
+        except (OSError, ValueError):
+            continue
+        for u in users if isinstance(users, list) else ():
+            if isinstance(u, dict) and isinstance(u.get("id"), str):
+                profile = u.get("profile") if isinstance(u.get("profile"), dict) else {}
+                named = _name({**profile, **{k: u[k] for k in ("real_name", "name") if k in u}})
+                if named:
+                    out.setdefault(u["id"], named)
+    return out

@@ -1,0 +1,91 @@
+"""Slack exports: messages read as Slack shows them, named authors, notices counted not indexed."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import qa
+from qa.readers import ReadStats, read_articles
+
+USERS = [
+    {"id": "U01ANN", "name": "ann", "real_name": "Ann Lee", "profile": {"real_name": "Ann Lee", "display_name": "ann"}},
+    {"id": "U02BOB", "name": "bob", "profile": {"real_name": "", "display_name": "Bobby"}},
+    *({"id": f"U9{n}", "name": f"guest{n}", "profile": {"real_name": f"Guest {n}"}} for n in range(4)),
+]
+DAY = [
+    {"type": "message", "user": "U01ANN", "ts": "1709640000.000100",
+     "text": "<@U02BOB> the dredging plan is out: <https://harbour.example/plan|the council's plan>. "
+             "Comments go to <#C01GEN|general> by Friday &amp; not later &lt;3"},
+    {"type": "message", "subtype": "channel_join", "user": "U02BOB", "ts": "1709640100.000200",
+     "text": "<@U02BOB> has joined the channel"},
+    {"type": "message", "subtype": "channel_join", "user": "U90", "ts": "1709640110.000200",
+     "text": "<@U90> has joined the channel"},
+    {"type": "message", "subtype": "channel_join", "user": "U91", "ts": "1709640120.000200",
+     "text": "<@U91> has joined the channel"},
+    # Not in users.json (a guest from another workspace): the message's own profile names her.
+    {"type": "message", "user": "W07ZOE", "ts": "1709640200.000300", "thread_ts": "1709640000.000100",
+     "user_profile": {"real_name": "Zoe Park", "display_name": "zoe"},
+     "text": "Thanks <@U01ANN>! <!here> the ferry runs every ten minutes, see <https://ferry.example/times> "
+             "or write to <mailto:ferry@example.org|the ferry office> <!subteam^S1|@harbour-team>"},
+    {"type": "message", "subtype": "bot_message", "username": "Ferry Bot", "bot_id": "B01", "ts": "1709640300.0004",
+     "text": "Next ferry at 10:20 from pier four."},
+]
+
+
+def export(tmp_path):
+    root = tmp_path / "slack"
+    (root / "general").mkdir(parents=True)
+    (root / "users.json").write_text(json.dumps(USERS, indent=1), encoding="utf-8")
+    (root / "channels.json").write_text(json.dumps([{"id": "C01GEN", "name": "general"}]), encoding="utf-8")
+    (root / "general" / "2024-03-05.json").write_text(json.dumps(DAY, indent=1), encoding="utf-8")
+    return root
+
+
+def test_messages_read_as_slack_shows_them_with_their_authors(tmp_path):
+    root = export(tmp_path)
+    stats = ReadStats()
+    plan, ferry, bot = read_articles([str(root)], stats)
+    assert bot.author == "Ferry Bot" and bot.text == "Next ferry at 10:20 from pier four."
+    assert plan.text == ("@Bobby the dredging plan is out: the council's plan. "
+                         "Comments go to #general by Friday & not later <3")
+    assert (plan.author, plan.date, plan.title) == ("Ann Lee", "2024-03-05", "@Bobby the dredging plan is out: the council's plan.")
+    assert ferry.text == ("Thanks @Ann Lee! @here the ferry runs every ten minutes, see https://ferry.example/times "
+                          "or write to the ferry office @harbour-team")
+    assert ferry.author == "Zoe Park" and ferry.metadata["thread_ts"] == "1709640000.000100"
+    lines = (root / "general" / "2024-03-05.json").read_text(encoding="utf-8").splitlines()
+    starts = [n for n, line in enumerate(lines, 1) if line == " {"]  # each record's first line
+    assert (plan.line_start, ferry.line_start) == (starts[0], starts[4])
+    # The three joins are one line; users.json's six people one line; channels.json's one.
+    skipped = [(os.path.basename(s.path), s.line, s.reason) for s in stats.skipped]
+    assert [(n, line) for n, line, _ in skipped] == [("channels.json", 1), ("users.json", 2), ("2024-03-05.json", starts[1])]
+    assert skipped[1][2].startswith("record has no text") and skipped[1][2].endswith(
+        ": 6 records (lines 2, 11, 19, 26, 33, ...)")  # users.json's first five records' lines
+    assert skipped[2][2] == f"a Slack channel_join notice: 3 records (lines {starts[1]}, {starts[2]}, {starts[3]})"
+
+
+def test_without_users_json_mentions_keep_their_ids_and_a_plain_json_list_is_untouched(tmp_path, fake):
+    root = export(tmp_path)
+    (root / "users.json").unlink()
+    stats = ReadStats()
+    plan, ferry, _ = read_articles([str(root / "general")], stats)
+    assert plan.text.startswith("@U02BOB the dredging plan") and plan.author == "U01ANN"
+    assert ferry.text.startswith("Thanks @U01ANN!") and ferry.author == "Zoe Park"
+    # Records that are no Slack messages keep their angle brackets and entities.
+    notes = tmp_path / "notes.json"
+    notes.write_text(json.dumps([{"text": "Use <b> for bold &amp; <@U1> is no mention here.", "ts": "x"}]),
+                     encoding="utf-8")
+    [note] = read_articles([str(notes)], ReadStats())
+    assert note.text == "Use <b> for bold &amp; <@U1> is no mention here."
+    # Found by the name it is shown with.
+    lib = qa.Library.build([str(export(tmp_path / "again"))], str(tmp_path / "idx"), embedder=fake, progress=False)
+    [hit] = lib.ask("Bobby council plan", k=1, mode="lexical")
+    assert hit.title.startswith("@Bobby the dredging plan") and hit.text.startswith("@Bobby")
+
+
+def test_few_alike_problems_keep_a_line_each(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"title": "no text"}\n{"title": "none either"}\n{"text": "A real one."}\n', encoding="utf-8")
+    stats = ReadStats()
+    [one] = read_articles([str(bad)], stats)
+    assert one.text == "A real one." and [s.line for s in stats.skipped] == [1, 2]
