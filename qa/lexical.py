@@ -54,10 +54,23 @@ _QUESTION_FORM = frozenset({"many", "much"})
 # the whole question.
 _UNSPACED = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _TOKEN = re.compile(r"[^\W_]+")  # letters and digits: FTS5 unicode61's token characters
+# Marks readers leave out: Latin accents, Hebrew points, Arabic vowel signs (not the vowel
+# signs of Indic scripts, which are letters' parts).
+_MARKS = re.compile("[\u0300-\u036f\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670]")
+# Characters that show as nothing but split a letter run: soft hyphens in web pages, zero-width
+# spaces and joiners in copied text, a stray byte-order mark. A word holding one ("co\u00adoperative")
+# would not match the word typed.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"))
+_ODD = re.compile(_MARKS.pattern[:-1] + "\u0130" + "".join(map(chr, _INVISIBLE)) + "]")
 
 
 class Analyzer:
-    """Lower-cased letter/digit runs, Latin diacritics removed, Porter-stemmed (PyStemmer)."""
+    """Lower-cased letter/digit runs, Latin diacritics removed, Porter-stemmed (PyStemmer).
+
+    Text that is not ASCII is first brought to Unicode's compatibility form (NFKD) without its
+    invisible characters, so what reads as the same word is the same term: the "\ufb01" ligature
+    of text copied from a PDF as "fi", full-width letters and digits as ASCII ones.
+    """
 
     def __init__(self) -> None:
         import Stemmer
@@ -65,9 +78,16 @@ class Analyzer:
         self._stem = Stemmer.Stemmer("porter", 100_000)
 
     def __call__(self, text: str) -> list[str]:
-        tokens = _TOKEN.findall(text.lower())
-        if not text.isascii():
-            tokens = [_fold(t) for t in tokens]
+        if text.isascii():
+            tokens = _TOKEN.findall(text.lower())
+        elif unicodedata.is_normalized("NFKC", text) and not _ODD.search(text):
+            tokens = [_fold(t) for t in _TOKEN.findall(text.lower())]  # what the path below gives
+        else:
+            # Marks go from the whole text, not per token: a mark splits a letter run, and
+            # lower-casing "İ" puts one between "i" and the rest of its word.
+            text = unicodedata.normalize("NFKD", text.translate(_INVISIBLE)).lower()
+            text = unicodedata.normalize("NFC", _MARKS.sub("", text))
+            tokens = [_fold(t) for t in _TOKEN.findall(text)]
         return [s for s in self._stem.stemWords(tokens) if s]  # Porter stems "s" to ""
 
 

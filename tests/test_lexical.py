@@ -9,6 +9,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import qa
 from qa.lexical import IDF_FLOOR, K1, Analyzer, B, LexicalIndex
@@ -311,3 +313,26 @@ def test_postings_written_in_small_pieces_equal_a_plain_count(tmp_path, chunk):
     assert new.check(new.pids) == [] and not [f for f in os.listdir(new_dir) if f.startswith(".")]
     with pytest.raises(ValueError, match="ascending ids above every kept passage"):
         postings.write(str(tmp_path), old.p, keep, [(5, "too low an id")], analyse)
+
+
+def test_words_read_alike_are_one_term_whatever_unicode_form_they_take():
+    analyse = Analyzer()
+    # Soft hyphen, zero-width space and joiner, a PDF's ligature, full-width letters, a
+    # decomposed accent, Turkish dotted capital I, Hebrew points: the word a reader sees.
+    assert analyse("co\u00adop\u200beration co\u200dop") == ["cooper", "coop"]
+    assert analyse("\ufb01nancial \ufb02ows, Ｔｏｋｙｏ １９６４") == ["financi", "flow", "tokyo", "1964"]
+    assert analyse("cafe\u0301 Café CAFÉ") == ["cafe"] * 3
+    assert analyse("\u0130stanbul") == ["istanbul"]
+    assert analyse("\u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd") == analyse("\u05e9\u05dc\u05d5\u05dd") == ["\u05e9\u05dc\u05d5\u05dd"]
+    index = LexicalIndex.build([(1, "The co\u00adoperative bakery opens at six."), (2, "A bakery in town.")])
+    assert [p for p, _ in index.top(index.scores("Which cooperative bakery?"), 5)] == [1, 2]
+    assert index.missing("cooperative bakery", ["The co\u200boperative bakery"]) == [()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ é\u0301İı\u00adﬁ１ßØ\u05e9\u05b8ض\u064eक्ष日한,.-'")), max_size=30))
+def test_text_in_a_usual_form_is_analysed_as_the_full_normalisation_would(text):
+    # A trailing zero-width space sends any text through the whole normalisation; without it,
+    # text already in compatibility form takes a shortcut that must give the same terms.
+    analyse = Analyzer()
+    assert analyse(text) == analyse(text + "\u200b")
