@@ -111,15 +111,22 @@ def ray_encoder(options: RayOptions, model: str, backend: str, cache_dir: str,
     return run
 
 
-def _start(ray, options: RayOptions) -> None:
+def _start(ray, options: RayOptions, attempts: int = 2) -> None:
     os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
-    try:
-        if options.address:
-            ray.init(address=options.address, logging_level=logging.ERROR, log_to_driver=False)
-        else:
-            ray.init(num_cpus=options.cpus or os.cpu_count(), include_dashboard=False,
-                     logging_level=logging.ERROR, log_to_driver=False)
-    except Exception as exc:  # Ray raises ConnectionError, RuntimeError, ValueError...
-        where = options.address or "this machine"
-        raise InputError(f"cannot start Ray on {where}: {exc}. Check the address "
-                         "(`ray status` on the head node) or run without --ray") from exc
+    for attempt in range(1, attempts + 1):
+        try:
+            if options.address:
+                ray.init(address=options.address, logging_level=logging.ERROR, log_to_driver=False)
+            else:
+                ray.init(num_cpus=options.cpus or os.cpu_count(), include_dashboard=False,
+                         logging_level=logging.ERROR, log_to_driver=False)
+            return
+        except Exception as exc:  # Ray raises ConnectionError, RuntimeError, ValueError...
+            # A local node gives its raylet a fixed 30 s to register; on a busy machine that
+            # can pass once and not the next time. A cluster's address is not guessed twice.
+            if attempt < attempts and not options.address:
+                ray.shutdown()
+                continue
+            where = options.address or "this machine"
+            raise InputError(f"cannot start Ray on {where}: {exc}. Check the address "
+                             "(`ray status` on the head node) or run without --ray") from exc

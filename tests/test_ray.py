@@ -91,3 +91,35 @@ def test_ray_build_and_update_match_local_ones(tmp_path):
 def test_ray_options_are_checked():
     with pytest.raises(qa.InputError, match="workers"):
         qa.RayOptions(workers=0)
+
+
+class _FlakyRay:
+    """Ray's init failing the first `failures` times, as a local node that misses its start-up
+    window does."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.calls, self.shutdowns = failures, 0, 0
+
+    def init(self, **kwargs) -> None:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise Exception("The current node timed out during startup.")
+
+    def shutdown(self) -> None:
+        self.shutdowns += 1
+
+
+def test_a_local_ray_that_fails_to_start_once_is_started_again():
+    from qa.distributed import RayOptions, _start
+
+    flaky = _FlakyRay(failures=1)
+    _start(flaky, RayOptions(cpus=1))
+    assert (flaky.calls, flaky.shutdowns) == (2, 1)
+    broken = _FlakyRay(failures=5)
+    with pytest.raises(qa.InputError, match="cannot start Ray on this machine: The current node timed out"):
+        _start(broken, RayOptions(cpus=1))
+    assert broken.calls == 2
+    cluster = _FlakyRay(failures=1)  # a cluster's address is the user's to check, not retried
+    with pytest.raises(qa.InputError, match="cannot start Ray on ray://head:10001"):
+        _start(cluster, RayOptions(address="ray://head:10001"))
+    assert cluster.calls == 1
