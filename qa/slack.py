@@ -6,6 +6,8 @@ and ``&amp;``, ``&lt;``, ``&gt;`` escaped. Kept as is, a question naming Bob fou
 mentions and every card showed the ids. Names come from the message's ``user_profile`` (exports
 carry it on each message) and the export's ``users.json`` beside the channel folders.
 Notices (a join, a topic set) are no messages anyone wrote: they are counted, not indexed.
+What Slack shows under a message (a link's preview, a bot's report, a shared file's title) is
+read with it.
 """
 
 from __future__ import annotations
@@ -49,13 +51,45 @@ def readable(record: dict[str, Any], path: str) -> dict[str, Any]:
     own = {user: _name(profile)} if isinstance(profile, dict) and isinstance(user, str) else {}
     names = ChainMap(users_near(path), own)  # a workspace's thousands of people, not copied
     out = dict(record)
-    if isinstance(record.get("text"), str):
-        out["text"] = show(record["text"], names)
+    text = show(record["text"], names) if isinstance(record.get("text"), str) else ""
+    shown = [text.strip()] + attached(record, names)
+    if any(shown):
+        out["text"] = "\n\n".join(part for part in shown if part)
+        if "title" not in record:  # a chat line's breaks end what it says first, unlike prose's
+            from .records import title_from_text
+
+            out["title"] = title_from_text(out["text"].split("\n", 1)[0])
     if "author" not in record and (user or record.get("username")):
         # A bot's message has no user but the name it posted under.
         named = [names.get(user) if isinstance(user, str) else None, record.get("username"), user]
         out["author"] = next(str(n) for n in named if n)
     return out
+
+
+def attached(record: dict[str, Any], names: Mapping[str, str]) -> list[str]:
+    """What Slack shows under a message: a link's preview, a shared message or a bot's report
+    (``attachments``: pretext, title, text, fields) and shared files' titles. A bot's alert or a
+    file shared without a word has nothing else."""
+    parts = []
+    for a in _dicts(record.get("attachments")):
+        fields = [f"{f['title']}: {f['value']}" if isinstance(f.get("title"), str) and f["title"].strip()
+                  else f.get("value") for f in _dicts(a.get("fields"))]
+        lines = [a.get("pretext"), a.get("title"), a.get("text"), *fields]
+        lines = [show(x, names).strip() for x in lines if isinstance(x, str) and x.strip()]
+        if not lines and isinstance(a.get("fallback"), str):
+            lines = [show(a["fallback"], names).strip()]
+        parts.append("\n".join(line for line in lines if line))
+    for f in _dicts(record.get("files")):
+        if f.get("mode") in ("tombstone", "hidden_by_limit"):  # deleted, or past a free plan's history
+            continue
+        name = next((f[k] for k in ("title", "name") if isinstance(f.get(k), str) and f[k].strip()), None)
+        if name:
+            parts.append(f"File: {name.strip()}")
+    return [p for p in parts if p]
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def show(text: str, names: Mapping[str, str]) -> str:

@@ -89,3 +89,41 @@ def test_few_alike_problems_keep_a_line_each(tmp_path):
     stats = ReadStats()
     [one] = read_articles([str(bad)], stats)
     assert one.text == "A real one." and [s.line for s in stats.skipped] == [1, 2]
+
+
+def test_what_slack_shows_under_a_message_is_read_with_it(tmp_path):
+    day = [
+        # A link's preview under the words that shared it.
+        {"type": "message", "user": "U01ANN", "ts": "1709640000.000100",
+         "text": "Timetable: <https://ferry.example/times>",
+         "attachments": [{"service_name": "Ferry", "title": "Winter timetable",
+                          "title_link": "https://ferry.example/times",
+                          "text": "Boats every 20 minutes until March.", "fallback": "Ferry: Winter timetable"}]},
+        # A bot's alert: nothing but its attachment, fields included; mentions in it named.
+        {"type": "message", "subtype": "bot_message", "username": "Tide Alerts", "ts": "1709640100.000200", "text": "",
+         "attachments": [{"pretext": "Tide warning for <@U02BOB>", "title": "High tide at pier four",
+                          "fields": [{"title": "Height", "value": "4.2 m"}, {"title": "", "value": "Close the gate"}],
+                          "fallback": "High tide"}]},
+        # A file shared without a word; a deleted file's stub; an attachment with only its fallback.
+        {"type": "message", "user": "U01ANN", "ts": "1709640200.000300",
+         "files": [{"id": "F1", "name": "dredging-budget.xlsx", "title": "Dredging budget 2024"},
+                   {"id": "F2", "mode": "tombstone"}]},
+        {"type": "message", "user": "U01ANN", "ts": "1709640300.000400", "text": "See above",
+         "attachments": [{"fallback": "[March 5th] Ann: the dredging plan is out", "is_share": True}]},
+        {"type": "message", "user": "U01ANN", "ts": "1709640400.000500", "text": "",
+         "files": [{"id": "F3", "mode": "hidden_by_limit"}]},
+    ]
+    root = export(tmp_path)
+    path = root / "general" / "2024-03-06.json"
+    path.write_text(json.dumps(day, indent=1), encoding="utf-8")
+    stats = ReadStats()
+    link, alert, budget, share = read_articles([str(path)], stats)
+    assert link.text == ("Timetable: https://ferry.example/times\n\n"
+                         "Winter timetable\nBoats every 20 minutes until March.")
+    assert alert.text == "Tide warning for @Bobby\nHigh tide at pier four\nHeight: 4.2 m\nClose the gate"
+    assert alert.author == "Tide Alerts" and alert.title == "Tide warning for @Bobby"
+    assert budget.text == "File: Dredging budget 2024"
+    assert share.text == "See above\n\n[March 5th] Ann: the dredging plan is out"
+    starts = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line == " {"]
+    assert [a.line_start for a in (link, alert, budget, share)] == starts[:4]
+    assert [(s.line, s.reason.split(" (")[0]) for s in stats.skipped] == [(starts[4], "record has no text")]
