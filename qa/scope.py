@@ -10,6 +10,7 @@ from .catalog import Catalog
 from .errors import InputError
 from .filestamps import FileStamps
 from .readers import EXTENSIONS
+from .types import ignored_kinds
 from .walk import ReadStats
 
 
@@ -60,8 +61,8 @@ def refuse_nothing_read(read: int, files: int, stats: ReadStats, paths: Sequence
                          "Fix or remove those files. Nothing was changed.")
     if new_index:
         raise InputError(f"found no article files in {', '.join(map(str, paths))} ({stats.ignored_files} "
-                         f"files ignored: hidden, an index's own, or not one of {' '.join(EXTENSIONS)}, an .xml file "
-                         "only if it is a feed); nothing was indexed")
+                         f"files ignored{ignored_kinds(stats.ignored.items())}; read are {' '.join(EXTENSIONS)}, "
+                         "an .xml file only if it is a feed); nothing was indexed")
 
 
 def in_roots(path: str, roots: Sequence[str]) -> bool:

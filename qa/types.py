@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,13 +217,14 @@ class IndexSummary:
     resplit: int = 0  # of those embedded, unchanged articles a rebuild redid (an older version split them otherwise, or kept no tokens)
     dropped_duplicates: int = 0  # duplicates recorded for files that are gone or were removed
     kept_missing: int = 0  # articles of files not found, outside the paths given, left as they were
+    ignored: tuple[tuple[str, int], ...] = ()  # (kind, count) of ignored_files: ("hidden", 2), (".png", 1)
 
     def lines(self) -> list[str]:
         out = [
             f"read {_count(self.read, 'article')} from {_count(self.files, 'file')} "
             + (f"({self.unchanged_files} of them unchanged since they were indexed, so not opened; "
                if self.unchanged_files else "(")
-            + f"{_count(self.ignored_files, 'file')} ignored: hidden, of an unknown kind or an index's own)",
+            + f"{_count(self.ignored_files, 'file')} ignored{ignored_kinds(self.ignored)})",
             f"embedded {self.embedded}"
             + (f" ({self.resplit} of them unchanged but split or embedded anew by this version)" if self.resplit else "")
             + f", kept {self.kept} unchanged"
@@ -265,6 +266,17 @@ class IndexSummary:
         out += [f"  {s}" for s in self.skipped]
         out.append(f"index holds {_count(self.passages, 'passage')}")
         return out
+
+
+def ignored_kinds(kinds: Iterable[tuple[str, int]], shown: int = 6) -> str:
+    """``: 2 hidden, 1 .png, 1 .xml not a feed`` (most first), or nothing when none was ignored."""
+    ranked = sorted(kinds, key=lambda kc: (-kc[1], kc[0]))
+    if not ranked:
+        return ""
+    words = [f"{n} {kind}" for kind, n in ranked[:shown]]
+    if len(ranked) > shown:
+        words.append(f"{sum(n for _, n in ranked[shown:])} of {len(ranked) - shown} other kinds")
+    return ": " + ", ".join(words)
 
 
 def _count(n: int, noun: str) -> str:

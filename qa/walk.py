@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -24,7 +25,8 @@ class ReadStats:
     """Counters filled while reading."""
 
     files: int = 0
-    ignored_files: int = 0
+    # Files (and folders) passed over, by kind: "hidden", ".png", "in an index folder"...
+    ignored: Counter[str] = field(default_factory=Counter)
     skipped: list[Skip] = field(default_factory=list)
     seen_paths: set[str] = field(default_factory=set)
     # Files that exist but could not be read to the end (I/O error, reader failure): an update
@@ -39,6 +41,10 @@ class ReadStats:
     # unchanged and did not open.
     whole: dict[str, tuple[str, os.stat_result, int]] = field(default_factory=dict)
     unchanged: set[str] = field(default_factory=set)
+
+    @property
+    def ignored_files(self) -> int:
+        return sum(self.ignored.values())
 
 
 def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, str]]:
@@ -60,12 +66,13 @@ def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, st
                 if looks_like_index(root):
                     # Its catalog, BM25 vocabulary and model export are not articles (they would
                     # be read as such when the index sits inside the corpus); UI uploads are.
-                    stats.ignored_files += len(files) + sum(d != UPLOADS for d in dirs)
+                    stats.ignored["in an index folder"] += len(files) + sum(d != UPLOADS for d in dirs)
                     dirs[:] = [d for d in dirs if d == UPLOADS]
                     continue
                 pages = {os.path.splitext(f)[0] for f in files if is_page(f)}
                 skipped = [d for d in dirs if d.startswith(".") or _page_files(d, pages)]
-                stats.ignored_files += len(skipped)
+                for d in skipped:
+                    stats.ignored["hidden" if d.startswith(".") else "saved with a page (its _files folder)"] += 1
                 # Real folders before links, so that a file is named by its own folder where it can be.
                 dirs[:] = sorted((d for d in dirs if d not in skipped),
                                  key=lambda d: (os.path.islink(os.path.join(root, d)), d))
@@ -92,9 +99,15 @@ def _feed_file(path: str) -> bool:
 
 def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, str]]:
     name = os.path.basename(path)
-    if ((not explicit and name.startswith(".")) or not name.lower().endswith(EXTENSIONS)
-            or (not explicit and name.lower().endswith(".xml") and not _feed_file(path))):
-        stats.ignored_files += 1
+    kind = None
+    if not explicit and name.startswith("."):
+        kind = "hidden"
+    elif not name.lower().endswith(EXTENSIONS):
+        kind = os.path.splitext(name)[1].lower() or "without an extension"
+    elif not explicit and name.lower().endswith(".xml") and not _feed_file(path):
+        kind = ".xml not a feed"
+    if kind:
+        stats.ignored[kind] += 1
         return
     absolute = os.path.abspath(path)
     if absolute in stats.seen_paths:  # named twice (a folder and a file or folder in it): read once

@@ -202,7 +202,7 @@ def test_xml_files_that_are_no_feed(tmp_path):
     (tmp_path / "notes.txt").write_text("A note about the harbour.\n")
     articles, stats = read(tmp_path)
     assert [a.title for a in articles] == ["A note about the harbour."]
-    assert stats.ignored_files == 1 and not stats.skipped  # in a folder: passed over, as any other kind
+    assert stats.ignored == {".xml not a feed": 1} and not stats.skipped  # in a folder: passed over
     articles, stats = read(tmp_path / "pom.xml")  # named: said why nothing came of it
     assert not articles and "no items in the feed" in stats.skipped[0].reason
 

@@ -338,7 +338,10 @@ def test_when_every_given_file_fails_nothing_is_published(small_corpus, tmp_path
     assert "binary.txt" in str(exc.value) and "empty.md" in str(exc.value)
     assert not (tmp_path / "idx").exists()  # a failed first build leaves no folder behind
     (tmp_path / "nothing").mkdir()
-    with pytest.raises(qa.InputError, match="found no article files"):
+    for name in ("a.png", "b.PNG", "Makefile", ".notes.txt"):
+        (tmp_path / "nothing" / name).write_text("x", encoding="utf-8")
+    with pytest.raises(qa.InputError, match=r"found no article files .* \(4 files ignored: 2 \.png, "
+                       r"1 hidden, 1 without an extension; read are \.txt "):
         build([tmp_path / "nothing"], tmp_path, fake)
     assert not (tmp_path / "idx").exists()
 

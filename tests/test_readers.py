@@ -872,7 +872,7 @@ def test_a_saved_pages_companion_folder_is_not_read(tmp_path):
     (tmp_path / "notes_files" / "n.txt").write_text("A note about the harbour.\n", encoding="utf-8")
     articles, stats = read(tmp_path)
     assert sorted(a.title for a in articles) == ["A note about the harbour.", "Harbour", "Tides"]
-    assert stats.ignored_files == 2 and not stats.skipped
+    assert stats.ignored == {"saved with a page (its _files folder)": 2} and not stats.skipped
 
 
 def test_bad_inputs_are_reported_and_good_ones_kept(tmp_path):
@@ -905,7 +905,7 @@ def test_bad_inputs_are_reported_and_good_ones_kept(tmp_path):
     assert "malformed JSON" in reasons[("broken.json", 1)]
     assert "cannot read" in reasons[("gone.txt", None)]
     assert "no such file" in reasons[("no-such-dir", None)]
-    assert stats.ignored_files == 2  # image.png and .hidden.txt
+    assert stats.ignored == {".png": 1, "hidden": 1} and stats.ignored_files == 2
     assert "no article in it" in reasons[("header.csv", None)]
     assert "no article in it" in reasons[("none.json", None)]
     assert sum(os.path.basename(s.path) == "bad.jsonl" for s in stats.skipped) == 3  # its own reasons only
@@ -994,3 +994,18 @@ def test_dates_written_as_unix_time_text_or_partly(tmp_path):
         "First entry text.": "2024-03-05", "Second entry text.": "2024-03-05",
         "Third entry text.": "2024-03-01",  # the first of the month, whatever day it is read
         "The ferry schedule changes on Monday.": "2024-03-05"}
+
+
+def test_the_summary_says_what_kinds_of_files_were_ignored():
+    from qa.types import IndexSummary
+
+    def first_line(ignored):
+        return IndexSummary(read=1, embedded=1, kept=0, removed=0, duplicates=0, skipped=(), files=1,
+                            ignored_files=sum(n for _, n in ignored), passages=1, ignored=ignored).lines()[0]
+
+    assert first_line(()) == "read 1 article from 1 file (0 files ignored)"
+    assert first_line(((".png", 1), ("hidden", 3), (".xml not a feed", 1))) == (
+        "read 1 article from 1 file (5 files ignored: 3 hidden, 1 .png, 1 .xml not a feed)")
+    many = tuple((f".x{i}", 9 - i) for i in range(8))  # the six commonest named, the rest counted
+    assert first_line(many).endswith("(44 files ignored: 9 .x0, 8 .x1, 7 .x2, 6 .x3, 5 .x4, 4 .x5, "
+                                     "5 of 2 other kinds)")
