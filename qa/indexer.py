@@ -21,8 +21,10 @@ from .encoding import display_name
 from .filestamps import FileStamps, article_counts, stamp
 from .indexdir import CATALOG, Writer, check_backend, check_model, now
 from .journal import Journal, discard
+from .lexical import VERSION as LEXICAL_VERSION
 from .pagelines import line_at
 from .placement import (
+    current_postings,
     finish_faiss,
     generation_number,
     on_disk_or_not,
@@ -310,7 +312,7 @@ def index_paths(
         stale_duplicates = {p for p in catalog.duplicate_paths() - stats.seen_paths - stats.unread
                             if in_scope(p)}
         if (w.previous and not parked and not removed_rows and store_spec is None
-                and not written_before_current_format(w)
+                and not written_before_current_format(w) and current_postings(w)
                 and settings.to_dict() == recorded(w.previous)
                 and not stale_duplicates and catalog.duplicates_of(stats.seen_paths) == set(duplicates)):
             # Nothing to write: the live generation stays, and no new one is published.
@@ -370,6 +372,7 @@ def index_paths(
             "dimension": embedder.dim,
             "max_tokens": embedder.max_tokens,
             "settings": {**settings.to_dict(), "index_kind": store.kind},
+            "analyzer": LEXICAL_VERSION,
             "ann": ann,
             "article_ann": article_ann,
             "store": store_entry,

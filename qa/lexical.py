@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
+import regex
 
 from .errors import IndexCorruptError
 from .text import content_words, query_terms
@@ -54,6 +55,13 @@ _QUESTION_FORM = frozenset({"many", "much"})
 # the whole question.
 _UNSPACED = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _TOKEN = re.compile(r"[^\W_]+")  # letters and digits: FTS5 unicode61's token characters
+# Beyond ASCII a word also holds the marks written on its letters: the vowel signs and viramas
+# of Indic scripts are parts of a word ("क्षेत्र" was cut into four one-letter terms).
+_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}]*")
+# The terms Analyzer gives, by version, as a manifest records it: 1 cut words at marks and kept
+# invisible characters and compatibility forms. An index of another version is analysed anew
+# on its next write.
+VERSION = 2
 # Marks readers leave out: Latin accents, Hebrew points, Arabic vowel signs (not the vowel
 # signs of Indic scripts, which are letters' parts).
 _MARKS = re.compile("[\u0300-\u036f\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670]")
@@ -81,21 +89,20 @@ class Analyzer:
         if text.isascii():
             tokens = _TOKEN.findall(text.lower())
         elif unicodedata.is_normalized("NFKC", text) and not _ODD.search(text):
-            tokens = [_fold(t) for t in _TOKEN.findall(text.lower())]  # what the path below gives
+            tokens = [_fold(t) for t in _WORD.findall(text.lower())]  # what the path below gives
         else:
             # Marks go from the whole text, not per token: a mark splits a letter run, and
             # lower-casing "İ" puts one between "i" and the rest of its word.
             text = unicodedata.normalize("NFKD", text.translate(_INVISIBLE)).lower()
             text = unicodedata.normalize("NFC", _MARKS.sub("", text))
-            tokens = [_fold(t) for t in _TOKEN.findall(text)]
+            tokens = _WORD.findall(text)
         return [s for s in self._stem.stemWords(tokens) if s]  # Porter stems "s" to ""
 
 
 def _fold(token: str) -> str:
     if token.isascii():
         return token
-    bare = "".join(c for c in unicodedata.normalize("NFD", token) if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", bare)
+    return unicodedata.normalize("NFC", _MARKS.sub("", unicodedata.normalize("NFD", token)))
 
 
 @dataclass(frozen=True)

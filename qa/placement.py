@@ -147,13 +147,21 @@ def written_before_current_format(w: Writer) -> bool:
     return old_milvus or not LexicalIndex.exists(w.old)
 
 
+def current_postings(w: Writer) -> bool:
+    """Whether the live generation has BM25 postings of this version's terms (else its next
+    write analyses every passage anew, whether or not any article changed)."""
+    from .lexical import VERSION
+
+    return bool(w.old) and LexicalIndex.exists(w.old) and (w.previous or {}).get("analyzer", 1) == VERSION
+
+
 def write_lexical(w: Writer, catalog: Catalog, first_new: int) -> None:
     """The new generation's BM25 postings: the old ones minus removed passages plus new ones,
-    or all passages analysed when the old generation has none (written before qa.lexical)."""
+    or all passages analysed when the old generation has none or has another version's terms."""
     from . import postings
     from .lexical import Analyzer, empty_postings
 
-    if w.old and LexicalIndex.exists(w.old):
+    if current_postings(w):
         old = LexicalIndex.load(w.old)
         keep = old.mask(catalog.passage_ids(below=first_new))
         postings.write(w.work, old.p, keep, catalog.lexical_texts_from(first_new), old.analyzer)

@@ -323,6 +323,7 @@ def test_words_read_alike_are_one_term_whatever_unicode_form_they_take():
     assert analyse("\ufb01nancial \ufb02ows, Ｔｏｋｙｏ １９６４") == ["financi", "flow", "tokyo", "1964"]
     assert analyse("cafe\u0301 Café CAFÉ") == ["cafe"] * 3
     assert analyse("\u0130stanbul") == ["istanbul"]
+    assert analyse("क्षेत्र में") == ["क्षेत्र", "में"]  # vowel signs and viramas are parts of words
     assert analyse("\u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd") == analyse("\u05e9\u05dc\u05d5\u05dd") == ["\u05e9\u05dc\u05d5\u05dd"]
     index = LexicalIndex.build([(1, "The co\u00adoperative bakery opens at six."), (2, "A bakery in town.")])
     assert [p for p, _ in index.top(index.scores("Which cooperative bakery?"), 5)] == [1, 2]
@@ -336,3 +337,34 @@ def test_text_in_a_usual_form_is_analysed_as_the_full_normalisation_would(text):
     # text already in compatibility form takes a shortcut that must give the same terms.
     analyse = Analyzer()
     assert analyse(text) == analyse(text + "\u200b")
+
+
+def test_an_index_of_earlier_terms_is_analysed_anew_on_its_next_write(tmp_path, fake, monkeypatch):
+    import json
+
+    from qa import lexical
+
+    articles = tmp_path / "notes"
+    articles.mkdir()
+    (articles / "bakery.txt").write_text("The co\u00adoperative bakery opens at six.\n", encoding="utf-8")
+    (articles / "tram.txt").write_text("The tram line closes in May.\n", encoding="utf-8")
+
+    def version_1(self, text):  # cut words at anything not a letter or digit, the soft hyphen too
+        return [s for s in self._stem.stemWords(lexical._TOKEN.findall(text.lower())) if s]
+
+    with monkeypatch.context() as m:
+        m.setattr(lexical.Analyzer, "__call__", version_1)
+        lib = qa.Library.build([str(articles)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    manifest_path = tmp_path / "idx" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["analyzer"] == lexical.VERSION
+    del manifest["analyzer"]  # as versions before it wrote it
+    manifest_path.write_text(json.dumps(manifest))
+    lib = qa.Library.open(str(tmp_path / "idx"), embedder=fake)
+    assert lib.ask("cooperative", k=2, mode="lexical") == []  # its postings hold "co" and "oper"
+    summary = lib.update([str(articles)], progress=False)
+    assert summary.changed and summary.embedded == 0 and summary.kept == 2  # terms anew, no vectors
+    assert json.loads(manifest_path.read_text())["analyzer"] == lexical.VERSION
+    [hit] = lib.ask("cooperative", k=2, mode="lexical")
+    assert hit.source.endswith("bakery.txt")
+    assert not lib.update([str(articles)], progress=False).changed  # and then it is current
