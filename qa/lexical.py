@@ -36,7 +36,7 @@ import numpy as np
 import regex
 
 from .errors import IndexCorruptError
-from .text import content_words, query_terms
+from .text import INVISIBLE, content_words, query_terms
 
 # Tuned with the fusion weights on SciFact train and SQuAD dev (benchmarks/RESULTS.md): any
 # k1 in 0.3-0.6 gave hybrid nDCG@10 +0.003 to +0.006 on both over FTS5's 1.2.
@@ -65,10 +65,8 @@ VERSION = 2
 # Marks readers leave out: Latin accents, Hebrew points, Arabic vowel signs (not the vowel
 # signs of Indic scripts, which are letters' parts).
 _MARKS = re.compile("[\u0300-\u036f\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670]")
-# Characters that show as nothing but split a letter run: soft hyphens in web pages, zero-width
-# spaces and joiners in copied text, a stray byte-order mark. A word holding one ("co\u00adoperative")
-# would not match the word typed.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"))
+# A word holding a character that shows as nothing ("co\u00adoperative") must match the word typed.
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 _ODD = re.compile(_MARKS.pattern[:-1] + "\u0130" + "".join(map(chr, _INVISIBLE)) + "]")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import regex
+
 # Common English function words: dropping them from OR-queries keeps BM25 on the content words
 # and avoids walking the longest posting lists.
 STOPWORDS = frozenset(
@@ -16,7 +18,12 @@ STOPWORDS = frozenset(
     what when where which while who whom why will with would you your yours yourself
     yourselves""".split()
 )
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Characters that show as nothing: soft hyphens in web pages, zero-width spaces and joiners in
+# copied text, a stray byte-order mark. Inside a word, not between words.
+INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
+# Letters, digits and the marks written on letters (Indic vowel signs and viramas are parts of a
+# word: \w alone cut "क्षेत्र" into four letters).
+_WORD = regex.compile(rf"[\p{{L}}\p{{N}}\p{{M}}_{INVISIBLE}]+")
 # What "patient's", "isn't", "we'd", "they'll", "I'm", "you're", "we've" add to a word: as words
 # of their own ("s" stems to "") they would match every passage with a possessive in it.
 _CLITIC = re.compile(r"(?<=\w)(?:n['\u2019]t|['\u2019](?:s|d|ll|m|re|ve))\b", re.IGNORECASE)

@@ -328,6 +328,9 @@ def test_words_read_alike_are_one_term_whatever_unicode_form_they_take():
     index = LexicalIndex.build([(1, "The co\u00adoperative bakery opens at six."), (2, "A bakery in town.")])
     assert [p for p, _ in index.top(index.scores("Which cooperative bakery?"), 5)] == [1, 2]
     assert index.missing("cooperative bakery", ["The co\u200boperative bakery"]) == [()]
+    hindi = LexicalIndex.build([(1, "इस क्षेत्र में बारिश हुई।"), (2, "क ष त र म")])  # "rain in this area"
+    assert [p for p, _ in hindi.top(hindi.scores("किस क्षेत्र में बारिश?"), 5)] == [1]
+    assert hindi.missing("क्षेत्र बाढ़", ["इस क्षेत्र में बारिश हुई।"]) == [("बाढ़",)]
 
 
 @settings(max_examples=300, deadline=None)
