@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from . import render
+from .archive import unpack
 from .errors import QAError
 from .indexdir import UPLOADS
 from .library import Library
@@ -154,13 +155,17 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             return render.message("Choose one or more files first."), gr.skip(), gr.skip()
         paths = [f if isinstance(f, str) else f.name for f in files]
         progress(0, desc="copying files")
+        archives = [p for p in paths if p.lower().endswith(".zip")]
+        unpacked = []
         try:
-            store_uploads(paths, uploads)
+            for path in archives:  # an export's folders are what its reader needs
+                unpacked.append(unpack(path, uploads).line(os.path.basename(path)))
+            store_uploads([p for p in paths if p not in archives], uploads)
             summary = lib.update([_shown_path(uploads)], progress=False,
                                  on_progress=lambda d, t, m: progress(d / max(t, 1), desc=m))
         except QAError as exc:
-            return render.message(str(exc), "error"), gr.skip(), gr.skip()
-        text = "\n".join(summary.lines())
+            return render.message(" ".join([*unpacked, str(exc)]), "error"), gr.skip(), gr.skip()
+        text = "\n".join(unpacked + summary.lines())
         return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table()
 
     def pick_source(evt):
@@ -181,7 +186,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         except QAError as exc:
             return render.message(str(exc), "error"), gr.skip(), gr.skip()
         # An upload is the index's own copy: left there, the next upload would add it back.
-        copies = [p for p in paths if os.path.dirname(os.path.realpath(p)) == os.path.realpath(uploads)
+        copies = [p for p in paths if os.path.realpath(p).startswith(os.path.realpath(uploads) + os.sep)
                   and os.path.isfile(p)]
         for path in copies:
             os.remove(path)
@@ -255,9 +260,10 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             sim_btn.click(similar_tab, [picked, pasted, sim_k], sim_results, api_visibility="private")
         with gr.Tab("Add articles"):
             kinds = " ".join(e for e in EXTENSIONS if e not in (".markdown", ".htm"))
-            gr.Markdown(f"Upload `{kinds}` files. They are copied into "
+            gr.Markdown(f"Upload `{kinds}` files, or a `.zip` of them (an export: Slack, Notion, "
+                        f"Takeout), unpacked with its folders. They are copied into "
                         f"`{uploads}` and indexed incrementally.")
-            files = gr.File(file_count="multiple", file_types=list(EXTENSIONS), label="Files",
+            files = gr.File(file_count="multiple", file_types=[*EXTENSIONS, ".zip"], label="Files",
                             elem_id="upload")
             add_btn = gr.Button("Add to index", variant="primary", elem_id="add")
             add_out = gr.HTML(elem_id="add-summary")

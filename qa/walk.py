@@ -100,6 +100,10 @@ def _feed_file(path: str) -> bool:
 def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, str]]:
     name = os.path.basename(path)
     kind = None
+    if explicit and name.lower().endswith(".zip"):
+        stats.skipped.append(Skip(path, None, "a .zip archive: unzip it and index its folder (the web UI's "
+                                  "Add articles unpacks one)"))
+        return
     if not explicit and name.startswith("."):
         kind = "hidden"
     elif not name.lower().endswith(EXTENSIONS):

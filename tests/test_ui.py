@@ -444,3 +444,39 @@ def test_fifty_concurrent_api_clients_all_get_answers(app_url):
     report = run_load(app_url, clients=50, per_client=2, timeout=240)
     assert report.errors == 0, report.first_error
     assert report.answered == 100
+
+
+def test_an_uploaded_zip_export_keeps_its_folders_and_its_copies_go_with_it(page, tmp_path, app_url):
+    import json
+    import zipfile
+
+    users = [{"id": "U01ANN", "name": "ann", "real_name": "Ann Lee"}]
+    day = [{"type": "message", "user": "U01ANN", "ts": "1709640000.000100",
+            "text": "<!here> the east quay dredging starts on April 8, ask <@U01ANN> for the barge plan."}]
+    archive = tmp_path / "quay-export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("users.json", json.dumps(users))
+        zf.writestr("quay/2024-03-06.json", json.dumps(day))
+        zf.writestr("quay/logo.png", b"\x89PNG")
+    summary = upload(page, archive)
+    folder = os.path.join("uploads", "quay-export")
+    assert re.search(rf"quay-export.zip: unpacked 2 files into \S*{re.escape(folder)}; 1 left in the archive: 1 .png",
+                     summary), summary
+    assert "read 1 article" in summary.splitlines()[1]  # users.json has no articles, as in Slack's export
+    page.get_by_role("tab", name="Ask").click()
+    ask(page, "When does the east quay dredging start?")
+    first = page.locator("#results .qa-card").first
+    assert "uploads/quay-export/quay/2024-03-06.json" in first.locator(".qa-ref").inner_text()
+    assert "ask @Ann Lee for the barge plan" in first.inner_text()  # the name from the export's users.json
+    # Removing it deletes the index's own copy in its folder too: a later upload would add it back.
+    stored = APP_INDEX[app_url] / "uploads" / "quay-export" / "quay" / "2024-03-06.json"
+    assert stored.exists()
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#library input").first.fill("2024-03-06")  # the table's search box: a long list
+    page.locator("#library").get_by_text("2024-03-06.json").locator("visible=true").first.click()
+    page.wait_for_function("document.querySelector('#chosen-source textarea').value.includes('2024-03-06.json')")
+    page.accept_dialogs = True
+    page.click("#remove-source")
+    page.wait_for_selector("#remove-summary pre", timeout=60000)
+    assert page.locator("#remove-summary pre").inner_text().splitlines()[-1] == "its uploaded copy was deleted too"
+    assert not stored.exists()

@@ -1,0 +1,95 @@
+"""A .zip upload unpacked into the uploads folder: folders kept, names safe, limits held."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import zipfile
+
+import pytest
+
+import qa
+from qa.archive import unpack
+from qa.readers import ReadStats, read_articles
+
+
+def make_zip(path, members: dict[str, bytes], links: dict[str, str] | None = None):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+        for name, target in (links or {}).items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            zf.writestr(info, target)
+    return path
+
+
+def files_under(folder) -> list[str]:
+    return sorted(os.path.relpath(os.path.join(r, f), folder) for r, _, fs in os.walk(folder) for f in fs)
+
+
+def test_an_export_is_unpacked_with_its_folders_and_its_slack_names_work(tmp_path):
+    users = [{"id": "U01ANN", "name": "ann", "real_name": "Ann Lee"}]
+    day = [{"type": "message", "user": "U01ANN", "ts": "1709640000.000100", "text": "Dredging starts April 8."},
+           {"type": "message", "user": "U01ANN", "ts": "1709640100.000200", "text": "Thanks <@U01ANN>"}]
+    archive = make_zip(tmp_path / "Harbour Slack export.zip", {
+        "users.json": json.dumps(users).encode(), "channels.json": b"[]",
+        "general/2024-03-06.json": json.dumps(day).encode(),
+        "general/photo.png": b"\x89PNG", "__MACOSX/general/._2024-03-06.json": b"junk", ".DS_Store": b"x",
+    })
+    uploads = tmp_path / "uploads"
+    done = unpack(str(archive), str(uploads))
+    assert done.folder == str(uploads / "Harbour Slack export") and done.files == 3
+    assert done.left == {".png": 1, "macOS metadata (__MACOSX)": 1, "hidden": 1}
+    assert files_under(uploads) == ["Harbour Slack export/channels.json", "Harbour Slack export/general/2024-03-06.json",
+                                    "Harbour Slack export/users.json"]
+    assert done.line("x.zip") == (f"x.zip: unpacked 3 files into {done.folder}; 3 left in the archive: "
+                                  "1 .png, 1 hidden, 1 macOS metadata (__MACOSX)")
+    _, thanks = read_articles([done.folder], ReadStats())
+    assert thanks.text == "Thanks @Ann Lee" and thanks.author == "Ann Lee"  # users.json found above the channel
+    again = unpack(str(archive), str(uploads))  # the same name again: a folder of its own, as files get
+    assert again.folder == str(uploads / "Harbour Slack export-2")
+
+
+def test_member_names_cannot_leave_the_folder_and_links_are_not_followed(tmp_path):
+    archive = make_zip(tmp_path / "evil.zip", {
+        "../../outside.txt": b"one", "/etc/abs.md": b"two", "a\\..\\..\\back.txt": b"three",
+        "notes/..hidden/x.txt": b"four", "notes/Caf\u00e9 <b>|*?.md": b"five", "notes/Caf\u00e9 <b>:*?.md": b"six",
+    }, links={"notes/link.txt": "/etc/passwd"})
+    uploads = tmp_path / "up"
+    done = unpack(str(archive), str(uploads))
+    assert files_under(tmp_path) == sorted([
+        "evil.zip", "up/evil/outside.txt", "up/evil/etc/abs.md", "up/evil/a/back.txt",
+        "up/evil/notes/Caf\u00e9 _b_.md", "up/evil/notes/Caf\u00e9 _b_-2.md"])
+    assert done.left == {"hidden": 1, "links": 1}
+    assert (uploads / "evil" / "outside.txt").read_bytes() == b"one"
+
+
+def test_a_bad_or_oversized_archive_leaves_nothing(tmp_path):
+    uploads = tmp_path / "up"
+    (tmp_path / "fake.zip").write_bytes(b"not a zip at all")
+    with pytest.raises(qa.InputError, match="fake.zip is not a zip archive"):
+        unpack(str(tmp_path / "fake.zip"), str(uploads))
+    big = make_zip(tmp_path / "big.zip", {"a.txt": b"x" * 3000, "b.txt": b"y" * 3000})  # deflates to little
+    with pytest.raises(qa.InputError, match="unpacks to more than"):
+        unpack(str(big), str(uploads), max_bytes=5000)
+    with pytest.raises(qa.InputError, match="more than 1 files"):
+        unpack(str(big), str(uploads), max_files=1)
+    images = make_zip(tmp_path / "images.zip", {"a.png": b"x"})
+    with pytest.raises(qa.InputError, match="holds no file of a kind that is read"):
+        unpack(str(images), str(uploads))
+    assert os.listdir(uploads) == []  # not even the hidden work folder
+    assert len(unpack(str(big), str(uploads), max_bytes=6000).left) == 0
+
+
+def test_a_zip_named_to_qa_index_says_to_unzip_it(tmp_path):
+    archive = make_zip(tmp_path / "export.zip", {"a.txt": b"A note."})
+    (tmp_path / "note.txt").write_text("A note about the harbour.\n", encoding="utf-8")
+    stats = ReadStats()
+    [note] = read_articles([str(archive), str(tmp_path / "note.txt")], stats)
+    assert [(s.path, s.reason) for s in stats.skipped] == [
+        (str(archive), "a .zip archive: unzip it and index its folder (the web UI's Add articles unpacks one)")]
+    stats = ReadStats()
+    list(read_articles([str(tmp_path)], stats))  # in a folder: counted by its kind
+    assert stats.ignored == {".zip": 1}
