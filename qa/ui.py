@@ -190,6 +190,10 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                   and os.path.isfile(p)]
         for path in copies:
             os.remove(path)
+            folder = os.path.dirname(os.path.realpath(path))
+            while folder != os.path.realpath(uploads) and not os.listdir(folder):  # an archive's, emptied
+                os.rmdir(folder)
+                folder = os.path.dirname(folder)
         text = "\n".join(summary.removal_lines([source])
                          + (["its uploaded copy was deleted too"] if copies else []))
         return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table()
@@ -272,7 +276,8 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                                  interactive=False, elem_id="library", show_search="search",
                                  column_widths=["32%", "10%", "18%", "40%"], wrap=True)
             with gr.Row():
-                chosen = gr.Textbox(label="Source (click a row to choose it)", scale=4, elem_id="chosen-source")
+                chosen = gr.Textbox(label="Source (click a row to choose it, or name a folder)", scale=4,
+                                    elem_id="chosen-source")
                 remove_btn = gr.Button("Remove from index", variant="stop", scale=1, elem_id="remove-source")
                 refresh = gr.Button("Refresh", scale=1)
             removed = gr.HTML(elem_id="remove-summary")

@@ -479,4 +479,5 @@ def test_an_uploaded_zip_export_keeps_its_folders_and_its_copies_go_with_it(page
     page.click("#remove-source")
     page.wait_for_selector("#remove-summary pre", timeout=60000)
     assert page.locator("#remove-summary pre").inner_text().splitlines()[-1] == "its uploaded copy was deleted too"
-    assert not stored.exists()
+    assert not stored.exists() and not stored.parent.exists()  # its emptied folder too
+    assert (stored.parent.parent / "users.json").exists()  # not emptied: kept
