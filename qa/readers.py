@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 
+from . import tables
 from .clippings import is_clippings, read_clippings
 from .dates import FileDates, name_date
 from .encoding import LEGACY, SAMPLE_BYTES, decode, display_name, legacy_encoding, utf16_as_utf8
@@ -337,6 +338,29 @@ def _read_json(given, absolute, data, stats, dates=None) -> Iterator[Article]:
             yield article
 
 
+def _csv_rows(reader: csv.DictReader, given: str, stats: ReadStats) -> Iterator[tuple[int, dict | None]]:
+    """(first line, row) of each row; None for a row whose bytes could not be decoded."""
+    line = 2
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            stats.skipped.append(Skip(given, reader.line_num, f"malformed CSV ({exc})"))
+            return
+        clean = {k: v for k, v in row.items() if k is not None}
+        if any(_SURROGATE.search(v) for v in clean.values() if isinstance(v, str)):
+            # surrogateescape kept the row's bytes: decode them again by the same rule as lines.
+            redone = {k: _decode(v.encode("utf-8", "surrogateescape"), given, stats)
+                      for k, v in clean.items() if isinstance(v, str)}
+            clean = {} if None in redone.values() else {**clean, **redone}
+        if not clean:
+            stats.skipped.append(Skip(given, line, f"{_undecodable(given, stats)}; row skipped"))
+        yield line, clean or None
+        line = reader.line_num + 1
+
+
 def _csv_delimiter(header: str) -> str:
     """The delimiter that makes the header name a text column: spreadsheets in many locales export
     with ``;``, others with tabs. Else the one giving the most columns, else a comma."""
@@ -361,29 +385,19 @@ def _read_csv(given, absolute, fh, stats, dates=None) -> Iterator[Article]:
     except csv.Error as exc:
         stats.skipped.append(Skip(given, 1, f"malformed CSV header ({exc})"))
         return
+    rows = _csv_rows(reader, given, stats)
+    table = None
     if not any(name in header for name in FIELDS["text"]):
-        stats.skipped.append(Skip(given, 1, f"CSV has no text column ({TEXT_HINT})"))
-        return
-    line = 2
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            stats.skipped.append(Skip(given, reader.line_num, f"malformed CSV ({exc})"))
-            break
-        clean = {k: v for k, v in row.items() if k is not None}
-        if any(_SURROGATE.search(v) for v in clean.values() if isinstance(v, str)):
-            # surrogateescape kept the row's bytes: decode them again by the same rule as lines.
-            redone = {k: _decode(v.encode("utf-8", "surrogateescape"), given, stats)
-                      for k, v in clean.items() if isinstance(v, str)}
-            clean = {} if None in redone.values() else {**clean, **redone}
-        if not clean:
-            stats.skipped.append(Skip(given, line, f"{_undecodable(given, stats)}; row skipped"))
-        else:
-            article = record_article(given, absolute, line, line, clean, stats, dates)
+        sample = list(itertools.islice(rows, tables.SAMPLE))
+        table = tables.table(reader.fieldnames or [], [row for _, row in sample if row])
+        if table is None:
+            stats.skipped.append(Skip(given, 1, f"CSV has no text column ({TEXT_HINT}) and no column "
+                                      "of sentences"))
+            return
+        rows = itertools.chain(sample, rows)
+    for line, row in rows:
+        if row:
+            article = record_article(given, absolute, line, line, table.record(row) if table else row, stats, dates)
             if article:
                 yield article
-        line = reader.line_num + 1
     text.detach()

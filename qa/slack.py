@@ -78,7 +78,7 @@ def attached(record: dict[str, Any], names: Mapping[str, str]) -> list[str]:
         lines = [show(x, names).strip() for x in lines if isinstance(x, str) and x.strip()]
         if not lines and isinstance(a.get("fallback"), str):
             lines = [show(a["fallback"], names).strip()]
-        parts.append("\n".join(line for line in lines if line))
+        parts.append("\n\n".join(line for line in lines if line))  # each its own sentence
     for f in _dicts(record.get("files")):
         if f.get("mode") in ("tombstone", "hidden_by_limit"):  # deleted, or past a free plan's history
             continue

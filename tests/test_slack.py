@@ -119,8 +119,8 @@ def test_what_slack_shows_under_a_message_is_read_with_it(tmp_path):
     stats = ReadStats()
     link, alert, budget, share = read_articles([str(path)], stats)
     assert link.text == ("Timetable: https://ferry.example/times\n\n"
-                         "Winter timetable\nBoats every 20 minutes until March.")
-    assert alert.text == "Tide warning for @Bobby\nHigh tide at pier four\nHeight: 4.2 m\nClose the gate"
+                         "Winter timetable\n\nBoats every 20 minutes until March.")
+    assert alert.text == "Tide warning for @Bobby\n\nHigh tide at pier four\n\nHeight: 4.2 m\n\nClose the gate"
     assert alert.author == "Tide Alerts" and alert.title == "Tide warning for @Bobby"
     assert budget.text == "File: Dredging budget 2024"
     assert share.text == "See above\n\n[March 5th] Ann: the dredging plan is out"
