@@ -127,3 +127,25 @@ def test_what_slack_shows_under_a_message_is_read_with_it(tmp_path):
     starts = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line == " {"]
     assert [a.line_start for a in (link, alert, budget, share)] == starts[:4]
     assert [(s.line, s.reason.split(" (")[0]) for s in stats.skipped] == [(starts[4], "record has no text")]
+
+
+def test_an_index_an_earlier_reader_wrote_reads_its_unchanged_files_again_once(tmp_path, fake, monkeypatch):
+    from qa import filestamps, slack
+
+    monkeypatch.setattr(filestamps, "RACY_NS", 0)  # files just written are trusted unread
+    root = export(tmp_path)
+    bot = {"type": "message", "subtype": "bot_message", "username": "Tide Alerts", "ts": "1709650000.0001",
+           "text": "", "attachments": [{"title": "High tide at pier four", "text": "Close the flood gate."}]}
+    (root / "general" / "2024-03-07.json").write_text(json.dumps([bot]), encoding="utf-8")
+    with monkeypatch.context() as m:  # as the reader before attachments were read
+        m.setattr(slack, "attached", lambda record, names: [])
+        m.setattr(filestamps, "READERS", filestamps.READERS - 1)
+        lib = qa.Library.build([str(root)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    assert not lib.ask("flood gate", k=1, mode="lexical")
+    summary = lib.update([str(root)], progress=False)
+    # The channel day without notices is unchanged on disk, and is read again all the same.
+    assert summary.unchanged_files == 0 and summary.embedded == 1 and summary.changed
+    [hit] = lib.ask("flood gate", k=1, mode="lexical")
+    assert hit.text == "High tide at pier four\n\nClose the flood gate."
+    again = lib.update([str(root)], progress=False)
+    assert again.unchanged_files == 1 and not again.changed  # once: now the day is trusted unread
