@@ -343,6 +343,7 @@ def message(text: str, kind: str = "info") -> str:
 
 # Titles are bold (700): the UI's theme has regular and bold faces only (see qa.ui._theme).
 CSS = """
+.qa-summary {white-space: pre-wrap; overflow-wrap: anywhere;}
 .qa-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 12px 14px;
   margin: 10px 0; background: var(--background-fill-primary);}
 .qa-head {display: flex; column-gap: 10px; align-items: baseline;}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -159,7 +160,8 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         unpacked = []
         try:
             for path in archives:  # an export's folders are what its reader needs
-                unpacked.append(unpack(path, uploads).line(os.path.basename(path)))
+                done = unpack(path, uploads)
+                unpacked.append(dataclasses.replace(done, folder=_shown_path(done.folder)).line(os.path.basename(path)))
             store_uploads([p for p in paths if p not in archives], uploads)
             summary = lib.update([_shown_path(uploads)], progress=False,
                                  on_progress=lambda d, t, m: progress(d / max(t, 1), desc=m))

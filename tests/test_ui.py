@@ -463,6 +463,8 @@ def test_an_uploaded_zip_export_keeps_its_folders_and_its_copies_go_with_it(page
     assert re.search(rf"quay-export.zip: unpacked 2 files into \S*{re.escape(folder)}; 1 left in the archive: 1 .png",
                      summary), summary
     assert "embedded 1," in summary  # the message; users.json holds no article, as in Slack's export
+    # Long lines (paths, skip reasons) wrap inside the page instead of running off it.
+    assert page.locator("#add-summary pre").evaluate("e => e.scrollWidth <= e.clientWidth")
     page.get_by_role("tab", name="Ask").click()
     ask(page, "When does the east quay dredging start?")
     first = page.locator("#results .qa-card").first
