@@ -68,6 +68,15 @@ def store_uploads(paths: list[str], folder: str) -> list[str]:
     return stored
 
 
+# What a Library row adds to the source it names.
+_ROW_NOTE = re.compile(r" \((?:file not found|uploaded archive, \d+ files?)\)$")
+
+
+def _row(source: str, n: int, first: str | None, last: str | None, title: str) -> list:
+    dates = "" if not first else first if first == last else f"{first} – {last}"
+    return [source, n, dates, title if n == 1 else f"{title} (+{n - 1} more)"]
+
+
 def _shown_path(path: str) -> str:
     """``path`` relative to the working folder when it lies under it, as a user who indexed
     the other articles from there wrote theirs: an upload's reference reads
@@ -171,7 +180,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table()
 
     def pick_source(evt):
-        return (evt.row_value or [""])[0].removesuffix(" (file not found)")
+        return _ROW_NOTE.sub("", (evt.row_value or [""])[0])
 
     # Gradio passes the selection to a parameter annotated with its class; this module's
     # annotations are strings it cannot resolve (gradio is imported here, not at the top).
@@ -196,6 +205,9 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             while folder != os.path.realpath(uploads) and not os.listdir(folder):  # an archive's, emptied
                 os.rmdir(folder)
                 folder = os.path.dirname(folder)
+        archive = os.path.realpath(source)
+        if os.path.dirname(archive) == os.path.realpath(uploads) and os.path.isdir(archive):
+            shutil.rmtree(archive)  # an unpacked archive, removed whole: its users.json and the rest too
         text = "\n".join(summary.removal_lines([source])
                          + (["its uploaded copy was deleted too"] if copies else []))
         return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table()
@@ -210,11 +222,28 @@ def build_ui(lib: Library, examples: list[str] | None = None):
     def library_table():
         rows = []
         paths = lib.catalog.source_paths()
-        for src, n, first, last, title in lib.catalog.source_rows():
-            dates = "" if not first else first if first == last else f"{first} – {last}"
+        sources = lib.catalog.source_rows()
+        # An unpacked archive (a Slack export: a file per channel and day) also gets a row of
+        # its own, above its files: clicked, it is removed whole.
+        archives: dict[str, list] = {}
+        under = os.path.join(_shown_path(uploads), "")
+        for src, n, first, last, title in sources:
+            if src.startswith(under) and os.sep in src[len(under):]:
+                folder = under + src[len(under):].split(os.sep, 1)[0] + os.sep
+                archives.setdefault(folder, []).append((n, first, last, title))
+        for src, n, first, last, title in sources:
+            folder = next((f for f in archives if src.startswith(f)), None)
+            if folder and archives[folder] is not None:
+                held = archives[folder]
+                firsts = [f for _, f, _, _ in held if f]
+                lasts = [last_ for _, _, last_, _ in held if last_]
+                total = sum(h[0] for h in held)
+                rows.append(_row(f"{folder} (uploaded archive, {len(held)} file{'s' * (len(held) != 1)})",
+                                 total, min(firsts, default=None), max(lasts, default=None), held[0][3]))
+                archives[folder] = None  # its row is in
             # Kept by updates of other folders (a drive not mounted): the file may be gone for good.
             gone = " (file not found)" if src in paths and not os.path.exists(paths[src]) else ""
-            rows.append([src + gone, n, dates, title if n == 1 else f"{title} (+{n - 1} more)"])
+            rows.append(_row(src + gone, n, first, last, title))
         return rows
 
     with gr.Blocks(title="article-qa") as demo:

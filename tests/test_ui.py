@@ -446,40 +446,47 @@ def test_fifty_concurrent_api_clients_all_get_answers(app_url):
     assert report.answered == 100
 
 
-def test_an_uploaded_zip_export_keeps_its_folders_and_its_copies_go_with_it(page, tmp_path, app_url):
+def test_an_uploaded_zip_export_keeps_its_folders_and_goes_whole(page, tmp_path, app_url):
     import json
     import zipfile
 
     users = [{"id": "U01ANN", "name": "ann", "real_name": "Ann Lee"}]
     day = [{"type": "message", "user": "U01ANN", "ts": "1709640000.000100",
             "text": "<!here> the east quay dredging starts on April 8, ask <@U01ANN> for the barge plan."}]
+    later = [{"type": "message", "user": "U01ANN", "ts": "1709740000.000100", "text": "The barge is moored at pier two."}]
     archive = tmp_path / "quay-export.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("users.json", json.dumps(users))
-        zf.writestr("quay/2024-03-06.json", json.dumps(day))
+        zf.writestr("quay/2024-03-05.json", json.dumps(day))
+        zf.writestr("quay/2024-03-06.json", json.dumps(later))
         zf.writestr("quay/logo.png", b"\x89PNG")
     summary = upload(page, archive)
     folder = os.path.join("uploads", "quay-export")
-    assert re.search(rf"quay-export.zip: unpacked 2 files into \S*{re.escape(folder)}; 1 left in the archive: 1 .png",
+    assert re.search(rf"quay-export.zip: unpacked 3 files into \S*{re.escape(folder)}; 1 left in the archive: 1 .png",
                      summary), summary
-    assert "embedded 1," in summary  # the message; users.json holds no article, as in Slack's export
+    assert "embedded 2," in summary  # the messages; users.json holds no article, as in Slack's export
     # Long lines (paths, skip reasons) wrap inside the page instead of running off it.
     assert page.locator("#add-summary pre").evaluate("e => e.scrollWidth <= e.clientWidth")
     page.get_by_role("tab", name="Ask").click()
     ask(page, "When does the east quay dredging start?")
     first = page.locator("#results .qa-card").first
-    assert "uploads/quay-export/quay/2024-03-06.json" in first.locator(".qa-ref").inner_text()
+    assert "uploads/quay-export/quay/2024-03-05.json" in first.locator(".qa-ref").inner_text()
     assert "ask @Ann Lee for the barge plan" in first.inner_text()  # the name from the export's users.json
-    # Removing it deletes the index's own copy in its folder too: a later upload would add it back.
-    stored = APP_INDEX[app_url] / "uploads" / "quay-export" / "quay" / "2024-03-06.json"
-    assert stored.exists()
+    # The archive has a row of its own above its files; chosen, it is removed whole, its copy too.
+    stored = APP_INDEX[app_url] / "uploads" / "quay-export"
+    assert (stored / "users.json").exists()
     page.get_by_role("tab", name="Library").click()
-    page.locator("#library input").first.fill("2024-03-06")  # the table's search box: a long list
-    page.locator("#library").get_by_text("2024-03-06.json").locator("visible=true").first.click()
-    page.wait_for_function("document.querySelector('#chosen-source textarea').value.includes('2024-03-06.json')")
+    page.locator("#library input").first.fill("quay-export")  # the table's search box: a long list
+    row = page.locator("#library").get_by_text("(uploaded archive, 2 files)").locator("visible=true").first
+    row.click()
+    page.wait_for_function("document.querySelector('#chosen-source textarea').value.endsWith('quay-export/')")
     page.accept_dialogs = True
     page.click("#remove-source")
     page.wait_for_selector("#remove-summary pre", timeout=60000)
-    assert page.locator("#remove-summary pre").inner_text().splitlines()[-1] == "its uploaded copy was deleted too"
-    assert not stored.exists() and not stored.parent.exists()  # its emptied folder too
-    assert (stored.parent.parent / "users.json").exists()  # not emptied: kept
+    lines = page.locator("#remove-summary pre").inner_text().splitlines()
+    assert re.fullmatch(r"removed 2 articles read from \S*quay-export/", lines[0]), lines
+    assert lines[-1] == "its uploaded copy was deleted too"
+    assert not stored.exists()  # users.json and all: a later upload would have added its files back
+    page.get_by_role("tab", name="Ask").click()
+    ask(page, "When does the east quay dredging start?")
+    assert "quay-export" not in page.locator("#results").inner_text()
