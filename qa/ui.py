@@ -212,6 +212,10 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                          + (["its uploaded copy was deleted too"] if copies else []))
         return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table()
 
+    def current():
+        lib.refresh()  # a generation another process (qa index) published since
+        return status(), library_table()
+
     def tag_list():
         """The filter's tags, with how many articles have each."""
         return [(f"{tag} ({n})", tag) for tag, n in lib.catalog.tag_counts()]
@@ -313,11 +317,13 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                 refresh = gr.Button("Refresh", scale=1)
             removed = gr.HTML(elem_id="remove-summary")
             table.select(pick_source, None, chosen, api_visibility="private")
-            changes = [refresh.click(lambda: (status(), library_table()), None, [status_md, table],
-                                     api_visibility="private"),
+            changes = [refresh.click(current, None, [status_md, table], api_visibility="private"),
                        remove_btn.click(remove_source, [chosen], [removed, status_md, table],
                                         api_visibility="private", js=_CONFIRM_REMOVE)]
         changes.append(add_btn.click(add_files, [files], [add_out, status_md, table], api_visibility="private"))
+        # The page's first values are those of the server's start: a page opened (or reloaded)
+        # later shows the index as it is now, uploads and `qa index` runs since included.
+        changes.append(demo.load(current, None, [status_md, table], api_visibility="private"))
         for change in changes:  # the filter's tags follow what the index holds
             change.then(tag_choices, None, tags, api_visibility="private")
         gr.api(ask_api, api_name="ask")

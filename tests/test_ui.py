@@ -492,3 +492,25 @@ def test_an_uploaded_zip_export_keeps_its_folders_and_goes_whole(page, tmp_path,
     page.wait_for_function("(() => { const r = document.querySelector('#results');"
                            " return r.querySelector('.qa-card') && !r.innerText.includes('processing')"
                            " && !r.innerText.includes('quay-export'); })()", timeout=60000)
+
+
+def test_a_page_opened_later_shows_the_index_as_it_is_now(page, browser, tmp_path, app_url):
+    def counts(pg) -> str:
+        pg.wait_for_function("/\\d+\\s+articles/.test(document.body.innerText)")
+        return re.search(r"(\d+)\s+articles\s*·\s*(\d+)\s+passages", pg.locator("body").inner_text()).group(0)
+
+    f = tmp_path / "pilot-boat.txt"
+    f.write_text("The pilot boat Mira guides tankers into Keel Bay after dark.\n", encoding="utf-8")
+    upload(page, f)
+    after = counts(page)
+    later = browser.new_page(viewport={"width": 1200, "height": 1000})
+    try:
+        later.goto(app_url)
+        later.wait_for_selector("#question textarea", timeout=60000)
+        # Its first values were the server's start's; the page's load brings the current ones.
+        later.wait_for_function(f"document.body.innerText.includes({after!r})", timeout=30000)
+        later.get_by_role("tab", name="Library").click()
+        later.locator("#library input").first.fill("pilot-boat")
+        later.locator("#library").get_by_text("pilot-boat.txt").locator("visible=true").first.wait_for(timeout=30000)
+    finally:
+        later.close()
