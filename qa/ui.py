@@ -228,23 +228,25 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         paths = lib.catalog.source_paths()
         sources = lib.catalog.source_rows()
         # An unpacked archive (a Slack export: a file per channel and day) also gets a row of
-        # its own, above its files: clicked, it is removed whole.
-        archives: dict[str, list] = {}
+        # its own, above its files (sorted by source, they come together): clicked, it is
+        # removed whole.
         under = os.path.join(_shown_path(uploads), "")
+
+        def archive_of(src: str) -> str | None:
+            rest = src[len(under):] if src.startswith(under) else ""
+            return under + rest.split(os.sep, 1)[0] + os.sep if os.sep in rest else None
+
+        held: dict[str, list] = {}
+        for row in sources:
+            if folder := archive_of(row[0]):
+                held.setdefault(folder, []).append(row)
         for src, n, first, last, title in sources:
-            if src.startswith(under) and os.sep in src[len(under):]:
-                folder = under + src[len(under):].split(os.sep, 1)[0] + os.sep
-                archives.setdefault(folder, []).append((n, first, last, title))
-        for src, n, first, last, title in sources:
-            folder = next((f for f in archives if src.startswith(f)), None)
-            if folder and archives[folder] is not None:
-                held = archives[folder]
-                firsts = [f for _, f, _, _ in held if f]
-                lasts = [last_ for _, _, last_, _ in held if last_]
-                total = sum(h[0] for h in held)
-                rows.append(_row(f"{folder} (uploaded archive, {len(held)} file{'s' * (len(held) != 1)})",
-                                 total, min(firsts, default=None), max(lasts, default=None), held[0][3]))
-                archives[folder] = None  # its row is in
+            folder = archive_of(src)
+            if folder in held:
+                files = held.pop(folder)
+                rows.append(_row(f"{folder} (uploaded archive, {len(files)} file{'s' * (len(files) != 1)})",
+                                 sum(f[1] for f in files), min((f[2] for f in files if f[2]), default=None),
+                                 max((f[3] for f in files if f[3]), default=None), files[0][4]))
             # Kept by updates of other folders (a drive not mounted): the file may be gone for good.
             gone = " (file not found)" if src in paths and not os.path.exists(paths[src]) else ""
             rows.append(_row(src + gone, n, first, last, title))
