@@ -295,17 +295,24 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
 
 
 def _read_jsonl(given, absolute, fh, stats, dates=None) -> Iterator[Article]:
+    records = _jsonl_records(given, fh, stats)
+    sample = list(itertools.islice(records, tables.SAMPLE))
+    table = tables.json_table([record for _, record in sample])
+    for number, record in itertools.chain(sample, records):
+        article = record_article(given, absolute, number, number, table.json_record(record) if table else record,
+                                 stats, dates)
+        if article:
+            yield article
+
+
+def _jsonl_records(given, fh, stats) -> Iterator[tuple[int, object]]:
     for number, line in _lines(given, fh, stats):
         if line is None or not line.strip():
             continue
         try:
-            record = json.loads(line)
+            yield number, json.loads(line)
         except json.JSONDecodeError as exc:
             stats.skipped.append(Skip(given, number, f"malformed JSON ({exc.msg})"))
-            continue
-        article = record_article(given, absolute, number, number, record, stats, dates)
-        if article:
-            yield article
 
 
 def _read_json(given, absolute, data, stats, dates=None) -> Iterator[Article]:
@@ -332,7 +339,9 @@ def _read_json(given, absolute, data, stats, dates=None) -> Iterator[Article]:
     starts = element_lines(text, path) if path is not None else []
     if len(starts) != len(records):
         starts = [next((i for i, line in enumerate(lines, 1) if line.strip()), 1)] * len(records)
+    table = tables.json_table(records) if path is not None else None  # a list of records, not one object
     for position, record in enumerate(records):
+        record = table.json_record(record) if table else record
         article = record_article(given, absolute, position, starts[position], record, stats, dates)
         if article:
             yield article
@@ -361,25 +370,12 @@ def _csv_rows(reader: csv.DictReader, given: str, stats: ReadStats) -> Iterator[
         line = reader.line_num + 1
 
 
-def _csv_delimiter(header: str) -> str:
-    """The delimiter that makes the header name a text column: spreadsheets in many locales export
-    with ``;``, others with tabs. Else the one giving the most columns, else a comma."""
-    best, columns = ",", 1
-    for delimiter in ",;\t|":
-        names = [n.strip().lower() for n in next(csv.reader([header], delimiter=delimiter), [])]
-        if any(n in FIELDS["text"] for n in names):
-            return delimiter
-        if len(names) > columns:
-            best, columns = delimiter, len(names)
-    return best
-
-
 def _read_csv(given, absolute, fh, stats, dates=None) -> Iterator[Article]:
     # surrogateescape: a row with bad bytes is skipped alone instead of ending the file.
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
     csv.field_size_limit(MAX_ARTICLE_BYTES)
     first = text.readline(1 << 20)
-    reader = csv.DictReader(itertools.chain([first], text), delimiter=_csv_delimiter(first))
+    reader = csv.DictReader(itertools.chain([first], text), delimiter=tables.csv_delimiter(first))
     try:
         header = [str(h).lower() for h in (reader.fieldnames or [])]
     except csv.Error as exc:

@@ -104,7 +104,7 @@ def article_list(obj: dict, depth: int = 4) -> tuple[tuple, list] | None:
         for path, node in level:
             for key, value in node.items() if isinstance(node, dict) else enumerate(node):
                 if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
-                    if any(mapped(_unwrapped(r)).get("text") for r in value[:20]):
+                    if any(mapped(unwrapped(r)).get("text") for r in value[:20]):
                         return (*path, key), value
                     if first is None and not path:
                         first = (key,), value
@@ -174,7 +174,7 @@ def record_article(given, absolute, position, line, record, stats, dates=None) -
     if record.get("isTrashed") is True:  # Google Keep's Takeout holds the trash too
         stats.skipped.append(Skip(given, line, "a note in the trash (isTrashed)"))
         return None
-    record = _unwrapped(record)
+    record = unwrapped(record)
     if slack.is_message(record):
         if (why := slack.notice(record)) is not None:
             stats.skipped.append(Skip(given, line, why))
@@ -183,7 +183,7 @@ def record_article(given, absolute, position, line, record, stats, dates=None) -
     rec = mapped(record)
     text, title = (_rendered(rec.get(k)) for k in ("text", "title"))
     if text is None:
-        text = _checklist(record)
+        text = checklist(record)
     markup = None
     if isinstance(text, str) and _MARKUP.search(text):
         import html_text
@@ -287,22 +287,29 @@ def is_article(record: dict[str, Any]) -> bool:
     comments, sections, labels): it has a primary text field, or is a Google Keep list note."""
     own = mapped(record)
     return bool(own.get("text") and _loose(str(own["keys"]["text"])) in map(_loose, PRIMARY_TEXT)
-                or _checklist(record))
+                or checklist(record))
 
 
-def _unwrapped(record: dict[str, Any]) -> dict[str, Any]:
+def unwrapped(record: dict[str, Any]) -> dict[str, Any]:
     """A record whose text is in the one object it wraps, as ActivityStreams wraps a post in its
     ``Create`` (a Mastodon archive's ``outbox.json``) and GraphQL an edge's ``node``: that
-    object's fields, with the wrapper's where it has none."""
-    for key in ("object", "node"):
+    object's fields, with the wrapper's where it has none. Airtable's ``fields``, an
+    Elasticsearch dump's ``_source`` and JSON:API's ``attributes`` hold a record's fields by
+    definition, so they are unwrapped though they name no text field (a table's rows)."""
+    if mapped(record).get("text"):
+        return record
+    for key in ("object", "node", *_FIELDS_OBJECTS):
         inner = record.get(key)
-        if isinstance(inner, dict) and not mapped(record).get("text") and mapped(inner).get("text"):
+        if isinstance(inner, dict) and (key in _FIELDS_OBJECTS or mapped(inner).get("text")):
             outer = {k: v for k, v in record.items() if k != key}
             return {**outer, **inner}
     return record
 
 
-def _checklist(record: dict[str, Any]) -> str | None:
+_FIELDS_OBJECTS = ("fields", "_source", "attributes")
+
+
+def checklist(record: dict[str, Any]) -> str | None:
     """A Google Keep list note's items (``listContent``, its Takeout export) as a list's lines."""
     items = record.get("listContent")
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):

@@ -33,6 +33,26 @@ _SPECIAL = {"here": "@here", "channel": "@channel", "everyone": "@everyone"}
 _MAX_USERS_BYTES = 64 << 20
 
 
+# An export's own lists beside its channel folders: its people, channels, conversations, apps.
+LISTINGS = frozenset({
+    "users.json", "org_users.json", "channels.json", "groups.json", "dms.json", "mpims.json",
+    "integration_logs.json", "canvases.json", "file_conversations.json",
+})
+LISTING_KIND = "Slack export lists (read for names)"
+
+
+def is_listing(path: str) -> bool:
+    """Whether a file is one of an export's lists, read for names and not articles: named as
+    Slack names them, beside a ``users.json`` and a ``channels.json`` (or a private export's
+    ``groups.json``, ``dms.json``)."""
+    if os.path.basename(path) not in LISTINGS:
+        return False
+    folder = os.path.dirname(path)
+    beside = [os.path.isfile(os.path.join(folder, n)) for n in ("users.json", "channels.json", "groups.json",
+                                                                  "dms.json")]
+    return beside[0] and any(beside[1:])
+
+
 def is_message(record: dict[str, Any]) -> bool:
     """A message of a Slack export: ``type`` message with a ``ts`` as Slack writes it."""
     return record.get("type") == "message" and isinstance(record.get("ts"), str)

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from . import slack
 from .enex import ENEX
 from .feeds import FEEDS, is_feed
 from .indexdir import UPLOADS, looks_like_index
@@ -110,6 +111,8 @@ def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, 
         kind = os.path.splitext(name)[1].lower() or "without an extension"
     elif not explicit and name.lower().endswith(".xml") and not _feed_file(path):
         kind = ".xml not a feed"
+    elif not explicit and slack.is_listing(path):
+        kind = slack.LISTING_KIND
     if kind:
         stats.ignored[kind] += 1
         return

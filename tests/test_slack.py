@@ -56,12 +56,15 @@ def test_messages_read_as_slack_shows_them_with_their_authors(tmp_path):
     lines = (root / "general" / "2024-03-05.json").read_text(encoding="utf-8").splitlines()
     starts = [n for n, line in enumerate(lines, 1) if line == " {"]  # each record's first line
     assert (plan.line_start, ferry.line_start) == (starts[0], starts[4])
-    # The three joins are one line; users.json's six people one line; channels.json's one.
+    # The three joins are one line; the export's lists (read for names) are counted by kind.
     skipped = [(os.path.basename(s.path), s.line, s.reason) for s in stats.skipped]
-    assert [(n, line) for n, line, _ in skipped] == [("channels.json", 1), ("users.json", 2), ("2024-03-05.json", starts[1])]
-    assert skipped[1][2].startswith("record has no text") and skipped[1][2].endswith(
-        ": 6 records (lines 2, 11, 19, 26, 33, ...)")  # users.json's first five records' lines
-    assert skipped[2][2] == f"a Slack channel_join notice: 3 records (lines {starts[1]}, {starts[2]}, {starts[3]})"
+    assert skipped == [("2024-03-05.json", starts[1],
+                        f"a Slack channel_join notice: 3 records (lines {starts[1]}, {starts[2]}, {starts[3]})")]
+    assert stats.ignored == {"Slack export lists (read for names)": 2} and stats.files == 1
+    # Named on the command line, a list is read as any JSON file (its people have no text).
+    listed = ReadStats()
+    assert not list(read_articles([str(root / "users.json")], listed))
+    assert listed.skipped[0].reason.startswith("record has no text") and not listed.ignored
 
 
 def test_without_users_json_mentions_keep_their_ids_and_a_plain_json_list_is_untouched(tmp_path, fake):
