@@ -12,6 +12,7 @@ read with it.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import os
@@ -71,19 +72,69 @@ def readable(record: dict[str, Any], path: str) -> dict[str, Any]:
     own = {user: _name(profile)} if isinstance(profile, dict) and isinstance(user, str) else {}
     names = ChainMap(users_near(path), own)  # a workspace's thousands of people, not copied
     out = dict(record)
-    text = show(record["text"], names) if isinstance(record.get("text"), str) else ""
-    shown = [text.strip()] + attached(record, names)
-    if any(shown):
-        out["text"] = "\n\n".join(part for part in shown if part)
-        if "title" not in record:  # a chat line's breaks end what it says first, unlike prose's
-            from .records import title_from_text
-
-            out["title"] = title_from_text(out["text"].split("\n", 1)[0])
+    if text := _shown(record, names):
+        out["text"] = text
+        if "title" not in record:
+            parent = thread_parent(record, path)
+            shown = _shown(parent, names) if parent is not None else ""
+            # A reply is titled by what it answers, as Slack shows a thread under its first
+            # message: "Tuesday at nine" alone is found by no question and checked against nothing.
+            out["title"] = f"Re: {_first_line(shown)}" if shown else _first_line(text)
     if "author" not in record and (user or record.get("username")):
         # A bot's message has no user but the name it posted under.
         named = [names.get(user) if isinstance(user, str) else None, record.get("username"), user]
         out["author"] = next(str(n) for n in named if n)
     return out
+
+
+def _shown(record: dict[str, Any], names: Mapping[str, str]) -> str:
+    text = show(record["text"], names) if isinstance(record.get("text"), str) else ""
+    return "\n\n".join(part for part in [text.strip(), *attached(record, names)] if part)
+
+
+def _first_line(text: str) -> str:
+    """A message's title: a chat line's breaks end what it says first, unlike prose's."""
+    from .records import title_from_text
+
+    return title_from_text(text.split("\n", 1)[0])
+
+
+def thread_parent(record: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """The message a reply answers (its ``thread_ts``), looked up in the reply's own day and in
+    the channel's days around the thread's start; None for a message that is no reply or whose
+    thread began in a day not exported."""
+    parent_ts = record.get("thread_ts")
+    if not isinstance(parent_ts, str) or parent_ts == record.get("ts"):
+        return None
+    try:
+        day = dt.datetime.fromtimestamp(float(parent_ts), tz=dt.UTC).date()
+    except (ValueError, OverflowError, OSError):
+        return None
+    folder = os.path.dirname(os.path.abspath(path))
+    # Export days are UTC days or the workspace's: the thread's day and those beside it.
+    days = [os.path.basename(path), *(f"{day + dt.timedelta(days=d)}.json" for d in (0, -1, 1))]
+    for name in dict.fromkeys(days):
+        try:
+            st = os.stat(os.path.join(folder, name))
+        except OSError:
+            continue
+        if (found := _day(os.path.join(folder, name), st.st_mtime_ns, st.st_size).get(parent_ts)) is not None:
+            return found
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _day(path: str, mtime_ns: int, size: int) -> dict[str, dict[str, Any]]:
+    """A channel day's messages by ``ts``, read once per version of the file (its stamp is in the
+    key) for all the replies that look into it."""
+    if size > _MAX_USERS_BYTES:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            messages = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    return {m["ts"]: m for m in messages if isinstance(m, dict) and is_message(m)} if isinstance(messages, list) else {}
 
 
 def attached(record: dict[str, Any], names: Mapping[str, str]) -> list[str]:

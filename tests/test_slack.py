@@ -53,6 +53,7 @@ def test_messages_read_as_slack_shows_them_with_their_authors(tmp_path):
     assert ferry.text == ("Thanks @Ann Lee! @here the ferry runs every ten minutes, see https://ferry.example/times "
                           "or write to the ferry office @harbour-team")
     assert ferry.author == "Zoe Park" and ferry.metadata["thread_ts"] == "1709640000.000100"
+    assert ferry.title == "Re: @Bobby the dredging plan is out: the council's plan."  # the thread it answers
     lines = (root / "general" / "2024-03-05.json").read_text(encoding="utf-8").splitlines()
     starts = [n for n, line in enumerate(lines, 1) if line == " {"]  # each record's first line
     assert (plan.line_start, ferry.line_start) == (starts[0], starts[4])
@@ -152,3 +153,21 @@ def test_an_index_an_earlier_reader_wrote_reads_its_unchanged_files_again_once(t
     assert hit.text == "High tide at pier four\n\nClose the flood gate."
     again = lib.update([str(root)], progress=False)
     assert again.unchanged_files == 1 and not again.changed  # once: now the day is trusted unread
+
+
+def test_a_reply_is_titled_by_the_message_it_answers_in_an_earlier_day(tmp_path):
+    root = export(tmp_path)
+    later = [
+        {"type": "message", "user": "U02BOB", "ts": "1709726400.000100", "thread_ts": "1709640000.000100",
+         "text": "Tuesday at nine,\nin the council hall."},
+        {"type": "message", "user": "U02BOB", "ts": "1709726500.000100", "thread_ts": "1709000000.000100",
+         "text": "Agreed, the old crane goes."},  # its thread began before the export
+        {"type": "message", "user": "U01ANN", "ts": "1709726600.000100", "thread_ts": "1709726600.000100",
+         "reply_count": 1, "text": "Who has the dredger's key?"},  # a thread's first message
+    ]
+    (root / "general" / "2024-03-06.json").write_text(json.dumps(later), encoding="utf-8")
+    by_text = {a.text: a for a in read_articles([str(root / "general" / "2024-03-06.json")], ReadStats())}
+    assert by_text["Tuesday at nine,\nin the council hall."].title == (
+        "Re: @Bobby the dredging plan is out: the council's plan.")
+    assert by_text["Agreed, the old crane goes."].title == "Agreed, the old crane goes."
+    assert by_text["Who has the dredger's key?"].title == "Who has the dredger's key?"
