@@ -38,9 +38,19 @@ def front_matter(text: str) -> tuple[dict[str, Any], int, str, str | None]:
             loaded = tomllib.loads(match.group(2)) if toml else yaml.safe_load(match.group(2))
             meta = loaded if isinstance(loaded, dict) else {}
         except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
-            problem = f"front matter is not valid {'TOML' if toml else 'YAML'} ({exc}); ignored"
+            problem = f"front matter is not valid {'TOML' if toml else 'YAML'} ({_why(exc)}); ignored"
         return meta, text[: match.end()].count("\n") + 1, text[match.end():], problem
     if match := _PROPERTIES.match(text):
         line = text[: match.end()].count("\n") + (0 if match.group(0).endswith("\n") else 1) + 1
         return _properties(match.group(0)), line, text[match.end():], None
     return {}, 1, text, None
+
+
+def _why(exc: Exception) -> str:
+    """A parser's complaint on one line, at the file's line: PyYAML's spans several, with the
+    front matter's text quoted and a caret under it, which broke a summary's one line a skip."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    if mark is not None and problem:
+        return f"{problem}, line {mark.line + 2}"  # its text starts on the file's second line
+    return " ".join(str(exc).split())

@@ -302,8 +302,13 @@ def _config():
     :func:`page_date` does that search, and keeps only the dates it finds whole."""
     global _CONFIG
     if _CONFIG is None:
+        import logging
+
         from trafilatura.settings import use_config
 
+        # Its warnings ("discarding data: None") are about pages it found nothing in, which the
+        # summary reports as skipped; printed, they broke into the progress bar.
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
         _CONFIG = use_config()
         _CONFIG.set("DEFAULT", "EXTENSIVE_DATE_SEARCH", "off")
     return _CONFIG

@@ -150,11 +150,12 @@ def _alike_once(skips: list[Skip], shown: int = 5) -> list[Skip]:
     out = []
     for s in skips:
         group = alike.get(s.reason, ()) if s.line is not None else ()
-        if len(group) < 3:
+        lines = list(dict.fromkeys(x.line for x in group))  # a one-line JSON's records share one
+        if len(group) < 3 and len(lines) == len(group):
             out.append(s)
         elif s is group[0]:
-            lines = ", ".join(str(x.line) for x in group[:shown]) + (", ..." if len(group) > shown else "")
-            out.append(Skip(s.path, s.line, f"{s.reason}: {len(group)} records (lines {lines})"))
+            where = ", ".join(map(str, lines[:shown])) + (", ..." if len(lines) > shown else "")
+            out.append(Skip(s.path, s.line, f"{s.reason}: {len(group)} records (line{'s' * (len(lines) > 1)} {where})"))
     return out
 
 

@@ -1009,3 +1009,26 @@ def test_the_summary_says_what_kinds_of_files_were_ignored():
     many = tuple((f".x{i}", 9 - i) for i in range(8))  # the six commonest named, the rest counted
     assert first_line(many).endswith("(44 files ignored: 9 .x0, 8 .x1, 7 .x2, 6 .x3, 5 .x4, 4 .x5, "
                                      "5 of 2 other kinds)")
+
+
+def test_problems_are_one_line_each_and_libraries_keep_quiet(tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.WARNING)  # as when a library configured logging (the CLI's case)
+    # A template's front matter (a model card's): PyYAML's complaint spans several lines.
+    (tmp_path / "card.md").write_text("---\nlicense: mit\n{{ card_data }}\n---\n\n# Model card\n\nAbout it.\n",
+                                      encoding="utf-8")
+    # A one-line JSON: its records all start on line 1.
+    (tmp_path / "bom.json").write_text(json.dumps({"components": [{"name": "pillow"}, {"name": "libXau"}]}),
+                                       encoding="utf-8")
+    # An app's shell: no text in its page, which trafilatura warned about on the log.
+    (tmp_path / "app.html").write_text('<!doctype html><html><head><meta property="og:title" content="App">'
+                                       '</head><body><div id="root"></div><script>start()</script></body></html>',
+                                       encoding="utf-8")
+    articles, stats = read(tmp_path)
+    assert [a.title for a in articles] == ["Model card"]
+    reasons = {os.path.basename(s.path): s.reason for s in stats.skipped}
+    assert reasons["card.md"] == "front matter is not valid YAML (could not find expected ':', line 3); ignored"
+    assert reasons["bom.json"].startswith("record has no text (") and reasons["bom.json"].endswith(": 2 records (line 1)")
+    assert len(stats.skipped) == 3 and reasons["app.html"] == "no main text found in the HTML page"
+    assert not [r for r in caplog.records if r.name.startswith("trafilatura")]
