@@ -7,6 +7,7 @@ cache folder (by default the index's own ``models/`` folder), written atomically
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -14,7 +15,7 @@ import os
 import platform
 import shutil
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError
@@ -56,6 +57,22 @@ def cache_key(name: str, location: str, quantized: bool) -> str:
     slug = "".join(c if c.isalnum() else "-" for c in name)[-60:]
     digest = hashlib.sha1(f"{name}\x1f{os.path.abspath(location)}".encode()).hexdigest()[:10]
     return f"{slug}-{digest}-{'onnx-int8' if quantized else 'onnx'}"
+
+
+@contextlib.contextmanager
+def quiet_root_logger() -> Iterator[None]:
+    """onnxruntime's quantiser warns through ``logging.warning()``, which configures the root
+    logger (``basicConfig``) as a side effect: left so, every library's warnings went to stderr
+    for the rest of the process, into the progress bars. Its warning is silenced and the root
+    logger left as it was."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    root.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+        root.handlers[:] = handlers
 
 
 def export(st_model, out_dir: str, quantized: bool) -> None:
@@ -100,15 +117,10 @@ def export(st_model, out_dir: str, quantized: bool) -> None:
 
         # Only the weight matrix products: quantising the embedding lookup or the attention's
         # activation-by-activation products costs far more accuracy than it saves time.
-        root = logging.getLogger()
-        level = root.level
-        root.setLevel(logging.ERROR)
-        try:
+        with quiet_root_logger():
             quantize_dynamic(fp32, os.path.join(tmp, "model.onnx"), weight_type=QuantType.QInt8,
                              per_channel=config["per_channel"], reduce_range=config["reduce_range"],
                              op_types_to_quantize=["MatMul"], extra_options={"MatMulConstBOnly": True})
-        finally:
-            root.setLevel(level)
         os.remove(fp32)
     else:
         os.rename(fp32, os.path.join(tmp, "model.onnx"))

@@ -1032,3 +1032,17 @@ def test_problems_are_one_line_each_and_libraries_keep_quiet(tmp_path, caplog):
     assert reasons["bom.json"].startswith("record has no text (") and reasons["bom.json"].endswith(": 2 records (line 1)")
     assert len(stats.skipped) == 3 and reasons["app.html"] == "no main text found in the HTML page"
     assert not [r for r in caplog.records if r.name.startswith("trafilatura")]
+
+
+def test_the_quantiser_leaves_the_root_logger_as_it_was(capsys):
+    import logging
+
+    from qa.onnx_backend import quiet_root_logger
+
+    root = logging.getLogger()
+    before = (root.level, list(root.handlers))
+    with quiet_root_logger():
+        logging.warning("Please consider to run pre-processing before quantization.")  # as onnxruntime does
+    logging.getLogger("trafilatura.core").warning("discarding data: None")  # a library's, later
+    assert (root.level, root.handlers) == before
+    assert capsys.readouterr().err == ""
