@@ -83,9 +83,10 @@ def marked_passage(hit: Hit) -> str:
     return "<br><br>".join(_page_lines(_unwrapped(p.split("\n"))) for p in _PARAGRAPH.split(marked))
 
 
-# A table row as trafilatura and Markdown write it ("| a | b |"), marked whole or not at all.
+# A table row as trafilatura and Markdown write it ("| a | b |"), marked whole, or in part.
 _ROW = re.compile(r"(<mark[^>]*>)?(\|.*\|)\s*(</mark>)?\s*")
 _RULE = re.compile(r"\|(?:\s*:?-+:?\s*\|)+")
+_MARK_TAG = re.compile(r"<mark[^>]*>|</mark>")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _MARK_OPEN = re.compile("^(?:<mark[^>]*>|[\ue000\ue001\ue004\ue005])")
 # Marks in Markdown until it is rendered: private-use characters, one each; the last three
@@ -232,22 +233,27 @@ def _page_lines(lines: list[str]) -> str:
     return "".join(out)
 
 
-def _table(rows: list[str]) -> str | None:
-    """Table rows as an HTML table; None when a highlight starts in one cell and ends in another
-    (the rows then stay lines)."""
+def _table(rows: list[str]) -> str:
+    """Table rows as an HTML table, a highlight marked in each cell it covers: one from a row's
+    first cell into its second (a row holding two sentences; a sentence opens where its row
+    does) is marked in both, rather than the rows around it shown as lines of bars."""
     body, header = [], []
+    opened = ""  # the mark open where a cell starts
     for line in rows:
         m = _ROW.fullmatch(line)
-        opened, row, closed = m.group(1), m.group(2), m.group(3)
-        if bool(opened) != bool(closed):
-            return None
-        if _RULE.fullmatch(row):
+        opened = m.group(1) or opened
+        if _RULE.fullmatch(m.group(2)):
             header, body = body, []
             continue
-        cells = [c.strip() for c in row[1:-1].split("|")]
-        if any(c.count("<mark") != c.count("</mark>") for c in cells):
-            return None
-        body.append([f"{opened}{c}</mark>" if opened and c else c for c in cells])
+        cells = []
+        for cell in (c.strip() for c in m.group(2)[1:-1].split("|")):
+            shown = opened + cell if opened and cell else cell
+            for tag in _MARK_TAG.findall(cell):
+                opened = "" if tag == "</mark>" else tag
+            cells.append(shown + "</mark>" if opened and cell else shown)
+        if m.group(3):
+            opened = ""
+        body.append(cells)
     tag = lambda cells, t: "".join(f"<{t}>{c}</{t}>" for c in cells)  # noqa: E731
     return ('<table class="qa-table">' + "".join(f"<tr>{tag(r, 'th')}</tr>" for r in header)
             + "".join(f"<tr>{tag(r, 'td')}</tr>" for r in body) + "</table>")

@@ -69,10 +69,30 @@ def test_a_pages_table_rows_are_a_table_with_a_marked_row_marked_cell_by_cell():
         "<tr><td>!</td><td>!expr</td><td>Bitwise complement</td></tr>"
         '<tr><td><mark class="qa-best">+</mark></td><td><mark class="qa-best">a + b</mark></td>'
         '<td><mark class="qa-best">Arithmetic addition</mark></td></tr></table>Not every operator can be overloaded.')
-    # A highlight from one cell into another cannot be a cell's: the rows stay lines.
+    # A highlight from one cell into another is marked in each: the table stays a table.
     bang = text.index("!expr")
     across = dataclasses.replace(page, highlights=(qa.Highlight("!expr | Bitwise", bang + 10, bang + 25),))
-    assert "<table" not in marked_passage(across) and "<br>| ! | <mark" in marked_passage(across)
+    assert marked_passage(across) == (
+        'Operators<table class="qa-table"><tr><th>Operator</th><th>Example</th><th>Explanation</th></tr>'
+        '<tr><td>!</td><td><mark class="qa-best">!expr</mark></td><td><mark class="qa-best">Bitwise</mark>'
+        " complement</td></tr><tr><td>+</td><td>a + b</td><td>Arithmetic addition</td></tr></table>"
+        "Not every operator can be overloaded.")
+
+
+def test_a_markdown_passage_opening_inside_a_table_keeps_it_with_a_sentence_marked_across_cells():
+    # A passage from the middle of a long table (no header); a row holding two sentences, the
+    # first of which opens at the row's first bar.
+    text = ("|ai.onnx:Reshape||\n|ai.onnx:Resize|See the builder's implementation. There are too many cases.|\n"
+            "|ai.onnx:Round||")
+    md = dataclasses.replace(hit("ops.md", []), title="Ops", text=text, char_end=10 + len(text))
+    start = text.index("|ai.onnx:Resize")
+    end = text.index(" There are")
+    marked = dataclasses.replace(md, highlights=(qa.Highlight(text[start:end], start + 10, end + 10),))
+    assert marked_passage(marked) == (
+        '<table class="qa-table"><tr><td>ai.onnx:Reshape</td><td></td></tr>'
+        '<tr><td><mark class="qa-best">ai.onnx:Resize</mark></td>'
+        "<td><mark class=\"qa-best\">See the builder's implementation.</mark> There are too many cases.</td></tr>"
+        "<tr><td>ai.onnx:Round</td><td></td></tr></table>")
 
 
 def test_other_sources_keep_their_hashes():
