@@ -32,6 +32,7 @@ FIELDS = {
 PRIMARY_TEXT = FIELDS["text"][:4]
 TEXT_HINT = "expected a text field: " + ", ".join(FIELDS["text"])
 _TITLE_MAX = 140
+_RULES = re.compile(r"^[ \t]*([=\-*_~#+])\1{2,}[ \t]*$", re.M)
 # A record's text written as HTML, as CMS exports give it (WordPress, Ghost, RSS descriptions).
 _MARKUP = re.compile(r"</(?:p|div|li|h[1-6]|span|a|b|i|strong|em|blockquote|td|figure|section)\s*>"
                      r"|<br\s*/?>", re.I)
@@ -44,7 +45,9 @@ def make_id(*parts: object) -> str:
 def title_from_text(text: str) -> str:
     from .chunker import split_sentences
 
-    head = text[:1000]
+    # A plain text's heading underlined as Markdown's is ("Licence\n=======", a README.txt),
+    # or ruled off: the rule is no part of what the text says first.
+    head = _RULES.sub("", text[:1000])
     spans = split_sentences(head)
     first = head[spans[0][0] : spans[0][1]] if spans else head
     first = " ".join(first.split())
