@@ -154,7 +154,7 @@ class LexicalIndex:
     def missing(self, question: str, texts: Iterable[str]) -> list[tuple[str, ...]]:
         """Per text, the question's content words (as the question spells them) it does not
         contain once both are analysed: "strikes" is found in "strike", "Cordoba" in "Córdoba"."""
-        asked = [(w, stems) for w in content_words(question)
+        asked = [(w, stems) for w in content_words(question, numbers=True)
                  if w.lower() not in _QUESTION_FORM and not _UNSPACED.search(w)
                  and (stems := self.analyzer(w))]
         out = []

@@ -33,11 +33,16 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def content_words(question: str) -> list[str]:
+# A number written with its separators ("2.0", "4,200", "10:20"): one word as a question shows it.
+_NUMBER = regex.compile(rf"\p{{N}}+(?:[.,:/]\p{{N}}+)+(?![\p{{L}}\p{{N}}])|{_WORD.pattern}")
+
+
+def content_words(question: str, numbers: bool = False) -> list[str]:
     """The question's words that are not stopwords, in order, as it spells them (the first
-    spelling of each, whatever its case)."""
+    spelling of each, whatever its case). ``numbers``: a number with separators is one word
+    ("version 2.0" names "2.0", not "2" and "0"), as a person reads it."""
     seen: dict[str, str] = {}
-    for w in _WORD.findall(_CLITIC.sub("", question)):
+    for w in (_NUMBER if numbers else _WORD).findall(_CLITIC.sub("", question)):
         if w.lower() not in STOPWORDS:
             seen.setdefault(w.lower(), w)
     return list(seen.values())

@@ -155,6 +155,9 @@ def test_missing_names_the_question_words_a_text_lacks_as_the_question_spells_th
     assert ix.missing("Who is he?", texts) == [(), (), ()]  # only stopwords: nothing to miss
     # A Chinese or Japanese letter run is a phrase, not a word: not listed.
     assert ix.missing("码头工人罢工 Valmora ストライキ?", texts) == [("Valmora",)] * 3
+    # A number with its separators is one word, as the question writes it.
+    notes = ["What changed in pandas 1.5 and 4,200 rows.", "Pandas 2.0 changed the copy rules."]
+    assert ix.missing("What changed in pandas 2.0 for 4,200 rows?", notes) == [("2.0",), ("4,200", "rows")]
 
 
 def test_coverage_is_the_idf_weighted_share_of_the_question_terms_a_text_has():
