@@ -90,6 +90,7 @@ def _prose_sentences(text: str, begin: int, stop: int, line_blocks: bool) -> lis
 _BULLET = re.compile(r"[ \t]*(?:[-*+\u2022][ \t]|1[.)][ \t]|\|)")
 _NUMBER_ONLY = re.compile(r"\s*\d{1,3}[.)]\s*")
 _NUMBERED = re.compile(r"[ \t]*\d{1,3}[.)][ \t]")
+_WORDLIKE = re.compile(r"[^\W_]")
 
 
 def block_starts(lines: Sequence[str]) -> list[bool]:
@@ -124,6 +125,11 @@ def _split_paragraph(text: str, start: int, end: int, out: list[tuple[int, int]]
     pieces = list(_segment()("en", para)) if len(para) > 1 else [para]
     for i in range(len(pieces) - 1, 0, -1):  # a list item's number is not a sentence ("1." "Feed")
         if _NUMBER_ONLY.fullmatch(pieces[i - 1]):
+            pieces[i - 1:i + 1] = [pieces[i - 1] + pieces[i]]
+    for i in range(len(pieces) - 1, 0, -1):
+        # Nor is what has no word in it: a table row's closing bar after its last sentence, a
+        # bracket and stop after a quoted one ("... (it works." ")."): the end of the one before.
+        if not _WORDLIKE.search(pieces[i]):
             pieces[i - 1:i + 1] = [pieces[i - 1] + pieces[i]]
     for piece in pieces:
         piece = piece.strip()

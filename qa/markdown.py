@@ -340,6 +340,31 @@ def sections(text: str, passages: Sequence[tuple[int, str]], title: str) -> list
     return out
 
 
+def table_header(text: str, start: int, passage: str) -> str | None:
+    """The header row and rule of the table a passage opens inside (``| Operator | Note |`` and
+    ``|---|---|`` above its first row in the article), so that a card can name the columns of a
+    passage cut from a long table; None when the passage opens with no table row, or with the
+    header itself."""
+    first = passage.split("\n", 1)[0]
+    if not _ROW_LINE.fullmatch(first) or _RULE_LINE.fullmatch(first) or text.rfind("\n", 0, start) != start - 1:
+        return None
+    rows: list[str] = []
+    end = start - 1  # the newline ending the line above
+    while end > 0:
+        begin = text.rfind("\n", 0, end) + 1
+        if not _ROW_LINE.fullmatch(text[begin:end]):
+            break
+        rows.append(text[begin:end].strip())
+        end = begin - 1
+    if len(rows) >= 2 and _RULE_LINE.fullmatch(rows[-2]):
+        return f"{rows[-1]}\n{rows[-2]}"
+    return None
+
+
+_ROW_LINE = re.compile(r"[ \t]*\|.*\|[ \t]*")
+_RULE_LINE = re.compile(r"[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*")
+
+
 def section(before: str, passage: str, title: str) -> tuple[tuple[str, ...], bool]:
     """:func:`sections` of one passage, from the article's text up to it (``before``)."""
     return sections(before + passage, [(len(before), passage)], title)[0]

@@ -51,10 +51,12 @@ def _title_heading_end(text: str, title: str, markup: str) -> int:
 def marked_passage(hit: Hit) -> str:
     """The passage, escaped, with its highlight sentences wrapped in ``<mark>``; a Markdown
     passage's first heading, or a page's first line, is left out when it only repeats the title."""
-    text = hit.text
+    # A passage cut from a long table is shown under its table's header.
+    head = f"{hit.table_header}\n" if hit.table_header and hit.markup != "plain" else ""
+    text = head + hit.text
     # highlights come best first; the best one is marked more strongly
     spans = sorted(
-        (h.char_start - hit.char_start, h.char_end - hit.char_start, i == 0)
+        (h.char_start - hit.char_start + len(head), h.char_end - hit.char_start + len(head), i == 0)
         for i, h in enumerate(hit.highlights)
     )
     start = _title_heading_end(text, hit.title, hit.markup)

@@ -362,7 +362,8 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool,
         mine = [r for r in structured if r.article_rowid == rowid]
         per = markdown.sections(text, [(r.char_start, r.text) for r in mine], mine[0].title)
         for r, (section, in_code) in zip(mine, per, strict=True):
-            context[r.passage_id] = (section, in_code)
+            header = None if in_code else markdown.table_header(text, r.char_start, r.text)
+            context[r.passage_id] = (section, in_code, header)
     shown = highlights_of_hits(ranked)
     missing, flagged = [()] * len(rows), [False] * len(rows)
     if highlights:
@@ -375,14 +376,14 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool,
     hits = []
     for rank, (cand, row) in enumerate(zip(picked, rows, strict=True), 1):
         top = shown[rank - 1]
-        section, in_code = context.get(row.passage_id, ((), False))
+        section, in_code, header = context.get(row.passage_id, ((), False, None))
         hits.append(Hit(
             rank=rank, score=round(cand.score, 6), article_id=row.article_id,
             passage_id=row.passage_id, title=row.title, text=row.text, source=row.source,
             line_start=row.line_start, line_end=row.line_end, char_start=row.char_start,
             char_end=row.char_end, url=row.url, date=row.date, highlights=top,
             dense_rank=cand.dense_rank, lexical_rank=cand.lexical_rank,
-            starts_in_code=in_code, section=section, missing=missing[rank - 1],
+            starts_in_code=in_code, section=section, table_header=header, missing=missing[rank - 1],
             weak=flagged[rank - 1], markup=row.markup, copies=(copies or {}).get(row.passage_id, ()),
         ))
     return hits

@@ -136,6 +136,10 @@ class Hit:
     # The headings a Markdown passage sits under, outermost first (not the article's title):
     # where in a long document it is. Empty for other formats.
     section: tuple[str, ...] = ()
+    # A Markdown or page passage that opens inside a table, below its header: the header row
+    # and its rule (``| Operator | Note |`` newline ``|---|---|``), which the card shows above
+    # the passage's rows. None otherwise.
+    table_header: str | None = None
     # The question's content words the passage (with its title) does not contain, as the
     # question spells them: a glance tells a hit that misses the point. Only with highlights.
     missing: tuple[str, ...] = ()

@@ -224,3 +224,13 @@ def test_a_very_long_run_is_counted_in_pieces_to_the_same_total():
     texts = ["A short one.", long, "Another short one.", long[: PIECE - 5]]
     assert _count(counting, texts) == words(texts)
     assert max(calls) <= PIECE and len(calls) > 3
+
+
+def test_a_piece_without_a_word_ends_the_sentence_before_it():
+    # A table row's closing bar after the row's last sentence; a quoted sentence's ")." after it.
+    row = "| op99 | Operator 99 rounds values toward the scale. |\n| op100 | Next one. |"
+    assert [row[a:b] for a, b in split_sentences(row, markdown=True)] == [
+        "| op99 | Operator 99 rounds values toward the scale. |", "| op100 | Next one. |"]
+    prose = 'The trial ended ("the results were clear."). Then it fell....... And so on.'
+    assert [prose[a:b] for a, b in split_sentences(prose)] == [
+        'The trial ended ("the results were clear.").', "Then it fell.......", "And so on."]

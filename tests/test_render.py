@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import qa
 from qa.render import marked_passage
@@ -279,3 +280,25 @@ def test_hits_that_all_seem_not_to_answer_get_a_notice_naming_what_none_mentions
     assert cards.count('<span class="qa-weak">weak match</span>') == 2
     plain = hit_cards([dataclasses.replace(a, weak=False)], "hybrid")
     assert "qa-warn" not in plain and "qa-weak" not in plain
+
+
+def test_a_passage_cut_from_a_long_table_is_shown_under_its_header(tmp_path, fake):
+    from qa.markdown import table_header
+
+    rows = "".join(f"| op{n} | Operator number {n} rounds values toward the harbour scale. |\n" for n in range(1, 120))
+    text = f"# Ops\n\nSupported operators:\n\n| Operator | Note |\n|---|:---:|\n{rows}\nThe end of the list.\n"
+    header = "| Operator | Note |\n|---|:---:|"
+    at = text.index("| op90 |")
+    assert table_header(text, at, text[at:]) == header
+    assert table_header(text, text.index("| op1 |"), text[text.index("| op1 |"):]) == header
+    assert table_header(text, text.index("| Operator |"), text[text.index("| Operator |"):]) is None  # it opens with it
+    assert table_header(text, text.index("Supported"), text[text.index("Supported"):]) is None  # no table row
+    bare = "| a | b |\n| c | d |\n"
+    assert table_header(bare, bare.index("| c"), "| c | d |") is None  # a table with no header row
+    (tmp_path / "ops.md").write_text(text, encoding="utf-8")
+    lib = qa.Library.build([str(tmp_path / "ops.md")], str(tmp_path / "idx"), embedder=fake, progress=False)
+    [hit] = lib.ask("op100", k=1, mode="lexical")
+    assert "| op100 |" in hit.text and not hit.text.startswith("| Operator") and hit.table_header == header
+    shown = marked_passage(hit)
+    assert shown.startswith('<table class="qa-table"><tr><th>Operator</th><th>Note</th></tr><tr><td>op')
+    assert re.search(r"<td>(<mark[^>]*>)?op100(</mark>)?</td>", shown) and shown.count("<table") == 1
