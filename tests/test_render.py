@@ -58,6 +58,9 @@ def test_markdown_lists_and_tables_keep_their_lines_wrapped_text_does_not():
         "<tr><td>Basil</td><td>4 h</td></tr></table>")
 
 
+OPERATORS_HEAD = 'Operators<table class="qa-table"><tr><th>Operator</th><th>Example</th><th>Explanation</th></tr>'
+
+
 def test_a_pages_table_rows_are_a_table_with_a_marked_row_marked_cell_by_cell():
     text = ("Operators\n| Operator | Example | Explanation |\n|---|---|---|\n| ! | !expr | Bitwise complement |\n"
             "| + | a + b | Arithmetic addition |\nNot every operator can be overloaded.")
@@ -66,7 +69,7 @@ def test_a_pages_table_rows_are_a_table_with_a_marked_row_marked_cell_by_cell():
     marked = dataclasses.replace(page, highlights=(qa.Highlight("| + | a + b | Arithmetic addition |", row + 10,
                                                                  row + 10 + len("| + | a + b | Arithmetic addition |")),))
     assert marked_passage(marked) == (
-        'Operators<table class="qa-table"><tr><th>Operator</th><th>Example</th><th>Explanation</th></tr>'
+        OPERATORS_HEAD +
         "<tr><td>!</td><td>!expr</td><td>Bitwise complement</td></tr>"
         '<tr><td><mark class="qa-best">+</mark></td><td><mark class="qa-best">a + b</mark></td>'
         '<td><mark class="qa-best">Arithmetic addition</mark></td></tr></table>Not every operator can be overloaded.')
@@ -74,7 +77,7 @@ def test_a_pages_table_rows_are_a_table_with_a_marked_row_marked_cell_by_cell():
     bang = text.index("!expr")
     across = dataclasses.replace(page, highlights=(qa.Highlight("!expr | Bitwise", bang + 10, bang + 25),))
     assert marked_passage(across) == (
-        'Operators<table class="qa-table"><tr><th>Operator</th><th>Example</th><th>Explanation</th></tr>'
+        OPERATORS_HEAD +
         '<tr><td>!</td><td><mark class="qa-best">!expr</mark></td><td><mark class="qa-best">Bitwise</mark>'
         " complement</td></tr><tr><td>+</td><td>a + b</td><td>Arithmetic addition</td></tr></table>"
         "Not every operator can be overloaded.")
