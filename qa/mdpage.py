@@ -255,3 +255,26 @@ def _footnote_marks(text: str, a: int, b: int, code: list[tuple[int, int]],
         elif m.group(1) in notes:
             edits.append((m.start(), m.end(), ""))
     return edits
+
+
+_ESM = re.compile(r"(?:import|export)[\s{*]")
+
+
+def without_esm(text: str) -> str:
+    """An MDX file's ``import`` and ``export`` statements (Docusaurus's, Next.js's docs: the
+    components and data the page uses) blanked, line for line: code the page runs, not text it
+    shows. A statement runs on while its brackets are open (``export const meta = {`` ... ``}``);
+    fenced code stays as written."""
+    if "import" not in text and "export" not in text:
+        return text
+    from .markdown import TEXT, line_kinds
+
+    lines = text.split("\n")
+    kinds = line_kinds(lines)
+    depth = 0
+    for i, line in enumerate(lines):
+        if depth == 0 and not (kinds[i] == TEXT and _ESM.match(line)):
+            continue
+        depth = max(0, depth + sum(line.count(c) for c in "{([") - sum(line.count(c) for c in "})]"))
+        lines[i] = ""
+    return "\n".join(lines)

@@ -24,7 +24,7 @@ from .jsonpos import element_lines
 from .markdown import inline_tags, template_fences, without_hidden
 from .markdown import lead as markdown_lead
 from .markdown import title as markdown_title
-from .mdpage import entities, shown
+from .mdpage import entities, shown, without_esm
 from .records import (
     FIELDS,
     TEXT_HINT,
@@ -271,6 +271,8 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
     if any(line is None for line in lines):
         return
     meta, body_line, text, problem = front_matter("\n".join(lines))
+    if absolute.lower().endswith(".mdx"):
+        text = without_esm(text)
     if problem:
         stats.skipped.append(Skip(given, 1, problem))
     # HTML (comments, tags) and link definitions, as a rendered page hides them; lines stay.

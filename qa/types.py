@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-MARKDOWN = (".md", ".markdown")
-PAGES = (".html", ".htm")
+MARKDOWN = (".md", ".markdown", ".mdx")
+PAGES = (".html", ".htm", ".xhtml")
 
 
 def is_markdown(source: str) -> bool:

@@ -1057,3 +1057,27 @@ def test_a_plain_texts_underlined_or_ruled_heading_titles_it_without_the_rule(tm
     assert [a.title for a in articles] == [
         "pandas license", "Some code from pandas has been adapted.", "NOTICE", "Setup"]
     assert articles[0].text == "pandas license\n=============="  # the text stays as written
+
+
+def test_mdx_and_xhtml_files_are_read_as_markdown_and_pages(tmp_path):
+    from qa.types import markup_of
+
+    (tmp_path / "install.mdx").write_text(
+        "---\nsidebar_position: 2\n---\n"
+        "import Tabs from '@theme/Tabs';\nimport {Highlight} from '../components';\n"
+        "export const versions = {\n  stable: '3.1',\n};\n\n"
+        "# Installing the crane software\n\n<Tabs groupId=\"os\">\nRun the installer as an administrator.\n</Tabs>\n\n"
+        "```js\nimport crane from 'crane';\n```\n", encoding="utf-8")
+    (tmp_path / "ferry.xhtml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Ferry</title>'
+        "</head><body><article><h1>Ferry times</h1><p>The first ferry leaves at seven from pier four every day.</p>"
+        "</article></body></html>\n", encoding="utf-8")
+    articles, stats = read(tmp_path)
+    by = {os.path.basename(a.path): a for a in articles}
+    mdx = by["install.mdx"]
+    assert mdx.title == "Installing the crane software" and mdx.line_start == 10 and not stats.skipped
+    assert "Tabs from" not in mdx.text and "versions" not in mdx.text and "stable" not in mdx.text
+    assert "Run the installer as an administrator." in mdx.text and "import crane from 'crane';" in mdx.text
+    assert markup_of(mdx.source, mdx.markup) == "markdown"
+    page = by["ferry.xhtml"]
+    assert "The first ferry leaves at seven" in page.text and markup_of(page.source, page.markup) == "page"
