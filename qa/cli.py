@@ -219,7 +219,8 @@ def cmd_ask(args) -> int:
         for hl in h.highlights[:1]:
             sentence = " ".join(_shown_text(h, hl.char_start - h.char_start, hl.char_end - h.char_start).split())
             print(textwrap.fill(f"» {sentence}", 100, initial_indent="   ", subsequent_indent="     "))
-        passage = " ".join(_shown_text(h).split())
+        header = f"{h.table_header.split(chr(10))[0]} " if h.table_header else ""  # its table's column names
+        passage = " ".join((header + _shown_text(h)).split())
         print(textwrap.fill(passage[:400] + ("…" if len(passage) > 400 else ""), 100,
                             initial_indent="   ", subsequent_indent="   "))
         print()

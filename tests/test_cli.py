@@ -258,6 +258,20 @@ def test_ask_prints_the_headings_a_markdown_passage_sits_under(tmp_path, capsys)
     assert "--" not in passage  # nor a heading's underline
 
 
+def test_ask_prints_a_passage_cut_from_a_long_table_after_its_column_names(tmp_path, capsys):
+    from fakes import FakeEmbedder
+
+    import qa.cli
+
+    rows = "".join(f"| op{n} | Operator {n} rounds values toward the harbour scale. |\n" for n in range(1, 120))
+    (tmp_path / "ops.md").write_text(f"# Ops\n\n| Operator | Note |\n|---|---|\n{rows}", encoding="utf-8")
+    qa.Library.build([str(tmp_path / "ops.md")], str(tmp_path / "idx"), embedder=FakeEmbedder())
+    capsys.readouterr()
+    assert qa.cli.main(["ask", "op100", "--index", str(tmp_path / "idx"), "--mode", "lexical", "-k", "1"]) == 0
+    passage = " ".join(line.strip() for line in capsys.readouterr().out.splitlines()[4:])
+    assert passage.startswith("| Operator | Note | | op") and "| op100 |" in passage
+
+
 def test_ask_says_when_one_article_holds_more_passages_than_it_shows(tmp_path, capsys):
     from fakes import FakeEmbedder
 
