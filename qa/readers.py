@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 
-from . import tables
+from . import rst, tables
 from .clippings import is_clippings, read_clippings
 from .dates import FileDates, name_date
 from .encoding import LEGACY, SAMPLE_BYTES, decode, display_name, legacy_encoding, utf16_as_utf8
@@ -270,9 +270,10 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
     lines = _decode_lines(given, data, stats)
     if any(line is None for line in lines):
         return
-    meta, body_line, text, problem = front_matter("\n".join(lines))
-    if absolute.lower().endswith(".mdx"):
-        text = without_esm(text)
+    text = "\n".join(lines)
+    text = rst.as_markdown(text) if absolute.lower().endswith(".rst") else text  # as its page shows it
+    meta, body_line, text, problem = front_matter(text)
+    text = without_esm(text) if absolute.lower().endswith(".mdx") else text
     if problem:
         stats.skipped.append(Skip(given, 1, problem))
     # HTML (comments, tags) and link definitions, as a rendered page hides them; lines stay.

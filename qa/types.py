@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-MARKDOWN = (".md", ".markdown", ".mdx")
+MARKDOWN = (".md", ".markdown", ".mdx", ".rst")  # .rst read as the Markdown its page shows (qa.rst)
 PAGES = (".html", ".htm", ".xhtml")
 
 

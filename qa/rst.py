@@ -1,0 +1,165 @@
+"""reStructuredText (Sphinx and Python documentation, READMEs) as the Markdown its page shows.
+
+A ``.rst`` file read as plain text kept its markup: section titles ran into the paragraphs
+under them ("Installation ============ Run pip install"), ``.. code-block:: python`` and its code
+were prose, and roles showed as written (``:func:`os.path.join```). Written as Markdown, line
+for line, the Markdown reader then gives it what a page gives: titles as headings (levels in
+the order their underline styles first appear, as docutils assigns them), so a hit names its
+section; code blocks (``.. code-block::``, a paragraph's closing ``::``) as fenced code, so no
+sentence runs into code; admonitions (``.. note::``) as a bold label and their text; roles and
+links as their text. Directives a page shows no text for (``toctree``, ``image``, targets,
+substitution definitions) and comments are blanked. No line is added or removed before the
+last, so references stay lines of the file.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ADORNMENT = re.compile(r"([!-/:-@\[-`{-~])\1{2,}[ \t]*")  # ==== ---- ~~~~ (punctuation repeated)
+_DIRECTIVE = re.compile(r"( *)\.\.[ \t]+([\w:-]+)::[ \t]*(.*)")
+_COMMENT = re.compile(r"( *)\.\.(?:[ \t]|$)")
+_CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "literalinclude", "highlight", "doctest",
+                              "testcode", "testoutput", "math", "parsed-literal"})
+_ADMONITIONS = frozenset({"note", "warning", "tip", "important", "caution", "danger", "attention", "hint",
+                          "error", "seealso", "deprecated", "versionadded", "versionchanged", "admonition",
+                          "todo", "topic", "sidebar", "rubric"})
+_OPTION = re.compile(r"[ \t]+:[\w -]+:")
+# Inline markup: a role (:func:`x`, :ref:`text <label>`), a link (`text <url>`_), a reference
+# (`text`_, word_), a substitution's bars left as written.
+_ROLE = re.compile(r":[\w:.+-]+:`([^`]+?)`")
+_LINK = re.compile(r"`([^`<]+?)\s*<([^`>]+)>`__?")
+_REFERENCE = re.compile(r"`([^`]+)`__?|(?<=[A-Za-z0-9])_(?=[\s.,;:!?)]|$)")
+
+
+def as_markdown(text: str) -> str:
+    """The text as Markdown, line for line (a code block at the very end is closed on a line
+    of its own after the last)."""
+    lines = text.split("\n")
+    out = list(lines)
+    styles: list[tuple[str, bool]] = []  # title adornments in the order met: their levels
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        title = _title(lines, i)
+        if title is not None:
+            over, char = title
+            if (char, over) not in styles:
+                styles.append((char, over))
+            at = i + 1 if over else i
+            out[i] = out[at + 1] = ""
+            out[at] = "#" * min(styles.index((char, over)) + 1, 6) + " " + _inline(lines[at].strip())
+            i = at + 2
+        elif directive := _DIRECTIVE.match(line):
+            i = _directive(lines, out, i, directive)
+        elif comment := _COMMENT.match(line):
+            if line.lstrip().startswith(".. ["):  # a footnote or citation: shown, with its label
+                out[i] = comment.group(1) + _inline(line.lstrip()[3:])
+                i += 1
+                continue
+            end = _block_end(lines, i, len(comment.group(1)))  # a comment, a target (.. _label:)
+            out[i:end] = [""] * (end - i)
+            i = end
+        elif line.rstrip().endswith("::"):
+            # A paragraph's closing "::" opens a literal block: "Example::" shows "Example:".
+            out[i] = _inline(line.rstrip()[:-1]) if line.strip() != "::" else ""
+            i = _literal(lines, out, i, opener=False)
+        else:
+            out[i] = _inline(line)
+            i += 1
+    return "\n".join(out)
+
+
+def _title(lines: list[str], i: int) -> tuple[bool, str] | None:
+    """(overlined, adornment character) when a section title starts at line i: its text
+    underlined, and perhaps overlined, with one punctuation character repeated at least as long."""
+    line = lines[i]
+    if i > 0 and lines[i - 1].strip():  # a title follows a blank line
+        return None
+    if _ADORNMENT.fullmatch(line) and i + 2 < len(lines):
+        text, under = lines[i + 1], lines[i + 2]
+        if (text.strip() and not _ADORNMENT.fullmatch(text) and under.rstrip() == line.rstrip()
+                and len(line.rstrip()) >= len(text.strip())):
+            return True, line[0]
+    if (i + 1 < len(lines) and line.strip() and not line[0].isspace() and not _ADORNMENT.fullmatch(line)
+            and _ADORNMENT.fullmatch(lines[i + 1]) and len(lines[i + 1].rstrip()) >= len(line.rstrip())):
+        return False, lines[i + 1][0]
+    return None
+
+
+def _directive(lines: list[str], out: list[str], i: int, m: re.Match) -> int:
+    indent, name, argument = m.group(1), m.group(2).lower(), m.group(3).strip()
+    if name in _CODE_DIRECTIVES:
+        out[i] = ""
+        return _literal(lines, out, i, opener=True, language=argument.split()[0] if argument else "")
+    end = _block_end(lines, i, len(indent))
+    if name in _ADMONITIONS:
+        label = "See also" if name == "seealso" else name.capitalize()
+        out[i] = f"{indent}**{label}:** {_inline(argument)}".rstrip()
+        for j in range(i + 1, end):  # its text, dedented: indented by four it would read as code
+            out[j] = "" if _OPTION.match(lines[j]) else _inline(lines[j].strip())
+    else:  # toctree, image, figure, include, only, automodule...: no text a reader reads
+        out[i:end] = [""] * (end - i)
+    return end
+
+
+def _literal(lines: list[str], out: list[str], i: int, opener: bool, language: str = "") -> int:
+    """The block indented past line i after a blank line, fenced: the first blank line opens the
+    fence and the blank line after the block closes it (at the file's end, a line added does).
+    ``opener``: line i is a directive, whose option lines are left out. The line after it all."""
+    base = len(lines[i]) - len(lines[i].lstrip())
+    j = i + 1
+    while opener and j < len(lines) and _OPTION.match(lines[j]):
+        out[j] = ""
+        j += 1
+    k = j
+    while k < len(lines) and not lines[k].strip():
+        k += 1
+    if k == j or k == len(lines) or len(lines[k]) - len(lines[k].lstrip()) <= base:
+        return j  # no block (a directive with no body, "::" closing a line of prose)
+    end = _block_end(lines, k - 1, base)
+    if end < len(lines) and lines[end].strip():
+        return end  # text right under the block, no blank line to close a fence on: left as lines
+    fence = " " * base + "```"
+    out[j] = fence + language
+    out[k:end] = lines[k:end]
+    if end == len(lines):
+        out.append(fence)
+    else:
+        out[end] = fence
+    return end + 1
+
+
+def _block_end(lines: list[str], i: int, indent: int) -> int:
+    """The line after the lines after line i indented past ``indent`` (blank lines between
+    them included, not those after)."""
+    end = j = i + 1
+    while j < len(lines):
+        if lines[j].strip():
+            if len(lines[j]) - len(lines[j].lstrip()) <= indent:
+                break
+            end = j + 1
+        j += 1
+    return end
+
+
+def _inline(line: str) -> str:
+    """Outside code spans: roles as their text (:func:`os.path.join` as code, a :ref: its
+    label's text), links as Markdown's, references as their text."""
+    if "`" not in line and "_" not in line:
+        return line
+    parts = _CODE_SPAN.split(line)
+    for n in range(0, len(parts), 2):
+        part = _ROLE.sub(lambda m: _role_text(m.group(0), m.group(1)), parts[n])
+        part = _LINK.sub(lambda m: f"[{m.group(1).strip()}]({m.group(2).strip()})", part)
+        parts[n] = _REFERENCE.sub(lambda m: m.group(1) or "", part)
+    return "".join(parts)
+
+
+def _role_text(role: str, content: str) -> str:
+    shown = re.sub(r"\s*<[^<>]*>$", "", content).lstrip("~!") or content
+    return shown if role.startswith(_PLAIN_ROLES) else f"`{shown}`"
+
+
+_PLAIN_ROLES = (":ref:", ":doc:", ":term:", ":abbr:", ":guilabel:", ":menuselection:", ":dfn:", ":sup:", ":sub:")
+_CODE_SPAN = re.compile(r"(``.+?``)")

@@ -1,0 +1,84 @@
+"""reStructuredText read as the Markdown its page shows, line for line."""
+
+from __future__ import annotations
+
+import re
+
+import qa
+from qa.readers import ReadStats, read_articles
+from qa.render import marked_passage
+from qa.rst import as_markdown
+
+DOC = """\
+.. _install:
+
+==============
+Crane Software
+==============
+
+Installation
+============
+
+Install it with pip_ or read the `guide <https://crane.example/guide>`_.
+Call :func:`~crane.lift` with ``__init__`` arguments; see :ref:`the setup <setup-label>`.
+
+.. code-block:: python
+   :linenos:
+
+   import crane
+   crane.lift(40)
+
+.. note:: The crane stops
+   at forty tonnes.
+
+Example::
+
+    $ crane --check
+    ok
+
+Usage
+-----
+
+.. toctree::
+   :maxdepth: 2
+
+   usage
+
+.. [1] Measured at the harbour.
+
+The crane lifts containers from the quay.
+
+.. code-block:: sh
+
+   crane --version"""
+
+
+def test_titles_code_notes_and_roles_as_markdown_line_for_line():
+    lines = as_markdown(DOC).split("\n")
+    source = DOC.split("\n")
+    assert len(lines) == len(source) + 1  # the closing fence of the code at the very end
+    assert lines[:9] == ["", "", "", "# Crane Software", "", "", "## Installation", "", ""]
+    assert lines[9] == "Install it with pip or read the [guide](https://crane.example/guide)."
+    assert lines[10] == "Call `crane.lift` with ``__init__`` arguments; see the setup."
+    assert lines[12:18] == ["", "", "```python", "   import crane", "   crane.lift(40)", "```"]
+    assert lines[18:20] == ["**Note:** The crane stops", "at forty tonnes."]
+    assert lines[21:26] == ["Example:", "```", "    $ crane --check", "    ok", "```"]
+    assert lines[26] == "### Usage" and lines[29:34] == [""] * 5  # the toctree is no text
+    assert lines[source.index(".. [1] Measured at the harbour.")] == "[1] Measured at the harbour."
+    assert lines[-4:] == ["", "```sh", "   crane --version", "```"]
+
+
+def test_an_rst_file_reads_with_its_sections_and_code(tmp_path, fake):
+    (tmp_path / "crane.rst").write_text(DOC, encoding="utf-8")
+    stats = ReadStats()
+    [doc] = read_articles([str(tmp_path)], stats)
+    assert not stats.skipped and doc.title == "Crane Software" and doc.line_start == 4
+    lib = qa.Library.build([str(tmp_path)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    [usage] = lib.ask("containers quay", k=1, mode="lexical")
+    assert usage.markup == "markdown" and usage.section == ("Installation",)  # "Usage" is its subsection
+    line = DOC.split("\n").index("The crane lifts containers from the quay.") + 1
+    assert usage.line_start <= line <= usage.line_end  # the file's own lines
+    [install] = lib.ask("import crane lift", k=1, mode="lexical")
+    shown = marked_passage(install)
+    assert re.search(r'<pre class="qa-code">(<mark[^>]*>)?   import crane(</mark>)?\n   crane.lift\(40\)</pre>', shown)
+    assert "<strong>Note:</strong> The crane stops" in shown and ":func:" not in shown and "<code>crane.lift</code>" in shown
