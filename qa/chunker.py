@@ -126,11 +126,13 @@ def _split_paragraph(text: str, start: int, end: int, out: list[tuple[int, int]]
     for i in range(len(pieces) - 1, 0, -1):  # a list item's number is not a sentence ("1." "Feed")
         if _NUMBER_ONLY.fullmatch(pieces[i - 1]):
             pieces[i - 1:i + 1] = [pieces[i - 1] + pieces[i]]
-    for i in range(len(pieces) - 1, 0, -1):
-        # Nor is what has no word in it: a table row's closing bar after its last sentence, a
-        # bracket and stop after a quoted one ("... (it works." ")."): the end of the one before.
-        if not _WORDLIKE.search(pieces[i]):
-            pieces[i - 1:i + 1] = [pieces[i - 1] + pieces[i]]
+    for i in range(len(pieces) - 1, -1, -1):
+        # Nor is what has no word in it: a table row's closing bar after its last sentence is the
+        # end of the one before; an image's "!" glued to its "[alt](src)" the start of the next.
+        if len(pieces) > 1 and not _WORDLIKE.search(pieces[i]):
+            glued = i + 1 < len(pieces) and pieces[i] == pieces[i].rstrip()
+            at = i if glued or i == 0 else i - 1
+            pieces[at:at + 2] = [pieces[at] + pieces[at + 1]]
     for piece in pieces:
         piece = piece.strip()
         if not piece:

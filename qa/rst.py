@@ -24,6 +24,12 @@ _CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "literalinclud
 _ADMONITIONS = frozenset({"note", "warning", "tip", "important", "caution", "danger", "attention", "hint",
                           "error", "seealso", "deprecated", "versionadded", "versionchanged", "admonition",
                           "todo", "topic", "sidebar", "rubric"})
+_NO_TEXT = frozenset({"toctree", "image", "include", "raw", "index", "highlight", "meta", "contents", "sectnum",
+                      "section-numbering", "currentmodule", "module", "default-role", "role", "tabularcolumns",
+                      "title", "footer", "header", "target-notes", "rst-class", "program"})
+_SIGNATURES = frozenset({"function", "method", "classmethod", "staticmethod", "attribute", "property", "data",
+                         "exception", "decorator", "decoratormethod", "envvar", "option", "describe", "object",
+                         "command", "variable", "class", "type", "member", "macro", "struct", "enum", "var"})
 _OPTION = re.compile(r"[ \t]+:[\w -]+:")
 # Inline markup: a role (:func:`x`, :ref:`text <label>`), a link (`text <url>`_), a reference
 # (`text`_, word_), a substitution's bars left as written.
@@ -93,13 +99,19 @@ def _directive(lines: list[str], out: list[str], i: int, m: re.Match) -> int:
         out[i] = ""
         return _literal(lines, out, i, opener=True, language=argument.split()[0] if argument else "")
     end = _block_end(lines, i, len(indent))
+    kind = name.rsplit(":", 1)[-1]  # py:function, c:macro: a domain's
+    if kind in _NO_TEXT or kind.startswith("auto"):  # toctree, image, automodule...: no text a reader reads
+        out[i:end] = [""] * (end - i)
+        return end
     if name in _ADMONITIONS:
         label = "See also" if name == "seealso" else name.capitalize()
         out[i] = f"{indent}**{label}:** {_inline(argument)}".rstrip()
-        for j in range(i + 1, end):  # its text, dedented: indented by four it would read as code
-            out[j] = "" if _OPTION.match(lines[j]) else _inline(lines[j].strip())
-    else:  # toctree, image, figure, include, only, automodule...: no text a reader reads
-        out[i:end] = [""] * (end - i)
+    elif kind in _SIGNATURES and argument:  # an API's entry: its signature, then what it does
+        out[i] = f"{indent}`{argument}`"
+    else:  # only, figure (its caption), glossary, list-table...: the text they hold
+        out[i] = ""
+    for j in range(i + 1, end):  # dedented: indented by four it would read as code
+        out[j] = "" if _OPTION.match(lines[j]) else _inline(lines[j].strip())
     return end
 
 

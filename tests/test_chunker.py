@@ -234,3 +234,7 @@ def test_a_piece_without_a_word_ends_the_sentence_before_it():
     prose = 'The trial ended ("the results were clear."). Then it fell....... And so on.'
     assert [prose[a:b] for a, b in split_sentences(prose)] == [
         'The trial ended ("the results were clear.").', "Then it fell.......", "And so on."]
+    # An image's "!" is glued to the alt text after it: the start of that sentence.
+    image = "The ferry leaves daily. ![Map of the harbour](map.png)"
+    assert [image[a:b] for a, b in split_sentences(image, markdown=True)] == [
+        "The ferry leaves daily.", "![Map of the harbour](map.png)"]

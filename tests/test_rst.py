@@ -82,3 +82,14 @@ def test_an_rst_file_reads_with_its_sections_and_code(tmp_path, fake):
     shown = marked_passage(install)
     assert re.search(r'<pre class="qa-code">(<mark[^>]*>)?   import crane(</mark>)?\n   crane.lift\(40\)</pre>', shown)
     assert "<strong>Note:</strong> The crane stops" in shown and ":func:" not in shown and "<code>crane.lift</code>" in shown
+
+
+def test_api_entries_keep_their_signature_and_text_other_directives_their_text():
+    doc = ("Paths\n=====\n\n.. function:: join(path, *paths)\n   :noindex:\n\n   Join one or more path segments.\n\n"
+           ".. py:class:: Harbour(name)\n\n   A harbour and its quays.\n\n.. only:: html\n\n   Shown on the web page.\n\n"
+           ".. automodule:: crane\n   :members:\n\n.. figure:: crane.png\n\n   The crane at dawn.\n")
+    lines = as_markdown(doc).split("\n")
+    assert lines[3:7] == ["`join(path, *paths)`", "", "", "Join one or more path segments."]
+    assert lines[8] == "`Harbour(name)`" and lines[10] == "A harbour and its quays."
+    assert lines[12] == "" and lines[14] == "Shown on the web page."
+    assert lines[16:18] == ["", ""] and lines[19] == "" and lines[21] == "The crane at dawn."
