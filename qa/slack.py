@@ -31,7 +31,7 @@ NOTICES = frozenset({
 })
 _MARK = re.compile(r"<([^<>\n]*)>")
 _SPECIAL = {"here": "@here", "channel": "@channel", "everyone": "@everyone"}
-_MAX_USERS_BYTES = 64 << 20
+_MAX_JSON_BYTES = 64 << 20  # a users.json or a channel day read beside the file being read
 
 
 # An export's own lists beside its channel folders: its people, channels, conversations, apps.
@@ -127,7 +127,7 @@ def thread_parent(record: dict[str, Any], path: str) -> dict[str, Any] | None:
 def _day(path: str, mtime_ns: int, size: int) -> dict[str, dict[str, Any]]:
     """A channel day's messages by ``ts``, read once per version of the file (its stamp is in the
     key) for all the replies that look into it."""
-    if size > _MAX_USERS_BYTES:
+    if size > _MAX_JSON_BYTES:
         return {}
     try:
         with open(path, encoding="utf-8") as fh:
@@ -208,7 +208,7 @@ def _users(root: str, stamps: tuple[tuple[str, int, int], ...]) -> dict[str, str
     """Read once per version of the files (their stamps are in the key), for all channel days."""
     out: dict[str, str] = {}
     for name, _, size in stamps:
-        if size > _MAX_USERS_BYTES:
+        if size > _MAX_JSON_BYTES:
             continue
         try:
             with open(os.path.join(root, name), encoding="utf-8") as fh:
