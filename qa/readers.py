@@ -270,9 +270,9 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
     lines = _decode_lines(given, data, stats)
     if any(line is None for line in lines):
         return
-    text = "\n".join(lines)
-    text = rst.as_markdown(text) if absolute.lower().endswith(".rst") else text  # as its page shows it
+    text, fields = rst.page("\n".join(lines)) if absolute.lower().endswith(".rst") else ("\n".join(lines), {})
     meta, body_line, text, problem = front_matter(text)
+    meta = {**fields, **meta}
     text = without_esm(text) if absolute.lower().endswith(".mdx") else text
     if problem:
         stats.skipped.append(Skip(given, 1, problem))

@@ -30,6 +30,7 @@ _NO_TEXT = frozenset({"toctree", "image", "include", "raw", "index", "highlight"
 _SIGNATURES = frozenset({"function", "method", "classmethod", "staticmethod", "attribute", "property", "data",
                          "exception", "decorator", "decoratormethod", "envvar", "option", "describe", "object",
                          "command", "variable", "class", "type", "member", "macro", "struct", "enum", "var"})
+_FIELD = re.compile(r":([^:`\s][^:`]*):(?:[ \t]+(.*))?[ \t]*")  # ":date: 2024-03-05"
 _OPTION = re.compile(r"[ \t]+:[\w -]+:")
 # Inline markup: a role (:func:`x`, :ref:`text <label>`), a link (`text <url>`_), a reference
 # (`text`_, word_), a substitution's bars left as written.
@@ -41,9 +42,18 @@ _REFERENCE = re.compile(r"`([^`]+)`__?|(?<=[A-Za-z0-9])_(?=[\s.,;:!?)]|$)")
 def as_markdown(text: str) -> str:
     """The text as Markdown, line for line (a code block at the very end is closed on a line
     of its own after the last)."""
+    return page(text)[0]
+
+
+def page(text: str) -> tuple[str, dict[str, str]]:
+    """:func:`as_markdown`, and the document's bibliographic fields: the field list opening it,
+    before or after its title (a Pelican post's ``:date:``, ``:tags:``, ``:authors:``, ``:summary:``),
+    which docutils takes for the document's own, not text (its lines are blanked)."""
     lines = text.split("\n")
     out = list(lines)
     styles: list[tuple[str, bool]] = []  # title adornments in the order met: their levels
+    fields: dict[str, str] = {}
+    opening = True  # no text met yet: a field list here is the document's
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -55,8 +65,19 @@ def as_markdown(text: str) -> str:
             at = i + 1 if over else i
             out[i] = out[at + 1] = ""
             out[at] = "#" * min(styles.index((char, over)) + 1, 6) + " " + _inline(lines[at].strip())
+            opening = opening and len(styles) == 1
             i = at + 2
-        elif directive := _DIRECTIVE.match(line):
+            continue
+        if opening and (field := _FIELD.fullmatch(line)):
+            end = _block_end(lines, i, 0)
+            fields.setdefault(field.group(1).strip().lower(),
+                              " ".join([field.group(2) or "", *(x.strip() for x in lines[i + 1:end])]).strip())
+            out[i:end] = [""] * (end - i)
+            i = end
+            continue
+        # A comment or a target (".. _post:") before the title leaves it the document's.
+        opening = opening and (not line.strip() or bool(_COMMENT.match(line)) and ".. [" not in line)
+        if directive := _DIRECTIVE.match(line):
             i = _directive(lines, out, i, directive)
         elif comment := _COMMENT.match(line):
             if line.lstrip().startswith(".. ["):  # a footnote or citation: shown, with its label
@@ -73,7 +94,7 @@ def as_markdown(text: str) -> str:
         else:
             out[i] = _inline(line)
             i += 1
-    return "\n".join(out)
+    return "\n".join(out), fields
 
 
 def _title(lines: list[str], i: int) -> tuple[bool, str] | None:

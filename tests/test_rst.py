@@ -93,3 +93,17 @@ def test_api_entries_keep_their_signature_and_text_other_directives_their_text()
     assert lines[8] == "`Harbour(name)`" and lines[10] == "A harbour and its quays."
     assert lines[12] == "" and lines[14] == "Shown on the web page."
     assert lines[16:18] == ["", ""] and lines[19] == "" and lines[21] == "The crane at dawn."
+
+
+def test_a_pelican_posts_fields_are_its_metadata_not_its_text(tmp_path):
+    (tmp_path / "dredging.rst").write_text(
+        ".. _dredging:\n\nDredging resumes\n################\n\n:date: 2024-03-05 10:20\n:tags: harbour, dredging\n"
+        ":authors: Ann Lee\n:summary: The dredger is back,\n    for six weeks.\n\nThe dredger returned on Monday.\n\n"
+        "Later\n=====\n\n:note: a field list in the text is text.\n", encoding="utf-8")
+    stats = ReadStats()
+    [post] = read_articles([str(tmp_path)], stats)
+    assert (post.title, post.date, post.tags, post.author) == ("Dredging resumes", "2024-03-05", ("harbour", "dredging"),
+                                                             "Ann Lee")
+    assert post.metadata["summary"] == "The dredger is back, for six weeks."
+    assert ":date:" not in post.text and "The dredger returned on Monday." in post.text
+    assert ":note: a field list in the text is text." in post.text and not stats.skipped
