@@ -100,15 +100,22 @@ def json_table(records: Sequence[Any]) -> Table | None:
 
 def cells(record: Mapping[str, Any]) -> dict[str, str]:
     """A JSON record's fields as a row's cells: text and numbers as written, a list of them
-    joined with ``, `` (Airtable's multiple choice); objects (attachments, links to other
-    records) and flags left out."""
+    joined with ``, `` (Airtable's multiple choice), an object with a name by its name (a
+    collaborator); other objects (attachments) and flags left out."""
     out = {}
     for key, value in record.items():
+        value = [_named(v) for v in value] if isinstance(value, list) else _named(value)
         if isinstance(value, list) and value and all(_scalar(v) for v in value):
             out[str(key)] = ", ".join(map(str, value))
         elif _scalar(value):
             out[str(key)] = str(value)
     return out
+
+
+def _named(value: Any) -> Any:
+    """An object by its name, as a table shows it (Airtable's collaborator ``{"id", "email",
+    "name": "Ann Lee"}``); other objects as they are (left out)."""
+    return value["name"] if isinstance(value, dict) and _scalar(value.get("name")) else value
 
 
 def _scalar(value: Any) -> bool:

@@ -61,13 +61,14 @@ def test_json_records_without_a_text_field_read_as_a_table(tmp_path):
     f.write_text(json.dumps({"records": [
         {"id": "rec1", "createdTime": "2024-01-02T10:00:00.000Z",
          "fields": {"Name": "Order barge", "Status": "Done", "Crew": ["Ann", "Bob"], "Done": True,
+                    "Assignee": {"id": "usr1", "email": "ann@harbour.example", "name": "Ann Lee"},
                     "Photos": [{"url": "https://dl.example/1.jpg"}],
                     "Notes": "The barge was ordered from Rotterdam, arriving March 30."}},
         {"id": "rec2", "createdTime": "2024-01-03T10:00:00.000Z", "fields": {"Name": "Hire divers", "Hours": 12}},
     ], "offset": "itr1"}, indent=2), encoding="utf-8")
     (barge, divers), stats = read(f)
     assert (barge.article_id, barge.title, barge.date, barge.line_start) == ("rec1", "Order barge", "2024-01-02", 3)
-    assert barge.text == ("Status: Done\n\nCrew: Ann, Bob\n\n"
+    assert barge.text == ("Status: Done\n\nCrew: Ann, Bob\n\nAssignee: Ann Lee\n\n"
                           "Notes: The barge was ordered from Rotterdam, arriving March 30.")
     assert (divers.title, divers.text) == ("Hire divers", "Hours: 12") and not stats.skipped
 
