@@ -238,7 +238,7 @@ class IndexSummary:
             f"{_count(self.duplicates, 'duplicate')} indexed once",
             f"skipped {len(self.skipped)}" + (":" if self.skipped else ""),
         ]
-        out += [f"  {s}" for s in self.skipped]
+        out += skip_lines(self.skipped)
         by_encoding: dict[str, list[str]] = {}
         for path, encoding in self.legacy:
             by_encoding.setdefault(encoding, []).append(path)
@@ -267,7 +267,7 @@ class IndexSummary:
         if self.relocated:
             out.append(f"kept {_count(self.relocated, 'article')} whose text is also in a file elsewhere, "
                        "which was read again: the article now points there (not embedded again)")
-        out += [f"  {s}" for s in self.skipped]
+        out += skip_lines(self.skipped)
         out.append(f"index holds {_count(self.passages, 'passage')}")
         return out
 
@@ -281,6 +281,24 @@ def ignored_kinds(kinds: Iterable[tuple[str, int]], shown: int = 6) -> str:
     if len(ranked) > shown:
         words.append(f"{sum(n for _, n in ranked[shown:])} of {len(ranked) - shown} other kinds")
     return ": " + ", ".join(words)
+
+
+def skip_lines(skips: Sequence[Skip], alike: int = 3) -> list[str]:
+    """A summary's skipped inputs, a line each (``  path:line: reason``), those skipped for one
+    reason ``alike`` times or more under it once: a messy folder's forty CSV files of numbers
+    repeated the reason's 150 characters forty times."""
+    by_reason: dict[str, list[Skip]] = {}
+    for s in skips:
+        by_reason.setdefault(s.reason, []).append(s)
+    out = []
+    for s in skips:
+        group = by_reason[s.reason]
+        if len(group) < alike:
+            out.append(f"  {s}")
+        elif s is group[0]:
+            out.append(f"  {s.reason} ({len(group)}):")
+            out += [f"    {x.path}:{x.line}" if x.line else f"    {x.path}" for x in group]
+    return out
 
 
 def _count(n: int, noun: str) -> str:

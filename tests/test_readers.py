@@ -1081,3 +1081,17 @@ def test_mdx_and_xhtml_files_are_read_as_markdown_and_pages(tmp_path):
     assert markup_of(mdx.source, mdx.markup) == "markdown"
     page = by["ferry.xhtml"]
     assert "The first ferry leaves at seven" in page.text and markup_of(page.source, page.markup) == "page"
+
+
+def test_the_summary_names_a_reason_shared_by_many_skips_once():
+    from qa.types import IndexSummary, Skip
+
+    numbers = "CSV has no text column (expected a text field: text, body) and no column of sentences"
+    skipped = (Skip("data/a.csv", 1, numbers), Skip("notes/bad.md", None, "empty file"),
+               Skip("data/b.csv", 1, numbers), Skip("data/c.csv", 1, numbers), Skip("x.json", 3, "record has no text"))
+    lines = IndexSummary(read=1, embedded=1, kept=0, removed=0, duplicates=0, skipped=skipped, files=6,
+                         ignored_files=0, passages=1).lines()
+    at = lines.index("skipped 5:")
+    assert lines[at + 1:at + 8] == [
+        f"  {numbers} (3):", "    data/a.csv:1", "    data/b.csv:1", "    data/c.csv:1",
+        "  notes/bad.md: empty file", "  x.json:3: record has no text", "index holds 1 passage"]
