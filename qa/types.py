@@ -224,11 +224,14 @@ class IndexSummary:
     ignored: tuple[tuple[str, int], ...] = ()  # (kind, count) of ignored_files: ("hidden", 2), (".png", 1)
 
     def lines(self) -> list[str]:
+        about = []  # nothing ignored, nothing unchanged: nothing said
+        if self.unchanged_files:
+            about.append(f"{self.unchanged_files} of them unchanged since they were indexed, so not opened")
+        if self.ignored_files:
+            about.append(f"{_count(self.ignored_files, 'file')} ignored{ignored_kinds(self.ignored)}")
         out = [
-            f"read {_count(self.read, 'article')} from {_count(self.files, 'file')} "
-            + (f"({self.unchanged_files} of them unchanged since they were indexed, so not opened; "
-               if self.unchanged_files else "(")
-            + f"{_count(self.ignored_files, 'file')} ignored{ignored_kinds(self.ignored)})",
+            f"read {_count(self.read, 'article')} from {_count(self.files, 'file')}"
+            + (f" ({'; '.join(about)})" if about else ""),
             f"embedded {self.embedded}"
             + (f" ({self.resplit} of them unchanged but split or embedded anew by this version)" if self.resplit else "")
             + f", kept {self.kept} unchanged"

@@ -1003,7 +1003,7 @@ def test_the_summary_says_what_kinds_of_files_were_ignored():
         return IndexSummary(read=1, embedded=1, kept=0, removed=0, duplicates=0, skipped=(), files=1,
                             ignored_files=sum(n for _, n in ignored), passages=1, ignored=ignored).lines()[0]
 
-    assert first_line(()) == "read 1 article from 1 file (0 files ignored)"
+    assert first_line(()) == "read 1 article from 1 file"  # nothing ignored: nothing said
     assert first_line(((".png", 1), ("hidden", 3), (".xml not a feed", 1))) == (
         "read 1 article from 1 file (5 files ignored: 3 hidden, 1 .png, 1 .xml not a feed)")
     many = tuple((f".x{i}", 9 - i) for i in range(8))  # the six commonest named, the rest counted
