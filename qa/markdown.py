@@ -346,7 +346,7 @@ def table_header(text: str, start: int, passage: str) -> str | None:
     passage cut from a long table; None when the passage opens with no table row, or with the
     header itself."""
     first = passage.split("\n", 1)[0]
-    if not _ROW_LINE.fullmatch(first) or _RULE_LINE.fullmatch(first) or text.rfind("\n", 0, start) != start - 1:
+    if not _ROW_LINE.fullmatch(first) or TABLE_RULE.fullmatch(first) or text.rfind("\n", 0, start) != start - 1:
         return None
     rows: list[str] = []
     end = start - 1  # the newline ending the line above
@@ -356,13 +356,13 @@ def table_header(text: str, start: int, passage: str) -> str | None:
             break
         rows.append(text[begin:end].strip())
         end = begin - 1
-    if len(rows) >= 2 and _RULE_LINE.fullmatch(rows[-2]):
+    if len(rows) >= 2 and TABLE_RULE.fullmatch(rows[-2]):
         return f"{rows[-1]}\n{rows[-2]}"
     return None
 
 
 _ROW_LINE = re.compile(r"[ \t]*\|.*\|[ \t]*")
-_RULE_LINE = re.compile(r"[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*")
+TABLE_RULE = re.compile(r"[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*")  # |---|:--:| under a header row
 
 
 def section(before: str, passage: str, title: str) -> tuple[tuple[str, ...], bool]:

@@ -87,7 +87,6 @@ def marked_passage(hit: Hit) -> str:
 
 # A table row as trafilatura and Markdown write it ("| a | b |"), marked whole, or in part.
 _ROW = re.compile(r"(<mark[^>]*>)?(\|.*\|)\s*(</mark>)?\s*")
-_RULE = re.compile(r"\|(?:\s*:?-+:?\s*\|)+")
 _MARK_TAG = re.compile(r"<mark[^>]*>|</mark>")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _MARK_OPEN = re.compile("^(?:<mark[^>]*>|[\ue000\ue001\ue004\ue005])")
@@ -244,7 +243,7 @@ def _table(rows: list[str]) -> str:
     for line in rows:
         m = _ROW.fullmatch(line)
         opened = m.group(1) or opened
-        if _RULE.fullmatch(m.group(2)):
+        if markdown.TABLE_RULE.fullmatch(m.group(2)):
             header, body = body, []
             continue
         cells = []
