@@ -7,7 +7,7 @@ import os
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import qa
@@ -280,6 +280,8 @@ def test_a_records_html_reads_as_a_page_without_our_marks_and_never_raises(marku
 @FUZZ
 @given(items=st.lists(st.tuples(st.text(max_size=40), st.text(max_size=200), st.booleans()), min_size=1, max_size=4),
        kind=st.sampled_from(["rss", "atom", "enex", "clippings"]))
+@example(items=[("", "\x85", False)], kind="rss")  # found by a run: "…" in a feed, blank to strip()
+@example(items=[("", "\x85", True)], kind="enex")
 def test_feeds_exports_and_clippings_of_any_text_are_read_or_skipped_with_lines_in_the_file(tmp_path, items, kind):
     """Whatever the titles and texts (markup, "]]>", control characters, entities), a feed, an
     Evernote export or a Kindle clippings file gives articles whose references are lines of the
@@ -323,4 +325,7 @@ def test_feeds_exports_and_clippings_of_any_text_are_read_or_skipped_with_lines_
         assert skip.path.endswith(name) and skip.reason
     unreadable = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # not XML
     if kind != "clippings" and not any(unreadable.search(t + x) for t, x, _ in items):
-        assert len(articles) == sum(bool(x.strip()) for _, x, _ in items)
+        # U+0085 is whitespace to Python's strip(), but feedparser reads C1 controls as
+        # Windows-1252's: in a feed it is "…", and an item of it alone is an article.
+        shown = (lambda x: x.replace("\x85", "…")) if kind in ("rss", "atom") else (lambda x: x)  # noqa: E731
+        assert len(articles) == sum(bool(shown(x).strip()) for _, x, _ in items)
