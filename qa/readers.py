@@ -25,6 +25,7 @@ from .markdown import inline_tags, template_fences, without_hidden
 from .markdown import lead as markdown_lead
 from .markdown import title as markdown_title
 from .mdpage import entities, shown, without_esm
+from .pdf import read_pdf
 from .records import (
     FIELDS,
     TEXT_HINT,
@@ -37,7 +38,7 @@ from .records import (
     tag_names,
     title_from_text,
 )
-from .types import MARKDOWN, PAGES, Article, Skip
+from .types import MARKDOWN, PAGES, PDF, Article, Skip
 from .walk import EXTENSIONS, ReadStats, iter_files
 
 __all__ = ["EXTENSIONS", "ReadStats", "read_articles"]
@@ -80,6 +81,9 @@ def read_articles(
 
 def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:
     ext = os.path.splitext(given)[1].lower()
+    if ext == PDF:  # binary, and PDFium reads the file itself
+        yield from _guarded(read_pdf(given, absolute, stats), given, absolute, stats)
+        return
     try:
         with open(absolute, "rb") as raw, (raw if ext in (*PAGES, *FEEDS, ENEX) else utf16_as_utf8(raw)) as fh:
             head = fh.read(8192)

@@ -10,7 +10,7 @@ from functools import lru_cache
 from . import markdown
 from .chunker import block_starts
 from .links import safe_url
-from .types import ArticleHit, Hit
+from .types import ArticleHit, Hit, lines_of
 
 
 def _reference(source: str, lines: str, url: str | None, date: str | None, href: str | None = None) -> str:
@@ -287,7 +287,7 @@ def hit_cards(hits: Sequence[Hit], mode: str) -> str:
     notice = weak_notice(hits)
     cards = [message(notice, "warn")] if notice else []
     for h in hits:
-        lines = str(h.line_start) if h.line_start == h.line_end else f"{h.line_start}-{h.line_end}"
+        lines = lines_of(h.source, h.line_start, h.line_end)
         weak = ' · <span class="qa-weak">weak match</span>' if h.weak else ""
         detail = (f"score {h.score:.3f} ({html.escape(mode)}) · dense rank {h.dense_rank or '–'}"
                   f" · lexical rank {h.lexical_rank or '–'}{_missing(h.missing)}{weak}"
@@ -338,7 +338,7 @@ def article_cards(hits: Sequence[ArticleHit], heading: str) -> str:
             f'<div class="qa-head"><span class="qa-rank">{h.rank}</span>'
             f'<span class="qa-name"><span class="qa-title">{html.escape(h.title)}</span></span>'
             f'<span class="qa-score">similarity {h.score:.3f}</span></div>'
-            f'<div class="qa-refline">{_reference(h.source, str(h.line_start), h.url, h.date)}'
+            f'<div class="qa-refline">{_reference(h.source, lines_of(h.source, h.line_start), h.url, h.date)}'
             f' · article {html.escape(h.article_id)}</div></div>'
         )
     return '<div class="qa-results">' + "".join(rows) + "</div>"

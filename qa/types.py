@@ -9,6 +9,7 @@ from typing import Any
 
 MARKDOWN = (".md", ".markdown", ".mdx", ".rst")  # .rst read as the Markdown its page shows (qa.rst)
 PAGES = (".html", ".htm", ".xhtml")
+PDF = ".pdf"  # its pages are its lines (qa.pdf)
 
 
 def is_markdown(source: str) -> bool:
@@ -33,9 +34,19 @@ def markup_of(source: str, markup: str | None = None) -> str:
     return "markdown" if is_markdown(source) else "page" if is_page(source) else "plain"
 
 
+def is_pdf(source: str) -> bool:
+    return source.lower().endswith(PDF)
+
+
+def lines_of(source: str, line_start: int, line_end: int | None = None) -> str:
+    """``12-14``, ``12`` for one line; a PDF's pages: ``p3-4``, ``p3``."""
+    span = line_start if line_end in (None, line_start) else f"{line_start}-{line_end}"
+    return f"p{span}" if is_pdf(source) else str(span)
+
+
 def reference(source: str, line_start: int, line_end: int) -> str:
-    """``path:line_start-line_end``, or ``path:line`` for one line."""
-    return f"{source}:{line_start if line_start == line_end else f'{line_start}-{line_end}'}"
+    """``path:line_start-line_end``, or ``path:line`` for one line; a PDF's pages: ``paper.pdf:p3-4``."""
+    return f"{source}:{lines_of(source, line_start, line_end)}"
 
 
 @dataclass(frozen=True)
@@ -193,7 +204,7 @@ class ArticleHit:
 
     @property
     def reference(self) -> str:
-        return f"{self.source}:{self.line_start}"
+        return f"{self.source}:{lines_of(self.source, self.line_start)}"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

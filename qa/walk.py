@@ -12,9 +12,9 @@ from . import slack
 from .enex import ENEX
 from .feeds import FEEDS, is_feed
 from .indexdir import UPLOADS, looks_like_index
-from .types import MARKDOWN, PAGES, Skip, is_page
+from .types import MARKDOWN, PAGES, PDF, Skip, is_page
 
-EXTENSIONS = (".txt", *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *FEEDS, ENEX)
+EXTENSIONS = (".txt", *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, PDF, *FEEDS, ENEX)
 # The folder a browser saves beside a page ("Save page as... complete"): its scripts, styles,
 # images and embedded frames, not articles. Named after the page, in the browser's language.
 _SAVED_PAGE_FILES = re.compile(r"(.+)[_-](files|dateien|fichiers|archivos|file|bestanden|arquivos|pliki|filer)",

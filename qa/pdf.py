@@ -1,0 +1,337 @@
+"""PDF files: the text of their pages by PDFium (pypdfium2), read back into paragraphs and headings.
+
+A PDF holds positioned lines, not paragraphs. Each page's lines come with where they sit (their
+left and right edges, baseline and font size), and a line opens a paragraph when the space above
+it, its indent, its size or a bullet says so, or the line before it ended short of the column's
+edge. Paragraphs are written a line each, headings (lines larger than the body text) opened as
+Markdown's, as an HTML page's extracted text is (markup "page"), so cards show headings and hits
+name their section. Lines repeated at the top or bottom of pages (running heads, page numbers)
+are left out. A passage's reference is its pages: the article's "lines" are the PDF's pages.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import os
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .dates import name_date
+from .markdown import structural
+from .records import article_from
+from .types import Article, Skip
+from .walk import ReadStats
+
+MAX_PDF_BYTES = 1024 * 2**20  # PDFium reads the file as it needs it: a book with its images is fine
+HEADING_RATIO = 1.15  # a line this much larger than the body text is a heading
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_BULLET = re.compile(r"[•◦▪‣●○■□–—*-]\s|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s")
+_FOLIO = re.compile(r"(?i)[-–—\s]*(?:page\s*)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?[-–—\s]*")
+_END_NUMBERS = re.compile(r"^(\d{1,4})\b|\b(\d{1,4})$")
+_LEADERS = re.compile(r"(?:\.\s*){5}")
+_TERMINAL = re.compile(r"[.!?:;\"”’)\]]$")
+_JUNK_TITLE = re.compile(r"(?i)^(?:untitled|microsoft \w+ - |slide \d|document\d*$)|\.(?:docx?|pdf|tex|dvi|indd|rtf|odt|qxd)$")
+_UNHYPHENATED = dict.fromkeys(map(ord, "\x00\x02\ufffe"))
+_REPEATED = 3  # a line at the top or bottom of this many pages (numbers aside) is a running head
+
+
+@dataclass
+class _Line:
+    text: str
+    left: float
+    right: float
+    base: float  # baseline, in PDF units from the page's bottom
+    last_base: float  # the last character's: lower when a hyphen joined the next line to it
+    size: float
+    page: int  # 1-based
+    lead: float  # the width of its first word: would it have fitted on the line before?
+
+
+def is_pdf(head: bytes) -> bool:
+    """Whether a file's first 1,024 bytes hold a PDF's header (readers accept it anywhere there)."""
+    return b"%PDF-" in head[:1024]
+
+
+def read_pdf(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
+    """A PDF as one article: its pages' paragraphs, titled by its metadata or its largest line."""
+    import pypdfium2 as pdfium
+
+    try:
+        size = os.stat(absolute).st_size
+        with open(absolute, "rb") as fh:
+            head = fh.read(1024)
+    except OSError as exc:
+        stats.skipped.append(Skip(given, None, f"cannot read: {exc.strerror or exc}"))
+        stats.unread.add(absolute)
+        return
+    if not size:
+        stats.skipped.append(Skip(given, None, "empty file"))
+        return
+    if not is_pdf(head):
+        stats.skipped.append(Skip(given, None, "not a PDF (it does not open with %PDF-)"))
+        return
+    if size > MAX_PDF_BYTES:
+        stats.skipped.append(Skip(given, None, f"file too large ({size // 2**20} MB, limit {MAX_PDF_BYTES // 2**20} MB)"))
+        return
+    try:
+        doc = pdfium.PdfDocument(absolute)
+    except pdfium.PdfiumError as exc:
+        stats.skipped.append(Skip(given, None, _why(str(exc))))
+        return
+    try:
+        meta = doc.get_metadata_dict(skip_empty=True)
+        pages = [_page_lines(doc, i) for i in range(len(doc))]
+    finally:
+        doc.close()
+    lines = [line for page in pages for line in page]
+    if not any(any(c.isalnum() for c in line.text) for line in lines):
+        stats.skipped.append(Skip(given, None, "no text in the PDF (scanned pages are images: "
+                                  "add a text layer with OCR first, e.g. ocrmypdf)"))
+        return
+    body = _body_size(lines)
+    pages = _without_running_heads(pages, body)
+    lines = [line for page in pages for line in page]
+    text, anchors = _written(lines, body)
+    title = _title(_meta_title(meta.get("Title")), pages, body)
+    rec = {"title": title, "date": name_date(absolute) or _pdf_date(meta.get("CreationDate")),
+           "author": _meta_title(meta.get("Author")), "metadata": {}}
+    article = article_from(rec, given, absolute, 0, text, title, anchors[0][1], lines_mapped=True, markup="page")
+    yield dataclasses.replace(article, line_anchors=anchors)
+
+
+def _why(message: str) -> str:
+    if "password" in message.lower():
+        return "the PDF is encrypted: it needs a password (save a copy without one to index it)"
+    why = message.rsplit("PDFium:", 1)[-1].strip(" ().")
+    return f"a damaged PDF: PDFium could not open it ({why[:1].lower() + why[1:]})"
+
+
+def _page_lines(doc, index: int) -> list[_Line]:
+    """The page's text lines, as PDFium orders them (columns one after another)."""
+    import pypdfium2.raw as raw
+
+    page = doc[index]
+    try:
+        tp = page.get_textpage()
+        try:
+            text = tp.get_text_range()
+            out, pos, char = [], 0, 0
+            x, y = ctypes.c_double(), ctypes.c_double()
+
+            def origin(i: int) -> float:  # the baseline's height at character i
+                raw.FPDFText_GetCharOrigin(tp, i, x, y)
+                return y.value
+
+            for m in [*_LINE_BREAK.finditer(text), None]:
+                end = m.start() if m else len(text)
+                raw_line = text[pos:end]
+
+                def at(k: int, raw_line=raw_line, char=char) -> int:
+                    """The character index of the line's k-th: PDFium counts one beyond the BMP as two."""
+                    return char + k + sum(ord(c) > 0xFFFF for c in raw_line[:k])
+
+                # U+0002 or U+FFFE: PDFium's mark for a hyphen that broke a word at the line's end
+                line = " ".join(raw_line.translate(_UNHYPHENATED).split())
+                if line:
+                    first = len(raw_line) - len(raw_line.lstrip())
+                    last = len(raw_line.rstrip()) - 1
+                    space = raw_line.find(" ", first)
+                    left = tp.get_charbox(at(first))[0]
+                    right = max(tp.get_charbox(at(last))[2], left)
+                    lead = tp.get_charbox(at(space - 1))[2] - left if space > first else right - left
+                    # a bullet, a drop cap or a word in code may be in another size than the line
+                    size = statistics.median(raw.FPDFText_GetFontSize(tp, at(first + (last - first) * q // 4))
+                                             for q in range(5))
+                    out.append(_Line(line, left, right, origin(at(first)), origin(at(last)), size, index + 1, lead))
+                if m is None:
+                    break
+                char = at(len(raw_line)) + len(m.group())
+                pos = m.end()
+            return out
+        finally:
+            tp.close()
+    finally:
+        page.close()
+
+
+def _without_running_heads(pages: list[list[_Line]], body: float) -> list[list[_Line]]:
+    """Pages without the lines at their top or bottom that are page numbers, alone or in a
+    running head ("Chapter 2: Naming 3": its number follows the pages), or that recur there
+    (numbers aside) on several pages: a journal's name, a chapter's title."""
+
+    def key(line: _Line) -> tuple[str, float]:  # a document's title on its first page is larger
+        return re.sub(r"\d+", "#", line.text.lower()), round(line.size)
+
+    def edges(page: list[_Line]) -> list[_Line]:
+        """The lines at its top and bottom set apart from the rest (by space or size): one or
+        two at each end (a journal's name over its issue), in the order PDFium reads them."""
+        if len(page) < 3:
+            return page
+        out = []
+        for end in (page, page[::-1]):
+            second = len(end) > 3 and _apart(end[1], end[2])
+            out += end[: 2 if second else int(_apart(end[0], end[1]))]
+        return out
+
+    def folios(line: _Line) -> set[int]:
+        """The page's number less the numbers a short line opens or ends with (not a heading:
+        a chapter's "2 Naming" atop its page)."""
+        if len(line.text) > 120 or line.size >= body * HEADING_RATIO:
+            return set()
+        return {int(m[1] or m[2]) - line.page for m in _END_NUMBERS.finditer(line.text)}
+
+    need = min(_REPEATED, len(pages))
+    seen = Counter(k for page in pages for k in {key(line) for line in edges(page)})
+    offsets = Counter(o for page in pages for o in set().union(*map(folios, edges(page))))
+    numbered = {o for o, n in offsets.items() if n >= need > 1}
+    out = []
+    for page in pages:
+        drop = {id(line) for line in edges(page)
+                if _FOLIO.fullmatch(line.text) or folios(line) & numbered
+                or seen[key(line)] >= need > 1}
+        out.append([line for line in page if id(line) not in drop])
+    return out
+
+
+def _apart(a: _Line, b: _Line) -> bool:
+    """Whether two lines are set apart: in sizes, or by more than a paragraph's space."""
+    return max(a.size, b.size) > 1.12 * min(a.size, b.size) or abs(a.base - b.base) > 2 * max(a.size, b.size)
+
+
+def _body_size(lines: list[_Line]) -> float:
+    """The font size most of the text is in."""
+    sizes = Counter()
+    for line in lines:
+        sizes[round(line.size, 1)] += len(line.text)
+    return sizes.most_common(1)[0][0]
+
+
+def _heading(line: _Line, body: float) -> bool:
+    """Larger than the body text; not a table of contents' entry (dot leaders to its page)."""
+    return (line.size >= body * HEADING_RATIO and len(line.text) <= 200 and any(c.isalpha() for c in line.text)
+            and not _LEADERS.search(line.text))
+
+
+def _written(lines: list[_Line], body: float) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The text, a paragraph or heading a line, and (offset, page) where each page starts."""
+    levels = {s: min(i + 1, 4) for i, s in enumerate(sorted({round(ln.size, 1) for ln in lines
+                                                              if _heading(ln, body)}, reverse=True))}
+    spacing = _spacing(lines)
+    edge = _edges(lines)
+    blocks: list[list[_Line]] = []
+    for prev, line in zip([None, *lines], lines, strict=False):
+        if prev is None or _opens(blocks[-1][0], prev, line, body, spacing, edge):
+            blocks.append([line])
+        else:
+            blocks[-1].append(line)
+    parts, anchors, size = [], [], 0
+    for block in blocks:
+        level = levels.get(round(block[0].size, 1)) if _heading(block[0], body) else None
+        # A paragraph that would read as a heading or fence (a "# comment" of code) is indented
+        # past it, as an HTML page's is (qa.htmlpage).
+        piece = "#" * level + " " if level else "    " if structural(block[0].text) else ""
+        for line in block:
+            if piece.strip() and not piece.endswith(" "):
+                piece += " "
+            if not anchors or line.page != anchors[-1][1]:  # a block's page is where it opens
+                anchors.append((size + (0 if line is block[0] else len(piece)), line.page))
+            piece += line.text
+        parts.append(piece)
+        size += len(piece) + 1
+    return "\n".join(parts), tuple(anchors)
+
+
+def _spacing(lines: list[_Line]) -> dict[float, float]:
+    """The usual distance between the baselines of a paragraph's lines, by font size."""
+    gaps: dict[float, list[float]] = {}
+    for a, b in zip(lines, lines[1:], strict=False):
+        d = a.base - b.base
+        if a.page == b.page and abs(a.size - b.size) < 0.5 and 0.8 * a.size < d < 3 * a.size:  # noqa: PLR2004
+            gaps.setdefault(round(a.size, 1), []).append(d)
+    return {s: statistics.median(g) for s, g in gaps.items()}
+
+
+def _edges(lines: list[_Line]) -> dict[int, float]:
+    """Where each line's column ends: the right edge most full lines of its page, of its size
+    and starting near it, reach (the 75th percentile, so a wide title or table does not count)."""
+    out = {}
+    by_page: dict[int, list[_Line]] = {}
+    for line in lines:
+        by_page.setdefault(line.page, []).append(line)
+    for page in by_page.values():
+        for line in page:
+            rights = sorted(o.right for o in page if abs(o.size - line.size) < 0.5
+                            and line.left - 2 * line.size <= o.left <= line.left + 4 * line.size)
+            out[id(line)] = rights[(len(rights) * 3) // 4] if rights else line.right
+    return out
+
+
+def _opens(first: _Line, a: _Line, b: _Line, body: float, spacing: dict[float, float],
+           edge: dict[int, float]) -> bool:
+    """Whether line ``b`` opens a paragraph after line ``a``, in the paragraph ``first`` opened."""
+    if _heading(a, body) != _heading(b, body) or max(a.size, b.size) > 1.12 * min(a.size, b.size):
+        return True
+    if _BULLET.match(b.text):
+        return True
+    new_column = b.page != a.page or b.base > a.last_base + 0.3 * a.size or b.right < a.left or b.left > a.right
+    if new_column:  # a paragraph goes on over a column or page when its sentence does
+        return bool(_TERMINAL.search(a.text)) and not b.text[:1].islower()
+    if abs(b.base - a.last_base) <= 0.3 * a.size:  # on the same baseline: one line in two pieces
+        return False
+    usual = spacing.get(round(a.size, 1), 1.2 * a.size)
+    if a.last_base - b.base > 1.4 * usual:
+        return True
+    # indented: a paragraph's first line, or a quote or code; a list item's next lines hang
+    if b.left > a.left + 0.6 * b.size and not (_BULLET.match(first.text) and b.left <= first.left + 4 * b.size):
+        return True
+    # ended short: the next line's first word would have fitted after it (a paragraph's end, a
+    # heading, a line of code or of a list); a full line of ragged text ends short of the edge too
+    return a.right + 0.3 * a.size + b.lead < edge[id(a)] - 0.5 * a.size
+
+
+def _title(given: str | None, pages: list[list[_Line]], body: float) -> str:
+    """The first page's largest line (with the lines right below it of its size: a title over
+    two lines) when larger than the body text, unless the metadata's title is elsewhere on that
+    page (the largest line a journal's banner) and not part of it (a page's shorter title).
+    Empty without either: titled by its first sentence."""
+    first = next((p for p in pages if p), [])
+    top = max((line.size for line in first), default=0.0)
+    if top < body * HEADING_RATIO:
+        return given or ""
+    at = next(i for i, line in enumerate(first) if line.size == top)
+    words = [first[at].text]
+    for prev, line in zip(first[at:], first[at + 1:], strict=False):
+        if line.size != top or not 0 < prev.base - line.base < 2 * top:
+            break
+        words.append(line.text)
+    largest = " ".join(words)[:200]
+    if given:
+        loose = lambda t: " ".join(t.lower().split())  # noqa: E731
+        if loose(given) in loose(" ".join(line.text for line in first)) and loose(given) not in loose(largest):
+            return given
+    return largest
+
+
+def _meta_title(value: str | None) -> str | None:
+    """A title or author from the PDF's metadata, unless a tool's placeholder or a file name."""
+    value = " ".join((value or "").split())
+    if sum(c.isalpha() for c in value) < 2 or len(value) > 250 or _JUNK_TITLE.search(value):
+        return None
+    return value
+
+
+def _pdf_date(value: str | None) -> str | None:
+    """``D:20250208122313Z`` as ``2025-02-08``."""
+    m = re.match(r"D:((?:19|20)\d\d)(\d\d)(\d\d)", value or "")
+    if not m:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        return None

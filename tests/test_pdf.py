@@ -1,0 +1,238 @@
+"""PDF files: paragraphs, headings and pages read back from positioned lines (qa.pdf)."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
+import qa
+from qa.pdf import _Line, _meta_title, _pdf_date, _title, _why
+from qa.readers import ReadStats, read_articles
+from qa.render import hit_cards
+
+WIDTH = 60  # characters of Courier on a full line of a column
+SIZES = {"title": 20, "heading": 14, "head": 8}
+
+
+def _justified(words: list[str], width: int) -> str:
+    """A full line: PDFium reads the widened spaces as one."""
+    gaps = len(words) - 1
+    extra = width - len(" ".join(words))
+    return "".join(w + (" " * (1 + extra // gaps + (i < extra % gaps)) if i < gaps else "")
+                   for i, w in enumerate(words))
+
+
+def _lines(text: str, width: int, indent: int = 0, ends: bool = True) -> list[str]:
+    """``text`` wrapped at ``width`` characters, full lines justified; the last one ends the
+    paragraph (short) unless ``ends`` is False (the paragraph goes on in the next column)."""
+    lines, words = [], text.split()
+    room = width - indent
+    while words:
+        n = 1
+        while n < len(words) and len(" ".join(words[: n + 1])) <= room:
+            n += 1
+        line, words = words[:n], words[n:]
+        lines.append(_justified(line, room) if words or not ends else " ".join(line))
+        room = width
+    return lines
+
+
+def write_pdf(path, pages, columns=((72, WIDTH),), size=10.0) -> None:
+    """Write a PDF in Courier (each character 0.6 of its size wide), laid out as a typesetter
+    would: ``pages`` is a list of pages, each a list of columns, each a list of blocks:
+    ``("title"|"heading", text)``, ``("para", text)`` (first line indented),
+    ``("flow", text)`` (not indented, and its last line full: it goes on in the next column),
+    ``("flow-end", text)`` (where such a paragraph ends: not indented),
+    ``("item", text)`` (a bullet, its next lines hanging), ``("code", line)`` (indented),
+    ``("head"|"foot", text)`` (small, at the top or bottom of the page)."""
+    pdf = pdfium.PdfDocument.new()
+    font = raw.FPDFText_LoadStandardFont(pdf, b"Courier")
+    char = 0.6 * size
+
+    def put(page, x, y, fs, text):
+        obj = raw.FPDFPageObj_CreateTextObj(pdf, font, ctypes.c_float(fs))
+        buf = ctypes.create_string_buffer((text + "\0").encode("utf-16-le"))
+        raw.FPDFText_SetText(obj, ctypes.cast(buf, ctypes.POINTER(raw.FPDF_WCHAR)))
+        raw.FPDFPageObj_Transform(obj, 1, 0, 0, 1, x, y)
+        raw.FPDFPage_InsertObject(page.raw, obj)
+
+    for cols in pages:
+        page = pdf.new_page(612, 792)
+        for (left, width), blocks in zip(columns, cols, strict=False):
+            y = 720.0
+            for kind, text in blocks:
+                if kind in ("head", "foot"):
+                    put(page, left, 760 if kind == "head" else 30, SIZES["head"], text)
+                    continue
+                if kind in SIZES:
+                    y -= SIZES[kind] * 0.8
+                    put(page, left, y, SIZES[kind], text)
+                    y -= SIZES[kind] * 1.4
+                    continue
+                indent = {"para": 3, "code": 4}.get(kind, 0)
+                lines = [text] if kind == "code" else _lines(text, width, indent, ends=kind != "flow")
+                for i, line in enumerate(lines):
+                    hang = 2 if kind == "item" and i else indent if i == 0 else 0
+                    put(page, left + hang * char, y, size, ("• " if kind == "item" and i == 0 else "") + line)
+                    y -= 1.2 * size
+        raw.FPDFPage_GenerateContent(page.raw)
+    pdf.save(str(path))
+
+
+FIRST = ("The dredger Hoorn arrived at the harbour on Tuesday and began to clear the silt from the "
+         "inner basin, and the shipping lane reopened on Monday.")
+SECOND = "Engineers compared the soundings with the charts of the last survey and sent the council a note."
+REPORT = [
+    [[("head", "Chapter 1: Dredging 1"), ("title", "Harbour Report"), ("para", FIRST), ("para", SECOND),
+      ("heading", "Findings"), ("item", "Silt doubled in the third basin, where the river meets the old quay."),
+      ("item", "The crane on the quay was repaired."), ("code", "# keep the lane at nine metres"),
+      ("flow", "The council will meet again in the spring to decide how much"), ("foot", "- 1 -")]],
+    [[("head", "Chapter 1: Dredging 2"), ("flow-end", "to dredge next year. Sand is cheaper than silt to move."),
+      ("foot", "- 2 -")]],
+    [[("head", "Chapter 2: Cranes 3"), ("heading", "Cranes"), ("para", "The crane lifts forty tonnes."),
+      ("foot", "- 3 -")]],
+]
+
+
+def test_paragraphs_headings_and_pages_from_positioned_lines(tmp_path):
+    write_pdf(tmp_path / "report.pdf", REPORT)
+    stats = ReadStats()
+    [doc] = read_articles([str(tmp_path)], stats)
+    assert not stats.skipped
+    assert doc.title == "Harbour Report" and doc.markup == "page"
+    assert doc.text.split("\n") == [
+        "# Harbour Report",
+        FIRST,
+        SECOND,
+        "## Findings",
+        "• Silt doubled in the third basin, where the river meets the old quay.",
+        "• The crane on the quay was repaired.",
+        "    # keep the lane at nine metres",  # code's "# comment" is no heading
+        # the sentence goes on over the page; the running heads and page numbers are left out
+        "The council will meet again in the spring to decide how much to dredge next year. "
+        "Sand is cheaper than silt to move.",
+        "## Cranes",
+        "The crane lifts forty tonnes.",
+    ]
+    # the pages are the lines: where each starts in the text
+    assert doc.line_anchors == ((0, 1), (doc.text.index("to dredge"), 2), (doc.text.index("## Cranes"), 3))
+
+
+def test_a_word_hyphenated_at_a_lines_end_is_one_word(tmp_path):
+    lines = ["The inner basin was dredged and the inter-", "national lane reopened on Monday."]
+    pdf = pdfium.PdfDocument.new()
+    font = raw.FPDFText_LoadStandardFont(pdf, b"Helvetica")
+    page = pdf.new_page(612, 792)
+    for i, text in enumerate(lines):
+        obj = raw.FPDFPageObj_CreateTextObj(pdf, font, ctypes.c_float(11))
+        buf = ctypes.create_string_buffer((text + "\0").encode("utf-16-le"))
+        raw.FPDFText_SetText(obj, ctypes.cast(buf, ctypes.POINTER(raw.FPDF_WCHAR)))
+        raw.FPDFPageObj_Transform(obj, 1, 0, 0, 1, 72, 700 - 13 * i)
+        raw.FPDFPage_InsertObject(page.raw, obj)
+    raw.FPDFPage_GenerateContent(page.raw)
+    pdf.save(str(tmp_path / "lane.pdf"))
+    [doc] = read_articles([str(tmp_path)], ReadStats())
+    assert doc.text == "The inner basin was dredged and the international lane reopened on Monday."
+
+
+def test_two_columns_read_one_after_the_other_a_paragraph_going_on_over_them(tmp_path):
+    a = "Silt settles where the river slows at the quay, and the basin fills a little every week of the year."
+    b = "The dredger works at night when the lane is quiet, and its crew measures the depth"
+    b2 = "after every pass so that the charts stay right. Ships wait outside until it is done."
+    c = "Next spring the council will decide whether to buy a dredger of its own."
+    write_pdf(tmp_path / "cols.pdf", [[[("para", a), ("flow", b)], [("flow-end", b2), ("para", c)]]],
+              columns=((72, 40), (330, 40)))
+    [doc] = read_articles([str(tmp_path)], ReadStats())
+    assert doc.text.split("\n") == [a, f"{b} {b2}", c]
+
+
+def test_a_pdf_in_the_index_is_referenced_by_pages(tmp_path, fake):
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    pages = [[[("para", f"Week {w} of page {p}: the dredger cleared basin {w} "
+                                               f"of its silt, and the crews logged {w * p} loads.")
+                                              for w in range(1, 12)]] for p in (1, 2, 3)]
+    pages[0][0].insert(0, ("title", "Harbour Works"))
+    pages[2][0].append(("para", "The new crane lifts forty tonnes from the quay."))
+    write_pdf(corpus / "works.pdf", pages)
+    (corpus / "notes.txt").write_text("The ferry leaves at nine.\n", encoding="utf-8")
+    lib = qa.Library.build([str(corpus)], str(tmp_path / "idx"), embedder=fake, progress=False, chunk_tokens=64)
+    [hit] = lib.ask("crane lifts forty tonnes", k=1, mode="lexical")
+    path = str(corpus / "works.pdf")
+    assert (hit.source, hit.line_start, hit.line_end, hit.reference) == (path, 3, 3, f"{path}:p3")
+    assert "forty tonnes" in hit.text and hit.title == "Harbour Works"
+    assert f"{path}:p3</code>" in hit_cards([hit], "lexical")
+    spans = {(h.line_start, h.line_end) for h in lib.ask("dredger cleared basin silt", k=20, mode="lexical",
+                                                          per_article=20)}
+    assert {(1, 1), (2, 2)} <= spans and all(a <= b for a, b in spans)
+    # a reference to a page names the article, as one to a line does
+    [similar] = lib.similar(f"{path}:p2", k=1)
+    assert similar.source == str(corpus / "notes.txt")
+    assert lib.similar(f"{path}:p2", k=1)[0].reference.endswith("notes.txt:1")
+
+
+def test_pdfs_that_cannot_be_read_are_reported_and_the_rest_indexed(tmp_path):
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    (tmp_path / "photo.pdf").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    (tmp_path / "cut.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
+    scan = pdfium.PdfDocument.new()
+    scan.new_page(612, 792)  # a page with no text: a scan without OCR
+    scan.save(str(tmp_path / "scan.pdf"))
+    write_pdf(tmp_path / "good.pdf", [[[("para", "The lock gates were painted green.")]]])
+    stats = ReadStats()
+    [doc] = read_articles([str(tmp_path)], stats)
+    assert doc.text == "The lock gates were painted green." and doc.source.endswith("good.pdf")
+    why = {s.path.rsplit("/", 1)[1]: s.reason for s in stats.skipped}
+    assert why == {
+        "empty.pdf": "empty file",
+        "photo.pdf": "not a PDF (it does not open with %PDF-)",
+        "cut.pdf": "a damaged PDF: PDFium could not open it (data format error)",
+        "scan.pdf": "no text in the PDF (scanned pages are images: add a text layer with OCR first, e.g. ocrmypdf)",
+    }
+
+
+def test_title_is_the_first_pages_largest_line_unless_the_metadata_names_another_line_there():
+    def line(text, size, base):
+        return _Line(text, 72, 72 + 6 * len(text), base, base, size, 1, 30)
+
+    banner = line("HARBOUR RESEARCH", 24, 740)
+    title = [line("Silt in the inner harbour:", 16, 700), line("a survey", 16, 682)]
+    body = line("The basin fills every week.", 10, 640)
+    assert _title(None, [[*title, body]], 10) == "Silt in the inner harbour: a survey"  # over two lines
+    assert _title(None, [[banner, *title, body]], 10) == "HARBOUR RESEARCH"
+    # the metadata's title is on the page, below a banner: it is the title
+    assert _title("Silt in the inner harbour: a survey", [[banner, *title, body]], 10) \
+        == "Silt in the inner harbour: a survey"
+    # a shorter form of the largest line, or a title not on the page, is not
+    assert _title("Silt in the inner", [[*title, body]], 10) == "Silt in the inner harbour: a survey"
+    assert _title("Sediment report", [[*title, body]], 10) == "Silt in the inner harbour: a survey"
+    # no line larger than the text: the metadata's title, else none (its first sentence is)
+    assert _title("Sediment report", [[body]], 10) == "Sediment report"
+    assert _title(None, [[body]], 10) == ""
+
+
+def test_metadata_placeholders_and_dates():
+    for junk in ("Microsoft Word - report_final.docx", "untitled", "thesis.tex", "", "  ", "3"):
+        assert _meta_title(junk) is None
+    assert _meta_title("  Harbour   Report ") == "Harbour Report"
+    assert _pdf_date("D:20250208122313Z") == "2025-02-08"
+    assert _pdf_date("D:20251399") is None and _pdf_date(None) is None
+    assert _why("Failed to load document (PDFium: Incorrect password error).").startswith(
+        "the PDF is encrypted: it needs a password")
+
+
+def test_qa_ask_prints_page_references(tmp_path, fake, capsys):
+    import qa.cli
+
+    write_pdf(tmp_path / "gates.pdf", [[[("para", "The lock gates were painted green in May.")]]])
+    index = str(tmp_path / "idx")
+    qa.Library.build([str(tmp_path / "gates.pdf")], index, embedder=fake, progress=False)
+    capsys.readouterr()
+    assert qa.cli.main(["ask", "lock gates painted", "--index", index, "--mode", "lexical", "-k", "1"]) == 0
+    assert capsys.readouterr().out.startswith(f"1. {tmp_path / 'gates.pdf'}:p1")
+    assert qa.cli.main(["ask", "lock gates painted", "--index", index, "--mode", "lexical", "--json"]) == 0
+    hit = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert (hit["reference"], hit["line_start"], hit["line_end"]) == (f"{tmp_path / 'gates.pdf'}:p1", 1, 1)
