@@ -16,6 +16,7 @@ import dataclasses
 import os
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,7 +36,10 @@ _END_NUMBERS = re.compile(r"^(\d{1,4})\b|\b(\d{1,4})$")
 _LEADERS = re.compile(r"(?:\.\s*){5}")
 _TERMINAL = re.compile(r"[.!?:;\"”’)\]]$")
 _JUNK_TITLE = re.compile(r"(?i)^(?:untitled|microsoft \w+ - |slide \d|document\d*$)|\.(?:docx?|pdf|tex|dvi|indd|rtf|odt|qxd)$")
-_UNHYPHENATED = dict.fromkeys(map(ord, "\x00\x02\ufffe"))
+# U+0002 or U+FFFE: PDFium's mark for a hyphen that broke a word at the line's end; and the
+# ligatures a font without a text map leaves in (U+FB01 "fi"), as the letters they join
+_UNHYPHENATED = {**dict.fromkeys(map(ord, "\x00\x02\ufffe")),
+                 **{c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)}}
 _REPEATED = 3  # a line at the top or bottom of this many pages (numbers aside) is a running head
 
 
@@ -134,7 +138,6 @@ def _page_lines(doc, index: int) -> list[_Line]:
                     """The character index of the line's k-th: PDFium counts one beyond the BMP as two."""
                     return char + k + sum(ord(c) > 0xFFFF for c in raw_line[:k])
 
-                # U+0002 or U+FFFE: PDFium's mark for a hyphen that broke a word at the line's end
                 line = " ".join(raw_line.translate(_UNHYPHENATED).split())
                 if line:
                     first = len(raw_line) - len(raw_line.lstrip())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from . import markdown
@@ -13,9 +13,14 @@ from .links import safe_url
 from .types import ArticleHit, Hit, lines_of
 
 
-def _reference(source: str, lines: str, url: str | None, date: str | None, href: str | None = None) -> str:
-    """``href``: where the URL's link goes, when not to ``url`` itself (a text fragment)."""
+def _reference(source: str, lines: str, url: str | None, date: str | None, href: str | None = None,
+               file: str | None = None) -> str:
+    """``href``: where the URL's link goes, when not to ``url`` itself (a text fragment);
+    ``file``: where the reference opens the file (a PDF at its page), if it does."""
     parts = [f'<code class="qa-ref">{html.escape(source)}:{lines}</code>']
+    if file:
+        parts[0] = (f'<a class="qa-file" href="{html.escape(file, quote=True)}" target="_blank" rel="noopener" '
+                    f'title="Opens the file at this page">{parts[0]}</a>')
     link = safe_url(url)
     if link:
         target = html.escape(href or link, quote=True)
@@ -283,7 +288,8 @@ def per_article_notice(hits: Sequence[Hit], more: int, how: str) -> str | None:
             f"to {more} of {'its' if n == 1 else 'their'} passages.")
 
 
-def hit_cards(hits: Sequence[Hit], mode: str) -> str:
+def hit_cards(hits: Sequence[Hit], mode: str, files: Mapping[str, str] | None = None) -> str:
+    """``files``: by article id, the address that serves its file (a PDF), opened at a hit's page."""
     notice = weak_notice(hits)
     cards = [message(notice, "warn")] if notice else []
     for h in hits:
@@ -296,7 +302,7 @@ def hit_cards(hits: Sequence[Hit], mode: str) -> str:
             '<div class="qa-card">'
             f'<div class="qa-head"><span class="qa-rank">{h.rank}</span><span class="qa-name">'
             f'<span class="qa-title">{html.escape(h.title)}</span>{_section(h.section, h.markup)}</span></div>'
-            f'<div class="qa-refline">{_reference(h.source, lines, h.url, h.date, h.link)}</div>'
+            f'<div class="qa-refline">{_reference(h.source, lines, h.url, h.date, h.link, _page(files, h))}</div>'
             f'<div class="qa-passage">{marked_passage(h)}</div>'
             f'<div class="qa-detail"><span>{detail}</span>'
             f'<button class="qa-similar" data-article="{html.escape(h.article_id, quote=True)}">'
@@ -330,7 +336,12 @@ def _section(headings: Sequence[str], markup: str) -> str:
     return '<span class="qa-section">' + "".join(f"<span>› {show(h)}</span>" for h in headings) + "</span>"
 
 
-def article_cards(hits: Sequence[ArticleHit], heading: str) -> str:
+def _page(files: Mapping[str, str] | None, hit: Hit | ArticleHit) -> str | None:
+    address = (files or {}).get(hit.article_id)
+    return f"{address}#page={hit.line_start}" if address else None
+
+
+def article_cards(hits: Sequence[ArticleHit], heading: str, files: Mapping[str, str] | None = None) -> str:
     rows = [f'<div class="qa-sim-heading">{html.escape(heading)}</div>']
     for h in hits:
         rows.append(
@@ -338,7 +349,7 @@ def article_cards(hits: Sequence[ArticleHit], heading: str) -> str:
             f'<div class="qa-head"><span class="qa-rank">{h.rank}</span>'
             f'<span class="qa-name"><span class="qa-title">{html.escape(h.title)}</span></span>'
             f'<span class="qa-score">similarity {h.score:.3f}</span></div>'
-            f'<div class="qa-refline">{_reference(h.source, lines_of(h.source, h.line_start), h.url, h.date)}'
+            f'<div class="qa-refline">{_reference(h.source, lines_of(h.source, h.line_start), h.url, h.date, file=_page(files, h))}'
             f' · article {html.escape(h.article_id)}</div></div>'
         )
     return '<div class="qa-results">' + "".join(rows) + "</div>"

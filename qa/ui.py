@@ -15,6 +15,7 @@ from .errors import QAError
 from .indexdir import UPLOADS
 from .library import Library
 from .readers import EXTENSIONS
+from .types import is_pdf
 
 SAMPLE_QUESTIONS = [
     "How many dockworkers went on strike?",
@@ -103,6 +104,26 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         return (f"**{i.articles}** articles · **{i.passages}** passages · model `{i.model}` "
                 f"({i.backend}) · index `{kind}`")
 
+    def served_pdfs(hits) -> dict[str, str]:
+        """The PDFs the hits come from, by article id: the address Gradio serves each at, so a
+        card's reference opens it at the hit's page. Gradio is let serve those files, each by its
+        own path (never their folder), and only while they are indexed PDFs that exist."""
+        from urllib.parse import quote
+
+        out: dict[str, str] = {}
+        for h in hits:
+            if not is_pdf(h.source) or h.article_id in out:
+                continue
+            try:
+                path = os.path.realpath(lib.article(h.article_id)["path"])
+            except QAError:
+                continue
+            if os.path.isfile(path) and is_pdf(path):
+                if path not in demo.allowed_paths:
+                    demo.allowed_paths.append(path)
+                out[h.article_id] = "gradio_api/file=" + quote(path)
+        return out
+
     def ask_ui(question, k, mode, source, date_from, date_to, per_article=1, tags=None):
         if not (question or "").strip():
             return render.message("Type a question first.")
@@ -118,7 +139,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             return render.message(str(exc), "error")
         if not hits:
             return render.message("No passage matches. Try other words, another mode, or fewer filters.")
-        cards = render.hit_cards(hits, mode)
+        cards = render.hit_cards(hits, mode, served_pdfs(hits))
         notice = render.per_article_notice(hits, more, "raise “Passages per article” under Options and filters")
         return cards + (render.message(notice) if notice else "")
 
@@ -130,7 +151,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             title = lib.article(article_id)["title"]
         except QAError as exc:
             return render.message(str(exc), "error")
-        return render.article_cards(hits, f"Articles similar to “{title}”")
+        return render.article_cards(hits, f"Articles similar to “{title}”", served_pdfs(hits))
 
     def ask_api(question: str, k: int = 5, mode: str = "hybrid", source: str = "",
                 date_from: str = "", date_to: str = "", per_article: int = 1, tags: str = "") -> list[dict]:
@@ -153,7 +174,8 @@ def build_ui(lib: Library, examples: list[str] | None = None):
     def similar_tab(article_id, text, k):
         try:
             if (text or "").strip():
-                return render.article_cards(lib.similar(text=text, k=int(k)), "Articles similar to the pasted text")
+                hits = lib.similar(text=text, k=int(k))
+                return render.article_cards(hits, "Articles similar to the pasted text", served_pdfs(hits))
             if article_id:
                 return similar_ui(article_id, k)
             return render.message("Pick an article by title, or paste some text.")

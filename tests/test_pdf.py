@@ -9,7 +9,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 import qa
-from qa.pdf import _Line, _meta_title, _pdf_date, _title, _why
+from qa.pdf import _UNHYPHENATED, _Line, _meta_title, _pdf_date, _title, _why
 from qa.readers import ReadStats, read_articles
 from qa.render import hit_cards
 
@@ -121,7 +121,7 @@ def test_paragraphs_headings_and_pages_from_positioned_lines(tmp_path):
     assert doc.line_anchors == ((0, 1), (doc.text.index("to dredge"), 2), (doc.text.index("## Cranes"), 3))
 
 
-def test_a_word_hyphenated_at_a_lines_end_is_one_word(tmp_path):
+def test_a_word_hyphenated_at_a_lines_end_is_one_word_and_a_ligature_its_letters(tmp_path):
     lines = ["The inner basin was dredged and the inter-", "national lane reopened on Monday."]
     pdf = pdfium.PdfDocument.new()
     font = raw.FPDFText_LoadStandardFont(pdf, b"Helvetica")
@@ -136,6 +136,8 @@ def test_a_word_hyphenated_at_a_lines_end_is_one_word(tmp_path):
     pdf.save(str(tmp_path / "lane.pdf"))
     [doc] = read_articles([str(tmp_path)], ReadStats())
     assert doc.text == "The inner basin was dredged and the international lane reopened on Monday."
+    # a ligature left in by a font without a text map (the standard fonts here cannot draw one)
+    assert "the \ufb01rst \ufb02ow".translate(_UNHYPHENATED) == "the first flow"
 
 
 def test_two_columns_read_one_after_the_other_a_paragraph_going_on_over_them(tmp_path):

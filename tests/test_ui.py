@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -514,3 +515,30 @@ def test_a_page_opened_later_shows_the_index_as_it_is_now(page, browser, tmp_pat
         later.locator("#library").get_by_text("pilot-boat.txt").locator("visible=true").first.wait_for(timeout=30000)
     finally:
         later.close()
+
+
+def test_a_pdf_cards_reference_opens_the_file_at_the_hits_page_and_nothing_else_is_served(page, tmp_path,
+                                                                                          app_url):
+    from test_pdf import write_pdf
+
+    f = tmp_path / "locks.pdf"
+    first = [("para", f"In week {w} the canal authority inspected lock {w} and logged {w * 3} faults.")
+             for w in range(1, 25)]
+    second = [("para", f"Barge {b} passed the weir at Keel on day {b} with a load of timber.") for b in range(1, 25)]
+    second[12] = ("para", "The lock gates at Marlow were painted green in May.")
+    write_pdf(f, [[first], [second]])
+    assert "embedded 1" in upload(page, f)
+    page.get_by_role("tab", name="Ask").click()
+    ask(page, "What colour were the lock gates at Marlow painted?")
+    first = page.locator("#results .qa-card").first
+    assert first.locator(".qa-ref").inner_text().endswith("uploads/locks.pdf:p2")
+    link = first.locator("a.qa-file")
+    href = link.get_attribute("href")
+    assert href.endswith("/uploads/locks.pdf#page=2") and link.get_attribute("target") == "_blank"
+    served = page.request.get(urllib.parse.urljoin(app_url, href.split("#")[0]))
+    assert served.status == 200 and served.headers["content-type"] == "application/pdf"
+    assert served.body() == f.read_bytes()
+    # only the PDFs cards name are served: not the index beside them, nor other files
+    catalog = APP_INDEX[app_url] / "catalog.sqlite"
+    for other in (catalog, Path("/etc/hostname")):
+        assert page.request.get(urllib.parse.urljoin(app_url, f"gradio_api/file={other}")).status == 403
