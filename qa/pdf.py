@@ -30,7 +30,7 @@ from .walk import ReadStats
 MAX_PDF_BYTES = 1024 * 2**20  # PDFium reads the file as it needs it: a book with its images is fine
 HEADING_RATIO = 1.15  # a line this much larger than the body text is a heading
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_BULLET = re.compile(r"[•◦▪‣●○■□–—*-]\s|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s")
+_BULLET = re.compile(r"[•◦▪‣●○■□–—*-]\s|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s|\[\d{1,3}\]\s")  # [1]: a reference
 _FOLIO = re.compile(r"(?i)[-–—\s]*(?:page\s*)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?[-–—\s]*")
 _END_NUMBERS = re.compile(r"^(\d{1,4})\b|\b(\d{1,4})$")
 _LEADERS = re.compile(r"(?:\.\s*){5}")
@@ -88,7 +88,7 @@ def read_pdf(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
         return
     try:
         meta = doc.get_metadata_dict(skip_empty=True)
-        pages = [_page_lines(doc, i) for i in range(len(doc))]
+        pages = [_rows(_page_lines(doc, i)) for i in range(len(doc))]
     finally:
         doc.close()
     lines = [line for page in pages for line in page]
@@ -159,6 +159,25 @@ def _page_lines(doc, index: int) -> list[_Line]:
             tp.close()
     finally:
         page.close()
+
+
+def _rows(lines: list[_Line]) -> list[_Line]:
+    """Lines PDFium read apart that sit on one row: a superscript (a footnote's mark, an
+    author's affiliation), a subscript, or the words after one, joined to the line they follow."""
+    out: list[_Line] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        big = max(prev.size, line.size) if prev else 0.0
+        rise = abs(line.base - prev.last_base) / big if prev else 1.0
+        if prev is None or not (-0.5 <= line.left - prev.right < 3 * big
+                                and (rise < 0.3 or rise < 0.6 and min(prev.size, line.size) < 0.85 * big)):
+            out.append(line)
+            continue
+        glue = "" if line.size < prev.size or line.text[0] in ",.;:)]" else " "
+        main = prev if len(prev.text) >= len(line.text) else line
+        out[-1] = dataclasses.replace(prev, text=prev.text + glue + line.text, right=line.right,
+                                      base=main.base, last_base=main.last_base, size=main.size)
+    return out
 
 
 def _without_running_heads(pages: list[list[_Line]], body: float) -> list[list[_Line]]:
@@ -259,16 +278,15 @@ def _spacing(lines: list[_Line]) -> dict[float, float]:
 
 
 def _edges(lines: list[_Line]) -> dict[int, float]:
-    """Where each line's column ends: the right edge most full lines of its page, of its size
-    and starting near it, reach (the 75th percentile, so a wide title or table does not count)."""
+    """Where each line's column ends: the right edge most lines of its page starting near it
+    reach (the 75th percentile, so a wide title or a narrow table does not count)."""
     out = {}
     by_page: dict[int, list[_Line]] = {}
     for line in lines:
         by_page.setdefault(line.page, []).append(line)
     for page in by_page.values():
         for line in page:
-            rights = sorted(o.right for o in page if abs(o.size - line.size) < 0.5
-                            and line.left - 2 * line.size <= o.left <= line.left + 4 * line.size)
+            rights = sorted(o.right for o in page if line.left - 2 * line.size <= o.left <= line.left + 4 * line.size)
             out[id(line)] = rights[(len(rights) * 3) // 4] if rights else line.right
     return out
 
@@ -278,6 +296,10 @@ def _opens(first: _Line, a: _Line, b: _Line, body: float, spacing: dict[float, f
     """Whether line ``b`` opens a paragraph after line ``a``, in the paragraph ``first`` opened."""
     if _heading(a, body) != _heading(b, body) or max(a.size, b.size) > 1.12 * min(a.size, b.size):
         return True
+    short = a.right + 0.3 * a.size + b.lead < edge[id(a)] - 0.5 * a.size
+    if _heading(a, body):  # a heading over two lines, centred or not; or two headings
+        aligned = abs(a.left - b.left) < 0.5 * a.size
+        return a.last_base - b.base > 1.6 * a.size or b.base > a.last_base or (aligned and short)
     if _BULLET.match(b.text):
         return True
     new_column = b.page != a.page or b.base > a.last_base + 0.3 * a.size or b.right < a.left or b.left > a.right
@@ -293,7 +315,7 @@ def _opens(first: _Line, a: _Line, b: _Line, body: float, spacing: dict[float, f
         return True
     # ended short: the next line's first word would have fitted after it (a paragraph's end, a
     # heading, a line of code or of a list); a full line of ragged text ends short of the edge too
-    return a.right + 0.3 * a.size + b.lead < edge[id(a)] - 0.5 * a.size
+    return short
 
 
 def _title(given: str | None, pages: list[list[_Line]], body: float) -> str:
