@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import datetime as dt
 import os
 import re
 import statistics
@@ -102,7 +103,9 @@ def read_pdf(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
     text, anchors = _written(lines, body)
     title = _title(_meta_title(meta.get("Title")), pages, body)
     rec = {"title": title, "date": name_date(absolute) or _pdf_date(meta.get("CreationDate")),
-           "author": _meta_title(meta.get("Author")), "metadata": {}}
+           "author": _meta_title(meta.get("Author")),
+           "tags": [t.strip() for t in re.split(r"[,;]", meta.get("Keywords", "")) if t.strip()],
+           "metadata": {"subject": meta["Subject"]} if meta.get("Subject", "").strip() else {}}
     article = article_from(rec, given, absolute, 0, text, title, anchors[0][1], lines_mapped=True, markup="page")
     yield dataclasses.replace(article, line_anchors=anchors)
 
@@ -272,7 +275,7 @@ def _spacing(lines: list[_Line]) -> dict[float, float]:
     gaps: dict[float, list[float]] = {}
     for a, b in zip(lines, lines[1:], strict=False):
         d = a.base - b.base
-        if a.page == b.page and abs(a.size - b.size) < 0.5 and 0.8 * a.size < d < 3 * a.size:  # noqa: PLR2004
+        if a.page == b.page and abs(a.size - b.size) < 0.5 and 0.8 * a.size < d < 3 * a.size:
             gaps.setdefault(round(a.size, 1), []).append(d)
     return {s: statistics.median(g) for s, g in gaps.items()}
 
@@ -354,8 +357,6 @@ def _pdf_date(value: str | None) -> str | None:
     m = re.match(r"D:((?:19|20)\d\d)(\d\d)(\d\d)", value or "")
     if not m:
         return None
-    import datetime as dt
-
     try:
         return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
     except ValueError:

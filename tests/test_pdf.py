@@ -237,6 +237,42 @@ def test_title_is_the_first_pages_largest_line_unless_the_metadata_names_another
     assert _title(None, [[body]], 10) == ""
 
 
+def _with_info(text: str, info: str) -> bytes:
+    """A one-page PDF written by hand, with an information dictionary (PDFium writes none)."""
+    stream = f"BT /F1 11 Tf 72 700 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+               b" /Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", f"<< {info} >>".encode()]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_title_author_keywords_and_date_from_the_pdfs_information(tmp_path):
+    (tmp_path / "locks.pdf").write_bytes(_with_info(
+        "The lock gates were painted green.",
+        "/Title (Lock Maintenance 2024) /Author (Ann Lee) /Keywords (canal; locks, paint) /Subject (Works)"
+        " /CreationDate (D:20240305120000Z)"))
+    (tmp_path / "2023-11-02-report.pdf").write_bytes(_with_info(
+        "The weir was rebuilt.", "/Title (Microsoft Word - report_v3.docx) /CreationDate (D:20240305120000Z)"))
+    stats = ReadStats()
+    report, locks = read_articles([str(tmp_path)], stats)
+    assert not stats.skipped
+    assert (locks.title, locks.author, locks.tags, locks.date, locks.metadata) == (
+        "Lock Maintenance 2024", "Ann Lee", ("canal", "locks", "paint"), "2024-03-05", {"subject": "Works"})
+    assert locks.text == "The lock gates were painted green."
+    # a placeholder title is none (its first sentence is); a date its name opens with wins
+    assert (report.title, report.date) == ("The weir was rebuilt.", "2023-11-02")
+
+
 def test_metadata_placeholders_and_dates():
     for junk in ("Microsoft Word - report_final.docx", "untitled", "thesis.tex", "", "  ", "3"):
         assert _meta_title(junk) is None
