@@ -126,6 +126,7 @@ def _page_lines(doc, index: int) -> list[_Line]:
         tp = page.get_textpage()
         try:
             text = tp.get_text_range()
+            count = tp.count_chars()
             out, pos, char = [], 0, 0
             x, y = ctypes.c_double(), ctypes.c_double()
 
@@ -138,8 +139,9 @@ def _page_lines(doc, index: int) -> list[_Line]:
                 raw_line = text[pos:end]
 
                 def at(k: int, raw_line=raw_line, char=char) -> int:
-                    """The character index of the line's k-th: PDFium counts one beyond the BMP as two."""
-                    return char + k + sum(ord(c) > 0xFFFF for c in raw_line[:k])
+                    """The character index of the line's k-th: PDFium counts one beyond the BMP as
+                    two (kept within the page, should a text count otherwise)."""
+                    return min(char + k + sum(ord(c) > 0xFFFF for c in raw_line[:k]), count - 1)
 
                 line = " ".join(raw_line.translate(_UNHYPHENATED).split())
                 if line:
