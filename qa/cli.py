@@ -189,7 +189,7 @@ def _filters(args):
 
 def cmd_ask(args) -> int:
     from .library import Library
-    from .render import per_article_notice, weak_notice
+    from .render import per_article_notice, title_heading_end, weak_notice
 
     lib = Library.open(args.index, backend=args.backend)
     ask = partial(lib.ask, args.question, k=args.k, mode=args.mode, filters=_filters(args))
@@ -220,7 +220,9 @@ def cmd_ask(args) -> int:
             sentence = " ".join(_shown_text(h, hl.char_start - h.char_start, hl.char_end - h.char_start).split())
             print(textwrap.fill(f"» {sentence}", 100, initial_indent="   ", subsequent_indent="     "))
         header = f"{h.table_header.split(chr(10))[0]} " if h.table_header else ""  # its table's column names
-        passage = " ".join((header + _shown_text(h)).split())
+        # a first heading that repeats the title (printed above) is left out, as a card leaves it
+        start = 0 if header else title_heading_end(h.text, h.title, h.markup)
+        passage = " ".join((header + _shown_text(h, start)).split())
         print(textwrap.fill(passage[:400] + ("…" if len(passage) > 400 else ""), 100,
                             initial_indent="   ", subsequent_indent="   "))
         print()

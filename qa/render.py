@@ -41,7 +41,7 @@ _TITLE_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]+([^\n]*?)(?:[ \t]+#+)?[ \t]*(?:\
 _TITLE_SETEXT = re.compile(r"[ \t]*([^\n]+)\n {0,3}(?:=+|--+)[ \t]*(?:\n|$)\s*")  # Title\n=====
 
 
-def _title_heading_end(text: str, title: str, markup: str) -> int:
+def title_heading_end(text: str, title: str, markup: str) -> int:
     """Where a passage's text starts after a first heading that repeats the title (the card
     shows the title above it): a Markdown heading, or a page's first line; 0 when there is none."""
     if markup == "page":
@@ -64,7 +64,7 @@ def marked_passage(hit: Hit) -> str:
         (h.char_start - hit.char_start + len(head), h.char_end - hit.char_start + len(head), i == 0)
         for i, h in enumerate(hit.highlights)
     )
-    start = _title_heading_end(text, hit.title, hit.markup)
+    start = title_heading_end(text, hit.title, hit.markup)
     first = start if all(a >= start for a, _, _ in spans) else 0  # a marked heading stays
     page = hit.markup == "page"  # its headings and code are marked as Markdown's (qa.htmlpage)
     md = hit.markup != "plain"

@@ -311,6 +311,7 @@ def test_ask_prints_a_markdown_passage_with_its_inline_markdown_rendered_and_its
     assert qa.cli.main(["ask", "ferry pier daily", "--index", str(tmp_path / "idx"), "--mode", "lexical"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[3] == "   » The ferry leaves from pier 4 at `08:15` daily."  # the highlight
+    assert lines[1] == "   Guide"  # the title, once: not again as the passage's heading
     assert " ".join(lines[4:]).split() == (
-        "Guide The ferry leaves from pier 4 at `08:15` daily. Map of the harbour "
+        "The ferry leaves from pier 4 at `08:15` daily. Map of the harbour "
         "leave(*piers, **{'at': '08:15'}) # [x](y)").split()  # code as written

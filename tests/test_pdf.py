@@ -286,12 +286,14 @@ def test_metadata_placeholders_and_dates():
 def test_qa_ask_prints_page_references(tmp_path, fake, capsys):
     import qa.cli
 
-    write_pdf(tmp_path / "gates.pdf", [[[("para", "The lock gates were painted green in May.")]]])
+    write_pdf(tmp_path / "gates.pdf", [[[("title", "Canal Works"), ("para", "The lock gates were painted green in May.")]]])
     index = str(tmp_path / "idx")
     qa.Library.build([str(tmp_path / "gates.pdf")], index, embedder=fake, progress=False)
     capsys.readouterr()
     assert qa.cli.main(["ask", "lock gates painted", "--index", index, "--mode", "lexical", "-k", "1"]) == 0
-    assert capsys.readouterr().out.startswith(f"1. {tmp_path / 'gates.pdf'}:p1")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"1. {tmp_path / 'gates.pdf'}:p1") and lines[1] == "   Canal Works"
+    assert lines[4] == "   The lock gates were painted green in May."  # the title heading is printed once
     assert qa.cli.main(["ask", "lock gates painted", "--index", index, "--mode", "lexical", "--json"]) == 0
     hit = json.loads(capsys.readouterr().out.splitlines()[0])
     assert (hit["reference"], hit["line_start"], hit["line_end"]) == (f"{tmp_path / 'gates.pdf'}:p1", 1, 1)
