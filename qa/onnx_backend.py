@@ -59,6 +59,45 @@ def cache_key(name: str, location: str, quantized: bool) -> str:
     return f"{slug}-{digest}-{'onnx-int8' if quantized else 'onnx'}"
 
 
+def shared_folder(cache: str, name: str, location: str, quantized: bool) -> str:
+    """Where in the machine's cache (``cache``) an index's export is kept for the next index
+    built with the same model: named by what makes the export what it is (the model's files,
+    the libraries that export and quantise it, the settings), so another of these never matches."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [str(EXPORT_VERSION), json.dumps(quantization_config() if quantized else None, sort_keys=True)]
+    for package in ("torch", "onnx", "onnxruntime", "transformers", "sentence-transformers", "tokenizers"):
+        try:
+            parts.append(f"{package}={version(package)}")
+        except PackageNotFoundError:
+            parts.append(f"{package}=-")
+    if os.path.isdir(location):
+        for root, _, files in sorted(os.walk(location)):
+            for f in sorted(files):
+                st = os.stat(os.path.join(root, f))
+                parts.append(f"{os.path.relpath(os.path.join(root, f), location)}:{st.st_size}:{st.st_mtime_ns}")
+    digest = hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:12]
+    return os.path.join(cache, "exports", f"{cache_key(name, location, quantized)}-{digest}")
+
+
+def copy_export(source: str, target: str) -> None:
+    """``source``'s files into ``target``, whole or not at all: linked where the file system
+    allows (an export's files are only ever replaced, never written in place), else copied."""
+    tmp = f"{target}.tmp{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    try:
+        for f in os.listdir(source):
+            try:
+                os.link(os.path.join(source, f), os.path.join(tmp, f))
+            except OSError:
+                shutil.copy2(os.path.join(source, f), os.path.join(tmp, f))
+        shutil.rmtree(target, ignore_errors=True)
+        os.rename(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def quiet_root_logger() -> Iterator[None]:
     """onnxruntime's quantiser warns through ``logging.warning()``, which configures the root

@@ -252,3 +252,46 @@ def test_int8_gives_a_text_one_vector_however_it_is_encoded(sample_lib):
     assert np.array_equal(emb.encode(texts[::-1])[::-1], alone)
     q = "Who won the marathon?"
     assert [h.score for h in sample_lib.ask(q, k=5)] == [h.score for h in sample_lib.ask_many([q] + texts[:5], k=5)[0]]
+
+
+def test_a_new_index_takes_the_export_another_index_made_from_the_machines_cache(tmp_path, monkeypatch):
+    import qa.onnx_backend
+
+    monkeypatch.setenv("QA_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "a.txt").write_text("The ferry leaves the harbour at nine.\n", encoding="utf-8")
+    one = qa.Library.build([str(tmp_path / "a.txt")], str(tmp_path / "one"), progress=False)
+    [shared] = [p for p in (tmp_path / "cache" / "exports").iterdir() if p.is_dir()]
+
+    def no_export(*_args, **_kwargs):
+        raise AssertionError("exported again")
+
+    monkeypatch.setattr(qa.onnx_backend, "export", no_export)
+    two = qa.Library.build([str(tmp_path / "a.txt")], str(tmp_path / "two"), progress=False)
+    # each index holds its own export, the same files, and so the same vectors
+    [mine] = [p for p in (tmp_path / "two" / "models").iterdir() if p.is_dir()]
+    assert sorted(f.name for f in mine.iterdir()) == sorted(f.name for f in shared.iterdir())
+    assert all((mine / f.name).read_bytes() == f.read_bytes() for f in shared.iterdir())
+    assert np.array_equal(one.embedder.encode(["When does the ferry leave?"]),
+                          two.embedder.encode(["When does the ferry leave?"]))
+    # a cache that is not there (nor made) only means an export: without sharing it is one
+    monkeypatch.setenv("QA_SHARE_EXPORTS", "0")
+    with pytest.raises(AssertionError, match="exported again"):
+        qa.Library.build([str(tmp_path / "a.txt")], str(tmp_path / "three"), progress=False)
+
+
+def test_the_shared_export_is_named_by_the_models_files_and_the_libraries(tmp_path, monkeypatch):
+    from qa.onnx_backend import shared_folder
+
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text("{}")
+    first = shared_folder(str(tmp_path), "m", str(tmp_path / "model"), True)
+    assert first == shared_folder(str(tmp_path), "m", str(tmp_path / "model"), True)
+    assert first != shared_folder(str(tmp_path), "m", str(tmp_path / "model"), False)
+    (tmp_path / "model" / "config.json").write_text('{"changed": 1}')  # another size
+    second = shared_folder(str(tmp_path), "m", str(tmp_path / "model"), True)
+    assert second != first
+    import importlib.metadata
+
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda p: "9.9" if p == "onnxruntime" else real(p))
+    assert shared_folder(str(tmp_path), "m", str(tmp_path / "model"), True) not in (first, second)
