@@ -171,7 +171,7 @@ class Hit:
 
     @property
     def reference(self) -> str:
-        """``path:line_start-line_end`` (or the URL when the article has one and no lines)."""
+        """``path:line_start-line_end``; for a PDF, whose lines are its pages, ``paper.pdf:p3-4``."""
         return reference(self.source, self.line_start, self.line_end)
 
     @property
