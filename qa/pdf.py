@@ -35,6 +35,8 @@ _BULLET = re.compile(r"[•◦▪‣●○■□–—*-]\s|\(?(?:\d{1,2}|[a-z]|
 _FOLIO = re.compile(r"(?i)[-–—\s]*(?:page\s*)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?[-–—\s]*")
 _END_NUMBERS = re.compile(r"^(\d{1,4})\b|\b(\d{1,4})$")
 _LEADERS = re.compile(r"(?:\.\s*){5}")
+_BOLD_NAME = re.compile(r"(?i)bold|black|heavy")
+_TERMINAL_SENTENCE = re.compile(r"[.!?;,]$")
 _TERMINAL = re.compile(r"[.!?:;\"”’)\]]$")
 _JUNK_TITLE = re.compile(r"(?i)^(?:untitled|microsoft \w+ - |slide \d|document\d*$)|\.(?:docx?|pdf|tex|dvi|indd|rtf|odt|qxd)$")
 # U+0002 or U+FFFE: PDFium's mark for a hyphen that broke a word at the line's end; and the
@@ -54,6 +56,8 @@ class _Line:
     size: float
     page: int  # 1-based
     lead: float  # the width of its first word: would it have fitted on the line before?
+    weight: float = -1.0  # its font's weight (the least of a few of its characters'); -1: not known
+    bold_heading: bool = False  # a heading in bold at the body text's size (qa.pdf._bold_headings)
 
 
 def is_pdf(head: bytes) -> bool:
@@ -100,6 +104,7 @@ def read_pdf(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
     body = _body_size(lines)
     pages = _without_running_heads(pages, body)
     lines = [line for page in pages for line in page]
+    _bold_headings(lines, body)
     text, anchors = _written(lines, body)
     title = _title(_meta_title(meta.get("Title")), pages, body)
     rec = {"title": title, "date": name_date(absolute) or _pdf_date(meta.get("CreationDate")),
@@ -151,10 +156,14 @@ def _page_lines(doc, index: int) -> list[_Line]:
                     left = tp.get_charbox(at(first))[0]
                     right = max(tp.get_charbox(at(last))[2], left)
                     lead = tp.get_charbox(at(space - 1))[2] - left if space > first else right - left
-                    # a bullet, a drop cap or a word in code may be in another size than the line
-                    size = statistics.median(raw.FPDFText_GetFontSize(tp, at(first + (last - first) * q // 4))
-                                             for q in range(5))
-                    out.append(_Line(line, left, right, origin(at(first)), origin(at(last)), size, index + 1, lead))
+                    # a bullet, a drop cap or a word in code may be in another size than the line;
+                    # a few of its letters tell (a space PDFium adds has no font)
+                    shown = [k for k in range(first, last + 1) if not raw_line[k].isspace()]
+                    samples = [at(shown[(len(shown) - 1) * q // 4]) for q in range(5)]
+                    size = statistics.median(raw.FPDFText_GetFontSize(tp, k) for k in samples)
+                    weight = min(_weight(tp, k) for k in samples)
+                    out.append(_Line(line, left, right, origin(at(first)), origin(at(last)), size, index + 1, lead,
+                                     weight))
                 if m is None:
                     break
                 char = at(len(raw_line)) + len(m.group())
@@ -164,6 +173,21 @@ def _page_lines(doc, index: int) -> list[_Line]:
             tp.close()
     finally:
         page.close()
+
+
+def _weight(tp, index: int) -> float:
+    """The weight of a character's font: as the font states it, else by its name (PDF's standard
+    fonts, not embedded, state none: ``Helvetica-Bold``)."""
+    import pypdfium2.raw as raw
+
+    weight = raw.FPDFText_GetFontWeight(tp, index)
+    if weight > 0:
+        return weight
+    flags = ctypes.c_int()
+    size = raw.FPDFText_GetFontInfo(tp, index, None, 0, flags)
+    name = ctypes.create_string_buffer(max(size, 1))
+    raw.FPDFText_GetFontInfo(tp, index, name, size, flags)
+    return 700.0 if _BOLD_NAME.search(name.value.decode("latin-1")) else 400.0
 
 
 def _rows(lines: list[_Line]) -> list[_Line]:
@@ -238,15 +262,39 @@ def _body_size(lines: list[_Line]) -> float:
 
 
 def _heading(line: _Line, body: float) -> bool:
-    """Larger than the body text; not a table of contents' entry (dot leaders to its page)."""
-    return (line.size >= body * HEADING_RATIO and len(line.text) <= 200 and any(c.isalpha() for c in line.text)
-            and not _LEADERS.search(line.text))
+    """Larger than the body text, or a bold heading in its size; not a table of contents' entry
+    (dot leaders to its page)."""
+    return line.bold_heading or (line.size >= body * HEADING_RATIO and len(line.text) <= 200
+                                 and any(c.isalpha() for c in line.text) and not _LEADERS.search(line.text))
+
+
+def _bold_headings(lines: list[_Line], body: float) -> None:
+    """Mark the headings set in the body text's size but bold (a paper's "2.1 Sampling", a Word
+    document's): a short line in bold throughout, heavier than the body text's weight, with no
+    sentence's end, no bullet, and space above it (or atop a page or column), which a bold
+    table header row or a bold sentence in a paragraph lacks."""
+    weights = Counter()
+    for line in lines:
+        if abs(line.size - body) < 0.5 and line.weight > 0:
+            weights[round(line.weight, -1)] += len(line.text)
+    if not weights:
+        return
+    normal = weights.most_common(1)[0][0]
+    spacing = _spacing(lines)
+    for prev, line in zip([None, *lines], lines, strict=False):
+        spaced = (prev is None or prev.page != line.page or line.base > prev.last_base
+                  or prev.last_base - line.base > 1.3 * spacing.get(round(prev.size, 1), 1.2 * prev.size))
+        line.bold_heading = (spaced and line.weight >= 1.15 * normal and abs(line.size - body) < 0.12 * body
+                             and len(line.text) <= 80 and any(c.isalpha() for c in line.text)
+                             and not _TERMINAL_SENTENCE.search(line.text) and not _BULLET.match(line.text)
+                             and not _LEADERS.search(line.text))
 
 
 def _written(lines: list[_Line], body: float) -> tuple[str, tuple[tuple[int, int], ...]]:
     """The text, a paragraph or heading a line, and (offset, page) where each page starts."""
     levels = {s: min(i + 1, 4) for i, s in enumerate(sorted({round(ln.size, 1) for ln in lines
-                                                              if _heading(ln, body)}, reverse=True))}
+                                                              if _heading(ln, body) and not ln.bold_heading},
+                                                             reverse=True))}
     spacing = _spacing(lines)
     edge = _edges(lines)
     blocks: list[list[_Line]] = []
@@ -257,7 +305,9 @@ def _written(lines: list[_Line], body: float) -> tuple[str, tuple[tuple[int, int
             blocks[-1].append(line)
     parts, anchors, size = [], [], 0
     for block in blocks:
-        level = levels.get(round(block[0].size, 1)) if _heading(block[0], body) else None
+        level = None
+        if _heading(block[0], body):  # a bold heading in the body's size is the least
+            level = levels.get(round(block[0].size, 1)) or min(len(levels) + 1, 4)
         # A paragraph that would read as a heading or fence (a "# comment" of code) is indented
         # past it, as an HTML page's is (qa.htmlpage).
         piece = "#" * level + " " if level else "    " if structural(block[0].text) else ""

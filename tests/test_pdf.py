@@ -41,12 +41,15 @@ def _lines(text: str, width: int, indent: int = 0, ends: bool = True) -> list[st
 
 
 def write_positioned(path, pages, font=b"Courier") -> None:
-    """Write a PDF of pages of ``(x, y, size, text)``: each a line of text, its baseline at y."""
+    """Write a PDF of pages of ``(x, y, size, text)``: each a line of text, its baseline at y
+    (``(x, y, size, text, font)``: in another of PDF's standard fonts, such as ``Courier-Bold``)."""
     pdf = pdfium.PdfDocument.new()
-    handle = raw.FPDFText_LoadStandardFont(pdf, font)
+    fonts = {}
     for items in pages:
         page = pdf.new_page(612, 792)
-        for x, y, size, text in items:
+        for x, y, size, text, *other in items:
+            name = other[0] if other else font
+            handle = fonts.setdefault(name, raw.FPDFText_LoadStandardFont(pdf, name))
             obj = raw.FPDFPageObj_CreateTextObj(pdf, handle, ctypes.c_float(size))
             buf = ctypes.create_string_buffer((text + "\0").encode("utf-16-le"))
             raw.FPDFText_SetText(obj, ctypes.cast(buf, ctypes.POINTER(raw.FPDF_WCHAR)))
@@ -158,6 +161,29 @@ def test_a_centred_title_over_two_lines_superscripts_and_a_hanging_reference_lis
         "## References",
         "[1] C. Moss. Monthly soundings of Keel Bay. Journal of Harbour Science, 12(3):45-61, 2019.",
         "[2] D. Wren. Tides and silt. River Press, 2015.",
+    ]
+
+
+def test_a_bold_line_in_the_texts_size_with_space_above_is_a_heading_a_bold_table_header_is_not(tmp_path):
+    bold = b"Courier-Bold"
+    write_positioned(tmp_path / "notes.pdf", [[
+        (72, 720, 16, "Harbour Notes"),
+        (72, 690, 10, _justified("Silt settles fastest after the spring floods in the".split(), WIDTH)),
+        (72, 678, 10, "inner basin."),
+        (72, 650, 10, "2.1 Sampling at night", bold),
+        (72, 638, 10, _justified("The crews sounded the basin after dark, when the lane was".split(), WIDTH)),
+        (72, 626, 10, "quiet."),
+        (72, 614, 10, "Basin   Depth   Week", bold),
+        (72, 602, 10, "Inner   7.5 m   12"),
+        (72, 578, 10, "Warning: the quay is closed.", bold),
+    ]])
+    [doc] = read_articles([str(tmp_path)], ReadStats())
+    assert doc.text.split("\n") == [
+        "# Harbour Notes", "Silt settles fastest after the spring floods in the inner basin.",
+        "## 2.1 Sampling at night",  # bold, spaced off: the least level of heading
+        "The crews sounded the basin after dark, when the lane was quiet.",
+        "Basin Depth Week", "Inner 7.5 m 12",  # bold, no space above: a table's header row
+        "Warning: the quay is closed.",  # bold and spaced off, but a sentence
     ]
 
 
