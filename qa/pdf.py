@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
-import datetime as dt
 import os
 import re
 import statistics
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 
 from .dates import name_date
 from .markdown import structural
+from .pdfmeta import is_pdf, meta_text, pdf_date, why_unreadable
 from .records import article_from
 from .types import Article, Skip
 from .walk import ReadStats
@@ -38,7 +38,6 @@ _LEADERS = re.compile(r"(?:\.\s*){5}")
 _BOLD_NAME = re.compile(r"(?i)bold|black|heavy")
 _TERMINAL_SENTENCE = re.compile(r"[.!?;,]$")
 _TERMINAL = re.compile(r"[.!?:;\"”’)\]]$")
-_JUNK_TITLE = re.compile(r"(?i)^(?:untitled|microsoft \w+ - |slide \d|document\d*$)|\.(?:docx?|pdf|tex|dvi|indd|rtf|odt|qxd)$")
 # U+0002 or U+FFFE: PDFium's mark for a hyphen that broke a word at the line's end; and the
 # ligatures a font without a text map leaves in (U+FB01 "fi"), as the letters they join
 _UNHYPHENATED = {**dict.fromkeys(map(ord, "\x00\x02\ufffe")),
@@ -58,11 +57,6 @@ class _Line:
     lead: float  # the width of its first word: would it have fitted on the line before?
     weight: float = -1.0  # its font's weight (the least of a few of its characters'); -1: not known
     bold_heading: bool = False  # a heading in bold at the body text's size (qa.pdf._bold_headings)
-
-
-def is_pdf(head: bytes) -> bool:
-    """Whether a file's first 1,024 bytes hold a PDF's header (readers accept it anywhere there)."""
-    return b"%PDF-" in head[:1024]
 
 
 def read_pdf(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
@@ -89,7 +83,7 @@ def read_pdf(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
     try:
         doc = pdfium.PdfDocument(absolute)
     except pdfium.PdfiumError as exc:
-        stats.skipped.append(Skip(given, None, _why(str(exc))))
+        stats.skipped.append(Skip(given, None, why_unreadable(str(exc))))
         return
     try:
         meta = doc.get_metadata_dict(skip_empty=True)
@@ -106,20 +100,13 @@ def read_pdf(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
     lines = [line for page in pages for line in page]
     _bold_headings(lines, body)
     text, anchors = _written(lines, body)
-    title = _title(_meta_title(meta.get("Title")), pages, body)
-    rec = {"title": title, "date": name_date(absolute) or _pdf_date(meta.get("CreationDate")),
-           "author": _meta_title(meta.get("Author")),
+    title = _title(meta_text(meta.get("Title")), pages, body)
+    rec = {"title": title, "date": name_date(absolute) or pdf_date(meta.get("CreationDate")),
+           "author": meta_text(meta.get("Author")),
            "tags": [t.strip() for t in re.split(r"[,;]", meta.get("Keywords", "")) if t.strip()],
            "metadata": {"subject": meta["Subject"]} if meta.get("Subject", "").strip() else {}}
     article = article_from(rec, given, absolute, 0, text, title, anchors[0][1], lines_mapped=True, markup="page")
     yield dataclasses.replace(article, line_anchors=anchors)
-
-
-def _why(message: str) -> str:
-    if "password" in message.lower():
-        return "the PDF is encrypted: it needs a password (save a copy without one to index it)"
-    why = message.rsplit("PDFium:", 1)[-1].strip(" ().")
-    return f"a damaged PDF: PDFium could not open it ({why[:1].lower() + why[1:]})"
 
 
 def _page_lines(doc, index: int) -> list[_Line]:
@@ -394,22 +381,3 @@ def _title(given: str | None, pages: list[list[_Line]], body: float) -> str:
         if loose(given) in loose(" ".join(line.text for line in first)) and loose(given) not in loose(largest):
             return given
     return largest
-
-
-def _meta_title(value: str | None) -> str | None:
-    """A title or author from the PDF's metadata, unless a tool's placeholder or a file name."""
-    value = " ".join((value or "").split())
-    if sum(c.isalpha() for c in value) < 2 or len(value) > 250 or _JUNK_TITLE.search(value):
-        return None
-    return value
-
-
-def _pdf_date(value: str | None) -> str | None:
-    """``D:20250208122313Z`` as ``2025-02-08``."""
-    m = re.match(r"D:((?:19|20)\d\d)(\d\d)(\d\d)", value or "")
-    if not m:
-        return None
-    try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-    except ValueError:
-        return None

@@ -9,7 +9,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 import qa
-from qa.pdf import _UNHYPHENATED, _Line, _meta_title, _pdf_date, _title, _why
+from qa.pdf import _UNHYPHENATED, _Line, _title
+from qa.pdfmeta import meta_text, pdf_date, why_unreadable
 from qa.readers import ReadStats, read_articles
 from qa.render import hit_cards
 
@@ -301,11 +302,11 @@ def test_title_author_keywords_and_date_from_the_pdfs_information(tmp_path):
 
 def test_metadata_placeholders_and_dates():
     for junk in ("Microsoft Word - report_final.docx", "untitled", "thesis.tex", "", "  ", "3"):
-        assert _meta_title(junk) is None
-    assert _meta_title("  Harbour   Report ") == "Harbour Report"
-    assert _pdf_date("D:20250208122313Z") == "2025-02-08"
-    assert _pdf_date("D:20251399") is None and _pdf_date(None) is None
-    assert _why("Failed to load document (PDFium: Incorrect password error).").startswith(
+        assert meta_text(junk) is None
+    assert meta_text("  Harbour   Report ") == "Harbour Report"
+    assert pdf_date("D:20250208122313Z") == "2025-02-08"
+    assert pdf_date("D:20251399") is None and pdf_date(None) is None
+    assert why_unreadable("Failed to load document (PDFium: Incorrect password error).").startswith(
         "the PDF is encrypted: it needs a password")
 
 
