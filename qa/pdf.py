@@ -98,8 +98,9 @@ def read_pdf(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
     body = _body_size(lines)
     pages = _without_running_heads(pages, body)
     lines = [line for page in pages for line in page]
-    _bold_headings(lines, body)
-    text, anchors = _written(lines, body)
+    spacing = _spacing(lines)
+    _bold_headings(lines, body, spacing)
+    text, anchors = _written(lines, body, spacing)
     title = _title(meta_text(meta.get("Title")), pages, body)
     rec = {"title": title, "date": name_date(absolute) or pdf_date(meta.get("CreationDate")),
            "author": meta_text(meta.get("Author")),
@@ -255,7 +256,7 @@ def _heading(line: _Line, body: float) -> bool:
                                  and any(c.isalpha() for c in line.text) and not _LEADERS.search(line.text))
 
 
-def _bold_headings(lines: list[_Line], body: float) -> None:
+def _bold_headings(lines: list[_Line], body: float, spacing: dict[float, float]) -> None:
     """Mark the headings set in the body text's size but bold (a paper's "2.1 Sampling", a Word
     document's): a short line in bold throughout, heavier than the body text's weight, with no
     sentence's end, no bullet, and space above it (or atop a page or column), which a bold
@@ -267,7 +268,6 @@ def _bold_headings(lines: list[_Line], body: float) -> None:
     if not weights:
         return
     normal = weights.most_common(1)[0][0]
-    spacing = _spacing(lines)
     for prev, line in zip([None, *lines], lines, strict=False):
         spaced = (prev is None or prev.page != line.page or line.base > prev.last_base
                   or prev.last_base - line.base > 1.3 * spacing.get(round(prev.size, 1), 1.2 * prev.size))
@@ -277,12 +277,11 @@ def _bold_headings(lines: list[_Line], body: float) -> None:
                              and not _LEADERS.search(line.text))
 
 
-def _written(lines: list[_Line], body: float) -> tuple[str, tuple[tuple[int, int], ...]]:
+def _written(lines: list[_Line], body: float, spacing: dict[float, float]) -> tuple[str, tuple[tuple[int, int], ...]]:
     """The text, a paragraph or heading a line, and (offset, page) where each page starts."""
     levels = {s: min(i + 1, 4) for i, s in enumerate(sorted({round(ln.size, 1) for ln in lines
                                                               if _heading(ln, body) and not ln.bold_heading},
                                                              reverse=True))}
-    spacing = _spacing(lines)
     edge = _edges(lines)
     blocks: list[list[_Line]] = []
     for prev, line in zip([None, *lines], lines, strict=False):
