@@ -38,8 +38,9 @@ from .records import (
     tag_names,
     title_from_text,
 )
-from .types import MARKDOWN, PAGES, PDF, Article, Skip
+from .types import DOCX, MARKDOWN, PAGES, PDF, Article, Skip
 from .walk import EXTENSIONS, ReadStats, iter_files
+from .word import read_docx
 
 __all__ = ["EXTENSIONS", "ReadStats", "read_articles"]
 
@@ -81,8 +82,9 @@ def read_articles(
 
 def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:
     ext = os.path.splitext(given)[1].lower()
-    if ext == PDF:  # binary, and PDFium reads the file itself
-        yield from _guarded(read_pdf(given, absolute, stats), given, absolute, stats)
+    if ext in (PDF, DOCX):  # binary, and PDFium or python-docx reads the file itself
+        reader = read_pdf if ext == PDF else read_docx
+        yield from _guarded(reader(given, absolute, stats), given, absolute, stats)
         return
     try:
         with open(absolute, "rb") as raw, (raw if ext in (*PAGES, *FEEDS, ENEX) else utf16_as_utf8(raw)) as fh:

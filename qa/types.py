@@ -10,6 +10,7 @@ from typing import Any
 MARKDOWN = (".md", ".markdown", ".mdx", ".rst")  # .rst read as the Markdown its page shows (qa.rst)
 PAGES = (".html", ".htm", ".xhtml")
 PDF = ".pdf"  # its pages are its lines (qa.pdf)
+DOCX = ".docx"  # its paragraphs are its lines (qa.word)
 
 
 def is_markdown(source: str) -> bool:
@@ -38,14 +39,20 @@ def is_pdf(source: str) -> bool:
     return source.lower().endswith(PDF)
 
 
+def is_docx(source: str) -> bool:
+    return source.lower().endswith(DOCX)
+
+
 def lines_of(source: str, line_start: int, line_end: int | None = None) -> str:
-    """``12-14``, ``12`` for one line; a PDF's pages: ``p3-4``, ``p3``."""
+    """``12-14``, ``12`` for one line; a PDF's pages: ``p3-4``, ``p3``; a Word document's
+    paragraphs: ``¶12-14``."""
     span = line_start if line_end in (None, line_start) else f"{line_start}-{line_end}"
-    return f"p{span}" if is_pdf(source) else str(span)
+    return f"p{span}" if is_pdf(source) else f"¶{span}" if is_docx(source) else str(span)
 
 
 def reference(source: str, line_start: int, line_end: int) -> str:
-    """``path:line_start-line_end``, or ``path:line`` for one line; a PDF's pages: ``paper.pdf:p3-4``."""
+    """``path:line_start-line_end``, or ``path:line`` for one line; a PDF's pages: ``paper.pdf:p3-4``;
+    a Word document's paragraphs: ``report.docx:¶12-14``."""
     return f"{source}:{lines_of(source, line_start, line_end)}"
 
 

@@ -12,9 +12,11 @@ from . import slack
 from .enex import ENEX
 from .feeds import FEEDS, is_feed
 from .indexdir import UPLOADS, looks_like_index
-from .types import MARKDOWN, PAGES, PDF, Skip, is_page
+from .types import DOCX, MARKDOWN, PAGES, PDF, Skip, is_page
 
-EXTENSIONS = (".txt", *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, PDF, *FEEDS, ENEX)
+EXTENSIONS = (".txt", *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, PDF, DOCX, *FEEDS, ENEX)
+# Word processors' other formats: what makes them readable
+_SAVE_AS = dict.fromkeys((".doc", ".odt", ".rtf", ".wpd"), " (save as .docx)") | {".pages": " (export as .docx)"}
 # The folder a browser saves beside a page ("Save page as... complete"): its scripts, styles,
 # images and embedded frames, not articles. Named after the page, in the browser's language.
 _SAVED_PAGE_FILES = re.compile(r"(.+)[_-](files|dateien|fichiers|archivos|file|bestanden|arquivos|pliki|filer)",
@@ -109,6 +111,7 @@ def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, 
         kind = "hidden"
     elif not name.lower().endswith(EXTENSIONS):
         kind = os.path.splitext(name)[1].lower() or "without an extension"
+        kind += _SAVE_AS.get(kind, "")
     elif not explicit and name.lower().endswith(".xml") and not _feed_file(path):
         kind = ".xml not a feed"
     elif not explicit and slack.is_listing(path):
