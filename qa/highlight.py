@@ -9,6 +9,9 @@ weighted by its IDF over the index (document frequencies from the BM25 index) di
 number of the passage's sentences containing it. Passages indexed without tokens (by an
 embedder that gives none, or before tokens were stored) mix the last two only. The question's
 words that are in the article's title do not count in either word signal (``TITLE_WORD_WEIGHT``).
+A table's row holds its header row's words and tokens too (``| 2023 | 18,500 m3 |`` answers "How
+much silt was removed in 2023?" under ``| Year | Silt removed |``); headings, header rows and
+rules name what follows and are never the highlight.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import numpy as np
 
 from . import sentvec, tokens
 from .catalog import PassageRow
+from .markdown import TABLE_RULE
 from .types import Highlight
 
 if TYPE_CHECKING:
@@ -50,6 +54,7 @@ TITLE_WORD_WEIGHT = 0.0
 # A Markdown or page heading (ATX, or text over a setext underline): a heading that repeats the
 # question's words ("## Who objects") took the highlight from the sentences under it.
 _HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)|[^\n]+\n {0,3}(?:=+|-+)[ \t]*$")
+_ROW = re.compile(r"[ \t]*\|.*\|[ \t]*")
 
 
 # A hit is weak (nothing in it seems to answer) when the IDF-weighted share of the question's
@@ -102,6 +107,10 @@ def rank_sentences(
         texts = [row.text[a - row.char_start : b - row.char_start] for a, b in row.sentences]
         has = np.array([[t in words for t in terms] for words in map(set, map(analyse, texts))],
                        dtype=np.float64).reshape(len(texts), len(terms))
+        header, rule = _table_headers(texts) if row.markup != "plain" else ([None] * len(texts), [])
+        for i, h in enumerate(header):  # a table's row holds its columns' names too
+            if h is not None:
+                has[i] = np.maximum(has[i], has[h])
         title = frozenset(analyse(row.title))
         in_title = np.array([t in title for t in terms], dtype=bool)
         discount = TITLE_WORD_WEIGHT if not in_title.all() else 1.0
@@ -113,7 +122,7 @@ def rank_sentences(
         matched = None
         if qtokens is not None:  # a token of a title word (a stopword's is in no title) counts less
             shares = np.array([discount if t and t <= title else 1.0 for t in token_terms])
-            matched = tokens.scores(qtokens.vectors, row.sentence_tokens, len(texts), shares)
+            matched = tokens.scores(qtokens.vectors, row.sentence_tokens, len(texts), shares, header)
         if vecs is None:
             score = lexical
         elif matched is None:
@@ -121,12 +130,36 @@ def rank_sentences(
         else:
             score = WEIGHTS[0] * matched + WEIGHTS[1] * (vecs @ qvec) + WEIGHTS[2] * lexical
         if row.markup != "plain":
-            score = _headings_passed_on(score, [_HEADING.match(t) is not None for t in texts])
+            score = _headings_passed_on(score, [_opens_heading(row.text, a - row.char_start) for a, _ in row.sentences])
+            score[[h for h in header if h is not None] + rule] = 0.0  # they name what the rows hold
         ranked = [Highlight(t, a, b, round(float(s), 4))
                   for (a, b), t, s in zip(row.sentences, texts, score, strict=True)]
         ranked.sort(key=lambda h: (-h.score, h.char_start))
         out.append(ranked)
     return out
+
+
+def _opens_heading(text: str, at: int) -> bool:
+    """Whether the sentence at ``at`` is a heading: its line, read from the line's start (a
+    paragraph indented past a heading's marks, as readers write a ``# comment``, is none)."""
+    line = text.rfind("\n", 0, at) + 1
+    return not text[line:at].strip() and _HEADING.match(text, line) is not None
+
+
+def _table_headers(texts: Sequence[str]) -> tuple[list[int | None], list[int]]:
+    """Per sentence, the header row of the table it is a body row of (its index), or None; and
+    the tables' rules (``|---|---|``). A table's rows are sentences of their own."""
+    header: list[int | None] = [None] * len(texts)
+    rules, current = [], None
+    for i, t in enumerate(texts):
+        if TABLE_RULE.fullmatch(t):
+            rules.append(i)
+            current = i - 1 if i and _ROW.fullmatch(texts[i - 1]) else None
+        elif current is not None and _ROW.fullmatch(t):
+            header[i] = current
+        else:
+            current = None
+    return header, rules
 
 
 def _headings_passed_on(score: np.ndarray, heading: list[bool]) -> np.ndarray:

@@ -54,11 +54,12 @@ def question_tokens(tokens: np.ndarray, offsets: Sequence[tuple[int, int]]) -> Q
 
 
 def scores(qtokens: np.ndarray, blob: bytes | None, n_spans: int,
-           weights: np.ndarray | None = None) -> np.ndarray | None:
+           weights: np.ndarray | None = None, joined: Sequence[int | None] | None = None) -> np.ndarray | None:
     """Per sentence, the mean over the question's tokens (``weights`` their shares, if given) of
     their best cosine to the sentence's tokens (signs scaled to unit length); 0 for a sentence
     with no tokens. None when ``blob`` does not hold ``n_spans`` sentences of this dimension
-    (written by another model, or absent)."""
+    (written by another model, or absent). ``joined``: per sentence, another whose tokens count
+    as its own too (a table row's header row), or None."""
     parsed = _parse(blob, n_spans, qtokens.shape[1]) if len(qtokens) else None
     if parsed is None:
         return None
@@ -68,9 +69,12 @@ def scores(qtokens: np.ndarray, blob: bytes | None, n_spans: int,
     sims = _cosines(qtokens, bits)
     out = np.zeros(n_spans, dtype=np.float64)
     ends = np.cumsum(counts)
-    for j, (a, b) in enumerate(zip(ends - counts, ends, strict=True)):
+    starts = ends - counts
+    for j, (a, b) in enumerate(zip(starts, ends, strict=True)):
         if b > a:
             best = sims[:, a:b].max(axis=1)
+            if joined is not None and (h := joined[j]) is not None and ends[h] > starts[h]:
+                best = np.maximum(best, sims[:, starts[h] : ends[h]].max(axis=1))
             out[j] = float(best.mean() if weights is None else best @ weights / weights.sum())
     return out
 

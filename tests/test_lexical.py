@@ -256,6 +256,24 @@ def test_highlight_word_weights_fall_with_the_sentences_that_share_them():
     assert [h.score for h in ranked[1:]] == [0.25, 0.25]
 
 
+def test_a_table_rows_words_include_its_headers_and_headings_and_rules_answer_nothing():
+    from qa.catalog import PassageRow
+    from qa.highlight import rank_sentences
+
+    lines = ["## Crane loads", "| Crane | Tonnes |", "|---|---|", "| north | forty |", "| south | twelve |",
+             "    # crane notes kept by the north gate"]  # indented past a heading: a paragraph
+    text = "\n".join(lines)
+    spans = [(text.index(line.strip()), text.index(line.strip()) + len(line.strip())) for line in lines]
+    row = PassageRow(1, 1, "a", "", text, "f.html", 1, 1, 0, len(text), None, None, tuple(spans), markup="page")
+    lexicon = LexicalIndex.build([(1, text), *[(i, w) for i, w in enumerate(["gate", "ship", "sea"] * 5, start=2)]])
+    ranked = {h.text: h.score for h in rank_sentences("How many tonnes does the north crane lift?", None, [row],
+                                                      lexicon)[0]}
+    # "| north | forty |" holds north, and crane and tonnes from its header: it beats the notes
+    assert max(ranked, key=ranked.get) == "| north | forty |"
+    assert ranked["| south | twelve |"] > 0 and ranked["# crane notes kept by the north gate"] > 0
+    assert ranked["## Crane loads"] == ranked["| Crane | Tonnes |"] == ranked["|---|---|"] == 0.0
+
+
 def test_a_hit_whose_best_sentence_is_weak_next_to_the_others_shows_no_highlight():
     from qa.highlight import HIT_FLOOR, highlights_of_hits
     from qa.types import Highlight

@@ -163,6 +163,32 @@ def test_a_heading_that_repeats_the_question_does_not_take_the_highlight(tmp_pat
         assert hit.highlights and answer in hit.highlights[0].text, (question, hit.highlights)
 
 
+RECORD = """# Dredging record
+
+The harbour board publishes what its dredgers remove from the basin each year.
+
+| Year | Silt removed | Cost |
+|---|---|---|
+| 2021 | 9,800 m3 | 0.9 M |
+| 2022 | 12,000 m3 | 1.2 M |
+| 2023 | 18,500 m3 | 1.9 M |
+
+The board expects less silt once the new breakwater is built.
+"""
+
+
+def test_a_tables_row_answers_with_its_columns_names_and_the_header_row_never_does(tmp_path):
+    """"| Year | Silt removed | Cost |" shares the question's words with every row below it."""
+    (tmp_path / "record.md").write_text(RECORD, encoding="utf-8")
+    lib = qa.Library.build([str(tmp_path / "record.md")], str(tmp_path / "idx"), progress=False)
+    for question, answer in (("How much silt was removed in 2023?", "18,500"),
+                             ("What did the dredging cost in 2021?", "0.9 M"),
+                             ("How much silt was dredged in 2022?", "12,000")):
+        hit = lib.ask(question, k=1)[0]
+        assert hit.highlights and answer in hit.highlights[0].text, (question, hit.highlights)
+        assert "Year" not in "".join(h.text for h in hit.highlights) and "---" not in hit.highlights[-1].text
+
+
 def test_only_hits_with_a_strong_sentence_are_highlighted(sample_lib):
     water, *others = sample_lib.ask("Why is there a hosepipe ban?", k=5)
     assert "banned the use of hosepipes" in water.highlights[0].text

@@ -14,12 +14,17 @@ from qa.embedder import SpanEncoding, pool_spans
 from qa.highlight import WEIGHTS, rank_sentences
 
 
-def _oracle(q: np.ndarray, toks: np.ndarray, offsets, spans, shares=None) -> list[float]:
-    """Loops over every question token and sentence token, from the float embeddings' signs."""
+def _oracle(q: np.ndarray, toks: np.ndarray, offsets, spans, shares=None, joined=None) -> list[float]:
+    """Loops over every question token and sentence token, from the float embeddings' signs
+    (``joined``: a sentence's other sentence, whose tokens count as its own when it has some)."""
     shares = np.ones(len(q)) if shares is None else shares
     out = []
-    for a, b in spans:
-        inside = [t for t, (s, e) in zip(toks, offsets, strict=True) if e > s and s >= a and e <= b]
+    for j, (a, b) in enumerate(spans):
+        def within(a, b):
+            return [t for t, (s, e) in zip(toks, offsets, strict=True) if e > s and s >= a and e <= b]
+        inside = within(a, b)
+        if inside and joined and joined[j] is not None:
+            inside += within(*spans[joined[j]])
         if not inside:
             out.append(0.0)
             continue
@@ -49,6 +54,10 @@ def test_token_scores_match_brute_force():
         assert np.allclose(weighted, _oracle(q, toks, offsets, spans, shares), atol=1e-5)
         assert not np.allclose(weighted, got)
         assert np.allclose(tokens.scores(q, blob, len(spans), np.zeros(5)), got)  # no shares: the plain mean
+        joined = [None, 0, 1, 2]  # a table's rows take their header's tokens: 3 has none of its own
+        both = tokens.scores(q, blob, len(spans), shares, joined)
+        assert np.allclose(both, _oracle(q, toks, offsets, spans, shares, joined), atol=1e-5)
+        assert both[0] == weighted[0] and both[2] == 0.0 and (both[[1, 3]] >= weighted[[1, 3]]).all()
         assert tokens.scores(q, blob, len(spans) + 1) is None  # not this passage's sentences
         assert tokens.scores(q[:, : dim - 8], blob, len(spans)) is None  # another model's width
         assert tokens.scores(q, None, len(spans)) is None
