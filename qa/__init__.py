@@ -18,10 +18,21 @@ from .errors import (
     NotFoundError,
     QAError,
 )
-from .types import Article, ArticleHit, Highlight, Hit, IndexInfo, IndexSummary, Passage, Skip
+from .types import (
+    Around,
+    Article,
+    ArticleHit,
+    Excerpt,
+    Highlight,
+    Hit,
+    IndexInfo,
+    IndexSummary,
+    Passage,
+    Skip,
+)
 
 __all__ = [
-    "Article", "ArticleHit", "Filters", "Highlight", "Hit", "IndexCorruptError", "IndexInfo",
+    "Article", "ArticleHit", "Around", "Excerpt", "Filters", "Highlight", "Hit", "IndexCorruptError", "IndexInfo",
     "IndexLockedError", "IndexMismatchError", "IndexNotFoundError", "IndexSummary", "InputError",
     "Library", "ModelError", "NotFoundError", "Passage", "QAError", "RayOptions", "Skip", "__version__",
 ]

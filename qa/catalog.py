@@ -288,6 +288,14 @@ class Catalog(SentenceBlobs, CatalogQueries):
         return list(self.db.execute(
             "SELECT id, article_id, content_hash, text_hash, path, source, line_start FROM articles"))
 
+    def passages_near(self, passage_id: int, n: int) -> list[int]:
+        """The ids of the passage and of the ``n`` on each side of it in its article, in order;
+        empty when there is no such passage."""
+        return [r[0] for r in self.db.execute(
+            "SELECT p.id FROM passages p JOIN passages h ON h.id = ? AND p.article = h.article"
+            " WHERE p.ordinal BETWEEN h.ordinal - ? AND h.ordinal + ? ORDER BY p.ordinal",
+            (passage_id, n, n))]
+
     def passage_ids_of(self, article_rowids: Sequence[int]) -> list[list[int]]:
         return [
             [r[0] for r in self.db.execute(

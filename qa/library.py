@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import IndexCorruptError, IndexMismatchError, InputError, NotFoundError
-from .types import ArticleHit, Highlight, Hit, IndexInfo, IndexSummary
+from .types import Around, ArticleHit, Highlight, Hit, IndexInfo, IndexSummary
 
 if TYPE_CHECKING:
     from .distributed import RayOptions
@@ -351,6 +351,13 @@ class Library:
         if row is None:
             raise NotFoundError(f"no article with id {article_id!r} in {self.path}")
         return row
+
+    def around(self, passage_id: int, n: int = 1) -> Around:
+        """The text before and after a passage (a hit's ``passage_id``) in its article: that of
+        the ``n`` passages on each side (1 to 10), without the sentence they share with it."""
+        from .around import around
+
+        return around(self.catalog, passage_id, n, self.path)
 
     def find_articles(self, title_part: str, limit: int = 20) -> list[tuple[str, str, str]]:
         """(article_id, title, source) of articles whose title contains ``title_part``."""

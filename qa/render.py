@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Mapping, Sequence
@@ -10,7 +11,7 @@ from functools import lru_cache
 from . import markdown
 from .chunker import block_starts
 from .links import safe_url
-from .types import ArticleHit, Hit, lines_of
+from .types import Around, ArticleHit, Hit, lines_of
 
 
 def _reference(source: str, lines: str, url: str | None, date: str | None, href: str | None = None,
@@ -288,8 +289,10 @@ def per_article_notice(hits: Sequence[Hit], more: int, how: str) -> str | None:
             f"to {more} of {'its' if n == 1 else 'their'} passages.")
 
 
-def hit_cards(hits: Sequence[Hit], mode: str, files: Mapping[str, str] | None = None) -> str:
-    """``files``: by article id, the address that serves its file (a PDF), opened at a hit's page."""
+def hit_cards(hits: Sequence[Hit], mode: str, files: Mapping[str, str] | None = None,
+              around: Mapping[int, Around] | None = None) -> str:
+    """``files``: by article id, the address that serves its file (a PDF), opened at a hit's page;
+    ``around``: by passage id, the text before and after it, shown folded above and below it."""
     notice = weak_notice(hits)
     cards = [message(notice, "warn")] if notice else []
     for h in hits:
@@ -303,12 +306,24 @@ def hit_cards(hits: Sequence[Hit], mode: str, files: Mapping[str, str] | None = 
             f'<div class="qa-head"><span class="qa-rank">{h.rank}</span><span class="qa-name">'
             f'<span class="qa-title">{html.escape(h.title)}</span>{_section(h.section, h.markup)}</span></div>'
             f'<div class="qa-refline">{_reference(h.source, lines, h.url, h.date, h.link, _page(files, h))}</div>'
-            f'<div class="qa-passage">{marked_passage(h)}</div>'
-            f'<div class="qa-detail"><span>{detail}</span>'
+            f'{_excerpt(h, around, "before")}<div class="qa-passage">{marked_passage(h)}</div>'
+            f'{_excerpt(h, around, "after")}<div class="qa-detail"><span>{detail}</span>'
             f'<button class="qa-similar" data-article="{html.escape(h.article_id, quote=True)}">'
             "Similar articles</button></div></div>"
         )
     return '<div class="qa-results">' + "".join(cards) + "</div>"
+
+
+def _excerpt(hit: Hit, around: Mapping[int, Around] | None, side: str) -> str:
+    """The text before or after a hit's passage, folded: a click on its line opens it."""
+    ex = getattr(around.get(hit.passage_id), side, None) if around else None
+    if ex is None:
+        return ""
+    shown = dataclasses.replace(hit, text=ex.text, char_start=ex.char_start, char_end=ex.char_end,
+                                highlights=(), table_header=None, starts_in_code=ex.starts_in_code)
+    lines = lines_of(ex.source, ex.line_start, ex.line_end)
+    return (f'<details class="qa-around qa-{side}"><summary>Text {side} it · <code>{html.escape(lines)}</code>'
+            f'</summary><div class="qa-passage">{marked_passage(shown)}</div></details>')
 
 
 def _copies(references: Sequence[str]) -> str:
@@ -358,42 +373,3 @@ def article_cards(hits: Sequence[ArticleHit], heading: str, files: Mapping[str, 
 def message(text: str, kind: str = "info") -> str:
     return f'<div class="qa-msg qa-{kind}">{html.escape(text)}</div>'
 
-
-# Titles are bold (700): the UI's theme has regular and bold faces only (see qa.ui._theme).
-CSS = """
-.qa-summary {white-space: pre-wrap; overflow-wrap: anywhere;}
-.qa-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 12px 14px;
-  margin: 10px 0; background: var(--background-fill-primary);}
-.qa-head {display: flex; column-gap: 10px; align-items: baseline;}
-.qa-rank {font-weight: 700; color: var(--color-accent); min-width: 1.5em; flex: none;}
-.qa-name {flex: 1 1 auto; min-width: 0; overflow-wrap: anywhere;}
-.qa-title {font-weight: 700; font-size: 1.05em; margin-right: 10px;}
-.qa-section {display: inline-flex; flex-wrap: wrap; column-gap: .5em; opacity: .8;}
-.qa-section code {font-family: var(--font-mono); font-size: .85em;}
-.qa-score {margin-left: auto; font-size: .85em; opacity: .7; white-space: nowrap; flex: none;}
-.qa-refline {margin: 4px 0 8px 2.2em; font-size: .9em;}
-.qa-ref {font-size: .95em;}
-.qa-passage {margin-left: 2.2em; line-height: 1.55;}
-.qa-passage mark {background: #fef3c7; color: inherit; padding: 0 2px; border-radius: 2px;}
-.qa-passage mark.qa-best {background: #fcd34d;}
-.qa-heading {font-weight: 700; margin: 6px 0 2px;}
-.qa-passage code {font-family: var(--font-mono); font-size: .85em; background: var(--background-fill-secondary);
-  border-radius: 3px; padding: 0 3px;}
-.qa-passage pre code {padding: 0; background: none;}
-.qa-code {font-family: var(--font-mono); font-size: .85em; line-height: 1.45; white-space: pre-wrap;
-  background: var(--background-fill-secondary); border-radius: 4px; padding: 6px 10px; margin: 4px 0;}
-.qa-table {border-collapse: collapse; margin: 4px 0; font-size: .95em;}
-.qa-table th, .qa-table td {border: 1px solid var(--border-color-primary); padding: 2px 8px;
-  text-align: left; vertical-align: top;}
-.qa-detail {margin: 8px 0 0 2.2em; font-size: .8em; opacity: .75; display: flex; gap: 12px;
-  align-items: center; flex-wrap: wrap;}
-.qa-similar {margin-left: auto; border: 1px solid var(--border-color-primary); border-radius: 6px;
-  padding: 2px 10px; cursor: pointer; font-size: 1em; background: var(--button-secondary-background-fill);}
-.qa-msg {padding: 10px 14px; border-radius: 6px; margin: 8px 0;}
-.qa-info {background: var(--background-fill-secondary);}
-.qa-error {background: #fee2e2; color: #7f1d1d;}
-.qa-warn {background: #fef3c7; color: #78350f;}
-.qa-weak {font-weight: 700;}
-.qa-copies code {font-family: var(--font-mono); font-size: .95em; overflow-wrap: anywhere;}
-.qa-sim-heading {font-weight: 700; margin-top: 12px;}
-"""

@@ -197,6 +197,33 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Excerpt:
+    """Text of an article beside a passage (:meth:`qa.Library.around`), offsets in the article;
+    its lines are those of the passages it is cut from."""
+
+    text: str
+    char_start: int
+    char_end: int
+    source: str
+    line_start: int
+    line_end: int
+    markup: str = "plain"  # qa.types.MARKUPS
+    starts_in_code: bool = False  # it opens inside a fenced code block (Markdown)
+
+    @property
+    def reference(self) -> str:
+        return reference(self.source, self.line_start, self.line_end)
+
+
+@dataclass(frozen=True)
+class Around:
+    """What comes before and after a passage in its article; None at the article's start or end."""
+
+    before: Excerpt | None
+    after: Excerpt | None
+
+
+@dataclass(frozen=True)
 class ArticleHit:
     """An article returned by :meth:`qa.Library.similar`."""
 

@@ -15,6 +15,7 @@ from .errors import QAError
 from .indexdir import UPLOADS
 from .library import Library
 from .readers import EXTENSIONS
+from .style import CSS
 from .types import is_pdf
 
 SAMPLE_QUESTIONS = [
@@ -135,11 +136,12 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             more = 0
             if len(hits) < k and per_article < k:
                 more = len(lib.ask(question, k=k, mode=mode, filters=filters, per_article=k, highlights=False))
+            around = {h.passage_id: lib.around(h.passage_id) for h in hits}  # folded on each card
         except QAError as exc:
             return render.message(str(exc), "error")
         if not hits:
             return render.message("No passage matches. Try other words, another mode, or fewer filters.")
-        cards = render.hit_cards(hits, mode, served_pdfs(hits))
+        cards = render.hit_cards(hits, mode, served_pdfs(hits), around)
         notice = render.per_article_notice(hits, more, "raise “Passages per article” under Options and filters")
         return cards + (render.message(notice) if notice else "")
 
@@ -378,7 +380,7 @@ def serve(index: str, host: str = "127.0.0.1", port: int = 7860, auth: str | Non
         credentials = (user, password)
     demo = build_ui(lib, examples)
     demo.queue(default_concurrency_limit=4)
-    demo.launch(server_name=host, server_port=port, auth=credentials, css=render.CSS, theme=_theme(),
+    demo.launch(server_name=host, server_port=port, auth=credentials, css=CSS, theme=_theme(),
                 prevent_thread_lock=not block, show_error=False, quiet=False)
     return demo
 

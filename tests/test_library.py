@@ -952,3 +952,37 @@ def test_in_a_small_collection_a_lesser_hit_does_not_score_zero(tmp_path, fake):
     first, second = lib.ask("Why did the Valmora dockworkers strike?", k=2)
     assert first.score > second.score > 0.1
     assert "Dockworkers" in first.text
+
+
+def test_the_text_around_a_passage_is_the_articles_text_between_its_neighbours(tmp_path, fake):
+    body = "\n\n".join(f"Paragraph {i} says the pier number {i} was rebuilt in stone in the year {1900 + i}."
+                       for i in range(40))
+    (tmp_path / "pier.md").write_text("# Piers\n\n" + body + "\n", encoding="utf-8")
+    (tmp_path / "one.txt").write_text("A single short note about the ferry.\n", encoding="utf-8")
+    lib = qa.Library.build([str(tmp_path)], str(tmp_path / "idx"), embedder=fake, progress=False, chunk_tokens=48)
+    text = lib.article(lib.ask("pier", k=1, mode="lexical")[0].article_id)["text"]
+    hits = sorted(lib.ask("pier rebuilt stone", k=50, mode="lexical", per_article=50), key=lambda h: h.char_start)
+    assert len(hits) > 5 and hits[0].source.endswith("pier.md")
+    for i, hit in enumerate(hits):
+        for n in (1, 3):
+            got = lib.around(hit.passage_id, n)
+            first = hits[max(i - n, 0)].char_start
+            if i == 0:
+                assert got.before is None
+            else:  # all of the article from the n-th passage before it up to where it starts
+                assert got.before.text == text[first:hit.char_start].strip()
+                assert got.before.char_start == first and got.before.line_start == hits[max(i - n, 0)].line_start
+                assert got.before.line_end <= hit.line_start and got.before.reference.startswith(hit.source)
+            if i == len(hits) - 1:
+                assert got.after is None
+            else:  # from where it ends to the end of the n-th after it: the shared sentence not twice
+                last = hits[min(i + n, len(hits) - 1)]
+                assert got.after.text == text[hit.char_end:last.char_end].strip()
+                assert got.after.line_start >= hit.line_end and got.after.line_end == last.line_end
+                assert hit.text.strip() not in got.after.text
+    [note] = lib.ask("single short note ferry", k=1, mode="lexical")
+    assert lib.around(note.passage_id) == qa.Around(None, None)  # an article of one passage
+    with pytest.raises(qa.NotFoundError):
+        lib.around(10**9)
+    with pytest.raises(qa.InputError):
+        lib.around(note.passage_id, 0)

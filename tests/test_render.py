@@ -305,3 +305,23 @@ def test_a_passage_cut_from_a_long_table_is_shown_under_its_header(tmp_path, fak
     shown = marked_passage(hit)
     assert shown.startswith('<table class="qa-table"><tr><th>Operator</th><th>Note</th></tr><tr><td>op')
     assert re.search(r"<td>(<mark[^>]*>)?op100(</mark>)?</td>", shown) and shown.count("<table") == 1
+
+
+def test_the_text_around_a_passage_is_folded_above_and_below_it_escaped_and_unmarked():
+    from qa.render import hit_cards
+
+    balcony = TEXT.index("Balcony")
+    h = dataclasses.replace(hit("notes/t.md", [(balcony, balcony + 7)]), line_start=9, line_end=15)
+    before = qa.Excerpt("Pots need <script>alert(1)</script> drainage.", 0, 9, "notes/t.md", 5, 9, "markdown")
+    after = qa.Excerpt("## Harvest\n\nPick them red.", 81, 107, "notes/t.md", 15, 18, "markdown")
+    cards = hit_cards([h], "hybrid", around={1: qa.Around(before, after)})
+    folded = re.findall(r'<details class="qa-around qa-(\w+)"><summary>(.*?)</summary><div class="qa-passage">(.*?)'
+                        r"</div></details>", cards)
+    assert folded == [
+        ("before", "Text before it · <code>5-9</code>", "Pots need &lt;script&gt;alert(1)&lt;/script&gt; drainage."),
+        ("after", "Text after it · <code>15-18</code>", '<div class="qa-heading">Harvest</div>Pick them red.'),
+    ]
+    # in order: before, the passage with its highlight, after
+    assert cards.index("qa-before") < cards.index("<mark") < cards.index("qa-after")
+    assert "<details" not in hit_cards([h], "hybrid", around={1: qa.Around(None, None)})
+    assert "<details" not in hit_cards([h], "hybrid")

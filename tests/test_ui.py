@@ -280,6 +280,14 @@ def test_an_uploaded_markdown_handbooks_card_names_the_section_of_its_passage(pa
     assert "18:40" in first.locator("mark.qa-best").inner_text()
     assert first.locator(".qa-section").inner_text().split() == ["›", "Timetable", "›", "Winter"]
     first.screenshot(path=str(ARTIFACTS / "section.png"))
+    # the text around the passage is on the card, folded until its line is clicked
+    [before] = first.locator("details.qa-around").all()  # its last passage: nothing after it
+    assert before.locator("summary").inner_text().startswith("Text before it · 1-")
+    assert not before.locator(".qa-passage").is_visible()
+    before.locator("summary").click()
+    assert "ferry number 0 crosses the bay" in before.locator(".qa-passage").inner_text()
+    assert "Adults pay 4 pounds." in first.locator(":scope > .qa-passage").inner_text()
+    first.screenshot(path=str(ARTIFACTS / "around.png"))
     # The handbook is split into passages; one card per article unless asked for more, and a
     # note says so when that leaves fewer cards than asked for.
     refs = page.locator("#results .qa-card .qa-ref").all_inner_texts()
