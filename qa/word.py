@@ -29,8 +29,8 @@ from .pdfmeta import meta_text
 from .records import article_from
 from .types import Article, Skip
 from .walk import ReadStats
+from .wordlists import Numbering, W, prop
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MATH_TEXT = "{http://schemas.openxmlformats.org/officeDocument/2006/math}t"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 MAX_DOCX_BYTES = 256 * 2**20
@@ -76,59 +76,7 @@ class _Styles:
         return next((found for s in self.chain(style_id) if (found := s.find(path)) is not None), None)
 
     def names(self, style_id: str | None) -> list[str]:
-        return [(_prop(s, "name") or "").lower() for s in self.chain(style_id)]
-
-
-class _Numbering:
-    """The bullet or number Word shows before a list item, counted as Word counts them."""
-
-    def __init__(self, element) -> None:
-        self.abstract = {a.get(W + "abstractNumId"): a for a in element.iter(W + "abstractNum")} if element is not None else {}
-        self.nums = {n.get(W + "numId"): n for n in element.iter(W + "num")} if element is not None else {}
-        self.counts: dict[str, dict[int, int]] = {}  # by abstract list: a level's last number
-
-    def label(self, num_id: str, ilvl: int) -> str | None:
-        num = self.nums.get(num_id)
-        ref = num.find(W + "abstractNumId") if num is not None else None
-        abstract = self.abstract.get(ref.get(W + "val")) if ref is not None else None
-        if abstract is None:
-            return None
-        levels = {int(lv.get(W + "ilvl") or 0): lv for lv in abstract.iter(W + "lvl")}
-        for override in num.iter(W + "lvlOverride"):
-            if (lv := override.find(W + "lvl")) is not None:
-                levels[int(override.get(W + "ilvl") or 0)] = lv
-        counts = self.counts.setdefault(ref.get(W + "val"), {})
-        counts[ilvl] = counts.get(ilvl, _value(levels.get(ilvl), "start", 1) - 1) + 1
-        for deeper in [k for k in counts if k > ilvl]:  # a sublist starts again under each item
-            del counts[deeper]
-        fmt = _value(levels.get(ilvl), "numFmt", "decimal")
-        if fmt == "bullet":
-            return "-"
-        shown = _value(levels.get(ilvl), "lvlText", f"%{ilvl + 1}.")
-        return re.sub(r"%([1-9])", lambda m: _number(counts.get(int(m[1]) - 1, _value(
-            levels.get(int(m[1]) - 1), "start", 1)), _value(levels.get(int(m[1]) - 1), "numFmt", "decimal")), shown).strip()
-
-
-def _value(element, name: str, default):
-    found = element.find(W + name) if element is not None else None
-    value = found.get(W + "val") if found is not None else None
-    if value is None:
-        return default
-    return int(value) if isinstance(default, int) and value.lstrip("-").isdigit() else value
-
-
-def _number(n: int, fmt: str) -> str:
-    if fmt in ("lowerLetter", "upperLetter"):
-        letters = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
-        return letters.upper() if fmt == "upperLetter" else letters
-    if fmt in ("lowerRoman", "upperRoman") and 0 < n < 4000:
-        roman = ""
-        for value, digits in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-                              (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
-            roman += digits * (n // value)
-            n %= value
-        return roman.upper() if fmt == "upperRoman" else roman
-    return str(n) if fmt not in ("none",) else ""
+        return [(prop(s, "name") or "").lower() for s in self.chain(style_id)]
 
 
 def read_docx(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
@@ -194,7 +142,7 @@ class _Reader:
     def __init__(self, doc) -> None:
         self.styles = _Styles(doc.styles.element)
         numbering = doc.part.numbering_part.element if _has(doc.part, "numbering") else None
-        self.numbering = _Numbering(numbering)
+        self.numbering = Numbering(numbering, self.styles)
         self.notes = _notes(doc.part)
         self.cited: dict[str, int] = {}  # a footnote's id: the number shown for it
         self.count = 0  # paragraphs with text so far
@@ -215,7 +163,7 @@ class _Reader:
 
     def paragraph(self, p) -> list[_Block]:
         ppr = p.find(W + "pPr")
-        style = _prop(ppr, "pStyle") or self.styles.default
+        style = prop(ppr, "pStyle") or self.styles.default
         names = self.styles.names(style)
         boxes: list = []
         notes: list[str] = []
@@ -273,14 +221,14 @@ class _Reader:
 
     def _level(self, ppr, style: str | None) -> int | None:
         """A heading's level: 0 for the Title style, 1 for Heading 1 (outline level 0)..."""
-        own = _prop(ppr, "outlineLvl")
+        own = prop(ppr, "outlineLvl")
         if own is None:
             for s in self.styles.chain(style):
-                name = (_prop(s, "name") or "").lower()
+                name = (prop(s, "name") or "").lower()
                 if name == "title":
                     return 0
                 m = _HEADING_NAME.fullmatch(name)
-                own = _prop(s.find(W + "pPr"), "outlineLvl") or (str(int(m[1]) - 1) if m else None)
+                own = prop(s.find(W + "pPr"), "outlineLvl") or (str(int(m[1]) - 1) if m else None)
                 if own is not None:
                     break
         return int(own) + 1 if own and own.isdigit() and int(own) < 9 else None
@@ -289,10 +237,10 @@ class _Reader:
         num = ppr.find(W + "numPr") if ppr is not None else None
         if num is None:
             num = self.styles.find(style, W + "pPr/" + W + "numPr")
-        num_id = _prop(num, "numId")
+        num_id = prop(num, "numId")
         if not num_id or num_id == "0":
             return None
-        ilvl = _prop(num, "ilvl") or "0"
+        ilvl = prop(num, "ilvl") or "0"
         return self.numbering.label(num_id, int(ilvl) if ilvl.isdigit() else 0)
 
     def _bold(self, p, style: str | None) -> bool:
@@ -303,7 +251,7 @@ class _Reader:
     def _run_bold(self, r, style: str | None) -> bool:
         rpr = r.find(W + "rPr")
         for found in (rpr.find(W + "b") if rpr is not None else None,
-                      self.styles.find(_prop(rpr, "rStyle"), W + "rPr/" + W + "b"),
+                      self.styles.find(prop(rpr, "rStyle"), W + "rPr/" + W + "b"),
                       self.styles.find(style, W + "rPr/" + W + "b")):
             if found is not None:
                 return found.get(W + "val") not in ("0", "false", "off")
@@ -323,7 +271,7 @@ class _Reader:
                 inside = self.blocks(tc)
                 cell = " ".join(b.text.replace("\n", " ") for b in inside)
                 shown.append("" if merged is not None and merged.get(W + "val") != "restart" else cell)
-                shown += [""] * (int(_prop(tc.find(W + "tcPr"), "gridSpan") or 1) - 1)
+                shown += [""] * (int(prop(tc.find(W + "tcPr"), "gridSpan") or 1) - 1)
             self.count = before + (self.count > before)  # a row is a paragraph, as it is written
             if self.count > before:
                 out.append(_Block("row", "| " + " | ".join(c.replace("|", "/") for c in shown) + " |", self.count,
@@ -337,11 +285,6 @@ def _owner(el):
     while parent is not None and parent.tag != W + "tbl":
         parent = parent.getparent()
     return parent
-
-
-def _prop(element, name: str) -> str | None:
-    found = element.find(W + name) if element is not None else None
-    return found.get(W + "val") if found is not None else None
 
 
 def _has(part, kind: str) -> bool:

@@ -34,13 +34,15 @@ def r(text: str, bold: bool = False) -> str:
 
 
 def write_docx(path, body: str, footnotes: dict[int, str] | None = None, numbering: tuple[str, ...] = (),
-               **props) -> None:
+               styles: tuple[str, ...] = (), **props) -> None:
     """A .docx of python-docx's template (its styles and lists) with ``body``, Word's XML, and
     the core properties given; with ``footnotes`` (id: text), a footnotes part as Word writes it;
-    ``numbering``: lists' definitions added to the template's, Word's XML."""
+    ``numbering`` and ``styles``: lists' definitions and styles added to the template's, Word's XML."""
     d = docx.Document()
     for element in numbering:
         d.part.numbering_part.element.append(parse_xml(element))
+    for element in styles:
+        d.styles.element.append(parse_xml(element))
     d.styles.add_style("Code", WD_STYLE_TYPE.PARAGRAPH)
     d.styles.element.append(parse_xml(f'<w:style {NS} w:type="paragraph" w:styleId="TOC1"><w:name w:val="toc 1"/>'
                                       '<w:basedOn w:val="Normal"/></w:style>'))
@@ -167,17 +169,28 @@ def test_list_levels_and_numbered_headings_counted_as_word_counts_them(tmp_path)
              f'<w:abstractNum {NS} w:abstractNumId="91">' + lvl(0, "decimal", "%1") + lvl(1, "decimal", "%1.%2")
              + lvl(2, "upperRoman", "%3.") + "</w:abstractNum>",
              f'<w:num {NS} w:numId="90"><w:abstractNumId w:val="90"/></w:num>',
-             f'<w:num {NS} w:numId="91"><w:abstractNumId w:val="91"/></w:num>')
+             f'<w:num {NS} w:numId="91"><w:abstractNumId w:val="91"/></w:num>',
+             # the same list again, restarted ("Restart at 1"), and one defined by a list style
+             f'<w:num {NS} w:numId="92"><w:abstractNumId w:val="90"/><w:lvlOverride w:ilvl="0">'
+             '<w:startOverride w:val="1"/></w:lvlOverride></w:num>',
+             f'<w:abstractNum {NS} w:abstractNumId="93"><w:numStyleLink w:val="Steps"/></w:abstractNum>',
+             f'<w:num {NS} w:numId="93"><w:abstractNumId w:val="93"/></w:num>')
+    styles = (f'<w:style {NS} w:type="numbering" w:styleId="Steps"><w:name w:val="Steps"/><w:pPr><w:numPr>'
+              '<w:numId w:val="91"/></w:numPr></w:pPr></w:style>',)
     body = "".join([numbered("Intro", 91, 0, "Heading1"), numbered("Scope", 91, 1, "Heading2"),
                      numbered("Gates", 90), numbered("Upper", 90, 1), numbered("Lower", 90, 1),
                      numbered("Quay", 90), numbered("Cranes", 90, 1), numbered("Forty tonnes", 90, 2),
                      numbered("Methods", 91, 0, "Heading1"), numbered("Sampling", 91, 1, "Heading2"),
-                     numbered("Terms", 91, 2)])
-    write_docx(tmp_path / "lists.docx", body, numbering=lists)
+                     numbered("Terms", 91, 2), numbered("Locks", 90), numbered("Again", 92), numbered("More", 92),
+                     numbered("Styled", 93, 2)])
+    write_docx(tmp_path / "lists.docx", body, numbering=lists, styles=styles)
     assert read(tmp_path / "lists.docx").text.split("\n") == [
         "# 1 Intro", "## 1.1 Scope",
         "1. Gates", "a) Upper", "b) Lower", "2. Quay", "a) Cranes", "- Forty tonnes",  # a sublist starts again
         "# 2 Methods", "## 2.1 Sampling", "I. Terms",
+        "3. Locks",  # the list of Gates and Quay goes on after the headings
+        "1. Again", "2. More",  # restarted
+        "II. Styled",  # its definition is the headings' list, by its list style
     ]
 
 
