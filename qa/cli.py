@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
                     help="make the index hold exactly PATHs, every article split as this version splits "
                          "it (default: update them, keep the rest)")
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
+    sp.add_argument("--watch", nargs="?", type=_seconds, const=10.0, metavar="SECONDS",
+                    help="(after the PATHs) then keep the index in step with them: update every SECONDS "
+                         "(default 10), saying what changed, until Ctrl+C")
     sp.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
                     help="(after the PATHs) embed in a Ray Data actor pool: alone, Ray starts on this machine; with "
                          "an ADDRESS (auto, HOST:6379, ray://HOST:10001) it joins that cluster")
@@ -168,7 +171,26 @@ def cmd_index(args) -> int:
     for line in summary.lines():
         print(line)
     print(f"index: {args.index}")
+    if args.watch:
+        from .watch import watch
+
+        print(f"watching {', '.join(args.paths)}: updated every {args.watch:g} s (Ctrl+C stops)", flush=True)
+        try:
+            watch(partial(lib.update, args.paths, one_per_file=args.one_per_file, progress=False, ray=ray),
+                  args.watch, report=partial(print, flush=True))
+        except KeyboardInterrupt:
+            print("stopped watching")
     return 0
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < 10**6:
+        raise argparse.ArgumentTypeError(f"{value} is not a number of seconds above 0")
+    return seconds
 
 
 def cmd_remove(args) -> int:

@@ -1,0 +1,95 @@
+"""`qa index PATH --watch`: the index kept in step with a folder that changes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import qa
+from qa.errors import IndexLockedError
+from qa.watch import watch
+
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1"}
+
+
+def test_each_round_updates_the_index_and_says_what_changed(tmp_path, fake):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "ferry.md").write_text("# Ferry\n\nThe ferry leaves at nine.\n", encoding="utf-8")
+    lib = qa.Library.build([str(notes)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    changes = [
+        lambda: (notes / "crane.md").write_text("# Crane\n\nThe crane lifts forty tonnes.\n", encoding="utf-8"),
+        lambda: None,  # nothing changed: nothing said
+        lambda: (notes / "broken.json").write_text("{not json", encoding="utf-8"),
+        lambda: (notes / "ferry.md").unlink(),  # the broken file is not named again
+    ]
+    said: list[str] = []
+    rounds = iter(changes)
+    watch(lambda: lib.update([str(notes)], progress=False), 0.01, report=said.append,
+          sleep=lambda _: next(rounds)(), rounds=len(changes))
+    stamp = r"\d\d:\d\d:\d\d "
+    assert len(said) == 4, said
+    assert re_match(stamp + "embedded 1, removed 0: index holds 2 passages", said[0])
+    assert re_match(stamp + "skipped 1:", said[1]) and "broken.json" in said[2]
+    assert re_match(stamp + "embedded 0, removed 1: index holds 1 passages", said[3])
+    assert [h.source for h in lib.ask("crane tonnes", k=5, mode="lexical")] == [str(notes / "crane.md")]
+
+
+def re_match(pattern: str, text: str) -> bool:
+    import re
+
+    return re.fullmatch(pattern, text) is not None
+
+
+def test_a_round_another_writer_holds_the_index_is_put_off():
+    calls = []
+
+    def update():
+        calls.append(1)
+        raise IndexLockedError("another process is writing")
+
+    said: list[str] = []
+    watch(update, 0.01, report=said.append, sleep=lambda _: None, rounds=3)
+    assert len(calls) == 3 and said == []
+    with pytest.raises(ValueError):
+        watch(update, 0, rounds=1)
+
+
+@pytest.mark.model
+def test_qa_index_watch_picks_up_a_new_file_and_stops_on_ctrl_c(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "ferry.txt").write_text("The ferry to Keel Bay leaves at nine.\n", encoding="utf-8")
+    index = str(tmp_path / "idx")
+    # the default SIGINT handler, as a terminal's Ctrl+C finds it (see test_cli's interrupted run)
+    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "index", str(notes), "--index", index, "--quiet",
+                             "--watch", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 240
+        while not os.path.exists(os.path.join(index, "manifest.json")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (notes / "crane.txt").write_text("The new crane on the quay lifts forty tonnes.\n", encoding="utf-8")
+        while qa.Library.open(index).info().articles < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        hit = qa.Library.open(index).ask("How much does the crane lift?", k=1)[0]
+        assert hit.source == str(notes / "crane.txt")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    lines = out.splitlines()
+    assert f"watching {notes}: updated every 0.2 s (Ctrl+C stops)" in lines
+    assert any(re_match(r"\d\d:\d\d:\d\d embedded 1, removed 0: index holds 2 passages", ln) for ln in lines), out
+    assert lines[-1] == "stopped watching"
+
+
+def test_a_watch_interval_that_is_no_number_of_seconds_is_refused(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "qa.cli", "index", str(tmp_path), "--watch", "0"], capture_output=True,
+                       text=True, env=ENV, timeout=60)
+    assert r.returncode == 2 and "0 is not a number of seconds above 0" in r.stderr
