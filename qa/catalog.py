@@ -17,6 +17,7 @@ from typing import Any
 from .catalog_queries import CatalogQueries
 from .catalog_schema import ADDED, ARTICLES_ADDED, BLOB_COLUMNS, REQUIRED, RETIRED, SCHEMA
 from .errors import IndexCorruptError
+from .markdown import table_header
 from .segments import SegmentReader, SegmentWriter, SentenceBlobs
 from .types import Article, Passage, markup_of
 
@@ -198,20 +199,30 @@ class Catalog(SentenceBlobs, CatalogQueries):
             "SELECT article, count(*) FROM passages WHERE id >= ? GROUP BY article", (first,)))
 
     def iter_passages_from(self, first: int, batch: int):
-        """Batches of (id, article rowid, title, passage text, char_start, sentence spans)."""
+        """Batches of (id, article rowid, title, passage text, char_start, sentence spans): the
+        text embedded and indexed for each passage. A passage cut from a long table (Markdown's
+        or a page's) opens with its table's header row and rule, so its rows are found by their
+        columns' names too; its char_start is moved back by as much (the sentences' spans stay
+        where they are in the article)."""
         last = first - 1
         while True:
             rows = self.db.execute(
-                "SELECT p.id, p.article, a.title, p.char_start, p.char_end, p.sentences FROM passages p"
-                " JOIN articles a ON a.id = p.article WHERE p.id > ? ORDER BY p.id LIMIT ?",
+                f"SELECT p.id, p.article, a.title, p.char_start, p.char_end, p.sentences, a.source, {self._markup}"
+                " FROM passages p JOIN articles a ON a.id = p.article WHERE p.id > ? ORDER BY p.id LIMIT ?",
                 (last, batch)).fetchall()
             if not rows:
                 return
             # Each article's text once, sliced here: SQLite's substr() reads the whole text for
             # every passage, which made a 12 MB article's 8,772 passages take 7 minutes to fetch.
             texts = self.article_texts(sorted({r[1] for r in rows}))
-            yield [(r[0], r[1], r[2], texts[r[1]][r[3]:r[4]], r[3], [tuple(x) for x in json.loads(r[5])])
-                   for r in rows]
+            out = []
+            for r in rows:
+                text = texts[r[1]][r[3]:r[4]]
+                header = (table_header(texts[r[1]], r[3], text)
+                          if text.lstrip(" \t").startswith("|") and markup_of(r[6], r[7]) != "plain" else None)
+                head = f"{header}\n" if header else ""
+                out.append((r[0], r[1], r[2], head + text, r[3] - len(head), [tuple(x) for x in json.loads(r[5])]))
+            yield out
             last = rows[-1][0]
 
     def passage_ids(self, below: int | None = None):

@@ -392,3 +392,30 @@ def test_an_index_of_earlier_terms_is_analysed_anew_on_its_next_write(tmp_path, 
     [hit] = lib.ask("cooperative", k=2, mode="lexical")
     assert hit.source.endswith("bakery.txt")
     assert not lib.update([str(articles)], progress=False).changed  # and then it is current
+
+
+def test_a_passage_cut_from_a_long_table_is_found_by_its_columns_names(tmp_path, fake):
+    """Embedded and indexed with its table's header row and rule before it, as a card shows it."""
+    rows = "".join(f"| {n} | {['timber', 'grain', 'coal'][n % 3]} |\n" for n in range(1, 150))
+    text = f"# Quays\n\nThe port keeps a record of its quays.\n\n| Mooring | Cargo handled |\n|---|---|\n{rows}"
+    (tmp_path / "quays.md").write_text(text, encoding="utf-8")
+    (tmp_path / "plain.txt").write_text("| Mooring | Cargo handled |\n|---|---|\n" + rows, encoding="utf-8")
+    (tmp_path / "news.txt").write_text("\n\n".join(f"The ferry number {n} left the harbour on time." for n in range(40)),
+                                       encoding="utf-8")  # other articles, so that words have weight
+    lib = qa.Library.build([str(tmp_path / f) for f in ("quays.md", "plain.txt", "news.txt")], str(tmp_path / "idx"),
+                           embedder=fake, progress=False, chunk_tokens=64)
+    indexed = passage_texts(lib)
+    stored = {pid: r.text for pid, r in lib.catalog.passages(list(indexed)).items()}
+    cut = [pid for pid, t in stored.items() if t.startswith("| ") and not t.startswith("| Mooring")]
+    assert len(cut) > 4  # the table runs over many passages of both files
+    for pid in cut:
+        md = lib.catalog.passages([pid])[pid].source.endswith(".md")
+        head = "| Mooring | Cargo handled |\n|---|---|\n" if md else ""  # a .txt is plain text: no tables
+        assert indexed[pid] == f"{lib.catalog.passages([pid])[pid].title}\n{head}{stored[pid]}"
+    # the stored passage is as it was: its text, offsets and sentences are the article's
+    assert all(t == lib.article(lib.catalog.passages([pid])[pid].article_id)["text"][
+        lib.catalog.passages([pid])[pid].char_start:lib.catalog.passages([pid])[pid].char_end]
+        for pid, t in stored.items())
+    # its words are in the header alone: without it, the passage holding the header would win
+    [hit] = lib.ask("cargo handled at mooring 120", k=1, mode="lexical", filters={"source": "*.md"})
+    assert "| 120 |" in hit.text and hit.table_header == "| Mooring | Cargo handled |\n|---|---|"
