@@ -16,6 +16,7 @@ from .clippings import is_clippings, read_clippings
 from .dates import FileDates, name_date
 from .encoding import LEGACY, SAMPLE_BYTES, decode, display_name, legacy_encoding, utf16_as_utf8
 from .enex import ENEX, read_enex
+from .epub import read_epub
 from .feeds import FEEDS, read_feed
 from .filestamps import same_file
 from .frontmatter import front_matter
@@ -38,7 +39,7 @@ from .records import (
     tag_names,
     title_from_text,
 )
-from .types import DOCX, MARKDOWN, PAGES, PDF, Article, Skip
+from .types import DOCX, EPUB, MARKDOWN, PAGES, PDF, Article, Skip
 from .walk import EXTENSIONS, ReadStats, iter_files
 from .word import read_docx
 
@@ -82,8 +83,8 @@ def read_articles(
 
 def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:
     ext = os.path.splitext(given)[1].lower()
-    if ext in (PDF, DOCX):  # binary, and PDFium or python-docx reads the file itself
-        reader = read_pdf if ext == PDF else read_docx
+    if ext in (PDF, DOCX, EPUB):  # binary: PDFium, python-docx or the zip reader reads the file itself
+        reader = {PDF: read_pdf, DOCX: read_docx, EPUB: read_epub}[ext]
         yield from _guarded(reader(given, absolute, stats), given, absolute, stats)
         return
     try:

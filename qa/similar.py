@@ -15,7 +15,7 @@ def article_rowid(catalog, ref: str, path: str) -> int:
     rowid = catalog.article_rowid(ref)
     if rowid is not None:
         return rowid
-    m = re.fullmatch(r"(.+?):[p¶]?(\d+)(?:-\d+)?", ref)  # p: a PDF's page; ¶: a Word paragraph
+    m = re.fullmatch(r"(.+?):[p¶§]?(\d+)(?:-\d+)?", ref)  # p: a PDF's page; ¶: a Word paragraph; §: a chapter
     given, line = (m[1], int(m[2])) if m else (ref, None)
     rows = catalog.articles_in(given, os.path.abspath(given))
     if line is not None:  # the article the line falls in; a line before the first: the first

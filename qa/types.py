@@ -11,6 +11,7 @@ MARKDOWN = (".md", ".markdown", ".mdx", ".rst")  # .rst read as the Markdown its
 PAGES = (".html", ".htm", ".xhtml")
 PDF = ".pdf"  # its pages are its lines (qa.pdf)
 DOCX = ".docx"  # its paragraphs are its lines (qa.word)
+EPUB = ".epub"  # its chapters are its lines (qa.epub)
 
 
 def is_markdown(source: str) -> bool:
@@ -39,15 +40,13 @@ def is_pdf(source: str) -> bool:
     return source.lower().endswith(PDF)
 
 
-def is_docx(source: str) -> bool:
-    return source.lower().endswith(DOCX)
-
-
 def lines_of(source: str, line_start: int, line_end: int | None = None) -> str:
     """``12-14``, ``12`` for one line; a PDF's pages: ``p3-4``, ``p3``; a Word document's
-    paragraphs: ``¶12-14``."""
+    paragraphs: ``¶12-14``; an e-book's chapter: ``§7``."""
     span = line_start if line_end in (None, line_start) else f"{line_start}-{line_end}"
-    return f"p{span}" if is_pdf(source) else f"¶{span}" if is_docx(source) else str(span)
+    lower = source.lower()
+    mark = "p" if lower.endswith(PDF) else "¶" if lower.endswith(DOCX) else "§" if lower.endswith(EPUB) else ""
+    return f"{mark}{span}"
 
 
 def reference(source: str, line_start: int, line_end: int) -> str:
