@@ -88,7 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     sp = with_backend(with_index(sub.add_parser(
         "similar", help="articles similar to an article",
         description="Articles like one in the index (by id or by the reference qa ask prints: "
-                    "FILE or FILE:LINE), like a file that is not indexed, or like --text.")))
+                    "FILE or FILE:LINE, a PDF's FILE:pPAGE, a Word document's FILE:¶PARAGRAPH, an e-book's "
+                    "FILE:§CHAPTER), like a file that is not indexed, or like --text.")))
     sp.add_argument("article_id", nargs="?", metavar="ARTICLE",
                     help="an article id, FILE:LINE, FILE holding one article, or any file to compare")
     sp.add_argument("--text", help="compare with this text instead of an article")
