@@ -74,6 +74,20 @@ def store_uploads(paths: list[str], folder: str) -> list[str]:
 _ROW_NOTE = re.compile(r" \((?:file not found|uploaded archive, \d+ files?)\)$")
 
 
+def _unkept(stored: list[str], skipped) -> list[str]:
+    """Uploaded files that could not be read at all are deleted from the uploads folder (they are
+    its copies; the user's files are where they were), so that later uploads do not name them
+    again; the lines that say so."""
+    names = []
+    for path in {os.path.realpath(s.path) for s in skipped if s.line is None}.intersection(stored):
+        try:
+            os.remove(path)
+            names.append(os.path.basename(path))
+        except OSError:
+            continue
+    return [f"not kept in the uploads folder, as they could not be read: {', '.join(sorted(names))}"] if names else []
+
+
 def _row(source: str, n: int, first: str | None, last: str | None, title: str) -> list:
     dates = "" if not first else first if first == last else f"{first} – {last}"
     return [source, n, dates, title if n == 1 else f"{title} (+{n - 1} more)"]
@@ -195,12 +209,12 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             for path in archives:  # an export's folders are what its reader needs
                 done = unpack(path, uploads)
                 unpacked.append(dataclasses.replace(done, folder=_shown_path(done.folder)).line(os.path.basename(path)))
-            store_uploads([p for p in paths if p not in archives], uploads)
+            stored = store_uploads([p for p in paths if p not in archives], uploads)
             summary = lib.update([_shown_path(uploads)], progress=False,
                                  on_progress=lambda d, t, m: progress(d / max(t, 1), desc=m))
         except QAError as exc:
             return render.message(" ".join([*unpacked, str(exc)]), "error"), gr.skip(), gr.skip()
-        text = "\n".join(unpacked + summary.lines())
+        text = "\n".join(unpacked + summary.lines() + _unkept(stored, summary.skipped))
         return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table()
 
     def pick_source(evt):

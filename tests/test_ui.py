@@ -239,12 +239,14 @@ def upload(page, path) -> str:
     page.get_by_role("tab", name="Add articles").click()
     page.locator("#upload input[type=file]").set_input_files(str(path))
     page.wait_for_timeout(500)
-    before = page.locator("#add-summary").inner_text()
+    pre = page.locator("#add-summary pre")
+    before = pre.inner_text() if pre.count() else ""
     page.click("#add")
+    # the summary's own text, not the progress shown over the last one
     page.wait_for_function("([sel, old]) => { const e = document.querySelector(sel);"
-                           " return e && e.querySelector('pre') && e.innerText !== old; }",
-                           arg=["#add-summary", before], timeout=120000)
-    return page.locator("#add-summary").inner_text()
+                           " return e && e.innerText !== old; }",
+                           arg=["#add-summary pre", before], timeout=120000)
+    return pre.inner_text()
 
 
 def test_upload_then_find_it(page, tmp_path):
@@ -550,3 +552,11 @@ def test_a_pdf_cards_reference_opens_the_file_at_the_hits_page_and_nothing_else_
     catalog = APP_INDEX[app_url] / "catalog.sqlite"
     for other in (catalog, Path("/etc/hostname")):
         assert page.request.get(urllib.parse.urljoin(app_url, f"gradio_api/file={other}")).status == 403
+    # a file that cannot be read is named, and not kept among the uploads to be named again
+    page.reload()  # the upload box keeps the files chosen before
+    page.wait_for_selector("#question textarea", timeout=60000)
+    broken = tmp_path / "torn.pdf"
+    broken.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
+    said = upload(page, broken)
+    assert "torn.pdf: a damaged PDF" in said and said.endswith("as they could not be read: torn.pdf"), said
+    assert not (APP_INDEX[app_url] / "uploads" / "torn.pdf").exists() and broken.exists()
