@@ -11,7 +11,6 @@ or a page of only images has no text and no number).
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 import zipfile
@@ -19,8 +18,9 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 from .records import record_article
-from .types import Article, Skip
+from .types import EPUB, Article, Skip
 from .walk import ReadStats
+from .zipped import refused
 
 MAX_EPUB_BYTES = 2048 * 2**20  # unpacked; a zip bomb is refused by its members' sizes first
 MAX_CHAPTER_BYTES = 32 * 2**20
@@ -38,22 +38,16 @@ def read_epub(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
     """Each chapter with text as an article, in the book's reading order."""
     from lxml import etree
 
-    try:
-        if not os.path.getsize(absolute):
-            stats.skipped.append(Skip(given, None, "empty file"))
-            return
-        if not zipfile.is_zipfile(absolute):
-            stats.skipped.append(Skip(given, None, "not an EPUB (an .epub is a zip package, and this is not one)"))
-            return
-    except OSError as exc:
-        stats.skipped.append(Skip(given, None, f"cannot read: {exc.strerror or exc}"))
-        stats.unread.add(absolute)
+    why = refused(absolute, "an EPUB", EPUB, MAX_EPUB_BYTES)
+    if why:
+        stats.skipped.append(Skip(given, None, why))
+        if why.startswith("cannot read"):
+            stats.unread.add(absolute)
         return
     try:
         with zipfile.ZipFile(absolute) as z:
-            why = _refused(z)
-            if why:
-                stats.skipped.append(Skip(given, None, why))
+            if "META-INF/container.xml" not in z.namelist():
+                stats.skipped.append(Skip(given, None, "not an EPUB (a zip without META-INF/container.xml)"))
                 return
             parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
             opf_path = _package_path(z, parser)
@@ -95,15 +89,6 @@ def read_epub(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
                     yield article
     except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         stats.skipped.append(Skip(given, None, f"a damaged EPUB: {exc}"))
-
-
-def _refused(z: zipfile.ZipFile) -> str | None:
-    unpacked = sum(m.file_size for m in z.infolist())
-    if unpacked > MAX_EPUB_BYTES:
-        return f"file too large ({unpacked // 2**20} MB unpacked, limit {MAX_EPUB_BYTES // 2**20} MB)"
-    if "META-INF/container.xml" not in z.namelist():
-        return "not an EPUB (a zip without META-INF/container.xml)"
-    return None
 
 
 def _package_path(z: zipfile.ZipFile, parser) -> str:

@@ -26,6 +26,7 @@ from .markdown import inline_tags, template_fences, without_hidden
 from .markdown import lead as markdown_lead
 from .markdown import title as markdown_title
 from .mdpage import entities, shown, without_esm
+from .odt import read_odt
 from .pdf import read_pdf
 from .records import (
     FIELDS,
@@ -39,7 +40,7 @@ from .records import (
     tag_names,
     title_from_text,
 )
-from .types import DOCX, EPUB, MARKDOWN, PAGES, PDF, Article, Skip
+from .types import DOCX, EPUB, MARKDOWN, ODT, PAGES, PDF, Article, Skip
 from .walk import EXTENSIONS, ReadStats, iter_files
 from .word import read_docx
 
@@ -83,8 +84,8 @@ def read_articles(
 
 def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:
     ext = os.path.splitext(given)[1].lower()
-    if ext in (PDF, DOCX, EPUB):  # binary: PDFium, python-docx or the zip reader reads the file itself
-        reader = {PDF: read_pdf, DOCX: read_docx, EPUB: read_epub}[ext]
+    if ext in (PDF, DOCX, ODT, EPUB):  # binary: PDFium, python-docx or a zip reader reads the file itself
+        reader = {PDF: read_pdf, DOCX: read_docx, ODT: read_odt, EPUB: read_epub}[ext]
         yield from _guarded(reader(given, absolute, stats), given, absolute, stats)
         return
     try:

@@ -17,24 +17,22 @@ item or a table's row each one.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from .blocks import Block, written
 from .dates import name_date
-from .markdown import fence_for, structural
 from .pdfmeta import meta_text
 from .records import article_from
-from .types import Article, Skip
+from .types import DOCX, Article, Skip
 from .walk import ReadStats
 from .wordlists import Numbering, W, prop
+from .zipped import refused
 
 _MATH_TEXT = "{http://schemas.openxmlformats.org/officeDocument/2006/math}t"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-MAX_DOCX_BYTES = 256 * 2**20
-MAX_UNPACKED_BYTES = 1024 * 2**20  # a zip bomb is refused by its members' sizes, before unpacking
+MAX_UNPACKED_BYTES = 1024 * 2**20
 # Not the text a reader sees: deleted and moved-away text, properties, a text box's legacy copy
 _UNSEEN = {W + "del", W + "moveFrom", W + "pPr", W + "rPr", W + "sectPr", W + "tblPr", W + "trPr",
            W + "tcPr", _FALLBACK, W + "commentReference", W + "annotationRef"}
@@ -43,15 +41,6 @@ _CODE_STYLE = re.compile(r"\bcode\b|preformatted|macro text|source code")
 _SKIPPED_STYLE = re.compile(r"toc |toc heading|table of (?:contents|figures)|index \d")
 _SENTENCE_END = re.compile(r"[.!?;,]$")
 _MAX_BOLD_HEADING = 90  # characters: a bold paragraph longer than this is emphasis, not a heading
-
-
-@dataclass
-class _Block:
-    kind: str  # "para", "heading", "item", "row", "code"
-    text: str
-    number: int  # its paragraph number: the reference
-    level: int = 0  # a heading's, styled; 0: a bold paragraph's, the least
-    header: bool = False  # a table's first row
 
 
 class _Styles:
@@ -84,7 +73,7 @@ def read_docx(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
-    why = _unopenable(absolute)
+    why = refused(absolute, "a Word document", DOCX, MAX_UNPACKED_BYTES)
     if why:
         stats.skipped.append(Skip(given, None, why))
         if why.startswith("cannot read"):
@@ -100,7 +89,7 @@ def read_docx(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
     if not any(b.text.strip() for b in blocks):
         stats.skipped.append(Skip(given, None, "no text in the Word document"))
         return
-    text, anchors = _written(blocks)
+    text, anchors = written(blocks)
     props = doc.core_properties
     title = reader.title or meta_text(props.title) or (blocks[0].text if blocks[0].kind == "heading" else None)
     created = props.created
@@ -110,30 +99,6 @@ def read_docx(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
            "metadata": {"subject": props.subject.strip()} if (props.subject or "").strip() else {}}
     article = article_from(rec, given, absolute, 0, text, title, anchors[0][1], lines_mapped=True, markup="page")
     yield dataclasses.replace(article, line_anchors=anchors)
-
-
-def _unopenable(absolute: str) -> str | None:
-    """Why the file is not a .docx that can be opened, or None."""
-    try:
-        with open(absolute, "rb") as fh:
-            head = fh.read(8)
-        if not head:
-            return "empty file"
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
-            return ("a password-protected or Word 97-2003 document (not the .docx format): "
-                    "save a copy as .docx without a password to index it")
-        if not zipfile.is_zipfile(absolute):
-            return "not a Word document (a .docx is a zip package, and this is not one)"
-        with zipfile.ZipFile(absolute) as z:
-            members = z.infolist()
-        unpacked = sum(m.file_size for m in members)
-        packed = sum(m.compress_size for m in members)
-    except (OSError, zipfile.BadZipFile) as exc:
-        return f"cannot read: {getattr(exc, 'strerror', None) or exc}"
-    if packed > MAX_DOCX_BYTES or unpacked > MAX_UNPACKED_BYTES:
-        return (f"file too large ({max(packed, unpacked) // 2**20} MB unpacked, "
-                f"limit {MAX_UNPACKED_BYTES // 2**20} MB)")
-    return None
 
 
 class _Reader:
@@ -149,8 +114,8 @@ class _Reader:
         self.title: str | None = None
         self.titled = False  # a paragraph in the Title style: headings one level below it
 
-    def blocks(self, container) -> list[_Block]:
-        out: list[_Block] = []
+    def blocks(self, container) -> list[Block]:
+        out: list[Block] = []
         for child in container:
             tag = child.tag
             if tag == W + "p":
@@ -161,7 +126,7 @@ class _Reader:
                 out += self.blocks(child)
         return out
 
-    def paragraph(self, p) -> list[_Block]:
+    def paragraph(self, p) -> list[Block]:
         ppr = p.find(W + "pPr")
         style = prop(ppr, "pStyle") or self.styles.default
         names = self.styles.names(style)
@@ -176,7 +141,7 @@ class _Reader:
         number = self.count
         after = [b for box in boxes for b in self.blocks(box)]  # a text box's paragraphs follow its own
         if any(_CODE_STYLE.search(n) for n in names):
-            return [_Block("code", line.rstrip(), number) for line in raw.replace("\t", "    ").split("\n")] + after
+            return [Block("code", line.rstrip(), number) for line in raw.replace("\t", "    ").split("\n")] + after
         text = "\n".join(" ".join(line.split()) for line in raw.split("\n") if line.strip())
         level = self._level(ppr, style)
         label = self._label(ppr, style)
@@ -186,15 +151,15 @@ class _Reader:
         if level is not None:
             if level == 0 and not self.titled:
                 self.title, self.titled = " ".join(text.split()), True
-            out.append(_Block("heading", " ".join(text.split()), number, level + (1 if self.titled else 0) or 1))
+            out.append(Block("heading", " ".join(text.split()), number, level + (1 if self.titled else 0) or 1))
         elif label:
-            out.append(_Block("item", text, number))
+            out.append(Block("item", text, number))
         elif len(text) <= _MAX_BOLD_HEADING and "\n" not in text and not _SENTENCE_END.search(text) \
                 and self._bold(p, style):
-            out.append(_Block("heading", text, number))
+            out.append(Block("heading", text, number))
         else:
-            out.append(_Block("para", text, number))
-        out += [_Block("para", f"[{self.cited[i]}] {self.notes[i]}", number) for i in notes if i in self.notes]
+            out.append(Block("para", text, number))
+        out += [Block("para", f"[{self.cited[i]}] {self.notes[i]}", number) for i in notes if i in self.notes]
         return out + after
 
     def _text(self, el, out: list[str], boxes: list, notes: list[str]) -> None:
@@ -257,7 +222,7 @@ class _Reader:
                 return found.get(W + "val") not in ("0", "false", "off")
         return False
 
-    def table(self, tbl) -> list[_Block]:
+    def table(self, tbl) -> list[Block]:
         rows = [tr for tr in tbl.iter(W + "tr") if _owner(tr) is tbl]
         cells = [[tc for tc in tr.iter(W + "tc") if _owner(tc) is tbl] for tr in rows]
         if len(rows) < 2 or max(map(len, cells), default=0) < 2:  # a box or a layout: its text as text
@@ -274,7 +239,7 @@ class _Reader:
                 shown += [""] * (int(prop(tc.find(W + "tcPr"), "gridSpan") or 1) - 1)
             self.count = before + (self.count > before)  # a row is a paragraph, as it is written
             if self.count > before:
-                out.append(_Block("row", "| " + " | ".join(c.replace("|", "/") for c in shown) + " |", self.count,
+                out.append(Block("row", "| " + " | ".join(c.replace("|", "/") for c in shown) + " |", self.count,
                                   header=not out and i == 0))
         return out
 
@@ -306,40 +271,3 @@ def _notes(part) -> dict[str, str]:
                 if text.strip():
                     notes[kind[0] + (note.get(W + "id") or "")] = " ".join(text.split())
     return notes
-
-
-def _written(blocks: list[_Block]) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """The text, a block a line, and (offset, paragraph number) where each paragraph starts."""
-    styled = [b.level for b in blocks if b.kind == "heading" and b.level]
-    least = min(max(styled, default=0) + 1, 6)
-    lines: list[str] = []
-    anchors: list[tuple[int, int]] = []
-    size = 0
-    for i, b in enumerate(blocks):
-        prev = blocks[i - 1].kind if i else None
-        if b.kind == "code":
-            if prev != "code":
-                run = itertools.takewhile(lambda c: c.kind == "code", blocks[i:])
-                lines.append(fence := fence_for("\n".join(c.text for c in run)))
-                size += len(fence) + 1
-        elif prev == "code":
-            lines.append(fence)
-            size += len(fence) + 1
-        if b.kind == "heading":
-            piece = "#" * (b.level or least) + " " + b.text
-        elif b.kind == "para":
-            # A paragraph that would read as a heading or fence is indented past it (qa.pdf)
-            piece = "\n".join("    " + ln if structural(ln) else ln for ln in b.text.split("\n"))
-        else:
-            piece = b.text
-        if not anchors or anchors[-1][1] != b.number:
-            anchors.append((size, b.number))
-        lines.append(piece)
-        size += len(piece) + 1
-        if b.header:
-            rule = "|" + "---|" * b.text.count(" | ") + "---|"
-            lines.append(rule)
-            size += len(rule) + 1
-    if blocks and blocks[-1].kind == "code":
-        lines.append(fence)
-    return "\n".join(lines), tuple(anchors)

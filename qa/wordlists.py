@@ -50,7 +50,7 @@ class Numbering:
         if fmt == "bullet":
             return "-"
         shown = _value(levels.get(ilvl), "lvlText", f"%{ilvl + 1}.")
-        return re.sub(r"%([1-9])", lambda m: _number(counts.get(int(m[1]) - 1, _value(
+        return re.sub(r"%([1-9])", lambda m: number(counts.get(int(m[1]) - 1, _value(
             levels.get(int(m[1]) - 1), "start", 1)), _value(levels.get(int(m[1]) - 1), "numFmt", "decimal")), shown).strip()
 
 
@@ -62,7 +62,7 @@ def _value(element, name: str, default):
     return int(value) if isinstance(default, int) and value.lstrip("-").isdigit() else value
 
 
-def _number(n: int, fmt: str) -> str:
+def number(n: int, fmt: str) -> str:
     if fmt in ("lowerLetter", "upperLetter"):
         letters = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
         return letters.upper() if fmt == "upperLetter" else letters

@@ -119,9 +119,9 @@ def test_books_that_cannot_be_read_are_reported_and_the_rest_indexed(tmp_path, m
     why = {s.path.rsplit("/", 1)[1]: s.reason for s in stats.skipped}
     assert why == {
         "empty.epub": "empty file",
-        "photo.epub": "not an EPUB (an .epub is a zip package, and this is not one)",
+        "photo.epub": "not an EPUB (.epub files are zip packages, and this is not one)",
         "notes.epub": "not an EPUB (a zip without META-INF/container.xml)",
         "drm.epub": "the book is DRM-protected: its chapters are encrypted (index a copy without DRM)",
-        "big.epub": "file too large (0 MB unpacked, limit 0 MB)",
+        "big.epub": "file too large (0.3 MB unpacked, limit 0.1 MB)",
     }
     assert stats.ignored == {".mobi (convert to .epub)": 1}

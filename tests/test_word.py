@@ -247,7 +247,7 @@ def test_word_documents_that_cannot_be_read_are_reported_and_the_rest_indexed(tm
     assert why.keys() == {"empty.docx", "old.docx", "photo.docx", "notes.docx", "blank.docx", "big.docx"}
     assert why["empty.docx"] == "empty file"
     assert why["old.docx"].startswith("a password-protected or Word 97-2003 document")
-    assert why["photo.docx"] == "not a Word document (a .docx is a zip package, and this is not one)"
+    assert why["photo.docx"] == "not a Word document (.docx files are zip packages, and this is not one)"
     assert why["notes.docx"].startswith("a damaged Word document: it could not be opened")
     assert why["blank.docx"] == "no text in the Word document"
     assert why["big.docx"].startswith("file too large")

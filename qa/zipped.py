@@ -1,0 +1,30 @@
+"""Documents that are zip packages (.docx, .odt, .epub): why one cannot be opened, before it is."""
+
+from __future__ import annotations
+
+import zipfile
+
+# The password-protected Office file and the Word 97-2003 file are OLE compound files, not zips.
+OLE = b"\xd0\xcf\x11\xe0"
+
+
+def refused(absolute: str, kind: str, ext: str, limit: int) -> str | None:
+    """Why the file is no ``kind`` package to open (empty, not a zip, unpacking past ``limit``
+    bytes: a zip bomb is refused by its members' sizes, before anything is unpacked), or None."""
+    try:
+        with open(absolute, "rb") as fh:
+            head = fh.read(8)
+        if not head:
+            return "empty file"
+        if head.startswith(OLE) and ext in (".docx", ".odt"):
+            return (f"a password-protected or Word 97-2003 document (not the {ext} format): "
+                    f"save a copy as {ext} without a password to index it")
+        if not zipfile.is_zipfile(absolute):
+            return f"not {kind} ({ext} files are zip packages, and this is not one)"
+        with zipfile.ZipFile(absolute) as z:
+            unpacked = sum(m.file_size for m in z.infolist())
+    except (OSError, zipfile.BadZipFile) as exc:
+        return f"cannot read: {getattr(exc, 'strerror', None) or exc}"
+    if unpacked > limit:
+        return f"file too large ({unpacked / 2**20:.1f} MB unpacked, limit {limit / 2**20:.1f} MB)"
+    return None
