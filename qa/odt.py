@@ -34,6 +34,7 @@ _UNSEEN = {T + "table-of-content", T + "illustration-index", T + "alphabetical-i
            T + "tracked-changes", T + "sequence-decls", f"{{{_NS['office']}}}annotation", f"{{{_NS['office']}}}forms",
            T + "note-body", T + "note-citation"}
 _CODE_STYLE = re.compile(r"(?i)preformatted|source|code")
+_TITLE_STYLE = re.compile(r"(?:^|[\s_-])title$")  # Title; docutils' rststyle-title; not Subtitle
 _SENTENCE_END = re.compile(r"[.!?;,]$")
 _MAX_BOLD_HEADING = 90
 
@@ -61,11 +62,13 @@ def read_odt(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
             parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
             content = etree.fromstring(z.read("content.xml"), parser)
             meta = etree.fromstring(z.read("meta.xml"), parser) if "meta.xml" in names else None
+            # the named styles (Title, Heading 1, a list's numbering) are in styles.xml
+            styles = etree.fromstring(z.read("styles.xml"), parser) if "styles.xml" in names else None
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
         stats.skipped.append(Skip(given, None, f"a damaged OpenDocument text: {exc}"))
         return
     body = content.find(f"{{{_NS['office']}}}body/{{{_NS['office']}}}text")
-    reader = _Reader(content)
+    reader = _Reader([x for x in (styles, content) if x is not None])
     blocks = reader.blocks(body) if body is not None else []
     if not any(b.text.strip() for b in blocks):
         stats.skipped.append(Skip(given, None, "no text in the document"))
@@ -96,9 +99,10 @@ def _meta(meta) -> dict:
 class _Reader:
     """The body's blocks in order, numbered as paragraphs, with the styles that say what they are."""
 
-    def __init__(self, content) -> None:
-        self.styles = {s.get(ST + "name"): s for s in content.iter(ST + "style")}
-        self.lists = {s.get(ST + "name"): s for s in content.iter(T + "list-style")}
+    def __init__(self, parts: list) -> None:
+        """``parts``: styles.xml and content.xml, a style of the latter overriding one named alike."""
+        self.styles = {s.get(ST + "name"): s for part in parts for s in part.iter(ST + "style")}
+        self.lists = {s.get(ST + "name"): s for part in parts for s in part.iter(T + "list-style")}
         self.count = 0
         self.title: str | None = None
         self.titled = False
@@ -157,7 +161,7 @@ class _Reader:
         text = "\n".join(" ".join(line.split()) for line in raw.split("\n") if line.strip())
         out = []
         level = p.get(T + "outline-level") if p.tag == T + "h" else None
-        if "title" in names and not self.titled:
+        if any(_TITLE_STYLE.search(n) for n in names) and not self.titled:
             self.title, self.titled = " ".join(text.split()), True
             out.append(Block("heading", self.title, number, 1))
         elif level is not None:

@@ -24,11 +24,16 @@ STYLES = """
 """
 
 
-def write_odt(path, body: str, meta: str = "") -> None:
+def write_odt(path, body: str, meta: str = "", named: bool = False) -> None:
+    """An .odt with ``body``, its styles in content.xml's automatic ones, or (``named``) in
+    styles.xml, where a document's named styles and list styles are."""
     content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {NS} office:version="1.3">'
-               f"<office:automatic-styles>{STYLES}</office:automatic-styles>"
+               f"<office:automatic-styles>{'' if named else STYLES}</office:automatic-styles>"
                f"<office:body><office:text>{body}</office:text></office:body></office:document-content>")
     with zipfile.ZipFile(path, "w") as z:
+        if named:
+            z.writestr("styles.xml", f"<office:document-styles {NS}><office:styles>{STYLES}</office:styles>"
+                                     "</office:document-styles>")
         z.writestr("mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED)
         z.writestr("content.xml", content)
         z.writestr("meta.xml", f'<office:document-meta {NS}><office:meta>{meta}</office:meta></office:document-meta>')
@@ -65,10 +70,16 @@ def test_headings_lists_tables_notes_and_code_as_the_document_shows_them(tmp_pat
         "</draw:text-box></draw:frame>frame.</text:p></text:section>",
         "<text:p/>",
     ])
-    write_odt(tmp_path / "basin.odt", body, "<dc:title>Basin</dc:title><meta:initial-creator>Ann Lee</meta:initial-creator>"
-              "<meta:creation-date>2024-03-05T10:00:00</meta:creation-date><meta:keyword>harbour</meta:keyword>"
-              "<meta:keyword>silt</meta:keyword><dc:subject>Port works</dc:subject>")
-    [article], stats = read(tmp_path / "basin.odt")
+    for named in (False, True):
+        write_odt(tmp_path / f"basin{named}.odt", body, "<dc:title>Basin</dc:title><meta:initial-creator>Ann Lee"
+                  "</meta:initial-creator><meta:creation-date>2024-03-05T10:00:00</meta:creation-date>"
+                  "<meta:keyword>harbour</meta:keyword><meta:keyword>silt</meta:keyword>"
+                  "<dc:subject>Port works</dc:subject>", named=named)
+        check(*read(tmp_path / f"basin{named}.odt"))
+
+
+def check(articles, stats) -> None:
+    [article] = articles
     assert stats.skipped == []
     assert article.text.split("\n") == [
         "# Dredging the Inner Basin",
