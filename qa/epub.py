@@ -32,6 +32,11 @@ _XHTML = "{http://www.w3.org/1999/xhtml}"
 _EPUB_NS = "{http://www.idpf.org/2007/ops}"
 _CHAPTERS = ("application/xhtml+xml", "text/html")
 _BODY = re.compile(r"<body[^>]*>(.*)</body\s*>", re.S | re.I)
+# A note's mark in the text (EPUB 3's noteref, DPUB-ARIA's doc-noteref, as pandoc writes it):
+# "[1]", not a bare "1" glued to the word before it.
+_NOTEREF = re.compile(r"""(<a\b[^>]*\b(?:epub:type|role)\s*=\s*["'][^"']*\b(?:doc-)?noteref\b[^>]*>)(.*?)(</a\s*>)""",
+                      re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
 
 
 def read_epub(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
@@ -168,4 +173,6 @@ def _body(data: bytes) -> str | None:
     """A chapter's body as HTML text (UTF-8, or UTF-16 by its byte order mark)."""
     text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8", "replace")
     m = _BODY.search(text)
-    return m.group(1) if m else None
+    if not m:
+        return None
+    return _NOTEREF.sub(lambda n: f"{n[1]}[{_TAG.sub('', n[2]).strip()}]{n[3]}", m.group(1))

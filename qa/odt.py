@@ -93,7 +93,8 @@ def _meta(meta) -> dict:
     return {"title": first(".//dc:title"), "subject": first(".//dc:subject"),
             "author": first(".//meta:initial-creator") or first(".//dc:creator"),
             "date": created[:10] if created else None,
-            "keywords": [k.text.strip() for k in meta.iterfind(".//meta:keyword", _NS) if k.text and k.text.strip()]}
+            "keywords": [t.strip() for k in meta.iterfind(".//meta:keyword", _NS)
+                         for t in re.split(r"[,;]", k.text or "") if t.strip()]}
 
 
 class _Reader:
@@ -136,6 +137,15 @@ class _Reader:
         return [(s.get(ST + "display-name") or s.get(ST + "name") or "").replace("_20_", " ").lower()
                 for s in self._chain(name)] + [(name or "").replace("_20_", " ").lower()]
 
+    def _own_name(self, name: str | None) -> str:
+        """The name of the paragraph's named style, past the automatic style LibreOffice wraps it
+        in (P1 over Title): a style based on Title (an author line) is not the title."""
+        for s in self._chain(name):
+            automatic = s.getparent() is not None and s.getparent().tag.endswith("automatic-styles")
+            if not (automatic and s.get(ST + "parent-style-name")):
+                return (s.get(ST + "display-name") or s.get(ST + "name") or "").replace("_20_", " ").lower()
+        return (name or "").replace("_20_", " ").lower()
+
     def _bold(self, name: str | None) -> bool | None:
         for s in self._chain(name):
             props = s.find(ST + "text-properties")
@@ -161,7 +171,7 @@ class _Reader:
         text = "\n".join(" ".join(line.split()) for line in raw.split("\n") if line.strip())
         out = []
         level = p.get(T + "outline-level") if p.tag == T + "h" else None
-        if any(_TITLE_STYLE.search(n) for n in names) and not self.titled:
+        if _TITLE_STYLE.search(self._own_name(style)) and not self.titled:
             self.title, self.titled = " ".join(text.split()), True
             out.append(Block("heading", self.title, number, 1))
         elif level is not None:

@@ -185,13 +185,14 @@ class _Reader:
                 self._text(child, out, boxes, notes)
 
     def _level(self, ppr, style: str | None) -> int | None:
-        """A heading's level: 0 for the Title style, 1 for Heading 1 (outline level 0)..."""
+        """A heading's level: 0 for the Title style, 1 for Heading 1 (outline level 0)...; a
+        style based on Title (pandoc's Author and Date) is none."""
         own = prop(ppr, "outlineLvl")
         if own is None:
-            for s in self.styles.chain(style):
+            for i, s in enumerate(self.styles.chain(style)):
                 name = (prop(s, "name") or "").lower()
                 if name == "title":
-                    return 0
+                    return None if i else 0
                 m = _HEADING_NAME.fullmatch(name)
                 own = prop(s.find(W + "pPr"), "outlineLvl") or (str(int(m[1]) - 1) if m else None)
                 if own is not None:

@@ -55,7 +55,7 @@ def write_epub(path, chapters: dict[str, str], toc: dict[str, str], version: int
 BODIES = {
     "cover.xhtml": '<div><img src="cover.jpg" alt=""/></div>',
     "ch1.xhtml": "<section epub:type=\"chapter\"><header><h1>One: The Quay</h1></header>"
-                 "<p>The quay was built of granite in 1820.</p><h2>Cranes</h2><ul><li>Steam</li><li>Electric</li></ul></section>",
+                 "<p>The quay was built of granite in 1820.<a epub:type=\"noteref\" href=\"#n1\"><sup>1</sup></a></p><h2>Cranes</h2><ul><li>Steam</li><li>Electric</li></ul></section>",
     "ch1b.xhtml": "<p>The quay was widened in 1910, when the ferries grew.</p>",  # the rest of chapter one
     "ch2.xhtml": "<h1>Two: Silt</h1><p>Silt fills the basin every winter.</p>"
                  "<table><tr><th>Year</th><th>Silt</th></tr><tr><td>2023</td><td>18,500 m3</td></tr></table>",
@@ -78,7 +78,7 @@ def test_each_chapter_is_an_article_titled_by_the_table_of_contents_epub3_and_ep
         assert stats.skipped == []
         assert [a.title for a in articles] == ["Chapter 1. The Quay", "Chapter 1. The Quay", "Chapter 2. Silt"]
         one, more, two = articles
-        assert one.text.split("\n") == ["# One: The Quay", "The quay was built of granite in 1820.", "## Cranes",
+        assert one.text.split("\n") == ["# One: The Quay", "The quay was built of granite in 1820.[1]", "## Cranes",
                                         "- Steam", "- Electric"]
         assert two.text.split("\n")[-3:] == ["| Year | Silt |", "|---|---|", "| 2023 | 18,500 m3 |"]
         assert one.markup == "page" and [a.line_start for a in articles] == [1, 2, 3]  # the cover has no text

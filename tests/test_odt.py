@@ -10,13 +10,16 @@ from qa.readers import ReadStats, read_articles
 NS = " ".join(f'xmlns:{p}="urn:oasis:names:tc:opendocument:xmlns:{n}:1.0"' for p, n in (
     ("office", "office"), ("text", "text"), ("table", "table"), ("style", "style"), ("draw", "drawing"),
     ("fo", "xsl-fo-compatible"), ("meta", "meta"))) + ' xmlns:dc="http://purl.org/dc/elements/1.1/"'
-# Styles as LibreOffice writes them: automatic ones (P1, T1, L1) over the named ones.
-STYLES = """
-<style:style style:name="Title" style:family="paragraph"/>
-<style:style style:name="Preformatted_20_Text" style:display-name="Preformatted Text" style:family="paragraph"/>
+# Styles as LibreOffice writes them: automatic ones in content.xml (P1, T1) over named ones.
+AUTOMATIC = """
 <style:style style:name="P1" style:family="paragraph" style:parent-style-name="Title"/>
 <style:style style:name="P2" style:family="paragraph" style:parent-style-name="Preformatted_20_Text"/>
 <style:style style:name="T1" style:family="text"><style:text-properties fo:font-weight="bold"/></style:style>
+"""
+STYLES = """
+<style:style style:name="Title" style:family="paragraph"/>
+<style:style style:name="Author" style:family="paragraph" style:parent-style-name="Title"/>
+<style:style style:name="Preformatted_20_Text" style:display-name="Preformatted Text" style:family="paragraph"/>
 <text:list-style style:name="L1"><text:list-level-style-bullet text:level="1" text:bullet-char="•"/>
   <text:list-level-style-bullet text:level="2" text:bullet-char="◦"/></text:list-style>
 <text:list-style style:name="L2"><text:list-level-style-number text:level="1" style:num-format="1" style:num-suffix="."/>
@@ -28,7 +31,7 @@ def write_odt(path, body: str, meta: str = "", named: bool = False) -> None:
     """An .odt with ``body``, its styles in content.xml's automatic ones, or (``named``) in
     styles.xml, where a document's named styles and list styles are."""
     content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {NS} office:version="1.3">'
-               f"<office:automatic-styles>{'' if named else STYLES}</office:automatic-styles>"
+               f"<office:automatic-styles>{AUTOMATIC}{'' if named else STYLES}</office:automatic-styles>"
                f"<office:body><office:text>{body}</office:text></office:body></office:document-content>")
     with zipfile.ZipFile(path, "w") as z:
         if named:
@@ -53,6 +56,7 @@ def test_headings_lists_tables_notes_and_code_as_the_document_shows_them(tmp_pat
     body = "".join([
         '<text:sequence-decls><text:sequence-decl text:name="Table"/></text:sequence-decls>',
         '<text:p text:style-name="P1">Dredging the Inner Basin</text:p>',
+        '<text:p text:style-name="Author">Ann Lee</text:p>',  # in a style based on Title: not the title
         '<text:table-of-content><text:index-body><text:p>Methods 2</text:p></text:index-body></text:table-of-content>',
         '<text:h text:outline-level="1">Methods</text:h>',
         '<text:p>Crews<text:s text:c="2"/>sampled at night.<text:note text:note-class="footnote"><text:note-citation>1'
@@ -83,6 +87,7 @@ def check(articles, stats) -> None:
     assert stats.skipped == []
     assert article.text.split("\n") == [
         "# Dredging the Inner Basin",
+        "Ann Lee",
         "## Methods",
         "Crews sampled at night.[1]", "[1] The tide was low.",
         "- Buoys first", "- Then the quay",
@@ -95,7 +100,7 @@ def check(articles, stats) -> None:
     ]
     assert (article.title, article.author, article.date, article.tags, article.metadata, article.markup) == (
         "Dredging the Inner Basin", "Ann Lee", "2024-03-05", ("harbour", "silt"), {"subject": "Port works"}, "page")
-    assert [n for _, n in article.line_anchors] == list(range(1, 19))  # a note has its citing paragraph's
+    assert [n for _, n in article.line_anchors] == list(range(1, 20))  # a note has its citing paragraph's
 
 
 def test_an_odt_in_the_index_is_referenced_by_paragraphs_and_bad_ones_are_reported(tmp_path, fake):

@@ -46,6 +46,8 @@ def write_docx(path, body: str, footnotes: dict[int, str] | None = None, numberi
     d.styles.add_style("Code", WD_STYLE_TYPE.PARAGRAPH)
     d.styles.element.append(parse_xml(f'<w:style {NS} w:type="paragraph" w:styleId="TOC1"><w:name w:val="toc 1"/>'
                                       '<w:basedOn w:val="Normal"/></w:style>'))
+    d.styles.element.append(parse_xml(f'<w:style {NS} w:type="paragraph" w:styleId="Author"><w:name w:val="Author"/>'
+                                      '<w:basedOn w:val="Title"/></w:style>'))
     for name, value in props.items():
         setattr(d.core_properties, name, value)
     sect = d.element.body[-1]
@@ -81,6 +83,7 @@ def test_headings_lists_tables_and_bold_headings_as_word_shows_them(tmp_path):
                    for row in (("Year", "Silt removed"), ("2022", "12,000 m3"), ("2023", "18,500 m3")))
     body = "".join([
         p("Dredging the Inner Basin", "Title"),
+        p("Ann Lee", "Author"),  # in a style based on Title (as pandoc writes it): not a heading
         p("The board met on Tuesday."),
         p("Methods", "Heading1"),
         p("Crews sampled at night.", runs=r("Crews sampled ") + r("at night", bold=True) + r(".")),
@@ -101,6 +104,7 @@ def test_headings_lists_tables_and_bold_headings_as_word_shows_them(tmp_path):
     assert article.title == "Dredging the Inner Basin" and article.markup == "page"
     assert article.text.split("\n") == [
         "# Dredging the Inner Basin",
+        "Ann Lee",
         "The board met on Tuesday.",
         "## Methods",  # Heading 1 under the Title
         "Crews sampled at night.",
@@ -117,9 +121,9 @@ def test_headings_lists_tables_and_bold_headings_as_word_shows_them(tmp_path):
     ]
     # each paragraph (a heading, an item, a table row) is numbered, a table's rule and code's fences not
     numbers = [n for _, n in article.line_anchors]
-    assert numbers == list(range(1, 21))
+    assert numbers == list(range(1, 22))
     lines = article.text.split("\n")
-    assert {lines[article.text.count("\n", 0, at)] for at, n in article.line_anchors if n in (13, 15, 17)} == {
+    assert {lines[article.text.count("\n", 0, at)] for at, n in article.line_anchors if n in (14, 16, 18)} == {
         "| 2022 | 12,000 m3 |", "Line one", "    # not a heading"}
 
 
