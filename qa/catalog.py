@@ -299,25 +299,6 @@ class Catalog(SentenceBlobs, CatalogQueries):
         return list(self.db.execute(
             "SELECT id, article_id, content_hash, text_hash, path, source, line_start FROM articles"))
 
-    def passages_near(self, passage_id: int, n: int) -> list[tuple]:
-        """The passage and the ``n`` on each side of it in its article, in order, as (id, char
-        start, char end, line start, line end, article row id, source, title, markup); empty
-        when there is no such passage. Their text is not read (:meth:`article_slice`)."""
-        rows = self.db.execute(
-            "SELECT p.id, p.char_start, p.char_end, a.line_start, a.lines_mapped, p.line_offset_start,"
-            f" p.line_offset_end, a.id, a.source, a.title, {self._markup} FROM passages p"
-            " JOIN passages h ON h.id = ? AND p.article = h.article JOIN articles a ON a.id = p.article"
-            " WHERE p.ordinal BETWEEN h.ordinal - ? AND h.ordinal + ? ORDER BY p.ordinal",
-            (passage_id, n, n)).fetchall()
-        return [(r[0], r[1], r[2], r[3] + (r[5] if r[4] else 0), r[3] + (r[6] if r[4] else 0), r[7], r[8], r[9],
-                 markup_of(r[8], r[10])) for r in rows]
-
-    def article_slice(self, rowid: int, start: int, end: int) -> str:
-        """``text[start:end]`` of an article, without its whole text made a Python string."""
-        row = self.db.execute("SELECT substr(text, ?, ?) FROM articles WHERE id=?",
-                              (start + 1, max(end - start, 0), rowid)).fetchone()
-        return row[0] if row else ""
-
     def passage_ids_of(self, article_rowids: Sequence[int]) -> list[list[int]]:
         return [
             [r[0] for r in self.db.execute(

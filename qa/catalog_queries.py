@@ -1,13 +1,17 @@
-"""The catalog's read-only questions about what it holds: filters, counts, sources, titles."""
+"""The catalog's read-only questions about what it holds: filters, counts, sources, titles, the
+passages around one."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
 
+from .types import markup_of
+
 
 class CatalogQueries:
-    """Mixed into :class:`qa.catalog.Catalog`; expects ``db``, a connection to read."""
+    """Mixed into :class:`qa.catalog.Catalog`; expects ``db``, a connection to read, and
+    ``_markup``, the articles' markup column (or NULL in a catalog written before it)."""
 
     def filter_sql(self, source: str | None, date_from: str | None, date_to: str | None,
                    tags: Sequence[str] = ()) -> tuple[str, list]:
@@ -93,3 +97,22 @@ class CatalogQueries:
         return list(self.db.execute(
             "SELECT article_id, title, source FROM articles WHERE title LIKE ? ORDER BY title LIMIT ?",
             (like, limit)))
+
+    def passages_near(self, passage_id: int, n: int) -> list[tuple]:
+        """The passage and the ``n`` on each side of it in its article, in order, as (id, char
+        start, char end, line start, line end, article row id, source, title, markup); empty
+        when there is no such passage. Their text is not read (:meth:`article_slice`)."""
+        rows = self.db.execute(
+            "SELECT p.id, p.char_start, p.char_end, a.line_start, a.lines_mapped, p.line_offset_start,"
+            f" p.line_offset_end, a.id, a.source, a.title, {self._markup} FROM passages p"
+            " JOIN passages h ON h.id = ? AND p.article = h.article JOIN articles a ON a.id = p.article"
+            " WHERE p.ordinal BETWEEN h.ordinal - ? AND h.ordinal + ? ORDER BY p.ordinal",
+            (passage_id, n, n)).fetchall()
+        return [(r[0], r[1], r[2], r[3] + (r[5] if r[4] else 0), r[3] + (r[6] if r[4] else 0), r[7], r[8], r[9],
+                 markup_of(r[8], r[10])) for r in rows]
+
+    def article_slice(self, rowid: int, start: int, end: int) -> str:
+        """``text[start:end]`` of an article, without its whole text made a Python string."""
+        row = self.db.execute("SELECT substr(text, ?, ?) FROM articles WHERE id=?",
+                              (start + 1, max(end - start, 0), rowid)).fetchone()
+        return row[0] if row else ""

@@ -17,6 +17,7 @@ from .library import Library
 from .readers import EXTENSIONS
 from .style import CSS
 from .types import is_pdf
+from .uploads import store_uploads, unkept
 
 SAMPLE_QUESTIONS = [
     "How many dockworkers went on strike?",
@@ -42,50 +43,8 @@ _SCROLL_TO_SIMILAR = ("() => document.getElementById('similar-results')"
                       "?.scrollIntoView({behavior: 'smooth', block: 'start'})")
 
 
-def safe_name(name: str) -> str:
-    """A file name that cannot leave the uploads folder: no separators, dots or odd characters."""
-    base = os.path.basename(name.replace("\\", "/"))
-    stem, ext = os.path.splitext(base)
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_.")[:80] or "upload"
-    ext = ext.lower() if ext.lower() in EXTENSIONS else ".txt"
-    return stem + ext
-
-
-def store_uploads(paths: list[str], folder: str) -> list[str]:
-    """Copy uploaded files into ``folder`` under safe, unique names; returns the new paths."""
-    os.makedirs(folder, exist_ok=True)
-    stored = []
-    for src in paths:
-        name = safe_name(os.path.basename(src))
-        stem, ext = os.path.splitext(name)
-        dst, n = os.path.join(folder, name), 1
-        while os.path.exists(dst):
-            n += 1
-            dst = os.path.join(folder, f"{stem}-{n}{ext}")
-        real = os.path.realpath(dst)
-        if os.path.dirname(real) != os.path.realpath(folder):  # belt and braces
-            raise QAError(f"refusing to write outside the uploads folder: {name!r}")
-        shutil.copyfile(src, real)
-        stored.append(real)
-    return stored
-
-
 # What a Library row adds to the source it names.
 _ROW_NOTE = re.compile(r" \((?:file not found|uploaded archive, \d+ files?)\)$")
-
-
-def _unkept(stored: list[str], skipped) -> list[str]:
-    """Uploaded files that could not be read at all are deleted from the uploads folder (they are
-    its copies; the user's files are where they were), so that later uploads do not name them
-    again; the lines that say so."""
-    names = []
-    for path in {os.path.realpath(s.path) for s in skipped if s.line is None}.intersection(stored):
-        try:
-            os.remove(path)
-            names.append(os.path.basename(path))
-        except OSError:
-            continue
-    return [f"not kept in the uploads folder, as they could not be read: {', '.join(sorted(names))}"] if names else []
 
 
 def _row(source: str, n: int, first: str | None, last: str | None, title: str) -> list:
@@ -214,7 +173,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                                  on_progress=lambda d, t, m: progress(d / max(t, 1), desc=m))
         except QAError as exc:
             return render.message(" ".join([*unpacked, str(exc)]), "error"), gr.skip(), gr.skip()
-        text = "\n".join(unpacked + summary.lines() + _unkept(stored, summary.skipped))
+        text = "\n".join(unpacked + summary.lines() + unkept(stored, summary.skipped))
         return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table()
 
     def pick_source(evt):

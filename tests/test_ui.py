@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SAMPLES
 
-from qa.ui import safe_name, store_uploads
+from qa.uploads import safe_name, store_uploads
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "artifacts"

@@ -1,0 +1,52 @@
+"""Uploaded files: copied into the index's uploads folder under names that cannot leave it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+from .errors import QAError
+from .readers import EXTENSIONS
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot leave the uploads folder: no separators, dots or odd characters."""
+    base = os.path.basename(name.replace("\\", "/"))
+    stem, ext = os.path.splitext(base)
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_.")[:80] or "upload"
+    ext = ext.lower() if ext.lower() in EXTENSIONS else ".txt"
+    return stem + ext
+
+
+def store_uploads(paths: list[str], folder: str) -> list[str]:
+    """Copy uploaded files into ``folder`` under safe, unique names; returns the new paths."""
+    os.makedirs(folder, exist_ok=True)
+    stored = []
+    for src in paths:
+        name = safe_name(os.path.basename(src))
+        stem, ext = os.path.splitext(name)
+        dst, n = os.path.join(folder, name), 1
+        while os.path.exists(dst):
+            n += 1
+            dst = os.path.join(folder, f"{stem}-{n}{ext}")
+        real = os.path.realpath(dst)
+        if os.path.dirname(real) != os.path.realpath(folder):  # belt and braces
+            raise QAError(f"refusing to write outside the uploads folder: {name!r}")
+        shutil.copyfile(src, real)
+        stored.append(real)
+    return stored
+
+
+def unkept(stored: list[str], skipped) -> list[str]:
+    """Uploaded files that could not be read at all are deleted from the uploads folder (they are
+    its copies; the user's files are where they were), so that later uploads do not name them
+    again; the lines that say so."""
+    names = []
+    for path in {os.path.realpath(s.path) for s in skipped if s.line is None}.intersection(stored):
+        try:
+            os.remove(path)
+            names.append(os.path.basename(path))
+        except OSError:
+            continue
+    return [f"not kept in the uploads folder, as they could not be read: {', '.join(sorted(names))}"] if names else []
