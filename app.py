@@ -1,6 +1,6 @@
 """Start the article-qa web UI. With no index yet, build one from the bundled sample corpus.
 
-    python app.py [--index DIR] [--host 127.0.0.1] [--port 7860] [--auth USER:PASSWORD]
+    python app.py [--index DIR] [--host 127.0.0.1] [--port 7860] [--auth USER:PASSWORD] [--watch PATH...]
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
     p.add_argument("--auth", default=os.environ.get("QA_AUTH"), help="USER:PASSWORD (or QA_AUTH)")
+    p.add_argument("--watch", nargs="+", metavar="PATH",
+                   help="keep the index in step with these folders while serving (every 10 s)")
     args = p.parse_args(argv)
 
     from qa.errors import QAError
@@ -29,8 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     default = os.path.abspath(args.index) == os.path.join(HERE, "index", "default")
     try:
         serve(args.index, host=args.host, port=args.port, auth=args.auth,
-              build_from=[samples] if default else None,
-              examples=SAMPLE_QUESTIONS if default else None)
+              build_from=[samples] if default and not args.watch else None,
+              examples=SAMPLE_QUESTIONS if default and not args.watch else None, watch=args.watch)
     except QAError as exc:
         print(f"app.py: error: {exc}", file=sys.stderr)
         return exc.exit_code

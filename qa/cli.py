@@ -106,6 +106,10 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--port", type=int, default=7860)
     sp.add_argument("--auth", metavar="USER:PASSWORD",
                     help="require this login (or set QA_AUTH=user:password)")
+    sp.add_argument("--watch", nargs="+", metavar="PATH",
+                    help="keep the index in step with these folders while serving (built from them if new)")
+    sp.add_argument("--every", type=_seconds, default=10.0, metavar="SECONDS",
+                    help="with --watch: seconds between updates (default 10)")
 
     sp = sub.add_parser("eval", help="measure retrieval quality on a BEIR-layout dataset")
     sp.add_argument("dataset", metavar="DATASET_DIR")
@@ -384,7 +388,7 @@ def cmd_serve(args) -> int:
     from .ui import serve
 
     serve(args.index, host=args.host, port=args.port, auth=args.auth or os.environ.get("QA_AUTH"),
-          backend=args.backend)
+          backend=args.backend, watch=args.watch, watch_every=args.every)
     return 0
 
 

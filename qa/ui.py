@@ -332,8 +332,17 @@ def build_ui(lib: Library, examples: list[str] | None = None):
 
 def serve(index: str, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None,
           build_from: list[str] | None = None, examples: list[str] | None = None,
-          block: bool = True, backend: str | None = None):
-    """Open (or first build) the index and serve the UI. Returns the Gradio app."""
+          block: bool = True, backend: str | None = None, watch: list[str] | None = None,
+          watch_every: float | None = None):
+    """Open (or first build) the index and serve the UI. Returns the Gradio app.
+
+    Args:
+        watch: folders (or files) kept in step with the index while it is served: updated now,
+            then every ``watch_every`` seconds (qa.watch), a line on stderr when something changed.
+    """
+    from .watch import DEFAULT_INTERVAL, watch_in_background
+
+    build_from = build_from or watch
     if build_from and not os.path.exists(os.path.join(index, "manifest.json")):
         print(f"no index at {index}: building it from {', '.join(build_from)}", file=sys.stderr)
         lib = Library.build(build_from, index, backend=backend)
@@ -341,6 +350,10 @@ def serve(index: str, host: str = "127.0.0.1", port: int = 7860, auth: str | Non
             print(line, file=sys.stderr)
     else:
         lib = Library.open(index, backend=backend)
+    if watch:
+        every = watch_every or DEFAULT_INTERVAL
+        print(f"watching {', '.join(watch)}: updated every {every:g} s", file=sys.stderr)
+        watch_in_background(lib, watch, every, report=lambda line: print(line, file=sys.stderr, flush=True))
     lib.embedder  # load the model now, not on the first question  # noqa: B018
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {host}: anyone who can reach this machine can read the "

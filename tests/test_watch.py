@@ -46,7 +46,7 @@ def re_match(pattern: str, text: str) -> bool:
     return re.fullmatch(pattern, text) is not None
 
 
-def test_a_round_another_writer_holds_the_index_is_put_off():
+def test_a_round_another_writer_holds_the_index_is_put_off_and_an_error_is_said():
     calls = []
 
     def update():
@@ -56,6 +56,12 @@ def test_a_round_another_writer_holds_the_index_is_put_off():
     said: list[str] = []
     watch(update, 0.01, report=said.append, sleep=lambda _: None, rounds=3)
     assert len(calls) == 3 and said == []
+
+    def gone():
+        raise qa.InputError("no such file or folder: notes")
+
+    watch(gone, 0.01, report=said.append, sleep=lambda _: None, rounds=2)  # said, and tried again
+    assert len(said) == 2 and all(re_match(r"\d\d:\d\d:\d\d error: no such file or folder: notes", s) for s in said)
     with pytest.raises(ValueError):
         watch(update, 0, rounds=1)
 
@@ -93,3 +99,31 @@ def test_a_watch_interval_that_is_no_number_of_seconds_is_refused(tmp_path):
     r = subprocess.run([sys.executable, "-m", "qa.cli", "index", str(tmp_path), "--watch", "0"], capture_output=True,
                        text=True, env=ENV, timeout=60)
     assert r.returncode == 2 and "0 is not a number of seconds above 0" in r.stderr
+
+
+@pytest.mark.model
+def test_the_web_ui_watching_a_folder_answers_from_a_file_added_to_it(tmp_path):
+    from gradio_client import Client
+    from test_ui import _start_app
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "ferry.txt").write_text("The ferry to Keel Bay leaves at nine.\n", encoding="utf-8")
+    proc, url = _start_app(["--index", str(tmp_path / "idx"), "--watch", str(notes)], tmp_path, tmp_path / "app.log")
+    try:
+        client = Client(url, verbose=False)
+        first = client.predict("When does the ferry leave?", 1, "hybrid", "", "", "", 1, api_name="/ask")
+        assert first[0]["source"] == str(notes / "ferry.txt")  # built from the watched folder
+        (notes / "crane.txt").write_text("The new crane on the quay lifts forty tonnes.\n", encoding="utf-8")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            hits = client.predict("How much does the crane lift?", 1, "hybrid", "", "", "", 1, api_name="/ask")
+            if hits and hits[0]["source"] == str(notes / "crane.txt"):
+                break
+            time.sleep(0.5)
+        assert hits[0]["source"] == str(notes / "crane.txt"), hits
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    log = (tmp_path / "app.log").read_text()
+    assert f"watching {notes}: updated every 10 s" in log and "embedded 1, removed 0: index holds 2 passages" in log
