@@ -22,6 +22,7 @@ from .filestamps import same_file
 from .frontmatter import front_matter
 from .htmlpage import read_html
 from .jsonpos import element_lines
+from .mail import read_mail
 from .markdown import inline_tags, template_fences, without_hidden
 from .markdown import lead as markdown_lead
 from .markdown import title as markdown_title
@@ -40,7 +41,7 @@ from .records import (
     tag_names,
     title_from_text,
 )
-from .types import DOCX, EPUB, MARKDOWN, ODT, PAGES, PDF, Article, Skip
+from .types import DOCX, EPUB, MAIL, MARKDOWN, ODT, PAGES, PDF, Article, Skip
 from .walk import EXTENSIONS, ReadStats, iter_files
 from .word import read_docx
 
@@ -89,7 +90,7 @@ def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) 
         yield from _guarded(reader(given, absolute, stats), given, absolute, stats)
         return
     try:
-        with open(absolute, "rb") as raw, (raw if ext in (*PAGES, *FEEDS, ENEX) else utf16_as_utf8(raw)) as fh:
+        with open(absolute, "rb") as raw, (raw if ext in (*PAGES, *FEEDS, ENEX, *MAIL) else utf16_as_utf8(raw)) as fh:
             head = fh.read(8192)
             if not head.strip() and len(head) < 8192:
                 stats.skipped.append(Skip(given, None, "empty file"))
@@ -98,7 +99,8 @@ def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) 
                 stats.skipped.append(Skip(given, None, "binary file (contains NUL bytes)"))
                 return
             fh.seek(0)
-            streamed = {".jsonl": _read_jsonl, ".csv": _read_csv, ".tsv": _read_csv, ENEX: _read_enex}.get(ext)
+            streamed = {".jsonl": _read_jsonl, ".csv": _read_csv, ".tsv": _read_csv, ENEX: _read_enex,
+                        ".eml": read_mail, ".mbox": read_mail}.get(ext)
             if ext == ".txt" and not one_per_file:
                 streamed = _read_clippings if is_clippings(head) else _read_txt_blocks
             if streamed:

@@ -13,6 +13,7 @@ PDF = ".pdf"  # its pages are its lines (qa.pdf)
 DOCX = ".docx"  # its paragraphs are its lines (qa.word)
 ODT = ".odt"  # and so are these (qa.odt)
 EPUB = ".epub"  # its chapters are its lines (qa.epub)
+MAIL = (".eml", ".mbox")  # a message, a mailbox of them (qa.mail)
 
 
 def is_markdown(source: str) -> bool:

@@ -12,9 +12,9 @@ from . import slack
 from .enex import ENEX
 from .feeds import FEEDS, is_feed
 from .indexdir import UPLOADS, looks_like_index
-from .types import DOCX, EPUB, MARKDOWN, ODT, PAGES, PDF, Skip, is_page
+from .types import DOCX, EPUB, MAIL, MARKDOWN, ODT, PAGES, PDF, Skip, is_page
 
-EXTENSIONS = (".txt", *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, PDF, DOCX, ODT, EPUB, *FEEDS, ENEX)
+EXTENSIONS = (".txt", *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, PDF, DOCX, ODT, EPUB, *MAIL, *FEEDS, ENEX)
 # Word processors' other formats: what makes them readable
 _SAVE_AS = dict.fromkeys((".doc", ".rtf", ".wpd"), " (save as .docx)") | {
     ".pages": " (export as .docx)", ".mobi": " (convert to .epub)", ".azw3": " (convert to .epub)"}
