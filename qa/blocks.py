@@ -9,6 +9,7 @@ their rule, code fenced), with the offsets where each paragraph starts, its refe
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .markdown import fence_for, structural
@@ -59,3 +60,26 @@ def written(blocks: list[Block]) -> tuple[str, tuple[tuple[int, int], ...]]:
     if blocks and blocks[-1].kind == "code":
         lines.append(fence)
     return "\n".join(lines), tuple(anchors)
+
+
+def table_rows(reader, rows: Sequence, cell_texts: Callable[[object], list[str]]) -> list[Block]:
+    """A table's rows as blocks ``| a | b |``, the first its header. ``reader.count`` (paragraphs
+    so far) goes up by one for a row with text, whatever its cells hold: a row is a paragraph,
+    as it is written. ``cell_texts``: a row's cells' texts (read by ``reader``, which counts)."""
+    out: list[Block] = []
+    for i, row in enumerate(rows):
+        before = reader.count
+        shown = cell_texts(row)
+        reader.count = before + (reader.count > before)
+        if reader.count > before:
+            out.append(Block("row", "| " + " | ".join(c.replace("|", "/") for c in shown) + " |", reader.count,
+                             header=not out and i == 0))
+    return out
+
+
+def enclosing(element, tag: str):
+    """The nearest ancestor with this tag (the table a row or cell is of, not one nested in it)."""
+    parent = element.getparent()
+    while parent is not None and parent.tag != tag:
+        parent = parent.getparent()
+    return parent

@@ -20,7 +20,7 @@ from urllib.parse import unquote
 from .records import record_article
 from .types import EPUB, Article, Skip
 from .walk import ReadStats
-from .zipped import refused
+from .zipped import skipped
 
 MAX_EPUB_BYTES = 2048 * 2**20  # unpacked; a zip bomb is refused by its members' sizes first
 MAX_CHAPTER_BYTES = 32 * 2**20
@@ -43,11 +43,7 @@ def read_epub(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
     """Each chapter with text as an article, in the book's reading order."""
     from lxml import etree
 
-    why = refused(absolute, "an EPUB", EPUB, MAX_EPUB_BYTES)
-    if why:
-        stats.skipped.append(Skip(given, None, why))
-        if why.startswith("cannot read"):
-            stats.unread.add(absolute)
+    if skipped(given, absolute, stats, "an EPUB", EPUB, MAX_EPUB_BYTES):
         return
     try:
         with zipfile.ZipFile(absolute) as z:

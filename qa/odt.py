@@ -15,14 +15,14 @@ import re
 import zipfile
 from collections.abc import Iterator
 
-from .blocks import Block, written
+from .blocks import Block, enclosing, table_rows, written
 from .dates import name_date
 from .pdfmeta import meta_text
 from .records import article_from
 from .types import ODT, Article, Skip
 from .walk import ReadStats
 from .wordlists import number
-from .zipped import refused
+from .zipped import skipped
 
 MAX_UNPACKED_BYTES = 1024 * 2**20
 _NS = {p: f"urn:oasis:names:tc:opendocument:xmlns:{n}:1.0" for p, n in (
@@ -43,11 +43,7 @@ def read_odt(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
     """An OpenDocument text as one article."""
     from lxml import etree
 
-    why = refused(absolute, "an OpenDocument text", ODT, MAX_UNPACKED_BYTES)
-    if why:
-        stats.skipped.append(Skip(given, None, why))
-        if why.startswith("cannot read"):
-            stats.unread.add(absolute)
+    if skipped(given, absolute, stats, "an OpenDocument text", ODT, MAX_UNPACKED_BYTES):
         return
     try:
         with zipfile.ZipFile(absolute) as z:
@@ -252,26 +248,12 @@ class _Reader:
         return f"{level.get(ST + 'num-prefix') or ''}{'.'.join(numbers)}{level.get(ST + 'num-suffix') or ''}".strip() or "-"
 
     def table(self, tbl) -> list[Block]:
-        rows = [r for r in tbl.iter(TB + "table-row") if _table_of(r) is tbl]
+        rows = [r for r in tbl.iter(TB + "table-row") if enclosing(r, TB + "table") is tbl]
         cells = [[c for c in r if c.tag in (TB + "table-cell", TB + "covered-table-cell")] for r in rows]
         if len(rows) < 2 or max(map(len, cells), default=0) < 2:  # a box or a layout: its text as text
             return [b for row in cells for c in row for b in self.blocks(c)]
-        out = []
-        for i, row in enumerate(cells):
-            before = self.count
-            shown = [" ".join(b.text.replace("\n", " ") for b in self.blocks(c)) for c in row]
-            self.count = before + (self.count > before)  # a row is a paragraph, as it is written
-            if self.count > before:
-                out.append(Block("row", "| " + " | ".join(c.replace("|", "/") for c in shown) + " |", self.count,
-                                 header=not out and i == 0))
-        return out
-
-
-def _table_of(row):
-    parent = row.getparent()
-    while parent is not None and parent.tag != TB + "table":
-        parent = parent.getparent()
-    return parent
+        return table_rows(self, cells, lambda row: [" ".join(b.text.replace("\n", " ") for b in self.blocks(c))
+                                                    for c in row])
 
 
 def _numbered(n: int, fmt: str) -> str:

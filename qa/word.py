@@ -21,14 +21,14 @@ import re
 import zipfile
 from collections.abc import Iterator
 
-from .blocks import Block, written
+from .blocks import Block, enclosing, table_rows, written
 from .dates import name_date
 from .pdfmeta import meta_text
 from .records import article_from
 from .types import DOCX, Article, Skip
 from .walk import ReadStats
 from .wordlists import Numbering, W, prop
-from .zipped import refused
+from .zipped import skipped
 
 _MATH_TEXT = "{http://schemas.openxmlformats.org/officeDocument/2006/math}t"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -73,11 +73,7 @@ def read_docx(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
-    why = refused(absolute, "a Word document", DOCX, MAX_UNPACKED_BYTES)
-    if why:
-        stats.skipped.append(Skip(given, None, why))
-        if why.startswith("cannot read"):
-            stats.unread.add(absolute)
+    if skipped(given, absolute, stats, "a Word document", DOCX, MAX_UNPACKED_BYTES):
         return
     try:
         doc = docx.Document(absolute)
@@ -224,33 +220,21 @@ class _Reader:
         return False
 
     def table(self, tbl) -> list[Block]:
-        rows = [tr for tr in tbl.iter(W + "tr") if _owner(tr) is tbl]
-        cells = [[tc for tc in tr.iter(W + "tc") if _owner(tc) is tbl] for tr in rows]
+        rows = [tr for tr in tbl.iter(W + "tr") if enclosing(tr, W + "tbl") is tbl]
+        cells = [[tc for tc in tr.iter(W + "tc") if enclosing(tc, W + "tbl") is tbl] for tr in rows]
         if len(rows) < 2 or max(map(len, cells), default=0) < 2:  # a box or a layout: its text as text
             return [b for row in cells for tc in row for b in self.blocks(tc)]
-        out = []
-        for i, row in enumerate(cells):
-            before = self.count
+
+        def texts(row) -> list[str]:
             shown = []
             for tc in row:
                 merged = tc.find(W + "tcPr/" + W + "vMerge")
-                inside = self.blocks(tc)
-                cell = " ".join(b.text.replace("\n", " ") for b in inside)
+                cell = " ".join(b.text.replace("\n", " ") for b in self.blocks(tc))
                 shown.append("" if merged is not None and merged.get(W + "val") != "restart" else cell)
                 shown += [""] * (int(prop(tc.find(W + "tcPr"), "gridSpan") or 1) - 1)
-            self.count = before + (self.count > before)  # a row is a paragraph, as it is written
-            if self.count > before:
-                out.append(Block("row", "| " + " | ".join(c.replace("|", "/") for c in shown) + " |", self.count,
-                                  header=not out and i == 0))
-        return out
+            return shown
 
-
-def _owner(el):
-    """The table a row or cell belongs to (not one nested in it)."""
-    parent = el.getparent()
-    while parent is not None and parent.tag != W + "tbl":
-        parent = parent.getparent()
-    return parent
+        return table_rows(self, cells, texts)
 
 
 def _has(part, kind: str) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import zipfile
 
+from .types import Skip
+
 # The password-protected Office file and the Word 97-2003 file are OLE compound files, not zips.
 OLE = b"\xd0\xcf\x11\xe0"
 
@@ -28,3 +30,13 @@ def refused(absolute: str, kind: str, ext: str, limit: int) -> str | None:
     if unpacked > limit:
         return f"file too large ({unpacked / 2**20:.1f} MB unpacked, limit {limit / 2**20:.1f} MB)"
     return None
+
+
+def skipped(given: str, absolute: str, stats, kind: str, ext: str, limit: int) -> bool:
+    """Whether the file is refused (:func:`refused`): if so, the reason is in ``stats``."""
+    why = refused(absolute, kind, ext, limit)
+    if why:
+        stats.skipped.append(Skip(given, None, why))
+        if why.startswith("cannot read"):
+            stats.unread.add(absolute)
+    return why is not None
