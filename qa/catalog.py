@@ -40,6 +40,7 @@ class PassageRow:
     sentence_vectors: bytes | None = None
     sentence_tokens: bytes | None = None
     markup: str = "plain"  # qa.types.MARKUPS
+    author: str | None = None
 
 
 def place(a: Article) -> tuple:
@@ -352,20 +353,20 @@ class Catalog(SentenceBlobs, CatalogQueries):
             rows = self.db.execute(
                 "SELECT p.id, a.id, a.article_id, a.title,"
                 " a.source, a.line_start, a.lines_mapped, p.line_offset_start, p.line_offset_end,"
-                f" p.char_start, p.char_end, a.url, a.date, p.sentences, {self._markup}, {blob}"
+                f" p.char_start, p.char_end, a.url, a.date, p.sentences, {self._markup}, a.author, {blob}"
                 f" FROM passages p JOIN articles a ON a.id = p.article WHERE p.id IN ({marks})",
                 chunk,
             ).fetchall()
             texts = self.article_texts(sorted({r[1] for r in rows}))  # see iter_passages_from
             for r in rows:
                 mapped = bool(r[6])
-                vecs, toks = self._blob_pair(r[15:])
+                vecs, toks = self._blob_pair(r[16:])
                 out[r[0]] = PassageRow(
                     passage_id=r[0], article_rowid=r[1], article_id=r[2], title=r[3],
                     text=texts[r[1]][r[9]:r[10]], source=r[4], line_start=r[5] + (r[7] if mapped else 0),
                     line_end=r[5] + (r[8] if mapped else 0), char_start=r[9], char_end=r[10],
                     url=r[11], date=r[12], sentences=tuple(tuple(s) for s in json.loads(r[13])),
-                    sentence_vectors=vecs, sentence_tokens=toks, markup=markup_of(r[4], r[14]),
+                    sentence_vectors=vecs, sentence_tokens=toks, markup=markup_of(r[4], r[14]), author=r[15],
                 )
         return out
 

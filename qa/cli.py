@@ -232,7 +232,8 @@ def cmd_ask(args) -> int:
     if notice:
         print(notice + "\n")
     for h in hits:
-        ref = h.reference + (f"  {_shown_url(h)}" if h.url else "") + (f"  ({h.date})" if h.date else "")
+        said = ", ".join(x for x in (h.author, h.date) if x)  # who and when, as a card says it
+        ref = h.reference + (f"  {_shown_url(h)}" if h.url else "") + (f"  ({said})" if said else "")
         ranks = " · ".join(f"{name} #{r}" if r else f"{name} –"  # not among its candidates
                            for name, r in (("dense", h.dense_rank), ("lexical", h.lexical_rank)))
         print(f"{h.rank}. {ref}")

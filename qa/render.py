@@ -15,7 +15,7 @@ from .types import Around, ArticleHit, Hit, lines_of
 
 
 def _reference(source: str, lines: str, url: str | None, date: str | None, href: str | None = None,
-               file: str | None = None) -> str:
+               file: str | None = None, author: str | None = None) -> str:
     """``href``: where the URL's link goes, when not to ``url`` itself (a text fragment);
     ``file``: where the reference opens the file (a PDF at its page), if it does."""
     parts = [f'<code class="qa-ref">{html.escape(source)}:{lines}</code>']
@@ -30,6 +30,8 @@ def _reference(source: str, lines: str, url: str | None, date: str | None, href:
                      f"{html.escape(link)}</a>")
     elif url:
         parts.append(f'<span class="qa-url">{html.escape(url)}</span>')
+    if author:
+        parts.append(f'<span class="qa-author">{html.escape(author)}</span>')
     if date:
         parts.append(f'<span class="qa-date">{html.escape(date)}</span>')
     return " · ".join(parts)
@@ -305,7 +307,7 @@ def hit_cards(hits: Sequence[Hit], mode: str, files: Mapping[str, str] | None = 
             '<div class="qa-card">'
             f'<div class="qa-head"><span class="qa-rank">{h.rank}</span><span class="qa-name">'
             f'<span class="qa-title">{html.escape(h.title)}</span>{_section(h.section, h.markup)}</span></div>'
-            f'<div class="qa-refline">{_reference(h.source, lines, h.url, h.date, h.link, _page(files, h))}</div>'
+            f'<div class="qa-refline">{_reference(h.source, lines, h.url, h.date, h.link, _page(files, h), h.author)}</div>'
             f'{_excerpt(h, around, "before")}<div class="qa-passage">{marked_passage(h)}</div>'
             f'{_excerpt(h, around, "after")}<div class="qa-detail"><span>{detail}</span>'
             f'<button class="qa-similar" data-article="{html.escape(h.article_id, quote=True)}">'

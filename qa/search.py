@@ -385,5 +385,6 @@ def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool,
             dense_rank=cand.dense_rank, lexical_rank=cand.lexical_rank,
             starts_in_code=in_code, section=section, table_header=header, missing=missing[rank - 1],
             weak=flagged[rank - 1], markup=row.markup, copies=(copies or {}).get(row.passage_id, ()),
+            author=row.author,
         ))
     return hits

@@ -173,6 +173,9 @@ class Hit:
     # The references of passages in other articles that copy this one (the same text read from
     # another file: qa.copies), left out of the results. Empty without any.
     copies: tuple[str, ...] = ()
+    # Who wrote the article, as its source says (a post's author, a message's sender, a
+    # document's author property); None when it does not say.
+    author: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "markup", markup_of(self.source, self.markup))

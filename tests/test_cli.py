@@ -126,7 +126,7 @@ class TestWithModel:
         page = "https://example.org/culture/bellport-film-festival"
         # OSC 8: ESC ] 8 ;; target ESC \ text ESC ] 8 ;; ESC \ (the text is the plain URL)
         assert f"\033]8;;{page}#:~:text=The%20festival%20screened" in first
-        assert first.endswith(f"\033\\{page}\033]8;;\033\\  (2024-10-20)")
+        assert first.endswith(f"\033\\{page}\033]8;;\033\\  (Lena Marsh, 2024-10-20)")  # its author, its date
 
     def test_similar_info_check(self, index):
         r = run("similar", "biz-004", "--index", str(index), "--json", "-k", "2")

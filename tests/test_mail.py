@@ -95,5 +95,6 @@ def test_a_message_file_and_one_too_large(tmp_path, monkeypatch, fake):
     monkeypatch.setattr(qa.mail, "MAX_MESSAGE_BYTES", 20_000)
     lib = qa.Library.build([str(tmp_path)], str(tmp_path / "idx"), embedder=fake, progress=False)
     [hit] = lib.ask("crane forty tonnes", k=1, mode="lexical")
-    assert (hit.reference, hit.title, hit.date) == (f"{tmp_path / 'note.eml'}:1", "Crane", "2024-03-07")
+    assert (hit.reference, hit.title, hit.date, hit.author) == (f"{tmp_path / 'note.eml'}:1", "Crane", "2024-03-07",
+                                                                "Ann Lee")
     assert [s.reason for s in lib.last_summary.skipped] == ["message too large (over 0 MB)"]

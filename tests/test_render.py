@@ -325,3 +325,11 @@ def test_the_text_around_a_passage_is_folded_above_and_below_it_escaped_and_unma
     assert cards.index("qa-before") < cards.index("<mark") < cards.index("qa-after")
     assert "<details" not in hit_cards([h], "hybrid", around={1: qa.Around(None, None)})
     assert "<details" not in hit_cards([h], "hybrid")
+
+
+def test_a_card_names_the_author_beside_the_date_escaped():
+    from qa.render import hit_cards
+
+    card = hit_cards([dataclasses.replace(hit("notes/t.md", []), author="Ann <b>Lee</b>", date="2024-03-05")], "hybrid")
+    assert '<span class="qa-author">Ann &lt;b&gt;Lee&lt;/b&gt;</span> · <span class="qa-date">2024-03-05</span>' in card
+    assert "qa-author" not in hit_cards([hit("notes/t.md", [])], "hybrid")
