@@ -59,17 +59,16 @@ def read_epub(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
                      if r.get("idref") in items and r.get("linear") != "no"]
             labels = _contents(z, opf, items, base, parser)
             book = _book(opf)
-            encrypted = _encrypted(z, parser)
+            hrefs = [posixpath.normpath(posixpath.join(base, unquote(i.get("href") or ""))) for i in spine]
+            if _encrypted(z, parser).intersection(hrefs):  # before any chapter: not a book's cover alone
+                stats.skipped.append(Skip(given, None, "the book is DRM-protected: its chapters are "
+                                                       "encrypted (index a copy without DRM)"))
+                return
             number, label = 0, None
-            for position, item in enumerate(spine):
-                href = posixpath.normpath(posixpath.join(base, unquote(item.get("href") or "")))
+            for position, (item, href) in enumerate(zip(spine, hrefs, strict=True)):
                 label = labels.get(href, label)
                 if item.get("media-type") not in _CHAPTERS or "nav" in (item.get("properties") or "").split():
                     continue
-                if href in encrypted:
-                    stats.skipped.append(Skip(given, None, "the book is DRM-protected: its chapters are "
-                                                           "encrypted (index a copy without DRM)"))
-                    return
                 try:
                     info = z.getinfo(href)
                 except KeyError:

@@ -107,13 +107,14 @@ def test_books_that_cannot_be_read_are_reported_and_the_rest_indexed(tmp_path, m
         z.writestr("notes.txt", "a zip, but no book")
     encryption = ('<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" '
                   'xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData><enc:CipherData>'
-                  '<enc:CipherReference URI="OEBPS/ch1.xhtml"/></enc:CipherData></enc:EncryptedData></encryption>')
+                  '<enc:CipherReference URI="OEBPS/ch2.xhtml"/></enc:CipherData></enc:EncryptedData></encryption>')
     write_epub(tmp_path / "drm.epub", BODIES, TOC, extra={"META-INF/encryption.xml": encryption})
     write_epub(tmp_path / "big.epub", {"ch1.xhtml": "<p>" + "tonnes " * 50_000 + "</p>"}, {})
     write_epub(tmp_path / "good.epub", {"ch1.xhtml": "<p>The lock gates were painted green.</p>"}, {})
     monkeypatch.setattr(qa.epub, "MAX_EPUB_BYTES", 100_000)
     (tmp_path / "kindle.mobi").write_bytes(b"BOOKMOBI")
     articles, stats = read(tmp_path)
+    # nothing of the DRM-protected book, not even the chapter before its encrypted one
     assert [a.text for a in articles] == ["The lock gates were painted green."]
     assert articles[0].title == "The lock gates were painted green."  # no contents: its first sentence
     why = {s.path.rsplit("/", 1)[1]: s.reason for s in stats.skipped}
