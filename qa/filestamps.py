@@ -27,7 +27,7 @@ from . import __version__
 FILE = "files.sqlite"
 # Every file is read once more after an upgrade; within a version, bump READERS when a reader
 # gives other articles for the same bytes.
-READERS = 27  # 2: HTML titles and dates; 3: HTML paragraphs unwrapped (qa.htmlpage); 4, 5: Markdown comments,
+READERS = 28  # 2: HTML titles and dates; 3: HTML paragraphs unwrapped (qa.htmlpage); 4, 5: Markdown comments,
 # links; 6: HTML dates written whole; 7: Markdown titles underlined or after code; 8: HTML headings marked;
 # 9: HTML headings without permalinks, source links, buttons; pages without a charset placed as UTF-8;
 # 10: HTML code blocks fenced as Markdown's; 11: Markdown's HTML tags left out;
@@ -39,7 +39,7 @@ READERS = 27  # 2: HTML titles and dates; 3: HTML paragraphs unwrapped (qa.htmlp
 # 24: Markdown footnote marks left out; 25: Slack messages as Slack shows them (names, notices, what is
 # shown under them), dates without a year kept as written, Evernote to-dos, CSV tables without a text column;
 # 26: Slack replies titled by the message they answer, JSON records as tables; 27: a plain text's heading
-# titled without its underline
+# titled without its underline; 28: a message's attached documents as articles (qa.mail)
 RACY_NS = 3 * 10**9
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, source TEXT NOT NULL,"
            " stamp TEXT NOT NULL, articles INTEGER NOT NULL)")

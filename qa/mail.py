@@ -8,6 +8,13 @@ plain text. Title: the subject; author: the sender's name; date: its Date header
 labels (``X-Gmail-Labels``); URL: its ``Archived-At`` (a list archive's copy). A mailbox is read
 message by message, so memory stays bounded by one message; a message's reference is the line
 of its mailbox where it starts (``All mail.mbox:18234``).
+
+A message's attached documents (a PDF report, a .docx, a forwarded message) are read by their
+own readers and become articles of their own, dated, signed and tagged as their message and
+referenced by its line, titled ``report.pdf (in: Subject)`` (a book's chapters
+``book.epub: Chapter (in: Subject)``). A mailbox need not be named
+``.mbox``: Thunderbird's folder files (``Inbox``) and Apple Mail's exported ``mbox`` have no
+extension and are known by their first line (:func:`is_mbox`).
 """
 
 from __future__ import annotations
@@ -16,22 +23,38 @@ import dataclasses
 import email
 import email.policy
 import email.utils
+import os
 import re
+import tempfile
 from collections.abc import Iterator
 
 from .records import make_id, record_article
-from .types import Article, Skip
+from .types import DOCX, EPUB, MARKDOWN, ODT, PAGES, PDF, Article, Skip, markup_of
 from .walk import ReadStats
 
-MAX_MESSAGE_BYTES = 64 * 2**20  # attachments included: they are dropped, but parsed to be
+MAX_MESSAGE_BYTES = 64 * 2**20  # attachments included
+# Attachments read: documents, not data (a .csv's rows would each be an article) or pictures
+ATTACHED = (PDF, DOCX, ODT, EPUB, ".txt", *MARKDOWN, *PAGES, ".eml")
+_FROM_LINE = re.compile(rb"From \S+ +\S.*\d\d:\d\d")  # "From sender weekday month day hh:mm:ss year"
+_HEADER = re.compile(rb"[!-9;-~]+:")
+
 _ESCAPED = re.compile(rb"^>(>*From )")  # mboxrd's quoting of a body line opening with "From "
 _LABELS_LEFT_OUT = {"opened", "unread", "archived", "important", "starred", "inbox", "sent"}
 
 
+def is_mbox(head: bytes) -> bool:
+    """Whether a file opening with ``head`` is a mailbox: a "From " line with a time, then
+    header lines (so a letter's text opening "From Monday on ..." is not one)."""
+    lines = head.replace(b"\r\n", b"\n").split(b"\n", 3)
+    return (len(lines) > 2 and _FROM_LINE.match(lines[0]) is not None
+            and all(_HEADER.match(line) for line in lines[1:3]))
+
+
 def read_mail(given: str, absolute: str, fh, stats: ReadStats, dates=None) -> Iterator[Article]:
-    """Each message with text as an article; ``fh``: the file, opened in binary."""
+    """Each message with text, and each document attached to it, as an article; ``fh``: the
+    file, opened in binary; a file not named ``.eml`` is a mailbox."""
     seen: set[str] = set()
-    if absolute.lower().endswith(".mbox"):
+    if not absolute.lower().endswith(".eml"):
         messages = _messages(fh)
     else:
         raw = fh.read(MAX_MESSAGE_BYTES + 1)
@@ -40,9 +63,7 @@ def read_mail(given: str, absolute: str, fh, stats: ReadStats, dates=None) -> It
         if raw is None:
             stats.skipped.append(Skip(given, line, f"message too large (over {MAX_MESSAGE_BYTES // 2**20} MB)"))
             continue
-        article = _article(given, absolute, position, line, raw, stats, seen)
-        if article is not None:
-            yield article
+        yield from _articles(given, absolute, position, line, raw, stats, seen)
 
 
 def _messages(fh) -> Iterator[tuple[int, bytes | None]]:
@@ -66,35 +87,88 @@ def _messages(fh) -> Iterator[tuple[int, bytes | None]]:
         yield start, (b"".join(lines) if size <= MAX_MESSAGE_BYTES else None)
 
 
-def _article(given, absolute, position, line, raw: bytes, stats: ReadStats, seen: set[str]) -> Article | None:
+def _articles(given, absolute, position, line, raw: bytes, stats: ReadStats, seen: set[str]) -> Iterator[Article]:
+    """A message's article (when it has text), then its attachments'."""
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    record = {"title": _header(msg, "subject"), "author": _sender(msg), "date": _date(msg),
+              "url": _header(msg, "archived-at", "<>"), "tags": _labels(msg)}
+    msgid = _header(msg, "message-id", "<>")
+    key = msgid if msgid and msgid not in seen else f"{msgid}\x1f{position}"
+    seen.add(key)
+    body = msg.get_body(preferencelist=("html", "plain"))
+    text, markup = _body(given, absolute, body)
+    if text:
+        record["id"] = make_id(absolute, key)
+        article = record_article(given, absolute, position, line, {**{k: v for k, v in record.items() if v}, "text": text},
+                                 stats)
+        if article is not None:
+            yield dataclasses.replace(article, markup=markup) if markup else article
+    attached = 0
+    for index, part in enumerate(msg.iter_attachments()):
+        for number, found in enumerate(_attachment(given, absolute, line, part, record, stats)):
+            attached += 1
+            yield dataclasses.replace(found, article_id=make_id(absolute, f"{key}\x1f{index}\x1f{number}"))
+    if not text and not attached:
+        stats.skipped.append(Skip(given, line, "message has no text"))
+
+
+def _body(given: str, absolute: str, body) -> tuple[str | None, str | None]:
+    """A message body's text and markup: an HTML one as its page shows it ("page"), else plain."""
     from .htmlpage import read_html
 
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
-    body = msg.get_body(preferencelist=("html", "plain"))
     try:
         content = body.get_content() if body is not None else None
     except (LookupError, ValueError):  # an unknown charset or a broken transfer encoding
         content = body.get_payload(decode=True).decode("utf-8", "replace") if body is not None else None
     if not isinstance(content, str) or not content.strip():
-        stats.skipped.append(Skip(given, line, "message has no text"))
-        return None
-    record = {"title": _header(msg, "subject"), "author": _sender(msg), "date": _date(msg),
-              "url": _header(msg, "archived-at", "<>"), "tags": _labels(msg)}
+        return None, None
     if body.get_content_type() == "text/html":
-        hidden = ReadStats()  # a newsletter without main text is said below, once
+        hidden = ReadStats()  # a newsletter without main text is said, once, as a message without
         page = next(read_html(given, absolute, content.encode("utf-8"), hidden), None)
-        if page is None:
-            stats.skipped.append(Skip(given, line, "message has no text"))
-            return None
-        record["text"], markup = page.text, "page"  # headings and lists as an HTML page's
+        return (page.text, "page") if page is not None else (None, None)  # headings and lists kept
+    return content.replace("\r\n", "\n"), None
+
+
+def _attachment(given: str, absolute: str, line: int, part, message: dict, stats: ReadStats) -> Iterator[Article]:
+    """The articles of an attached document, read by its kind's reader from a file of its own;
+    its problems are reported at its message's line."""
+    from .readers import read_file
+
+    name = os.path.basename((part.get_filename() or "").replace("\\", "/")).strip()
+    if part.get_content_type() == "message/rfc822":
+        name, payload = name or "message.eml", part.get_payload()
+        data = bytes(payload[0]) if isinstance(payload, list) and payload else None
+    elif name.lower().endswith(ATTACHED):
+        data = part.get_payload(decode=True)
     else:
-        record["text"], markup = content.replace("\r\n", "\n"), None
-    msgid = _header(msg, "message-id", "<>")
-    key = msgid if msgid and msgid not in seen else f"{msgid}\x1f{position}"
-    seen.add(key)
-    record["id"] = make_id(absolute, key)
-    article = record_article(given, absolute, position, line, {k: v for k, v in record.items() if v}, stats)
-    return dataclasses.replace(article, markup=markup) if article is not None and markup else article
+        return  # a picture, a calendar invitation, a signature
+    if not data or name.strip(".") == "" or "\0" in name:
+        return
+    subject = message["title"] or "no subject"
+    inner = ReadStats()
+    with tempfile.TemporaryDirectory(prefix="qa-attached-") as folder:
+        path = os.path.join(folder, name[-200:])
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:  # the machine's temporary folder is full or read-only
+            stats.skipped.append(Skip(given, line, f"attachment {name}: cannot write a copy to read: {exc}"))
+            return
+        articles = list(read_file(name, path, inner, one_per_file=True))
+    for skip in inner.skipped:
+        stats.skipped.append(Skip(given, line, f"attachment {name}: {skip.reason}"))
+    forwarded = name.lower().endswith(".eml")  # its own sender and date; a document is the sender's
+    for article in articles:
+        # a forwarded message by its subject, an e-book's chapters by the book and theirs
+        titled = article.title if forwarded else f"{name}: {article.title}" if len(articles) > 1 else name
+        own, sent = (article.date, article.author), (message["date"], message["author"])
+        (date, author), (or_date, or_author) = (own, sent) if forwarded else (sent, own)
+        yield dataclasses.replace(
+            article, title=f"{titled} (in: {subject})", source=given, path=absolute,
+            line_start=line, lines_mapped=False, line_anchors=(), markup=markup_of(article.source, article.markup),
+            url=None, date=date or or_date, author=author or or_author,
+            tags=tuple(dict.fromkeys([*message["tags"], *article.tags])),
+            metadata={**article.metadata, "attachment": name, "message": subject})
 
 
 def _header(msg, name: str, strip: str = "") -> str | None:

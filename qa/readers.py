@@ -77,14 +77,14 @@ def read_articles(
             stats.whole[absolute] = (given, st, seen)
             continue
         problems = len(stats.skipped), len(stats.legacy)
-        yield from _read_file(given, absolute, stats, one_per_file)
+        yield from read_file(given, absolute, stats, one_per_file)
         if (st is not None and (len(stats.skipped), len(stats.legacy)) == problems
                 and absolute not in stats.unread and same_file(absolute, st)):
             stats.whole[absolute] = (given, st, seen)
 
 
-def _read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:
-    ext = os.path.splitext(given)[1].lower()
+def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:
+    ext = os.path.splitext(given)[1].lower() or ".mbox"  # walked files without one are mailboxes (qa.walk)
     if ext in (PDF, DOCX, ODT, EPUB):  # binary: PDFium, python-docx or a zip reader reads the file itself
         reader = {PDF: read_pdf, DOCX: read_docx, ODT: read_odt, EPUB: read_epub}[ext]
         yield from _guarded(reader(given, absolute, stats), given, absolute, stats)

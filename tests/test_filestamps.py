@@ -22,13 +22,13 @@ NEVER = 10**30  # ... and under which none is: every file is read, as before qa.
 def opened(monkeypatch):
     """Names of the files the readers open, in order."""
     names: list[str] = []
-    real = readers._read_file
+    real = readers.read_file
 
     def spy(given, absolute, stats, one_per_file):
         names.append(os.path.basename(given))
         return real(given, absolute, stats, one_per_file)
 
-    monkeypatch.setattr(readers, "_read_file", spy)
+    monkeypatch.setattr(readers, "read_file", spy)
     return names
 
 

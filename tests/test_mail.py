@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
+from test_pdf import REPORT, write_pdf
+
 import qa
 import qa.mail
 from qa.readers import ReadStats, read_articles
@@ -78,13 +80,14 @@ def test_a_mailbox_is_read_message_by_message_a_newsletter_as_its_page_shows_it(
     ]  # no "View in browser", "Share", "Unsubscribe"
     assert (news.author, news.date, news.tags, news.url, news.line_start) == (
         "Harbour Weekly", "2024-03-04", ("Newsletters", "Category Updates"), "https://harbour.example/weekly/42", 1)
-    # a body's line that opens with "From " is the body's, unquoted; the attachment is not read
+    # a body's line that opens with "From " is the body's, unquoted
     assert ferry.text == "The ferry leaves at nine.\n\nFrom Monday it leaves at ten."
     assert (ferry.title, ferry.author, ferry.date, ferry.markup) == ("Ferry times", "Bob Stone", "2024-03-05", None)
     lines = box.split(b"\n")
     assert lines[ferry.line_start - 1].startswith(b"From ") and ferry.line_start > 1
-    [skip] = stats.skipped
-    assert skip.reason == "message has no text" and lines[skip.line - 1].startswith(b"From ")
+    damaged, picture = stats.skipped  # the attachment is no PDF: said, at its message's line
+    assert damaged.line == ferry.line_start and damaged.reason.startswith("attachment report.pdf: a damaged PDF")
+    assert picture.reason == "message has no text" and lines[picture.line - 1].startswith(b"From ")
 
 
 def test_a_message_file_and_one_too_large(tmp_path, monkeypatch, fake):
@@ -98,3 +101,62 @@ def test_a_message_file_and_one_too_large(tmp_path, monkeypatch, fake):
     assert (hit.reference, hit.title, hit.date, hit.author) == (f"{tmp_path / 'note.eml'}:1", "Crane", "2024-03-07",
                                                                 "Ann Lee")
     assert [s.reason for s in lib.last_summary.skipped] == ["message too large (over 0 MB)"]
+
+
+def test_attached_documents_are_articles_of_their_own_referenced_by_their_message(tmp_path, fake):
+    write_pdf(tmp_path / "report.pdf", REPORT)
+    msg = EmailMessage()
+    msg["Subject"], msg["From"], msg["Date"] = "Harbour report", "Ann Lee <ann@example.org>", "Mon, 04 Mar 2024 09:00:00 +0000"
+    msg["X-Gmail-Labels"] = "Council"
+    msg.set_content("Here is the report the council asked for.")
+    msg.add_attachment((tmp_path / "report.pdf").read_bytes(), maintype="application", subtype="pdf",
+                       filename="report.pdf")
+    msg.add_attachment(b"# Minutes\n\nThe board meets monthly in the old customs house.\n", maintype="text",
+                       subtype="markdown", filename="minutes.md")
+    msg.add_attachment(b"\x89PNG\r\n\x1a\n" + bytes(64), maintype="image", subtype="png", filename="quay.png")
+    forwarded = EmailMessage()
+    forwarded["Subject"], forwarded["From"] = "Ferry times", "Bob Stone <bob@example.org>"
+    forwarded["Date"] = "Fri, 01 Mar 2024 08:00:00 +0000"
+    forwarded.set_content("The winter ferry leaves Keel Bay at nine.")
+    msg.add_attachment(forwarded)
+    (tmp_path / "report.pdf").unlink()
+    box = mbox(message("Hello", "c@example.org", "Sun, 03 Mar 2024 08:00:00 +0000", plain="Hi."), bytes(msg))
+    (tmp_path / "Archive.mbox").write_bytes(box)
+    stats = ReadStats()
+    hello, body, pdf, minutes, ferry = read_articles([str(tmp_path)], stats)
+    assert not stats.skipped  # the picture passed over
+    line = body.line_start
+    assert box.split(b"\n")[line - 1].startswith(b"From ") and line > hello.line_start
+    assert [(a.title, a.line_start, a.lines_mapped, a.date, a.author, a.tags) for a in (pdf, minutes, ferry)] == [
+        ("report.pdf (in: Harbour report)", line, False, "2024-03-04", "Ann Lee", ("Council",)),
+        ("minutes.md (in: Harbour report)", line, False, "2024-03-04", "Ann Lee", ("Council",)),
+        ("Ferry times (in: Harbour report)", line, False, "2024-03-01", "Bob Stone", ("Council",)),
+    ]  # a forwarded message keeps its own sender and date
+    assert pdf.text.startswith("# Harbour Report\n") and "The crane lifts forty tonnes." in pdf.text
+    assert (pdf.markup, minutes.markup, pdf.metadata["attachment"]) == ("page", "markdown", "report.pdf")
+    assert len({a.article_id for a in (hello, body, pdf, minutes, ferry)}) == 5
+
+    lib = qa.Library.build([str(tmp_path)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    [hit] = lib.ask("How much can the crane lift?", k=1, mode="lexical")
+    assert (hit.reference, hit.title) == (f"{tmp_path / 'Archive.mbox'}:{line}", "report.pdf (in: Harbour report)")
+    again = [a.article_id for a in read_articles([str(tmp_path)], ReadStats())]
+    assert again == [a.article_id for a in (hello, body, pdf, minutes, ferry)]  # an update finds them unchanged
+
+
+def test_a_mailbox_without_an_extension_is_known_by_its_first_lines(tmp_path):
+    """Thunderbird keeps each folder as a file without an extension (``Inbox``, beside its
+    ``Inbox.msf``); an Apple Mail export holds a file named ``mbox``."""
+    box = mbox(message("Crane", "Ann Lee <ann@example.org>", "Thu, 07 Mar 2024 12:00:00 +0000",
+                       plain="The new crane lifts forty tonnes from the quay."))
+    (tmp_path / "Inbox").write_bytes(box)
+    (tmp_path / "Inbox.msf").write_bytes(b"// <!-- <mdb:mork:z v=\"1.4\"/> -->")
+    (tmp_path / "Export.mbox").mkdir()
+    (tmp_path / "Export.mbox" / "mbox").write_bytes(box)
+    (tmp_path / "LICENSE").write_text("From the authors, with thanks.\nPermission is granted: to anyone.\nYes.\n")
+    (tmp_path / "letter").write_text("From Monday on the ferry leaves at 09:00 sharp.\nSubject: timetable\nBye\n")
+    stats = ReadStats()
+    found = list(read_articles([str(tmp_path)], stats))
+    assert [(a.source, a.title, a.line_start) for a in found] == [
+        (str(tmp_path / "Inbox"), "Crane", 1), (str(tmp_path / "Export.mbox" / "mbox"), "Crane", 1)]
+    assert stats.ignored == {"without an extension": 2, ".msf": 1}
+    assert qa.mail.is_mbox(box[:1024]) and not qa.mail.is_mbox(b"From Monday on we meet at 10:00.\nBring tea.\n\n")
