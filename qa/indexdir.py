@@ -15,6 +15,7 @@ leaves the old manifest and its generation untouched; leftovers are removed by t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -290,3 +291,13 @@ class Writer:
                 shutil.rmtree(self.work, ignore_errors=True)
         finally:
             self._lock.release()
+
+
+def disk_bytes(path: str) -> int:
+    """Bytes of the files under ``path``; a file a writer removes meanwhile (an old generation) counts 0."""
+    size = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                size += os.path.getsize(os.path.join(root, name))
+    return size

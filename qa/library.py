@@ -326,9 +326,10 @@ class Library:
         from .search import clean_question
 
         question = clean_question(question)
-        rowid = self._article_rowid(str(article_id))
         qvecs, qtokens = encode_questions(self.embedder, [question])
+        self.refresh()
         with self._lock:
+            rowid = self._article_rowid(str(article_id))
             ids = self.catalog.passage_ids_of([rowid])[0]
             rows = list(self.catalog.passages(ids, vectors=True).values())
             ranked_rows = rank_sentences(question, qvecs[0], rows, self.lexicon,
@@ -347,7 +348,9 @@ class Library:
 
     def article(self, article_id: str) -> dict[str, Any]:
         """The stored record of one article (title, text, source, line, url, date, tags)."""
-        row = self.catalog.article(self._article_rowid(str(article_id)))
+        self.refresh()
+        with self._lock:
+            row = self.catalog.article(self._article_rowid(str(article_id)))
         if row is None:
             raise NotFoundError(f"no article with id {article_id!r} in {self.path}")
         return row
@@ -357,27 +360,33 @@ class Library:
         the ``n`` passages on each side (1 to 10), without the sentence they share with it."""
         from .around import around
 
-        return around(self.catalog, passage_id, n, self.path)
+        self.refresh()
+        with self._lock:
+            return around(self.catalog, passage_id, n, self.path)
 
     def find_articles(self, title_part: str, limit: int = 20) -> list[tuple[str, str, str]]:
         """(article_id, title, source) of articles whose title contains ``title_part``."""
-        return self.catalog.find_titles(title_part, limit)
+        self.refresh()
+        with self._lock:
+            return self.catalog.find_titles(title_part, limit)
 
     def info(self) -> IndexInfo:
-        m = self.manifest
-        counts = self.catalog.counts()
-        size = 0
-        for root, _, files in os.walk(self.path):
-            size += sum(os.path.getsize(os.path.join(root, f)) for f in files)
-        return IndexInfo(
-            path=self.path, model=m["model"], dimension=m["dimension"],
-            index_kind=self.store.kind, ann=dict(m.get("ann") or {}), backend=m.get("backend", "torch"), articles=counts["articles"], passages=counts["passages"],
-            duplicates=counts["duplicates"], settings=m.get("settings", {}),
-            format_version=m["format_version"], package_version=m.get("package_version", ""),
-            created=m.get("created", ""), updated=m.get("updated", ""), disk_bytes=size,
-            sources=tuple(self.catalog.sources()), article_ann=dict(m.get("article_ann") or {}),
-            tags=tuple(self.catalog.tag_counts()),
-        )
+        """What the index holds, as of the latest generation (another process's update included)."""
+        from .indexdir import disk_bytes
+
+        self.refresh()
+        size = disk_bytes(self.path)
+        with self._lock:
+            m, counts = self.manifest, self.catalog.counts()
+            return IndexInfo(
+                path=self.path, model=m["model"], dimension=m["dimension"], index_kind=self.store.kind,
+                ann=dict(m.get("ann") or {}), backend=m.get("backend", "torch"), articles=counts["articles"],
+                passages=counts["passages"], duplicates=counts["duplicates"], settings=m.get("settings", {}),
+                format_version=m["format_version"], package_version=m.get("package_version", ""),
+                created=m.get("created", ""), updated=m.get("updated", ""), disk_bytes=size,
+                sources=tuple(self.catalog.sources()), article_ann=dict(m.get("article_ann") or {}),
+                tags=tuple(self.catalog.tag_counts()),
+            )
 
     def check(self) -> list[str]:
         """Problems found when comparing manifest, catalog and vectors (empty: all agree)."""

@@ -986,3 +986,18 @@ def test_the_text_around_a_passage_is_the_articles_text_between_its_neighbours(t
         lib.around(10**9)
     with pytest.raises(qa.InputError):
         lib.around(note.passage_id, 0)
+
+
+def test_a_library_open_elsewhere_sees_an_update_in_everything_it_answers(small_corpus, tmp_path, fake):
+    """A server's Library (opened once) and ``qa index`` in another process: info, titles,
+    articles and the text around a hit follow the newest generation, as ask does."""
+    writer = qa.Library.build([str(small_corpus)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    reader = qa.Library.open(writer.path, embedder=fake)
+    before = reader.info()
+    (small_corpus / "e.md").write_text("# Lighthouse keepers\n\nThree keepers lived below the tower.\n")
+    writer.update([str(small_corpus)], progress=False)
+    assert reader.info().articles == before.articles + 1
+    [(article_id, title, _)] = reader.find_articles("Lighthouse")
+    assert title == "Lighthouse keepers" and "Three keepers" in reader.article(article_id)["text"]
+    [hit] = writer.ask("keepers below the tower", k=1, mode="lexical")
+    assert reader.around(hit.passage_id) == qa.Around(None, None)  # its one passage
