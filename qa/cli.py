@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
-import textwrap
 from functools import partial
 
 from .errors import InputError, NotFoundError, QAError
@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--date-from", help="only articles dated on or after YYYY-MM-DD")
     sp.add_argument("--date-to", help="only articles dated on or before YYYY-MM-DD")
     sp.add_argument("--tag", action="append", default=[], help="only articles with this tag (or a tag nested in it: project/alpha for project)")
+    sp.add_argument("--around", type=_passages, nargs="?", const=1, default=0, metavar="N",
+                    help="also print the text before and after each passage: that of N passages on each "
+                         "side (default 1, at most 10)")
     sp.add_argument("--json", action="store_true", help="one JSON object per hit and line")
 
     sp = with_backend(with_index(sub.add_parser(
@@ -198,6 +201,14 @@ def _seconds(value: str) -> float:
     return seconds
 
 
+def _passages(value: str) -> int:
+    from .around import MAX_PASSAGES
+
+    if not value.isdigit() or not 1 <= int(value) <= MAX_PASSAGES:
+        raise argparse.ArgumentTypeError(f"{value} is not a number of passages from 1 to {MAX_PASSAGES}")
+    return int(value)
+
+
 def cmd_remove(args) -> int:
     from .library import Library
 
@@ -215,15 +226,18 @@ def _filters(args):
 
 
 def cmd_ask(args) -> int:
+    from .hitprint import print_hit
     from .library import Library
-    from .render import per_article_notice, title_heading_end, weak_notice
+    from .render import per_article_notice, weak_notice
 
     lib = Library.open(args.index, backend=args.backend)
     ask = partial(lib.ask, args.question, k=args.k, mode=args.mode, filters=_filters(args))
     hits = ask(per_article=args.per_article)
+    contexts = [lib.around(h.passage_id, args.around) if args.around else None for h in hits]
     if args.json:
-        for h in hits:
-            print(json.dumps(h.to_dict(), ensure_ascii=False))
+        for h, context in zip(hits, contexts, strict=True):
+            around = {"around": dataclasses.asdict(context)} if context else {}
+            print(json.dumps(h.to_dict() | around, ensure_ascii=False))
         return 0
     if not hits:
         print("no passages match; try other words, --mode dense, or fewer filters")
@@ -231,72 +245,14 @@ def cmd_ask(args) -> int:
     notice = weak_notice(hits)
     if notice:
         print(notice + "\n")
-    for h in hits:
-        said = ", ".join(x for x in (h.author, h.date) if x)  # who and when, as a card says it
-        ref = h.reference + (f"  {_shown_url(h)}" if h.url else "") + (f"  ({said})" if said else "")
-        ranks = " · ".join(f"{name} #{r}" if r else f"{name} –"  # not among its candidates
-                           for name, r in (("dense", h.dense_rank), ("lexical", h.lexical_rank)))
-        print(f"{h.rank}. {ref}")
-        print(f"   {' › '.join((h.title, *h.section))}")
-        missing = f" · missing: {' '.join(h.missing)}" if h.missing else ""
-        weak = " · weak match" if h.weak else ""
-        print(f"   score {h.score:.3f} ({args.mode}; {ranks}){missing}{weak} · article {h.article_id}")
-        if h.copies:  # the same text in other files, left out of the list
-            print(textwrap.fill("also in " + ", ".join(h.copies), 100, initial_indent="   ",
-                                subsequent_indent="     "))
-        for hl in h.highlights[:1]:
-            sentence = " ".join(_shown_text(h, hl.char_start - h.char_start, hl.char_end - h.char_start).split())
-            print(textwrap.fill(f"» {sentence}", 100, initial_indent="   ", subsequent_indent="     "))
-        header = f"{h.table_header.split(chr(10))[0]} " if h.table_header else ""  # its table's column names
-        # a first heading that repeats the title (printed above) is left out, as a card leaves it
-        start = 0 if header else title_heading_end(h.text, h.title, h.markup)
-        passage = " ".join((header + _shown_text(h, start)).split())
-        print(textwrap.fill(passage[:400] + ("…" if len(passage) > 400 else ""), 100,
-                            initial_indent="   ", subsequent_indent="   "))
-        print()
+    for h, context in zip(hits, contexts, strict=True):
+        print_hit(h, args.mode, context)
     if len(hits) < args.k and args.per_article < args.k:  # one long document: it holds more
         more = len(ask(per_article=args.k, highlights=False))
         notice = per_article_notice(hits, more, f"ask with --per-article {more}")
         if notice:
             print(notice)
     return 0
-
-
-def _shown_text(h, start: int = 0, end: int | None = None) -> str:
-    """A hit's text (``h.text[start:end]``) as a reader sees it: a Markdown or page heading
-    without its "#"s (or its underline), and without its code fences' own lines; a Markdown
-    line outside code with its inline Markdown as a card renders it (a link's text without its
-    URL, emphasis marks dropped, an image's alt text; code spans keep their backticks)."""
-    from .markdown import CODE, FENCE, HEADING, TEXT, UNDERLINE, line_kinds, plain, unmarked
-    end = len(h.text) if end is None else end
-    if h.markup == "plain":  # a page's headings and code are
-        return h.text[start:end]  # marked as Markdown's (qa.htmlpage)
-    lines = h.text.split("\n")
-    shown: list[tuple[str, str]] = []  # (kind, text)
-    at = 0
-    for line, kind in zip(lines, line_kinds(lines, h.starts_in_code), strict=True):
-        part, at = line[max(start - at, 0) : max(end - at, 0)], at + len(line) + 1
-        if not part or kind in (FENCE, UNDERLINE):
-            continue
-        part = unmarked(part) if kind == HEADING and part == line else part
-        if shown and kind == TEXT == shown[-1][0]:  # a paragraph's lines: emphasis may span them
-            shown[-1] = (TEXT, shown[-1][1] + "\n" + part)
-        else:
-            shown.append((kind, part))
-    return "\n".join(plain(part, code="`", images=True) if kind != CODE and h.markup == "markdown" else part
-                     for kind, part in shown)
-
-
-def _terminal() -> bool:
-    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
-
-
-def _shown_url(h) -> str:
-    """The hit's URL; on a terminal, a hyperlink (OSC 8) under it to the page opened at the
-    highlight (:attr:`qa.Hit.link`), which terminals without hyperlinks print as the bare URL."""
-    if h.link and h.link != h.url and _terminal():
-        return f"\033]8;;{h.link}\033\\{h.url}\033]8;;\033\\"
-    return h.url
 
 
 def cmd_similar(args) -> int:

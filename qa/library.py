@@ -7,7 +7,7 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .errors import IndexCorruptError, IndexMismatchError, InputError, NotFoundError
+from .errors import InputError, NotFoundError
 from .types import Around, ArticleHit, Highlight, Hit, IndexInfo, IndexSummary
 
 if TYPE_CHECKING:
@@ -42,65 +42,16 @@ class Library:
         self._load()
 
     def _load(self) -> None:
-        import sqlite3
-        import time
+        from .generation import open_parts
 
-        from .catalog import Catalog
-        from .indexdir import ARTICLE_VECTORS, CATALOG, PASSAGE_VECTORS, generation_dir, read_manifest
-        from .lexical import LexicalIndex
-        from .store import FaissStore
-
-        for attempt in range(5):
-            stamp = self._manifest_stamp()
-            manifest = read_manifest(self.path)
-            try:
-                gen = generation_dir(self.path, manifest)
-                dim = manifest["dimension"]
-                catalog = Catalog(os.path.join(gen, CATALOG), readonly=True)
-                if LexicalIndex.exists(gen):
-                    lexicon = LexicalIndex.load(gen)
-                else:  # written before qa.lexical: analyse once now; the next write saves it
-                    lexicon = LexicalIndex.build(catalog.lexical_texts_from(0))
-                where = manifest.get("store") or {"kind": "faiss"}
-                if where["kind"] == "milvus":
-                    from .milvus_store import MilvusStore
-
-                    view = int(manifest["generation"][4:]) if where.get("versioned") else None
-                    store = MilvusStore.open(where["uri"], where["passages"], dim,
-                                             (manifest.get("ann") or {}).get("ef"), view)
-                    articles = MilvusStore.open(where["uri"], where["articles"], dim, generation=view)
-                else:
-                    # Mapped: a published generation's files never change (writers copy them).
-                    store = FaissStore.load(os.path.join(gen, PASSAGE_VECTORS), dim,
-                                            (manifest.get("ann") or {}).get("nprobe"), mapped=True)
-                    articles = FaissStore.load(os.path.join(gen, ARTICLE_VECTORS), dim,
-                                              (manifest.get("article_ann") or {}).get("nprobe"),
-                                              mapped=True)
-                break
-            except (IndexCorruptError, IndexMismatchError, OSError, sqlite3.Error):
-                # A writer may have published (and removed our generation) while we opened it:
-                # then the manifest has changed and the new generation is complete. Otherwise
-                # the index really is broken.
-                if attempt == 4 or read_manifest(self.path).get("generation") == manifest["generation"]:
-                    raise
-                time.sleep(0.05)
+        parts = open_parts(self.path)
         with self._lock:
             old = getattr(self, "catalog", None)
-            self.manifest = manifest
-            self.catalog, self.store, self.article_store = catalog, store, articles
-            self.lexicon = lexicon
-            self._stamp = stamp
+            self.manifest, self._stamp = parts.manifest, parts.stamp
+            self.catalog, self.store, self.article_store = parts.catalog, parts.store, parts.article_store
+            self.lexicon = parts.lexicon
             if old is not None:
                 old.close()
-
-    def _manifest_stamp(self) -> tuple[int, int]:
-        from .indexdir import MANIFEST
-
-        try:
-            st = os.stat(os.path.join(self.path, MANIFEST))
-        except OSError:
-            return (0, 0)
-        return (st.st_ino, st.st_mtime_ns)
 
     def refresh(self) -> bool:
         """Switch to a newer generation if another process published one; True if it did.
@@ -108,7 +59,9 @@ class Library:
         Queries call this first, so a long-running server sees updates made by ``qa index``.
         Costs one ``stat``.
         """
-        if self._manifest_stamp() == self._stamp:
+        from .generation import manifest_stamp
+
+        if manifest_stamp(self.path) == self._stamp:
             return False
         self._load()
         return True
@@ -390,29 +343,11 @@ class Library:
 
     def check(self) -> list[str]:
         """Problems found when comparing manifest, catalog and vectors (empty: all agree)."""
-        import numpy as np
+        from .generation import problems
 
-        problems = list(self.catalog.check())
-        problems += self.lexicon.check(self.catalog.passage_ids())
-        passage_ids = set(self.catalog.ids_for(self.catalog.filter_sql(None, None, None)))
-        vector_ids = set(self.store.ids().tolist())
-        if passage_ids != vector_ids:
-            problems.append(f"{len(passage_ids - vector_ids)} passages lack vectors, "
-                            f"{len(vector_ids - passage_ids)} vectors lack passages")
-        article_ids = {r[0] for r in self.catalog.articles_index()}
-        if article_ids != set(self.article_store.ids().tolist()):
-            problems.append("article vectors and articles differ")
-        counts = self.catalog.counts()
-        if self.manifest.get("counts", {}).get("passages") != counts["passages"]:
-            problems.append("manifest passage count differs from the catalog")
-        if self.store.dim != self.manifest["dimension"]:
-            problems.append("vector dimension differs from the manifest")
-        sample = sorted(vector_ids)[:50]
-        if sample:
-            norms = np.linalg.norm(self.store.reconstruct(sample), axis=1)
-            if not np.allclose(norms, 1.0, atol=1e-3):
-                problems.append("vectors are not normalised")
-        return problems
+        self.refresh()
+        with self._lock:
+            return problems(self.manifest, self.catalog, self.lexicon, self.store, self.article_store)
 
     def close(self) -> None:
         self.catalog.close()

@@ -119,8 +119,9 @@ class TestWithModel:
 
     def test_on_a_terminal_the_url_opens_the_page_at_the_highlight(self, index, monkeypatch, capsys):
         import qa.cli
+        import qa.hitprint
 
-        monkeypatch.setattr(qa.cli, "_terminal", lambda: True)
+        monkeypatch.setattr(qa.hitprint, "terminal", lambda: True)
         assert qa.cli.main(["ask", "How many tickets did the festival sell?", "--index", str(index), "-k", "1"]) == 0
         first = capsys.readouterr().out.splitlines()[0]
         page = "https://example.org/culture/bellport-film-festival"
@@ -315,3 +316,31 @@ def test_ask_prints_a_markdown_passage_with_its_inline_markdown_rendered_and_its
     assert " ".join(lines[4:]).split() == (
         "The ferry leaves from pier 4 at `08:15` daily. Map of the harbour "
         "leave(*piers, **{'at': '08:15'}) # [x](y)").split()  # code as written
+
+
+def test_ask_around_prints_the_text_before_and_after_each_passage(tmp_path, fake, capsys):
+    import qa.cli
+
+    sections = [f"## Part {n}\n\n" + "\n".join(f"Sentence {n}.{i} of the {word} part is here." for i in range(1, 30))
+                for n, word in enumerate(("first", "second", "third", "fourth"), 1)]
+    (tmp_path / "guide.md").write_text("# Guide\n\n" + "\n\n".join(sections) + "\n")
+    lib = qa.Library.build([str(tmp_path / "guide.md")], str(tmp_path / "idx"), embedder=fake, progress=False)
+    args = ["ask", "Which sentence of the third part is 3.15?", "--index", lib.path, "--mode", "lexical", "-k", "1"]
+    assert qa.cli.main([*args, "--around", "3"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    [hit] = lib.ask("Which sentence of the third part is 3.15?", k=1, mode="lexical")
+    context = lib.around(hit.passage_id, 3)
+    before = next(i for i, line in enumerate(out) if line.startswith("   ¦ before · "))
+    after = next(i for i, line in enumerate(out) if line.startswith("   ¦ after · "))
+    passage = next(i for i, line in enumerate(out) if line.startswith("   ") and "3.15" in line and "»" not in line)
+    assert before < passage < after  # above and below the passage, as on a card
+    where = f"{context.before.line_start}-{context.before.line_end}"
+    assert len(context.before.text) > 300 and out[before].startswith(f"   ¦ before · {where} · …")  # its end
+    last_words = " ".join(context.before.text.split()[-4:])
+    assert out[passage - 1].endswith(last_words)  # the end of the text before: next to the passage
+    first_words = " ".join(context.after.text.replace("#", "").split()[:3])
+    assert first_words in out[after]
+    assert qa.cli.main([*args, "--around", "--json"]) == 0  # N: 1
+    row = json.loads(capsys.readouterr().out)
+    assert row["around"]["before"]["text"] == lib.around(hit.passage_id).before.text
+    assert qa.cli.main(args) == 0 and "¦" not in capsys.readouterr().out  # not asked: not printed

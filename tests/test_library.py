@@ -754,7 +754,7 @@ def test_a_records_html_body_is_read_as_a_page_with_sections_and_code(tmp_path, 
     code, which hits and cards show as an HTML page's."""
     import sqlite3
 
-    from qa.cli import _shown_text
+    from qa.hitprint import shown_text
     from qa.render import marked_passage
 
     steps = "".join(f"<p>Step {i} of the setup is careful and slow.</p>" for i in range(12))
@@ -768,7 +768,7 @@ def test_a_records_html_body_is_read_as_a_page_with_sections_and_code(tmp_path, 
     assert hit.markup == "page" and hit.section == ("Installing",)
     card = marked_passage(hit)
     assert '<pre class="qa-code">' in card and "tideplanner --port 8080" in card and "```" not in card
-    shown = _shown_text(hit)
+    shown = shown_text(hit)
     assert "tideplanner --port 8080" in shown.split("\n") and "```" not in shown
     [last] = lib.ask("TIDE_HOME data folder", k=1, mode="lexical")
     assert last.section == ("Configuring",)
@@ -784,7 +784,7 @@ def test_a_records_html_body_is_read_as_a_page_with_sections_and_code(tmp_path, 
 
 
 def test_hits_know_when_a_pages_passage_starts_inside_its_code(tmp_path, fake):
-    from qa.cli import _shown_text
+    from qa.hitprint import shown_text
     from qa.render import marked_passage
 
     folder = tmp_path / "site"
@@ -800,12 +800,12 @@ def test_hits_know_when_a_pages_passage_starts_inside_its_code(tmp_path, fake):
     assert hit.line_start == 4 + 30 - hit.text.split("\n").index("    total_30 = compute_30(values)  # step 30")
     card = marked_passage(hit)
     assert card.startswith('<pre class="qa-code">') and "    total_30 = compute_30(values)  # step 30" in card
-    assert "```" not in card and _shown_text(hit) == hit.text
+    assert "```" not in card and shown_text(hit) == hit.text
     assert lib.article(hit.article_id)["text"].count("\n```\n") == 2
     [closing] = lib.ask("print the totals after", k=1, mode="lexical")  # over the closing fence
     card = marked_passage(closing)
     assert card.startswith('<pre class="qa-code">') and '</pre><div class="qa-heading">After</div>' in card
-    assert "```" not in card + _shown_text(closing)
+    assert "```" not in card + shown_text(closing)
 
 
 def test_markdown_hits_carry_the_headings_they_sit_under(tmp_path, fake):

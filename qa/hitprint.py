@@ -1,0 +1,91 @@
+"""A hit as ``qa ask`` prints it in a terminal: reference, title, scores, the highlighted
+sentence and the passage, as a web card shows them (headings without their marks, no fences)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+
+from .types import Around, Hit, lines_of
+
+WIDTH = 100
+SHOWN = 400  # characters of a passage; of the text before and after it, CONTEXT
+CONTEXT = 300
+
+
+def print_hit(h: Hit, mode: str, context: Around | None = None) -> None:
+    """Print one hit; ``context``: the text before and after it (:meth:`qa.Library.around`)."""
+    from .render import title_heading_end
+
+    said = ", ".join(x for x in (h.author, h.date) if x)  # who and when, as a card says it
+    ref = h.reference + (f"  {shown_url(h)}" if h.url else "") + (f"  ({said})" if said else "")
+    ranks = " · ".join(f"{name} #{r}" if r else f"{name} –"  # not among its candidates
+                       for name, r in (("dense", h.dense_rank), ("lexical", h.lexical_rank)))
+    print(f"{h.rank}. {ref}")
+    print(f"   {' › '.join((h.title, *h.section))}")
+    missing = f" · missing: {' '.join(h.missing)}" if h.missing else ""
+    weak = " · weak match" if h.weak else ""
+    print(f"   score {h.score:.3f} ({mode}; {ranks}){missing}{weak} · article {h.article_id}")
+    if h.copies:  # the same text in other files, left out of the list
+        print(textwrap.fill("also in " + ", ".join(h.copies), WIDTH, initial_indent="   ", subsequent_indent="     "))
+    for hl in h.highlights[:1]:
+        sentence = " ".join(shown_text(h, hl.char_start - h.char_start, hl.char_end - h.char_start).split())
+        print(textwrap.fill(f"» {sentence}", WIDTH, initial_indent="   ", subsequent_indent="     "))
+    if context and context.before:
+        _print_excerpt("before", context.before, tail=True)
+    header = f"{h.table_header.split(chr(10))[0]} " if h.table_header else ""  # its table's column names
+    # a first heading that repeats the title (printed above) is left out, as a card leaves it
+    start = 0 if header else title_heading_end(h.text, h.title, h.markup)
+    passage = " ".join((header + shown_text(h, start)).split())
+    print(textwrap.fill(passage[:SHOWN] + ("…" if len(passage) > SHOWN else ""), WIDTH,
+                        initial_indent="   ", subsequent_indent="   "))
+    if context and context.after:
+        _print_excerpt("after", context.after, tail=False)
+    print()
+
+
+def _print_excerpt(side: str, excerpt, tail: bool) -> None:
+    """The text before a passage (its end, next to the passage) or after it (its start)."""
+    words = " ".join(shown_text(excerpt).split())
+    if len(words) > CONTEXT:
+        words = "…" + words[-CONTEXT:].partition(" ")[2] if tail else words[:CONTEXT].rpartition(" ")[0] + "…"
+    where = lines_of(excerpt.source, excerpt.line_start, excerpt.line_end)
+    print(textwrap.fill(f"{side} · {where} · {words}", WIDTH, initial_indent="   ¦ ", subsequent_indent="   ¦ "))
+
+
+def shown_text(h, start: int = 0, end: int | None = None) -> str:
+    """A hit's (or an excerpt's) text, ``h.text[start:end]``, as a reader sees it: a Markdown or
+    page heading without its "#"s (or its underline), and without its code fences' own lines; a
+    Markdown line outside code with its inline Markdown as a card renders it (a link's text
+    without its URL, emphasis marks dropped, an image's alt text; code spans keep their backticks)."""
+    from .markdown import CODE, FENCE, HEADING, TEXT, UNDERLINE, line_kinds, plain, unmarked
+    end = len(h.text) if end is None else end
+    if h.markup == "plain":  # a page's headings and code are
+        return h.text[start:end]  # marked as Markdown's (qa.htmlpage)
+    lines = h.text.split("\n")
+    shown: list[tuple[str, str]] = []  # (kind, text)
+    at = 0
+    for line, kind in zip(lines, line_kinds(lines, h.starts_in_code), strict=True):
+        part, at = line[max(start - at, 0) : max(end - at, 0)], at + len(line) + 1
+        if not part or kind in (FENCE, UNDERLINE):
+            continue
+        part = unmarked(part) if kind == HEADING and part == line else part
+        if shown and kind == TEXT == shown[-1][0]:  # a paragraph's lines: emphasis may span them
+            shown[-1] = (TEXT, shown[-1][1] + "\n" + part)
+        else:
+            shown.append((kind, part))
+    return "\n".join(plain(part, code="`", images=True) if kind != CODE and h.markup == "markdown" else part
+                     for kind, part in shown)
+
+
+def terminal() -> bool:
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def shown_url(h: Hit) -> str:
+    """The hit's URL; on a terminal, a hyperlink (OSC 8) under it to the page opened at the
+    highlight (:attr:`qa.Hit.link`), which terminals without hyperlinks print as the bare URL."""
+    if h.link and h.link != h.url and terminal():
+        return f"\033]8;;{h.link}\033\\{h.url}\033]8;;\033\\"
+    return h.url
