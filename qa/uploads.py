@@ -8,14 +8,16 @@ import shutil
 
 from .errors import QAError
 from .readers import EXTENSIONS
+from .walk import is_mailbox
 
 
-def safe_name(name: str) -> str:
-    """A file name that cannot leave the uploads folder: no separators, dots or odd characters."""
+def safe_name(name: str, mailbox: bool = False) -> str:
+    """A file name that cannot leave the uploads folder: no separators, dots or odd characters.
+    ``mailbox``: the file is a mailbox (Thunderbird's ``Inbox`` has no extension): ``.mbox``."""
     base = os.path.basename(name.replace("\\", "/"))
     stem, ext = os.path.splitext(base)
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_.")[:80] or "upload"
-    ext = ext.lower() if ext.lower() in EXTENSIONS else ".txt"
+    ext = ext.lower() if ext.lower() in EXTENSIONS else ".mbox" if mailbox else ".txt"
     return stem + ext
 
 
@@ -24,7 +26,7 @@ def store_uploads(paths: list[str], folder: str) -> list[str]:
     os.makedirs(folder, exist_ok=True)
     stored = []
     for src in paths:
-        name = safe_name(os.path.basename(src))
+        name = safe_name(os.path.basename(src), mailbox=is_mailbox(src))
         stem, ext = os.path.splitext(name)
         dst, n = os.path.join(folder, name), 1
         while os.path.exists(dst):

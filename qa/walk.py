@@ -101,12 +101,12 @@ def _feed_file(path: str) -> bool:
         return True  # reported when it is read
 
 
-def _mailbox(path: str, name: str) -> bool:
+def is_mailbox(path: str) -> bool:
     """Whether a file without an extension is a mailbox (Thunderbird's ``Inbox``, the ``mbox``
     in an Apple Mail export): read as an ``.mbox``."""
     from .mail import is_mbox
 
-    if os.path.splitext(name)[1]:
+    if os.path.splitext(os.path.basename(path))[1]:
         return False
     try:
         with open(path, "rb") as fh:
@@ -124,7 +124,7 @@ def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, 
         return
     if not explicit and name.startswith("."):
         kind = "hidden"
-    elif not name.lower().endswith(EXTENSIONS) and not _mailbox(path, name):
+    elif not name.lower().endswith(EXTENSIONS) and not is_mailbox(path):
         kind = os.path.splitext(name)[1].lower() or "without an extension"
         kind += _SAVE_AS.get(kind, "")
     elif not explicit and name.lower().endswith(".xml") and not _feed_file(path):

@@ -48,6 +48,12 @@ def test_upload_names_stay_inside_the_folder(tmp_path):
     stored = store_uploads([str(src), str(src)], str(folder))
     assert [os.path.basename(p) for p in stored] == ["x.txt", "x-2.txt"]
     assert all(os.path.dirname(p) == str(folder.resolve()) for p in stored)
+    inbox = tmp_path / "Inbox"  # Thunderbird's folder file, dropped on the page: kept as a mailbox
+    inbox.write_bytes(b"From - Mon Mar 04 09:00:00 2024\nSubject: Crane\nFrom: ann@example.org\n\nForty tonnes.\n")
+    notes = tmp_path / "notes"
+    notes.write_text("From the quay, at 09:00 sharp.\nSubject: none\nBye\n")
+    assert [os.path.basename(p) for p in store_uploads([str(inbox), str(notes)], str(folder))] == [
+        "Inbox.mbox", "notes.txt"]
 
 
 def _start_app(args: list[str], cwd, log_path) -> tuple[subprocess.Popen, str]:
