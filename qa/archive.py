@@ -87,6 +87,8 @@ def _extract(archive: str, work: str, max_bytes: int, max_files: int) -> tuple[i
             parts = [p for p in re.split(r"[/\\]+", info.filename) if p not in ("", ".", "..")]
             base = parts[-1] if parts else ""
             kind = _kind(parts, info)
+            if kind == _NO_EXTENSION and _mailbox(zf, info):  # Thunderbird's Inbox, Apple Mail's mbox
+                kind = None
             if kind:
                 left[kind] += 1
                 continue
@@ -122,8 +124,21 @@ def _kind(parts: list[str], info: zipfile.ZipInfo) -> str | None:
         return "hidden"
     ext = os.path.splitext(parts[-1])[1].lower()
     if not parts[-1].lower().endswith(EXTENSIONS):
-        return ext or "without an extension"
+        return ext or _NO_EXTENSION
     return None
+
+
+_NO_EXTENSION = "without an extension"
+
+
+def _mailbox(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    from .mail import is_mbox
+
+    try:
+        with zf.open(info) as fh:
+            return is_mbox(fh.read(1024))
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):  # reported when unpacked
+        return False
 
 
 def _component(part: str) -> str:

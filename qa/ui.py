@@ -299,7 +299,8 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         with gr.Tab("Add articles"):
             kinds = " ".join(e for e in EXTENSIONS if e not in (".markdown", ".htm"))
             gr.Markdown(f"Upload `{kinds}` files, or a `.zip` of them (an export: Slack, Notion, "
-                        f"Takeout), unpacked with its folders. They are copied into "
+                        f"Takeout; a mail folder such as Thunderbird's, whose mailboxes have no "
+                        f"extension), unpacked with its folders. They are copied into "
                         f"`{uploads}` and indexed incrementally.")
             files = gr.File(file_count="multiple", file_types=[*EXTENSIONS, ".zip"], label="Files",
                             elem_id="upload")

@@ -93,3 +93,17 @@ def test_a_zip_named_to_qa_index_says_to_unzip_it(tmp_path):
     stats = ReadStats()
     list(read_articles([str(tmp_path)], stats))  # in a folder: counted by its kind
     assert stats.ignored == {".zip": 1}
+
+
+def test_a_zipped_mail_folder_keeps_its_mailboxes_without_an_extension(tmp_path):
+    """A Thunderbird 'Local Folders' zipped: each folder a file without an extension."""
+    box = (b"From - Mon Mar 04 09:00:00 2024\nSubject: Crane\nFrom: Ann Lee <ann@example.org>\n"
+           b"Date: Mon, 04 Mar 2024 09:00:00 +0000\n\nThe new crane lifts forty tonnes.\n")
+    archive = make_zip(tmp_path / "Local Folders.zip", {
+        "Local Folders/Inbox": box, "Local Folders/Inbox.msf": b"// <!-- <mdb:mork", "Local Folders/Trash": b"",
+        "Local Folders/Archives.sbd/2024": box.replace(b"Crane", b"Quay"), "Local Folders/popstate": b"# POP3 State\n",
+    })
+    done = unpack(str(archive), str(tmp_path / "uploads"))
+    assert files_under(done.folder) == ["Local Folders/Archives.sbd/2024", "Local Folders/Inbox"]
+    assert done.left == {"without an extension": 2, ".msf": 1}
+    assert [a.title for a in read_articles([done.folder], ReadStats())] == ["Crane", "Quay"]
