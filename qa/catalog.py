@@ -71,10 +71,10 @@ class Catalog(SentenceBlobs, CatalogQueries):
         try:
             if readonly or self._copy_from:
                 # immutable: a published generation's file never changes, so no locks.
-                self.db = sqlite3.connect(f"file:{self._copy_from or path}?mode=ro&immutable=1", uri=True,
-                                          check_same_thread=False)
+                self.db = _folding(sqlite3.connect(f"file:{self._copy_from or path}?mode=ro&immutable=1",
+                                                   uri=True, check_same_thread=False))
             else:
-                self.db = sqlite3.connect(path, check_same_thread=False)
+                self.db = _folding(sqlite3.connect(path, check_same_thread=False))
                 self.db.executescript(SCHEMA)
             names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
             columns = {r[1] for r in self.db.execute("PRAGMA table_info(passages)")}
@@ -116,7 +116,7 @@ class Catalog(SentenceBlobs, CatalogQueries):
             self.db.close()
             shutil.copyfile(self._copy_from, self.path)
             self._copy_from = None
-            self.db = sqlite3.connect(self.path, check_same_thread=False)
+            self.db = _folding(sqlite3.connect(self.path, check_same_thread=False))
         return self.db
 
     def close(self) -> None:
@@ -382,6 +382,12 @@ class Catalog(SentenceBlobs, CatalogQueries):
             problems.append(f"{bad} passages point at missing articles")
         problems += self.segment_problems()
         return problems
+
+
+def _folding(db: sqlite3.Connection) -> sqlite3.Connection:
+    """``fold(text)``: ``text`` in Unicode's case folding (SQLite's ``lower`` folds only ASCII)."""
+    db.create_function("fold", 1, lambda t: t.casefold() if isinstance(t, str) else t, deterministic=True)
+    return db
 
 
 def _chunks(items: list, size: int = 900):

@@ -14,7 +14,7 @@ class CatalogQueries:
     ``_markup``, the articles' markup column (or NULL in a catalog written before it)."""
 
     def filter_sql(self, source: str | None, date_from: str | None, date_to: str | None,
-                   tags: Sequence[str] = ()) -> tuple[str, list]:
+                   tags: Sequence[str] = (), author: str | None = None) -> tuple[str, list]:
         """SQL selecting the passage ids that pass the filters, with its parameters."""
         cond, params = [], []
         if source:
@@ -30,6 +30,9 @@ class CatalogQueries:
             cond.append("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE lower(value) = lower(?)"
                         " OR substr(lower(value), 1, length(?) + 1) = lower(?) || '/')")
             params += [tag, tag, tag]
+        if author:  # a part of the name or address, in any case; SQLite's lower() where it folds
+            cond.append(f"instr({'lower' if author.isascii() else 'fold'}(a.author), ?) > 0")
+            params.append(author.casefold() if not author.isascii() else author.lower())
         sql = "SELECT p.id FROM passages p JOIN articles a ON a.id = p.article"
         if cond:
             sql += " WHERE " + " AND ".join(cond)

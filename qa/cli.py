@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--date-from", help="only articles dated on or after YYYY-MM-DD")
     sp.add_argument("--date-to", help="only articles dated on or before YYYY-MM-DD")
     sp.add_argument("--tag", action="append", default=[], help="only articles with this tag (or a tag nested in it: project/alpha for project)")
+    sp.add_argument("--author", help="only articles whose author (a message's sender) contains this, in any case")
     sp.add_argument("--around", type=_passages, nargs="?", const=1, default=0, metavar="N",
                     help="also print the text before and after each passage: that of N passages on each "
                          "side (default 1, at most 10)")
@@ -222,7 +223,7 @@ def cmd_remove(args) -> int:
 def _filters(args):
     from .search import Filters
 
-    return Filters(args.source, args.date_from, args.date_to, tuple(args.tag))
+    return Filters(args.source, args.date_from, args.date_to, tuple(args.tag), (args.author or "").strip() or None)
 
 
 def cmd_ask(args) -> int:

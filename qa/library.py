@@ -220,7 +220,7 @@ class Library:
         Args:
             mode: ``"hybrid"`` (dense + BM25, fused), ``"dense"`` or ``"lexical"``.
             filters: a :class:`qa.Filters` or a dict with ``source`` (glob), ``date_from``,
-                ``date_to`` (ISO dates) and ``tags``.
+                ``date_to`` (ISO dates), ``tags`` and ``author`` (a part of it, in any case).
             highlights: find the answering sentences, the question's words each hit lacks and
                 whether it is weak (False: ``Hit.highlights`` and ``Hit.missing`` are empty and
                 ``Hit.weak`` False, for bulk retrieval such as evaluation).

@@ -40,24 +40,28 @@ MAX_QUESTION_CHARS = 4000
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict results. ``source`` is a glob on the source path; dates are ISO ``YYYY-MM-DD``."""
+    """Restrict results. ``source`` is a glob on the source path; dates are ISO ``YYYY-MM-DD``;
+    ``tags``: articles with all of them; ``author``: articles whose author (a post's, a message's
+    sender, a document's) contains it, in any case (``lena`` finds Lena Marsh)."""
 
     source: str | None = None
     date_from: str | None = None
     date_to: str | None = None
     tags: tuple[str, ...] = ()
+    author: str | None = None
 
     @classmethod
     def coerce(cls, value: Filters | dict | None) -> Filters | None:
         if value is None or isinstance(value, Filters):
             return value
         if isinstance(value, dict):
-            unknown = set(value) - {"source", "date_from", "date_to", "tags"}
+            unknown = set(value) - {"source", "date_from", "date_to", "tags", "author"}
             if unknown:
-                raise InputError(f"unknown filter(s) {sorted(unknown)}; use source, date_from, date_to, tags")
+                raise InputError(f"unknown filter(s) {sorted(unknown)}; use source, date_from, date_to, tags, author")
             tags = value.get("tags") or ()
             return cls(value.get("source") or None, value.get("date_from") or None,
-                       value.get("date_to") or None, (tags,) if isinstance(tags, str) else tuple(tags))
+                       value.get("date_to") or None, (tags,) if isinstance(tags, str) else tuple(tags),
+                       (value.get("author") or "").strip() or None)
         raise InputError("filters must be a qa.Filters or a dict")
 
     def __post_init__(self) -> None:
@@ -72,7 +76,7 @@ class Filters:
             raise InputError(f"date from {self.date_from} is after date to {self.date_to}: nothing could match")
 
     def active(self) -> bool:
-        return bool(self.source or self.date_from or self.date_to or self.tags)
+        return bool(self.source or self.date_from or self.date_to or self.tags or self.author)
 
 
 def _is_date_prefix(value: object) -> bool:
@@ -125,7 +129,8 @@ def search_many(
     questions = [clean_question(q) for q in questions]
     allowed = allowed_rows = allowed_sql = None
     if filters is not None and filters.active():
-        allowed_sql = catalog.filter_sql(filters.source, filters.date_from, filters.date_to, filters.tags)
+        allowed_sql = catalog.filter_sql(filters.source, filters.date_from, filters.date_to, filters.tags,
+                                         filters.author)
         allowed = np.asarray(catalog.ids_for(allowed_sql), dtype=np.int64)
         if len(allowed) == 0:
             return [[] for _ in questions]

@@ -60,11 +60,13 @@ def _shown_path(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
-def _filters(source: str, date_from: str, date_to: str, tags: str | list[str] | None = None) -> dict[str, Any]:
+def _filters(source: str, date_from: str, date_to: str, tags: str | list[str] | None = None,
+             author: str | None = None) -> dict[str, Any]:
     if isinstance(tags, str):  # the API's "a, b"
         tags = tags.split(",")
     return {"source": (source or "").strip() or None, "date_from": (date_from or "").strip() or None,
-            "date_to": (date_to or "").strip() or None, "tags": [t.strip() for t in tags or () if t.strip()]}
+            "date_to": (date_to or "").strip() or None, "tags": [t.strip() for t in tags or () if t.strip()],
+            "author": (author or "").strip() or None}
 
 
 def build_ui(lib: Library, examples: list[str] | None = None):
@@ -98,10 +100,10 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                 out[h.article_id] = "gradio_api/file=" + quote(path)
         return out
 
-    def ask_ui(question, k, mode, source, date_from, date_to, per_article=1, tags=None):
+    def ask_ui(question, k, mode, source, date_from, date_to, per_article=1, tags=None, author=None):
         if not (question or "").strip():
             return render.message("Type a question first.")
-        filters, k, per_article = _filters(source, date_from, date_to, tags), int(k), int(per_article)
+        filters, k, per_article = _filters(source, date_from, date_to, tags, author), int(k), int(per_article)
         try:
             hits = lib.ask(question, k=k, mode=mode, filters=filters, per_article=per_article)
             # Fewer cards than asked for, one per article (a library of one long document):
@@ -129,9 +131,11 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         return render.article_cards(hits, f"Articles similar to “{title}”", served_pdfs(hits))
 
     def ask_api(question: str, k: int = 5, mode: str = "hybrid", source: str = "",
-                date_from: str = "", date_to: str = "", per_article: int = 1, tags: str = "") -> list[dict]:
-        """Ask a question; returns the hits with all qa.Hit fields. ``tags``: "a, b", articles with all."""
-        hits = lib.ask(question, k=int(k), mode=mode, filters=_filters(source, date_from, date_to, tags),
+                date_from: str = "", date_to: str = "", per_article: int = 1, tags: str = "",
+                author: str = "") -> list[dict]:
+        """Ask a question; returns the hits with all qa.Hit fields. ``tags``: "a, b", articles with all;
+        ``author``: articles whose author contains it."""
+        hits = lib.ask(question, k=int(k), mode=mode, filters=_filters(source, date_from, date_to, tags, author),
                        per_article=int(per_article))
         return [h.to_dict() for h in hits]
 
@@ -273,10 +277,12 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                     # Front matter and #tags; several: articles with all of them.
                     tags = gr.Dropdown(label="Tags", multiselect=True, allow_custom_value=True,
                                        choices=tag_list(), elem_id="tags")
+                    author = gr.Textbox(label="Author", placeholder="a name or address, or part of it",
+                                        elem_id="author")
             results = gr.HTML(elem_id="results", js_on_load=_SIMILAR_JS)
             similar_out = gr.HTML(elem_id="similar-results")
             target = gr.Textbox(visible="hidden", elem_id="similar-target")
-            inputs = [question, k, mode, source, date_from, date_to, per_article, tags]
+            inputs = [question, k, mode, source, date_from, date_to, per_article, tags, author]
 
             def ask_and_clear(*args):  # similar articles of an earlier question's hit go
                 return ask_ui(*args), ""

@@ -1001,3 +1001,27 @@ def test_a_library_open_elsewhere_sees_an_update_in_everything_it_answers(small_
     assert title == "Lighthouse keepers" and "Three keepers" in reader.article(article_id)["text"]
     [hit] = writer.ask("keepers below the tower", k=1, mode="lexical")
     assert reader.around(hit.passage_id) == qa.Around(None, None)  # its one passage
+
+
+def test_filter_by_author_a_part_of_the_name_or_address_in_any_case(tmp_path, fake, capsys):
+    rows = [{"id": "a", "title": "Crane", "text": "The crane lifts forty tonnes at the quay.", "author": "Lena Marsh"},
+            {"id": "b", "title": "Quay", "text": "The quay crane was repaired in May.", "author": "Łucja Nowak"},
+            {"id": "c", "title": "Ferry", "text": "The crane on the ferry quay is old.", "author": "ops@harbour.example"},
+            {"id": "d", "title": "Tide", "text": "The crane stops at low tide on the quay."}]
+    (tmp_path / "posts.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    lib = qa.Library.build([str(tmp_path / "posts.jsonl")], str(tmp_path / "idx"), embedder=fake, progress=False)
+
+    def by(author: str) -> list[str]:
+        return sorted(h.article_id for h in lib.ask("crane quay", k=10, mode="lexical", filters={"author": author}))
+
+    assert sorted(h.article_id for h in lib.ask("crane quay", k=10, mode="lexical")) == ["a", "b", "c", "d"]
+    assert by("lena") == ["a"] and by("MARSH") == ["a"] and by("łucja") == ["b"] and by("ŁUCJA NOWAK") == ["b"]
+    assert by("harbour.example") == ["c"] and by("nobody") == [] and by("  ") == ["a", "b", "c", "d"]
+    assert [h.article_id for h in lib.ask("crane", k=10, mode="hybrid", filters=qa.Filters(author="nowak"))] == ["b"]
+    with pytest.raises(qa.InputError, match="use source, date_from, date_to, tags, author"):
+        lib.ask("crane", filters={"writer": "lena"})
+    from qa.cli import main
+
+    assert main(["ask", "crane quay", "--index", lib.path, "--mode", "lexical", "--author", "Lena"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("1. ") and "(Lena Marsh)" in printed and "\n2. " not in printed

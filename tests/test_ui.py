@@ -423,6 +423,8 @@ def test_gradio_client_gets_structured_hits(app_url):
     tagged = client.predict("What did the researchers find?", 5, "hybrid", "", "", "", 1, "Biology, insects",
                             api_name="/ask")
     assert [h["article_id"] for h in tagged] == ["sci-005"]  # the one with both tags
+    by = client.predict("What happened?", 5, "hybrid", "", "", "", 1, "", " MARSH ", api_name="/ask")
+    assert [(h["source"].rsplit("/", 1)[-1], h["author"]) for h in by] == [("culture.html", "Lena Marsh")]
     sims = client.predict("biz-004", "", 2, api_name="/similar")
     assert len(sims) == 2 and "biz-004" not in [s["article_id"] for s in sims]
 
