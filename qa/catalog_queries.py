@@ -74,6 +74,12 @@ class CatalogQueries:
             "SELECT min(t.value), count(DISTINCT a.id) n FROM articles a, json_each(a.tags) t"
             " GROUP BY lower(t.value) ORDER BY n DESC, lower(t.value)")]
 
+    def author_counts(self) -> list[tuple[str, int]]:
+        """Each author (equal but for case as one) and how many articles they wrote, most first."""
+        return [(author, n) for author, n in self.db.execute(
+            "SELECT min(author), count(*) n FROM articles WHERE author IS NOT NULL AND author != ''"
+            " GROUP BY lower(author) ORDER BY n DESC, lower(author)")]
+
     def source_paths(self) -> dict[str, str]:
         """Each source's file (absolute path)."""
         return dict(self.db.execute("SELECT source, min(path) FROM articles GROUP BY source"))

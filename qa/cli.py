@@ -313,6 +313,10 @@ def cmd_info(args) -> int:
         shown = ", ".join(f"{tag} ({n})" for tag, n in info.tags[:_TAGS_SHOWN])
         more = len(info.tags) - _TAGS_SHOWN
         print(f"tags       {shown}" + (f" and {more} more (qa info --json lists them)" if more > 0 else ""))
+    if info.authors:  # what --author can filter by
+        shown = ", ".join(f"{name} ({n})" for name, n in info.authors[:_TAGS_SHOWN])
+        more = len(info.authors) - _TAGS_SHOWN
+        print(f"authors    {shown}" + (f" and {more} more (qa info --json lists them)" if more > 0 else ""))
     print("sources")
     paths = lib.catalog.source_paths()
     for source, n in info.sources:

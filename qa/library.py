@@ -338,7 +338,7 @@ class Library:
                 format_version=m["format_version"], package_version=m.get("package_version", ""),
                 created=m.get("created", ""), updated=m.get("updated", ""), disk_bytes=size,
                 sources=tuple(self.catalog.sources()), article_ann=dict(m.get("article_ann") or {}),
-                tags=tuple(self.catalog.tag_counts()),
+                tags=tuple(self.catalog.tag_counts()), authors=tuple(self.catalog.author_counts()),
             )
 
     def check(self) -> list[str]:

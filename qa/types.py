@@ -379,6 +379,7 @@ class IndexInfo:
     sources: tuple[tuple[str, int], ...]
     article_ann: dict[str, Any]  # the article vectors' approximate index ({}: exact)
     tags: tuple[tuple[str, int], ...] = ()  # each tag and its articles, most first
+    authors: tuple[tuple[str, int], ...] = ()  # each author and their articles, most first
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

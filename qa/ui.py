@@ -222,7 +222,11 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         return [(f"{tag} ({n})", tag) for tag, n in lib.catalog.tag_counts()]
 
     def tag_choices():  # an update (a component made outside the page's layout is not shown)
-        return gr.Dropdown(choices=tag_list())
+        return gr.Dropdown(choices=tag_list()), gr.Dropdown(choices=author_list())
+
+    def author_list():
+        """The filter's authors, with how many articles each wrote (the first 500)."""
+        return [(f"{name} ({n})", name) for name, n in lib.catalog.author_counts()[:500]]
 
     def library_table():
         rows = []
@@ -277,8 +281,9 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                     # Front matter and #tags; several: articles with all of them.
                     tags = gr.Dropdown(label="Tags", multiselect=True, allow_custom_value=True,
                                        choices=tag_list(), elem_id="tags")
-                    author = gr.Textbox(label="Author", placeholder="a name or address, or part of it",
-                                        elem_id="author")
+                    # A part of a name or address may be typed: it matches every author holding it
+                    author = gr.Dropdown(label="Author", choices=author_list(), value=None,
+                                         allow_custom_value=True, elem_id="author")
             results = gr.HTML(elem_id="results", js_on_load=_SIMILAR_JS)
             similar_out = gr.HTML(elem_id="similar-results")
             target = gr.Textbox(visible="hidden", elem_id="similar-target")
@@ -331,7 +336,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         # later shows the index as it is now, uploads and `qa index` runs since included.
         changes.append(demo.load(current, None, [status_md, table], api_visibility="private"))
         for change in changes:  # the filter's tags follow what the index holds
-            change.then(tag_choices, None, tags, api_visibility="private")
+            change.then(tag_choices, None, [tags, author], api_visibility="private")
         gr.api(ask_api, api_name="ask")
         gr.api(similar_api, api_name="similar")
     return demo

@@ -139,8 +139,9 @@ class TestWithModel:
         assert info["dimension"] == 384 and info["index_kind"] == "flat"
         # The tags to filter by, most used first (the samples' front matter and records).
         assert info["tags"][:3] == [["biology", 3], ["climate", 3], ["local", 3]] and len(info["tags"]) == 17
-        assert "\ntags       biology (3), climate (3), local (3), health (2), astronomy (1)," in run(
-            "info", "--index", str(index)).stdout
+        shown = run("info", "--index", str(index)).stdout
+        assert "\ntags       biology (3), climate (3), local (3), health (2), astronomy (1)," in shown
+        assert info["authors"] == [["Lena Marsh", 1]] and "\nauthors    Lena Marsh (1)\n" in shown  # for --author
         r = run("check", "--index", str(index))
         assert r.returncode == 0 and "agree" in r.stdout
 

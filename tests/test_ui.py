@@ -342,6 +342,21 @@ def test_the_tag_filter_lists_the_indexed_tags_and_keeps_only_their_articles(pag
     page.screenshot(path=str(ARTIFACTS / "tags.png"), full_page=True)
 
 
+def test_the_author_filter_lists_the_authors_and_takes_a_part_of_a_name(page):
+    page.get_by_text("Options and filters").click()
+    page.locator("#author input").click()
+    option = page.get_by_role("option", name="Lena Marsh (1)")  # culture.html's <meta name="author">
+    option.wait_for(timeout=10000)
+    option.click()
+    ask(page, "What happened?")
+    assert [r.split()[0] for r in page.locator("#results .qa-card .qa-ref").all_inner_texts()] == ["news/culture.html:14-22"]
+    page.screenshot(path=str(ARTIFACTS / "author.png"))
+    page.locator("#author input").fill("nobody")  # typed, not chosen: a part of a name
+    page.keyboard.press("Escape")
+    page.click("#ask")
+    page.get_by_text("No passage matches").wait_for(timeout=30000)
+
+
 def test_the_library_lists_files_with_dates_and_titles_and_can_be_searched(page):
     page.get_by_role("tab", name="Library").click()
     table = page.locator("#library")
