@@ -19,9 +19,14 @@ def article_rowid(catalog, ref: str, path: str) -> int:
     given, line = (m[1], int(m[2])) if m else (ref, None)
     rows = catalog.articles_in(given, os.path.abspath(given))
     if line is not None:  # the article the line falls in; a line before the first: the first
-        rows = [r for r in rows if r[1] <= line][-1:] or rows[: int(line >= 1)]
+        start = next((r[1] for r in reversed(rows) if r[1] <= line), rows[0][1] if rows and line >= 1 else None)
+        rows = [r for r in rows if r[1] == start]
     if not rows:
         raise NotFoundError(f"no article with id or reference {ref!r} in {path}")
+    if len(rows) > 1 and line is not None:  # a message and its attachments, a one-line JSON's records
+        ids = ", ".join(r[0] for r in rows[:3])
+        raise InputError(f"{given}:{rows[0][1]} opens {len(rows)} articles: name one by its id "
+                         f"(qa ask prints it), as in {ids}{', ...' if len(rows) > 3 else ''}")
     if len(rows) > 1:
         refs = ", ".join(f"{given}:{r[1]}" for r in rows[:3])
         raise InputError(f"{given} holds {len(rows)} articles: name one by its line, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
+import pytest
 from test_pdf import REPORT, write_pdf
 
 import qa
@@ -139,6 +140,10 @@ def test_attached_documents_are_articles_of_their_own_referenced_by_their_messag
     lib = qa.Library.build([str(tmp_path)], str(tmp_path / "idx"), embedder=fake, progress=False)
     [hit] = lib.ask("How much can the crane lift?", k=1, mode="lexical")
     assert (hit.reference, hit.title) == (f"{tmp_path / 'Archive.mbox'}:{line}", "report.pdf (in: Harbour report)")
+    with pytest.raises(qa.InputError, match=f"Archive.mbox:{line} opens 4 articles: name one by its id"):
+        lib.similar(f"{tmp_path / 'Archive.mbox'}:{line}")  # the message and its three attachments
+    assert lib.similar(f"{tmp_path / 'Archive.mbox'}:{hello.line_start}", k=1)  # a message alone
+    assert hit.article_id not in [s.article_id for s in lib.similar(hit.article_id)]
     again = [a.article_id for a in read_articles([str(tmp_path)], ReadStats())]
     assert again == [a.article_id for a in (hello, body, pdf, minutes, ferry)]  # an update finds them unchanged
 
