@@ -37,6 +37,10 @@ MAX_MESSAGE_BYTES = 64 * 2**20  # attachments included
 ATTACHED = (PDF, DOCX, ODT, EPUB, ".txt", *MARKDOWN, *PAGES, ".eml")
 _FROM_LINE = re.compile(rb"From \S+ +\S.*\d\d:\d\d")  # "From sender weekday month day hh:mm:ss year"
 _HEADER = re.compile(rb"[!-9;-~]+:")
+# A subject's reply and forward prefixes, as mail programs write them in their languages
+_REPLY = re.compile(r"\s*(re|aw|sv|vs|antw|odp|ynt|atb|r|rif|res|回复|答复|回覆)\s*(\[\d+\])?\s*[:：]", re.I)
+_FORWARD = re.compile(r"\s*(fwd?|wg|tr|rv|enc|doorst|vl|i|转发|轉寄)\s*(\[\d+\])?\s*[:：]", re.I)
+_TAGS = re.compile(r"<[^>]*>")
 
 _ESCAPED = re.compile(rb"^>(>*From )")  # mboxrd's quoting of a body line opening with "From "
 _LABELS_LEFT_OUT = {"opened", "unread", "archived", "important", "starred", "inbox", "sent"}
@@ -96,7 +100,7 @@ def _articles(given, absolute, position, line, raw: bytes, stats: ReadStats, see
     key = msgid if msgid and msgid not in seen else f"{msgid}\x1f{position}"
     seen.add(key)
     body = msg.get_body(preferencelist=("html", "plain"))
-    text, markup = _body(given, absolute, body)
+    text, markup = _body(given, absolute, body, _is_reply(msg))
     if text:
         record["id"] = make_id(absolute, key)
         article = record_article(given, absolute, position, line, {**{k: v for k, v in record.items() if v}, "text": text},
@@ -112,8 +116,9 @@ def _articles(given, absolute, position, line, raw: bytes, stats: ReadStats, see
         stats.skipped.append(Skip(given, line, "message has no text"))
 
 
-def _body(given: str, absolute: str, body) -> tuple[str | None, str | None]:
-    """A message body's text and markup: an HTML one as its page shows it ("page"), else plain."""
+def _body(given: str, absolute: str, body, reply: bool) -> tuple[str | None, str | None]:
+    """A message body's text and markup: an HTML one as its page shows it ("page"), else plain;
+    a reply's without the message it quotes below it."""
     from .htmlpage import read_html
 
     try:
@@ -122,11 +127,40 @@ def _body(given: str, absolute: str, body) -> tuple[str | None, str | None]:
         content = body.get_payload(decode=True).decode("utf-8", "replace") if body is not None else None
     if not isinstance(content, str) or not content.strip():
         return None, None
-    if body.get_content_type() == "text/html":
+    html = body.get_content_type() == "text/html"
+    if reply:
+        content = _unquoted(content, html)
+    if html:
         hidden = ReadStats()  # a newsletter without main text is said, once, as a message without
         page = next(read_html(given, absolute, content.encode("utf-8"), hidden), None)
         return (page.text, "page") if page is not None else (None, None)  # headings and lists kept
     return content.replace("\r\n", "\n"), None
+
+
+def _is_reply(msg) -> bool:
+    """A reply, by its headers (In-Reply-To) or its subject (``Re:``, ``AW:``...); not a forward."""
+    subject = _header(msg, "subject") or ""
+    if _FORWARD.match(subject):
+        return False
+    return bool(_REPLY.match(subject) or _header(msg, "in-reply-to"))
+
+
+def _unquoted(content: str, html: bool) -> str:
+    """A reply's own text: the quoted message below it (Gmail's "On ... wrote:" and ``>`` lines,
+    Apple Mail's and Thunderbird's cited blockquote, Outlook's "From: ... Sent: ..." header)
+    left out, as it is the earlier message's text, which the mailbox holds under its own sender
+    and date. A reply written between the quoted lines keeps them: its answers need them."""
+    import quotequail
+
+    try:
+        found = quotequail.unwrap_html(content) if html else quotequail.unwrap(content)
+    except Exception:  # noqa: BLE001 - a parser's failure on odd markup: the text as it is
+        return content
+    top, bottom = ("html_top", "html_bottom") if html else ("text_top", "text_bottom")
+    if not found or found.get("type") not in ("reply", "forward") or found.get(bottom):
+        return content
+    own = found.get(top) or ""
+    return own if _TAGS.sub("", own).strip() else content  # nothing of its own: as it is
 
 
 def _attachment(given: str, absolute: str, line: int, part, message: dict, stats: ReadStats) -> Iterator[Article]:

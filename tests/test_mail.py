@@ -165,3 +165,39 @@ def test_a_mailbox_without_an_extension_is_known_by_its_first_lines(tmp_path):
         (str(tmp_path / "Inbox"), "Crane", 1), (str(tmp_path / "Export.mbox" / "mbox"), "Crane", 1)]
     assert stats.ignored == {"without an extension": 2, ".msf": 1}
     assert qa.mail.is_mbox(box[:1024]) and not qa.mail.is_mbox(b"From Monday on we meet at 10:00.\nBring tea.\n\n")
+
+
+def test_a_reply_is_read_without_the_message_it_quotes(tmp_path):
+    """The quoted earlier message is in the mailbox under its own sender and date; in a reply it
+    would be found again under the replier's name."""
+    def reply(subject, plain=None, html=None, headers=None):
+        return message(subject, "Ann Lee <ann@example.org>", "Tue, 05 Mar 2024 10:00:00 +0000", plain=plain, html=html,
+                       headers=headers)
+
+    gmail = reply("Re: Ferry", plain="Nine works for me.\n\nAnn\n\nOn Mon, Mar 4, 2024 at 9:00 AM Bob Stone "
+                  "<bob@example.org> wrote:\n> The ferry leaves at nine.\n> Shall we meet at the quay?\n",
+                  headers={"In-Reply-To": "<1@example.org>"})
+    html = reply("Re: Ferry", html='<div dir="ltr">See you at the quay.</div><br><div class="gmail_quote"><div '
+                 'class="gmail_attr">On Mon, Mar 4, 2024 at 9:00 AM Bob &lt;bob@example.org&gt; wrote:<br></div>'
+                 '<blockquote class="gmail_quote">The ferry leaves at nine.</blockquote></div>')
+    outlook = reply("RE: Meeting", plain="Yes, Thursday works.\n\n-----Original Message-----\nFrom: Bob Stone\n"
+                    "Sent: Monday, March 4, 2024 9:00 AM\nTo: Ann Lee\nSubject: Meeting\n\nCan we meet Thursday?\n")
+    inline = reply("Re: Ferry", plain="Hi,\n\nOn Mon, Mar 4, 2024 at 9:00 AM Bob <bob@example.org> wrote:\n"
+                   "> Can you come?\nYes.\n> At nine?\nNo, at ten.\n")
+    forward = reply("Fwd: Basin report", plain="FYI\n\n---------- Forwarded message ---------\nFrom: Harbour Office "
+                    "<office@harbour.example>\nDate: Tue, Mar 12, 2024\nSubject: Basin report\n\nThe basin was "
+                    "dredged in May.\n", headers={"References": "<2@example.org>"})
+    letter = reply("Harbour news", plain="The harbour news.\n\nOn Monday the mayor wrote:\nThe bridge will close "
+                   "for two years.\n")
+    (tmp_path / "box.mbox").write_bytes(mbox(gmail, html, outlook, inline, forward, letter))
+    texts = [a.text for a in read_articles([str(tmp_path / "box.mbox")], ReadStats())]
+    assert texts == [
+        "Nine works for me.\n\nAnn",
+        "See you at the quay.",
+        "Yes, Thursday works.",
+        "Hi,\n\nOn Mon, Mar 4, 2024 at 9:00 AM Bob <bob@example.org> wrote:\n> Can you come?\nYes.\n> At nine?\n"
+        "No, at ten.",  # answers between the quoted lines keep them
+        "FYI\n\n---------- Forwarded message ---------\nFrom: Harbour Office <office@harbour.example>\nDate: Tue, "
+        "Mar 12, 2024\nSubject: Basin report\n\nThe basin was dredged in May.",  # a forward's message is its text
+        "The harbour news.\n\nOn Monday the mayor wrote:\nThe bridge will close for two years.",  # no reply
+    ]
