@@ -45,6 +45,7 @@ _TAGS = re.compile(r"<[^>]*>")
 
 _ESCAPED = re.compile(rb"^>(>*From )")  # mboxrd's quoting of a body line opening with "From "
 _LABELS_LEFT_OUT = {"opened", "unread", "archived", "important", "starred", "inbox", "sent"}
+_BINNED = {"spam", "trash"}  # messages left out
 
 
 def is_mbox(head: bytes) -> bool:
@@ -95,6 +96,9 @@ def _messages(fh) -> Iterator[tuple[int, bytes | None]]:
 def _articles(given, absolute, position, line, raw: bytes, stats: ReadStats, seen: set[str]) -> Iterator[Article]:
     """A message's article (when it has text), then its attachments'."""
     msg = email.message_from_bytes(raw, policy=email.policy.default)
+    if _BINNED & {t.lower() for t in _labels(msg)}:  # Gmail's Takeout "All mail Including Spam and Trash.mbox"
+        stats.skipped.append(Skip(given, line, "a message in Gmail's Spam or Trash (X-Gmail-Labels)"))
+        return
     record = {"title": _header(msg, "subject"), "author": _sender(msg), "date": _date(msg),
               "url": _header(msg, "archived-at", "<>"), "tags": _labels(msg)}
     msgid = _header(msg, "message-id", "<>")

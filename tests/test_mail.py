@@ -65,10 +65,14 @@ def test_a_mailbox_is_read_message_by_message_a_newsletter_as_its_page_shows_it(
                 plain="The ferry leaves at nine.\n\nFrom Monday it leaves at ten.\n",
                 attachment=b"%PDF-1.7 " + bytes(2000)),
         message("Only a picture", "c@example.org", "Wed, 06 Mar 2024 08:00:00 +0000", html='<img src="x.png">'),
+        message("You won a prize", "x@spam.example", "Wed, 06 Mar 2024 09:00:00 +0000", plain="Claim it now.",
+                headers={"X-Gmail-Labels": "Spam,Unread"}),
+        message("Old ferry times", "Bob Stone <bob@example.org>", "Wed, 06 Mar 2024 09:00:00 +0000",
+                plain="The ferry leaves at eight.", headers={"X-Gmail-Labels": "Trash,Opened"}),
     )
-    (tmp_path / "All mail.mbox").write_bytes(box)
+    (tmp_path / "All mail Including Spam and Trash.mbox").write_bytes(box)
     stats = ReadStats()
-    news, ferry = read_articles([str(tmp_path / "All mail.mbox")], stats)
+    news, ferry = read_articles([str(tmp_path / "All mail Including Spam and Trash.mbox")], stats)
     assert news.title == "Harbour Weekly #42: the dredger is back" and news.markup == "page"
     assert news.text.split("\n") == [
         "# The dredger is back",
@@ -86,7 +90,8 @@ def test_a_mailbox_is_read_message_by_message_a_newsletter_as_its_page_shows_it(
     assert (ferry.title, ferry.author, ferry.date, ferry.markup) == ("Ferry times", "Bob Stone", "2024-03-05", None)
     lines = box.split(b"\n")
     assert lines[ferry.line_start - 1].startswith(b"From ") and ferry.line_start > 1
-    damaged, picture = stats.skipped  # the attachment is no PDF: said, at its message's line
+    damaged, picture, spam, trash = stats.skipped  # the attachment is no PDF: said, at its message's line
+    assert spam.reason == trash.reason == "a message in Gmail's Spam or Trash (X-Gmail-Labels)" and spam.line > 1
     assert damaged.line == ferry.line_start and damaged.reason.startswith("attachment report.pdf: a damaged PDF")
     assert picture.reason == "message has no text" and lines[picture.line - 1].startswith(b"From ")
 
