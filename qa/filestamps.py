@@ -17,12 +17,14 @@ when it was read: a second write within a file system's time resolution would no
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
 from collections.abc import Iterable
 
 from . import __version__
+from .types import Skip
 
 FILE = "files.sqlite"
 # Every file is read once more after an upgrade; within a version, bump READERS when a reader
@@ -43,7 +45,7 @@ READERS = 28  # 2: HTML titles and dates; 3: HTML paragraphs unwrapped (qa.htmlp
 # reply without the message it quotes, Gmail's Spam and Trash left out (qa.mail)
 RACY_NS = 3 * 10**9
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, source TEXT NOT NULL,"
-           " stamp TEXT NOT NULL, articles INTEGER NOT NULL)")
+           " stamp TEXT NOT NULL, articles INTEGER NOT NULL, skipped TEXT NOT NULL DEFAULT '[]')")
 
 
 def stamp(st: os.stat_result, one_per_file: bool, seen_ns: int | None = None) -> str | None:
@@ -72,12 +74,16 @@ class FileStamps:
         self.path = os.path.join(directory, FILE)
         self._db: sqlite3.Connection | None = None
         self._rows: dict[str, tuple[str, str, int]] | None = None
+        self._skips: dict[str, str] = {}  # what reading a file left out, as JSON [[line, reason], ...]
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
             try:
                 self._db = sqlite3.connect(self.path)
                 self._db.execute(_SCHEMA)
+                if "skipped" not in {r[1] for r in self._db.execute("PRAGMA table_info(files)")}:
+                    with self._db:  # recorded before skips were: files with none are as they were
+                        self._db.execute("ALTER TABLE files ADD COLUMN skipped TEXT NOT NULL DEFAULT '[]'")
             except sqlite3.DatabaseError:  # damaged: it only saves reading, so start afresh
                 if self._db is not None:
                     self._db.close()
@@ -92,11 +98,22 @@ class FileStamps:
             self._rows = {}
         if self._rows is None:
             try:
-                self._rows = {p: (s, t, n) for p, s, t, n in self._connect().execute(
-                    "SELECT path, source, stamp, articles FROM files")}
+                rows = self._connect().execute("SELECT path, source, stamp, articles, skipped FROM files").fetchall()
             except sqlite3.DatabaseError:
-                self._rows = {}
+                rows = []
+            self._rows = {p: (s, t, n) for p, s, t, n, _ in rows}
+            self._skips = {p: k for p, *_, k in rows}
         return self._rows.get(path)
+
+    def skips(self, path: str) -> list[Skip]:
+        """What reading the file at ``path`` left out and why, when it was stamped: an update
+        that does not read it again says so again."""
+        if self.get(path) is None:
+            return []
+        try:
+            return [Skip(self._rows[path][0], line, reason) for line, reason in json.loads(self._skips[path])]
+        except (ValueError, TypeError, KeyError):
+            return []
 
     def read_as(self, path: str) -> tuple[str, bool] | None:
         """(path as given, one article per file) as the file at ``path`` was last read whole."""
@@ -118,28 +135,32 @@ class FileStamps:
                 db.executemany("DELETE FROM files WHERE path=?", [(p,) for p in paths])
         self._rows = None
 
-    def record(self, rows: Iterable[tuple[str, str, str, int]]) -> None:
-        """Store (absolute path, path as given, stamp, articles) rows: after a write published,
-        or when nothing changed."""
+    def record(self, rows: Iterable[tuple[str, str, str, int, str]]) -> None:
+        """Store (absolute path, path as given, stamp, articles, skips as JSON) rows: after a
+        write published, or when nothing changed."""
         rows = list(rows)
         if not rows:
             return
         db = self._connect()
         with db:
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?)", rows)
+            db.executemany("INSERT OR REPLACE INTO files(path, source, stamp, articles, skipped) VALUES (?,?,?,?,?)",
+                           rows)
         self._rows = None
 
     def changed(self, whole: dict[str, tuple[str, os.stat_result, int]], in_catalog: dict[str, int],
-                one_per_file: bool, read_as: dict[str, bool] | None = None) -> list[tuple[str, str, str, int]]:
+                one_per_file: bool, read_as: dict[str, bool] | None = None,
+                skipped: dict[str, list[Skip]] | None = None) -> list[tuple[str, str, str, int, str]]:
         """Rows to record: files read whole (or found unchanged) that hold articles in the
         catalog, where they differ from what is recorded. ``read_as``: files read otherwise
-        than ``one_per_file`` says (one article per file or not)."""
+        than ``one_per_file`` says (one article per file or not); ``skipped``: what reading a
+        file left out (a message without text, a malformed record), recorded with it."""
         rows = []
         for path, (given, st, seen_ns) in whole.items():
             per_file = (read_as or {}).get(path, one_per_file)
             s, n = stamp(st, per_file, seen_ns), in_catalog.get(path, 0)
-            if s is not None and n and self.get(path) != (given, s, n):
-                rows.append((path, given, s, n))
+            left = json.dumps([[k.line, k.reason] for k in (skipped or {}).get(path, ())], ensure_ascii=False)
+            if s is not None and n and (self.get(path) != (given, s, n) or self._skips.get(path) != left):
+                rows.append((path, given, s, n, left))
         return rows
 
     def close(self) -> None:

@@ -209,6 +209,9 @@ def index_paths(
                 seen_ids[article_id] = (source, line)
             duplicates.extend((d[0], of, *d[2:]) for d, of in zip(dups, originals, strict=True))
             read += len(rows) + len(dups)
+            if left := stamps.skips(absolute):  # said again, as reading it would
+                stats.skipped.extend(left)
+                stats.file_skips[absolute] = left
             return True
 
         tokens = gives_tokens(embedder)
@@ -238,6 +241,7 @@ def index_paths(
                 source, line = seen_ids[article.article_id]
                 stats.skipped.append(Skip(article.source, article.line_start,
                     f"id {article.article_id!r} already used at {source}:{line}"))
+                stats.reread.add(article.path)  # another file took it: that may change
                 return
             seen_text[th] = article.article_id
             seen_ids[article.article_id] = (article.source, article.line_start)
@@ -320,7 +324,7 @@ def index_paths(
             discard(directory)  # nothing to embed: what an interrupted write left is of no use
             held_by = {p: len(by_path.get(p, ())) + len(dups_by_path.get(p, ()))
                        for p in by_path.keys() | dups_by_path.keys()}
-            stamps.record(stamps.changed(stats.whole, held_by, one_per_file))
+            stamps.record(stamps.changed(stats.whole, held_by, one_per_file, skipped=stats.file_skips))
             return _summary(read, 0, len(kept_rows) - len(kept_missing), 0, len(duplicates), stats,
                             w.previous["counts"]["passages"], len(held), changed=False,
                             kept_missing=len(kept_missing))
@@ -381,7 +385,7 @@ def index_paths(
             "updated": now(),
         })
         discard(directory)
-        stamps.record(stamps.changed(stats.whole, in_catalog, one_per_file, read_as))
+        stamps.record(stamps.changed(stats.whole, in_catalog, one_per_file, read_as, stats.file_skips))
         if store_entry["kind"] == "milvus":
             from .milvus_store import drop_stale
 

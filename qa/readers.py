@@ -76,11 +76,16 @@ def read_articles(
             stats.unchanged.add(absolute)
             stats.whole[absolute] = (given, st, seen)
             continue
-        problems = len(stats.skipped), len(stats.legacy)
+        skipped, legacy = len(stats.skipped), len(stats.legacy)
         yield from read_file(given, absolute, stats, one_per_file)
-        if (st is not None and (len(stats.skipped), len(stats.legacy)) == problems
-                and absolute not in stats.unread and same_file(absolute, st)):
+        # Read to the end: what it left out is what these bytes leave out (an I/O error or a
+        # reader's failure makes it unread; a legacy encoding is said again, read again).
+        if (st is not None and len(stats.legacy) == legacy and absolute not in stats.unread
+                and absolute not in stats.reread
+                and same_file(absolute, st)):
             stats.whole[absolute] = (given, st, seen)
+            if len(stats.skipped) > skipped:
+                stats.file_skips[absolute] = stats.skipped[skipped:]
 
 
 def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:

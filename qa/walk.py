@@ -45,6 +45,13 @@ class ReadStats:
     # unchanged and did not open.
     whole: dict[str, tuple[str, os.stat_result, int]] = field(default_factory=dict)
     unchanged: set[str] = field(default_factory=set)
+    # What reading each of those files left out (a message without text, a malformed record):
+    # the same bytes leave out the same, so it is recorded with the file's stamp and said again
+    # by an update that does not read the file.
+    file_skips: dict[str, list[Skip]] = field(default_factory=dict)
+    # Files whose reading another file decided (an article left out as its id was taken):
+    # read again by the next update, stamp or not.
+    reread: set[str] = field(default_factory=set)
 
     @property
     def ignored_files(self) -> int:

@@ -226,3 +226,36 @@ def test_a_damaged_stamps_file_only_costs_a_reading(small_corpus, tmp_path, fake
     lib.update([str(small_corpus)], progress=False)  # the reading above recorded them again
     assert opened == []
 
+
+
+def test_a_file_with_records_left_out_is_not_read_again_and_they_are_still_said(tmp_path, fake, monkeypatch,
+                                                                                 opened):
+    """A mailbox with a message without text, a JSONL with a malformed line: the same bytes
+    leave out the same, so an update keeps them unread (a Takeout mailbox is gigabytes) and
+    says again what they left out. An index stamped before skips were recorded keeps working."""
+    from test_mail import mbox, message
+
+    monkeypatch.setattr(qa.filestamps, "RACY_NS", TRUST)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "mail.mbox").write_bytes(mbox(
+        message("Crane", "ann@example.org", "Mon, 04 Mar 2024 09:00:00 +0000", plain="The crane lifts forty tonnes."),
+        message("Only a picture", "c@example.org", "Wed, 06 Mar 2024 08:00:00 +0000", html='<img src="x.png">')))
+    (corpus / "notes.jsonl").write_text('{"text": "The quay was repaired."}\n{"text": broken\n', encoding="utf-8")
+    lib = qa.Library.build([str(corpus)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    said = sorted(str(s) for s in lib.last_summary.skipped)
+    assert len(said) == 2 and opened == ["mail.mbox", "notes.jsonl"]
+    opened.clear()
+    again = lib.update([str(corpus)], progress=False)
+    assert opened == [] and again.unchanged_files == 2 and sorted(str(s) for s in again.skipped) == said
+    # stamps written before they held skips: the column is added, those files are read once more
+    db = sqlite3.connect(tmp_path / "idx" / qa.filestamps.FILE)
+    with db:
+        db.execute("DROP TABLE files")
+        db.execute("CREATE TABLE files(path TEXT PRIMARY KEY, source TEXT NOT NULL, stamp TEXT NOT NULL,"
+                   " articles INTEGER NOT NULL)")
+    db.close()
+    assert sorted(str(s) for s in lib.update([str(corpus)], progress=False).skipped) == said
+    assert opened == ["mail.mbox", "notes.jsonl"]
+    opened.clear()
+    assert sorted(str(s) for s in lib.update([str(corpus)], progress=False).skipped) == said and opened == []
