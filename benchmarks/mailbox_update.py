@@ -26,9 +26,10 @@ def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--messages", type=int, default=5000)
     args = p.parse_args()
-    import qa
     from fakes import FakeEmbedder
     from test_mail import NEWSLETTER, mbox, message
+
+    import qa
 
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "mail"
