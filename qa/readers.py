@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
-import json
 import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 
-from . import rst, tables
+from . import rst
 from .clippings import is_clippings, read_clippings
 from .dates import FileDates, name_date
-from .encoding import LEGACY, SAMPLE_BYTES, decode, display_name, legacy_encoding, utf16_as_utf8
+from .encoding import utf16_as_utf8
 from .enex import ENEX, read_enex
 from .epub import read_epub
 from .feeds import FEEDS, read_feed
 from .filestamps import same_file
 from .frontmatter import front_matter
 from .htmlpage import read_html
-from .jsonpos import element_lines
 from .mail import read_mail
 from .markdown import inline_tags, template_fences, without_hidden
 from .markdown import lead as markdown_lead
@@ -29,18 +25,9 @@ from .markdown import title as markdown_title
 from .mdpage import entities, shown, without_esm
 from .odt import read_odt
 from .pdf import read_pdf
-from .records import (
-    FIELDS,
-    TEXT_HINT,
-    article_from,
-    article_list,
-    is_article,
-    make_id,
-    mapped,
-    record_article,
-    tag_names,
-    title_from_text,
-)
+from .recordfiles import read_csv, read_json, read_jsonl
+from .records import article_from, make_id, mapped, tag_names, title_from_text
+from .textlines import MAX_ARTICLE_BYTES, decode_lines, read_lines
 from .types import DOCX, EPUB, MAIL, MARKDOWN, ODT, PAGES, PDF, Article, Skip
 from .walk import EXTENSIONS, ReadStats, iter_files
 from .word import read_docx
@@ -48,9 +35,7 @@ from .word import read_docx
 __all__ = ["EXTENSIONS", "ReadStats", "read_articles"]
 
 _BLANK = re.compile(r"^\s*$")
-_SURROGATE = re.compile("[\udc80-\udcff]")
 _BLANK_LINES = re.compile(r"(?:[ \t]*\n)*")
-MAX_ARTICLE_BYTES = 32 * 2**20  # one article: a block, a record, a whole .md or .html file
 MAX_JSON_BYTES = 256 * 2**20  # a .json file or a feed is parsed whole; JSONL streams
 
 
@@ -104,7 +89,7 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
                 stats.skipped.append(Skip(given, None, "binary file (contains NUL bytes)"))
                 return
             fh.seek(0)
-            streamed = {".jsonl": _read_jsonl, ".csv": _read_csv, ".tsv": _read_csv, ENEX: _read_enex,
+            streamed = {".jsonl": read_jsonl, ".csv": read_csv, ".tsv": read_csv, ENEX: _read_enex,
                         ".eml": read_mail, ".mbox": read_mail}.get(ext)
             if ext == ".txt" and not one_per_file:
                 streamed = _read_clippings if is_clippings(head) else _read_txt_blocks
@@ -129,7 +114,7 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
     elif ext in MARKDOWN:
         reader = _read_md(given, absolute, data, stats)
     elif ext == ".json":
-        reader = _read_json(given, absolute, data, stats, FileDates(absolute))
+        reader = read_json(given, absolute, data, stats, FileDates(absolute))
     elif ext in FEEDS:
         reader = read_feed(given, absolute, data, stats)
     else:
@@ -174,67 +159,13 @@ def _alike_once(skips: list[Skip], shown: int = 5) -> list[Skip]:
     return out
 
 
-def _lines(given: str, fh, stats: ReadStats) -> Iterator[tuple[int, str | None]]:
-    """(line number, text) of a binary file, streamed. A line that is not UTF-8 or longer than
-    one article may be comes as None; the first undecodable line is reported once per file."""
-    reported = False
-    number = 0
-    while True:
-        raw = fh.readline(MAX_ARTICLE_BYTES + 1)
-        if not raw:
-            return
-        number += 1
-        if len(raw) > MAX_ARTICLE_BYTES and not raw.endswith(b"\n"):
-            while raw and not raw.endswith(b"\n"):  # drain the rest without holding it
-                raw = fh.readline(1 << 20)
-            stats.skipped.append(Skip(given, number, f"line longer than {MAX_ARTICLE_BYTES // 2**20} MB; skipped"))
-            yield number, None
-            continue
-        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        line = _decode(raw, given, stats)
-        if line is None and not reported:
-            stats.skipped.append(Skip(given, number, f"{_undecodable(given, stats)}; that part skipped"))
-            reported = True
-        yield number, None if line is None else line.rstrip("\r\n")
-
-
-def _decode(raw: bytes, given: str, stats: ReadStats) -> str | None:
-    """UTF-8, else the file's own legacy encoding (:mod:`qa.encoding`), reported per file."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    encoding = stats.encodings.get(given)
-    if encoding is None:
-        try:
-            with open(os.path.abspath(given), "rb") as fh:
-                sample = fh.read(SAMPLE_BYTES)
-        except OSError:
-            sample = raw
-        encoding = stats.encodings[given] = legacy_encoding(sample)
-    text = decode(raw, encoding)
-    if text is not None and (not stats.legacy or stats.legacy[-1] != given):
-        stats.legacy.append(given)
-    return text
-
-
-def _undecodable(given: str, stats: ReadStats) -> str:
-    return f"undecodable bytes (neither UTF-8 nor {display_name(stats.encodings.get(given, LEGACY))})"
-
-
-def _decode_lines(given: str, data: bytes, stats: ReadStats) -> list[str | None]:
-    """All lines of a whole-file article (see :func:`_lines`)."""
-    return [line for _, line in _lines(given, io.BytesIO(data), stats)]
-
-
 def _read_txt_blocks(given, absolute, fh, stats) -> Iterator[Article]:
     """One article per blank-line-separated block, streamed; a file named by its date (a
     journal's ``2024-03-05.txt``) dates its blocks."""
     position = 0
     date = name_date(absolute)
     start, block, size, broken = 0, [], 0, False
-    for number, line in itertools.chain(_lines(given, fh, stats), [(0, "")]):
+    for number, line in itertools.chain(read_lines(given, fh, stats), [(0, "")]):
         if line is not None and _BLANK.match(line):
             if block or broken:
                 if size > MAX_ARTICLE_BYTES:
@@ -264,12 +195,12 @@ def _read_enex(given, absolute, fh, stats, dates=None) -> Iterator[Article]:
 
 
 def _read_clippings(given, absolute, fh, stats) -> Iterator[Article]:
-    return read_clippings(given, absolute, _lines(given, fh, stats), stats)
+    return read_clippings(given, absolute, read_lines(given, fh, stats), stats)
 
 
 def _read_txt(given, absolute, data, stats) -> Iterator[Article]:
     """A whole .txt file as one article."""
-    lines = _decode_lines(given, data, stats)
+    lines = decode_lines(given, data, stats)
     if any(line is None for line in lines):
         return
     while lines and not lines[-1].strip():
@@ -282,7 +213,7 @@ def _read_txt(given, absolute, data, stats) -> Iterator[Article]:
 
 
 def _read_md(given, absolute, data, stats) -> Iterator[Article]:
-    lines = _decode_lines(given, data, stats)
+    lines = decode_lines(given, data, stats)
     if any(line is None for line in lines):
         return
     text, fields = rst.page("\n".join(lines)) if absolute.lower().endswith(".rst") else ("\n".join(lines), {})
@@ -311,108 +242,3 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
     if not title:
         title = markdown_title(text, absolute) or title_from_text(markdown_lead(text) or text)
     yield article_from(rec, given, absolute, 0, text, str(title), body_line, lines_mapped=True)
-
-
-def _read_jsonl(given, absolute, fh, stats, dates=None) -> Iterator[Article]:
-    records = _jsonl_records(given, fh, stats)
-    sample = list(itertools.islice(records, tables.SAMPLE))
-    table = tables.json_table([record for _, record in sample])
-    for number, record in itertools.chain(sample, records):
-        article = record_article(given, absolute, number, number, table.json_record(record) if table else record,
-                                 stats, dates)
-        if article:
-            yield article
-
-
-def _jsonl_records(given, fh, stats) -> Iterator[tuple[int, object]]:
-    for number, line in _lines(given, fh, stats):
-        if line is None or not line.strip():
-            continue
-        try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
-            stats.skipped.append(Skip(given, number, f"malformed JSON ({exc.msg})"))
-
-
-def _read_json(given, absolute, data, stats, dates=None) -> Iterator[Article]:
-    lines = _decode_lines(given, data, stats)
-    if any(line is None for line in lines):
-        return
-    text = "\n".join(lines)
-    try:
-        loaded = json.loads(text)
-    except json.JSONDecodeError as exc:
-        stats.skipped.append(Skip(given, exc.lineno, f"malformed JSON ({exc.msg})"))
-        return
-    path: tuple | None = ()
-    if isinstance(loaded, dict):
-        nested = article_list(loaded)
-        # {"items": [...]} is a list of articles, unless the object has a text of its own
-        # (then the list is its comments or its sections).
-        path, records = nested if nested is not None and not is_article(loaded) else (None, [loaded])
-    elif isinstance(loaded, list):
-        records = loaded
-    else:
-        stats.skipped.append(Skip(given, 1, "JSON is neither an object nor a list of objects"))
-        return
-    starts = element_lines(text, path) if path is not None else []
-    if len(starts) != len(records):
-        starts = [next((i for i, line in enumerate(lines, 1) if line.strip()), 1)] * len(records)
-    table = tables.json_table(records) if path is not None else None  # a list of records, not one object
-    for position, record in enumerate(records):
-        record = table.json_record(record) if table else record
-        article = record_article(given, absolute, position, starts[position], record, stats, dates)
-        if article:
-            yield article
-
-
-def _csv_rows(reader: csv.DictReader, given: str, stats: ReadStats) -> Iterator[tuple[int, dict | None]]:
-    """(first line, row) of each row; None for a row whose bytes could not be decoded."""
-    line = 2
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            stats.skipped.append(Skip(given, reader.line_num, f"malformed CSV ({exc})"))
-            return
-        clean = {k: v for k, v in row.items() if k is not None}
-        if any(_SURROGATE.search(v) for v in clean.values() if isinstance(v, str)):
-            # surrogateescape kept the row's bytes: decode them again by the same rule as lines.
-            redone = {k: _decode(v.encode("utf-8", "surrogateescape"), given, stats)
-                      for k, v in clean.items() if isinstance(v, str)}
-            clean = {} if None in redone.values() else {**clean, **redone}
-        if not clean:
-            stats.skipped.append(Skip(given, line, f"{_undecodable(given, stats)}; row skipped"))
-        yield line, clean or None
-        line = reader.line_num + 1
-
-
-def _read_csv(given, absolute, fh, stats, dates=None) -> Iterator[Article]:
-    # surrogateescape: a row with bad bytes is skipped alone instead of ending the file.
-    text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    csv.field_size_limit(MAX_ARTICLE_BYTES)
-    first = text.readline(1 << 20)
-    reader = csv.DictReader(itertools.chain([first], text), delimiter=tables.csv_delimiter(first))
-    try:
-        header = [str(h).lower() for h in (reader.fieldnames or [])]
-    except csv.Error as exc:
-        stats.skipped.append(Skip(given, 1, f"malformed CSV header ({exc})"))
-        return
-    rows = _csv_rows(reader, given, stats)
-    table = None
-    if not any(name in header for name in FIELDS["text"]):
-        sample = list(itertools.islice(rows, tables.SAMPLE))
-        table = tables.table(reader.fieldnames or [], [row for _, row in sample if row])
-        if table is None:
-            stats.skipped.append(Skip(given, 1, f"CSV has no text column ({TEXT_HINT}) and no column "
-                                      "of sentences"))
-            return
-        rows = itertools.chain(sample, rows)
-    for line, row in rows:
-        if row:
-            article = record_article(given, absolute, line, line, table.record(row) if table else row, stats, dates)
-            if article:
-                yield article
-    text.detach()

@@ -128,8 +128,10 @@ def test_large_files_stream_with_bounded_memory(tmp_path):
 
 def test_a_line_longer_than_an_article_may_be_is_skipped_alone(tmp_path, monkeypatch):
     import qa.readers
+    import qa.textlines
 
-    monkeypatch.setattr(qa.readers, "MAX_ARTICLE_BYTES", 1000)
+    for module in (qa.readers, qa.textlines):  # a block's limit, a line's
+        monkeypatch.setattr(module, "MAX_ARTICLE_BYTES", 1000)
     f = tmp_path / "long.jsonl"
     f.write_text('{"text": "short one"}\n{"text": "' + "x" * 5000 + '"}\n{"text": "short two"}\n')
     g = tmp_path / "long.txt"

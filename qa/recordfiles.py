@@ -1,0 +1,125 @@
+"""Files of records: JSON Lines (streamed), JSON (a list of records, however deep) and CSV/TSV
+(streamed; a table without a text column read as its page shows it), each record an article."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import re
+from collections.abc import Iterator
+
+from . import tables
+from .jsonpos import element_lines
+from .records import FIELDS, TEXT_HINT, article_list, is_article, record_article
+from .textlines import MAX_ARTICLE_BYTES, decode_line, decode_lines, read_lines, undecodable
+from .types import Article, Skip
+from .walk import ReadStats
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def read_jsonl(given, absolute, fh, stats, dates=None) -> Iterator[Article]:
+    records = _jsonl_records(given, fh, stats)
+    sample = list(itertools.islice(records, tables.SAMPLE))
+    table = tables.json_table([record for _, record in sample])
+    for number, record in itertools.chain(sample, records):
+        article = record_article(given, absolute, number, number, table.json_record(record) if table else record,
+                                 stats, dates)
+        if article:
+            yield article
+
+
+def _jsonl_records(given, fh, stats) -> Iterator[tuple[int, object]]:
+    for number, line in read_lines(given, fh, stats):
+        if line is None or not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            stats.skipped.append(Skip(given, number, f"malformed JSON ({exc.msg})"))
+
+
+def read_json(given, absolute, data, stats, dates=None) -> Iterator[Article]:
+    lines = decode_lines(given, data, stats)
+    if any(line is None for line in lines):
+        return
+    text = "\n".join(lines)
+    try:
+        loaded = json.loads(text)
+    except json.JSONDecodeError as exc:
+        stats.skipped.append(Skip(given, exc.lineno, f"malformed JSON ({exc.msg})"))
+        return
+    path: tuple | None = ()
+    if isinstance(loaded, dict):
+        nested = article_list(loaded)
+        # {"items": [...]} is a list of articles, unless the object has a text of its own
+        # (then the list is its comments or its sections).
+        path, records = nested if nested is not None and not is_article(loaded) else (None, [loaded])
+    elif isinstance(loaded, list):
+        records = loaded
+    else:
+        stats.skipped.append(Skip(given, 1, "JSON is neither an object nor a list of objects"))
+        return
+    starts = element_lines(text, path) if path is not None else []
+    if len(starts) != len(records):
+        starts = [next((i for i, line in enumerate(lines, 1) if line.strip()), 1)] * len(records)
+    table = tables.json_table(records) if path is not None else None  # a list of records, not one object
+    for position, record in enumerate(records):
+        record = table.json_record(record) if table else record
+        article = record_article(given, absolute, position, starts[position], record, stats, dates)
+        if article:
+            yield article
+
+
+def _csv_rows(reader: csv.DictReader, given: str, stats: ReadStats) -> Iterator[tuple[int, dict | None]]:
+    """(first line, row) of each row; None for a row whose bytes could not be decoded."""
+    line = 2
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            stats.skipped.append(Skip(given, reader.line_num, f"malformed CSV ({exc})"))
+            return
+        clean = {k: v for k, v in row.items() if k is not None}
+        if any(_SURROGATE.search(v) for v in clean.values() if isinstance(v, str)):
+            # surrogateescape kept the row's bytes: decode them again by the same rule as lines.
+            redone = {k: decode_line(v.encode("utf-8", "surrogateescape"), given, stats)
+                      for k, v in clean.items() if isinstance(v, str)}
+            clean = {} if None in redone.values() else {**clean, **redone}
+        if not clean:
+            stats.skipped.append(Skip(given, line, f"{undecodable(given, stats)}; row skipped"))
+        yield line, clean or None
+        line = reader.line_num + 1
+
+
+def read_csv(given, absolute, fh, stats, dates=None) -> Iterator[Article]:
+    # surrogateescape: a row with bad bytes is skipped alone instead of ending the file.
+    text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    csv.field_size_limit(MAX_ARTICLE_BYTES)
+    first = text.readline(1 << 20)
+    reader = csv.DictReader(itertools.chain([first], text), delimiter=tables.csv_delimiter(first))
+    try:
+        header = [str(h).lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        stats.skipped.append(Skip(given, 1, f"malformed CSV header ({exc})"))
+        return
+    rows = _csv_rows(reader, given, stats)
+    table = None
+    if not any(name in header for name in FIELDS["text"]):
+        sample = list(itertools.islice(rows, tables.SAMPLE))
+        table = tables.table(reader.fieldnames or [], [row for _, row in sample if row])
+        if table is None:
+            stats.skipped.append(Skip(given, 1, f"CSV has no text column ({TEXT_HINT}) and no column "
+                                      "of sentences"))
+            return
+        rows = itertools.chain(sample, rows)
+    for line, row in rows:
+        if row:
+            article = record_article(given, absolute, line, line, table.record(row) if table else row, stats, dates)
+            if article:
+                yield article
+    text.detach()
