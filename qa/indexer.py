@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -13,8 +10,8 @@ from contextlib import ExitStack
 from tqdm import tqdm
 
 from . import __version__
+from .articlesplit import content_hash, layout, split_article, text_hash
 from .catalog import Catalog, place
-from .chunker import chunk
 from .embedder import Embedder, gives_tokens
 from .embedding import Batch, Encoded, embed_new, local_encoder
 from .encoding import display_name
@@ -22,7 +19,6 @@ from .filestamps import FileStamps, article_counts, stamp
 from .indexdir import CATALOG, Writer, check_backend, check_model, now
 from .journal import Journal, discard
 from .lexical import VERSION as LEXICAL_VERSION
-from .pagelines import line_at
 from .placement import (
     current_postings,
     finish_faiss,
@@ -41,29 +37,7 @@ from .scope import (
     refuse_unknown_paths,
 )
 from .settings import Settings, recorded, resolve
-from .types import Article, IndexSummary, Passage, Skip, markup_of
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
-
-
-def content_hash(a: Article) -> str:
-    """Title and text; and where lines come from anchors, their lines relative to the first,
-    which passages store (a page whose paragraphs moved apart gets its passages anew; one that
-    moved whole is relocated, as a text file's article is)."""
-    anchors = "".join(f"\x1f{c}:{line - a.line_start}" for c, line in a.line_anchors)
-    return hashlib.sha256(f"{a.title}\x1f{a.text}{anchors}".encode()).hexdigest()
-
-
-def _anchored(passages: list[Passage], a: Article) -> list[Passage]:
-    """Passages' lines from the article's anchors instead of newlines counted in its text."""
-    if not a.line_anchors:
-        return passages
-    first = a.line_start
-    return [dataclasses.replace(p, line_offset_start=line_at(a.line_anchors, p.char_start, first) - first,
-                                line_offset_end=line_at(a.line_anchors, max(p.char_end - 1, p.char_start), first)
-                                - first) for p in passages]
+from .types import Article, IndexSummary, Passage, Skip
 
 
 def index_paths(
@@ -217,10 +191,7 @@ def index_paths(
         tokens = gives_tokens(embedder)
 
         def split(article: Article) -> list[Passage]:
-            markup = markup_of(article.source, article.markup)
-            return _anchored(chunk(article.text, embedder.count_tokens, settings.chunk_tokens,
-                                   embedder.max_tokens, settings.overlap_sentences,
-                                   line_blocks=markup == "page", markdown=markup == "markdown"), article)
+            return split_article(article, embedder, settings)
 
         # Reading can take minutes (an HTML page costs ~25 ms): a bar once it takes over 2 s.
         reading = tqdm(unit=" articles", desc="reading", file=sys.stderr, disable=not progress, delay=2)
@@ -260,7 +231,7 @@ def index_paths(
                 # gives) is embedded again; the others are kept.
                 if full:
                     passages = split(article)
-                if passages is None or catalog.passage_layout(rowid) == _layout(passages, tokens):
+                if passages is None or catalog.passage_layout(rowid) == layout(passages, tokens):
                     moved = places.get(rowid) != hash(place(article))
                     relocated += moved
                     if parked or moved:
@@ -415,9 +386,3 @@ def _summary(read: int, embedded: int, kept: int, removed: int, duplicates: int,
                         legacy=tuple((p, display_name(stats.encodings[p])) for p in dict.fromkeys(stats.legacy)),
                         resumed=resumed, relocated=relocated, unchanged_files=len(stats.unchanged),
                         resplit=resplit, dropped_duplicates=dropped_duplicates, kept_missing=kept_missing)
-
-
-def _layout(passages: list[Passage], tokens: bool) -> list[tuple[int, int, str, int]]:
-    """Passages as :meth:`Catalog.passage_layout` gives them back once stored by an embedder
-    that gives (``tokens``) or does not give its tokens."""
-    return [(p.char_start, p.char_end, json.dumps(p.sentences), int(tokens)) for p in passages]

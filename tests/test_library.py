@@ -879,7 +879,7 @@ def test_a_write_does_not_mix_vectors_of_two_backends(small_corpus, tmp_path):
 
 
 def test_a_rebuild_splits_unchanged_articles_anew_and_embeds_only_those_that_differ(tmp_path, fake, monkeypatch):
-    import qa.indexer
+    import qa.articlesplit
     from qa.chunker import chunk
 
     folder = tmp_path / "docs"
@@ -888,7 +888,7 @@ def test_a_rebuild_splits_unchanged_articles_anew_and_embeds_only_those_that_dif
     (folder / "guide.md").write_text(f"# Guide\n{body}\n## Usage\n{body}\n", encoding="utf-8")
     (folder / "notes.txt").write_text("Plain notes about bread.\n\nMore notes about cheese.\n", encoding="utf-8")
     # An older version split Markdown as plain text.
-    monkeypatch.setattr(qa.indexer, "chunk", lambda *a, **kw: chunk(*a, **{**kw, "markdown": False}))
+    monkeypatch.setattr(qa.articlesplit, "chunk", lambda *a, **kw: chunk(*a, **{**kw, "markdown": False}))
     build([folder], tmp_path, fake, chunk_tokens=40)
     monkeypatch.undo()
 
