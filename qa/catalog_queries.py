@@ -80,6 +80,11 @@ class CatalogQueries:
             "SELECT min(author), count(*) n FROM articles WHERE author IS NOT NULL AND author != ''"
             " GROUP BY lower(author) ORDER BY n DESC, lower(author)")]
 
+    def article_path(self, article_id: str) -> str | None:
+        """The file an article was read from (absolute), without reading its text."""
+        row = self.db.execute("SELECT path FROM articles WHERE article_id=?", (article_id,)).fetchone()
+        return row[0] if row else None
+
     def source_paths(self) -> dict[str, str]:
         """Each source's file (absolute path)."""
         return dict(self.db.execute("SELECT source, min(path) FROM articles GROUP BY source"))

@@ -90,10 +90,8 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         for h in hits:
             if not is_pdf(h.source) or h.article_id in out:
                 continue
-            try:
-                path = os.path.realpath(lib.article(h.article_id)["path"])
-            except QAError:
-                continue
+            found = lib.catalog.article_path(h.article_id)  # not its text: a book's is megabytes
+            path = os.path.realpath(found) if found else ""
             if os.path.isfile(path) and is_pdf(path):
                 if path not in demo.allowed_paths:
                     demo.allowed_paths.append(path)
