@@ -108,6 +108,23 @@ def _feed_file(path: str) -> bool:
         return True  # reported when it is read
 
 
+# Mail programs' folders of deleted and junk mail (Thunderbird, Apple Mail, Outlook, Takeout labels)
+_BINNED_MAIL = {"trash", "junk", "spam", "bulk mail", "deleted messages", "deleted items"}
+
+
+def _binned_mail(path: str) -> bool:
+    """A mailbox of deleted or junk mail met in a folder: Thunderbird's ``Trash`` (and the
+    folders under it, in ``Trash.sbd``), Apple Mail's ``Junk.mbox/mbox``, Takeout's
+    ``Spam.mbox``. Named on the command line, it is read."""
+    parts = os.path.abspath(path).split(os.sep)
+    name = parts[-2] if parts[-1].lower() == "mbox" and len(parts) > 1 else parts[-1]  # Apple Mail's
+    stem, ext = os.path.splitext(name)
+    if ext.lower() == ".mbox":
+        return stem.lower() in _BINNED_MAIL
+    under = {p.lower() for p in parts[:-1]} & {f"{b}.sbd" for b in _BINNED_MAIL}
+    return not ext and (stem.lower() in _BINNED_MAIL or bool(under)) and is_mailbox(path)
+
+
 def is_mailbox(path: str) -> bool:
     """Whether a file without an extension is a mailbox (Thunderbird's ``Inbox``, the ``mbox``
     in an Apple Mail export): read as an ``.mbox``."""
@@ -138,6 +155,8 @@ def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, 
         kind = ".xml not a feed"
     elif not explicit and slack.is_listing(path):
         kind = slack.LISTING_KIND
+    elif not explicit and _binned_mail(path):
+        kind = "mail in a Trash or Junk folder"
     if kind:
         stats.ignored[kind] += 1
         return
