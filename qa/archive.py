@@ -66,7 +66,12 @@ def unpack(archive: str, uploads: str, name: str | None = None, max_bytes: int =
         while os.path.lexists(folder):
             n += 1
             folder = os.path.join(uploads, f"{stem}-{n}")
-        os.rename(work, folder)
+        inside = os.listdir(work)
+        # A folder zipped whole ("Local Folders.zip" holding "Local Folders/..."): its files,
+        # not a folder of the same name inside the archive's
+        top = os.path.join(work, inside[0]) if len(inside) == 1 else None
+        same = top is not None and os.path.isdir(top) and not os.path.islink(top) and inside[0].lower() == stem.lower()
+        os.rename(top if same else work, folder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return Unpacked(folder, written, dict(left))

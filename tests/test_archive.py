@@ -104,6 +104,8 @@ def test_a_zipped_mail_folder_keeps_its_mailboxes_without_an_extension(tmp_path)
         "Local Folders/Archives.sbd/2024": box.replace(b"Crane", b"Quay"), "Local Folders/popstate": b"# POP3 State\n",
     })
     done = unpack(str(archive), str(tmp_path / "uploads"))
-    assert files_under(done.folder) == ["Local Folders/Archives.sbd/2024", "Local Folders/Inbox"]
+    # the folder zipped whole is the archive's folder, not a folder of the same name in it
+    assert done.folder == str(tmp_path / "uploads" / "Local Folders")
+    assert files_under(done.folder) == ["Archives.sbd/2024", "Inbox"]
     assert done.left == {"without an extension": 2, ".msf": 1}
     assert [a.title for a in read_articles([done.folder], ReadStats())] == ["Crane", "Quay"]
