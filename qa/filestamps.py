@@ -48,13 +48,21 @@ _SCHEMA = ("CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, source TEXT 
            " stamp TEXT NOT NULL, articles INTEGER NOT NULL, skipped TEXT NOT NULL DEFAULT '[]')")
 
 
-def stamp(st: os.stat_result, one_per_file: bool, seen_ns: int | None = None) -> str | None:
+def stamp(st: os.stat_result, one_per_file: bool, seen_ns: int | None = None, path: str | None = None) -> str | None:
     """What identifies this version of a file; None when it was too new to trust its times at
     ``seen_ns`` (when ``st`` was taken, before the file was read; default: now). It is the time
-    of reading that counts, not of recording: a write may embed for hours in between."""
+    of reading that counts, not of recording: a write may embed for hours in between. ``path``:
+    the file's, whose reading may take names from files beside it (a Slack channel day's from
+    its export's ``users.json``): their versions are part of its stamp."""
     if (time.time_ns() if seen_ns is None else seen_ns) - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_NS:
         return None
-    return f"{__version__}+{READERS}:{int(one_per_file)}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+    beside = ""
+    if path is not None:
+        from .slack import names_stamp
+
+        beside = names_stamp(path)
+    return (f"{__version__}+{READERS}:{int(one_per_file)}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+            + (f"+{beside}" if beside else ""))
 
 
 def same_file(path: str, before: os.stat_result) -> bool:
@@ -157,7 +165,7 @@ class FileStamps:
         rows = []
         for path, (given, st, seen_ns) in whole.items():
             per_file = (read_as or {}).get(path, one_per_file)
-            s, n = stamp(st, per_file, seen_ns), in_catalog.get(path, 0)
+            s, n = stamp(st, per_file, seen_ns, path), in_catalog.get(path, 0)
             left = json.dumps([[k.line, k.reason] for k in (skipped or {}).get(path, ())], ensure_ascii=False)
             if s is not None and n and (self.get(path) != (given, s, n) or self._skips.get(path) != left):
                 rows.append((path, given, s, n, left))

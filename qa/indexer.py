@@ -162,7 +162,7 @@ def index_paths(
             rows = by_path.get(absolute, [])
             dups = dups_by_path.get(absolute, [])
             if (not trust_stamps or not (rows or dups)
-                    or stamps.get(absolute) != (given, stamp(st, one_per_file), len(rows) + len(dups))):
+                    or stamps.get(absolute) != (given, stamp(st, one_per_file, path=absolute), len(rows) + len(dups))):
                 return False
             if any(r[0] in kept_rows or r[1] in seen_ids or r[3] in seen_text
                    or r[3] in out_of_scope_text or r[5] != given for r in rows):

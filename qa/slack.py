@@ -32,6 +32,7 @@ NOTICES = frozenset({
 _MARK = re.compile(r"<([^<>\n]*)>")
 _SPECIAL = {"here": "@here", "channel": "@channel", "everyone": "@everyone"}
 _MAX_JSON_BYTES = 64 << 20  # a users.json or a channel day read beside the file being read
+_DAY_FILE = re.compile(r"\d{4}-\d{2}-\d{2}\.json")  # a channel's messages of one day
 
 
 # An export's own lists beside its channel folders: its people, channels, conversations, apps.
@@ -193,6 +194,20 @@ def users_near(path: str) -> Mapping[str, str]:
     """User ids to names from ``users.json`` (and ``org_users.json``) of the export a message
     file sits in: the folder above its channel's."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(path)))
+    stamps = _name_files(root)
+    return _users(root, stamps) if stamps else {}
+
+
+def names_stamp(path: str) -> str:
+    """The versions of the files a channel day (``general/2024-03-05.json``) takes its writers'
+    names from, as text ("" for any other file): a day is read again when they change."""
+    if not _DAY_FILE.fullmatch(os.path.basename(path)):
+        return ""
+    stamps = _name_files(os.path.dirname(os.path.dirname(os.path.abspath(path))))
+    return ",".join(f"{name}:{mtime}:{size}" for name, mtime, size in stamps)
+
+
+def _name_files(root: str) -> tuple[tuple[str, int, int], ...]:
     stamps = []
     for name in ("users.json", "org_users.json"):
         try:
@@ -200,7 +215,7 @@ def users_near(path: str) -> Mapping[str, str]:
         except OSError:
             continue
         stamps.append((name, st.st_mtime_ns, st.st_size))
-    return _users(root, tuple(stamps)) if stamps else {}
+    return tuple(stamps)
 
 
 @functools.lru_cache(maxsize=4)

@@ -172,3 +172,21 @@ def test_a_reply_is_titled_by_the_message_it_answers_in_an_earlier_day(tmp_path)
         "Re: @Bobby the dredging plan is out: the council's plan.")
     assert by_text["Agreed, the old crane goes."].title == "Agreed, the old crane goes."
     assert by_text["Who has the dredger's key?"].title == "Who has the dredger's key?"
+
+
+def test_a_day_kept_unread_is_read_again_when_the_names_it_takes_change(tmp_path, fake, monkeypatch):
+    """A channel day takes its writers' names from users.json beside the channel folders: a
+    new export's users.json (Ann renamed) reads the unchanged day again."""
+    from qa import filestamps
+
+    monkeypatch.setattr(filestamps, "RACY_NS", 0)  # files just written are trusted unread
+    root = export(tmp_path)
+    lib = qa.Library.build([str(root)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    assert lib.update([str(root)], progress=False).unchanged_files == 1  # the day, not opened
+    renamed = [{**u, "real_name": "Ann Lee-Marsh", "profile": {"real_name": "Ann Lee-Marsh"}} if u["id"] == "U01ANN"
+               else u for u in USERS]
+    (root / "users.json").write_text(json.dumps(renamed), encoding="utf-8")
+    summary = lib.update([str(root)], progress=False)
+    assert summary.unchanged_files == 0
+    [hit] = lib.ask("dredging plan", k=1, mode="lexical")
+    assert hit.author == "Ann Lee-Marsh"
