@@ -5,10 +5,10 @@ A message is parsed by Python's own ``email`` package (headers decoded, any char
 parts); its HTML part is read as an HTML page is (trafilatura: a newsletter's layout tables,
 "View in browser" and "Unsubscribe" lines are left out, its headings and lists kept), else its
 plain text. Title: the subject; author: the sender's name; date: its Date header; tags: Gmail's
-labels (``X-Gmail-Labels``); URL: its ``Archived-At`` (a list archive's copy). A reply is read
-without the message it quotes (quotequail finds it), which the mailbox holds already. A mailbox is read
-message by message, so memory stays bounded by one message; a message's reference is the line
-of its mailbox where it starts (``All mail.mbox:18234``).
+labels (``X-Gmail-Labels``; Spam and Trash are left out); URL: its ``Archived-At`` (a list
+archive's copy). A reply is read without the message it quotes (quotequail finds it), which the
+mailbox holds already. A mailbox is read message by message, so memory stays bounded by one
+message; a message's reference is the line of its mailbox where it starts (``All mail.mbox:18234``).
 
 A message's attached documents (a PDF report, a .docx, a forwarded message) are read by their
 own readers and become articles of their own, dated, signed and tagged as their message and
