@@ -7,7 +7,7 @@ parts); its HTML part is read as an HTML page is (trafilatura: a newsletter's la
 plain text. Title: the subject; author: the sender's name; date: its Date header; tags: Gmail's
 labels (``X-Gmail-Labels``; Spam and Trash are left out); URL: its ``Archived-At`` (a list
 archive's copy). A reply is read without the message it quotes (quotequail finds it), which the
-mailbox holds already. A mailbox is read message by message, so memory stays bounded by one
+mailbox holds already, and a message without its signature. A mailbox is read message by message, so memory stays bounded by one
 message; a message's reference is the line of its mailbox where it starts (``All mail.mbox:18234``).
 
 A message's attached documents (a PDF report, a .docx, a forwarded message) are read by their
@@ -135,6 +135,7 @@ def _body(given: str, absolute: str, body, reply: bool) -> tuple[str | None, str
     html = body.get_content_type() == "text/html"
     if reply:
         content = _unquoted(content, html)
+    content = _unsigned(content, html)
     if html:
         hidden = ReadStats()  # a newsletter without main text is said, once, as a message without
         page = next(read_html(given, absolute, content.encode("utf-8"), hidden), None)
@@ -166,6 +167,31 @@ def _unquoted(content: str, html: bool) -> str:
         return content
     own = found.get(top) or ""
     return own if _TAGS.sub("", own).strip() else content  # nothing of its own: as it is
+
+
+def _unsigned(content: str, html: bool) -> str:
+    """The message without its signature: below a ``-- `` line (the delimiter mail programs
+    write, RFC 3676), or Gmail's and Thunderbird's signature element in HTML. A name, a title and
+    a phone number in every message would match questions about them and say nothing new."""
+    if not html:
+        lines = content.split("\n")
+        cut = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].rstrip("\r") == "-- "), None)
+        own = "\n".join(lines[:cut]) if cut is not None else content
+        return own if own.strip() else content
+    if "signature" not in content:  # parsed only where it may hold one
+        return content
+    import lxml.html
+    from lxml import etree
+
+    try:
+        page = lxml.html.document_fromstring(content)
+    except (etree.ParserError, ValueError):
+        return content
+    found = page.xpath(" | ".join(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
+                                   for name in ("gmail_signature", "gmail_signature_prefix", "moz-signature")))
+    for element in found:
+        element.drop_tree()
+    return lxml.html.tostring(page, encoding="unicode") if found else content
 
 
 def _attachment(given: str, absolute: str, line: int, part, message: dict, stats: ReadStats) -> Iterator[Article]:

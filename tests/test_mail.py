@@ -213,3 +213,21 @@ def test_a_reply_is_read_without_the_message_it_quotes(tmp_path):
         "Mar 12, 2024\nSubject: Basin report\n\nThe basin was dredged in May.",  # a forward's message is its text
         "The harbour news.\n\nOn Monday the mayor wrote:\nThe bridge will close for two years.",  # no reply
     ]
+
+
+def test_a_signature_is_left_out(tmp_path):
+    signed = message("Dredging", "Ann Lee <ann@example.org>", "Tue, 05 Mar 2024 10:00:00 +0000",
+                     plain="The dredger starts on Monday.\n\n-- \nAnn Lee\nHarbour Office\n+44 20 7946 0000\n")
+    gmail = message("Quay", "Ann Lee <ann@example.org>", "Tue, 05 Mar 2024 11:00:00 +0000",
+                    html='<div dir="ltr">The quay reopens in May.<br clear="all"><div><br></div><span class="gmail_'
+                         'signature_prefix">-- </span><br><div dir="ltr" class="gmail_signature"><div>Ann Lee<br>'
+                         'Harbour Office</div></div></div>')
+    dashes = message("Minutes", "Bob Stone <bob@example.org>", "Tue, 05 Mar 2024 12:00:00 +0000",
+                     plain="Item one.\n--\nItem two: the crane.\n")  # no delimiter: a rule of the text
+    only = message("Card", "Ann Lee <ann@example.org>", "Tue, 05 Mar 2024 13:00:00 +0000",
+                   plain="-- \nAnn Lee, Harbour Office\n")  # nothing but a signature: kept
+    (tmp_path / "box.mbox").write_bytes(mbox(signed, gmail, dashes, only))
+    texts = [a.text for a in read_articles([str(tmp_path / "box.mbox")], ReadStats())]
+    assert texts[0] == "The dredger starts on Monday."
+    assert texts[1] == "The quay reopens in May."  # Gmail's "-- " before it too
+    assert texts[2:] == ["Item one.\n--\nItem two: the crane.", "-- \nAnn Lee, Harbour Office"]
