@@ -46,6 +46,7 @@ _TAGS = re.compile(r"<[^>]*>")
 _ESCAPED = re.compile(rb"^>(>*From )")  # mboxrd's quoting of a body line opening with "From "
 _LABELS_LEFT_OUT = {"opened", "unread", "archived", "important", "starred", "inbox", "sent"}
 _BINNED = {"spam", "trash"}  # messages left out
+_SIGNATURE_LINES = 15  # below a "-- " line, at most: a longer part is the message's own text
 
 
 def is_mbox(head: bytes) -> bool:
@@ -176,6 +177,8 @@ def _unsigned(content: str, html: bool) -> str:
     if not html:
         lines = content.split("\n")
         cut = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].rstrip("\r") == "-- "), None)
+        if cut is not None and len(lines) - cut > _SIGNATURE_LINES:  # more than a signature: text
+            cut = None
         own = "\n".join(lines[:cut]) if cut is not None else content
         return own if own.strip() else content
     if "signature" not in content:  # parsed only where it may hold one

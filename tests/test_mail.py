@@ -226,8 +226,12 @@ def test_a_signature_is_left_out(tmp_path):
                      plain="Item one.\n--\nItem two: the crane.\n")  # no delimiter: a rule of the text
     only = message("Card", "Ann Lee <ann@example.org>", "Tue, 05 Mar 2024 13:00:00 +0000",
                    plain="-- \nAnn Lee, Harbour Office\n")  # nothing but a signature: kept
-    (tmp_path / "box.mbox").write_bytes(mbox(signed, gmail, dashes, only))
+    parts = "\n".join(f"Part {n} of the report." for n in range(20))
+    long = message("Report", "Bob Stone <bob@example.org>", "Tue, 05 Mar 2024 14:00:00 +0000",
+                   plain=f"Summary.\n-- \n{parts}\n")  # 20 lines below it: no signature
+    (tmp_path / "box.mbox").write_bytes(mbox(signed, gmail, dashes, only, long))
     texts = [a.text for a in read_articles([str(tmp_path / "box.mbox")], ReadStats())]
     assert texts[0] == "The dredger starts on Monday."
     assert texts[1] == "The quay reopens in May."  # Gmail's "-- " before it too
-    assert texts[2:] == ["Item one.\n--\nItem two: the crane.", "-- \nAnn Lee, Harbour Office"]
+    assert texts[2:] == ["Item one.\n--\nItem two: the crane.", "-- \nAnn Lee, Harbour Office",
+                         f"Summary.\n-- \n{parts}"]
