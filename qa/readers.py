@@ -74,7 +74,9 @@ def read_articles(
 
 
 def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:
-    ext = os.path.splitext(given)[1].lower() or ".mbox"  # walked files without one are mailboxes (qa.walk)
+    ext = os.path.splitext(given)[1].lower()
+    if not given.lower().endswith(EXTENSIONS):  # walked files of no kind read are mailboxes (qa.walk)
+        ext = ".mbox"
     if ext in (PDF, DOCX, ODT, EPUB):  # binary: PDFium, python-docx or a zip reader reads the file itself
         reader = {PDF: read_pdf, DOCX: read_docx, ODT: read_odt, EPUB: read_epub}[ext]
         yield from _guarded(reader(given, absolute, stats), given, absolute, stats)

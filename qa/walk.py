@@ -126,11 +126,12 @@ def _binned_mail(path: str) -> bool:
 
 
 def is_mailbox(path: str) -> bool:
-    """Whether a file without an extension is a mailbox (Thunderbird's ``Inbox``, the ``mbox``
-    in an Apple Mail export): read as an ``.mbox``."""
+    """Whether a file of no kind that is read is a mailbox, read as an ``.mbox``: one without an
+    extension (Thunderbird's ``Inbox``, the ``mbox`` in an Apple Mail export), or one beside its
+    Thunderbird summary (``Project v1.2`` beside ``Project v1.2.msf``: the dot is the name's)."""
     from .mail import is_mbox
 
-    if os.path.splitext(os.path.basename(path))[1]:
+    if os.path.splitext(os.path.basename(path))[1] and not os.path.exists(path + ".msf"):
         return False
     try:
         with open(path, "rb") as fh:

@@ -160,6 +160,8 @@ def test_a_mailbox_without_an_extension_is_known_by_its_first_lines(tmp_path):
                        plain="The new crane lifts forty tonnes from the quay."))
     (tmp_path / "Inbox").write_bytes(box)
     (tmp_path / "Inbox.msf").write_bytes(b"// <!-- <mdb:mork:z v=\"1.4\"/> -->")
+    (tmp_path / "Project v1.2").write_bytes(box)  # a folder named with a dot, beside its summary
+    (tmp_path / "Project v1.2.msf").write_bytes(b"// <!-- <mdb:mork:z v=\"1.4\"/> -->")
     (tmp_path / "Export.mbox").mkdir()
     (tmp_path / "Export.mbox" / "mbox").write_bytes(box)
     (tmp_path / "Trash").write_bytes(box)  # deleted and junk mail: left out when met in a folder
@@ -173,8 +175,9 @@ def test_a_mailbox_without_an_extension_is_known_by_its_first_lines(tmp_path):
     stats = ReadStats()
     found = list(read_articles([str(tmp_path)], stats))
     assert [(a.source, a.title, a.line_start) for a in found] == [
-        (str(tmp_path / "Inbox"), "Crane", 1), (str(tmp_path / "Export.mbox" / "mbox"), "Crane", 1)]
-    assert stats.ignored == {"without an extension": 2, ".msf": 1, "mail in a Trash or Junk folder": 4}
+        (str(tmp_path / "Inbox"), "Crane", 1), (str(tmp_path / "Project v1.2"), "Crane", 1),
+        (str(tmp_path / "Export.mbox" / "mbox"), "Crane", 1)]
+    assert stats.ignored == {"without an extension": 2, ".msf": 2, "mail in a Trash or Junk folder": 4}
     assert [a.title for a in read_articles([str(tmp_path / "Trash")], ReadStats())] == ["Crane"]  # named: read
     assert qa.mail.is_mbox(box[:1024]) and not qa.mail.is_mbox(b"From Monday on we meet at 10:00.\nBring tea.\n\n")
 
