@@ -86,14 +86,20 @@ def _extract(archive: str, work: str, max_bytes: int, max_files: int) -> tuple[i
     written = total = 0
     taken: set[str] = set()
     with zf:
+        # Thunderbird's folders named with a dot (Project v1.2): known by the .msf beside them,
+        # which is unpacked with them so that the walk knows them too
+        members = {i.filename: i for i in zf.infolist()}
+        dotted = {n for n in members if os.path.splitext(n.rsplit("/", 1)[-1])[1] and f"{n}.msf" in members
+                  and _mailbox(zf, members[n])}
+        dotted |= {f"{n}.msf" for n in dotted}
         for info in zf.infolist():
             if info.is_dir():
                 continue
             parts = [p for p in re.split(r"[/\\]+", info.filename) if p not in ("", ".", "..")]
             base = parts[-1] if parts else ""
             kind = _kind(parts, info)
-            if kind == _NO_EXTENSION and _mailbox(zf, info):  # Thunderbird's Inbox, Apple Mail's mbox
-                kind = None
+            if (kind == _NO_EXTENSION and _mailbox(zf, info)) or info.filename in dotted:
+                kind = None  # Thunderbird's Inbox, Apple Mail's mbox
             if kind:
                 left[kind] += 1
                 continue

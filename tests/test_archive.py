@@ -102,10 +102,11 @@ def test_a_zipped_mail_folder_keeps_its_mailboxes_without_an_extension(tmp_path)
     archive = make_zip(tmp_path / "Local Folders.zip", {
         "Local Folders/Inbox": box, "Local Folders/Inbox.msf": b"// <!-- <mdb:mork", "Local Folders/Trash": b"",
         "Local Folders/Archives.sbd/2024": box.replace(b"Crane", b"Quay"), "Local Folders/popstate": b"# POP3 State\n",
+        "Local Folders/Project v1.2": box.replace(b"Crane", b"Tide"), "Local Folders/Project v1.2.msf": b"// <!--",
     })
     done = unpack(str(archive), str(tmp_path / "uploads"))
     # the folder zipped whole is the archive's folder, not a folder of the same name in it
     assert done.folder == str(tmp_path / "uploads" / "Local Folders")
-    assert files_under(done.folder) == ["Archives.sbd/2024", "Inbox"]
+    assert files_under(done.folder) == ["Archives.sbd/2024", "Inbox", "Project v1.2", "Project v1.2.msf"]
     assert done.left == {"without an extension": 2, ".msf": 1}
-    assert [a.title for a in read_articles([done.folder], ReadStats())] == ["Crane", "Quay"]
+    assert [a.title for a in read_articles([done.folder], ReadStats())] == ["Crane", "Tide", "Quay"]
