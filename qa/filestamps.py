@@ -42,7 +42,8 @@ READERS = 28  # 2: HTML titles and dates; 3: HTML paragraphs unwrapped (qa.htmlp
 # shown under them), dates without a year kept as written, Evernote to-dos, CSV tables without a text column;
 # 26: Slack replies titled by the message they answer, JSON records as tables; 27: a plain text's heading
 # titled without its underline; 28: a message's attached documents as articles, a
-# reply without the message it quotes, signatures and Gmail's Spam and Trash left out (qa.mail)
+# reply without the message it quotes, signatures, Gmail's Spam and Trash and Thunderbird's deleted messages
+# left out (qa.mail)
 RACY_NS = 3 * 10**9
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, source TEXT NOT NULL,"
            " stamp TEXT NOT NULL, articles INTEGER NOT NULL, skipped TEXT NOT NULL DEFAULT '[]')")

@@ -100,6 +100,10 @@ def _articles(given, absolute, position, line, raw: bytes, stats: ReadStats, see
     if _BINNED & {t.lower() for t in _labels(msg)}:  # Gmail's Takeout "All mail Including Spam and Trash.mbox"
         stats.skipped.append(Skip(given, line, "a message in Gmail's Spam or Trash (X-Gmail-Labels)"))
         return
+    if _expunged(msg):
+        stats.skipped.append(Skip(given, line, "a message deleted or moved in Thunderbird, still in the file until "
+                                               "the folder is compacted (X-Mozilla-Status)"))
+        return
     record = {"title": _header(msg, "subject"), "author": _sender(msg), "date": _date(msg),
               "url": _header(msg, "archived-at", "<>"), "tags": _labels(msg)}
     msgid = _header(msg, "message-id", "<>")
@@ -142,6 +146,16 @@ def _body(given: str, absolute: str, body, reply: bool) -> tuple[str | None, str
         page = next(read_html(given, absolute, content.encode("utf-8"), hidden), None)
         return (page.text, "page") if page is not None else (None, None)  # headings and lists kept
     return content.replace("\r\n", "\n"), None
+
+
+def _expunged(msg) -> bool:
+    """Thunderbird's mark on a message deleted, or moved to another folder, whose bytes stay in
+    its folder's file until the folder is compacted (MSG_FLAG_EXPUNGED, 0x0008)."""
+    status = _header(msg, "x-mozilla-status") or ""
+    try:
+        return bool(int(status, 16) & 0x0008)
+    except ValueError:
+        return False
 
 
 def _is_reply(msg) -> bool:
