@@ -150,12 +150,15 @@ def _body(given: str, absolute: str, body, reply: bool) -> tuple[str | None, str
 
 def _expunged(msg) -> bool:
     """Thunderbird's mark on a message deleted, or moved to another folder, whose bytes stay in
-    its folder's file until the folder is compacted (MSG_FLAG_EXPUNGED, 0x0008)."""
-    status = _header(msg, "x-mozilla-status") or ""
-    try:
-        return bool(int(status, 16) & 0x0008)
-    except ValueError:
-        return False
+    its folder's file until the folder is compacted (Expunged, 0x0008), or deleted on its IMAP
+    server (IMAPDeleted, 0x00200000 of X-Mozilla-Status2)."""
+    for name, flag in (("x-mozilla-status", 0x0008), ("x-mozilla-status2", 0x00200000)):
+        try:
+            if int(_header(msg, name) or "0", 16) & flag:
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def _is_reply(msg) -> bool:

@@ -161,7 +161,9 @@ def test_a_mailbox_without_an_extension_is_known_by_its_first_lines(tmp_path):
     # deleted (or moved to another folder) in Thunderbird: its bytes stay until the folder is compacted
     gone = message("Old crane", "Ann Lee <ann@example.org>", "Wed, 06 Mar 2024 12:00:00 +0000",
                    plain="The old crane lifted twenty tonnes.", headers={"X-Mozilla-Status": "0009"})
-    (tmp_path / "Inbox").write_bytes(box + mbox(gone))
+    imap = message("Older crane", "Ann Lee <ann@example.org>", "Tue, 05 Mar 2024 12:00:00 +0000",
+                   plain="The first crane lifted ten tonnes.", headers={"X-Mozilla-Status2": "00200000"})
+    (tmp_path / "Inbox").write_bytes(box + mbox(gone, imap))
     (tmp_path / "Inbox.msf").write_bytes(b"// <!-- <mdb:mork:z v=\"1.4\"/> -->")
     (tmp_path / "Project v1.2").write_bytes(box)  # a folder named with a dot, beside its summary
     (tmp_path / "Project v1.2.msf").write_bytes(b"// <!-- <mdb:mork:z v=\"1.4\"/> -->")
@@ -181,8 +183,9 @@ def test_a_mailbox_without_an_extension_is_known_by_its_first_lines(tmp_path):
         (str(tmp_path / "Inbox"), "Crane", 1), (str(tmp_path / "Project v1.2"), "Crane", 1),
         (str(tmp_path / "Export.mbox" / "mbox"), "Crane", 1)]
     assert stats.ignored == {"without an extension": 2, ".msf": 2, "mail in a Trash or Junk folder": 4}
-    [deleted] = stats.skipped
+    deleted, on_server = stats.skipped
     assert deleted.path == str(tmp_path / "Inbox") and "deleted or moved in Thunderbird" in deleted.reason
+    assert deleted.reason == on_server.reason and deleted.line < on_server.line
     assert [a.title for a in read_articles([str(tmp_path / "Trash")], ReadStats())] == ["Crane"]  # named: read
     assert qa.mail.is_mbox(box[:1024]) and not qa.mail.is_mbox(b"From Monday on we meet at 10:00.\nBring tea.\n\n")
 
