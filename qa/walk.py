@@ -121,8 +121,9 @@ def _binned_mail(path: str) -> bool:
     stem, ext = os.path.splitext(name)
     if ext.lower() == ".mbox":
         return stem.lower() in _BINNED_MAIL
+    # A file without an extension reaches here only as a mailbox (qa.walk._accept sniffed it)
     under = {p.lower() for p in parts[:-1]} & {f"{b}.sbd" for b in _BINNED_MAIL}
-    return not ext and (stem.lower() in _BINNED_MAIL or bool(under)) and is_mailbox(path)
+    return not ext and (stem.lower() in _BINNED_MAIL or bool(under))
 
 
 def is_mailbox(path: str) -> bool:
