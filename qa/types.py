@@ -12,6 +12,7 @@ PAGES = (".html", ".htm", ".xhtml")
 PDF = ".pdf"  # its pages are its lines (qa.pdf)
 DOCX = ".docx"  # its paragraphs are its lines (qa.word)
 ODT = ".odt"  # and so are these (qa.odt)
+RTF = ".rtf"  # and these (qa.rtf)
 EPUB = ".epub"  # its chapters are its lines (qa.epub)
 MAIL = (".eml", ".mbox")  # a message, a mailbox of them (qa.mail)
 
@@ -47,7 +48,7 @@ def lines_of(source: str, line_start: int, line_end: int | None = None) -> str:
     paragraphs: ``¶12-14``; an e-book's chapter: ``§7``."""
     span = line_start if line_end in (None, line_start) else f"{line_start}-{line_end}"
     lower = source.lower()
-    mark = "p" if lower.endswith(PDF) else "¶" if lower.endswith((DOCX, ODT)) else "§" if lower.endswith(EPUB) else ""
+    mark = "p" if lower.endswith(PDF) else "¶" if lower.endswith((DOCX, ODT, RTF)) else "§" if lower.endswith(EPUB) else ""
     return f"{mark}{span}"
 
 

@@ -1,0 +1,125 @@
+"""Rich Text (.rtf: TextEdit's and WordPad's own format, Word's "Rich Text Format"), by striprtf.
+
+striprtf turns the document into its text: paragraphs a line, a table's cells ended by ``|``,
+a field (a link) by the text it shows; fonts, styles, pictures and the document's information
+are left out. Around it: headings are the paragraphs Word and LibreOffice give an outline level
+(marked before striprtf reads the file, as it drops formatting), tables are written as
+Markdown's, title, author, keywords and creation date come from the ``{\\info}`` group, and
+pictures' hexadecimal data is cut before tokenising (striprtf reads it a character at a time).
+References are paragraphs, as a .docx's are: ``letter.rtf:¶3-5`` (qa.blocks).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+
+from .blocks import Block, written
+from .dates import name_date
+from .records import article_from
+from .types import Article, Skip
+from .walk import ReadStats
+
+MAX_RTF_BYTES = 256 * 2**20  # pictures inside make a file far bigger than its text
+_CODEPAGE = re.compile(rb"\\ansicpg(\d+)")
+# A picture's data: long lines of hexadecimal digits (a hash in the text is one short run)
+_HEX_DATA = re.compile(r"(?:[0-9a-fA-F]{32,}[\r\n]*){8,}")
+_OUTLINE = re.compile(r"\\outlinelevel([0-8])(?![0-9a-z])")
+_MARK = 0xE000  # a private-use character per heading level, put where the paragraph's level is set
+_MARKS = re.compile("[\ue000-\ue008]")
+_INFO_FIELD = re.compile(r"\{\\(title|subject|author|keywords)\s+((?:[^{}\\]|\\.|\\[a-z]+-?\d* ?)*)\}")
+_CREATED = re.compile(r"\\creatim\s*\\yr(\d{4})\s*\\mo(\d{1,2})\s*\\dy(\d{1,2})")
+# striprtf shows a link's target after its text when a field is written without a space
+# (TextEdit's "{\fldinst{HYPERLINK ...}}"); a document shows the text alone
+_LINK_FIELD = re.compile(r"\\fldinst\{")
+
+
+def read_rtf(given: str, absolute: str, data: bytes, stats: ReadStats) -> Iterator[Article]:
+    """A Rich Text document as one article."""
+    from striprtf.striprtf import rtf_to_text
+
+    if not data.lstrip().startswith(b"{\\rtf"):
+        stats.skipped.append(Skip(given, None, "not a Rich Text document (it does not open with {\\rtf)"))
+        return
+    rtf = _decoded(data)
+    info = _info(rtf, rtf_to_text)
+    rtf = _HEX_DATA.sub("", rtf)
+    rtf = _OUTLINE.sub(lambda m: m.group(0) + "{\\uc1\\u" + str(_MARK + int(m.group(1))) + "?}", rtf)
+    text = _whole_characters(rtf_to_text(_LINK_FIELD.sub(r"\\fldinst {", rtf), errors="replace"))
+    blocks = _blocks(text, tables="\\cell" in rtf)
+    if not blocks:
+        stats.skipped.append(Skip(given, None, "no text in the document"))
+        return
+    body, anchors = written(blocks)
+    title = info.get("title") or (blocks[0].text if blocks[0].kind == "heading" else None)
+    rec = {"title": title, "author": info.get("author"), "date": name_date(absolute) or info.get("date"),
+           "tags": [t.strip() for t in re.split(r"[,;]", info.get("keywords", "")) if t.strip()],
+           "metadata": {"subject": info["subject"]} if info.get("subject") else {}}
+    article = article_from(rec, given, absolute, 0, body, title, anchors[0][1], lines_mapped=True, markup="page")
+    yield dataclasses.replace(article, line_anchors=anchors)
+
+
+def _decoded(data: bytes) -> str:
+    """RTF is 7-bit text, its other characters escaped; a writer that puts them in raw writes
+    them in UTF-8 or in the document's code page."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        page = _CODEPAGE.search(data[:4096])
+        try:
+            return data.decode(f"cp{int(page.group(1))}" if page else "cp1252", errors="replace")
+        except LookupError:
+            return data.decode("cp1252", errors="replace")
+
+
+def _whole_characters(text: str) -> str:
+    """striprtf gives a character beyond the BMP (``\\u-10179?\\u-8704?``: an emoji) as its two
+    UTF-16 halves; they are joined, and a half alone is replaced, as SQLite stores UTF-8."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def _info(rtf: str, rtf_to_text) -> dict[str, str]:
+    """Title, subject, author, keywords and creation date from the document's ``{\\info}`` group."""
+    start = rtf.find("{\\info")
+    if start < 0:
+        return {}
+    depth, end = 0, start
+    for end in range(start, min(len(rtf), start + 65536)):
+        depth += {"{": 1, "}": -1}.get(rtf[end], 0)
+        if depth == 0:
+            break
+    group = rtf[start:end + 1]
+    page = re.search(r"\\ansicpg\d+", rtf[:4096])
+    out = {}
+    for name, value in _INFO_FIELD.findall(group):
+        shown = _whole_characters(rtf_to_text("{\\rtf1\\ansi" + (page.group(0) if page else "") + " " + value + "}",
+                                              errors="replace"))
+        if shown := " ".join(shown.split()):
+            out[name] = shown
+    if created := _CREATED.search(group):
+        y, m, d = (int(x) for x in created.groups())
+        if 1 <= m <= 12 and 1 <= d <= 31:
+            out["date"] = f"{y:04d}-{m:02d}-{d:02d}"
+    return out
+
+
+def _blocks(text: str, tables: bool) -> list[Block]:
+    """A paragraph a block, numbered; an outline level's mark makes a heading; a line of cells
+    ended by ``|`` in a document with tables is a table's row, the first of a run its header."""
+    out: list[Block] = []
+    for line in text.split("\n"):
+        mark = _MARKS.search(line)
+        line = " ".join(_MARKS.sub("", line).split())
+        if not line:
+            continue
+        number = len(out) + 1
+        if tables and line.endswith("|"):
+            cells = [c.strip() for c in line[:-1].split("|")]
+            header = not out or out[-1].kind != "row"
+            out.append(Block("row", "| " + " | ".join(cells) + " |", number, header=header))
+        elif mark:
+            out.append(Block("heading", line, number, level=min(ord(mark.group(0)) - _MARK + 1, 6)))
+        else:
+            out.append(Block("para", line, number))
+    return out
