@@ -13,6 +13,8 @@ PDF = ".pdf"  # its pages are its lines (qa.pdf)
 DOCX = ".docx"  # its paragraphs are its lines (qa.word)
 ODT = ".odt"  # and so are these (qa.odt)
 RTF = ".rtf"  # and these (qa.rtf)
+MHTML = (".mhtml", ".mht")  # a page saved whole by a browser (qa.savedpage)
+WEBARCHIVE = ".webarchive"  # and by Safari
 EPUB = ".epub"  # its chapters are its lines (qa.epub)
 MAIL = (".eml", ".mbox")  # a message, a mailbox of them (qa.mail)
 

@@ -12,9 +12,9 @@ from . import slack
 from .enex import ENEX
 from .feeds import FEEDS, is_feed
 from .indexdir import UPLOADS, looks_like_index
-from .types import DOCX, EPUB, MAIL, MARKDOWN, ODT, PAGES, PDF, RTF, Skip, is_page
+from .types import DOCX, EPUB, MAIL, MARKDOWN, MHTML, ODT, PAGES, PDF, RTF, WEBARCHIVE, Skip, is_page
 
-EXTENSIONS = (".txt", *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, PDF, DOCX, ODT, RTF, EPUB, *MAIL, *FEEDS, ENEX)
+EXTENSIONS = (".txt", *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, PDF, DOCX, ODT, RTF, EPUB, *MAIL, *FEEDS, ENEX)
 # Word processors' other formats: what makes them readable
 _SAVE_AS = dict.fromkeys((".doc", ".wpd"), " (save as .docx)") | {
     ".pages": " (export as .docx)", ".mobi": " (convert to .epub)", ".azw3": " (convert to .epub)"}
