@@ -33,6 +33,7 @@ PASSAGE_VECTORS = "passages.faiss"
 ARTICLE_VECTORS = "articles.faiss"
 LOCK = ".write.lock"
 UPLOADS = "uploads"  # articles added through the web UI live inside their index folder
+UNPACKED = "unpacked"  # the archives named to `qa index`, each unpacked into a folder (qa.unpacked)
 # Each write makes these anew from the old generation's files (read in place), so they are not copied.
 REWRITTEN = ("lexical.", "passages.ivfdata", "passages.trained.faiss", "articles.ivfdata",
              "articles.trained.faiss")

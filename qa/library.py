@@ -12,6 +12,7 @@ from .types import Around, ArticleHit, Highlight, Hit, IndexInfo, IndexSummary
 
 if TYPE_CHECKING:
     from .distributed import RayOptions
+    from .unpacked import Resolved
 
 DEFAULT_INDEX = os.path.join("index", "default")
 
@@ -112,6 +113,7 @@ class Library:
         ``store`` puts the vectors in ``faiss`` files (the default) or in Milvus:
         ``milvus://HOST:PORT/NAME`` or a milvus-lite file ``PATH.db``.
         """
+        from . import unpacked
         from .indexdir import MANIFEST, read_manifest, remove_unpublished
         from .indexer import index_paths
         from .settings import Settings
@@ -123,6 +125,7 @@ class Library:
                             ondisk_threshold=ondisk_threshold)
         created = not os.path.exists(path)
         try:
+            archives = unpacked.resolve(paths, path)
             if embedder is None:
                 if os.path.exists(os.path.join(path, MANIFEST)):
                     manifest = read_manifest(path)
@@ -131,7 +134,7 @@ class Library:
                 from .embedder import load_embedder
 
                 embedder = load_embedder(model, backend, cache_dir=os.path.join(path, "models"))
-            summary = index_paths(path, paths, embedder, settings,
+            summary = index_paths(path, archives.paths, embedder, settings,
                                   one_per_file=one_per_file, full=True, progress=progress,
                                   on_progress=on_progress, encoder=_encoder(ray, embedder, path),
                                   store_spec=store)
@@ -140,7 +143,7 @@ class Library:
                 remove_unpublished(path)
             raise
         lib = cls(path, embedder=embedder, backend=backend)
-        lib.last_summary = summary
+        lib.last_summary = _with_archives(summary, archives)
         return lib
 
     def update(self, paths: Sequence[str] | str, *, one_per_file: bool = False,
@@ -150,6 +153,7 @@ class Library:
         """Add new and changed articles under ``paths``; remove those that vanished from them.
         With ``ray`` the model runs in a Ray Data actor pool. The thresholds (see :meth:`build`)
         stay as the index recorded them unless given."""
+        from . import unpacked
         from .indexer import index_paths
         from .settings import Settings
 
@@ -157,15 +161,16 @@ class Library:
         if not paths:
             raise InputError("give at least one file or folder to index")
         settings = self.manifest.get("settings", {})
-        summary = index_paths(self.path, paths, self.embedder,
+        archives = unpacked.resolve(paths, self.path)
+        summary = index_paths(self.path, archives.paths, self.embedder,
                               Settings(chunk_tokens=settings.get("chunk_tokens", 200),
                                        approx_threshold=approx_threshold,
                                        ondisk_threshold=ondisk_threshold),
                               one_per_file=one_per_file, full=False, progress=progress,
                               on_progress=on_progress, encoder=_encoder(ray, self.embedder, self.path))
         self._load()
-        self.last_summary = summary
-        return summary
+        self.last_summary = _with_archives(summary, archives)
+        return self.last_summary
 
     def remove(self, paths: Sequence[str] | str, *, progress: bool = True) -> IndexSummary:
         """Take the articles read from ``paths`` (files, or folders: everything under them) out
@@ -177,6 +182,7 @@ class Library:
         Raises:
             InputError: the index holds no article from one of ``paths`` (nothing is changed).
         """
+        from . import unpacked
         from .indexer import index_paths
         from .settings import Settings
 
@@ -185,8 +191,11 @@ class Library:
             raise InputError("give at least one file or folder to remove")
         # A path that names nothing here from the current folder may be written as `qa info`
         # lists sources (as given when indexed, from wherever that was): those files.
-        resolved = []
+        resolved, folders = [], []
         for given in map(os.fspath, paths):
+            if given.lower().endswith(".zip") and (folder := unpacked.folder_of(given, self.path)):
+                folders.append(folder)  # an archive named to `qa index`: its folder's articles
+                given = folder
             as_listed = [] if self.catalog.holds(os.path.abspath(given)) else self.catalog.paths_of(given)
             resolved += as_listed or [given]
         paths = resolved
@@ -194,6 +203,8 @@ class Library:
         summary = index_paths(self.path, paths, self.embedder,
                               Settings(chunk_tokens=settings.get("chunk_tokens", 200)),
                               progress=progress, remove=True)
+        for folder in folders:
+            unpacked.forget(folder, self.path)
         self._load()
         self.last_summary = summary
         return summary
@@ -357,6 +368,16 @@ class Library:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _with_archives(summary: IndexSummary, archives: Resolved) -> IndexSummary:
+    """The summary saying what unpacking the archives named did, and which could not be."""
+    import dataclasses
+
+    if not archives.lines and not archives.skipped:
+        return summary
+    return dataclasses.replace(summary, unpacked=tuple(archives.lines),
+                               skipped=(*archives.skipped, *summary.skipped))
 
 
 def _encoder(ray: RayOptions | None, embedder, path: str):

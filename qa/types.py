@@ -274,6 +274,7 @@ class IndexSummary:
     dropped_duplicates: int = 0  # duplicates recorded for files that are gone or were removed
     kept_missing: int = 0  # articles of files not found, outside the paths given, left as they were
     ignored: tuple[tuple[str, int], ...] = ()  # (kind, count) of ignored_files: ("hidden", 2), (".png", 1)
+    unpacked: tuple[str, ...] = ()  # what became of the .zip archives named (qa.unpacked)
 
     def lines(self) -> list[str]:
         about = []  # nothing ignored, nothing unchanged: nothing said
@@ -281,7 +282,7 @@ class IndexSummary:
             about.append(f"{self.unchanged_files} of them unchanged since they were indexed, so not opened")
         if self.ignored_files:
             about.append(f"{_count(self.ignored_files, 'file')} ignored{ignored_kinds(self.ignored)}")
-        out = [
+        out = [*self.unpacked,
             f"read {_count(self.read, 'article')} from {_count(self.files, 'file')}"
             + (f" ({'; '.join(about)})" if about else ""),
             f"embedded {self.embedded}"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from . import slack
 from .enex import ENEX
 from .feeds import FEEDS, is_feed
-from .indexdir import UPLOADS, looks_like_index
+from .indexdir import UNPACKED, UPLOADS, looks_like_index
 from .types import DOCX, EPUB, MAIL, MARKDOWN, MHTML, ODT, PAGES, PDF, RTF, WEBARCHIVE, Skip, is_page
 
 EXTENSIONS = (".txt", *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, PDF, DOCX, ODT, RTF, EPUB, *MAIL, *FEEDS, ENEX)
@@ -77,8 +77,8 @@ def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, st
                 if looks_like_index(root):
                     # Its catalog, BM25 vocabulary and model export are not articles (they would
                     # be read as such when the index sits inside the corpus); UI uploads are.
-                    stats.ignored["in an index folder"] += len(files) + sum(d != UPLOADS for d in dirs)
-                    dirs[:] = [d for d in dirs if d == UPLOADS]
+                    stats.ignored["in an index folder"] += len(files) + sum(d not in (UPLOADS, UNPACKED) for d in dirs)
+                    dirs[:] = [d for d in dirs if d in (UPLOADS, UNPACKED)]
                     continue
                 pages = {os.path.splitext(f)[0] for f in files if is_page(f)}
                 skipped = [d for d in dirs if d.startswith(".") or _page_files(d, pages)]
@@ -145,8 +145,8 @@ def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, 
     name = os.path.basename(path)
     kind = None
     if explicit and name.lower().endswith(".zip"):
-        stats.skipped.append(Skip(path, None, "a .zip archive: unzip it and index its folder (the web UI's "
-                                  "Add articles unpacks one)"))
+        stats.skipped.append(Skip(path, None, "a .zip archive: qa index, Library.build and update unpack one "
+                                  "(qa.unpacked); this reader does not"))
         return
     if not explicit and name.startswith("."):
         kind = "hidden"

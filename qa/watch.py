@@ -62,7 +62,8 @@ def watch_in_background(lib, paths: list[str], interval: float = DEFAULT_INTERVA
     import threading
 
     summary = lib.update(paths, progress=False)
-    report(" · ".join(summary.lines()[1:2] + summary.lines()[-1:]))
+    shown = summary.lines()[len(summary.unpacked):]  # "read ...", "embedded ...", ..., "index holds ..."
+    report(" · ".join([*summary.unpacked, *shown[1:2], *shown[-1:]]))
     thread = threading.Thread(target=watch, args=(lambda: lib.update(paths, progress=False), interval, report),
                               name="qa-watch", daemon=True)
     thread.start()

@@ -83,13 +83,13 @@ def test_a_bad_or_oversized_archive_leaves_nothing(tmp_path):
     assert len(unpack(str(big), str(uploads), max_bytes=6000).left) == 0
 
 
-def test_a_zip_named_to_qa_index_says_to_unzip_it(tmp_path):
+def test_a_zip_named_to_the_reader_itself_is_reported(tmp_path):
     archive = make_zip(tmp_path / "export.zip", {"a.txt": b"A note."})
     (tmp_path / "note.txt").write_text("A note about the harbour.\n", encoding="utf-8")
     stats = ReadStats()
     [note] = read_articles([str(archive), str(tmp_path / "note.txt")], stats)
     assert [(s.path, s.reason) for s in stats.skipped] == [
-        (str(archive), "a .zip archive: unzip it and index its folder (the web UI's Add articles unpacks one)")]
+        (str(archive), "a .zip archive: qa index, Library.build and update unpack one (qa.unpacked); this reader does not")]
     stats = ReadStats()
     list(read_articles([str(tmp_path)], stats))  # in a folder: counted by its kind
     assert stats.ignored == {".zip": 1}
