@@ -2,8 +2,9 @@
 
 striprtf turns the document into its text: paragraphs a line, a table's cells ended by ``|``,
 a field (a link) by the text it shows; fonts, styles, pictures and the document's information
-are left out. Around it: headings are the paragraphs Word and LibreOffice give an outline level
-(marked before striprtf reads the file, as it drops formatting), tables are written as
+are left out. Around it: headings are the paragraphs Word and LibreOffice give an outline level,
+and short paragraphs all in bold without a full stop (TextEdit and WordPad save no heading
+styles), both marked before striprtf reads the file, as it drops formatting; tables are written as
 Markdown's, title, author, keywords and creation date come from the ``{\\info}`` group, and
 pictures' hexadecimal data is cut before tokenising (striprtf reads it a character at a time).
 References are paragraphs, as a .docx's are: ``letter.rtf:¶3-5`` (qa.blocks).
@@ -28,11 +29,17 @@ _HEX_DATA = re.compile(r"(?:[0-9a-fA-F]{32,}[\r\n]*){8,}")
 _OUTLINE = re.compile(r"\\outlinelevel([0-8])(?![0-9a-z])")
 _MARK = 0xE000  # a private-use character per heading level, put where the paragraph's level is set
 _MARKS = re.compile("[\ue000-\ue008]")
+_BOLD_ON, _BOLD_OFF = "\ue010", "\ue011"  # put where bold begins and ends, groups' ends too
+_BOLD_MARKS = re.compile(f"[{_BOLD_ON}{_BOLD_OFF}]")
+_TOKEN = re.compile(r"\\([a-zA-Z]+)(-?\d+)? ?|\\.|[{}]|[^\\{}]+", re.S)
+_SENTENCE_END = re.compile(r"[.!?;,:]$")
+_MAX_BOLD_HEADING = 90  # characters: a longer bold paragraph is emphasis, not a heading
 _INFO_FIELD = re.compile(r"\{\\(title|subject|author|keywords)\s+((?:[^{}\\]|\\.|\\[a-z]+-?\d* ?)*)\}")
 _CREATED = re.compile(r"\\creatim\s*\\yr(\d{4})\s*\\mo(\d{1,2})\s*\\dy(\d{1,2})")
 # striprtf shows a link's target after its text when a field is written without a space
 # (TextEdit's "{\fldinst{HYPERLINK ...}}"); a document shows the text alone
 _LINK_FIELD = re.compile(r"\\fldinst\{")
+_UC_BARE = re.compile(r"\\uc(?![0-9-])")  # \uc without its number: striprtf fails on it
 
 
 def read_rtf(given: str, absolute: str, data: bytes, stats: ReadStats) -> Iterator[Article]:
@@ -45,8 +52,10 @@ def read_rtf(given: str, absolute: str, data: bytes, stats: ReadStats) -> Iterat
     rtf = _decoded(data)
     info = _info(rtf, rtf_to_text)
     rtf = _HEX_DATA.sub("", rtf)
-    rtf = _OUTLINE.sub(lambda m: m.group(0) + "{\\uc1\\u" + str(_MARK + int(m.group(1))) + "?}", rtf)
-    text = _whole_characters(rtf_to_text(_LINK_FIELD.sub(r"\\fldinst {", rtf), errors="replace"))
+    rtf = _OUTLINE.sub(lambda m: m.group(0) + _marker(chr(_MARK + int(m.group(1)))), rtf)
+    rtf = _bold_marked(rtf)
+    rtf = _UC_BARE.sub(r"\\uc1", _LINK_FIELD.sub(r"\\fldinst {", rtf))
+    text = _whole_characters(rtf_to_text(rtf, errors="replace"))
     blocks = _blocks(text, tables="\\cell" in rtf)
     if not blocks:
         stats.skipped.append(Skip(given, None, "no text in the document"))
@@ -104,13 +113,59 @@ def _info(rtf: str, rtf_to_text) -> dict[str, str]:
     return out
 
 
+def _marker(char: str) -> str:
+    """RTF that striprtf shows as ``char`` (a private-use character), whatever ``\\uc`` is in force."""
+    return "{\\uc1\\u" + str(ord(char)) + "?}"
+
+
+def _bold_marked(rtf: str) -> str:
+    """The document with a mark where its text turns bold and where it stops being bold: by
+    ``\\b``, ``\\b0``, ``\\plain``, and at the end of a group that was bold inside (``{\\b word}``)."""
+    out, stack, bold = [], [], False
+    for m in _TOKEN.finditer(rtf):
+        out.append(m.group(0))
+        word, now = m.group(1), bold
+        if m.group(0) == "{":
+            stack.append(bold)
+        elif m.group(0) == "}":
+            now = stack.pop() if stack else False
+        elif word == "b":
+            now = m.group(2) in (None, "") or int(m.group(2)) != 0
+        elif word == "plain":
+            now = False
+        if now != bold:
+            bold = now
+            out.append(_marker(_BOLD_ON if bold else _BOLD_OFF))
+    return "".join(out)
+
+
+def _all_bold(lines: list[str]) -> list[bool]:
+    """For each line, whether every character it shows is bold (the state goes on across lines)."""
+    out, bold = [], False
+    for line in lines:
+        shown = plain = False
+        for ch in line:
+            if ch in (_BOLD_ON, _BOLD_OFF):
+                bold = ch == _BOLD_ON
+            elif not ch.isspace() and not _MARKS.match(ch):
+                shown = True
+                plain = plain or not bold
+        out.append(shown and not plain)
+    return out
+
+
 def _blocks(text: str, tables: bool) -> list[Block]:
-    """A paragraph a block, numbered; an outline level's mark makes a heading; a line of cells
-    ended by ``|`` in a document with tables is a table's row, the first of a run its header."""
+    """A paragraph a block, numbered; an outline level's mark makes a heading, and so does a
+    short paragraph all in bold without a full stop (the least heading) in a document that is not
+    all bold; a line of cells ended by ``|`` in a document with tables is a table's row, the first
+    of a run its header."""
+    lines = text.split("\n")
+    bold = _all_bold(lines)
+    some_plain = not all(b for b, line in zip(bold, lines, strict=True) if _BOLD_MARKS.sub("", line).strip())
     out: list[Block] = []
-    for line in text.split("\n"):
+    for line, in_bold in zip(lines, bold, strict=True):
         mark = _MARKS.search(line)
-        line = " ".join(_MARKS.sub("", line).split())
+        line = " ".join(_BOLD_MARKS.sub("", _MARKS.sub("", line)).split())
         if not line:
             continue
         number = len(out) + 1
@@ -120,6 +175,8 @@ def _blocks(text: str, tables: bool) -> list[Block]:
             out.append(Block("row", "| " + " | ".join(cells) + " |", number, header=header))
         elif mark:
             out.append(Block("heading", line, number, level=min(ord(mark.group(0)) - _MARK + 1, 6)))
+        elif in_bold and some_plain and len(line) <= _MAX_BOLD_HEADING and not _SENTENCE_END.search(line):
+            out.append(Block("heading", line, number, level=0))
         else:
             out.append(Block("para", line, number))
     return out

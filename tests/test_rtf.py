@@ -55,7 +55,7 @@ def test_a_textedit_document_with_its_information_and_escaped_characters(tmp_pat
     [article], stats = read(tmp_path / "notes.rtf")
     assert stats.skipped == []
     assert article.text.split("\n") == [
-        "The Inner Basin",
+        "# The Inner Basin",  # a short line in bold: TextEdit saves no heading styles
         "Dredging resumed in March after the winter storms. The café on the quay reopened — a week late.",
         "A pilot boat guides every tanker in.",  # a link's text, not its target
     ]
@@ -81,6 +81,29 @@ def test_a_word_document_keeps_headings_and_tables_and_leaves_out_what_a_page_do
     assert (article.title, article.author, article.date, article.metadata) == (
         "Port report", "Port Engineer", "2023-11-02", {"subject": "Quays"})
     assert [n for _, n in article.line_anchors] == [1, 2, 3, 4, 5, 6]  # the rule under a header is no paragraph
+
+
+def test_wordpad_bold_lines_are_headings_and_bold_words_or_sentences_are_not(tmp_path):
+    # WordPad turns bold on and off (\\b ... \\b0); Word wraps it in a group ({\\b ...})
+    (tmp_path / "pad.rtf").write_text(
+        r"""{\rtf1\ansi\ansicpg1252\deff0\nouicompat{\fonttbl{\f0\fnil\fcharset0 Calibri;}}
+{\*\generator Riched20 10.0.19041}\viewkind4\uc1
+\pard\sa200\sl276\slmult1\b\f0\fs28\lang9 Ferry timetable\b0\fs22\par
+The ferry leaves at {\b seven} sharp.\par
+{\b Tickets are cheaper this year.}\par
+{\b Prices}\par
+Children travel free\par
+\b Adults\par\pard\plain Pay four pounds\par
+}""", encoding="ascii")
+    (tmp_path / "loud.rtf").write_text(r"{\rtf1\ansi \b Ferry timetable\par The ferry leaves at seven\par}",
+                                       encoding="ascii")
+    [pad], _ = read(tmp_path / "pad.rtf")
+    assert pad.text.split("\n") == ["# Ferry timetable", "The ferry leaves at seven sharp.",
+                                     "Tickets are cheaper this year.", "# Prices", "Children travel free",
+                                     "# Adults", "Pay four pounds"]  # bold ends with its group, and at \plain
+    assert pad.title == "Ferry timetable"
+    [loud], _ = read(tmp_path / "loud.rtf")
+    assert loud.text == "Ferry timetable\nThe ferry leaves at seven"  # all bold: no line stands out
 
 
 def test_characters_outside_the_basic_plane_raw_bytes_and_untitled_documents(tmp_path):
