@@ -1,7 +1,7 @@
-"""A ``.zip`` upload unpacked into the uploads folder, its folders kept.
+"""An archive (``.zip``, or a ``.tar``, ``.tar.gz``, ``.tgz``...) unpacked into a folder, its folders kept.
 
 Exports come zipped: Slack's (``users.json`` beside one folder per channel), Notion's, Google
-Takeout's, Substack's. Uploaded file by file, an export loses the folders its reader needs (a
+Takeout's (or as a .tgz, Takeout's other choice), Substack's. Uploaded file by file, an export loses the folders its reader needs (a
 Slack message names its writer from the ``users.json`` above its channel folder) and a person
 has to pick hundreds of files. An archive is unpacked into a folder of its own under safe names,
 only the files of kinds that are read, within limits on size and count, into a hidden folder
@@ -10,22 +10,46 @@ first: a failed or interrupted unpacking leaves nothing the next walk would read
 
 from __future__ import annotations
 
+import io
+import lzma
 import os
 import re
 import shutil
 import stat
+import tarfile
 import uuid
 import zipfile
+import zlib
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
+from typing import IO
 
 from .errors import InputError
+from .types import ARCHIVES
 from .walk import EXTENSIONS
 
 MAX_BYTES = 4 << 30  # unpacked, all files together
 MAX_FILES = 200_000
 _UNSAFE = re.compile(r"[^\w\-. ()]+")
 _JUNK = ("__MACOSX",)  # the resource forks macOS's Archive Utility adds beside every file
+_DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, tarfile.TarError, NotImplementedError, RuntimeError,
+            OSError, EOFError, zlib.error, lzma.LZMAError)
+
+
+def is_archive_name(name: str) -> bool:
+    return name.lower().endswith(ARCHIVES)
+
+
+def archive_stem(name: str) -> str:
+    """The archive's file name without its extension, both parts of ``.tar.gz``."""
+    base = os.path.basename(name)
+    for ext in sorted(ARCHIVES, key=len, reverse=True):
+        if base.lower().endswith(ext):
+            return base[: -len(ext)]
+    return os.path.splitext(base)[0]
 
 
 @dataclass(frozen=True)
@@ -51,10 +75,10 @@ def unpack(archive: str, uploads: str, name: str | None = None, max_bytes: int =
     and the new one numbered (``export-2``), as uploaded files are.
 
     Raises:
-        InputError: the file is no zip archive, is damaged, or unpacks beyond the limits; then
+        InputError: the file is no zip or tar archive, is damaged, or unpacks beyond the limits; then
             nothing is left behind.
     """
-    stem = _component(os.path.splitext(os.path.basename(name or archive))[0]) or "archive"
+    stem = _component(archive_stem(name or archive)) or "archive"
     os.makedirs(uploads, exist_ok=True)
     work = os.path.join(uploads, f".unpacking-{uuid.uuid4().hex}")
     try:
@@ -78,59 +102,99 @@ def unpack(archive: str, uploads: str, name: str | None = None, max_bytes: int =
 
 
 def _extract(archive: str, work: str, max_bytes: int, max_files: int) -> tuple[int, Counter[str]]:
-    try:
-        zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"{os.path.basename(archive)} is not a zip archive that can be read ({exc})") from exc
     left: Counter[str] = Counter()
     written = total = 0
     taken: set[str] = set()
-    with zf:
-        # Thunderbird's folders named with a dot (Project v1.2): known by the .msf beside them,
-        # which is unpacked with them so that the walk knows them too
-        members = {i.filename: i for i in zf.infolist()}
-        dotted = {n for n in members if os.path.splitext(n.rsplit("/", 1)[-1])[1] and f"{n}.msf" in members
-                  and _mailbox(zf, members[n])}
-        dotted |= {f"{n}.msf" for n in dotted}
-        for info in zf.infolist():
-            if info.is_dir():
-                continue
-            parts = [p for p in re.split(r"[/\\]+", info.filename) if p not in ("", ".", "..")]
-            base = parts[-1] if parts else ""
-            kind = _kind(parts, info)
-            if (kind == _NO_EXTENSION and _mailbox(zf, info)) or info.filename in dotted:
-                kind = None  # Thunderbird's Inbox, Apple Mail's mbox
-            if kind:
-                left[kind] += 1
-                continue
-            if written >= max_files:
-                raise InputError(f"{os.path.basename(archive)} holds more than {max_files:,} files to read; "
-                                 "unpack it yourself and index its folder with `qa index`")
-            path = _free(os.path.join(work, *map(_component, parts[:-1]), _component(base)), taken)
-            try:
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                with zf.open(info) as src, open(path, "xb") as dst:
-                    # Counted as read, not as the archive declares: a crafted header can lie.
-                    while chunk := src.read(1 << 20):
-                        total += len(chunk)
-                        if total > max_bytes:
-                            raise InputError(f"{os.path.basename(archive)} unpacks to more than "
-                                             f"{max_bytes / (1 << 30):.1f} GiB; unpack it yourself and "
-                                             "index its folder with `qa index`")
-                        dst.write(chunk)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError,
-                    OSError, EOFError) as exc:  # damaged, encrypted, an unknown compression
-                raise InputError(f"cannot unpack {info.filename!r} from {os.path.basename(archive)}: {exc}") from exc
-            written += 1
+    current = None
+    try:
+        with _members(archive) as (names, members):
+            # Thunderbird's folders named with a dot (Project v1.2): known by the .msf beside
+            # them, which is unpacked with them so that the walk knows them too
+            dotted = {n for n in names if os.path.splitext(n.rsplit("/", 1)[-1])[1] and f"{n}.msf" in names}
+            for member in members:
+                if member.is_dir:
+                    continue
+                current = member.name
+                parts = [p for p in re.split(r"[/\\]+", member.name) if p not in ("", ".", "..")]
+                base = parts[-1] if parts else ""
+                kind = "links" if member.is_link else _kind(parts)
+                if member.name.endswith(".msf") and member.name[:-4] in dotted:
+                    kind = None
+                sniff = kind == _NO_EXTENSION or (kind is not None and member.name in dotted)
+                if kind and not sniff:
+                    left[kind] += 1
+                    continue
+                with member.open() as src:
+                    head = src.read(1024)
+                    if sniff and not _is_mbox(head):  # Thunderbird's Inbox, Apple Mail's mbox are read
+                        left[kind] += 1
+                        continue
+                    if written >= max_files:
+                        raise InputError(f"{os.path.basename(archive)} holds more than {max_files:,} files to read; "
+                                         "unpack it yourself and index its folder with `qa index`")
+                    path = _free(os.path.join(work, *map(_component, parts[:-1]), _component(base)), taken)
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    with open(path, "xb") as dst:
+                        # Counted as read, not as the archive declares: a crafted header can lie.
+                        chunk = head
+                        while chunk:
+                            total += len(chunk)
+                            if total > max_bytes:
+                                raise InputError(f"{os.path.basename(archive)} unpacks to more than "
+                                                 f"{max_bytes / (1 << 30):.1f} GiB; unpack it yourself and "
+                                                 "index its folder with `qa index`")
+                            dst.write(chunk)
+                            chunk = src.read(1 << 20)
+                written += 1
+                current = None
+    except _DAMAGED as exc:  # damaged, encrypted, an unknown compression
+        what = f"{current!r} from " if current else ""
+        raise InputError(f"cannot unpack {what}{os.path.basename(archive)}: {exc or type(exc).__name__}") from exc
     return written, left
 
 
-def _kind(parts: list[str], info: zipfile.ZipInfo) -> str | None:
+@dataclass(frozen=True)
+class _Member:
+    name: str
+    is_dir: bool
+    is_link: bool  # or another file that is not a regular one (a device, a FIFO)
+    open: Callable[[], IO[bytes]]
+
+
+@contextmanager
+def _members(archive: str) -> Iterator[tuple[set[str], Iterator[_Member]]]:
+    """The archive's member names, then its members in order, a zip's or a tar's (compressed or
+    not): a tar is read twice, once for its names and once streamed, never seeking back in it."""
+    try:
+        if zipfile.is_zipfile(archive):
+            zf = zipfile.ZipFile(archive)
+        elif tarfile.is_tarfile(archive):
+            zf = None
+        else:
+            raise InputError(f"{os.path.basename(archive)} is not a zip or tar archive")
+    except (zipfile.BadZipFile, OSError, tarfile.TarError) as exc:
+        raise InputError(f"{os.path.basename(archive)} is not an archive that can be read ({exc})") from exc
+    if zf is not None:
+        with zf:
+            yield set(zf.namelist()), (
+                _Member(i.filename, i.is_dir(), stat.S_ISLNK(i.external_attr >> 16), partial(zf.open, i))
+                for i in zf.infolist())
+        return
+    with tarfile.open(archive, "r:*") as tf:
+        names = set(tf.getnames())
+    with tarfile.open(archive, "r|*") as tf:
+        yield names, (_Member(m.name, m.isdir(), not m.isfile() and not m.isdir(), partial(_tar_file, tf, m))
+                      for m in tf)
+
+
+def _tar_file(tf, member) -> IO[bytes]:
+    return tf.extractfile(member) or io.BytesIO()
+
+
+def _kind(parts: list[str]) -> str | None:
     """Why a member is not unpacked (None: it is)."""
     if not parts or any(p in _JUNK for p in parts):
         return "macOS metadata (__MACOSX)"
-    if stat.S_ISLNK(info.external_attr >> 16):
-        return "links"
     if any(p.startswith(".") for p in parts):
         return "hidden"
     ext = os.path.splitext(parts[-1])[1].lower()
@@ -142,14 +206,10 @@ def _kind(parts: list[str], info: zipfile.ZipInfo) -> str | None:
 _NO_EXTENSION = "without an extension"
 
 
-def _mailbox(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+def _is_mbox(head: bytes) -> bool:
     from .mail import is_mbox
 
-    try:
-        with zf.open(info) as fh:
-            return is_mbox(fh.read(1024))
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):  # reported when unpacked
-        return False
+    return is_mbox(head)
 
 
 def _component(part: str) -> str:

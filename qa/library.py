@@ -193,7 +193,7 @@ class Library:
         # lists sources (as given when indexed, from wherever that was): those files.
         resolved, folders = [], []
         for given in map(os.fspath, paths):
-            if given.lower().endswith(".zip") and (folder := unpacked.folder_of(given, self.path)):
+            if unpacked.is_archive_name(given) and (folder := unpacked.folder_of(given, self.path)):
                 folders.append(folder)  # an archive named to `qa index`: its folder's articles
                 given = folder
             as_listed = [] if self.catalog.holds(os.path.abspath(given)) else self.catalog.paths_of(given)

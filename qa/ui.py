@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from . import render
-from .archive import unpack
+from .archive import ARCHIVES, is_archive_name, unpack
 from .errors import QAError
 from .indexdir import UPLOADS
 from .library import Library
@@ -164,7 +164,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             return render.message("Choose one or more files first."), gr.skip(), gr.skip()
         paths = [f if isinstance(f, str) else f.name for f in files]
         progress(0, desc="copying files")
-        archives = [p for p in paths if p.lower().endswith(".zip")]
+        archives = [p for p in paths if is_archive_name(p)]
         unpacked = []
         try:
             for path in archives:  # an export's folders are what its reader needs
@@ -307,11 +307,11 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             sim_btn.click(similar_tab, [picked, pasted, sim_k], sim_results, api_visibility="private")
         with gr.Tab("Add articles"):
             kinds = " ".join(e for e in EXTENSIONS if e not in (".markdown", ".htm"))
-            gr.Markdown(f"Upload `{kinds}` files, or a `.zip` of them (an export: Slack, Notion, "
+            gr.Markdown(f"Upload `{kinds}` files, or a `.zip` or `.tar.gz` of them (an export: Slack, Notion, "
                         f"Takeout; a mail folder such as Thunderbird's, whose mailboxes have no "
                         f"extension), unpacked with its folders. They are copied into "
                         f"`{uploads}` and indexed incrementally.")
-            files = gr.File(file_count="multiple", file_types=[*EXTENSIONS, ".zip"], label="Files",
+            files = gr.File(file_count="multiple", file_types=[*EXTENSIONS, *ARCHIVES], label="Files",
                             elem_id="upload")
             add_btn = gr.Button("Add to index", variant="primary", elem_id="add")
             add_out = gr.HTML(elem_id="add-summary")

@@ -1,6 +1,7 @@
-"""A ``.zip`` named to ``qa index`` (or ``Library.build``/``update``): indexed as its folder.
+"""An archive named to ``qa index`` (or ``Library.build``/``update``): indexed as its folder.
 
-Exports come zipped (Slack's, Google Takeout's, Notion's, Substack's). The archive is unpacked
+Exports come zipped (Slack's, Google Takeout's, Notion's, Substack's; Takeout's also as .tgz):
+a ``.zip``, ``.tar``, ``.tar.gz``/``.tgz``, ``.tar.bz2`` or ``.tar.xz``. The archive is unpacked
 as the web page's uploads are (:func:`qa.archive.unpack`: only files of kinds that are read,
 within limits, under safe names) into ``INDEX/unpacked/NAME``, and that folder is indexed in its
 place, so references point at files a person can open. Each archive keeps its folder: the
@@ -19,7 +20,7 @@ import shutil
 import uuid
 from dataclasses import dataclass, field
 
-from .archive import unpack
+from .archive import is_archive_name, unpack
 from .errors import InputError
 from .indexdir import UNPACKED as FOLDER
 from .types import Skip
@@ -38,7 +39,7 @@ class Resolved:
 
 
 def is_archive(path: str) -> bool:
-    return os.fspath(path).lower().endswith(".zip") and os.path.isfile(path)
+    return is_archive_name(os.fspath(path)) and os.path.isfile(path)
 
 
 def resolve(paths: list[str], index: str) -> Resolved:

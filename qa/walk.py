@@ -12,7 +12,21 @@ from . import slack
 from .enex import ENEX
 from .feeds import FEEDS, is_feed
 from .indexdir import UNPACKED, UPLOADS, looks_like_index
-from .types import DOCX, EPUB, MAIL, MARKDOWN, MHTML, ODT, PAGES, PDF, RTF, WEBARCHIVE, Skip, is_page
+from .types import (
+    ARCHIVES,
+    DOCX,
+    EPUB,
+    MAIL,
+    MARKDOWN,
+    MHTML,
+    ODT,
+    PAGES,
+    PDF,
+    RTF,
+    WEBARCHIVE,
+    Skip,
+    is_page,
+)
 
 EXTENSIONS = (".txt", *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, PDF, DOCX, ODT, RTF, EPUB, *MAIL, *FEEDS, ENEX)
 # Word processors' other formats: what makes them readable
@@ -144,8 +158,8 @@ def is_mailbox(path: str) -> bool:
 def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, str]]:
     name = os.path.basename(path)
     kind = None
-    if explicit and name.lower().endswith(".zip"):
-        stats.skipped.append(Skip(path, None, "a .zip archive: qa index, Library.build and update unpack one "
+    if explicit and name.lower().endswith(ARCHIVES):
+        stats.skipped.append(Skip(path, None, "an archive: qa index, Library.build and update unpack one "
                                   "(qa.unpacked); this reader does not"))
         return
     if not explicit and name.startswith("."):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import os
 import stat
+import tarfile
 import zipfile
 
 import pytest
@@ -69,7 +72,7 @@ def test_member_names_cannot_leave_the_folder_and_links_are_not_followed(tmp_pat
 def test_a_bad_or_oversized_archive_leaves_nothing(tmp_path):
     uploads = tmp_path / "up"
     (tmp_path / "fake.zip").write_bytes(b"not a zip at all")
-    with pytest.raises(qa.InputError, match="fake.zip is not a zip archive"):
+    with pytest.raises(qa.InputError, match="fake.zip is not a zip or tar archive"):
         unpack(str(tmp_path / "fake.zip"), str(uploads))
     big = make_zip(tmp_path / "big.zip", {"a.txt": b"x" * 3000, "b.txt": b"y" * 3000})  # deflates to little
     with pytest.raises(qa.InputError, match="unpacks to more than"):
@@ -89,7 +92,7 @@ def test_a_zip_named_to_the_reader_itself_is_reported(tmp_path):
     stats = ReadStats()
     [note] = read_articles([str(archive), str(tmp_path / "note.txt")], stats)
     assert [(s.path, s.reason) for s in stats.skipped] == [
-        (str(archive), "a .zip archive: qa index, Library.build and update unpack one (qa.unpacked); this reader does not")]
+        (str(archive), "an archive: qa index, Library.build and update unpack one (qa.unpacked); this reader does not")]
     stats = ReadStats()
     list(read_articles([str(tmp_path)], stats))  # in a folder: counted by its kind
     assert stats.ignored == {".zip": 1}
@@ -110,3 +113,51 @@ def test_a_zipped_mail_folder_keeps_its_mailboxes_without_an_extension(tmp_path)
     assert files_under(done.folder) == ["Archives.sbd/2024", "Inbox", "Project v1.2", "Project v1.2.msf"]
     assert done.left == {"without an extension": 2, ".msf": 1}
     assert [a.title for a in read_articles([done.folder], ReadStats())] == ["Crane", "Tide", "Quay"]
+
+
+def make_tar(path, members: dict[str, bytes], mode: str, specials: dict[str, bytes] | None = None):
+    """A tar archive; ``specials``: members by name whose type is given (a link, a device)."""
+    with tarfile.open(path, mode) as tf:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+        for name, kind in (specials or {}).items():
+            info = tarfile.TarInfo(name)
+            info.type = kind
+            info.linkname = "/etc/passwd"
+            tf.addfile(info)
+    return path
+
+
+@pytest.mark.parametrize("name,mode", [("takeout.tgz", "w:gz"), ("takeout.tar.gz", "w:gz"),
+                                       ("takeout.tar.bz2", "w:bz2"), ("takeout.tar.xz", "w:xz"), ("takeout.tar", "w")])
+def test_a_tar_archive_is_unpacked_as_a_zip_is(tmp_path, name, mode):
+    """Google Takeout's other format (.tgz); tar's links, devices and odd names stay out."""
+    box = (b"From - Mon Mar 04 09:00:00 2024\nSubject: Crane\nFrom: Ann Lee <ann@example.org>\n"
+           b"Date: Mon, 04 Mar 2024 09:00:00 +0000\n\nThe new crane lifts forty tonnes.\n")
+    archive = make_tar(tmp_path / name, {
+        "Takeout/Mail/Inbox": box, "Takeout/Keep/note.json": b'{"title": "Tide", "textContent": "High at six."}',
+        "Takeout/Keep/photo.png": b"\x89PNG", "../../outside.txt": b"one", "/etc/abs.md": b"two",
+        "Takeout/.hidden.txt": b"x", "Takeout/notes/Project v1.2": box.replace(b"Crane", b"Tide"),
+        "Takeout/notes/Project v1.2.msf": b"// <!--", "Takeout/popstate": b"# POP3 State\n",
+    }, mode, specials={"Takeout/link.txt": tarfile.SYMTYPE, "Takeout/hard.txt": tarfile.LNKTYPE,
+                       "Takeout/dev.txt": tarfile.CHRTYPE})
+    done = unpack(str(archive), str(tmp_path / "up"))
+    assert done.folder == str(tmp_path / "up" / "takeout")  # both parts of .tar.gz off its name
+    assert files_under(done.folder) == ["Takeout/Keep/note.json", "Takeout/Mail/Inbox", "Takeout/notes/Project v1.2",
+                                        "Takeout/notes/Project v1.2.msf", "etc/abs.md", "outside.txt"]
+    assert done.left == {".png": 1, "hidden": 1, "links": 3, "without an extension": 1}
+    assert sorted(a.title for a in read_articles([done.folder], ReadStats())) == ["Crane", "Tide", "Tide", "abs", "one"]
+
+
+def test_a_damaged_or_foreign_tar_leaves_nothing(tmp_path):
+    whole = make_tar(tmp_path / "whole.tgz", {f"n{i}.txt": os.urandom(40_000) for i in range(5)}, "w:gz").read_bytes()
+    (tmp_path / "cut.tgz").write_bytes(whole[: len(whole) // 2])  # a download that stopped halfway
+    (tmp_path / "notes.tar.gz").write_bytes(gzip.compress(b"A note, gzipped, but no tar.\n"))
+    uploads = tmp_path / "up"
+    with pytest.raises(qa.InputError, match="cannot unpack .*cut.tgz"):
+        unpack(str(tmp_path / "cut.tgz"), str(uploads))
+    with pytest.raises(qa.InputError, match="notes.tar.gz is not a zip or tar archive"):
+        unpack(str(tmp_path / "notes.tar.gz"), str(uploads))
+    assert os.listdir(uploads) == []

@@ -73,7 +73,7 @@ def test_archives_of_one_name_get_folders_of_their_own_and_a_bad_one_loses_nothi
     root = os.path.join(idx, FOLDER)
     assert sources(lib) == [f"{root}/export-2/tugs.txt", f"{root}/export/ferry.txt", str(tmp_path / "notes" / "crane.txt")]
     [skip] = lib.last_summary.skipped
-    assert skip.path == str(broken) and skip.reason.startswith("broken.zip is not a zip archive that can be read")
+    assert skip.path == str(broken) and skip.reason.startswith("broken.zip is not a zip or tar archive")
 
     broken_now = tmp_path / "a" / "export.zip"  # the first archive, damaged since it was unpacked
     broken_now.write_bytes(b"PK\x03\x04 damaged")
@@ -81,7 +81,7 @@ def test_archives_of_one_name_get_folders_of_their_own_and_a_bad_one_loses_nothi
     assert summary.removed == 0 and summary.skipped[0].reason.endswith("; the articles unpacked from it before are kept")
     assert f"{root}/export/ferry.txt" in sources(lib)
 
-    with pytest.raises(qa.InputError, match="nothing to index: .*broken.zip is not a zip archive"):
+    with pytest.raises(qa.InputError, match="nothing to index: .*broken.zip is not a zip or tar archive"):
         qa.Library.build([str(broken)], str(tmp_path / "new"), embedder=fake, progress=False)
     assert not os.path.exists(tmp_path / "new")  # a failed first build leaves no folder
 
@@ -121,3 +121,19 @@ def test_a_folder_holding_the_index_keeps_the_archives_unpacked_in_it(tmp_path, 
     before = sources(lib)
     summary = lib.update([str(corpus)], progress=False)  # the corpus alone: its index's archives are in it
     assert (summary.removed, summary.read) == (0, 3) and sources(lib) == before
+
+
+def test_a_tgz_export_is_indexed_as_a_zip_is(tmp_path, fake):
+    import io
+    import tarfile
+
+    with tarfile.open(tmp_path / "takeout-20241203.tgz", "w:gz") as tf:
+        for name, text in NOTES.items():
+            info = tarfile.TarInfo(f"Takeout/{name}")
+            info.size = len(text.encode())
+            tf.addfile(info, io.BytesIO(text.encode()))
+    archive = str(tmp_path / "takeout-20241203.tgz")
+    lib = qa.Library.build([archive], str(tmp_path / "idx"), embedder=fake, progress=False)
+    folder = os.path.join(str(tmp_path / "idx"), FOLDER, "takeout-20241203")
+    assert sources(lib) == [f"{folder}/Takeout/ferry.txt", f"{folder}/Takeout/general/crane.md"]
+    assert lib.remove([archive], progress=False).removed == 2 and not os.path.exists(folder)
