@@ -79,17 +79,17 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
     ext = os.path.splitext(given)[1].lower()
     if not given.lower().endswith(EXTENSIONS):  # walked files of no kind read are mailboxes (qa.walk)
         ext = ".mbox"
-    if ext in (PDF, DOCX, ODT, EPUB, WEBARCHIVE):  # binary: each reader reads the file itself
-        reader = {PDF: read_pdf, DOCX: read_docx, ODT: read_odt, EPUB: read_epub, WEBARCHIVE: read_webarchive}[ext]
+    if ext in (PDF, DOCX, ODT, EPUB):  # binary: PDFium, python-docx or a zip reader reads the file itself
+        reader = {PDF: read_pdf, DOCX: read_docx, ODT: read_odt, EPUB: read_epub}[ext]
         yield from _guarded(reader(given, absolute, stats), given, absolute, stats)
         return
     try:
-        with open(absolute, "rb") as raw, (raw if ext in (*PAGES, *MHTML, *FEEDS, ENEX, *MAIL, RTF) else utf16_as_utf8(raw)) as fh:
+        with open(absolute, "rb") as raw, (raw if ext in (*PAGES, *MHTML, WEBARCHIVE, *FEEDS, ENEX, *MAIL, RTF) else utf16_as_utf8(raw)) as fh:
             head = fh.read(8192)
             if not head.strip() and len(head) < 8192:
                 stats.skipped.append(Skip(given, None, "empty file"))
                 return
-            if b"\x00" in head:
+            if b"\x00" in head and ext != WEBARCHIVE:  # a binary property list
                 stats.skipped.append(Skip(given, None, "binary file (contains NUL bytes)"))
                 return
             fh.seek(0)
@@ -101,7 +101,7 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
                 dates = {"dates": FileDates(absolute)} if ext != ".txt" else {}
                 yield from _guarded(streamed(given, absolute, fh, stats, **dates), given, absolute, stats)
                 return
-            limit = {RTF: MAX_RTF_BYTES, **dict.fromkeys(MHTML, MAX_SAVED_PAGE_BYTES)}.get(ext, MAX_JSON_BYTES if ext in (".json", *FEEDS) else MAX_ARTICLE_BYTES)
+            limit = {RTF: MAX_RTF_BYTES, **dict.fromkeys((*MHTML, WEBARCHIVE), MAX_SAVED_PAGE_BYTES)}.get(ext, MAX_JSON_BYTES if ext in (".json", *FEEDS) else MAX_ARTICLE_BYTES)
             size = os.fstat(raw.fileno()).st_size
             if size > limit:
                 hint = "; convert it to JSONL, which is read record by record" if ext == ".json" else ""
@@ -125,6 +125,8 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
         reader = read_rtf(given, absolute, data, stats)
     elif ext in MHTML:
         reader = read_mhtml(given, absolute, data, stats)
+    elif ext == WEBARCHIVE:
+        reader = read_webarchive(given, absolute, data, stats)
     else:
         reader = read_html(given, absolute, data, stats)
     yield from _guarded(reader, given, absolute, stats)

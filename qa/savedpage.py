@@ -49,21 +49,8 @@ def read_mhtml(given: str, absolute: str, data: bytes, stats: ReadStats) -> Iter
         yield _as_saved(article, where, message.get("Date"), lines)
 
 
-def read_webarchive(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
-    """A Safari web archive's main page as one article (a binary file: read here, not as text)."""
-    try:
-        with open(absolute, "rb") as fh:
-            data = fh.read(MAX_SAVED_PAGE_BYTES + 1)
-    except OSError as exc:
-        stats.skipped.append(Skip(given, None, f"cannot read: {exc.strerror or exc}"))
-        stats.unread.add(absolute)
-        return
-    if not data:
-        stats.skipped.append(Skip(given, None, "empty file"))
-        return
-    if len(data) > MAX_SAVED_PAGE_BYTES:
-        stats.skipped.append(Skip(given, None, f"file too large (limit {MAX_SAVED_PAGE_BYTES // 2**20} MB)"))
-        return
+def read_webarchive(given: str, absolute: str, data: bytes, stats: ReadStats) -> Iterator[Article]:
+    """A Safari web archive's main page as one article."""
     try:
         archive = plistlib.loads(data)
         main = archive["WebMainResource"]
