@@ -19,11 +19,12 @@ from .filestamps import same_file
 from .frontmatter import front_matter
 from .htmlpage import read_html
 from .mail import read_mail
-from .markdown import inline_tags, template_fences, without_hidden
+from .markdown import file_title, inline_tags, template_fences, without_hidden
 from .markdown import lead as markdown_lead
 from .markdown import title as markdown_title
 from .mdpage import entities, shown, without_esm
 from .odt import read_odt
+from .org import org_page
 from .pdf import read_pdf
 from .recordfiles import read_csv, read_json, read_jsonl
 from .records import article_from, make_id, mapped, tag_names, title_from_text
@@ -226,7 +227,13 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
     lines = decode_lines(given, data, stats)
     if any(line is None for line in lines):
         return
-    text, fields = rst.page("\n".join(lines)) if absolute.lower().endswith(".rst") else ("\n".join(lines), {})
+    # A carriage return alone (a stray one, or an old Mac file's line ends) ends a line for the
+    # Markdown parser and not for the file's line numbers: it is read as the space it shows as
+    text, fields = "\n".join(lines).replace("\r", " "), {}
+    if absolute.lower().endswith(".rst"):
+        text, fields = rst.page(text)
+    elif absolute.lower().endswith(".org"):
+        text, fields = org_page(text)
     meta, body_line, text, problem = front_matter(text)
     meta = {**fields, **meta}
     text = without_esm(text) if absolute.lower().endswith(".mdx") else text
@@ -249,6 +256,8 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
     if found := inline_tags(text):  # a note's #tags as its front matter's, to filter by
         rec["tags"] = [*tag_names(rec.get("tags") or ()), *found]
     title = rec.get("title")
+    if not title and absolute.lower().endswith(".org"):  # Org's own default: its top headings are sections
+        title = file_title(absolute)
     if not title:
         title = markdown_title(text, absolute) or title_from_text(markdown_lead(text) or text)
     yield article_from(rec, given, absolute, 0, text, str(title), body_line, lines_mapped=True)

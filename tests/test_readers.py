@@ -1095,3 +1095,14 @@ def test_the_summary_names_a_reason_shared_by_many_skips_once():
     assert lines[at + 1:at + 8] == [
         f"  {numbers} (3):", "    data/a.csv:1", "    data/b.csv:1", "    data/c.csv:1",
         "  notes/bad.md: empty file", "  x.json:3: record has no text", "index holds 1 passage"]
+
+
+def test_a_carriage_return_alone_in_markdown_is_a_space_not_a_failure(tmp_path):
+    # markdown-it ends a line at a lone CR; the file's line numbers do not: an HTML block after one
+    # made the reader fail ("could not parse")
+    (tmp_path / "stray.md").write_bytes(b"# Notes\n\nThe ferry leaves at seven.\r<p>Tugs wait.</p>\nMore.\n")
+    stats = ReadStats()
+    [article] = read_articles([str(tmp_path / "stray.md")], stats)
+    assert stats.skipped == []
+    assert [" ".join(line.split()) for line in article.text.split("\n")[2:]] == [
+        "The ferry leaves at seven. Tugs wait.", "More."]  # the tags' places kept as spaces
