@@ -63,10 +63,12 @@ class FileDates:
         return normalise_date(value, bool(self.day_first))
 
     def _scan(self) -> bool:
+        from .textlines import opened
+
         try:
-            with open(self.path, "rb") as fh:
+            with opened(self.path) as fh:
                 return day_first(fh)
-        except OSError:  # gone since it was opened: its dates stay month first
+        except (OSError, EOFError):  # gone since it was opened (or cut short): its dates stay month first
             return False
 
 

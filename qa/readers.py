@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import os
 import re
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 
 from . import rst
@@ -30,8 +32,8 @@ from .recordfiles import read_csv, read_json, read_jsonl
 from .records import article_from, make_id, mapped, tag_names, title_from_text
 from .rtf import MAX_RTF_BYTES, read_rtf
 from .savedpage import MAX_SAVED_PAGE_BYTES, read_mhtml, read_webarchive
-from .textlines import MAX_ARTICLE_BYTES, decode_lines, read_lines
-from .types import DOCX, EPUB, MAIL, MARKDOWN, MHTML, ODT, PAGES, PDF, RTF, WEBARCHIVE, Article, Skip
+from .textlines import MAX_ARTICLE_BYTES, decode_lines, opened, read_lines
+from .types import DOCX, EPUB, GZIPPED, MAIL, MARKDOWN, MHTML, ODT, PAGES, PDF, RTF, WEBARCHIVE, Article, Skip
 from .walk import EXTENSIONS, ReadStats, iter_files
 from .word import read_docx
 
@@ -77,7 +79,8 @@ def read_articles(
 
 
 def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:
-    ext = os.path.splitext(given)[1].lower()
+    gzipped = given.lower().endswith(GZIPPED)
+    ext = os.path.splitext(given[:-3] if gzipped else given)[1].lower()
     if not given.lower().endswith(EXTENSIONS):  # walked files of no kind read are mailboxes (qa.walk)
         ext = ".mbox"
     if ext in (PDF, DOCX, ODT, EPUB):  # binary: PDFium, python-docx or a zip reader reads the file itself
@@ -85,7 +88,7 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
         yield from _guarded(reader(given, absolute, stats), given, absolute, stats)
         return
     try:
-        with open(absolute, "rb") as raw, (raw if ext in (*PAGES, *MHTML, WEBARCHIVE, *FEEDS, ENEX, *MAIL, RTF) else utf16_as_utf8(raw)) as fh:
+        with opened(absolute) as raw, (raw if ext in (*PAGES, *MHTML, WEBARCHIVE, *FEEDS, ENEX, *MAIL, RTF) else utf16_as_utf8(raw)) as fh:
             head = fh.read(8192)
             if not head.strip() and len(head) < 8192:
                 stats.skipped.append(Skip(given, None, "empty file"))
@@ -103,13 +106,17 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
                 yield from _guarded(streamed(given, absolute, fh, stats, **dates), given, absolute, stats)
                 return
             limit = {RTF: MAX_RTF_BYTES, **dict.fromkeys((*MHTML, WEBARCHIVE), MAX_SAVED_PAGE_BYTES)}.get(ext, MAX_JSON_BYTES if ext in (".json", *FEEDS) else MAX_ARTICLE_BYTES)
-            size = os.fstat(raw.fileno()).st_size
+            size = os.fstat(raw.fileno()).st_size if not gzipped else len(fh.read(limit + 1))
+            fh.seek(0)
             if size > limit:
                 hint = "; convert it to JSONL, which is read record by record" if ext == ".json" else ""
                 stats.skipped.append(Skip(given, None, f"file too large ({size // 2**20} MB, "
                                                        f"limit {limit // 2**20} MB){hint}"))
                 return
             data = fh.read()
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # as it is: read again only once it changes
+        stats.skipped.append(Skip(given, None, f"a damaged gzip file: {exc}"))
+        return
     except OSError as exc:
         stats.skipped.append(Skip(given, None, f"cannot read: {exc.strerror or exc}"))
         stats.unread.add(absolute)

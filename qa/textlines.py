@@ -14,6 +14,14 @@ from .walk import ReadStats
 MAX_ARTICLE_BYTES = 32 * 2**20  # one article: a block, a record, a whole .md or .html file
 
 
+def opened(path: str):
+    """The file to read, in binary: through gzip when it is one (``articles.jsonl.gz``)."""
+    if path.lower().endswith(".gz"):
+        import gzip
+
+        return gzip.open(path, "rb")
+    return open(path, "rb")  # noqa: SIM115 - the caller closes it
+
 def read_lines(given: str, fh, stats: ReadStats) -> Iterator[tuple[int, str | None]]:
     """(line number, text) of a binary file, streamed. A line that is not UTF-8 or longer than
     one article may be comes as None; the first undecodable line is reported once per file."""

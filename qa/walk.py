@@ -16,6 +16,7 @@ from .types import (
     ARCHIVES,
     DOCX,
     EPUB,
+    GZIPPED,
     MAIL,
     MARKDOWN,
     MHTML,
@@ -28,7 +29,7 @@ from .types import (
     is_page,
 )
 
-EXTENSIONS = (".txt", *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, PDF, DOCX, ODT, RTF, EPUB, *MAIL, *FEEDS, ENEX)
+EXTENSIONS = (".txt", *GZIPPED, *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, PDF, DOCX, ODT, RTF, EPUB, *MAIL, *FEEDS, ENEX)
 # Word processors' other formats: what makes them readable
 _SAVE_AS = dict.fromkeys((".doc", ".wpd"), " (save as .docx)") | {
     ".pages": " (export as .docx)", ".mobi": " (convert to .epub)", ".azw3": " (convert to .epub)"}

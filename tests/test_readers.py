@@ -1106,3 +1106,44 @@ def test_a_carriage_return_alone_in_markdown_is_a_space_not_a_failure(tmp_path):
     assert stats.skipped == []
     assert [" ".join(line.split()) for line in article.text.split("\n")[2:]] == [
         "The ferry leaves at seven. Tugs wait.", "More."]  # the tags' places kept as spaces
+
+
+def test_gzipped_dumps_are_read_as_they_stream_with_the_lines_of_their_text(tmp_path):
+    import gzip
+
+    records = [json.dumps({"id": f"n{i}", "title": f"Note {i}", "text": f"Harbour fact number {i}.",
+                           "date": "13/02/2024" if i == 19_999 else "09/02/2024"}) for i in range(20_000)]
+    (tmp_path / "dump.jsonl.gz").write_bytes(gzip.compress(("\n".join(records) + "\nnot json\n").encode()))
+    (tmp_path / "notes.txt.gz").write_bytes(gzip.compress(b"Tugs push the tanker in.\n\nThe basin is dredged in March.\n"))
+    (tmp_path / "rows.csv.gz").write_bytes(gzip.compress(b"title,body\nSilt,\"12,400 m3 removed\"\n"))
+    box = (b"From - Mon Mar 04 09:00:00 2024\nSubject: Crane\nFrom: Ann Lee <ann@example.org>\n"
+           b"Date: Mon, 04 Mar 2024 09:00:00 +0000\n\nThe new crane lifts forty tonnes.\n")
+    (tmp_path / "mail.mbox.gz").write_bytes(gzip.compress(box))
+    whole = (tmp_path / "dump.jsonl.gz").read_bytes()
+    (tmp_path / "cut.jsonl.gz").write_bytes(whole[:40])  # a download that stopped at once
+    (tmp_path / "plain.txt.gz").write_text("not gzipped at all\n", encoding="utf-8")
+    (tmp_path / "changelog.gz").write_bytes(gzip.compress(b"A Debian changelog.\n"))  # no kind read inside
+    stats = ReadStats()
+    articles = list(read_articles([str(tmp_path)], stats))
+    by_source = {}
+    for a in articles:
+        by_source.setdefault(os.path.basename(a.source), []).append(a)
+    assert len(by_source["dump.jsonl.gz"]) == 20_000
+    first, last = by_source["dump.jsonl.gz"][0], by_source["dump.jsonl.gz"][-1]
+    assert (last.article_id, last.line_start, last.date) == ("n19999", 20_000, "2024-02-13")
+    assert first.date == "2024-02-09"  # day first, as the file's 13/02 (found reading it through gzip) says
+    assert [(a.line_start, a.text) for a in by_source["notes.txt.gz"]] == [
+        (1, "Tugs push the tanker in."), (3, "The basin is dredged in March.")]
+    assert by_source["rows.csv.gz"][0].text == "12,400 m3 removed"
+    assert by_source["mail.mbox.gz"][0].title == "Crane"
+    why = {(os.path.basename(s.path), s.line): s.reason for s in stats.skipped}
+    assert why == {("dump.jsonl.gz", 20_001): "malformed JSON (Expecting value)",
+                   ("cut.jsonl.gz", None): "a damaged gzip file: Compressed file ended before the end-of-stream marker was reached",
+                   ("plain.txt.gz", None): "a damaged gzip file: Not a gzipped file (b'no')"}
+    assert stats.ignored == {".gz": 1}
+
+
+def test_an_uploaded_dump_keeps_both_parts_of_its_name():
+    from qa.uploads import safe_name
+
+    assert safe_name("news dump.jsonl.gz") == "news_dump.jsonl.gz"
