@@ -41,6 +41,7 @@ __all__ = ["EXTENSIONS", "ReadStats", "read_articles"]
 
 _BLANK = re.compile(r"^\s*$")
 _BLANK_LINES = re.compile(r"(?:[ \t]*\n)*")
+_DAMAGED_GZIP = (EOFError, zlib.error, gzip.BadGzipFile)
 MAX_JSON_BYTES = 256 * 2**20  # a .json file or a feed is parsed whole; JSONL streams
 
 
@@ -114,7 +115,7 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
                                                        f"limit {limit // 2**20} MB){hint}"))
                 return
             data = fh.read()
-    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # as it is: read again only once it changes
+    except _DAMAGED_GZIP as exc:  # as it is: read again only once it changes
         stats.skipped.append(Skip(given, None, f"a damaged gzip file: {exc}"))
         return
     except OSError as exc:
@@ -148,6 +149,9 @@ def _guarded(articles: Iterator[Article], given: str, absolute: str, stats: Read
         for article in articles:
             read += 1
             yield article
+    except _DAMAGED_GZIP as exc:  # cut short: what came before it stays, and it is read again once it changes
+        stats.skipped.append(Skip(given, None, f"a damaged gzip file: {exc}; what came before the damage was read"))
+        return
     except Exception as exc:  # noqa: BLE001
         stats.skipped.append(Skip(given, None, f"could not parse: {exc}"))
         stats.unread.add(absolute)

@@ -1121,6 +1121,7 @@ def test_gzipped_dumps_are_read_as_they_stream_with_the_lines_of_their_text(tmp_
     (tmp_path / "mail.mbox.gz").write_bytes(gzip.compress(box))
     whole = (tmp_path / "dump.jsonl.gz").read_bytes()
     (tmp_path / "cut.jsonl.gz").write_bytes(whole[:40])  # a download that stopped at once
+    (tmp_path / "half.jsonl.gz").write_bytes(whole[: len(whole) // 2])  # ... or halfway
     (tmp_path / "plain.txt.gz").write_text("not gzipped at all\n", encoding="utf-8")
     (tmp_path / "changelog.gz").write_bytes(gzip.compress(b"A Debian changelog.\n"))  # no kind read inside
     stats = ReadStats()
@@ -1139,7 +1140,10 @@ def test_gzipped_dumps_are_read_as_they_stream_with_the_lines_of_their_text(tmp_
     why = {(os.path.basename(s.path), s.line): s.reason for s in stats.skipped}
     assert why == {("dump.jsonl.gz", 20_001): "malformed JSON (Expecting value)",
                    ("cut.jsonl.gz", None): "a damaged gzip file: Compressed file ended before the end-of-stream marker was reached",
-                   ("plain.txt.gz", None): "a damaged gzip file: Not a gzipped file (b'no')"}
+                   ("plain.txt.gz", None): "a damaged gzip file: Not a gzipped file (b'no')",
+                   ("half.jsonl.gz", None): "a damaged gzip file: Compressed file ended before the end-of-stream "
+                                            "marker was reached; what came before the damage was read"}
+    assert 1000 < len(by_source["half.jsonl.gz"]) < 20_000 and not stats.unread
     assert stats.ignored == {".gz": 1}
 
 
