@@ -20,6 +20,7 @@ from .feeds import FEEDS, read_feed
 from .filestamps import same_file
 from .frontmatter import front_matter
 from .htmlpage import read_html
+from .jats import is_jats, read_jats
 from .mail import read_mail
 from .markdown import file_title, inline_tags, template_fences, without_hidden
 from .markdown import lead as markdown_lead
@@ -33,7 +34,22 @@ from .records import article_from, make_id, mapped, tag_names, title_from_text
 from .rtf import MAX_RTF_BYTES, read_rtf
 from .savedpage import MAX_SAVED_PAGE_BYTES, read_mhtml, read_webarchive
 from .textlines import MAX_ARTICLE_BYTES, decode_lines, opened, read_lines
-from .types import DOCX, EPUB, GZIPPED, MAIL, MARKDOWN, MHTML, ODT, PAGES, PDF, RTF, WEBARCHIVE, Article, Skip
+from .types import (
+    DOCX,
+    EPUB,
+    GZIPPED,
+    MAIL,
+    MARKDOWN,
+    MHTML,
+    NXML,
+    ODT,
+    PAGES,
+    PDF,
+    RTF,
+    WEBARCHIVE,
+    Article,
+    Skip,
+)
 from .walk import EXTENSIONS, ReadStats, iter_files
 from .word import read_docx
 
@@ -89,7 +105,7 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
         yield from _guarded(reader(given, absolute, stats), given, absolute, stats)
         return
     try:
-        with opened(absolute) as raw, (raw if ext in (*PAGES, *MHTML, WEBARCHIVE, *FEEDS, ENEX, *MAIL, RTF) else utf16_as_utf8(raw)) as fh:
+        with opened(absolute) as raw, (raw if ext in (*PAGES, *MHTML, WEBARCHIVE, NXML, *FEEDS, ENEX, *MAIL, RTF) else utf16_as_utf8(raw)) as fh:
             head = fh.read(8192)
             if not head.strip() and len(head) < 8192:
                 stats.skipped.append(Skip(given, None, "empty file"))
@@ -106,7 +122,7 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
                 dates = {"dates": FileDates(absolute)} if ext != ".txt" else {}
                 yield from _guarded(streamed(given, absolute, fh, stats, **dates), given, absolute, stats)
                 return
-            limit = {RTF: MAX_RTF_BYTES, **dict.fromkeys((*MHTML, WEBARCHIVE), MAX_SAVED_PAGE_BYTES)}.get(ext, MAX_JSON_BYTES if ext in (".json", *FEEDS) else MAX_ARTICLE_BYTES)
+            limit = {RTF: MAX_RTF_BYTES, **dict.fromkeys((*MHTML, WEBARCHIVE), MAX_SAVED_PAGE_BYTES)}.get(ext, MAX_JSON_BYTES if ext in (".json", NXML, *FEEDS) else MAX_ARTICLE_BYTES)
             size = os.fstat(raw.fileno()).st_size if not gzipped else len(fh.read(limit + 1))
             fh.seek(0)
             if size > limit:
@@ -128,6 +144,8 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
         reader = _read_md(given, absolute, data, stats)
     elif ext == ".json":
         reader = read_json(given, absolute, data, stats, FileDates(absolute))
+    elif ext == NXML or (ext == ".xml" and is_jats(data[:4096])):
+        reader = read_jats(given, absolute, data, stats)
     elif ext in FEEDS:
         reader = read_feed(given, absolute, data, stats)
     elif ext == RTF:

@@ -12,6 +12,7 @@ from . import slack
 from .enex import ENEX
 from .feeds import FEEDS, is_feed
 from .indexdir import UNPACKED, UPLOADS, looks_like_index
+from .jats import is_jats
 from .types import (
     ARCHIVES,
     DOCX,
@@ -20,6 +21,7 @@ from .types import (
     MAIL,
     MARKDOWN,
     MHTML,
+    NXML,
     ODT,
     PAGES,
     PDF,
@@ -29,7 +31,7 @@ from .types import (
     is_page,
 )
 
-EXTENSIONS = (".txt", *GZIPPED, *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, PDF, DOCX, ODT, RTF, EPUB, *MAIL, *FEEDS, ENEX)
+EXTENSIONS = (".txt", *GZIPPED, *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, NXML, PDF, DOCX, ODT, RTF, EPUB, *MAIL, *FEEDS, ENEX)
 # Word processors' other formats: what makes them readable
 _SAVE_AS = dict.fromkeys((".doc", ".wpd"), " (save as .docx)") | {
     ".pages": " (export as .docx)", ".mobi": " (convert to .epub)", ".azw3": " (convert to .epub)"}
@@ -114,11 +116,12 @@ def _page_files(folder: str, pages: set[str]) -> bool:
 
 
 def _feed_file(path: str) -> bool:
-    """Whether an ``.xml`` file met in a folder is a feed: most are not (build files, layouts),
-    and those are passed over as files of an unknown kind are."""
+    """Whether an ``.xml`` file met in a folder is a feed or a journal article (JATS): most are
+    not (build files, layouts), and those are passed over as files of an unknown kind are."""
     try:
         with open(path, "rb") as fh:
-            return is_feed(fh.read(4096))
+            head = fh.read(4096)
+        return is_feed(head) or is_jats(head)
     except OSError:
         return True  # reported when it is read
 
