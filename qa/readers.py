@@ -26,6 +26,7 @@ from .markdown import file_title, inline_tags, template_fences, without_hidden
 from .markdown import lead as markdown_lead
 from .markdown import title as markdown_title
 from .mdpage import entities, shown, without_esm
+from .notebook import read_notebook
 from .odt import read_odt
 from .org import org_page
 from .pdf import read_pdf
@@ -41,6 +42,7 @@ from .types import (
     MAIL,
     MARKDOWN,
     MHTML,
+    NOTEBOOK,
     NXML,
     ODT,
     PAGES,
@@ -105,7 +107,7 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
         yield from _guarded(reader(given, absolute, stats), given, absolute, stats)
         return
     try:
-        with opened(absolute) as raw, (raw if ext in (*PAGES, *MHTML, WEBARCHIVE, NXML, *FEEDS, ENEX, *MAIL, RTF) else utf16_as_utf8(raw)) as fh:
+        with opened(absolute) as raw, (raw if ext in (*PAGES, *MHTML, WEBARCHIVE, NXML, NOTEBOOK, *FEEDS, ENEX, *MAIL, RTF) else utf16_as_utf8(raw)) as fh:
             head = fh.read(8192)
             if not head.strip() and len(head) < 8192:
                 stats.skipped.append(Skip(given, None, "empty file"))
@@ -122,7 +124,7 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
                 dates = {"dates": FileDates(absolute)} if ext != ".txt" else {}
                 yield from _guarded(streamed(given, absolute, fh, stats, **dates), given, absolute, stats)
                 return
-            limit = {RTF: MAX_RTF_BYTES, **dict.fromkeys((*MHTML, WEBARCHIVE), MAX_SAVED_PAGE_BYTES)}.get(ext, MAX_JSON_BYTES if ext in (".json", NXML, *FEEDS) else MAX_ARTICLE_BYTES)
+            limit = {RTF: MAX_RTF_BYTES, **dict.fromkeys((*MHTML, WEBARCHIVE), MAX_SAVED_PAGE_BYTES)}.get(ext, MAX_JSON_BYTES if ext in (".json", NXML, NOTEBOOK, *FEEDS) else MAX_ARTICLE_BYTES)
             size = os.fstat(raw.fileno()).st_size if not gzipped else len(fh.read(limit + 1))
             fh.seek(0)
             if size > limit:
@@ -144,6 +146,8 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
         reader = _read_md(given, absolute, data, stats)
     elif ext == ".json":
         reader = read_json(given, absolute, data, stats, FileDates(absolute))
+    elif ext == NOTEBOOK:
+        reader = read_notebook(given, absolute, data, stats)
     elif ext == NXML or (ext == ".xml" and is_jats(data[:4096])):
         reader = read_jats(given, absolute, data, stats)
     elif ext in FEEDS:

@@ -15,6 +15,7 @@ ODT = ".odt"  # and so are these (qa.odt)
 RTF = ".rtf"  # and these (qa.rtf)
 MHTML = (".mhtml", ".mht")  # a page saved whole by a browser (qa.savedpage)
 WEBARCHIVE = ".webarchive"  # and by Safari
+NOTEBOOK = ".ipynb"  # Jupyter's: Markdown and code cells (qa.notebook)
 NXML = ".nxml"  # a journal article in JATS XML, as PubMed Central names it (a JATS .xml too: qa.jats)
 # Files read through gzip, as they stream: a dump's "articles.jsonl.gz" (qa.readers)
 GZIPPED = tuple(f"{kind}.gz" for kind in (".jsonl", ".csv", ".tsv", ".txt", ".mbox"))

@@ -21,6 +21,7 @@ from .types import (
     MAIL,
     MARKDOWN,
     MHTML,
+    NOTEBOOK,
     NXML,
     ODT,
     PAGES,
@@ -31,7 +32,7 @@ from .types import (
     is_page,
 )
 
-EXTENSIONS = (".txt", *GZIPPED, *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, NXML, PDF, DOCX, ODT, RTF, EPUB, *MAIL, *FEEDS, ENEX)
+EXTENSIONS = (".txt", *GZIPPED, *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, NXML, NOTEBOOK, PDF, DOCX, ODT, RTF, EPUB, *MAIL, *FEEDS, ENEX)
 # Word processors' other formats: what makes them readable
 _SAVE_AS = dict.fromkeys((".doc", ".wpd"), " (save as .docx)") | {
     ".pages": " (export as .docx)", ".mobi": " (convert to .epub)", ".azw3": " (convert to .epub)"}
