@@ -317,12 +317,16 @@ def cmd_info(args) -> int:
         shown = ", ".join(f"{name} ({n})" for name, n in info.authors[:_TAGS_SHOWN])
         more = len(info.authors) - _TAGS_SHOWN
         print(f"authors    {shown}" + (f" and {more} more (qa info --json lists them)" if more > 0 else ""))
-    print("sources")
+    from .sourcelist import grouped
+
+    shown = grouped(info.sources)
+    print("sources" + (f" ({len(info.sources):,} files, by folder; qa info --json lists each)"
+                       if len(shown) < len(info.sources) else ""))
     paths = lib.catalog.source_paths()
-    for source, n in info.sources:
-        gone = source in paths and not os.path.exists(paths[source])
-        print(f"  {n:6d}  {source}" + ("  (file not found: `qa index` or `qa remove` its folder to drop it)"
-                                       if gone else ""))
+    for source, n, files in shown:
+        gone = files == 1 and source in paths and not os.path.exists(paths[source])
+        print(f"  {n:6d}  {source}" + (f"  ({files:,} files)" if files > 1 or source.endswith("/") else "")
+              + ("  (file not found: `qa index` or `qa remove` its folder to drop it)" if gone else ""))
     return 0
 
 

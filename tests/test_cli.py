@@ -347,3 +347,26 @@ def test_ask_around_prints_the_text_before_and_after_each_passage(tmp_path, fake
     row = json.loads(capsys.readouterr().out)
     assert row["around"]["before"]["text"] == lib.around(hit.passage_id).before.text
     assert qa.cli.main(args) == 0 and "¦" not in capsys.readouterr().out  # not asked: not printed
+
+
+def test_info_lists_a_large_library_by_folder(tmp_path, fake, capsys):
+    import qa.cli
+    from qa.sourcelist import grouped
+
+    for channel in ("general", "harbour", "ferries"):
+        (tmp_path / "export" / channel).mkdir(parents=True)
+        for day in range(1, 16):
+            (tmp_path / "export" / channel / f"2024-03-{day:02d}.txt").write_text(
+                f"Day {day} in {channel}: the tide was high at {day} o'clock.\n", encoding="utf-8")
+    (tmp_path / "export" / "readme.md").write_text("# Export\n\nWhat this export holds.\n", encoding="utf-8")
+    qa.Library.build([str(tmp_path / "export")], str(tmp_path / "idx"), embedder=fake, progress=False)
+    assert qa.cli.main(["info", "--index", str(tmp_path / "idx")]) == 0
+    listed = capsys.readouterr().out.split("\nsources", 1)[1].splitlines()
+    assert listed[0] == " (46 files, by folder; qa info --json lists each)"
+    assert sorted(line.split(maxsplit=1)[1] for line in listed[1:]) == sorted(
+        [f"{tmp_path}/export/{c}/  (15 files)" for c in ("general", "harbour", "ferries")]
+        + [f"{tmp_path}/export/readme.md"])
+    few = [("a/b.txt", 2), ("a/c.txt", 1)]
+    assert grouped(few) == [("a/b.txt", 2, 1), ("a/c.txt", 1, 1)]  # few: each file
+    many = [(f"a/{i}/x.txt", 1) for i in range(50)] + [("a/top.txt", 1)]
+    assert grouped(many) == [("a/", 51, 51)]  # 50 folders under a/ are too many: a/ it is
