@@ -11,7 +11,10 @@ embedder that gives none, or before tokens were stored) mix the last two only. T
 words that are in the article's title do not count in either word signal (``TITLE_WORD_WEIGHT``).
 A table's row holds its header row's words and tokens too (``| 2023 | 18,500 m3 |`` answers "How
 much silt was removed in 2023?" under ``| Year | Silt removed |``); headings, header rows and
-rules name what follows and are never the highlight.
+rules name what follows and are never the highlight. Nor is a sentence that asks a question
+(an FAQ's "How fast does silt return?", a column's "So what went wrong?"): it shares the
+question's words and answers nothing; its score goes to the sentence after it, the answer an
+FAQ or a writer gives next, unless that one asks too.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 # Shares of (tokens, sentence cosine, words), and of (cosine, words) without tokens. Measured
 # on SQuAD dev (top sentence of the gold paragraph holds the answer): 0.884 and 0.869.
 WEIGHTS = (0.7, 0.1, 0.2)
+_ASKS = re.compile(r"[?？؟][\"'”’»)\]*_]*\s*$")  # a sentence ending in a question mark (any script's)
 DENSE_SHARE = 0.7
 # Measured on SQuAD dev (benchmarks/RESULTS.md), top 5 hits: gold-paragraph hits whose top
 # highlight holds the answer 0.887 (0.889 with no floor); hits without the answer that show a
@@ -132,6 +136,7 @@ def rank_sentences(
         if row.markup != "plain":
             score = _headings_passed_on(score, [_opens_heading(row.text, a - row.char_start) for a, _ in row.sentences])
             score[[h for h in header if h is not None] + rule] = 0.0  # they name what the rows hold
+        score = _questions_passed_on(score, texts)
         ranked = [Highlight(t, a, b, round(float(s), 4))
                   for (a, b), t, s in zip(row.sentences, texts, score, strict=True)]
         ranked.sort(key=lambda h: (-h.score, h.char_start))
@@ -172,6 +177,20 @@ def _headings_passed_on(score: np.ndarray, heading: list[bool]) -> np.ndarray:
         after = next((j for j in range(i + 1, len(heading)) if not heading[j]), None)
         if after is not None:
             score[after] = max(score[after], score[i])
+        score[i] = 0.0
+    return score
+
+
+def _questions_passed_on(score: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """Scores where a question's goes to the sentence after it (if more than its own, and that
+    sentence asks nothing) and the question's is 0."""
+    asks = [bool(_ASKS.search(t)) for t in texts]
+    if not any(asks):
+        return score
+    score = np.array(score, dtype=np.float64)
+    for i in np.flatnonzero(asks):
+        if i + 1 < len(texts) and not asks[i + 1]:
+            score[i + 1] = max(score[i + 1], score[i])
         score[i] = 0.0
     return score
 

@@ -419,3 +419,28 @@ def test_a_passage_cut_from_a_long_table_is_found_by_its_columns_names(tmp_path,
     # its words are in the header alone: without it, the passage holding the header would win
     [hit] = lib.ask("cargo handled at mooring 120", k=1, mode="lexical", filters={"source": "*.md"})
     assert "| 120 |" in hit.text and hit.table_header == "| Mooring | Cargo handled |\n|---|---|"
+
+
+def test_a_question_in_the_passage_is_not_the_answer_the_sentence_after_it_is():
+    from qa.catalog import PassageRow
+    from qa.highlight import highlights_of_hits, rank_sentences
+
+    sentences = ["Harbour notes for March.", "How fast does silt return after dredging?",
+                 "About three centimetres a year, measured at six stations.", "Why not dredge every year?",
+                 "Where does it settle?", "Mostly by the lock gates."]
+    text = " ".join(sentences)
+    spans, start = [], 0
+    for s in sentences:
+        spans.append((start, start + len(s)))
+        start += len(s) + 1
+    row = PassageRow(1, 1, "a", "", text, "faq.txt", 1, 1, 0, len(text), None, None, tuple(spans))
+    lexicon = LexicalIndex.build([(1, text), *[(i, w) for i, w in enumerate(["gate", "ship", "sea"] * 5, start=2)]])
+    ranked = {h.text: h.score for h in rank_sentences("How fast does silt return after dredging?", None, [row],
+                                                      lexicon)[0]}
+    assert ranked["How fast does silt return after dredging?"] == 0.0
+    assert max(ranked, key=ranked.get) == "About three centimetres a year, measured at six stations."
+    # a question followed by another question passes nothing on; the last one's answer gets its own
+    assert ranked["Why not dredge every year?"] == ranked["Where does it settle?"] == 0.0
+    only = PassageRow(1, 1, "a", "", sentences[1], "q.txt", 1, 1, 0, len(sentences[1]), None, None,
+                      ((0, len(sentences[1])),))
+    assert highlights_of_hits(rank_sentences("How fast does silt return?", None, [only], lexicon)) == [()]
