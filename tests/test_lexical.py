@@ -238,16 +238,11 @@ def test_highlight_word_weights_fall_with_the_sentences_that_share_them():
     # "harbour" is the passage's topic (every sentence has it); "crane" is in one sentence.
     # Equal IDF over the index, so only the spread inside the passage separates them: the
     # crane sentence wins, and the score is the weighted share of the question's words.
-    from qa.catalog import PassageRow
     from qa.highlight import rank_sentences
 
     sentences = ["The harbour is old.", "The harbour is busy.", "A crane at the harbour fell."]
-    text = " ".join(sentences)
-    spans, start = [], 0
-    for s in sentences:
-        spans.append((start, start + len(s)))
-        start += len(s) + 1
-    row = PassageRow(1, 1, "a", "", text, "f.txt", 1, 1, 0, len(text), None, None, tuple(spans))
+    row = _plain_row(sentences, "f.txt")
+    text = row.text
     others = [(i, w) for i, w in enumerate(["harbour", "crane", "ship", "sea"] * 5, start=2)]
     lexicon = LexicalIndex.build([(1, text), *others])
     ranked = rank_sentences("Which crane at the harbour?", None, [row], lexicon)[0]
@@ -422,25 +417,30 @@ def test_a_passage_cut_from_a_long_table_is_found_by_its_columns_names(tmp_path,
 
 
 def test_a_question_in_the_passage_is_not_the_answer_the_sentence_after_it_is():
-    from qa.catalog import PassageRow
     from qa.highlight import highlights_of_hits, rank_sentences
 
     sentences = ["Harbour notes for March.", "How fast does silt return after dredging?",
                  "About three centimetres a year, measured at six stations.", "Why not dredge every year?",
                  "Where does it settle?", "Mostly by the lock gates."]
-    text = " ".join(sentences)
-    spans, start = [], 0
-    for s in sentences:
-        spans.append((start, start + len(s)))
-        start += len(s) + 1
-    row = PassageRow(1, 1, "a", "", text, "faq.txt", 1, 1, 0, len(text), None, None, tuple(spans))
-    lexicon = LexicalIndex.build([(1, text), *[(i, w) for i, w in enumerate(["gate", "ship", "sea"] * 5, start=2)]])
+    row = _plain_row(sentences, "faq.txt")
+    lexicon = LexicalIndex.build([(1, row.text), *[(i, w) for i, w in enumerate(["gate", "ship", "sea"] * 5, start=2)]])
     ranked = {h.text: h.score for h in rank_sentences("How fast does silt return after dredging?", None, [row],
                                                       lexicon)[0]}
     assert ranked["How fast does silt return after dredging?"] == 0.0
     assert max(ranked, key=ranked.get) == "About three centimetres a year, measured at six stations."
     # a question followed by another question passes nothing on; the last one's answer gets its own
     assert ranked["Why not dredge every year?"] == ranked["Where does it settle?"] == 0.0
-    only = PassageRow(1, 1, "a", "", sentences[1], "q.txt", 1, 1, 0, len(sentences[1]), None, None,
-                      ((0, len(sentences[1])),))
+    only = _plain_row(sentences[1:2], "q.txt")
     assert highlights_of_hits(rank_sentences("How fast does silt return?", None, [only], lexicon)) == [()]
+
+
+def _plain_row(sentences: list[str], source: str):
+    """A plain-text passage of these sentences, each its own span, as the catalog gives one."""
+    from qa.catalog import PassageRow
+
+    text = " ".join(sentences)
+    spans, start = [], 0
+    for s in sentences:
+        spans.append((start, start + len(s)))
+        start += len(s) + 1
+    return PassageRow(1, 1, "a", "", text, source, 1, 1, 0, len(text), None, None, tuple(spans))
