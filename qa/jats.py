@@ -185,7 +185,7 @@ def _text(element, blocks: bool = False) -> str:
             return
         # A numbered citation in brackets ("sediment [1]"), unless they are in the text already
         cite = (name == "xref" and e.get("ref-type") == "bibr" and bool(_NUMBERS.fullmatch(e.text or ""))
-                and not "".join(out).rstrip().endswith(("[", "(")))
+                and _last_char(out) not in ("[", "("))
         if cite:
             out.append(" [")
         if e.text:
@@ -202,6 +202,14 @@ def _text(element, blocks: bool = False) -> str:
     walk(element, True)
     text = " ".join("".join(out).split())
     return re.sub(r"\]\s*([,–-])\s*\[", r"\1", text).replace("[ ", "[").replace(" ]", "]")
+
+
+def _last_char(pieces: list[str]) -> str:
+    """The last character written that is not a space ("" before any)."""
+    for piece in reversed(pieces):
+        if piece.strip():
+            return piece.rstrip()[-1]
+    return ""
 
 
 def _name(element) -> str:

@@ -61,6 +61,11 @@ _BLANK = re.compile(r"^\s*$")
 _BLANK_LINES = re.compile(r"(?:[ \t]*\n)*")
 _DAMAGED_GZIP = (EOFError, zlib.error, gzip.BadGzipFile)
 MAX_JSON_BYTES = 256 * 2**20  # a .json file or a feed is parsed whole; JSONL streams
+# Kinds whose bytes say their own encoding (or are binary): not re-coded from UTF-16 first
+_OWN_ENCODING = (*PAGES, *MHTML, WEBARCHIVE, NXML, NOTEBOOK, *FEEDS, ENEX, *MAIL, RTF)
+# A whole file read at once: at most this much (pictures make an .rtf or a saved page big)
+_LIMITS = {RTF: MAX_RTF_BYTES, **dict.fromkeys((*MHTML, WEBARCHIVE), MAX_SAVED_PAGE_BYTES),
+           **dict.fromkeys((".json", NXML, NOTEBOOK, *FEEDS), MAX_JSON_BYTES)}
 
 
 def read_articles(
@@ -107,7 +112,7 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
         yield from _guarded(reader(given, absolute, stats), given, absolute, stats)
         return
     try:
-        with opened(absolute) as raw, (raw if ext in (*PAGES, *MHTML, WEBARCHIVE, NXML, NOTEBOOK, *FEEDS, ENEX, *MAIL, RTF) else utf16_as_utf8(raw)) as fh:
+        with opened(absolute) as raw, (raw if ext in _OWN_ENCODING else utf16_as_utf8(raw)) as fh:
             head = fh.read(8192)
             if not head.strip() and len(head) < 8192:
                 stats.skipped.append(Skip(given, None, "empty file"))
@@ -124,15 +129,17 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
                 dates = {"dates": FileDates(absolute)} if ext != ".txt" else {}
                 yield from _guarded(streamed(given, absolute, fh, stats, **dates), given, absolute, stats)
                 return
-            limit = {RTF: MAX_RTF_BYTES, **dict.fromkeys((*MHTML, WEBARCHIVE), MAX_SAVED_PAGE_BYTES)}.get(ext, MAX_JSON_BYTES if ext in (".json", NXML, NOTEBOOK, *FEEDS) else MAX_ARTICLE_BYTES)
-            size = os.fstat(raw.fileno()).st_size if not gzipped else len(fh.read(limit + 1))
-            fh.seek(0)
+            limit = _LIMITS.get(ext, MAX_ARTICLE_BYTES)
+            # a gzipped file's size is known once read: read at most one byte past the limit
+            data = fh.read(limit + 1) if gzipped else None
+            size = len(data) if data is not None else os.fstat(raw.fileno()).st_size
             if size > limit:
                 hint = "; convert it to JSONL, which is read record by record" if ext == ".json" else ""
                 stats.skipped.append(Skip(given, None, f"file too large ({size // 2**20} MB, "
                                                        f"limit {limit // 2**20} MB){hint}"))
                 return
-            data = fh.read()
+            if data is None:
+                data = fh.read()
     except _DAMAGED_GZIP as exc:  # as it is: read again only once it changes
         stats.skipped.append(Skip(given, None, f"a damaged gzip file: {exc}"))
         return
