@@ -200,6 +200,29 @@ def _fsync_tree(path: str) -> None:
     _fsync_dir(path)
 
 
+LOCK_WAIT = 30.0  # seconds a write waits for another process's to finish
+
+
+def write_lock(directory: str, timeout: float = LOCK_WAIT):
+    """The index's write lock (a ``filelock.FileLock``), acquired; the caller releases it.
+
+    Raises:
+        IndexLockedError: another process held it for ``timeout`` seconds.
+    """
+    from filelock import FileLock, Timeout
+
+    os.makedirs(directory, exist_ok=True)
+    lock = FileLock(os.path.join(directory, LOCK))
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout as exc:
+        raise IndexLockedError(
+            f"another process is writing to {directory} (waited {timeout:.0f} s); "
+            "try again when it has finished"
+        ) from exc
+    return lock
+
+
 class Writer:
     """Exclusive write access to an index directory, publishing one new generation.
 
@@ -207,13 +230,8 @@ class Writer:
     block without publishing discards the work and leaves the index as it was.
     """
 
-    def __init__(self, directory: str, lock_timeout: float = 30.0) -> None:
-        from filelock import FileLock, Timeout
-
+    def __init__(self, directory: str, lock_timeout: float = LOCK_WAIT) -> None:
         self.directory = directory
-        os.makedirs(directory, exist_ok=True)
-        self._lock = FileLock(os.path.join(directory, LOCK))
-        self._timeout_error = Timeout
         self._lock_timeout = lock_timeout
         self.previous: dict[str, Any] | None = None
         self.work = ""
@@ -221,13 +239,7 @@ class Writer:
         self.stale_removed: list[str] = []
 
     def __enter__(self) -> Writer:
-        try:
-            self._lock.acquire(timeout=self._lock_timeout)
-        except self._timeout_error as exc:
-            raise IndexLockedError(
-                f"another process is writing to {self.directory} (waited {self._lock_timeout:.0f} s); "
-                "try again when it has finished"
-            ) from exc
+        self._lock = write_lock(self.directory, self._lock_timeout)
         try:
             if os.path.exists(os.path.join(self.directory, MANIFEST)):
                 self.previous = read_manifest(self.directory)

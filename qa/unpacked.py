@@ -10,6 +10,11 @@ again reads nothing new when it is unchanged, and when it changed (a newer expor
 the old) it is unpacked again into a fresh folder that then takes the old one's place, and the
 update adds, changes and removes articles as the new export has them. ``qa remove export.zip``
 takes its articles out and deletes its folder.
+
+Folders are unpacked and swapped under the index's write lock, which an update holds while it
+reads them: a second ``qa index export.zip`` never replaces a folder another process is reading,
+and two never race for one name. Under it, what a crash mid-unpack left (hidden
+``.unpacking-*`` and ``.old-*`` folders) is deleted.
 """
 
 from __future__ import annotations
@@ -18,14 +23,18 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .archive import is_archive_name, unpack
 from .errors import InputError
+from .indexdir import LOCK_WAIT, write_lock
 from .indexdir import UNPACKED as FOLDER
 from .types import Skip
 
 REGISTRY = ".archives.json"
+_WORK = (".unpacking-", ".old-", REGISTRY + ".")  # a crash's leftovers: staging, swapped out, registry
 
 
 @dataclass
@@ -50,9 +59,20 @@ def resolve(paths: list[str], index: str) -> Resolved:
 
     Raises:
         InputError: nothing is left to index (every path was an archive that could not be unpacked).
+        IndexLockedError: another process kept writing to the index for ``LOCK_WAIT`` seconds.
     """
     out = Resolved([])
-    root = os.path.join(index, FOLDER)
+    if not any(is_archive(os.fspath(p)) for p in paths):
+        out.paths = [os.fspath(p) for p in paths]
+        return out
+    with _locked(index) as root:
+        _resolve(paths, root, out)
+    if not out.paths:
+        raise InputError("nothing to index: " + "; ".join(f"{s.path}: {s.reason}" for s in out.skipped))
+    return out
+
+
+def _resolve(paths: list[str], root: str, out: Resolved) -> None:
     registry = _read(root)
     for given in map(os.fspath, paths):
         if not is_archive(given):
@@ -81,9 +101,6 @@ def resolve(paths: list[str], index: str) -> Resolved:
                 out.lines.append(done.line(given).replace(done.folder, folder))
         out.paths.append(folder)
         out.folders[given] = folder
-    if not out.paths:
-        raise InputError("nothing to index: " + "; ".join(f"{s.path}: {s.reason}" for s in out.skipped))
-    return out
 
 
 def folder_of(archive: str, index: str) -> str | None:
@@ -96,11 +113,29 @@ def folder_of(archive: str, index: str) -> str | None:
 
 def forget(folder: str, index: str) -> None:
     """Delete an archive's folder (its articles are out of the index) and its record."""
-    root = os.path.join(index, FOLDER)
-    registry = _read(root)
-    registry.pop(os.path.basename(folder), None)
-    _write(root, registry)
-    shutil.rmtree(folder, ignore_errors=True)
+    with _locked(index) as root:
+        registry = _read(root)
+        registry.pop(os.path.basename(folder), None)
+        _write(root, registry)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def _locked(index: str) -> Iterator[str]:
+    """The index's write lock held, a crash's leftovers cleared; gives the archives' folder."""
+    lock = write_lock(index, LOCK_WAIT)
+    try:
+        root = os.path.join(index, FOLDER)
+        for name in os.listdir(root) if os.path.isdir(root) else ():
+            if name.startswith(_WORK):
+                target = os.path.join(root, name)
+                if os.path.isdir(target) and not os.path.islink(target):
+                    shutil.rmtree(target, ignore_errors=True)
+                else:
+                    os.remove(target)
+        yield root
+    finally:
+        lock.release()
 
 
 def _unpacked(given: str, root: str, name: str | None):

@@ -137,3 +137,32 @@ def test_a_tgz_export_is_indexed_as_a_zip_is(tmp_path, fake):
     folder = os.path.join(str(tmp_path / "idx"), FOLDER, "takeout-20241203")
     assert sources(lib) == [f"{folder}/Takeout/ferry.txt", f"{folder}/Takeout/general/crane.md"]
     assert lib.remove([archive], progress=False).removed == 2 and not os.path.exists(folder)
+
+
+def test_an_archive_is_unpacked_under_the_write_lock_and_a_crashs_leftovers_go(tmp_path, fake, monkeypatch):
+    from qa.indexdir import write_lock
+
+    archive = export(tmp_path / "export.zip", NOTES)
+    idx = str(tmp_path / "idx")
+    lib = qa.Library.build([archive], idx, embedder=fake, progress=False)
+    root = os.path.join(idx, FOLDER)
+    left = [os.path.join(root, ".unpacking-1f2e"), os.path.join(root, ".old-9a8b")]  # a crash mid-swap
+    for folder in left:
+        os.makedirs(os.path.join(folder, "export"))
+        (tmp_path / "x").write_text("x")
+        os.replace(tmp_path / "x", os.path.join(folder, "export", "ferry.txt"))
+    with open(os.path.join(root, REGISTRY + ".77.tmp"), "w") as fh:
+        fh.write("{")
+    export(tmp_path / "export.zip", {**NOTES, "tugs.txt": "Harbour tugs push the tanker in.\n"})
+    monkeypatch.setattr("qa.unpacked.LOCK_WAIT", 0.2)
+    held = write_lock(idx)  # another process updating the index, reading the folder
+    try:
+        with pytest.raises(qa.IndexLockedError, match="another process is writing to"):
+            lib.update([archive], progress=False)
+        assert sorted(os.listdir(os.path.join(root, "export"))) == ["ferry.txt", "general"]  # not swapped
+    finally:
+        held.release()
+    summary = lib.update([archive], progress=False)
+    assert summary.embedded == 1 and len(sources(lib)) == 3
+    assert sorted(os.listdir(root)) == [REGISTRY, "export"]
+    assert lib.remove([archive], progress=False).removed == 3 and os.listdir(root) == [REGISTRY]
