@@ -26,6 +26,7 @@ from .markdown import file_title, inline_tags, template_fences, without_hidden
 from .markdown import lead as markdown_lead
 from .markdown import title as markdown_title
 from .mdpage import entities, shown, without_esm
+from .mediawiki import is_mediawiki, read_mediawiki
 from .notebook import read_notebook
 from .odt import read_odt
 from .org import org_page
@@ -36,6 +37,7 @@ from .rtf import MAX_RTF_BYTES, read_rtf
 from .savedpage import MAX_SAVED_PAGE_BYTES, read_mhtml, read_webarchive
 from .textlines import MAX_ARTICLE_BYTES, decode_lines, opened, read_lines
 from .types import (
+    BZIPPED,
     DOCX,
     EPUB,
     GZIPPED,
@@ -59,7 +61,7 @@ __all__ = ["EXTENSIONS", "ReadStats", "read_articles"]
 
 _BLANK = re.compile(r"^\s*$")
 _BLANK_LINES = re.compile(r"(?:[ \t]*\n)*")
-_DAMAGED_GZIP = (EOFError, zlib.error, gzip.BadGzipFile)
+_DAMAGED = (EOFError, zlib.error, gzip.BadGzipFile)
 MAX_JSON_BYTES = 256 * 2**20  # a .json file or a feed is parsed whole; JSONL streams
 # Kinds whose bytes say their own encoding (or are binary): not re-coded from UTF-16 first
 _OWN_ENCODING = (*PAGES, *MHTML, WEBARCHIVE, NXML, NOTEBOOK, *FEEDS, ENEX, *MAIL, RTF)
@@ -103,8 +105,8 @@ def read_articles(
 
 
 def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:
-    gzipped = given.lower().endswith(GZIPPED)
-    ext = os.path.splitext(given[:-3] if gzipped else given)[1].lower()
+    compressed = given.lower().endswith(GZIPPED + BZIPPED)
+    ext = os.path.splitext(given.rsplit(".", 1)[0] if compressed else given)[1].lower()
     if not given.lower().endswith(EXTENSIONS):  # walked files of no kind read are mailboxes (qa.walk)
         ext = ".mbox"
     if ext in (PDF, DOCX, ODT, EPUB):  # binary: PDFium, python-docx or a zip reader reads the file itself
@@ -123,6 +125,8 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
             fh.seek(0)
             streamed = {".jsonl": read_jsonl, ".csv": read_csv, ".tsv": read_csv, ENEX: _read_enex,
                         ".eml": read_mail, ".mbox": read_mail}.get(ext)
+            if ext == ".xml" and is_mediawiki(head):
+                streamed = read_mediawiki
             if ext == ".txt" and not one_per_file:
                 streamed = _read_clippings if is_clippings(head) else _read_txt_blocks
             if streamed:
@@ -130,8 +134,8 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
                 yield from _guarded(streamed(given, absolute, fh, stats, **dates), given, absolute, stats)
                 return
             limit = _LIMITS.get(ext, MAX_ARTICLE_BYTES)
-            # a gzipped file's size is known once read: read at most one byte past the limit
-            data = fh.read(limit + 1) if gzipped else None
+            # a compressed file's size is known once read: read at most one byte past the limit
+            data = fh.read(limit + 1) if compressed else None
             size = len(data) if data is not None else os.fstat(raw.fileno()).st_size
             if size > limit:
                 hint = "; convert it to JSONL, which is read record by record" if ext == ".json" else ""
@@ -140,10 +144,10 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
                 return
             if data is None:
                 data = fh.read()
-    except _DAMAGED_GZIP as exc:  # as it is: read again only once it changes
-        stats.skipped.append(Skip(given, None, f"a damaged gzip file: {exc}"))
-        return
-    except OSError as exc:
+    except (*_DAMAGED, OSError) as exc:
+        if _is_damage(exc, given):  # as it is: read again only once it changes
+            stats.skipped.append(Skip(given, None, f"{_damaged(given)}: {exc}"))
+            return
         stats.skipped.append(Skip(given, None, f"cannot read: {exc.strerror or exc}"))
         stats.unread.add(absolute)
         return
@@ -170,6 +174,16 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
     yield from _guarded(reader, given, absolute, stats)
 
 
+def _is_damage(exc: Exception, given: str) -> bool:
+    """A compressed file found damaged (bzip2 says so with an OSError of no errno)."""
+    return isinstance(exc, _DAMAGED) or (isinstance(exc, OSError) and exc.errno is None
+                                         and given.lower().endswith(BZIPPED))
+
+
+def _damaged(given: str) -> str:
+    return f"a damaged {'bzip2' if given.lower().endswith('.bz2') else 'gzip'} file"
+
+
 def _guarded(articles: Iterator[Article], given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
     """A reader bug or I/O error on one file must not lose the rest of the corpus; a file that
     gives no article and no reason why (a CSV header alone, a JSON ``[]``) is reported too."""
@@ -178,10 +192,10 @@ def _guarded(articles: Iterator[Article], given: str, absolute: str, stats: Read
         for article in articles:
             read += 1
             yield article
-    except _DAMAGED_GZIP as exc:  # cut short: what came before it stays, and it is read again once it changes
-        stats.skipped.append(Skip(given, None, f"a damaged gzip file: {exc}; what came before the damage was read"))
-        return
     except Exception as exc:  # noqa: BLE001
+        if _is_damage(exc, given):  # cut short: what came before it stays, and it is read again once it changes
+            stats.skipped.append(Skip(given, None, f"{_damaged(given)}: {exc}; what came before the damage was read"))
+            return
         stats.skipped.append(Skip(given, None, f"could not parse: {exc}"))
         stats.unread.add(absolute)
         return

@@ -6,20 +6,28 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .encoding import LEGACY, SAMPLE_BYTES, decode, display_name, legacy_encoding
 from .types import Skip
-from .walk import ReadStats
+
+if TYPE_CHECKING:
+    from .walk import ReadStats
 
 MAX_ARTICLE_BYTES = 32 * 2**20  # one article: a block, a record, a whole .md or .html file
 
 
 def opened(path: str):
-    """The file to read, in binary: through gzip when it is one (``articles.jsonl.gz``)."""
+    """The file to read, in binary: through gzip or bzip2 when it is one (``articles.jsonl.gz``,
+    ``pages-articles.xml.bz2``)."""
     if path.lower().endswith(".gz"):
         import gzip
 
         return gzip.open(path, "rb")
+    if path.lower().endswith(".bz2"):
+        import bz2
+
+        return bz2.open(path, "rb")
     return open(path, "rb")  # noqa: SIM115 - the caller closes it
 
 def read_lines(given: str, fh, stats: ReadStats) -> Iterator[tuple[int, str | None]]:

@@ -16,7 +16,7 @@ from .indexdir import UPLOADS
 from .library import Library
 from .readers import EXTENSIONS
 from .style import CSS
-from .types import GZIPPED, is_pdf
+from .types import BZIPPED, GZIPPED, is_pdf
 from .uploads import store_uploads, unkept
 
 SAMPLE_QUESTIONS = [
@@ -306,8 +306,9 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             title_part.change(find_titles, title_part, picked, api_visibility="private")
             sim_btn.click(similar_tab, [picked, pasted, sim_k], sim_results, api_visibility="private")
         with gr.Tab("Add articles"):
-            kinds = " ".join(e for e in EXTENSIONS if e not in (".markdown", ".htm", *GZIPPED))
-            gr.Markdown(f"Upload `{kinds}` files (`.jsonl`, `.csv`, `.tsv`, `.txt` and `.mbox` gzipped too), "
+            kinds = " ".join(e for e in EXTENSIONS if e not in (".markdown", ".htm", *GZIPPED, *BZIPPED))
+            gr.Markdown(f"Upload `{kinds}` files (`.jsonl`, `.csv`, `.tsv`, `.txt` and `.mbox` gzipped too; "
+                        f"a wiki's `.xml` dump also gzipped or as Wikipedia's `.xml.bz2`), "
                         f"or a `.zip` or `.tar.gz` of them (an export: Slack, Notion, "
                         f"Takeout; a mail folder such as Thunderbird's, whose mailboxes have no "
                         f"extension), unpacked with its folders. They are copied into "

@@ -8,7 +8,7 @@ import shutil
 
 from .errors import QAError
 from .readers import EXTENSIONS
-from .types import GZIPPED
+from .types import BZIPPED, GZIPPED
 from .walk import is_mailbox
 
 
@@ -17,7 +17,7 @@ def safe_name(name: str, mailbox: bool = False) -> str:
     ``mailbox``: the file is a mailbox (Thunderbird's ``Inbox`` has no extension): ``.mbox``."""
     base = os.path.basename(name.replace("\\", "/"))
     stem, ext = os.path.splitext(base)
-    if compound := next((e for e in GZIPPED if base.lower().endswith(e)), None):  # "dump.jsonl.gz"
+    if compound := next((e for e in GZIPPED + BZIPPED if base.lower().endswith(e)), None):  # "dump.jsonl.gz"
         stem, ext = base[:-len(compound)], compound
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_.")[:80] or "upload"
     ext = ext.lower() if ext.lower() in EXTENSIONS else ".mbox" if mailbox else ".txt"

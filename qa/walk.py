@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -13,8 +14,10 @@ from .enex import ENEX
 from .feeds import FEEDS, is_feed
 from .indexdir import UNPACKED, UPLOADS, looks_like_index
 from .jats import is_jats
+from .textlines import opened
 from .types import (
     ARCHIVES,
+    BZIPPED,
     DOCX,
     EPUB,
     GZIPPED,
@@ -32,8 +35,9 @@ from .types import (
     is_page,
 )
 
-EXTENSIONS = (".txt", *GZIPPED, *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, NXML, NOTEBOOK, PDF, DOCX, ODT, RTF, EPUB, *MAIL, *FEEDS, ENEX)
+EXTENSIONS = (".txt", *GZIPPED, *BZIPPED, *MARKDOWN, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, NXML, NOTEBOOK, PDF, DOCX, ODT, RTF, EPUB, *MAIL, *FEEDS, ENEX)
 # Word processors' other formats: what makes them readable
+_XML = (".xml", ".xml.gz", *BZIPPED)  # read only when a feed, a journal article or a wiki's dump
 _SAVE_AS = dict.fromkeys((".doc", ".wpd"), " (save as .docx)") | {
     ".pages": " (export as .docx)", ".mobi": " (convert to .epub)", ".azw3": " (convert to .epub)"}
 # The folder a browser saves beside a page ("Save page as... complete"): its scripts, styles,
@@ -117,13 +121,16 @@ def _page_files(folder: str, pages: set[str]) -> bool:
 
 
 def _feed_file(path: str) -> bool:
-    """Whether an ``.xml`` file met in a folder is a feed or a journal article (JATS): most are
-    not (build files, layouts), and those are passed over as files of an unknown kind are."""
+    """Whether an ``.xml`` file met in a folder is a feed, a journal article (JATS) or a wiki's
+    dump: most are not (build files, layouts, a gzipped sitemap), and those are passed over as
+    files of an unknown kind are."""
+    from .mediawiki import is_mediawiki
+
     try:
-        with open(path, "rb") as fh:
+        with opened(path) as fh:
             head = fh.read(4096)
-        return is_feed(head) or is_jats(head)
-    except OSError:
+        return is_feed(head) or is_jats(head) or is_mediawiki(head)
+    except (OSError, EOFError, zlib.error):
         return True  # reported when it is read
 
 
@@ -172,7 +179,7 @@ def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, 
     elif not name.lower().endswith(EXTENSIONS) and not is_mailbox(path):
         kind = os.path.splitext(name)[1].lower() or "without an extension"
         kind += _SAVE_AS.get(kind, "")
-    elif not explicit and name.lower().endswith(".xml") and not _feed_file(path):
+    elif not explicit and name.lower().endswith(_XML) and not _feed_file(path):
         kind = ".xml not a feed"
     elif not explicit and slack.is_listing(path):
         kind = slack.LISTING_KIND
