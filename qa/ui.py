@@ -175,7 +175,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                                  on_progress=lambda d, t, m: progress(d / max(t, 1), desc=m))
         except QAError as exc:
             return render.message(" ".join([*unpacked, str(exc)]), "error"), gr.skip(), gr.skip()
-        text = "\n".join(unpacked + summary.lines() + unkept(stored, summary.skipped))
+        text = "\n".join(unpacked + summary.lines() + unkept(stored, summary.skipped, lib.catalog.holds))
         return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table()
 
     def pick_source(evt):

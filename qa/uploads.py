@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Callable
 
 from .errors import QAError
 from .readers import EXTENSIONS
@@ -15,13 +16,17 @@ from .walk import is_mailbox
 def safe_name(name: str, mailbox: bool = False) -> str:
     """A file name that cannot leave the uploads folder: no separators, dots or odd characters.
     ``mailbox``: the file is a mailbox (Thunderbird's ``Inbox`` has no extension): ``.mbox``."""
-    base = os.path.basename(name.replace("\\", "/"))
-    stem, ext = os.path.splitext(base)
-    if compound := next((e for e in GZIPPED + BZIPPED if base.lower().endswith(e)), None):  # "dump.jsonl.gz"
-        stem, ext = base[:-len(compound)], compound
+    stem, ext = _split(os.path.basename(name.replace("\\", "/")))
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_.")[:80] or "upload"
     ext = ext.lower() if ext.lower() in EXTENSIONS else ".mbox" if mailbox else ".txt"
     return stem + ext
+
+
+def _split(name: str) -> tuple[str, str]:
+    """A name's stem and extension, a compressed kind's whole: ``dump`` and ``.jsonl.gz``."""
+    if compound := next((e for e in GZIPPED + BZIPPED if name.lower().endswith(e)), None):
+        return name[:-len(compound)], compound
+    return os.path.splitext(name)
 
 
 def store_uploads(paths: list[str], folder: str) -> list[str]:
@@ -30,7 +35,7 @@ def store_uploads(paths: list[str], folder: str) -> list[str]:
     stored = []
     for src in paths:
         name = safe_name(os.path.basename(src), mailbox=is_mailbox(src))
-        stem, ext = os.path.splitext(name)
+        stem, ext = _split(name)
         dst, n = os.path.join(folder, name), 1
         while os.path.exists(dst):
             n += 1
@@ -43,12 +48,14 @@ def store_uploads(paths: list[str], folder: str) -> list[str]:
     return stored
 
 
-def unkept(stored: list[str], skipped) -> list[str]:
+def unkept(stored: list[str], skipped, holds: Callable[[str], bool]) -> list[str]:
     """Uploaded files that could not be read at all are deleted from the uploads folder (they are
     its copies; the user's files are where they were), so that later uploads do not name them
-    again; the lines that say so."""
+    again; the lines that say so. ``holds(path)``: whether the index holds articles from the
+    file, as it does from one whose reader said what it left out (a dump's redirects)."""
     names = []
-    for path in {os.path.realpath(s.path) for s in skipped if s.line is None}.intersection(stored):
+    said = {os.path.realpath(s.path) for s in skipped if s.line is None}.intersection(stored)
+    for path in sorted(p for p in said if not holds(os.path.abspath(p))):
         try:
             os.remove(path)
             names.append(os.path.basename(path))

@@ -11,7 +11,7 @@ import pytest
 
 import qa
 from qa.readers import ReadStats, read_articles
-from qa.uploads import safe_name
+from qa.uploads import safe_name, store_uploads, unkept
 from qa.wikitext import Names, page
 
 # A wiki's export as MediaWiki 1.41 writes it (export-0.11), written for these tests: an article
@@ -269,3 +269,17 @@ def test_an_uploaded_dump_keeps_its_compressed_name():
     assert safe_name("simplewiki-latest-pages-articles.xml.bz2") == "simplewiki-latest-pages-articles.xml.bz2"
     assert safe_name("wiki dump.xml.gz") == "wiki_dump.xml.gz"
     assert os.path.splitext(safe_name("export.xml"))[1] == ".xml"
+
+
+def test_an_uploaded_dump_stays_in_the_uploads_though_its_reader_said_what_it_left_out(tmp_path, fake):
+    (tmp_path / "notes.txt").write_text("The harbour master retires in May.\n", encoding="utf-8")
+    lib = qa.Library.build([str(tmp_path / "notes.txt")], str(tmp_path / "idx"), embedder=fake, progress=False)
+    (tmp_path / "wiki.xml.bz2").write_bytes(bz2.compress(DUMP.encode()))
+    (tmp_path / "torn.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
+    uploads = tmp_path / "idx" / "uploads"
+    stored = store_uploads([str(tmp_path / n) for n in ("wiki.xml.bz2", "wiki.xml.bz2", "torn.pdf")], str(uploads))
+    summary = lib.update([str(uploads)], progress=False)
+    assert any(s.line is None and s.reason.startswith("left out 3 pages") for s in summary.skipped)
+    assert unkept(stored, summary.skipped, lib.catalog.holds) == [
+        "not kept in the uploads folder, as they could not be read: torn.pdf"]
+    assert sorted(os.listdir(uploads)) == ["wiki-2.xml.bz2", "wiki.xml.bz2"]  # a second of one name: its kind kept
