@@ -169,6 +169,17 @@ def headings(text: str) -> tuple[list[tuple[int, str]], bool]:
     return [h for _, h, _ in found if h is not None], bool(found) and found[-1][2]
 
 
+def headings_at(text: str) -> list[tuple[int, int, str]]:
+    """The headings of ``text`` outside code as (where the heading's first line starts, level, text)."""
+    out = []
+    for at, heading, _ in _structure(text):
+        if heading is not None:
+            if not _ATX.match(text[at:text.find("\n", at) if "\n" in text[at:] else len(text)]):
+                at = text.rfind("\n", 0, max(at - 1, 0)) + 1  # a setext heading: its text's line
+            out.append((at, *heading))
+    return out
+
+
 def outline(text: str) -> tuple[list[tuple[int, str]], bool]:
     """The headings in force at the end of ``text``, outermost first, and whether a fenced code
     block is still open there."""

@@ -29,11 +29,13 @@ _VERBATIM = re.compile(r"(?<![\w=~])([=~])(\S(?:.*?\S)?)\1(?![\w=~])")
 _TABLE_RULE = re.compile(r"^(\s*)\|-[-+|]*\s*$")
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _TODO_DEFAULT = ("TODO", "DONE")
+FILE_TAGS, HEADING_TAGS = "\x00file_tags", "\x00heading_tags"  # not fields of the article's
 
 
 def org_page(text: str) -> tuple[str, dict]:
     """The file's text as Markdown, line for line, and what its keywords say (title, author,
-    date, tags: its ``#+FILETAGS`` and its headings' tags)."""
+    date, tags: its ``#+FILETAGS`` and its headings' tags); under :data:`FILE_TAGS` its
+    ``#+FILETAGS`` alone and under :data:`HEADING_TAGS` each heading's, by line."""
     lines = text.split("\n")
     meta: dict = {}
     todo = set(_TODO_DEFAULT)
@@ -41,6 +43,7 @@ def org_page(text: str) -> tuple[str, dict]:
         if (m := _KEYWORD.match(line)) and m.group(1).lower() in ("todo", "seq_todo", "typ_todo"):
             todo |= {w.split("(")[0] for w in m.group(2).split() if w != "|"}
     tags: list[str] = []
+    heading_tags: dict[int, list[str]] = {}  # line -> its heading's tags, for a date tree's days
     out: list[str] = []
     block: str | None = None  # the block being read: "src", "quote", "comment"...
     drawer = False
@@ -63,7 +66,8 @@ def org_page(text: str) -> tuple[str, dict]:
         if heading:
             level, rest = len(heading.group(1)), heading.group(2)
             if found := _HEADING_TAGS.search(rest):
-                tags += [t for t in found.group(1).split(":") if t]
+                heading_tags[len(out)] = [t for t in found.group(1).split(":") if t]
+                tags += heading_tags[len(out)]
                 rest = rest[:found.start()]
             first, _, after = rest.partition(" ")
             if first in todo:
@@ -92,7 +96,9 @@ def org_page(text: str) -> tuple[str, dict]:
             out.append(m.group(1) + "|" + "|".join("---" for _ in range(max(line.count("+") + 1, 1))) + "|")
         else:
             out.append(_inline(line))
-    meta["tags"] = list(dict.fromkeys([*meta.get("tags", []), *tags]))
+    meta[FILE_TAGS] = meta.get("tags", [])
+    meta["tags"] = list(dict.fromkeys([*meta[FILE_TAGS], *tags]))
+    meta[HEADING_TAGS] = heading_tags
     return "\n".join(out), meta
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from . import rst
 from .clippings import is_clippings, read_clippings
+from .datedsections import dated_sections, journal_entries
 from .dates import FileDates, name_date
 from .encoding import utf16_as_utf8
 from .enex import ENEX, read_enex
@@ -29,7 +30,7 @@ from .mdpage import entities, shown, without_esm
 from .mediawiki import is_mediawiki, read_mediawiki
 from .notebook import read_notebook
 from .odt import read_odt
-from .org import org_page
+from .org import FILE_TAGS, HEADING_TAGS, org_page
 from .pdf import read_pdf
 from .recordfiles import read_csv, read_json, read_jsonl
 from .records import article_from, make_id, mapped, tag_names, title_from_text
@@ -288,6 +289,7 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
         text, fields = rst.page(text)
     elif absolute.lower().endswith(".org"):
         text, fields = org_page(text)
+    file_tags, heading_tags = fields.pop(FILE_TAGS, None), fields.pop(HEADING_TAGS, {})
     meta, body_line, text, problem = front_matter(text)
     meta = {**fields, **meta}
     text = without_esm(text) if absolute.lower().endswith(".mdx") else text
@@ -307,6 +309,7 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
         rec["metadata"][rec["keys"]["text"]] = rec.pop("text")
     if not rec.get("date"):  # a Jekyll post, a daily note: dated by the file's name
         rec["date"] = name_date(absolute)
+    declared = tag_names(rec.get("tags") or ()) if file_tags is None else file_tags
     if found := inline_tags(text):  # a note's #tags as its front matter's, to filter by
         rec["tags"] = [*tag_names(rec.get("tags") or ()), *found]
     title = rec.get("title")
@@ -314,4 +317,8 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
         title = file_title(absolute)
     if not title:
         title = markdown_title(text, absolute) or title_from_text(markdown_lead(text) or text)
+    if entries := dated_sections(text):  # a journal in one file: a day an article
+        yield from journal_entries(given, absolute, text, body_line, {**rec, "tags": declared}, str(title), entries,
+                                   lambda first, last: [t for n in range(first - 1, last - 1) for t in heading_tags.get(n, ())])
+        return
     yield article_from(rec, given, absolute, 0, text, str(title), body_line, lines_mapped=True)
