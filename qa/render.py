@@ -106,9 +106,19 @@ _TAGS = {_OPEN: "<mark>", _BEST: '<mark class="qa-best">', _CLOSE: "</mark>", _C
 _NO_MARKS = str.maketrans(dict.fromkeys(_TAGS, "\ufffd"))
 _PLACEHOLDER = re.compile("[\ue000-\ue005]")
 _REJOINED = re.compile("\ue003\n[\ue004\ue005]")  # a mark split at a line that wrapping joins again
-_BULLET = re.compile("^[ \t]*([\ue000\ue001\ue004\ue005]?)[ \t]*[-*+][ \t]+")  # a list item's marker, shown as •
+# A list item's indent and marker: a bullet shown as •, a nested item indented by its depth
+_ITEM = re.compile("^([ \t]*)([\ue000\ue001\ue004\ue005]?)([ \t]*)([-*+]|\\d{1,9}[.)])[ \t]+")
 _CODE_SPAN = re.compile(r"(<code>.*?</code>)", re.S)
 _REFERENCE_LINK = re.compile(r"\[([^\[\]]*)\]\[[^\[\]]*\]")  # [text][label]: its definition is elsewhere
+
+
+def _item(line: str) -> str:
+    """A list item as a card shows it: ``  - b`` as ``\u2003• b`` (an em space a level)."""
+    m = _ITEM.match(line)
+    if m is None:
+        return line
+    depth = min(len((m[1] + m[3]).expandtabs(4)) // 2, 4)
+    return "\u2003" * depth + m[2] + ("• " if m[4] in "-*+" else m[4] + " ") + line[m.end():]
 
 
 def _tags(text: str) -> str:
@@ -170,7 +180,7 @@ def _unwrapped(lines: list[str]) -> list[str]:
 def _prose(lines: list[str]) -> str:
     """Markdown prose: paragraphs, their wrapping joined, inline Markdown rendered."""
     paragraphs = [p.strip("\n") for p in _PARAGRAPH.split("\n".join(lines)) if p.strip()]
-    return "<br><br>".join(_page_lines([_inline(_BULLET.sub("\\1• ", _REJOINED.sub("\n", b)))
+    return "<br><br>".join(_page_lines([_inline(_item(_REJOINED.sub("\n", b)))
                                         for b in _unwrapped(p.split("\n"))]) for p in paragraphs)
 
 
@@ -181,7 +191,7 @@ def _escaped(text: str) -> str:
 def _page_prose(lines: list[str]) -> str:
     """A page's prose: a line a paragraph, a list item (with a bullet, as Markdown's) or a table
     row, its text not Markdown."""
-    return _page_lines([_escaped(_BULLET.sub("\\1• ", line)) for line in lines if line.strip()])
+    return _page_lines([_escaped(_item(line)) for line in lines if line.strip()])
 
 
 def _markdown_blocks(lines: list[str], kinds: list[str], inline=_inline, prose_html=_prose) -> str:

@@ -56,6 +56,10 @@ def test_markdown_lists_and_tables_keep_their_lines_wrapped_text_does_not():
         "Tips for a\nbalcony garden:<br>• Water the roots,\nnot the leaves.<br>1. Feed weekly.<br><br>"
         '<table class="qa-table"><tr><th>Plant</th><th>Sun</th></tr><tr><td>Tomato</td><td>6 h</td></tr>'
         "<tr><td>Basil</td><td>4 h</td></tr></table>")
+    # a nested item indented by its depth, bullet or number
+    nested = "- Beans\n  - Runner\n    - Scarlet\n1. Sow\n   1. Water\n\t- Mulch"
+    shown = marked_passage(dataclasses.replace(md, text=nested, char_end=10 + len(nested)))
+    assert shown == "• Beans<br>\u2003• Runner<br>\u2003\u2003• Scarlet<br>1. Sow<br>\u20031. Water<br>\u2003\u2003• Mulch"
 
 
 OPERATORS_HEAD = 'Operators<table class="qa-table"><tr><th>Operator</th><th>Example</th><th>Explanation</th></tr>'
