@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import sys
@@ -74,8 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("paths", nargs="+", metavar="PATH")
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    sp = with_backend(with_index(sub.add_parser("ask", help="ask a question")))
-    sp.add_argument("question")
+    sp = with_backend(with_index(sub.add_parser(
+        "ask", help="ask a question",
+        description="Ask a question; or pipe questions in, one a line (QUESTION '-', or none), answered in "
+                    "batches with the model loaded once; or, in a terminal, give none to be asked for one "
+                    "after another.")))
+    sp.add_argument("question", nargs="?", help="the question; '-' reads them from standard input, one a line")
     sp.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
     sp.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")
     sp.add_argument("--per-article", type=int, default=1, help="passages per article (default 1)")
@@ -87,7 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--around", type=_passages, nargs="?", const=1, default=0, metavar="N",
                     help="also print the text before and after each passage: that of N passages on each "
                          "side (default 1, at most 10)")
-    sp.add_argument("--json", action="store_true", help="one JSON object per hit and line")
+    sp.add_argument("--json", action="store_true", help="one JSON object per hit and line (with the question it "
+                                                        "answers when they are piped in)")
 
     sp = with_backend(with_index(sub.add_parser(
         "similar", help="articles similar to an article",
@@ -220,40 +224,10 @@ def cmd_remove(args) -> int:
     return 0
 
 
-def _filters(args):
+def filters_of(args):
     from .search import Filters
 
     return Filters(args.source, args.date_from, args.date_to, tuple(args.tag), (args.author or "").strip() or None)
-
-
-def cmd_ask(args) -> int:
-    from .hitprint import print_hit
-    from .library import Library
-    from .render import per_article_notice, weak_notice
-
-    lib = Library.open(args.index, backend=args.backend)
-    ask = partial(lib.ask, args.question, k=args.k, mode=args.mode, filters=_filters(args))
-    hits = ask(per_article=args.per_article)
-    contexts = [lib.around(h.passage_id, args.around) if args.around else None for h in hits]
-    if args.json:
-        for h, context in zip(hits, contexts, strict=True):
-            around = {"around": dataclasses.asdict(context)} if context else {}
-            print(json.dumps(h.to_dict() | around, ensure_ascii=False))
-        return 0
-    if not hits:
-        print("no passages match; try other words, --mode dense, or fewer filters")
-        return 0
-    notice = weak_notice(hits)
-    if notice:
-        print(notice + "\n")
-    for h, context in zip(hits, contexts, strict=True):
-        print_hit(h, args.mode, context)
-    if len(hits) < args.k and args.per_article < args.k:  # one long document: it holds more
-        more = len(ask(per_article=args.k, highlights=False))
-        notice = per_article_notice(hits, more, f"ask with --per-article {more}")
-        if notice:
-            print(notice)
-    return 0
 
 
 def cmd_similar(args) -> int:
@@ -374,6 +348,12 @@ def cmd_eval(args) -> int:
     for mode, values in report["modes"].items():
         print(f"{mode:<10}" + "".join(f"{values[m]:>12.4f}" for m in metrics))
     return 0
+
+
+def cmd_ask(args) -> int:
+    from .asking import cmd_ask as ask
+
+    return ask(args)
 
 
 COMMANDS = {"index": cmd_index, "remove": cmd_remove, "ask": cmd_ask, "similar": cmd_similar, "info": cmd_info,

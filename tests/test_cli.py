@@ -102,6 +102,38 @@ class TestWithModel:
         r = run("ask", "Which film won the festival in Atlantis?", "--index", str(index), "-k", "1")
         assert "culture.html" in r.stdout and "· missing: won Atlantis · article" in r.stdout
 
+    def test_questions_piped_in_a_line_each_are_answered_as_each_alone(self, index):
+        questions = ["Who won the marathon?", "Which film won the festival?", "How many dockworkers went on strike?"]
+        piped = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "-", "--index", str(index), "--json", "-k", "2"],
+                               input="\n".join(questions) + "\n\n", capture_output=True, text=True, env=ENV, timeout=600)
+        assert piped.returncode == 0, piped.stderr
+        rows = [json.loads(line) for line in piped.stdout.splitlines()]
+        assert [row["question"] for row in rows] == [q for q in questions for _ in range(2)]
+        for q in questions:
+            alone = [json.loads(line) for line in run("ask", q, "--index", str(index), "--json", "-k", "2").stdout.splitlines()]
+            assert [(r["passage_id"], r["rank"]) for r in rows if r["question"] == q] == [
+                (r["passage_id"], r["rank"]) for r in alone]
+        human = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "--index", str(index), "-k", "1"],
+                               input="\n".join(questions), capture_output=True, text=True, env=ENV, timeout=600)
+        lines = human.stdout.splitlines()
+        assert [line[3:] for line in lines if line.startswith("── ")] == questions
+        assert lines[1].startswith("1. ") and lines[1].endswith("world.txt:57-60")
+
+    def test_in_a_terminal_without_a_question_it_asks_for_one_after_another(self, index):
+        import pty  # noqa: F401 - a POSIX terminal, as a person's
+
+        master, slave = os.openpty()
+        proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "ask", "--index", str(index), "-k", "1"], stdin=slave,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+        os.close(slave)
+        os.write(master, b"Who won the marathon?\n\nWhich film won the festival?\n\x04")
+        out, err = proc.communicate(timeout=600)
+        os.close(master)
+        assert proc.returncode == 0 and err.startswith("Ask a question (Ctrl-D to end).")
+        answers = [line for line in out.split("question> ") if line.strip()]
+        assert len(answers) == 2 and out.count("question> ") == 4  # a blank line asks again
+        assert answers[0].startswith("1. ") and "world.txt:57-60" in answers[0] and "culture.html" in answers[1]
+
     def test_a_question_the_articles_cannot_answer_says_so_first(self, index):
         r = run("ask", "What is the capital of Mongolia?", "--index", str(index), "-k", "3")
         lines = r.stdout.splitlines()

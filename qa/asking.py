@@ -1,0 +1,92 @@
+"""``qa ask``: one question, questions piped in a line each, or a prompt to ask one after another.
+
+The model loads once per run, so a script with a thousand questions pipes them in (``qa ask -
+< questions.txt``) instead of starting ``qa`` a thousand times; they are answered in batches
+through :meth:`qa.Library.ask_many`. With ``--json`` each hit's line says which question it
+answers (``question``). Run in a terminal without a question, it asks for one, then the next,
+until Ctrl-D.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import itertools
+import json
+import sys
+from collections.abc import Iterable, Iterator
+
+BATCH = 64  # questions embedded together
+
+
+def cmd_ask(args) -> int:
+    from .cli import filters_of
+    from .library import Library
+
+    lib = Library.open(args.index, backend=args.backend)
+    filters = filters_of(args)
+    if args.question not in (None, "-"):
+        _answer(lib, args, filters, args.question, lib.ask(args.question, k=args.k, mode=args.mode, filters=filters,
+                                                          per_article=args.per_article))
+        return 0
+    if args.question is None and sys.stdin.isatty():
+        return _prompt(lib, args, filters)
+    for batch in _batches(_lines(sys.stdin), BATCH):
+        answers = lib.ask_many(batch, k=args.k, mode=args.mode, filters=filters, per_article=args.per_article)
+        for question, hits in zip(batch, answers, strict=True):
+            if not args.json:
+                print(f"── {question}")  # a hit's lines end with a blank one
+            _answer(lib, args, filters, question, hits, tag=True)
+        sys.stdout.flush()  # a script reading the answers as they come gets each batch's
+    return 0
+
+
+def _prompt(lib, args, filters) -> int:
+    with contextlib.suppress(ImportError):  # not on Windows
+        import readline  # noqa: F401 - input() then edits the line and recalls earlier questions
+    print("Ask a question (Ctrl-D to end).", file=sys.stderr)
+    while True:
+        try:
+            question = input("question> ").strip()
+        except EOFError:
+            print(file=sys.stderr)
+            return 0
+        if question:
+            _answer(lib, args, filters, question, lib.ask(question, k=args.k, mode=args.mode, filters=filters,
+                                                         per_article=args.per_article))
+
+
+def _answer(lib, args, filters, question: str, hits: list, tag: bool = False) -> None:
+    """One question's hits as ``qa ask`` prints them; ``tag``: JSON lines name the question."""
+    from .hitprint import print_hit
+    from .render import per_article_notice, weak_notice
+
+    contexts = [lib.around(h.passage_id, args.around) if args.around else None for h in hits]
+    if args.json:
+        for h, context in zip(hits, contexts, strict=True):
+            around = {"around": dataclasses.asdict(context)} if context else {}
+            print(json.dumps(({"question": question} if tag else {}) | h.to_dict() | around, ensure_ascii=False))
+        return
+    if not hits:
+        print("no passages match; try other words, --mode dense, or fewer filters")
+        return
+    notice = weak_notice(hits)
+    if notice:
+        print(notice + "\n")
+    for h, context in zip(hits, contexts, strict=True):
+        print_hit(h, args.mode, context)
+    if len(hits) < args.k and args.per_article < args.k:  # one long document: it holds more
+        more = len(lib.ask(question, k=args.k, mode=args.mode, filters=filters, per_article=args.k, highlights=False))
+        notice = per_article_notice(hits, more, f"ask with --per-article {more}")
+        if notice:
+            print(notice)
+
+
+def _lines(stream) -> Iterator[str]:
+    return (line.strip() for line in stream if line.strip())
+
+
+def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
