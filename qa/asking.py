@@ -16,6 +16,8 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 
+from .errors import InputError
+
 BATCH = 64  # questions embedded together
 
 
@@ -31,13 +33,17 @@ def cmd_ask(args) -> int:
         return 0
     if args.question is None and sys.stdin.isatty():
         return _prompt(lib, args, filters)
+    asked = 0
     for batch in _batches(_lines(sys.stdin), BATCH):
+        asked += len(batch)
         answers = lib.ask_many(batch, k=args.k, mode=args.mode, filters=filters, per_article=args.per_article)
         for question, hits in zip(batch, answers, strict=True):
             if not args.json:
                 print(f"── {question}")  # a hit's lines end with a blank one
             _answer(lib, args, filters, question, hits, tag=True)
         sys.stdout.flush()  # a script reading the answers as they come gets each batch's
+    if not asked:
+        raise InputError('no question: give one (qa ask "How ...?"), or pipe them in, one a line')
     return 0
 
 

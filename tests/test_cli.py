@@ -118,6 +118,9 @@ class TestWithModel:
         lines = human.stdout.splitlines()
         assert [line[3:] for line in lines if line.startswith("── ")] == questions
         assert lines[1].startswith("1. ") and lines[1].endswith("world.txt:57-60")
+        none = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "--index", str(index)], input="\n",
+                              capture_output=True, text=True, env=ENV, timeout=600)
+        assert none.returncode == qa.InputError.exit_code and none.stderr.startswith("qa ask: error: no question: ")
 
     def test_in_a_terminal_without_a_question_it_asks_for_one_after_another(self, index):
         import pty  # noqa: F401 - a POSIX terminal, as a person's
