@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .wikitext import Names
 
 # What a dump opens with, after any XML declaration and comments
+_TEXT_TAG = re.compile(rb"<text[\s/>]")  # where a revision's text opens (in its text, "<" is "&lt;")
 _ROOT = re.compile(rb"^(?:\s|<\?[^>]*\?>|<!--.*?-->)*<mediawiki[\s>]", re.S)
 
 
@@ -49,11 +50,13 @@ def read_mediawiki(given: str, absolute: str, fh, stats: ReadStats,
     left: Counter[str] = Counter()
     position = 0
     read = getattr(fh, "read1", fh.read)  # gzip's and bzip2's: what a cut stream held before the cut
+    text_lines = _TextLines()
     while True:
         chunk = read(1 << 16)
         error = None
         try:
             if chunk:
+                text_lines.feed(chunk)
                 parser.feed(chunk)
             else:
                 parser.close()
@@ -63,7 +66,8 @@ def read_mediawiki(given: str, absolute: str, fh, stats: ReadStats,
             if etree.QName(element).localname == "siteinfo":
                 site = _Site.of(element, Names())
             else:
-                article = _article(given, absolute, position, element, site, left, stats, dates)
+                lines = text_lines.of(element)
+                article = _article(given, absolute, position, element, lines, site, left, stats, dates)
                 position += 1
                 if article is not None:
                     yield article
@@ -103,7 +107,34 @@ class _Site:
         return site
 
 
-def _article(given, absolute, position, element, site: _Site, left: Counter[str], stats,
+class _TextLines:
+    """The line of the dump each ``<text>`` tag is on, found in the bytes as they are fed to the
+    parser. lxml's ``sourceline`` is not the start tag's past line 65,535 (libxml2 then gives the
+    line the element's text ends on), and Wikipedia's dumps have hundreds of millions of lines."""
+
+    def __init__(self) -> None:
+        self.line = 1  # the line the next byte fed is on
+        self.tail = b""  # the last bytes fed: a tag cut by a chunk's end begins there
+        self.found: deque[int] = deque()  # lines of tags fed, not yet taken by their page
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.tail + chunk
+        line, at = self.line - self.tail.count(b"\n"), 0
+        for m in _TEXT_TAG.finditer(data):  # never one seen before: a tag is longer than the tail
+            line += data.count(b"\n", at, m.start())
+            at = m.start()
+            self.found.append(line)
+        self.line += chunk.count(b"\n")
+        self.tail = data[-5:]  # "<text" without the character that ends it
+
+    def of(self, page) -> dict:
+        """The page's ``<text>`` elements and the lines they start on (those of the tags it holds,
+        taken in order)."""
+        texts = page.findall(".//{*}text")
+        return {t: self.found.popleft() if self.found else t.sourceline for t in texts}
+
+
+def _article(given, absolute, position, element, lines: dict, site: _Site, left: Counter[str], stats,
              dates) -> Article | None:
     title = _child_text(element, "title") or ""
     ns = _child_text(element, "ns") or "0"
@@ -116,7 +147,7 @@ def _article(given, absolute, position, element, site: _Site, left: Counter[str]
     revisions = element.findall("{*}revision")
     revision = revisions[-1] if revisions else None  # a history export: the latest, last
     text = revision.find("{*}text") if revision is not None else None
-    line = text.sourceline if text is not None and text.sourceline else element.sourceline or None
+    line = lines.get(text) if text is not None else None
     model = _child_text(revision, "model") if revision is not None else None
     if model not in (None, "wikitext"):
         left[f"{model} pages"] += 1

@@ -201,6 +201,27 @@ def test_a_compressed_dump_reads_as_the_dump_does_and_a_cut_one_keeps_its_pages_
     assert stats.skipped[0].reason == "a damaged bzip2 file: Invalid data stream"
 
 
+def test_references_stay_exact_past_line_65535_and_whatever_the_chunks(tmp_path):
+    # libxml2 gives an element past line 65,535 the line its text ends on; a Wikipedia dump has
+    # hundreds of millions of lines
+    log = "\n".join(f"* Tide {n}" for n in range(70_000))
+    filler = f"<page><title>Tides</title><ns>0</ns><revision><text>{log}</text></revision></page>\n"
+    big = DUMP.replace("  <page>\n    <title>Winter ferry</title>", filler + "  <page>\n    <title>Winter ferry</title>")
+    (tmp_path / "big.xml").write_text(big, encoding="utf-8")
+    *_, ferry = read(tmp_path / "big.xml")[0]
+    assert line_of(big, "The winter ferry") > 70_000 and ferry.line_start == line_of(big, "The winter ferry")
+    assert ferry.line_anchors[-1] == (ferry.text.index("It stops"), line_of(big, "It stops at"))
+    from qa.mediawiki import _TEXT_TAG, _TextLines
+
+    for data, sizes in ((DUMP.encode(), (1, 3, 5, 6, 7)), (big.encode(), (4096, 65536))):
+        whole = [data.count(b"\n", 0, m.start()) + 1 for m in _TEXT_TAG.finditer(data)]
+        for size in sizes:  # a tag cut anywhere by a chunk's end is found once, at its line
+            lines = _TextLines()
+            for i in range(0, len(data), size):
+                lines.feed(data[i:i + size])
+            assert list(lines.found) == whole, size
+
+
 def test_a_dump_broken_part_way_keeps_the_pages_before_the_break(tmp_path):
     broken = DUMP.replace("<title>Winter ferry</title>", "<title>Winter ferry</titel>")
     (tmp_path / "broken.xml").write_text(broken, encoding="utf-8")
