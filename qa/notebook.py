@@ -3,8 +3,10 @@
 A notebook is JSON; the one json module reads it, and :func:`qa.jsonpos.element_lines` finds
 where each cell's source lines are in the file (Jupyter writes one line of source per line of
 JSON), so a passage's reference is the lines of the notebook a person opens in an editor or
-finds by a cell's text (``analysis.ipynb:40-52``). Outputs (tables, plots, logs) are left out:
-they are what the code printed, not what the author wrote; raw cells too. Title: the notebook's
+finds by a cell's text (``analysis.ipynb:40-52``). A code cell's text outputs follow it, as a
+rendered notebook shows them: what it printed and its results' text (a number, a table's text,
+Markdown), the first 40 lines of each; pictures, HTML, errors, warnings and raw cells are left
+out. Title: the notebook's
 ``title`` metadata, else its first heading, else its file's name; authors from its ``authors``
 metadata (as Jupyter Book and nbconvert write them).
 """
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
     from .walk import ReadStats
 
 __all__ = ["NOTEBOOK", "read_notebook"]
+
+MAX_OUTPUT_LINES = 40  # of an output: a result's, not a training run's log
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # a coloured log's escapes
 
 def read_notebook(given: str, absolute: str, data: bytes, stats: ReadStats) -> Iterator[Article]:
     """A notebook as one article, its lines those of its cells' sources in the file."""
@@ -63,11 +68,7 @@ def read_notebook(given: str, absolute: str, data: bytes, stats: ReadStats) -> I
         body = "".join(p for p in parts if isinstance(p, str))
         if not body.strip():
             continue
-        where = _source_lines(text, offsets, starts, n, len(parts))
-        own = body.rstrip("\n").split("\n")
-        # a line of the source's own at its line of the file; a string holding several lines (a
-        # notebook written by another tool) keeps them all on its one
-        at = [where[min(i, len(where) - 1)] for i in _part_of_line(parts, len(own))] if where else [1] * len(own)
+        own, at = _placed(body, parts, _source_lines(text, offsets, starts, n, len(parts)))
         if lines:
             put("", at[0])
         if cell["cell_type"] == "code":
@@ -76,6 +77,13 @@ def read_notebook(given: str, absolute: str, data: bytes, stats: ReadStats) -> I
             for line, line_at in zip(own, at, strict=True):
                 put(line, line_at)
             put(fence, at[-1])
+            # Its outputs below it, at its last line: Jupyter writes them above the source in the
+            # file, and a passage's lines must run forward
+            for markdown, out in _outputs(cell):
+                out_lines = "".join(out).rstrip("\n").split("\n")[:MAX_OUTPUT_LINES]
+                fence = "" if markdown else fence_for("\n".join(out_lines))
+                for line in ["", *([fence] if fence else []), *out_lines, *([fence] if fence else [])]:
+                    put(line, at[-1])
         else:
             for line, line_at in zip(own, at, strict=True):
                 put(line, line_at)
@@ -97,6 +105,38 @@ def read_notebook(given: str, absolute: str, data: bytes, stats: ReadStats) -> I
            "metadata": {"language": language} if language else {}}
     article = article_from(rec, given, absolute, 0, body, title, anchors[0][1], lines_mapped=True, markup="markdown")
     yield dataclasses.replace(article, line_anchors=tuple(anchors))
+
+
+def _placed(body: str, parts: list, where: list[int]) -> tuple[list[str], list[int]]:
+    """A cell's lines and the line of the file each is on: a line of the source's own at its
+    line; a string holding several lines (a notebook written by another tool) keeps them all on
+    its one."""
+    own = body.rstrip("\n").split("\n")
+    at = [where[min(i, len(where) - 1)] for i in _part_of_line(parts, len(own))] if where else [1] * len(own)
+    return own, at
+
+
+def _outputs(cell: dict) -> Iterator[tuple[bool, list[str]]]:
+    """A code cell's outputs with text, as (whether Markdown, their text in parts): what it
+    printed (not to stderr: warnings) and the text of its results and displays (Markdown, else
+    plain text: a table's text, not its HTML); not errors or pictures. A log's colours are left
+    out, and of a line a progress bar rewrote (``\\r``) its last state is kept."""
+    outputs = cell.get("outputs")
+    for output in outputs if isinstance(outputs, list) else ():
+        if not isinstance(output, dict):
+            continue
+        data = output.get("data") if isinstance(output.get("data"), dict) else {}
+        mime = next((m for m in ("text/markdown", "text/plain") if m in data), None)
+        if output.get("output_type") == "stream" and output.get("name") == "stdout":
+            value, markdown = output.get("text"), False
+        elif output.get("output_type") in ("execute_result", "display_data") and mime:
+            value, markdown = data[mime], mime == "text/markdown"
+        else:
+            continue
+        parts = [_ANSI.sub("", p).rstrip("\n").split("\r")[-1] + "\n" * p.endswith("\n")
+                 for p in (value if isinstance(value, list) else [value]) if isinstance(p, str)]
+        if "".join(parts).strip():
+            yield markdown, parts
 
 
 def _source_lines(text: str, offsets: list[int], starts: list[int], n: int, parts: int) -> list[int]:

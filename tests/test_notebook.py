@@ -12,7 +12,16 @@ CELLS = [
     {"cell_type": "markdown", "metadata": {}, "source": [
         "# Silt in the inner basin\n", "\n", "We look at **how fast** silt returns after dredging.\n", '<img src="x.png"/>']},
     {"cell_type": "code", "execution_count": 1, "metadata": {},
-     "outputs": [{"name": "stdout", "output_type": "stream", "text": ["12400 cubic metres of output\n"]}],
+     "outputs": [{"name": "stdout", "output_type": "stream", "text": ["12400 cubic metres of output\n"]},
+                 {"name": "stderr", "output_type": "stream", "text": ["DeprecationWarning: read_csv\n"]},
+                 {"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                  "data": {"text/html": ["<table><tr><td>basin</td></tr></table>"],
+                           "text/plain": ["   basin  m3\n", "0  inner  9100"]}},
+                 {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBORw0KGgo="}},
+                 {"output_type": "display_data", "metadata": {}, "data": {"text/markdown": ["**Fastest**: the lock gates"]}},
+                 {"name": "stdout", "output_type": "stream",
+                  "text": ["\x1b[32mdone\x1b[0m\n", " 10%|#  |\r100%|###|\n"] + [f"epoch {i}\n" for i in range(60)]},
+                 {"output_type": "error", "ename": "KeyError", "evalue": "'m4'", "traceback": ["KeyError: 'm4'"]}],
      "source": ["import pandas as pd\n", 'silt = pd.read_csv("silt.csv")\n', "print(silt.m3.sum())"]},
     {"cell_type": "raw", "metadata": {}, "source": ["raw cell text"]},
     {"cell_type": "markdown", "metadata": {}, "source": [
@@ -43,8 +52,11 @@ def test_a_notebook_is_its_markdown_and_code_at_the_lines_of_their_sources(tmp_p
     assert [line.strip() for line in lines] == [
         "# Silt in the inner basin", "", "We look at **how fast** silt returns after dredging.", "",  # a picture
         "", "```python", "import pandas as pd", 'silt = pd.read_csv("silt.csv")', "print(silt.m3.sum())", "```",
+        # what it printed and showed as text, a log's first lines: not stderr, pictures, HTML, errors
+        "", "```", "12400 cubic metres of output", "```", "", "```", "basin  m3", "0  inner  9100", "```",
+        "", "**Fastest**: the lock gates", "", "```", "done", "100%|###|", *(f"epoch {i}" for i in range(38)), "```",
         "", "## Result", "", "The basin lost 3 cm of depth a year, fastest near the lock gates.",
-        "", "A source in one string", "over two lines"]  # no output, no raw cell
+        "", "A source in one string", "over two lines"]  # no raw cell
     assert (article.title, article.author, article.metadata, markup_of(article.source, article.markup)) == (
         "Silt in the inner basin", "Ann Lee", {"language": "python"}, "markdown")
 
@@ -53,7 +65,9 @@ def test_a_notebook_is_its_markdown_and_code_at_the_lines_of_their_sources(tmp_p
 
     for shown, in_file in (("# Silt", '"# Silt'), ("We look", '"We look'), ("import pandas", '"import pandas'),
                            ("print(silt", '"print(silt'), ("## Result", '"## Result'), ("The basin", '"The basin'),
-                           ("A source in one string", '"source": "A source'), ("over two lines", '"source": "A source')):
+                           ("A source in one string", '"source": "A source'), ("over two lines", '"source": "A source'),
+                           # outputs below their code, at its last line: the file has them above it
+                           ("12400 cubic", '"print(silt'), ("0  inner", '"print(silt'), ("epoch 37", '"print(silt')):
         assert line_at(article.text.index(shown)) == line_of(raw, in_file), shown
 
 
@@ -69,4 +83,6 @@ def test_notebooks_that_are_not_or_hold_no_text_are_reported_and_one_answers_wit
                    "outputs.ipynb": "no text in the notebook"}
     [hit] = lib.ask("where was it fastest? near the lock gates", k=1, mode="lexical")
     assert hit.line_start <= line_of(raw, '"The basin') <= hit.line_end
-    assert not lib.ask("cubic metres of output", k=3, mode="lexical")  # outputs are not read
+    [printed] = lib.ask("cubic metres of output", k=1, mode="lexical")  # what the code printed is read
+    assert printed.line_start <= line_of(raw, '"print(silt') <= printed.line_end
+    assert not lib.ask("DeprecationWarning KeyError", k=3, mode="lexical")  # warnings and errors are not
