@@ -24,7 +24,15 @@ _CODE_TAGS = {"pre", "syntaxhighlight", "source"}
 _RAW_TAGS = {"nowiki", "math", "chem", "ce", "code", "tt", "kbd", "samp"}
 _INTERLANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z]+)*")
 _DATE_TEMPLATE = re.compile(r"(?:birth|death|start|end|release|film|dissolution) (?:date|year)")
-_NUMBER = re.compile(r"[-+]?\d[\d,.]*")
+_DATE_PART = re.compile(r"\d{1,4}")
+# Templates that stand for a character, or show (the first of) their words, a list, a quote
+_CHARACTERS = {"mdash": "—", "ndash": "–", "snd": " – ", "spaced ndash": " – ", "nbsp": "\u00a0",
+               "thinsp": "\u2009", "'": "'", "-": ""}
+_FIRST = {"nowrap", "nobr", "small", "smaller", "big", "larger", "em", "strong", "abbr", "sic", "mvar",
+          "math", "var", "flag", "flagcountry", "nihongo", "not a typo", "proper name", "nobold", "noitalic"}
+_LISTS = {"plainlist", "plain list", "flatlist", "flat list", "unbulleted list", "ubl", "hlist",
+          "bulleted list", "blist", "ordered list", "collapsible list"}
+_QUOTES = {"quote", "blockquote", "cquote", "quotation", "quote box", "rquote", "quote frame"}
 _EMPTY_ITEM = re.compile(r"\s*(?:-|1\.)\s*")  # a list item whose text was all template
 _EMPTY_BRACKETS = re.compile(r"\s*\(\s*[,;]?\s*\)")  # what a template left: "Keel Bay () is"
 
@@ -228,19 +236,35 @@ class _Writer:
     def template(self, node) -> str:
         """The words of the templates that hold some inline; nothing for the rest."""
         name = _name(node)
-        values = [self.inline(p.value) for p in node.params if not p.showkey]
+        if name in _CHARACTERS:
+            return _CHARACTERS[name]
+        positional = [p.value for p in node.params if not p.showkey]
+        if name in _LISTS:  # {{Plainlist|\n* a\n* b}}, {{Hlist|a|b}}: an infobox's "a, b"
+            items = (line.lstrip("*#:; ") for value in positional for line in str(value).split("\n"))
+            return ", ".join(shown for item in items if (shown := self.inline(mwparserfromhell.parse(item))))
+        values = [self.inline(value) for value in positional]
+        named = {str(p.name).strip().lower(): p.value for p in node.params if p.showkey}
+        if name in _QUOTES:
+            quoted = named.get("text") or named.get("quote")
+            return self.inline(quoted) if quoted is not None else values[0] if values else ""
         if (name in ("lang", "langx", "transl", "transliteration") or name.startswith("lang-")) and values:
             return values[-1]
-        if name in ("nowrap", "nobr", "small", "smaller", "big", "larger", "em", "strong", "abbr",
-                    "sic", "mvar", "math", "var") and values:
+        if name in _FIRST and values:
             return values[0]
+        if name == "sortname" and values:
+            return " ".join(values[:2])
+        if name == "val" and values:
+            unit = named.get("u") or named.get("ul")
+            return values[0] + (" " + self.inline(unit) if unit is not None else "")
+        if name == "frac" and values:
+            return "/".join(values)
         if name in ("convert", "cvt") and values:
             ranged = len(values) > 3 and values[1] in ("-", "–", "to", "and", "or", "x", "by")
             return f"{values[0]}{'–' if values[1] in ('-', '–') else ' ' + values[1] + ' '}{values[2]} {values[3]}" \
                 if ranged else " ".join(values[:2])
         if _DATE_TEMPLATE.match(name):
-            numbers = [v for v in values if _NUMBER.fullmatch(v)][:3]
-            return "-".join(f"{int(float(v)):02d}" if i else v for i, v in enumerate(numbers))
+            numbers = [v for v in values if _DATE_PART.fullmatch(v)][:3]
+            return "-".join(f"{int(v):02d}" if i else v for i, v in enumerate(numbers))
         if name in ("as of", "circa", "c."):
             return ("As of " if name == "as of" else "c. ") + " ".join(values[:1])
         return ""
