@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 
 from . import rst
+from .asciidoc import adoc_page
 from .clippings import is_clippings, read_clippings
 from .datedsections import dated_sections, journal_entries
 from .dates import FileDates, name_date
@@ -289,6 +290,8 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
         text, fields = rst.page(text)
     elif absolute.lower().endswith(".org"):
         text, fields = org_page(text)
+    elif absolute.lower().endswith((".adoc", ".asciidoc")):
+        text, fields = adoc_page(text)
     file_tags, heading_tags = fields.pop(FILE_TAGS, None), fields.pop(HEADING_TAGS, {})
     meta, body_line, text, problem = front_matter(text)
     meta = {**fields, **meta}

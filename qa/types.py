@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-MARKDOWN = (".md", ".markdown", ".mdx", ".rst", ".org")  # .rst, .org read as the Markdown their page shows (qa.rst, qa.org)
+# .rst, .org, .adoc read as the Markdown their page shows (qa.rst, qa.org, qa.asciidoc)
+MARKDOWN = (".md", ".markdown", ".mdx", ".rst", ".org", ".adoc", ".asciidoc")
 PAGES = (".html", ".htm", ".xhtml")
 PDF = ".pdf"  # its pages are its lines (qa.pdf)
 DOCX = ".docx"  # its paragraphs are its lines (qa.word)
