@@ -45,6 +45,7 @@ _INLINE = [
     (re.compile(r"\blink:([^\s\[]+)\[\]"), r"\1"),
     (re.compile(r"\b((?:https?|ftp|mailto):[^\s\[]+)\[([^\],\]]+)[^\]]*\]"), r"[\2](\1)"),
     (re.compile(r"\b((?:https?|ftp):[^\s\[]+)\[\]"), r"\1"),
+    (re.compile(r"`\+([^`]*?)\+`"), r"`\1`"),  # `+*.war+`: literal code
     (re.compile(r"\({3}[^)]*\){3}"), ""),  # an index term, not shown
     (re.compile(r"\({2}([^)]*)\){2}"), r"\1"),  # an index term, shown
     (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])"), r"**\1**"),  # *strong*

@@ -15,7 +15,7 @@ v2.1, 2024-03-05: Refit edition
 :product: North Quay Crane
 // an editor's note
 
-The {product} lifts 65 tonnes since its refit.footnote:[Load test of March 2024.]
+The {product} lifts 65 tonnes since its refit.footnote:[Load test of March 2024.] Its log is `+*.log+`.
 See <<safety,the safety rules>> and https://keelbay.example/cranes[the port's page].
 
 == Safety
@@ -74,7 +74,7 @@ def shown_lines(text: str) -> dict[int, str]:
 def test_a_guide_is_shown_as_its_page_with_every_line_where_it_is_in_the_file():
     assert shown_lines(GUIDE) == {
         1: "# Harbour Crane Operations Guide",
-        9: "The North Quay Crane lifts 65 tonnes since its refit.",  # an attribute's value; no footnote
+        9: "The North Quay Crane lifts 65 tonnes since its refit. Its log is `*.log`.",  # no footnote
         10: "See the safety rules and [the port's page](https://keelbay.example/cranes).",
         12: "## Safety", 14: "**Note:** Stop all lifts when the wind exceeds 20 m/s.",
         18: "**Warning:** Never stand under a suspended load.",
