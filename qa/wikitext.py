@@ -33,6 +33,10 @@ _FIRST = {"nowrap", "nobr", "small", "smaller", "big", "larger", "em", "strong",
 _LISTS = {"plainlist", "plain list", "flatlist", "flat list", "unbulleted list", "ubl", "hlist",
           "bulleted list", "blist", "ordered list", "collapsible list"}
 _QUOTES = {"quote", "blockquote", "cquote", "quotation", "quote box", "rquote", "quote frame"}
+# An infobox's fields of pictures, maps and layout, which show no words
+_UNSHOWN_FIELDS = ("image", "caption", "alt", "logo", "signature", "map", "pushpin", "coordinates", "coor",
+                   "module", "embed", "footnotes", "seal", "coat_of_arms", "flag", "blank", "locator", "upright",
+                   "width", "size", "border", "mapframe", "grid_", "dot_")
 _EMPTY_ITEM = re.compile(r"\s*(?:-|1\.)\s*")  # a list item whose text was all template
 _EMPTY_BRACKETS = re.compile(r"\s*\(\s*[,;]?\s*\)")  # what a template left: "Keel Bay () is"
 
@@ -277,7 +281,7 @@ class _Writer:
                 continue
             value = self.inline(param.value)
             key = " ".join(str(param.name).replace("_", " ").split())
-            if value and key and not key.lower().startswith(("image", "caption", "alt", "logo", "signature")):
+            if value and key and not key.lower().replace(" ", "_").startswith(_UNSHOWN_FIELDS):
                 where = source.find(str(param))
                 rows.append((f"- {key[0].upper()}{key[1:]}: {value}", at + source[:max(where, 0)].count("\n")))
         return rows

@@ -262,8 +262,8 @@ def test_an_index_of_a_dump_answers_with_the_page_and_its_line(tmp_path, fake):
     # inline templates that carry words; the others (a citation, a navigation box) go
     ("{{lang|fr|Quai Nord}} is {{convert|5|-|10|km}} long, {{as of|2020}}.{{cite web|url=x}}\n{{Navbox|a|b}}",
      ["Quai Nord is 5–10 km long, As of 2020."]),
-    # an infobox's lists as a list of words; quotes, dashes, values, fractions, names and flags as their words
-    ("{{Infobox person\n| children = {{Plainlist|\n* Byron\n* [[Anne Blunt|Anne]]\n}}\n"
+    # an infobox's lists as a list of words (not its map's name); quotes, dashes, values, fractions, names and flags as their words
+    ("{{Infobox person\n| children = {{Plainlist|\n* Byron\n* [[Anne Blunt|Anne]]\n}}\n| pushpin_map = Scotland\n"
      "| known_for = {{hlist|Notes|[[Analytical Engine]]}}\n}}\nShe wrote {{quote|text=More than mortal.|sign=Ada}} "
      "Then{{mdash}}later {{val|1.5|u=kg}}, {{frac|1|2}} of {{sortname|Charles|Babbage}} of {{flag|United Kingdom}}.",
      ["- Children: Byron, Anne", "- Known for: Notes, Analytical Engine", "",
