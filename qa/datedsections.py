@@ -11,6 +11,7 @@ section, to the next heading of its level or above, is an article dated and titl
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -21,6 +22,14 @@ from .records import article_from
 from .types import Article
 
 _DATED = re.compile(r"[<\[]?(\d{4}-\d{2}-\d{2})(?!\d)")
+# A date written out in English, as a blog's archive or a log heads its days: "March 5, 2024",
+# "Tuesday, 5 March 2024"
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+           "october", "november", "december")
+_MONTH = r"(" + "|".join(f"{m}|{m[:3]}" for m in _MONTHS) + r"|sept)\b\.?"
+_WRITTEN = re.compile(r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?:(\d{1,2})(?:st|nd|rd|th)?\s+"
+                      + _MONTH + r",?\s+(\d{4})|" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))(?![\w-])",
+                      re.IGNORECASE)
 MIN_DAYS = 3  # two dated sections may be a document's history; three make a journal
 
 
@@ -37,7 +46,7 @@ class Entry:
 def dated_sections(text: str) -> list[Entry]:
     """The text's dated sections, in order; none unless it has :data:`MIN_DAYS` at one level."""
     found = headings_at(text)
-    dated = [(at, level, heading, m.group(1)) for at, level, heading in found if (m := _DATED.match(heading))]
+    dated = [(at, level, heading, day) for at, level, heading in found if (day := _day(heading))]
     if not dated:
         return []
     level, count = Counter(level for _, level, _, _ in dated).most_common(1)[0]
@@ -50,6 +59,20 @@ def dated_sections(text: str) -> list[Entry]:
         end = next((a for a, other, _ in found if a > at and other <= level), len(text))
         entries.append(Entry(at, end, heading.strip("<>[] "), date))
     return entries
+
+
+def _day(heading: str) -> str | None:
+    """The day a heading opens with, as ISO: ``2024-03-05``, ``March 5, 2024``, ``5 March 2024``."""
+    if m := _DATED.match(heading):
+        return m.group(1)
+    if not (m := _WRITTEN.match(heading)):
+        return None
+    day, month, year = (m[1], m[2], m[3]) if m[1] else (m[5], m[4], m[6])
+    number = next(n for n, name in enumerate(_MONTHS, 1) if name.startswith(month.lower()[:3]))
+    try:
+        return datetime.date(int(year), number, int(day)).isoformat()
+    except ValueError:  # February 30th
+        return None
 
 
 def journal_entries(given: str, absolute: str, text: str, body_line: int, rec: dict, title: str,

@@ -95,3 +95,15 @@ def test_a_date_filter_finds_the_day_and_its_lines(tmp_path, fake):
     assert [(h.title, h.line_start, h.line_end) for h in hits] == [("2024-03-07 Thursday", 11, 12)]
     [crane] = lib.ask("crane load test", k=1, mode="lexical", filters={"tags": ["crane"]})
     assert (crane.title, crane.line_start, crane.line_end) == ("2024-04-02 Tuesday", 14, 16)
+
+
+def test_days_written_out_head_a_journal_too(tmp_path):
+    path = tmp_path / "diary.md"
+    path.write_text("# Diary\n\n## Tuesday, 5 March 2024\nFog.\n\n## March 6th, 2024\nGales.\n\n"
+                    "## Sept. 12 2024 — launch day\nThe ferry launched.\n\n## Marchand 7, 2024\nNot a day.\n",
+                    encoding="utf-8")
+    days = read(path)
+    assert [(a.title, a.date) for a in days] == [
+        ("Tuesday, 5 March 2024", "2024-03-05"), ("March 6th, 2024", "2024-03-06"),
+        ("Sept. 12 2024 — launch day", "2024-09-12"), ("Diary", None)]
+    assert days[2].text.endswith("The ferry launched.") and days[3].text == "## Marchand 7, 2024\nNot a day."
