@@ -39,6 +39,7 @@ _UNSHOWN_FIELDS = ("image", "caption", "alt", "logo", "signature", "map", "pushp
                    "width", "size", "border", "mapframe", "grid_", "dot_")
 _EMPTY_ITEM = re.compile(r"\s*(?:-|1\.)\s*")  # a list item whose text was all template
 _EMPTY_BRACKETS = re.compile(r"\s*\(\s*[,;]?\s*\)")  # what a template left: "Keel Bay () is"
+_BRACKET_OPENING = re.compile(r"\(\s*[,;]\s*")  # and "Ada ({{IPAc-en|...}}; born 1815)"
 
 
 @dataclass
@@ -108,7 +109,7 @@ class _Writer:
 
     def end_line(self) -> None:
         if self.line_at is not None and not _EMPTY_ITEM.fullmatch(self.line):
-            self.page.lines.append(_EMPTY_BRACKETS.sub("", self.line).rstrip())
+            self.page.lines.append(_BRACKET_OPENING.sub("(", _EMPTY_BRACKETS.sub("", self.line)).rstrip())
             self.page.at.append(self.line_at)
             self.loose = (self.in_list or self.own) and bool(self.line.strip())
         self.line, self.line_at, self.in_list, self.own = "", None, False, False

@@ -275,9 +275,9 @@ def test_an_index_of_a_dump_answers_with_the_page_and_its_line(tmp_path, fake):
     ("Run:\n<syntaxhighlight lang=python>\nif tide:\n    sail()\n</syntaxhighlight>\n<!-- hidden -->__NOTOC__\n"
      "<gallery>\nA.jpg|x\n</gallery>\nDone.", ["Run:", "```", "if tide:", "    sail()", "```", "", "", "Done."]),
     # what templates leave behind goes: empty brackets, an empty item, a heading over nothing
-    ("{{Short description|Town}}\n'''Keel Bay''' ({{lang-gd|Bàgh a' Chìle}}) is a town ({{IPA|x}}).\n== Notes ==\n"
+    ("{{Short description|Town}}\n'''Keel Bay''' ({{lang-gd|Bàgh a' Chìle}}) is a town ({{IPA|x}}; pop. 4,210).\n== Notes ==\n"
      "=== Sources ===\n{{Reflist}}\n== Links ==\n* {{Official website|x}}\n* [[Keel Bay Pier]]",
-     ["Keel Bay (Bàgh a' Chìle) is a town.", "", "## Links", "- Keel Bay Pier"]),
+     ["Keel Bay (Bàgh a' Chìle) is a town (pop. 4,210).", "", "## Links", "- Keel Bay Pier"]),
     # a table with no heading row gets an empty one, a cell's pipe escaped
     ('{|\n|-\n| a || b <nowiki>|</nowiki> c\n|}', ["|  |  |", "|---|---|", "| a | b \\| c |"]),
 ])
