@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .walk import ReadStats
     from .wikitext import Names
 
+WIKITEXT = (".mediawiki", ".wiki")  # a page's wikitext in a file of its own
 # What a dump opens with, after any XML declaration and comments
 _TEXT_TAG = re.compile(rb"<text[\s/>]")  # where a revision's text opens (in its text, "<" is "&lt;")
 _ROOT = re.compile(rb"^(?:\s|<\?[^>]*\?>|<!--.*?-->)*<mediawiki[\s>]", re.S)
@@ -177,13 +178,20 @@ def _article(given, absolute, position, element, lines: dict, site: _Site, left:
     article = dataclasses.replace(article, article_id=make_id(absolute, "page", page_id) if page_id else article.article_id)
     if line is None:
         return article
+    anchors = _anchors(shown, line)
+    return dataclasses.replace(article, line_start=anchors[0][1], line_anchors=anchors)
+
+
+def _anchors(shown, first: int) -> tuple[tuple[int, int], ...]:
+    """(offset in the page's Markdown, line of the file) where its lines' lines change; the
+    wikitext's first line is the file's ``first``."""
     anchors: list[tuple[int, int]] = []
     size = 0
     for markdown_line, at in zip(shown.lines, shown.at, strict=True):
-        if not anchors or anchors[-1][1] != line + at:
-            anchors.append((size, line + at))
+        if not anchors or anchors[-1][1] != first + at:
+            anchors.append((size, first + at))
         size += len(markdown_line) + 1
-    return dataclasses.replace(article, line_start=anchors[0][1], line_anchors=tuple(anchors))
+    return tuple(anchors)
 
 
 def _child_text(element, name: str) -> str | None:
@@ -201,3 +209,24 @@ def _left_out(left: Counter[str]) -> str:
         parts.append(f"{others:,} in other namespaces ({kinds})")
     total = redirects + others
     return f"left out {total:,} page{'s' * (total != 1)} that {'are' if total != 1 else 'is'} no article: " + "; ".join(parts)
+
+
+def read_wikitext(given: str, absolute: str, data: bytes, stats: ReadStats) -> Iterator[Article]:
+    """A page's wikitext in a file of its own (a GitHub wiki's ``Home.mediawiki``, a page saved
+    as ``.wiki``), read as a dump's page is; titled by its file's name (a wiki's dashes are spaces)."""
+    from .dates import name_date
+    from .markdown import file_title
+    from .textlines import decode_lines
+    from .wikitext import Names, page
+
+    lines = decode_lines(given, data, stats)
+    if any(line is None for line in lines):
+        return
+    shown = page("\n".join(lines).replace("\r", ""), Names())
+    if not shown.text.strip():
+        stats.skipped.append(Skip(given, None, "no text in the page (templates or links only)"))
+        return
+    title = (file_title(absolute) or "").replace("-", " ") or None
+    article = article_from({"tags": shown.categories, "date": name_date(absolute)}, given, absolute, 0, shown.text,
+                           title, shown.at[0] + 1, lines_mapped=True, markup="markdown")
+    yield dataclasses.replace(article, line_anchors=_anchors(shown, 1))

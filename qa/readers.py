@@ -28,7 +28,7 @@ from .markdown import file_title, inline_tags, template_fences, without_hidden
 from .markdown import lead as markdown_lead
 from .markdown import title as markdown_title
 from .mdpage import entities, shown, without_esm
-from .mediawiki import is_mediawiki, read_mediawiki
+from .mediawiki import WIKITEXT, is_mediawiki, read_mediawiki, read_wikitext
 from .notebook import read_notebook
 from .odt import read_odt
 from .org import FILE_TAGS, HEADING_TAGS, org_page
@@ -167,6 +167,8 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
         reader = read_feed(given, absolute, data, stats)
     elif ext == RTF:
         reader = read_rtf(given, absolute, data, stats)
+    elif ext in WIKITEXT:
+        reader = read_wikitext(given, absolute, data, stats)
     elif ext in MHTML:
         reader = read_mhtml(given, absolute, data, stats)
     elif ext == WEBARCHIVE:

@@ -311,3 +311,21 @@ def test_an_uploaded_dump_stays_in_the_uploads_though_its_reader_said_what_it_le
     assert unkept(stored, summary.skipped, lib.catalog.holds) == [
         "not kept in the uploads folder, as they could not be read: torn.pdf"]
     assert sorted(os.listdir(uploads)) == ["wiki-2.xml.bz2", "wiki.xml.bz2"]  # a second of one name: its kind kept
+
+
+def test_a_pages_wikitext_in_a_file_of_its_own_is_read_as_a_dumps_page(tmp_path, fake):
+    wiki = tmp_path / "wiki"
+    wiki.mkdir()
+    (wiki / "Ferry-Timetable.mediawiki").write_text(  # as a GitHub wiki names a page
+        "== Winter service ==\nThe [[ferry]] leaves at seven.<ref>x</ref>\n* Fridays: the isle\n[[Category:Ferries]]\n",
+        encoding="utf-8")
+    (wiki / "Empty.wiki").write_text("{{Stub}}\n[[Category:Ferries]]\n", encoding="utf-8")
+    stats = ReadStats()
+    [article] = read_articles([str(wiki)], stats)
+    assert (article.title, article.text, article.tags, article.line_anchors) == (
+        "Ferry Timetable", "## Winter service\nThe ferry leaves at seven.\n- Fridays: the isle", ("Ferries",),
+        ((0, 1), (18, 2), (45, 3)))
+    assert [s.reason for s in stats.skipped] == ["no text in the page (templates or links only)"]
+    lib = qa.Library.build([str(wiki)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    [hit] = lib.ask("When does the ferry leave?", k=1, mode="lexical")
+    assert hit.source.endswith("Ferry-Timetable.mediawiki") and hit.line_start == 1
