@@ -1,4 +1,5 @@
-"""The sources ``qa info`` lists: each file while there are few, their folders when there are many."""
+"""The sources ``qa info`` and the web page's Library list: each file while there are few, their
+folders when there are many."""
 
 from __future__ import annotations
 
@@ -11,17 +12,45 @@ def grouped(sources: Sequence[tuple[str, int]], limit: int = SHOWN) -> list[tupl
     """(source or folder, articles, files) in the order of ``sources``: every file when there are
     at most ``limit``, else the files grouped by their folders at the deepest level that gives at
     most ``limit`` lines (a folder ends with ``/``; a file above that level stays a file)."""
+    depth = folder_depth([source for source, _ in sources], limit)
+    groups: dict[str, list[int]] = {}
+    for source, n in sources:
+        counts = groups.setdefault(group_of(source, depth), [0, 0])
+        counts[0] += n
+        counts[1] += 1
+    return [(key, articles, files) for key, (articles, files) in groups.items()]
+
+
+def folder_depth(sources: Sequence[str], limit: int = SHOWN) -> int | None:
+    """How many of a path's parts name the folders :func:`grouped` lists (None: every file)."""
     if len(sources) <= limit:
-        return [(source, n, 1) for source, n in sources]
-    parts = [(source.replace("\\", "/").split("/"), n) for source, n in sources]
-    deepest = max(len(p) for p, _ in parts) - 1
+        return None
+    parts = [source.replace("\\", "/").split("/") for source in sources]
+    deepest = max(len(p) for p in parts) - 1
     for depth in range(deepest, 0, -1):
-        groups: dict[str, list[int]] = {}
-        for p, n in parts:
-            key = "/".join(p[:depth]) + "/" if len(p) > depth else "/".join(p)
-            counts = groups.setdefault(key, [0, 0])
-            counts[0] += n
-            counts[1] += 1
-        if len(groups) <= limit or depth == 1:
-            return [(key, articles, files) for key, (articles, files) in groups.items()]
-    return [(source, n, 1) for source, n in sources]  # one component each: nothing to group by
+        if len({_key(p, depth) for p in parts}) <= limit or depth == 1:
+            return depth
+    return None  # one component each: nothing to group by
+
+
+def group_of(source: str, depth: int | None) -> str:
+    """The folder (ending ``/``) that lists ``source`` at ``depth``, or the source itself."""
+    return source if depth is None else _key(source.replace("\\", "/").split("/"), depth)
+
+
+def _key(parts: list[str], depth: int) -> str:
+    return "/".join(parts[:depth]) + "/" if len(parts) > depth else "/".join(parts)
+
+
+def folder_rows(rows: Sequence[tuple[str, int, str | None, str | None, str]], depth: int
+                ) -> list[tuple[str, int, int, str | None, str | None, str]]:
+    """The Library's rows (source, articles, first and last date, first title) by folder at
+    ``depth``: (folder or file, articles, files, first date, last date, first title)."""
+    out: dict[str, list] = {}
+    for source, n, first, last, title in rows:
+        row = out.setdefault(group_of(source, depth), [0, 0, None, None, title])
+        row[0] += n
+        row[1] += 1
+        row[2] = min(filter(None, (row[2], first)), default=None)
+        row[3] = max(filter(None, (row[3], last)), default=None)
+    return [(key, *values) for key, values in out.items()]

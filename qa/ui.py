@@ -15,6 +15,7 @@ from .errors import QAError
 from .indexdir import UPLOADS
 from .library import Library
 from .readers import EXTENSIONS
+from .sourcelist import folder_depth, folder_rows
 from .style import CSS
 from .types import BZIPPED, GZIPPED, is_pdf
 from .uploads import store_uploads, unkept
@@ -35,8 +36,9 @@ element.addEventListener('click', (event) => {
 
 # Only what the user confirms goes; the article files themselves are not touched (uploads are
 # the index's own copies).
-_CONFIRM_REMOVE = ("(source) => source && window.confirm(`Remove the articles of ${source} from the index? "
-                   "Your file stays where it is; index it again to bring them back.`) ? source : ''")
+_CONFIRM_REMOVE = ("(source) => source && window.confirm(`Remove the articles of ${source} from the index? ${"
+                   "source.endsWith('/') ? 'Your files stay where they are' : 'Your file stays where it is'}; "
+                   "index it again to bring them back.`) ? source : ''")
 
 # The similar articles appear below the hits, out of sight on a laptop screen: bring them up.
 _SCROLL_TO_SIMILAR = ("() => document.getElementById('similar-results')"
@@ -44,7 +46,8 @@ _SCROLL_TO_SIMILAR = ("() => document.getElementById('similar-results')"
 
 
 # What a Library row adds to the source it names.
-_ROW_NOTE = re.compile(r" \((?:file not found|uploaded archive, \d+ files?)\)$")
+_ROW_NOTE = re.compile(r" \((?:file not found|uploaded archive, \d+ files?|[\d,]+ files)\)$")
+LIBRARY_ROWS = 1000  # a library of more files is listed by folder, as qa info lists one
 
 
 def _row(source: str, n: int, first: str | None, last: str | None, title: str) -> list:
@@ -230,6 +233,10 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         rows = []
         paths = lib.catalog.source_paths()
         sources = lib.catalog.source_rows()
+        depth = folder_depth([row[0] for row in sources], LIBRARY_ROWS)
+        if depth is not None:  # thousands of files: a row a folder, which a click removes whole
+            return [_row(key + (f" ({files:,} files)" if key.endswith("/") else ""), n, first, last, title)
+                    for key, n, files, first, last, title in folder_rows(sources, depth)]
         # An unpacked archive (a Slack export: a file per channel and day) also gets a row of
         # its own, above its files (sorted by source, they come together): clicked, it is
         # removed whole.

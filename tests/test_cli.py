@@ -405,3 +405,19 @@ def test_info_lists_a_large_library_by_folder(tmp_path, fake, capsys):
     assert grouped(few) == [("a/b.txt", 2, 1), ("a/c.txt", 1, 1)]  # few: each file
     many = [(f"a/{i}/x.txt", 1) for i in range(50)] + [("a/top.txt", 1)]
     assert grouped(many) == [("a/", 51, 51)]  # 50 folders under a/ are too many: a/ it is
+
+
+def test_the_web_pages_library_lists_thousands_of_files_by_folder():
+    from qa.sourcelist import folder_depth, folder_rows
+    from qa.ui import _ROW_NOTE
+
+    rows = [(f"notes/{d}/{i:04d}.md", 1, f"2024-0{d + 1}-{i % 28 + 1:02d}", f"2024-0{d + 1}-{i % 28 + 1:02d}",
+             f"Note {d}-{i}") for d in range(3) for i in range(400)] + [("notes/index.md", 2, None, None, "Index")]
+    assert folder_depth([r[0] for r in rows[:900]], 1000) is None  # few: a row a file
+    depth = folder_depth([r[0] for r in rows], 1000)
+    assert folder_rows(rows, depth) == [
+        ("notes/0/", 400, 400, "2024-01-01", "2024-01-28", "Note 0-0"),
+        ("notes/1/", 400, 400, "2024-02-01", "2024-02-28", "Note 1-0"),
+        ("notes/2/", 400, 400, "2024-03-01", "2024-03-28", "Note 2-0"),
+        ("notes/index.md", 2, 1, None, None, "Index")]
+    assert _ROW_NOTE.sub("", "notes/0/ (1,400 files)") == "notes/0/"  # a click names the folder to remove
