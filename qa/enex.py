@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from .pagelines import sentence_lines
 from .records import record_article, shows_text
 from .types import Article, Skip
+from .xmlstream import PullReader
 
 if TYPE_CHECKING:
     from .walk import ReadStats
@@ -30,43 +31,17 @@ _TOKEN = re.compile(rb"<note[\s>]|</note\s*>|<content[\s>]|<!\[CDATA\[")
 
 def read_enex(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
     """Each note with text as an article; its passages point at the lines of its content."""
-    from lxml import etree
-
     with open(absolute, "rb") as fh:  # a first pass for lines, which the parser does not give ends of
         lines = _note_lines(fh)
     # An export declares Evernote's DTD by URL: never fetched, no entity it might define resolved.
-    # Fed piece by piece, and its notes taken after each piece even when the piece breaks: lxml
-    # 6.2's iterparse raises the error before giving the notes parsed ahead of it.
-    parser = etree.XMLPullParser(events=("end",), tag="note", huge_tree=True, resolve_entities=False,
-                                 no_network=True, load_dtd=False, recover=False)
-    position = 0
     with open(absolute, "rb") as fh:
-        while True:
-            chunk = fh.read(1 << 16)
-            error = None
-            try:
-                if chunk:
-                    parser.feed(chunk)
-                else:
-                    parser.close()
-            except etree.XMLSyntaxError as exc:
-                error = exc
-            for _, note in parser.read_events():
-                note_line, content_line = lines[position] if position < len(lines) else (1, None)
-                article = _article(given, absolute, position, note, note_line, content_line, stats)
-                position += 1
-                note.clear(keep_tail=True)
-                while note.getprevious() is not None:  # notes read before: gone
-                    del note.getparent()[0]
-                if article is not None:
-                    yield article
-            if error is not None:
-                stats.skipped.append(Skip(given, error.lineno or None, f"not a readable Evernote export: "
-                                                                       f"{error.msg}; notes before it were read"))
-                stats.unread.add(absolute)
-                return
-            if not chunk:
-                return
+        notes = PullReader(fh.read, "note")
+        for position, note in enumerate(notes):
+            note_line, content_line = lines[position] if position < len(lines) else (1, None)
+            article = _article(given, absolute, position, note, note_line, content_line, stats)
+            if article is not None:
+                yield article
+    notes.report(given, absolute, stats, "Evernote export", "notes")
 
 
 def _article(given, absolute, position, note, note_line, content_line, stats) -> Article | None:

@@ -21,6 +21,7 @@ from urllib.parse import quote
 from .records import article_from, make_id
 from .textlines import MAX_ARTICLE_BYTES
 from .types import Article, Skip
+from .xmlstream import PullReader
 
 if TYPE_CHECKING:
     from .dates import FileDates
@@ -45,43 +46,21 @@ def read_mediawiki(given: str, absolute: str, fh, stats: ReadStats,
 
     from .wikitext import Names
 
-    parser = etree.XMLPullParser(events=("end",), tag=("{*}siteinfo", "{*}page"), huge_tree=True,
-                                 resolve_entities=False, no_network=True, load_dtd=False)
     site = _Site(Names())
     left: Counter[str] = Counter()
     position = 0
-    read = getattr(fh, "read1", fh.read)  # gzip's and bzip2's: what a cut stream held before the cut
     text_lines = _TextLines()
-    while True:
-        chunk = read(1 << 16)
-        error = None
-        try:
-            if chunk:
-                text_lines.feed(chunk)
-                parser.feed(chunk)
-            else:
-                parser.close()
-        except etree.XMLSyntaxError as exc:
-            error = exc
-        for _, element in parser.read_events():
-            if etree.QName(element).localname == "siteinfo":
-                site = _Site.of(element, Names())
-            else:
-                lines = text_lines.of(element)
-                article = _article(given, absolute, position, element, lines, site, left, stats, dates)
-                position += 1
-                if article is not None:
-                    yield article
-            element.clear(keep_tail=True)
-            while element.getprevious() is not None:  # pages read before: gone
-                del element.getparent()[0]
-        if error is not None:
-            stats.skipped.append(Skip(given, error.lineno or None, f"not a readable MediaWiki dump: "
-                                                                   f"{error.msg}; pages before it were read"))
-            stats.unread.add(absolute)
-            break
-        if not chunk:
-            break
+    # gzip's and bzip2's read1: what a cut stream held before the cut
+    elements = PullReader(getattr(fh, "read1", fh.read), ("{*}siteinfo", "{*}page"), fed=text_lines.feed)
+    for element in elements:
+        if etree.QName(element).localname == "siteinfo":
+            site = _Site.of(element, Names())
+            continue
+        article = _article(given, absolute, position, element, text_lines.of(element), site, left, stats, dates)
+        position += 1
+        if article is not None:
+            yield article
+    elements.report(given, absolute, stats, "MediaWiki dump", "pages")
     if left:
         stats.skipped.append(Skip(given, None, _left_out(left)))
 
