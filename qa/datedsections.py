@@ -46,18 +46,19 @@ class Entry:
 def dated_sections(text: str) -> list[Entry]:
     """The text's dated sections, in order; none unless it has :data:`MIN_DAYS` at one level."""
     found = headings_at(text)
-    dated = [(at, level, heading, day) for at, level, heading in found if (day := _day(heading))]
-    if not dated:
+    days = [_day(heading) for _, _, heading in found]
+    levels = Counter(level for (_, level, _), day in zip(found, days, strict=True) if day)
+    if not levels or (top := levels.most_common(1)[0])[1] < MIN_DAYS:
         return []
-    level, count = Counter(level for _, level, _, _ in dated).most_common(1)[0]
-    if count < MIN_DAYS:
-        return []
+    level = top[0]
     entries = []
-    for at, own, heading, date in dated:
-        if own != level:
-            continue
-        end = next((a for a, other, _ in found if a > at and other <= level), len(text))
-        entries.append(Entry(at, end, heading.strip("<>[] "), date))
+    for n, ((at, own, heading), day) in enumerate(zip(found, days, strict=True)):
+        if day and own == level:  # to the next heading of its level or above
+            after = n + 1
+            while after < len(found) and found[after][1] > level:
+                after += 1
+            end = found[after][0] if after < len(found) else len(text)
+            entries.append(Entry(at, end, heading.strip("<>[] "), day))
     return entries
 
 
@@ -89,11 +90,12 @@ def journal_entries(given: str, absolute: str, text: str, body_line: int, rec: d
     seen: Counter[str] = Counter()
     outside: list[tuple[int, int]] = []  # spans of the text under no dated heading
     done = 0
+    lines = _LineCounter(text, body_line)
     for entry in entries:
         outside.append((done, entry.start))
         done = entry.end
         body = text[entry.start:entry.end].rstrip()
-        line = body_line + text.count("\n", 0, entry.start)
+        line = lines.at(entry.start)
         seen[entry.date] += 1
         record = {**rec, "date": entry.date,
                   "tags": [*rec["tags"], *tags_of(line, line + body.count("\n") + 1), *inline_tags(body)]}
@@ -105,13 +107,29 @@ def journal_entries(given: str, absolute: str, text: str, body_line: int, rec: d
     pieces = [(start, _without_last_headings(text[start:end])) for start, end in outside if _says_something(text[start:end])]
     if pieces:
         rest, anchors = "", []
+        lines = _LineCounter(text, body_line)
         for start, piece in pieces:
             rest += "\n\n" if rest else ""
-            anchors.append((len(rest), body_line + text.count("\n", 0, start)))
+            anchors.append((len(rest), lines.at(start)))
             rest += piece
         record = {**{k: v for k, v in rec.items() if k != "id"}, "tags": [*rec["tags"], *inline_tags(rest)]}
         article = article_from(record, given, absolute, 0, rest, title, anchors[0][1], lines_mapped=True)
         yield dataclasses.replace(article, line_anchors=tuple(anchors))
+
+
+class _LineCounter:
+    """The line of ``text`` at offsets asked for in order, counting newlines once."""
+
+    def __init__(self, text: str, first: int) -> None:
+        self.text, self.offset, self.line = text, 0, first
+
+    def at(self, offset: int) -> int:
+        if offset < self.offset:  # asked out of order: counted again from the start
+            self.line -= self.text.count("\n", 0, self.offset)
+            self.offset = 0
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line
 
 
 def _without_last_headings(text: str) -> str:

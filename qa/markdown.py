@@ -174,7 +174,8 @@ def headings_at(text: str) -> list[tuple[int, int, str]]:
     out = []
     for at, heading, _ in _structure(text):
         if heading is not None:
-            if not _ATX.match(text[at:text.find("\n", at) if "\n" in text[at:] else len(text)]):
+            end = text.find("\n", at)
+            if not _ATX.match(text[at:end if end >= 0 else len(text)]):
                 at = text.rfind("\n", 0, max(at - 1, 0)) + 1  # a setext heading: its text's line
             out.append((at, *heading))
     return out
@@ -211,15 +212,16 @@ def title(text: str, path: str | None = None) -> str | None:
     without its extension, as a notes app (Obsidian) titles a note, or for a ``README`` or
     ``index`` the name of its folder (a project, a page bundle), unless that names nothing
     either (``docs``, ``5f3a2b``); else the first heading, else None."""
-    found = [(level, heading) for level, heading in headings(text)[0] if plain(heading)]
-    best = next((heading for level, heading in found if level == 1), None)
+    found = ((level, heading) for level, heading in headings(text)[0] if plain(heading))  # rendered as met
+    first = next(found, None)
+    best = first[1] if first and first[0] == 1 else next((heading for level, heading in found if level == 1), None)
     if best is None:
-        opens = (bool(found) and found[0][0] <= 2
+        opens = (first is not None and first[0] <= 2
                  and line_kinds(text.lstrip("\n").split("\n", 2)[:2])[0] == HEADING)
         name = file_title(path) if path and not opens else None
         if name:
             return name
-        best = found[0][1] if found else None
+        best = first[1] if first else None
     return plain(best) if best is not None else None
 
 
