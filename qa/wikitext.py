@@ -291,13 +291,15 @@ class _Writer:
         """A wikitable as a Markdown table, a row a line at the row's line; its caption first."""
         rows: list[tuple[list[str], int, bool]] = []  # cells, line, all header cells
         caption = None
-        source, offset = str(node), 0
+        source, offset, line = str(node), 0, at
 
-        def line_of(part) -> int:
-            nonlocal offset
+        def line_of(part) -> int:  # parts are asked for in order: newlines counted once
+            nonlocal offset, line
             where = source.find(str(part), offset)
-            offset = max(offset, where)
-            return at + source[:max(where, 0)].count("\n")
+            if where > offset:
+                line += source.count("\n", offset, where)
+                offset = where
+            return line
 
         loose: list = []  # cells before the first |- are the first row's
         for child in node.contents.nodes:
