@@ -17,12 +17,13 @@ import re
 import shutil
 import stat
 import tarfile
+import time
 import uuid
 import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from typing import IO
@@ -80,6 +81,7 @@ def unpack(archive: str, uploads: str, name: str | None = None, max_bytes: int =
     """
     stem = _component(archive_stem(name or archive)) or "archive"
     os.makedirs(uploads, exist_ok=True)
+    _clear_stale(uploads)
     work = os.path.join(uploads, f".unpacking-{uuid.uuid4().hex}")
     try:
         written, left = _extract(archive, work, max_bytes, max_files)
@@ -99,6 +101,19 @@ def unpack(archive: str, uploads: str, name: str | None = None, max_bytes: int =
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return Unpacked(folder, written, dict(left))
+
+
+STALE = 24 * 3600  # seconds: an unpacking this old was cut short by a crash, not still running
+
+
+def _clear_stale(uploads: str) -> None:
+    """Delete what an unpacking cut short left (a hidden ``.unpacking-*`` folder a day old)."""
+    now = time.time()
+    for entry in os.scandir(uploads):
+        if entry.name.startswith(".unpacking-") and entry.is_dir(follow_symlinks=False):
+            with suppress(OSError):
+                if now - entry.stat(follow_symlinks=False).st_mtime > STALE:
+                    shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def _extract(archive: str, work: str, max_bytes: int, max_files: int) -> tuple[int, Counter[str]]:

@@ -8,6 +8,7 @@ import json
 import os
 import stat
 import tarfile
+import time
 import zipfile
 
 import pytest
@@ -161,3 +162,18 @@ def test_a_damaged_or_foreign_tar_leaves_nothing(tmp_path):
     with pytest.raises(qa.InputError, match="notes.tar.gz is not a zip or tar archive"):
         unpack(str(tmp_path / "notes.tar.gz"), str(uploads))
     assert os.listdir(uploads) == []
+
+
+def test_what_a_crash_left_while_unpacking_goes_at_the_next_upload_a_day_later(tmp_path):
+    uploads = tmp_path / "uploads"
+    stale, running = uploads / ".unpacking-0ld", uploads / ".unpacking-n0w"
+    for folder in (stale, running):
+        (folder / "export").mkdir(parents=True)
+        (folder / "export" / "a.txt").write_text("half of an export\n")
+    day_ago = time.time() - 25 * 3600
+    os.utime(stale, (day_ago, day_ago))
+    archive = tmp_path / "notes.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("notes/a.txt", "The ferry leaves at seven.\n")
+    unpack(str(archive), str(uploads))
+    assert sorted(p.name for p in uploads.iterdir()) == [".unpacking-n0w", "notes"]  # another's, still going: kept
