@@ -37,6 +37,7 @@ from .recordfiles import read_csv, read_json, read_jsonl
 from .records import article_from, make_id, mapped, tag_names, title_from_text
 from .rtf import MAX_RTF_BYTES, read_rtf
 from .savedpage import MAX_SAVED_PAGE_BYTES, read_mhtml, read_webarchive
+from .subtitles import SUBTITLES, read_subtitles
 from .textlines import MAX_ARTICLE_BYTES, decode_lines, opened, read_lines
 from .types import (
     BZIPPED,
@@ -169,6 +170,8 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
         reader = read_rtf(given, absolute, data, stats)
     elif ext in WIKITEXT:
         reader = read_wikitext(given, absolute, data, stats)
+    elif ext in SUBTITLES:
+        reader = read_subtitles(given, absolute, data, stats)
     elif ext in MHTML:
         reader = read_mhtml(given, absolute, data, stats)
     elif ext == WEBARCHIVE:

@@ -15,6 +15,7 @@ from .feeds import FEEDS, is_feed
 from .indexdir import UNPACKED, UPLOADS, looks_like_index
 from .jats import is_jats
 from .mediawiki import WIKITEXT
+from .subtitles import SUBTITLES
 from .textlines import opened
 from .types import (
     ARCHIVES,
@@ -36,7 +37,7 @@ from .types import (
     is_page,
 )
 
-EXTENSIONS = (".txt", *GZIPPED, *BZIPPED, *MARKDOWN, *WIKITEXT, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, NXML, NOTEBOOK, PDF, DOCX, ODT, RTF, EPUB, *MAIL, *FEEDS, ENEX)
+EXTENSIONS = (".txt", *GZIPPED, *BZIPPED, *MARKDOWN, *WIKITEXT, *SUBTITLES, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, NXML, NOTEBOOK, PDF, DOCX, ODT, RTF, EPUB, *MAIL, *FEEDS, ENEX)
 # Word processors' other formats: what makes them readable
 _XML = (".xml", ".xml.gz", *BZIPPED)  # read only when a feed, a journal article or a wiki's dump
 _SAVE_AS = dict.fromkeys((".doc", ".wpd"), " (save as .docx)") | {

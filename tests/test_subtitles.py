@@ -1,0 +1,93 @@
+"""Subtitles and transcripts (.srt, .vtt) read as one article at the lines of their cues (qa.subtitles)."""
+
+from __future__ import annotations
+
+import qa
+from qa.readers import ReadStats, read_articles
+
+# A lecture's captions as a captioning tool writes them, voices and all (written for these tests)
+LECTURE = """WEBVTT
+Kind: captions
+Language: en
+
+NOTE written by hand
+
+00:00:00.000 --> 00:00:02.500 align:start position:0%
+<v Ann>Welcome to the third lecture on tides.
+
+00:00:02.500 --> 00:00:05.000
+<v Ann>Today we look at <i>spring</i> tides &amp; neap tides.
+
+00:00:09.000 --> 00:00:12.000
+<v Bob>Why is the spring tide higher?
+
+01:00:12.000 --> 01:00:15.000
+<v Ann>Because the sun and the moon pull together.
+"""
+
+# YouTube's automatic captions: each line shown twice, the second time above the next, with
+# the words' times inside, cues of 10 ms between, and a line of a space (␠) opening some
+ROLLING = """WEBVTT
+Kind: captions
+Language: en
+
+00:00:00.160 --> 00:00:02.070 align:start position:0%
+␠
+the<00:00:00.400><c> harbour</c><00:00:00.640><c> dredger</c>
+
+00:00:02.070 --> 00:00:02.080 align:start position:0%
+the harbour dredger
+␠
+
+00:00:02.080 --> 00:00:04.430 align:start position:0%
+the harbour dredger
+arrives<00:00:02.560><c> on</c><00:00:02.800><c> monday</c>
+
+00:00:04.430 --> 00:00:04.440 align:start position:0%
+arrives on monday
+␠
+""".replace("␠", " ")
+
+
+def read(path):
+    stats = ReadStats()
+    return list(read_articles([str(path)], stats)), stats
+
+
+def line_of(text: str, what: str) -> int:
+    return text[:text.index(what)].count("\n") + 1
+
+
+def test_captions_are_a_text_of_paragraphs_at_the_lines_of_their_cues(tmp_path):
+    (tmp_path / "Tides-lecture-3.en.vtt").write_text(LECTURE, encoding="utf-8")
+    [article], stats = read(tmp_path / "Tides-lecture-3.en.vtt")
+    assert article.text == ("Ann: Welcome to the third lecture on tides.\nToday we look at spring tides & neap tides.\n\n"
+                            "Bob: Why is the spring tide higher?\n\nAnn: Because the sun and the moon pull together.")
+    assert (article.title, article.metadata) == ("Tides-lecture-3", {"duration": "1:00:15"})
+    assert [line for _, line in article.line_anchors] == [
+        line_of(LECTURE, "<v Ann>Welcome"), line_of(LECTURE, "<v Ann>Today"), line_of(LECTURE, "<v Bob>"),
+        line_of(LECTURE, "<v Ann>Because")]
+    [rolling], _ = read(_write(tmp_path / "auto.vtt", ROLLING))
+    assert rolling.text == "the harbour dredger\narrives on monday"  # each line once
+    assert rolling.line_anchors[0] == (0, line_of(ROLLING, "the<00"))  # the cue under its line of a space
+    crammed = "1\n00:00:01,000 --> 00:00:02,000\nFirst.\n2\n00:00:02,000 --> 00:00:03,000\nSecond.\n"
+    [srt], _ = read(_write(tmp_path / "crammed.srt", crammed))  # no empty line before a cue's number
+    assert srt.text == "First.\nSecond."
+    assert stats.skipped == []
+
+
+def test_a_subrip_file_in_a_legacy_encoding_and_one_without_cues(tmp_path, fake):
+    (tmp_path / "cafe.srt").write_bytes(b"1\r\n00:00:01,000 --> 00:00:04,000\r\n{\\an8}The caf\xe9 on the quay opens at six."
+                                        b"\r\n\r\n2\r\n00:00:08,500 --> 00:00:10,000\r\n<i>It serves the first ferry.</i>\r\n")
+    (tmp_path / "notes.srt").write_text("Not subtitles at all.\n", encoding="utf-8")
+    lib = qa.Library.build([str(tmp_path)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    why = {s.path.rsplit("/", 1)[1]: s.reason for s in lib.last_summary.skipped}
+    assert why == {"notes.srt": "no cues in it (no 00:00:01,000 --> 00:00:04,000 lines)"}
+    [hit] = lib.ask("When does the café open?", k=1, mode="lexical")
+    assert hit.text == "The café on the quay opens at six.\n\nIt serves the first ferry."  # a pause: two paragraphs
+    assert (hit.line_start, hit.line_end) == (3, 7)
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
