@@ -122,7 +122,7 @@ def adoc_page(text: str) -> tuple[str, dict]:
                 line.strip() in ("+", "<<<", "'''", "---", "***"):
             i += 1
             continue
-        shown = _shown(line, attributes, pending)
+        shown = _shown(line, attributes)
         if pending in _ADMONITIONS and line.strip():
             shown = f"**{pending.title()}:** {shown}"
         if line.strip():
@@ -192,7 +192,9 @@ def _language(pending: str) -> str:
     return parts[1] if len(parts) > 1 and parts[0].lstrip("%") in ("source", "") and "=" not in parts[1] else ""
 
 
-def _shown(line: str, attributes: dict[str, str], pending: str) -> str:
+def _shown(line: str, attributes: dict[str, str]) -> str:
+    """A line of text as Markdown: a section title, a block title, an admonition, a list item
+    or a definition, or a paragraph's line."""
     if m := _SECTION.match(line):
         return "#" * len(m.group(1)) + " " + _inline(m.group(2), attributes)
     if m := _BLOCK_TITLE.match(line):
