@@ -30,12 +30,12 @@ import tempfile
 from collections.abc import Iterator
 
 from .records import make_id, record_article
-from .types import DOCX, EPUB, MARKDOWN, MHTML, ODT, PAGES, PDF, RTF, WEBARCHIVE, Article, Skip, markup_of
+from .types import DOCX, EPUB, MARKDOWN, MHTML, ODT, PAGES, PDF, PPTX, RTF, WEBARCHIVE, Article, Skip, markup_of
 from .walk import ReadStats
 
 MAX_MESSAGE_BYTES = 64 * 2**20  # attachments included
 # Attachments read: documents, not data (a .csv's rows would each be an article) or pictures
-ATTACHED = (PDF, DOCX, ODT, RTF, EPUB, ".txt", *MARKDOWN, *PAGES, *MHTML, WEBARCHIVE, ".eml")
+ATTACHED = (PDF, DOCX, ODT, PPTX, RTF, EPUB, ".txt", *MARKDOWN, *PAGES, *MHTML, WEBARCHIVE, ".eml")
 _FROM_LINE = re.compile(rb"From \S+ +\S.*\d\d:\d\d")  # "From sender weekday month day hh:mm:ss year"
 _HEADER = re.compile(rb"[!-9;-~]+:")
 # A subject's reply and forward prefixes, as mail programs write them in their languages

@@ -37,6 +37,7 @@ from .recordfiles import read_csv, read_json, read_jsonl
 from .records import article_from, make_id, mapped, tag_names, title_from_text
 from .rtf import MAX_RTF_BYTES, read_rtf
 from .savedpage import MAX_SAVED_PAGE_BYTES, read_mhtml, read_webarchive
+from .slides import read_pptx
 from .subtitles import SUBTITLES, read_subtitles
 from .textlines import MAX_ARTICLE_BYTES, decode_lines, opened, read_lines
 from .types import (
@@ -52,6 +53,7 @@ from .types import (
     ODT,
     PAGES,
     PDF,
+    PPTX,
     RTF,
     WEBARCHIVE,
     Article,
@@ -112,8 +114,8 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
     ext = os.path.splitext(given.rsplit(".", 1)[0] if compressed else given)[1].lower()
     if not given.lower().endswith(EXTENSIONS):  # walked files of no kind read are mailboxes (qa.walk)
         ext = ".mbox"
-    if ext in (PDF, DOCX, ODT, EPUB):  # binary: PDFium, python-docx or a zip reader reads the file itself
-        reader = {PDF: read_pdf, DOCX: read_docx, ODT: read_odt, EPUB: read_epub}[ext]
+    if ext in (PDF, DOCX, ODT, EPUB, PPTX):  # binary: PDFium, python-docx or a zip reader reads the file itself
+        reader = {PDF: read_pdf, DOCX: read_docx, ODT: read_odt, EPUB: read_epub, PPTX: read_pptx}[ext]
         yield from _guarded(reader(given, absolute, stats), given, absolute, stats)
         return
     try:

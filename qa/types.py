@@ -13,6 +13,7 @@ PAGES = (".html", ".htm", ".xhtml")
 PDF = ".pdf"  # its pages are its lines (qa.pdf)
 DOCX = ".docx"  # its paragraphs are its lines (qa.word)
 ODT = ".odt"  # and so are these (qa.odt)
+PPTX = ".pptx"  # a deck: its slides are its pages (qa.slides)
 RTF = ".rtf"  # and these (qa.rtf)
 MHTML = (".mhtml", ".mht")  # a page saved whole by a browser (qa.savedpage)
 WEBARCHIVE = ".webarchive"  # and by Safari
@@ -54,11 +55,11 @@ def is_pdf(source: str) -> bool:
 
 
 def lines_of(source: str, line_start: int, line_end: int | None = None) -> str:
-    """``12-14``, ``12`` for one line; a PDF's pages: ``p3-4``, ``p3``; a Word document's
+    """``12-14``, ``12`` for one line; a PDF's pages (a deck's slides): ``p3-4``, ``p3``; a Word document's
     paragraphs: ``¶12-14``; an e-book's chapter: ``§7``."""
     span = line_start if line_end in (None, line_start) else f"{line_start}-{line_end}"
     lower = source.lower()
-    mark = "p" if lower.endswith(PDF) else "¶" if lower.endswith((DOCX, ODT, RTF)) else "§" if lower.endswith(EPUB) else ""
+    mark = "p" if lower.endswith((PDF, PPTX)) else "¶" if lower.endswith((DOCX, ODT, RTF)) else "§" if lower.endswith(EPUB) else ""
     return f"{mark}{span}"
 
 

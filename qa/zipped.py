@@ -18,8 +18,9 @@ def refused(absolute: str, kind: str, ext: str, limit: int) -> str | None:
             head = fh.read(8)
         if not head:
             return "empty file"
-        if head.startswith(OLE) and ext in (".docx", ".odt"):
-            return (f"a password-protected or Word 97-2003 document (not the {ext} format): "
+        if head.startswith(OLE) and ext in (".docx", ".odt", ".pptx"):
+            old = "PowerPoint 97-2003 deck" if ext == ".pptx" else "Word 97-2003 document"
+            return (f"a password-protected or {old} (not the {ext} format): "
                     f"save a copy as {ext} without a password to index it")
         if not zipfile.is_zipfile(absolute):
             return f"not {kind} ({ext} files are zip packages, and this is not one)"
