@@ -30,7 +30,21 @@ import tempfile
 from collections.abc import Iterator
 
 from .records import make_id, record_article
-from .types import DOCX, EPUB, MARKDOWN, MHTML, ODT, PAGES, PDF, PPTX, RTF, WEBARCHIVE, Article, Skip, markup_of
+from .types import (
+    DOCX,
+    EPUB,
+    MARKDOWN,
+    MHTML,
+    ODT,
+    PAGES,
+    PDF,
+    PPTX,
+    RTF,
+    WEBARCHIVE,
+    Article,
+    Skip,
+    markup_of,
+)
 from .walk import ReadStats
 
 MAX_MESSAGE_BYTES = 64 * 2**20  # attachments included

@@ -44,7 +44,7 @@ def deck(path) -> str:
         "ppt/presentation.xml": f'<p:presentation {NS}><p:sldIdLst><p:sldId id="256" r:id="rId3"/>'
                                 '<p:sldId id="257" r:id="rId2"/><p:sldId id="258" r:id="rId4"/>'
                                 '<p:sldId id="259" r:id="rId5"/></p:sldIdLst></p:presentation>',
-        "ppt/_rels/presentation.xml.rels": f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        "ppt/_rels/presentation.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         + "".join(f'<Relationship Id="rId{n}" Type="{RELS}/slide" Target="slides/slide{s}.xml"/>'
                   for n, s in ((3, 2), (2, 1), (4, 3), (5, 4))) + "</Relationships>",
         "ppt/slides/slide1.xml": slide(shape("ctrTitle", para("Harbour review 2024")),
