@@ -32,7 +32,8 @@ _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")
 _TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")  # WebVTT's and SubRip's markup, a cue's inline times
-_LANGUAGE = re.compile(r"\.[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?$")  # "Tides.en", "Talk.pt-BR"
+# A language suffix: "Tides.en", "Talk.pt-BR"; "Tides_en" as an upload's safe name has it
+_LANGUAGE = re.compile(r"\.[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?$|_[a-z]{2}$")
 
 
 @dataclasses.dataclass

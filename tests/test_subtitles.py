@@ -67,6 +67,8 @@ def test_captions_are_a_text_of_paragraphs_at_the_lines_of_their_cues(tmp_path):
     assert [line for _, line in article.line_anchors] == [
         line_of(LECTURE, "<v Ann>Welcome"), line_of(LECTURE, "<v Ann>Today"), line_of(LECTURE, "<v Bob>"),
         line_of(LECTURE, "<v Ann>Because")]
+    [uploaded], _ = read(_write(tmp_path / "Tides_en.vtt", LECTURE))  # as the web page's upload names it
+    assert uploaded.title == "Tides"
     [rolling], _ = read(_write(tmp_path / "auto.vtt", ROLLING))
     assert rolling.text == "the harbour dredger\narrives on monday"  # each line once
     assert rolling.line_anchors[0] == (0, line_of(ROLLING, "the<00"))  # the cue under its line of a space
