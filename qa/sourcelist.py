@@ -46,11 +46,14 @@ def folder_rows(rows: Sequence[tuple[str, int, str | None, str | None, str]], de
                 ) -> list[tuple[str, int, int, str | None, str | None, str]]:
     """The Library's rows (source, articles, first and last date, first title) by folder at
     ``depth``: (folder or file, articles, files, first date, last date, first title)."""
-    out: dict[str, list] = {}
-    for source, n, first, last, title in rows:
-        row = out.setdefault(group_of(source, depth), [0, 0, None, None, title])
-        row[0] += n
-        row[1] += 1
-        row[2] = min(filter(None, (row[2], first)), default=None)
-        row[3] = max(filter(None, (row[3], last)), default=None)
-    return [(key, *values) for key, values in out.items()]
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(group_of(row[0], depth), []).append(row)
+    return [(key, *summed(members)) for key, members in groups.items()]
+
+
+def summed(rows: Sequence[tuple[str, int, str | None, str | None, str]]
+           ) -> tuple[int, int, str | None, str | None, str]:
+    """Library rows as one: articles, files, the earliest and latest date, the first title."""
+    return (sum(r[1] for r in rows), len(rows), min((r[2] for r in rows if r[2]), default=None),
+            max((r[3] for r in rows if r[3]), default=None), rows[0][4])

@@ -15,7 +15,7 @@ from .errors import QAError
 from .indexdir import UPLOADS
 from .library import Library
 from .readers import EXTENSIONS
-from .sourcelist import folder_depth, folder_rows
+from .sourcelist import folder_depth, folder_rows, summed
 from .style import CSS
 from .types import BZIPPED, GZIPPED, is_pdf
 from .uploads import store_uploads, unkept
@@ -253,10 +253,8 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         for src, n, first, last, title in sources:
             folder = archive_of(src)
             if folder in held:
-                files = held.pop(folder)
-                rows.append(_row(f"{folder} (uploaded archive, {len(files)} file{'s' * (len(files) != 1)})",
-                                 sum(f[1] for f in files), min((f[2] for f in files if f[2]), default=None),
-                                 max((f[3] for f in files if f[3]), default=None), files[0][4]))
+                articles, files, start, end, name = summed(held.pop(folder))
+                rows.append(_row(f"{folder} (uploaded archive, {files} file{'s' * (files != 1)})", articles, start, end, name))
             # Kept by updates of other folders (a drive not mounted): the file may be gone for good.
             gone = " (file not found)" if src in paths and not os.path.exists(paths[src]) else ""
             rows.append(_row(src + gone, n, first, last, title))
