@@ -40,6 +40,7 @@ from .savedpage import MAX_SAVED_PAGE_BYTES, read_mhtml, read_webarchive
 from .slides import read_pptx
 from .subtitles import SUBTITLES, read_subtitles
 from .textlines import MAX_ARTICLE_BYTES, decode_lines, opened, read_lines
+from .tweets import POSTS, read_posts
 from .types import (
     BZIPPED,
     DOCX,
@@ -72,7 +73,7 @@ MAX_JSON_BYTES = 256 * 2**20  # a .json file or a feed is parsed whole; JSONL st
 _OWN_ENCODING = (*PAGES, *MHTML, WEBARCHIVE, NXML, NOTEBOOK, *FEEDS, ENEX, *MAIL, RTF)
 # A whole file read at once: at most this much (pictures make an .rtf or a saved page big)
 _LIMITS = {RTF: MAX_RTF_BYTES, **dict.fromkeys((*MHTML, WEBARCHIVE), MAX_SAVED_PAGE_BYTES),
-           **dict.fromkeys((".json", NXML, NOTEBOOK, *FEEDS), MAX_JSON_BYTES)}
+           **dict.fromkeys((".json", ".js", NXML, NOTEBOOK, *FEEDS), MAX_JSON_BYTES)}
 
 
 def read_articles(
@@ -112,7 +113,7 @@ def read_articles(
 def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:
     compressed = given.lower().endswith(GZIPPED + BZIPPED)
     ext = os.path.splitext(given.rsplit(".", 1)[0] if compressed else given)[1].lower()
-    if not given.lower().endswith(EXTENSIONS):  # walked files of no kind read are mailboxes (qa.walk)
+    if not given.lower().endswith(EXTENSIONS) and not POSTS.search(given):  # walked files of no kind read are mailboxes (qa.walk)
         ext = ".mbox"
     if ext in (PDF, DOCX, ODT, EPUB, PPTX):  # binary: PDFium, python-docx or a zip reader reads the file itself
         reader = {PDF: read_pdf, DOCX: read_docx, ODT: read_odt, EPUB: read_epub, PPTX: read_pptx}[ext]
@@ -174,6 +175,8 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
         reader = read_wikitext(given, absolute, data, stats)
     elif ext in SUBTITLES:
         reader = read_subtitles(given, absolute, data, stats)
+    elif ext == ".js":  # an X archive's posts (qa.walk reads no other)
+        reader = read_posts(given, absolute, data, stats)
     elif ext in MHTML:
         reader = read_mhtml(given, absolute, data, stats)
     elif ext == WEBARCHIVE:

@@ -17,6 +17,7 @@ from .jats import is_jats
 from .mediawiki import WIKITEXT
 from .subtitles import SUBTITLES
 from .textlines import opened
+from .tweets import is_posts
 from .types import (
     ARCHIVES,
     BZIPPED,
@@ -180,7 +181,7 @@ def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, 
         return
     if not explicit and name.startswith("."):
         kind = "hidden"
-    elif not name.lower().endswith(EXTENSIONS) and not is_mailbox(path):
+    elif not name.lower().endswith(EXTENSIONS) and not is_mailbox(path) and not is_posts(path):
         kind = os.path.splitext(name)[1].lower() or "without an extension"
         kind += _SAVE_AS.get(kind, "")
     elif not explicit and name.lower().endswith(_XML) and not _feed_file(path):
