@@ -29,6 +29,7 @@ from functools import partial
 from typing import IO
 
 from .errors import InputError
+from .tweets import KEPT
 from .types import ARCHIVES
 from .walk import EXTENSIONS
 
@@ -213,7 +214,7 @@ def _kind(parts: list[str]) -> str | None:
     if any(p.startswith(".") for p in parts):
         return "hidden"
     ext = os.path.splitext(parts[-1])[1].lower()
-    if not parts[-1].lower().endswith(EXTENSIONS):
+    if not parts[-1].lower().endswith(EXTENSIONS) and not KEPT.search(parts[-1]):  # an X archive's posts are read
         return ext or _NO_EXTENSION
     return None
 

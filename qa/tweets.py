@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from .walk import ReadStats
 
 POSTS = re.compile(r"(?:^|[\\/])(?:tweets(?:-part\d+)?|note-tweet)\.js$", re.IGNORECASE)
+# What an upload of the archive keeps of its .js files: the posts, and the account that names them
+KEPT = re.compile(r"(?:^|[\\/])(?:tweets(?:-part\d+)?|note-tweet|account)\.js$", re.IGNORECASE)
 _ASSIGNMENT = re.compile(r"^\ufeff?\s*window\.YTD\.[\w.]+\s*=\s*")
 _TCO = re.compile(r"https://t\.co/\w+")
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from .errors import QAError
 from .readers import EXTENSIONS
+from .tweets import POSTS
 from .types import BZIPPED, GZIPPED
 from .walk import is_mailbox
 
@@ -18,8 +19,9 @@ def safe_name(name: str, mailbox: bool = False) -> str:
     ``mailbox``: the file is a mailbox (Thunderbird's ``Inbox`` has no extension): ``.mbox``."""
     stem, ext = _split(os.path.basename(name.replace("\\", "/")))
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_.")[:80] or "upload"
-    ext = ext.lower() if ext.lower() in EXTENSIONS else ".mbox" if mailbox else ".txt"
-    return stem + ext
+    if ext.lower() in EXTENSIONS or POSTS.search(stem + ext):  # an X archive's tweets.js too
+        return stem + ext.lower()
+    return stem + (".mbox" if mailbox else ".txt")
 
 
 def _split(name: str) -> tuple[str, str]:

@@ -73,3 +73,16 @@ def test_without_notes_a_cut_post_is_read_as_it_is_and_found(tmp_path, fake):
     lib = qa.Library.build([str(tmp_path)], str(tmp_path / "idx"), embedder=fake, progress=False)
     [hit] = lib.ask("dredger long post", k=1, mode="lexical")
     assert hit.text.endswith("cuts short here…") and hit.url == "https://x.com/annlee/status/1765000000000000005"
+
+
+def test_an_uploaded_archive_keeps_its_posts(tmp_path):
+    import shutil
+
+    from qa.archive import unpack
+    from qa.uploads import safe_name
+
+    archive(tmp_path / "x")
+    shutil.make_archive(str(tmp_path / "twitter-archive"), "zip", tmp_path / "x")
+    done = unpack(str(tmp_path / "twitter-archive.zip"), str(tmp_path / "uploads"))
+    assert (done.files, done.left) == (3, {".js": 1})  # tweets.js, note-tweet.js and account.js; not like.js
+    assert safe_name("tweets.js") == "tweets.js" and safe_name("like.js") == "like.txt"
