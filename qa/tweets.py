@@ -92,9 +92,11 @@ def read_posts(given: str, absolute: str, data: bytes, stats: ReadStats) -> Iter
         yield article_from(rec, given, absolute, n, rec["text"], title_from_text(rec["text"]), line,
                            lines_mapped=False)
     if reposts:
-        stats.skipped.append(Skip(given, None, f"{reposts} reposts (RT @...), someone else's words, not read"))
+        stats.skipped.append(Skip(given, None, f"{reposts} repost{'s' * (reposts != 1)} (RT @...), someone "
+                                               "else's words, not read"))
     if cut:
-        stats.skipped.append(Skip(given, None, f"{cut} long posts read whole from note-tweet.js, not cut here"))
+        stats.skipped.append(Skip(given, None, f"{cut} long post{'s' * (cut != 1)} read whole from note-tweet.js, "
+                                               "not cut here"))
 
 
 def _tweet(post: dict, username: str | None) -> dict | None:

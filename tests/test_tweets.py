@@ -63,8 +63,8 @@ def test_an_archives_posts_are_read_as_x_shows_them(tmp_path):
     assert note.text.endswith("it arrives on Monday.") and note.tags == ("dredging",)
     assert len(articles) == 3  # no repost, no picture alone, no cut post, nothing of like.js
     reasons = sorted(s.reason for s in stats.skipped)
-    assert reasons == ["1 long posts read whole from note-tweet.js, not cut here",
-                       "1 reposts (RT @...), someone else's words, not read", "a post without words (a picture alone)"]
+    assert reasons == ["1 long post read whole from note-tweet.js, not cut here",
+                       "1 repost (RT @...), someone else's words, not read", "a post without words (a picture alone)"]
     assert stats.ignored[".js"] == 2  # account.js, like.js
 
 
