@@ -3,10 +3,12 @@
 The cues' text is read in order without their numbers, times and markup (``<i>``, ``<c.yellow>``,
 a WebVTT voice ``<v Ann>`` read as ``Ann:``, SubRip's ``{\\an8}``); a line repeated by rolling
 captions (YouTube's automatic ones show each line twice, the second time above the next) is read
-once; a pause of three seconds or a new speaker starts a paragraph. Each line of the text is at
-the line of the file its cue's text is on, so a reference opens the file at the cue, its time
-just above it (``lecture-3.vtt:212-240``). Titled by the file's name (without a language
-suffix: ``Tides.en.vtt`` is ``Tides``); its length kept as ``metadata["duration"]``.
+once; a pause of three seconds, a new speaker or a minute's talk ended by a sentence starts a
+paragraph, which opens with its time (``[12:05]``, ``[1:02:07]``), as a video's transcript shows it:
+the card says where to play it. Each line of the text is at the line of the file its cue's text is
+on, so a reference opens the file at the cue, its time just above it (``lecture-3.vtt:212-240``).
+Titled by the file's name (without a language suffix: ``Tides.en.vtt`` is ``Tides``); its length
+kept as ``metadata["duration"]``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
 
 SUBTITLES = (".srt", ".vtt")
 PAUSE = 3.0  # seconds of silence that end a paragraph
+LONG = 60.0  # seconds of talk after which a sentence's end ends one: passages start near a time
+_ENDS = (".", "?", "!", '."', '?"', ".'", "?'")
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")
@@ -54,22 +58,25 @@ def read_subtitles(given: str, absolute: str, data: bytes, stats: ReadStats) -> 
         return
     text_lines: list[tuple[str, int]] = []  # (a line of the article, its line in the file)
     recent: list[str] = []  # the last lines read: rolling captions show each again
-    speaker, previous_end = None, None
+    speaker, previous_end, began = None, None, 0.0
     for cue in cues:
         for number, raw in cue.lines:
             voice = _VOICE.search(raw)
             line = " ".join(html.unescape(_TAG.sub("", raw)).split())
             if not line or line in recent[-2:]:
                 continue
+            recent.append(line)
             who = voice.group(1).strip() if voice else speaker
             pause = previous_end is not None and cue.start - previous_end >= PAUSE
-            if text_lines and (pause or (voice and who != speaker)):
+            long = bool(text_lines) and cue.start - began >= LONG and text_lines[-1][0].endswith(_ENDS)
+            if text_lines and (pause or long or (voice and who != speaker)):
                 text_lines.append(("", number))
             if voice and who != speaker:
                 line = f"{who}: {line}"
+            if not text_lines or not text_lines[-1][0]:
+                line, began = f"[{_clock(cue.start)}] {line}", cue.start
             speaker = who
             text_lines.append((line, number))
-            recent.append(line)
             previous_end = cue.end
         previous_end = max(previous_end or 0.0, cue.end)
     if not text_lines:
@@ -83,8 +90,7 @@ def read_subtitles(given: str, absolute: str, data: bytes, stats: ReadStats) -> 
         size += len(line) + 1
     stem = _LANGUAGE.sub("", absolute.rsplit(".", 1)[0])
     title = file_title(stem + ".srt") or None
-    minutes, seconds = divmod(int(cues[-1].end), 60)
-    rec = {"date": name_date(absolute), "metadata": {"duration": f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"}}
+    rec = {"date": name_date(absolute), "metadata": {"duration": _clock(cues[-1].end)}}
     article = article_from(rec, given, absolute, 0, text, title, anchors[0][1], lines_mapped=True)
     yield dataclasses.replace(article, line_anchors=tuple(anchors))
 
@@ -105,6 +111,12 @@ def _cues(lines: list[str]) -> list[_Cue]:
         elif current is not None:
             current.lines.append((number, line))
     return cues
+
+
+def _clock(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 def _seconds(parts) -> float:

@@ -61,8 +61,10 @@ def line_of(text: str, what: str) -> int:
 def test_captions_are_a_text_of_paragraphs_at_the_lines_of_their_cues(tmp_path):
     (tmp_path / "Tides-lecture-3.en.vtt").write_text(LECTURE, encoding="utf-8")
     [article], stats = read(tmp_path / "Tides-lecture-3.en.vtt")
-    assert article.text == ("Ann: Welcome to the third lecture on tides.\nToday we look at spring tides & neap tides.\n\n"
-                            "Bob: Why is the spring tide higher?\n\nAnn: Because the sun and the moon pull together.")
+    assert article.text == ("[0:00] Ann: Welcome to the third lecture on tides.\n"
+                            "Today we look at spring tides & neap tides.\n\n"
+                            "[0:09] Bob: Why is the spring tide higher?\n\n"
+                            "[1:00:12] Ann: Because the sun and the moon pull together.")
     assert (article.title, article.metadata) == ("Tides-lecture-3", {"duration": "1:00:15"})
     assert [line for _, line in article.line_anchors] == [
         line_of(LECTURE, "<v Ann>Welcome"), line_of(LECTURE, "<v Ann>Today"), line_of(LECTURE, "<v Bob>"),
@@ -70,11 +72,11 @@ def test_captions_are_a_text_of_paragraphs_at_the_lines_of_their_cues(tmp_path):
     [uploaded], _ = read(_write(tmp_path / "Tides_en.vtt", LECTURE))  # as the web page's upload names it
     assert uploaded.title == "Tides"
     [rolling], _ = read(_write(tmp_path / "auto.vtt", ROLLING))
-    assert rolling.text == "the harbour dredger\narrives on monday"  # each line once
+    assert rolling.text == "[0:00] the harbour dredger\narrives on monday"  # each line once
     assert rolling.line_anchors[0] == (0, line_of(ROLLING, "the<00"))  # the cue under its line of a space
     crammed = "1\n00:00:01,000 --> 00:00:02,000\nFirst.\n2\n00:00:02,000 --> 00:00:03,000\nSecond.\n"
     [srt], _ = read(_write(tmp_path / "crammed.srt", crammed))  # no empty line before a cue's number
-    assert srt.text == "First.\nSecond."
+    assert srt.text == "[0:01] First.\nSecond."
     assert stats.skipped == []
 
 
@@ -86,8 +88,23 @@ def test_a_subrip_file_in_a_legacy_encoding_and_one_without_cues(tmp_path, fake)
     why = {s.path.rsplit("/", 1)[1]: s.reason for s in lib.last_summary.skipped}
     assert why == {"notes.srt": "no cues in it (no 00:00:01,000 --> 00:00:04,000 lines)"}
     [hit] = lib.ask("When does the café open?", k=1, mode="lexical")
-    assert hit.text == "The café on the quay opens at six.\n\nIt serves the first ferry."  # a pause: two paragraphs
+    assert hit.text == "[0:01] The café on the quay opens at six.\n\n[0:08] It serves the first ferry."  # a pause
     assert (hit.line_start, hit.line_end) == (3, 7)
+
+
+def test_a_long_talk_is_cut_into_timed_paragraphs_at_the_end_of_a_sentence(tmp_path):
+    cues = []
+    for i in range(30):  # five-second cues without a pause: a sentence ends every other one
+        start = 5 * i
+        words = f"the tide table part {i}" + ("." if i % 2 else " and then")
+        cues.append(f"{i + 1}\n00:{start // 60:02d}:{start % 60:02d},000 --> "
+                    f"00:{(start + 5) // 60:02d}:{(start + 5) % 60:02d},000\n{words}\n")
+    [talk], _ = read(_write(tmp_path / "talk.srt", "\n".join(cues)))
+    paragraphs = talk.text.split("\n\n")
+    # a minute on, at a sentence's end: the cue at 0:55 ends one, the next opens at 1:00
+    assert [p.split("]")[0] for p in paragraphs] == ["[0:00", "[1:00", "[2:00"]
+    assert all(p.split("\n")[-1].endswith(".") for p in paragraphs)
+    assert len(talk.text.splitlines()) == 30 + 2 and talk.metadata == {"duration": "2:30"}
 
 
 def _write(path, text):
