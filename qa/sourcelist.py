@@ -3,6 +3,7 @@ folders when there are many."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 SHOWN = 40  # lines; a library of thousands of files is listed by folder
@@ -57,3 +58,39 @@ def summed(rows: Sequence[tuple[str, int, str | None, str | None, str]]
     """Library rows as one: articles, files, the earliest and latest date, the first title."""
     return (sum(r[1] for r in rows), len(rows), min((r[2] for r in rows if r[2]), default=None),
             max((r[3] for r in rows if r[3]), default=None), rows[0][4])
+
+
+Row = tuple[str, int, str | None, str | None, str]  # source, articles, first and last date, first title
+
+
+def library_rows(sources: Sequence[Row], missing: set[str], uploads: str, find: str = "", limit: int = 1000
+                 ) -> list[Row]:
+    """The web page's Library: ``sources`` whose path or first title holds ``find`` (any case);
+    over ``limit`` of them a row a folder (its source ends ``/ (N files)``, a click removes it
+    whole); else a row a file, an unpacked upload's files under a row of their own (the archive,
+    ``uploads`` being the uploads folder's path with its separator) and a file in ``missing``
+    said to be gone.
+    """
+    if find := find.strip().lower():
+        sources = [row for row in sources if find in row[0].lower() or find in (row[4] or "").lower()]
+    depth = folder_depth([row[0] for row in sources], limit)
+    if depth is not None:
+        return [(key + (f" ({files:,} files)" if key.endswith("/") else ""), n, first, last, title)
+                for key, n, files, first, last, title in folder_rows(sources, depth)]
+
+    def archive_of(src: str) -> str | None:
+        rest = src[len(uploads):] if src.startswith(uploads) else ""
+        return uploads + rest.split(os.sep, 1)[0] + os.sep if os.sep in rest else None
+
+    held: dict[str, list] = {}
+    for row in sources:
+        if folder := archive_of(row[0]):
+            held.setdefault(folder, []).append(row)
+    rows: list[Row] = []
+    for src, n, first, last, title in sources:
+        folder = archive_of(src)
+        if folder in held:
+            articles, files, start, end, name = summed(held.pop(folder))
+            rows.append((f"{folder} (uploaded archive, {files} file{'s' * (files != 1)})", articles, start, end, name))
+        rows.append((src + (" (file not found)" if src in missing else ""), n, first, last, title))
+    return rows

@@ -15,7 +15,7 @@ from .errors import QAError
 from .indexdir import UPLOADS
 from .library import Library
 from .readers import EXTENSIONS
-from .sourcelist import folder_depth, folder_rows, summed
+from .sourcelist import library_rows
 from .style import CSS
 from .types import BZIPPED, GZIPPED, is_pdf
 from .uploads import store_uploads, unkept
@@ -36,9 +36,9 @@ element.addEventListener('click', (event) => {
 
 # Only what the user confirms goes; the article files themselves are not touched (uploads are
 # the index's own copies).
-_CONFIRM_REMOVE = ("(source) => source && window.confirm(`Remove the articles of ${source} from the index? ${"
+_CONFIRM_REMOVE = ("(source, find) => [source && window.confirm(`Remove the articles of ${source} from the index? ${"
                    "source.endsWith('/') ? 'Your files stay where they are' : 'Your file stays where it is'}; "
-                   "index it again to bring them back.`) ? source : ''")
+                   "index it again to bring them back.`) ? source : '', find]")
 
 # The similar articles appear below the hits, out of sight on a laptop screen: bring them up.
 _SCROLL_TO_SIMILAR = ("() => document.getElementById('similar-results')"
@@ -162,7 +162,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         except QAError as exc:
             return render.message(str(exc), "error")
 
-    def add_files(files, progress=gr.Progress()):  # noqa: B008 - how Gradio injects progress
+    def add_files(files, find, progress=gr.Progress()):  # noqa: B008 - how Gradio injects progress
         if not files:
             return render.message("Choose one or more files first."), gr.skip(), gr.skip()
         paths = [f if isinstance(f, str) else f.name for f in files]
@@ -179,7 +179,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         except QAError as exc:
             return render.message(" ".join([*unpacked, str(exc)]), "error"), gr.skip(), gr.skip()
         text = "\n".join(unpacked + summary.lines() + unkept(stored, summary.skipped, lib.catalog.holds))
-        return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table()
+        return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table(find)
 
     def pick_source(evt):
         return _ROW_NOTE.sub("", (evt.row_value or [""])[0])
@@ -188,7 +188,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
     # annotations are strings it cannot resolve (gradio is imported here, not at the top).
     pick_source.__annotations__["evt"] = gr.SelectData
 
-    def remove_source(source):
+    def remove_source(source, find):
         source = (source or "").strip()
         paths = lib.catalog.paths_of(source) if source else []
         if not paths:
@@ -212,11 +212,11 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             shutil.rmtree(archive)  # an unpacked archive, removed whole: its users.json and the rest too
         text = "\n".join(summary.removal_lines([source])
                          + (["its uploaded copy was deleted too"] if copies else []))
-        return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table()
+        return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table(find)
 
-    def current():
+    def current(find=""):
         lib.refresh()  # a generation another process (qa index) published since
-        return status(), library_table()
+        return status(), library_table(find)
 
     def tag_list():
         """The filter's tags, with how many articles have each."""
@@ -229,36 +229,13 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         """The filter's authors, with how many articles each wrote (the first 500)."""
         return [(f"{name} ({n})", name) for name, n in lib.catalog.author_counts()[:500]]
 
-    def library_table():
-        rows = []
+    def library_table(find: str = ""):
         paths = lib.catalog.source_paths()
         sources = lib.catalog.source_rows()
-        depth = folder_depth([row[0] for row in sources], LIBRARY_ROWS)
-        if depth is not None:  # thousands of files: a row a folder, which a click removes whole
-            return [_row(key + (f" ({files:,} files)" if key.endswith("/") else ""), n, first, last, title)
-                    for key, n, files, first, last, title in folder_rows(sources, depth)]
-        # An unpacked archive (a Slack export: a file per channel and day) also gets a row of
-        # its own, above its files (sorted by source, they come together): clicked, it is
-        # removed whole.
-        under = os.path.join(_shown_path(uploads), "")
-
-        def archive_of(src: str) -> str | None:
-            rest = src[len(under):] if src.startswith(under) else ""
-            return under + rest.split(os.sep, 1)[0] + os.sep if os.sep in rest else None
-
-        held: dict[str, list] = {}
-        for row in sources:
-            if folder := archive_of(row[0]):
-                held.setdefault(folder, []).append(row)
-        for src, n, first, last, title in sources:
-            folder = archive_of(src)
-            if folder in held:
-                articles, files, start, end, name = summed(held.pop(folder))
-                rows.append(_row(f"{folder} (uploaded archive, {files} file{'s' * (files != 1)})", articles, start, end, name))
-            # Kept by updates of other folders (a drive not mounted): the file may be gone for good.
-            gone = " (file not found)" if src in paths and not os.path.exists(paths[src]) else ""
-            rows.append(_row(src + gone, n, first, last, title))
-        return rows
+        # Kept by updates of other folders (a drive not mounted): the file may be gone for good.
+        missing = {src for src, *_ in sources if src in paths and not os.path.exists(paths[src])}
+        return [_row(*row) for row in library_rows(sources, missing, os.path.join(_shown_path(uploads), ""),
+                                                   find or "", LIBRARY_ROWS)]
 
     with gr.Blocks(title="article-qa") as demo:
         gr.Markdown("# article-qa\nAsk your articles; every answer comes with its source.")
@@ -323,8 +300,10 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             add_btn = gr.Button("Add to index", variant="primary", elem_id="add")
             add_out = gr.HTML(elem_id="add-summary")
         with gr.Tab("Library"):
+            # Searched here, not in the table: a big library's table lists folders, not files.
+            find = gr.Textbox(label="Find", placeholder="part of a file's path or title", elem_id="library-find")
             table = gr.Dataframe(headers=["source", "articles", "dates", "title"], value=library_table(),
-                                 interactive=False, elem_id="library", show_search="search",
+                                 interactive=False, elem_id="library",
                                  column_widths=["32%", "10%", "18%", "40%"], wrap=True)
             with gr.Row():
                 chosen = gr.Textbox(label="Source (click a row to choose it, or name a folder)", scale=4,
@@ -333,13 +312,14 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                 refresh = gr.Button("Refresh", scale=1)
             removed = gr.HTML(elem_id="remove-summary")
             table.select(pick_source, None, chosen, api_visibility="private")
-            changes = [refresh.click(current, None, [status_md, table], api_visibility="private"),
-                       remove_btn.click(remove_source, [chosen], [removed, status_md, table],
+            find.change(library_table, [find], [table], api_visibility="private", trigger_mode="always_last")
+            changes = [refresh.click(current, [find], [status_md, table], api_visibility="private"),
+                       remove_btn.click(remove_source, [chosen, find], [removed, status_md, table],
                                         api_visibility="private", js=_CONFIRM_REMOVE)]
-        changes.append(add_btn.click(add_files, [files], [add_out, status_md, table], api_visibility="private"))
+        changes.append(add_btn.click(add_files, [files, find], [add_out, status_md, table], api_visibility="private"))
         # The page's first values are those of the server's start: a page opened (or reloaded)
         # later shows the index as it is now, uploads and `qa index` runs since included.
-        changes.append(demo.load(current, None, [status_md, table], api_visibility="private"))
+        changes.append(demo.load(current, [find], [status_md, table], api_visibility="private"))
         for change in changes:  # the filter's tags follow what the index holds
             change.then(tag_choices, None, [tags, author], api_visibility="private")
         gr.api(ask_api, api_name="ask")

@@ -407,8 +407,8 @@ def test_info_lists_a_large_library_by_folder(tmp_path, fake, capsys):
     assert grouped(many) == [("a/", 51, 51)]  # 50 folders under a/ are too many: a/ it is
 
 
-def test_the_web_pages_library_lists_thousands_of_files_by_folder():
-    from qa.sourcelist import folder_depth, folder_rows
+def test_the_web_pages_library_lists_thousands_of_files_by_folder_and_finds_files_in_them():
+    from qa.sourcelist import folder_depth, folder_rows, library_rows
     from qa.ui import _ROW_NOTE
 
     rows = [(f"notes/{d}/{i:04d}.md", 1, f"2024-0{d + 1}-{i % 28 + 1:02d}", f"2024-0{d + 1}-{i % 28 + 1:02d}",
@@ -421,3 +421,13 @@ def test_the_web_pages_library_lists_thousands_of_files_by_folder():
         ("notes/2/", 400, 400, "2024-03-01", "2024-03-28", "Note 2-0"),
         ("notes/index.md", 2, 1, None, None, "Index")]
     assert _ROW_NOTE.sub("", "notes/0/ (1,400 files)") == "notes/0/"  # a click names the folder to remove
+    assert [r[0] for r in library_rows(rows, set(), "up/", "", 1000)] == [
+        "notes/0/ (400 files)", "notes/1/ (400 files)", "notes/2/ (400 files)", "notes/index.md"]
+    # Found by a part of the path or the title, in any case: the files themselves, not their folder
+    found = library_rows(rows, set(), "up/", "NOTE 2-39", 1000)
+    assert found[0] == ("notes/2/0039.md", 1, "2024-03-12", "2024-03-12", "Note 2-39")
+    assert [r[0] for r in found[1:]] == [f"notes/2/039{i}.md" for i in range(10)]
+    assert len(library_rows(rows, set(), "up/", "notes/1/", 1000)) == 400
+    assert [r[0] for r in library_rows(rows, set(), "up/", "index", 1000)] == ["notes/index.md"]
+    assert [r[0] for r in library_rows(rows, set(), "up/", "notes/", 1000)][-1] == "notes/index.md"  # still many
+    assert library_rows(rows, {"notes/index.md"}, "up/", "index", 1000)[0][0] == "notes/index.md (file not found)"

@@ -365,10 +365,15 @@ def test_the_library_lists_files_with_dates_and_titles_and_can_be_searched(page)
     assert "Keel Bay library reopens after flood repairs" in text and "2024-04-02" in text
     # A file of several articles: their count, the span of their dates, the first title.
     assert re.search(r"news/business\.csv\s+4\s+2024-02-21 – 2024-06-03\s+.+ \(\+3 more\)", text), text
-    table.locator("input").first.fill("bridge")
-    page.wait_for_timeout(800)
+    page.locator("#library-find textarea").fill("BRIDGE")  # a part of a path, any case
+    page.wait_for_function("!document.querySelector('#library').innerText.includes('library-reopens.md')")
     filtered = table.inner_text()
-    assert "bridge-closure.md" in filtered and "library-reopens.md" not in filtered
+    assert "bridge-closure.md" in filtered and "business.csv" not in filtered
+    page.locator("#library-find textarea").fill("flood repairs")  # a part of a title
+    page.wait_for_function("!document.querySelector('#library').innerText.includes('bridge-closure.md')")
+    assert "news/local/library-reopens.md" in table.inner_text()
+    page.locator("#library-find textarea").fill("")
+    page.wait_for_function("document.querySelector('#library').innerText.includes('bridge-closure.md')")
     page.screenshot(path=str(ARTIFACTS / "library.png"), full_page=True)
 
 
@@ -510,7 +515,7 @@ def test_an_uploaded_zip_export_keeps_its_folders_and_goes_whole(page, tmp_path,
     stored = APP_INDEX[app_url] / "uploads" / "quay-export"
     assert (stored / "users.json").exists()
     page.get_by_role("tab", name="Library").click()
-    page.locator("#library input").first.fill("quay-export")  # the table's search box: a long list
+    page.locator("#library-find textarea").fill("quay-export")  # a long list: find it
     row = page.locator("#library").get_by_text("(uploaded archive, 2 files)").locator("visible=true").first
     row.click()
     page.wait_for_function("document.querySelector('#chosen-source textarea').value.endsWith('quay-export/')")
@@ -544,7 +549,7 @@ def test_a_page_opened_later_shows_the_index_as_it_is_now(page, browser, tmp_pat
         # Its first values were the server's start's; the page's load brings the current ones.
         later.wait_for_function(f"document.body.innerText.includes({after!r})", timeout=30000)
         later.get_by_role("tab", name="Library").click()
-        later.locator("#library input").first.fill("pilot-boat")
+        later.locator("#library-find textarea").fill("pilot-boat")
         later.locator("#library").get_by_text("pilot-boat.txt").locator("visible=true").first.wait_for(timeout=30000)
     finally:
         later.close()
