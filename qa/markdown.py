@@ -14,6 +14,8 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from .types import uncompressed
+
 FENCE, CODE, HEADING, UNDERLINE, TEXT = "fence", "code", "heading", "underline", "text"
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
@@ -239,7 +241,7 @@ def lead(text: str) -> str:
 
 def file_title(path: str) -> str | None:
     """What a file's name (or, for a README or index, its folder's) calls it; None if nothing."""
-    path = os.path.abspath(path)
+    path = os.path.abspath(uncompressed(path))
     for name, generic in ((os.path.splitext(os.path.basename(path))[0], _GENERIC_NAMES),
                           (os.path.basename(os.path.dirname(path)), _GENERIC_FOLDERS)):
         if not _WORD.search(name):

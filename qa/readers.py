@@ -59,6 +59,7 @@ from .types import (
     WEBARCHIVE,
     Article,
     Skip,
+    uncompressed,
 )
 from .walk import EXTENSIONS, ReadStats, iter_files
 from .word import read_docx
@@ -112,7 +113,7 @@ def read_articles(
 
 def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:
     compressed = given.lower().endswith(GZIPPED + BZIPPED)
-    ext = os.path.splitext(given.rsplit(".", 1)[0] if compressed else given)[1].lower()
+    ext = os.path.splitext(uncompressed(given))[1].lower()
     if not given.lower().endswith(EXTENSIONS) and not POSTS.search(given):  # walked files of no kind read are mailboxes (qa.walk)
         ext = ".mbox"
     if ext in (PDF, DOCX, ODT, EPUB, PPTX):  # binary: PDFium, python-docx or a zip reader reads the file itself
@@ -290,22 +291,23 @@ def _read_txt(given, absolute, data, stats) -> Iterator[Article]:
 
 
 def _read_md(given, absolute, data, stats) -> Iterator[Article]:
+    kind = uncompressed(absolute).lower()
     lines = decode_lines(given, data, stats)
     if any(line is None for line in lines):
         return
     # A carriage return alone (a stray one, or an old Mac file's line ends) ends a line for the
     # Markdown parser and not for the file's line numbers: it is read as the space it shows as
     text, fields = "\n".join(lines).replace("\r", " "), {}
-    if absolute.lower().endswith(".rst"):
+    if kind.endswith(".rst"):
         text, fields = rst.page(text)
-    elif absolute.lower().endswith(".org"):
+    elif kind.endswith(".org"):
         text, fields = org_page(text)
-    elif absolute.lower().endswith((".adoc", ".asciidoc")):
+    elif kind.endswith((".adoc", ".asciidoc")):
         text, fields = adoc_page(text)
     file_tags, heading_tags = fields.pop(FILE_TAGS, None), fields.pop(HEADING_TAGS, {})
     meta, body_line, text, problem = front_matter(text)
     meta = {**fields, **meta}
-    text = without_esm(text) if absolute.lower().endswith(".mdx") else text
+    text = without_esm(text) if kind.endswith(".mdx") else text
     if problem:
         stats.skipped.append(Skip(given, 1, problem))
     # HTML (comments, tags) and link definitions, as a rendered page hides them; lines stay.
@@ -326,7 +328,7 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
     if found := inline_tags(text):  # a note's #tags as its front matter's, to filter by
         rec["tags"] = [*tag_names(rec.get("tags") or ()), *found]
     title = rec.get("title")
-    if not title and absolute.lower().endswith(".org"):  # Org's own default: its top headings are sections
+    if not title and kind.endswith(".org"):  # Org's own default: its top headings are sections
         title = file_title(absolute)
     if not title:
         title = markdown_title(text, absolute) or title_from_text(markdown_lead(text) or text)

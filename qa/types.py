@@ -19,8 +19,9 @@ MHTML = (".mhtml", ".mht")  # a page saved whole by a browser (qa.savedpage)
 WEBARCHIVE = ".webarchive"  # and by Safari
 NOTEBOOK = ".ipynb"  # Jupyter's: Markdown and code cells (qa.notebook)
 NXML = ".nxml"  # a journal article in JATS XML, as PubMed Central names it (a JATS .xml too: qa.jats)
-# Files read through gzip, as they stream: a dump's "articles.jsonl.gz" (qa.readers)
-GZIPPED = tuple(f"{kind}.gz" for kind in (".jsonl", ".csv", ".tsv", ".txt", ".mbox", ".xml"))
+# Files read through gzip, as they stream: a dump's "articles.jsonl.gz" (qa.readers), and read
+# as their kind is: Debian's /usr/share/doc/*/README.md.gz, a saved page's .html.gz, an export's .json.gz
+GZIPPED = tuple(f"{kind}.gz" for kind in (".jsonl", ".json", ".csv", ".tsv", ".txt", ".mbox", ".xml", *MARKDOWN, *PAGES))
 BZIPPED = (".xml.bz2",)  # and through bzip2: Wikipedia's dumps (qa.mediawiki)
 # Archives unpacked and indexed as a folder (qa.archive, qa.unpacked)
 ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
@@ -28,13 +29,19 @@ EPUB = ".epub"  # its chapters are its lines (qa.epub)
 MAIL = (".eml", ".mbox")  # a message, a mailbox of them (qa.mail)
 
 
+def uncompressed(path: str) -> str:
+    """``path`` without the ``.gz`` or ``.bz2`` of a kind read through them: what its name says it
+    holds (``README.md.gz`` is a ``README.md``)."""
+    return path[:path.rindex(".")] if path.lower().endswith(GZIPPED + BZIPPED) else path
+
+
 def is_markdown(source: str) -> bool:
-    return source.lower().endswith(MARKDOWN)
+    return uncompressed(source).lower().endswith(MARKDOWN)
 
 
 def is_page(source: str) -> bool:
     """An HTML page, whose extracted text has a paragraph (or list item, or table row) a line."""
-    return source.lower().endswith(PAGES)
+    return uncompressed(source).lower().endswith(PAGES)
 
 
 # How an article's text is written: "markdown" (a .md file), "page" (a paragraph, list item or

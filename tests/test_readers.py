@@ -1147,6 +1147,32 @@ def test_gzipped_dumps_are_read_as_they_stream_with_the_lines_of_their_text(tmp_
     assert stats.ignored == {".gz": 1}
 
 
+def test_gzipped_markdown_pages_and_json_are_read_as_their_kind(tmp_path):
+    import gzip
+
+    from qa.types import markup_of
+
+    docs = tmp_path / "harbour-docs"
+    docs.mkdir()
+    (docs / "README.md.gz").write_bytes(gzip.compress(  # as Debian keeps a package's docs
+        b"Tugs and pilots.\n\n## Dredging\n\nThe basin is dredged in **March**.\n"))
+    (docs / "tides.rst.gz").write_bytes(gzip.compress(b"Tides\n=====\n\n.. note:: Pilots board at the buoy.\n"))
+    (docs / "quay.html.gz").write_bytes(gzip.compress(
+        b"<html><head><title>East quay</title></head><body><p>The east quay reopens in May.</p></body></html>"))
+    (docs / "posts.json.gz").write_bytes(gzip.compress(b'[{"title": "Crane", "text": "The crane passed its test."}]'))
+    stats = ReadStats()
+    got = {os.path.basename(a.source): a for a in read_articles([str(docs)], stats)}
+    assert stats.skipped == [] and set(got) == {"README.md.gz", "tides.rst.gz", "quay.html.gz", "posts.json.gz"}
+    readme = got["README.md.gz"]
+    assert readme.title == "harbour-docs"  # a README is titled by its folder, as README.md is
+    assert markup_of(readme.source) == "markdown" and "The basin is dredged in **March**." in readme.text
+    assert (got["tides.rst.gz"].text, markup_of("tides.rst.gz")) == ("# Tides\n\n\n**Note:** Pilots board at the buoy.",
+                                                                    "markdown")  # rST, shown as Markdown
+    assert (got["quay.html.gz"].title, markup_of("quay.html.gz")) == ("East quay", "page")
+    assert got["quay.html.gz"].text == "The east quay reopens in May."
+    assert (got["posts.json.gz"].title, got["posts.json.gz"].text) == ("Crane", "The crane passed its test.")
+
+
 def test_an_uploaded_dump_keeps_both_parts_of_its_name():
     from qa.uploads import safe_name
 
