@@ -53,13 +53,23 @@ def _prompt(lib, args, filters) -> int:
     print("Ask a question (Ctrl-D to end).", file=sys.stderr)
     while True:
         try:
-            question = input("question> ").strip()
+            question = _read("question> ").strip()
         except EOFError:
             print(file=sys.stderr)
             return 0
         if question:
             _answer(lib, args, filters, question, lib.ask(question, k=args.k, mode=args.mode, filters=filters,
                                                          per_article=args.per_article))
+
+
+def _read(prompt: str) -> str:
+    """A line typed at the prompt; the prompt on stderr when stdout is not the terminal (``qa ask
+    --json > answers.jsonl``), so the file holds answers only."""
+    if sys.stdout.isatty():
+        return input(prompt)
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    return input()
 
 
 def _answer(lib, args, filters, question: str, hits: list, tag: bool = False) -> None:

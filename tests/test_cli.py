@@ -127,15 +127,32 @@ class TestWithModel:
 
         master, slave = os.openpty()
         proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "ask", "--index", str(index), "-k", "1"], stdin=slave,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+                                stdout=slave, stderr=subprocess.PIPE, text=True, env={**ENV, "TERM": "dumb"})
         os.close(slave)
-        os.write(master, b"Who won the marathon?\n\nWhich film won the festival?\n\x04")
+        screen = [""]  # what the terminal shows: the prompts, the typing echoed, the answers
+        for typed in ("Who won the marathon?\n", "\n", "Which film won the festival?\n", "\x04"):
+            _read_terminal(master, screen, prompts=screen[0].count("question> ") + 1)
+            os.write(master, typed.encode())  # typed once the prompt shows, as a person does
+        _read_terminal(master, screen, prompts=None)
+        err = proc.communicate(timeout=600)[1]
+        os.close(master)
+        out = screen[0].replace("\r\n", "\n")
+        assert proc.returncode == 0 and err.startswith("Ask a question (Ctrl-D to end).")
+        assert out.count("question> ") == 4  # a blank line asks again
+        answers = [part for part in out.split("question> ") if "1. " in part]
+        assert len(answers) == 2 and "world.txt:57-60" in answers[0] and "culture.html" in answers[1]
+
+    def test_prompted_answers_sent_to_a_file_hold_no_prompts(self, index):
+        master, slave = os.openpty()
+        proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "ask", "--index", str(index), "-k", "1", "--json"],
+                                stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+        os.close(slave)
+        os.write(master, b"Who won the marathon?\n\x04")
         out, err = proc.communicate(timeout=600)
         os.close(master)
-        assert proc.returncode == 0 and err.startswith("Ask a question (Ctrl-D to end).")
-        answers = [line for line in out.split("question> ") if line.strip()]
-        assert len(answers) == 2 and out.count("question> ") == 4  # a blank line asks again
-        assert answers[0].startswith("1. ") and "world.txt:57-60" in answers[0] and "culture.html" in answers[1]
+        assert proc.returncode == 0 and err.count("question> ") == 2
+        [row] = [json.loads(line) for line in out.splitlines()]  # qa ask --json > answers.jsonl: answers only
+        assert row["source"].endswith("world.txt")
 
     def test_a_question_the_articles_cannot_answer_says_so_first(self, index):
         r = run("ask", "What is the capital of Mongolia?", "--index", str(index), "-k", "3")
@@ -431,3 +448,21 @@ def test_the_web_pages_library_lists_thousands_of_files_by_folder_and_finds_file
     assert [r[0] for r in library_rows(rows, set(), "up/", "index", 1000)] == ["notes/index.md"]
     assert [r[0] for r in library_rows(rows, set(), "up/", "notes/", 1000)][-1] == "notes/index.md"  # still many
     assert library_rows(rows, {"notes/index.md"}, "up/", "index", 1000)[0][0] == "notes/index.md (file not found)"
+
+
+def _read_terminal(fd: int, screen: list[str], prompts: int | None) -> None:
+    """Read a terminal's output into ``screen[0]`` until it shows ``prompts`` prompts (None: until
+    the program ends)."""
+    import select
+
+    while prompts is None or screen[0].count("question> ") < prompts:
+        ready, _, _ = select.select([fd], [], [], 600)
+        assert ready, f"no prompt in 600 s: {screen[0][-500:]!r}"
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the program ended, the terminal closed
+            chunk = b""
+        if not chunk:
+            assert prompts is None, f"ended before prompt {prompts}: {screen[0][-500:]!r}"
+            return
+        screen[0] += chunk.decode(errors="replace")
