@@ -1,7 +1,9 @@
-"""Subtitles and transcripts (.srt, .vtt): a lecture's, a podcast's or a video's words as one article.
+"""Subtitles and transcripts (.srt, .vtt, YouTube's .sbv): a lecture's, a podcast's or a video's words
+as one article.
 
 The cues' text is read in order without their numbers, times and markup (``<i>``, ``<c.yellow>``,
-a WebVTT voice ``<v Ann>`` read as ``Ann:``, SubRip's ``{\\an8}``); a line repeated by rolling
+a WebVTT voice ``<v Ann>`` read as ``Ann:``, SubRip's ``{\\an8}``; a broadcast caption's ``>>``, which
+marks a new speaker, read as that); a line repeated by rolling
 captions (YouTube's automatic ones show each line twice, the second time above the next) is read
 once; a pause of three seconds, a new speaker or a minute's talk ended by a sentence starts a
 paragraph, which opens with its time (``[12:05]``, ``[1:02:07]``), as a video's transcript shows it:
@@ -28,12 +30,13 @@ from .types import Article, Skip
 if TYPE_CHECKING:
     from .walk import ReadStats
 
-SUBTITLES = (".srt", ".vtt")
+SUBTITLES = (".srt", ".vtt", ".sbv")
 PAUSE = 3.0  # seconds of silence that end a paragraph
 LONG = 60.0  # seconds of talk after which a sentence's end ends one: passages start near a time
 _ENDS = (".", "?", "!", '."', '?"', ".'", "?'")
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
-_TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
+_TIMING = re.compile(rf"^\s*{_TIME}\s*(?:-->\s*{_TIME}|,{_TIME}\s*$)")  # SubRip's, WebVTT's; SBV's a,b
+_TURN = re.compile(r"^(?:>>|&gt;&gt;)\s*")  # closed captions' new speaker
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")
 _TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")  # WebVTT's and SubRip's markup, a cue's inline times
 # A language suffix: "Tides.en", "Talk.pt-BR"; "Tides_en" as an upload's safe name has it
@@ -62,14 +65,15 @@ def read_subtitles(given: str, absolute: str, data: bytes, stats: ReadStats) -> 
     for cue in cues:
         for number, raw in cue.lines:
             voice = _VOICE.search(raw)
-            line = " ".join(html.unescape(_TAG.sub("", raw)).split())
+            turn = _TURN.match(raw.strip())
+            line = " ".join(html.unescape(_TAG.sub("", raw.strip()[turn.end():] if turn else raw)).split())
             if not line or line in recent[-2:]:
                 continue
             recent.append(line)
             who = voice.group(1).strip() if voice else speaker
             pause = previous_end is not None and cue.start - previous_end >= PAUSE
             long = bool(text_lines) and cue.start - began >= LONG and text_lines[-1][0].endswith(_ENDS)
-            if text_lines and (pause or long or (voice and who != speaker)):
+            if text_lines and (pause or long or turn or (voice and who != speaker)):
                 text_lines.append(("", number))
             if voice and who != speaker:
                 line = f"{who}: {line}"
@@ -104,7 +108,8 @@ def _cues(lines: list[str]) -> list[_Cue]:
         if m := _TIMING.match(line):
             if current is not None and current.lines and current.lines[-1][1].strip().isdigit():
                 current.lines.pop()  # the next cue's number, no empty line before it
-            current = _Cue(_seconds(m.groups()[:4]), _seconds(m.groups()[4:]), [])
+            times = m.groups()
+            current = _Cue(_seconds(times[:4]), _seconds(times[4:8] if times[5] is not None else times[8:]), [])
             cues.append(current)
         elif not line:
             current = None

@@ -289,7 +289,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             sim_btn.click(similar_tab, [picked, pasted, sim_k], sim_results, api_visibility="private")
         with gr.Tab("Add articles"):
             kinds = " ".join(e for e in EXTENSIONS if e not in (".markdown", ".htm", ".asciidoc", *GZIPPED, *BZIPPED))
-            gr.Markdown(f"Upload `{kinds}` files (`.jsonl`, `.csv`, `.tsv`, `.txt` and `.mbox` gzipped too; "
+            gr.Markdown(f"Upload `{kinds}` files (most also gzipped, `README.md.gz`; "
                         f"a wiki's `.xml` dump also gzipped or as Wikipedia's `.xml.bz2`), "
                         f"or a `.zip` or `.tar.gz` of them (an export: Slack, Notion, "
                         f"Takeout; a mail folder such as Thunderbird's, whose mailboxes have no "

@@ -107,6 +107,18 @@ def test_a_long_talk_is_cut_into_timed_paragraphs_at_the_end_of_a_sentence(tmp_p
     assert len(talk.text.splitlines()) == 30 + 2 and talk.metadata == {"duration": "2:30"}
 
 
+def test_youtubes_sbv_and_a_broadcasts_speaker_turns(tmp_path):
+    sbv = ("0:00:00.599,0:00:04.160\n>> ANN: The dredger arrives on Monday.\n\n"
+           "0:00:04.160,0:00:06.770\nIt works for three weeks.\n\n"
+           "0:00:06.900,0:00:09.000\n&gt;&gt; And the ferry?\n\n"
+           "0:00:09.000,0:01:02.500\n>> It keeps to its timetable.\n")
+    [talk], stats = read(_write(tmp_path / "harbour-news.sbv", sbv))
+    assert talk.text == ("[0:00] ANN: The dredger arrives on Monday.\nIt works for three weeks.\n\n"
+                         "[0:06] And the ferry?\n\n[0:09] It keeps to its timetable.")  # >>: a new speaker
+    assert [line for _, line in talk.line_anchors] == [2, 5, 8, 11] and talk.metadata == {"duration": "1:02"}
+    assert stats.skipped == []
+
+
 def _write(path, text):
     path.write_text(text, encoding="utf-8")
     return path
