@@ -46,7 +46,11 @@ _TITLE_SETEXT = re.compile(r"[ \t]*([^\n]+)\n {0,3}(?:=+|--+)[ \t]*(?:\n|$)\s*")
 
 def title_heading_end(text: str, title: str, markup: str) -> int:
     """Where a passage's text starts after a first heading that repeats the title (the card
-    shows the title above it): a Markdown heading, or a page's first line; 0 when there is none."""
+    shows the title above it): a Markdown heading, a page's first line, or a plain text's first
+    sentence (a text block's title is its first sentence: a headline over its story); 0 when there
+    is none, or nothing follows it."""
+    if markup == "plain":
+        return _title_sentence_end(text, title)
     if markup == "page":
         first, newline, _ = text.partition("\n")
         return len(first) + 1 if newline and markdown.unmarked(first).strip() == title.strip() else 0
@@ -54,6 +58,20 @@ def title_heading_end(text: str, title: str, markup: str) -> int:
         return 0
     m = _TITLE_HEADING.match(text) or _TITLE_SETEXT.match(text)
     return m.end() if m and markdown.plain(m.group(1)) == " ".join(title.split()) else 0
+
+
+def _title_sentence_end(text: str, title: str) -> int:
+    from .chunker import split_sentences
+
+    wanted = " ".join(title.split())
+    if not wanted or not text.lstrip().startswith(wanted.split(" ", 1)[0]):
+        return 0  # most passages: no sentence splitting for them
+    lead = len(text) - len(text.lstrip())
+    spans = split_sentences(text[: lead + len(title) * 2 + 200])
+    if not spans or " ".join(text[spans[0][0]:spans[0][1]].split()) != wanted:
+        return 0
+    after = len(text) - len(text[spans[0][1]:].lstrip())
+    return after if after < len(text) else 0  # a passage of the title alone is shown whole
 
 
 def marked_passage(hit: Hit) -> str:

@@ -168,6 +168,13 @@ class TestWithModel:
         assert r.stdout.startswith("1. ") and "»" in r.stdout
         first_score = next(line for line in r.stdout.splitlines() if line.startswith("   score "))
         assert "weak" not in first_score
+        # The story's first sentence is its title, printed once: the passage goes on from there.
+        lines = r.stdout.split("\n\n")[0].splitlines()
+        assert lines[1] == "   A record 41,000 runners finished the Bellport marathon on Sunday in cool, dry weather."
+        assert [line for line in lines if line.startswith(("   Kenyan", "   » Kenyan"))] == [  # the answer, the passage
+            "   » Kenyan runner Daniel Kiprop won the men's race in 2 hours 5 minutes, and Amira Saleh of",
+            "   Kenyan runner Daniel Kiprop won the men's race in 2 hours 5 minutes, and Amira Saleh of Ethiopia"]
+        assert r.stdout.count("41,000 runners") == 1
 
     def test_on_a_terminal_the_url_opens_the_page_at_the_highlight(self, index, monkeypatch, capsys):
         import qa.cli

@@ -45,6 +45,21 @@ def test_a_pages_lines_are_its_paragraphs_and_its_title_line_is_not_repeated():
         "Harbour wall approved\nThe council voted 34 to 12.<br>- Work starts in May.<br>| Cost | 4m |")
 
 
+def test_a_plain_texts_first_sentence_is_not_repeated_under_the_title_it_gave():
+    text = "Harbour wall approved after a long debate.  The council voted 34 to 12.\nWork starts in May."
+    story = dataclasses.replace(hit("news/world.txt", []), title="Harbour wall approved after a long debate.",
+                                text=text, char_end=10 + len(text), markup=None)
+    assert marked_passage(story) == "The council voted 34 to 12.\nWork starts in May."  # a headline over its story
+    marked = dataclasses.replace(story, highlights=(qa.Highlight(text[:42], 10, 52),))
+    assert marked_passage(marked).startswith('<mark class="qa-best">Harbour wall approved')  # the answer: kept
+    cut = dataclasses.replace(story, title="Harbour wall approved after a…")  # a long sentence's title
+    assert marked_passage(cut).startswith("Harbour wall approved after a long debate.  The council")
+    alone = dataclasses.replace(story, text=text[:42], char_end=52)  # the title is all it says
+    assert marked_passage(alone) == "Harbour wall approved after a long debate."
+    other = dataclasses.replace(story, title="Harbour wall")
+    assert marked_passage(other).startswith("Harbour wall approved")
+
+
 def test_markdown_lists_and_tables_keep_their_lines_wrapped_text_does_not():
     text = ("Tips for a\nbalcony garden:\n- Water the roots,\n  not the leaves.\n1. Feed weekly.\n\n"
             "| Plant | Sun |\n|---|---|\n| Tomato | 6 h |\n| Basil | 4 h |")
