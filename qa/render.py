@@ -46,18 +46,18 @@ _TITLE_SETEXT = re.compile(r"[ \t]*([^\n]+)\n {0,3}(?:=+|--+)[ \t]*(?:\n|$)\s*")
 
 def title_heading_end(text: str, title: str, markup: str) -> int:
     """Where a passage's text starts after a first heading that repeats the title (the card
-    shows the title above it): a Markdown heading, a page's first line, or a plain text's first
-    sentence (a text block's title is its first sentence: a headline over its story); 0 when there
-    is none, or nothing follows it."""
-    if markup == "plain":
-        return _title_sentence_end(text, title)
+    shows the title above it): a Markdown heading, a page's first line, or else a first sentence
+    (a text titled by its first sentence: a story in a ``.txt``, a record or a note without a
+    title, a headline over its story); 0 when there is none, or nothing follows it."""
     if markup == "page":
         first, newline, _ = text.partition("\n")
-        return len(first) + 1 if newline and markdown.unmarked(first).strip() == title.strip() else 0
-    if markup != "markdown":
-        return 0
-    m = _TITLE_HEADING.match(text) or _TITLE_SETEXT.match(text)
-    return m.end() if m and markdown.plain(m.group(1)) == " ".join(title.split()) else 0
+        if newline and markdown.unmarked(first).strip() == title.strip():
+            return len(first) + 1
+    elif markup == "markdown":
+        m = _TITLE_HEADING.match(text) or _TITLE_SETEXT.match(text)
+        if m and markdown.plain(m.group(1)) == " ".join(title.split()):
+            return m.end()
+    return _title_sentence_end(text, title)
 
 
 def _title_sentence_end(text: str, title: str) -> int:

@@ -58,6 +58,11 @@ def test_a_plain_texts_first_sentence_is_not_repeated_under_the_title_it_gave():
     assert marked_passage(alone) == "Harbour wall approved after a long debate."
     other = dataclasses.replace(story, title="Harbour wall")
     assert marked_passage(other).startswith("Harbour wall approved")
+    # the same for a record's HTML body and a note without a heading, titled by their first sentence
+    page = dataclasses.replace(story, markup="page", text=text.replace("\n", "\n- "), char_end=10 + len(text) + 2)
+    assert marked_passage(page) == "The council voted 34 to 12.<br>• Work starts in May."
+    note = dataclasses.replace(story, source="notes/wall.md", markup=None)
+    assert marked_passage(note) == "The council voted 34 to 12.\nWork starts in May."
 
 
 def test_markdown_lists_and_tables_keep_their_lines_wrapped_text_does_not():
