@@ -16,14 +16,16 @@ CONTEXT = 300
 
 def print_hit(h: Hit, mode: str, context: Around | None = None) -> None:
     """Print one hit; ``context``: the text before and after it (:meth:`qa.Library.around`)."""
-    from .render import title_heading_end
+    from .render import is_whole_text, title_heading_end
 
     said = ", ".join(x for x in (h.author, h.date) if x)  # who and when, as a card says it
     ref = h.reference + (f"  {shown_url(h)}" if h.url else "") + (f"  ({said})" if said else "")
     ranks = " · ".join(f"{name} #{r}" if r else f"{name} –"  # not among its candidates
                        for name, r in (("dense", h.dense_rank), ("lexical", h.lexical_rank)))
     print(f"{h.rank}. {ref}")
-    print(f"   {' › '.join((h.title, *h.section))}")
+    whole = is_whole_text(h)  # a one-sentence note or post: its text once, marked if the answer
+    if not whole:
+        print(f"   {' › '.join((h.title, *h.section))}")
     missing = f" · missing: {' '.join(h.missing)}" if h.missing else ""
     weak = " · weak match" if h.weak else ""
     print(f"   score {h.score:.3f} ({mode}; {ranks}){missing}{weak} · article {h.article_id}")
@@ -34,12 +36,13 @@ def print_hit(h: Hit, mode: str, context: Around | None = None) -> None:
         print(textwrap.fill(f"» {sentence}", WIDTH, initial_indent="   ", subsequent_indent="     "))
     if context and context.before:
         _print_excerpt("before", context.before, tail=True)
-    header = f"{h.table_header.split(chr(10))[0]} " if h.table_header else ""  # its table's column names
-    # a first heading that repeats the title (printed above) is left out, as a card leaves it
-    start = 0 if header else title_heading_end(h.text, h.title, h.markup)
-    passage = " ".join((header + shown_text(h, start)).split())
-    print(textwrap.fill(passage[:SHOWN] + ("…" if len(passage) > SHOWN else ""), WIDTH,
-                        initial_indent="   ", subsequent_indent="   "))
+    if not (whole and h.highlights):  # else the » line is its text
+        header = f"{h.table_header.split(chr(10))[0]} " if h.table_header else ""  # its table's column names
+        # a first heading that repeats the title (printed above) is left out, as a card leaves it
+        start = 0 if header or whole else title_heading_end(h.text, h.title, h.markup)
+        passage = " ".join((header + shown_text(h, start)).split())
+        print(textwrap.fill(passage[:SHOWN] + ("…" if len(passage) > SHOWN else ""), WIDTH,
+                            initial_indent="   ", subsequent_indent="   "))
     if context and context.after:
         _print_excerpt("after", context.after, tail=False)
     print()

@@ -331,17 +331,26 @@ def hit_cards(hits: Sequence[Hit], mode: str, files: Mapping[str, str] | None = 
         detail = (f"score {h.score:.3f} ({html.escape(mode)}) · dense rank {h.dense_rank or '–'}"
                   f" · lexical rank {h.lexical_rank or '–'}{_missing(h.missing)}{weak}"
                   f" · article {html.escape(h.article_id)}{_copies(h.copies)}")
+        ref = _reference(h.source, lines, h.url, h.date, h.link, _page(files, h), h.author)
+        if is_whole_text(h):  # a one-sentence note or post is its own title: said once, marks and all
+            head = f'<div class="qa-head qa-untitled"><span class="qa-rank">{h.rank}</span><span>{ref}</span></div>'
+        else:
+            head = (f'<div class="qa-head"><span class="qa-rank">{h.rank}</span><span class="qa-name">'
+                    f'<span class="qa-title">{html.escape(h.title)}</span>{_section(h.section, h.markup)}</span></div>'
+                    f'<div class="qa-refline">{ref}</div>')
         cards.append(
-            '<div class="qa-card">'
-            f'<div class="qa-head"><span class="qa-rank">{h.rank}</span><span class="qa-name">'
-            f'<span class="qa-title">{html.escape(h.title)}</span>{_section(h.section, h.markup)}</span></div>'
-            f'<div class="qa-refline">{_reference(h.source, lines, h.url, h.date, h.link, _page(files, h), h.author)}</div>'
+            f'<div class="qa-card">{head}'
             f'{_excerpt(h, around, "before")}<div class="qa-passage">{marked_passage(h)}</div>'
             f'{_excerpt(h, around, "after")}<div class="qa-detail"><span>{detail}</span>'
             f'<button class="qa-similar" data-article="{html.escape(h.article_id, quote=True)}">'
             "Similar articles</button></div></div>"
         )
     return '<div class="qa-results">' + "".join(cards) + "</div>"
+
+
+def is_whole_text(hit: Hit) -> bool:
+    """A hit whose text is its title (a one-sentence note or post): a card says it once."""
+    return " ".join(hit.text.split()) == " ".join(hit.title.split()) and not hit.table_header
 
 
 def _excerpt(hit: Hit, around: Mapping[int, Around] | None, side: str) -> str:

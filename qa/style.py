@@ -13,6 +13,7 @@ CSS = """
 .qa-section code {font-family: var(--font-mono); font-size: .85em;}
 .qa-score {margin-left: auto; font-size: .85em; opacity: .7; white-space: nowrap; flex: none;}
 .qa-refline {margin: 4px 0 8px 2.2em; font-size: .9em;}
+.qa-untitled {margin-bottom: 8px; font-size: .9em;}
 .qa-ref {font-size: .95em;}
 .qa-passage {margin-left: 2.2em; line-height: 1.55;}
 .qa-passage mark {background: #fef3c7; color: inherit; padding: 0 2px; border-radius: 2px;}

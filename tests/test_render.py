@@ -65,6 +65,27 @@ def test_a_plain_texts_first_sentence_is_not_repeated_under_the_title_it_gave():
     assert marked_passage(note) == "The council voted 34 to 12.\nWork starts in May."
 
 
+def test_a_one_sentence_note_is_said_once_under_its_reference(capsys):
+    from qa.hitprint import print_hit
+    from qa.render import hit_cards
+
+    text = "The ferry to Skerry Isle leaves at nine on Saturdays."
+    note = dataclasses.replace(hit("notes/ferry.txt", []), title=text, text=text, char_end=10 + len(text),
+                               markup=None, line_end=1)
+    marked = dataclasses.replace(note, highlights=(qa.Highlight(text, 10, 10 + len(text)),))
+    card = hit_cards([marked], "hybrid")
+    assert card.count("Skerry Isle") == 1 and "qa-title" not in card and "qa-refline" not in card
+    assert re.search(r'<div class="qa-head qa-untitled"><span class="qa-rank">1</span><span>.*notes/ferry.txt:1', card)
+    assert f'<mark class="qa-best">{text}</mark>' in card
+    assert hit_cards([note], "hybrid").count("Skerry Isle") == 1  # unmarked too
+    print_hit(marked, "hybrid")
+    assert capsys.readouterr().out.count("Skerry Isle") == 1  # qa ask: as the answer's » line
+    print_hit(note, "hybrid")
+    assert capsys.readouterr().out.splitlines()[-2] == f"   {text}"  # no answer: as its passage
+    longer = dataclasses.replace(note, title="Ferry")  # titled: as before
+    assert '<span class="qa-title">Ferry</span>' in hit_cards([longer], "hybrid")
+
+
 def test_markdown_lists_and_tables_keep_their_lines_wrapped_text_does_not():
     text = ("Tips for a\nbalcony garden:\n- Water the roots,\n  not the leaves.\n1. Feed weekly.\n\n"
             "| Plant | Sun |\n|---|---|\n| Tomato | 6 h |\n| Basil | 4 h |")
