@@ -152,6 +152,35 @@ def test_ask_shows_a_card_with_the_reference(page):
         page.screenshot(path=str(ROOT / "docs" / "screenshot.png"), clip={"x": 0, "y": 0, "width": 1200, "height": 900})
 
 
+def _contrast(fg: str, bg: str) -> float:
+    """WCAG contrast ratio of two computed ``rgb(r, g, b)`` colours."""
+    def luminance(color: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", color)[:3]]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    hi, lo = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_highlighted_answers_are_readable_in_the_light_and_the_dark_theme(browser, app_url, theme):
+    pg = browser.new_page(viewport={"width": 1200, "height": 1000}, color_scheme=theme)
+    try:
+        pg.goto(f"{app_url}?__theme={theme}")
+        pg.wait_for_selector("#question textarea", timeout=60000)
+        ask(pg, "Why did the dockers strike?")
+        pg.wait_for_selector("#results mark.qa-best", timeout=60000)
+        colors = pg.evaluate("() => [...document.querySelectorAll('#results mark')].map(m => {"
+                             " const s = getComputedStyle(m); return [m.className, s.color, s.backgroundColor]; })")
+        assert {cls for cls, _, _ in colors} == {"qa-best", ""}  # the best answer and others
+        for cls, fg, bg in colors:  # WCAG AA for text: 4.5
+            assert _contrast(fg, bg) >= 4.5, (theme, cls, fg, bg)
+        page_bg = pg.evaluate("() => getComputedStyle(document.querySelector('.qa-card')).backgroundColor")
+        assert (_contrast("rgb(0, 0, 0)", page_bg) < 5) == (theme == "dark")  # the theme took
+    finally:
+        pg.close()
+
+
 def test_a_card_strikes_through_the_question_words_it_lacks(page):
     ask(page, "Which film won the festival in Atlantis?")
     first = page.locator("#results .qa-card").first
