@@ -16,7 +16,7 @@ CONTEXT = 300
 
 def print_hit(h: Hit, mode: str, context: Around | None = None) -> None:
     """Print one hit; ``context``: the text before and after it (:meth:`qa.Library.around`)."""
-    from .render import is_whole_text, title_heading_end
+    from .render import continues_title, is_whole_text, title_heading_end
 
     said = ", ".join(x for x in (h.author, h.date) if x)  # who and when, as a card says it
     ref = h.reference + (f"  {shown_url(h)}" if h.url else "") + (f"  ({said})" if said else "")
@@ -40,7 +40,8 @@ def print_hit(h: Hit, mode: str, context: Around | None = None) -> None:
         header = f"{h.table_header.split(chr(10))[0]} " if h.table_header else ""  # its table's column names
         # a first heading that repeats the title (printed above) is left out, as a card leaves it
         start = 0 if header or whole else title_heading_end(h.text, h.title, h.markup)
-        passage = " ".join((header + shown_text(h, start)).split())
+        goes_on = "…" if continues_title(h.text, h.title, start) else ""  # from a title cut short
+        passage = " ".join((header + goes_on + shown_text(h, start)).split())
         print(textwrap.fill(passage[:SHOWN] + ("…" if len(passage) > SHOWN else ""), WIDTH,
                             initial_indent="   ", subsequent_indent="   "))
     if context and context.after:

@@ -48,7 +48,8 @@ def title_heading_end(text: str, title: str, markup: str) -> int:
     """Where a passage's text starts after a first heading that repeats the title (the card
     shows the title above it): a Markdown heading, a page's first line, or else a first sentence
     (a text titled by its first sentence: a story in a ``.txt``, a record or a note without a
-    title, a headline over its story); 0 when there is none, or nothing follows it."""
+    title, a headline over its story), or the words of it a title cut short holds (the text goes
+    on from there: :func:`continues_title`); 0 when there is none, or nothing follows it."""
     if markup == "page":
         first, newline, _ = text.partition("\n")
         if newline and markdown.unmarked(first).strip() == title.strip():
@@ -60,12 +61,22 @@ def title_heading_end(text: str, title: str, markup: str) -> int:
     return _title_sentence_end(text, title)
 
 
+def continues_title(text: str, title: str, start: int) -> bool:
+    """Whether text shown from ``start`` goes on from a title cut short (``... cutting power to
+    two…`` over ``…valleys. Rescue teams ...``): then it is shown opening with "…"."""
+    return start > 0 and title.rstrip().endswith("…") and not text[:start].rstrip().endswith("…")
+
+
 def _title_sentence_end(text: str, title: str) -> int:
     from .chunker import split_sentences
 
     wanted = " ".join(title.split())
     if not wanted or not text.lstrip().startswith(wanted.split(" ", 1)[0]):
         return 0  # most passages: no sentence splitting for them
+    if wanted.endswith("…") and len(wanted) > 1:  # a long first sentence's opening words
+        words = wanted[:-1].split()
+        cut = re.match(r"\s*" + r"\s+".join(map(re.escape, words)) + r"(?=\s)\s*", text) if words else None
+        return cut.end() if cut and cut.end() < len(text) else 0
     lead = len(text) - len(text.lstrip())
     spans = split_sentences(text[: lead + len(title) * 2 + 200])
     if not spans or " ".join(text[spans[0][0]:spans[0][1]].split()) != wanted:
@@ -94,7 +105,7 @@ def marked_passage(hit: Hit) -> str:
     escape = (lambda t: t.translate(_NO_MARKS)) if md else html.escape  # noqa: E731
     opening = (_BEST, _OPEN) if md else ('<mark class="qa-best">', "<mark>")
     closing = _CLOSE if md else "</mark>"
-    out, pos = [], first
+    out, pos = ["…"] if continues_title(text, hit.title, first) else [], first
     for a, b, best in spans:
         if a < pos or b > len(text):
             continue

@@ -53,7 +53,10 @@ def test_a_plain_texts_first_sentence_is_not_repeated_under_the_title_it_gave():
     marked = dataclasses.replace(story, highlights=(qa.Highlight(text[:42], 10, 52),))
     assert marked_passage(marked).startswith('<mark class="qa-best">Harbour wall approved')  # the answer: kept
     cut = dataclasses.replace(story, title="Harbour wall approved after a…")  # a long sentence's title
-    assert marked_passage(cut).startswith("Harbour wall approved after a long debate.  The council")
+    assert marked_passage(cut) == "…long debate.  The council voted 34 to 12.\nWork starts in May."  # goes on
+    cut_marked = dataclasses.replace(marked, title=cut.title)
+    assert marked_passage(cut_marked).startswith('<mark class="qa-best">Harbour wall approved after a long debate.')
+    assert marked_passage(dataclasses.replace(cut, title="Harbour wall approved before…")) == text  # not its words
     alone = dataclasses.replace(story, text=text[:42], char_end=52)  # the title is all it says
     assert marked_passage(alone) == "Harbour wall approved after a long debate."
     other = dataclasses.replace(story, title="Harbour wall")
@@ -82,6 +85,9 @@ def test_a_one_sentence_note_is_said_once_under_its_reference(capsys):
     assert capsys.readouterr().out.count("Skerry Isle") == 1  # qa ask: as the answer's » line
     print_hit(note, "hybrid")
     assert capsys.readouterr().out.splitlines()[-2] == f"   {text}"  # no answer: as its passage
+    print_hit(dataclasses.replace(note, title="The ferry to Skerry Isle…"), "hybrid")  # a title cut short
+    lines = capsys.readouterr().out.splitlines()
+    assert (lines[1], lines[-2]) == ("   The ferry to Skerry Isle…", "   …leaves at nine on Saturdays.")
     longer = dataclasses.replace(note, title="Ferry")  # titled: as before
     assert '<span class="qa-title">Ferry</span>' in hit_cards([longer], "hybrid")
 
