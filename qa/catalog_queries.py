@@ -68,6 +68,11 @@ class CatalogQueries:
             " min(date) first_date, max(date) last_date, min(id) first FROM articles GROUP BY source) g"
             " JOIN articles a ON a.id = g.first ORDER BY a.source"))
 
+    def sources_titled(self, part: str) -> set[str]:
+        """The sources with an article whose title holds ``part`` (ASCII letters in any case)."""
+        return {row[0] for row in self.db.execute(
+            "SELECT DISTINCT source FROM articles WHERE instr(lower(title), lower(?)) > 0", (part,))}
+
     def tag_counts(self) -> list[tuple[str, int]]:
         """Each tag (tags equal but for case as one) and how many articles have it, most first."""
         return [(tag, n) for tag, n in self.db.execute(

@@ -63,16 +63,18 @@ def summed(rows: Sequence[tuple[str, int, str | None, str | None, str]]
 Row = tuple[str, int, str | None, str | None, str]  # source, articles, first and last date, first title
 
 
-def library_rows(sources: Sequence[Row], missing: set[str], uploads: str, find: str = "", limit: int = 1000
-                 ) -> list[Row]:
-    """The web page's Library: ``sources`` whose path or first title holds ``find`` (any case);
+def library_rows(sources: Sequence[Row], missing: set[str], uploads: str, find: str = "", limit: int = 1000,
+                 titled: set[str] = frozenset()) -> list[Row]:
+    """The web page's Library: ``sources`` whose path or first title holds ``find`` (any case), or
+    that are ``titled`` (an article of theirs has a title that holds it: a story in a long file);
     over ``limit`` of them a row a folder (its source ends ``/ (N files)``, a click removes it
     whole); else a row a file, an unpacked upload's files under a row of their own (the archive,
     ``uploads`` being the uploads folder's path with its separator) and a file in ``missing``
     said to be gone.
     """
     if find := find.strip().lower():
-        sources = [row for row in sources if find in row[0].lower() or find in (row[4] or "").lower()]
+        sources = [row for row in sources
+                   if find in row[0].lower() or find in (row[4] or "").lower() or row[0] in titled]
     depth = folder_depth([row[0] for row in sources], limit)
     if depth is not None:
         return [(key + (f" ({files:,} files)" if key.endswith("/") else ""), n, first, last, title)

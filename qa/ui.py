@@ -234,8 +234,9 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         sources = lib.catalog.source_rows()
         # Kept by updates of other folders (a drive not mounted): the file may be gone for good.
         missing = {src for src, *_ in sources if src in paths and not os.path.exists(paths[src])}
+        titled = lib.catalog.sources_titled(find.strip()) if find and find.strip() else set()
         return [_row(*row) for row in library_rows(sources, missing, os.path.join(_shown_path(uploads), ""),
-                                                   find or "", LIBRARY_ROWS)]
+                                                   find or "", LIBRARY_ROWS, titled)]
 
     with gr.Blocks(title="article-qa") as demo:
         gr.Markdown("# article-qa\nAsk your articles; every answer comes with its source.")

@@ -455,6 +455,8 @@ def test_the_web_pages_library_lists_thousands_of_files_by_folder_and_finds_file
     assert [r[0] for r in library_rows(rows, set(), "up/", "index", 1000)] == ["notes/index.md"]
     assert [r[0] for r in library_rows(rows, set(), "up/", "notes/", 1000)][-1] == "notes/index.md"  # still many
     assert library_rows(rows, {"notes/index.md"}, "up/", "index", 1000)[0][0] == "notes/index.md (file not found)"
+    # a file whose later article's title holds it (the catalog says which: Catalog.sources_titled)
+    assert [r[0] for r in library_rows(rows, set(), "up/", "quay", 1000, {"notes/2/0007.md"})] == ["notes/2/0007.md"]
 
 
 def _read_terminal(fd: int, screen: list[str], prompts: int | None) -> None:

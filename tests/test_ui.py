@@ -401,6 +401,9 @@ def test_the_library_lists_files_with_dates_and_titles_and_can_be_searched(page)
     page.locator("#library-find textarea").fill("flood repairs")  # a part of a title
     page.wait_for_function("!document.querySelector('#library').innerText.includes('bridge-closure.md')")
     assert "news/local/library-reopens.md" in table.inner_text()
+    page.locator("#library-find textarea").fill("driverless TRAM")  # a later story's title in world.txt
+    page.wait_for_function("!document.querySelector('#library').innerText.includes('library-reopens.md')")
+    assert re.search(r"news/world\.txt\s+\d+", table.inner_text())
     page.locator("#library-find textarea").fill("")
     page.wait_for_function("document.querySelector('#library').innerText.includes('bridge-closure.md')")
     page.screenshot(path=str(ARTIFACTS / "library.png"), full_page=True)
