@@ -282,7 +282,8 @@ def cmd_info(args) -> int:
               f"cells, nprobe {a['nprobe']}, recall@10 "
               f"{a['recall_at_10']:.3f} against exact search when last written)")
     print(f"settings   {json.dumps(info.settings)}")
-    print(f"disk       {info.disk_bytes / 1e6:.1f} MB")
+    model = f" ({info.model_bytes / 1e6:.1f} MB of it the model converted for it, in models/)" if info.model_bytes else ""
+    print(f"disk       {info.disk_bytes / 1e6:.1f} MB{model}")
     if info.tags:  # what --tag can filter by
         shown = ", ".join(f"{tag} ({n})" for tag, n in info.tags[:_TAGS_SHOWN])
         more = len(info.tags) - _TAGS_SHOWN

@@ -339,7 +339,7 @@ class Library:
         from .indexdir import disk_bytes
 
         self.refresh()
-        size = disk_bytes(self.path)
+        size, model_size = disk_bytes(self.path), disk_bytes(os.path.join(self.path, "models"))
         with self._lock:
             m, counts = self.manifest, self.catalog.counts()
             return IndexInfo(
@@ -350,6 +350,7 @@ class Library:
                 created=m.get("created", ""), updated=m.get("updated", ""), disk_bytes=size,
                 sources=tuple(self.catalog.sources()), article_ann=dict(m.get("article_ann") or {}),
                 tags=tuple(self.catalog.tag_counts()), authors=tuple(self.catalog.author_counts()),
+                model_bytes=model_size,
             )
 
     def check(self) -> list[str]:

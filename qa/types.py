@@ -400,6 +400,7 @@ class IndexInfo:
     article_ann: dict[str, Any]  # the article vectors' approximate index ({}: exact)
     tags: tuple[tuple[str, int], ...] = ()  # each tag and its articles, most first
     authors: tuple[tuple[str, int], ...] = ()  # each author and their articles, most first
+    model_bytes: int = 0  # of disk_bytes, the model files made for the index (models/: ONNX, int8)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

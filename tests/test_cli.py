@@ -203,6 +203,10 @@ class TestWithModel:
         # the authors to filter by: the library post's front matter and the festival page's meta
         assert info["authors"] == [["Hana Ode", 1], ["Lena Marsh", 1]]
         assert "\nauthors    Hana Ode (1), Lena Marsh (1)\n" in shown
+        # most of a small index's bytes are the int8 model made for it (models/): said so
+        models = sum(f.stat().st_size for f in (index / "models").rglob("*") if f.is_file())
+        assert info["model_bytes"] == models > info["disk_bytes"] / 2
+        assert f"MB ({models / 1e6:.1f} MB of it the model converted for it, in models/)\n" in shown
         r = run("check", "--index", str(index))
         assert r.returncode == 0 and "agree" in r.stdout
 
