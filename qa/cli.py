@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--ondisk-threshold", type=int, metavar="N",
                     help="above N passages keep the IVF lists on disk and write without holding "
                          "all vectors in memory (default 2000000; recorded in the index)")
+    sp.add_argument("--language", metavar="NAME",
+                    help="the articles' language, whose stemmer full-text search uses: english (the default), "
+                         "german, french, spanish, ... (recorded in the index; a new one re-analyses its passages)")
     sp.add_argument("--store", metavar="WHERE",
                     help="where vectors live: faiss (files in the index folder, the default), "
                          "milvus://HOST:PORT/NAME, or a milvus-lite file PATH.db")
@@ -174,12 +177,12 @@ def cmd_index(args) -> int:
         lib = Library.open(args.index, model=args.model, backend=args.backend)
         summary = lib.update(args.paths, one_per_file=args.one_per_file, progress=progress, ray=ray,
                              approx_threshold=args.approx_threshold,
-                             ondisk_threshold=args.ondisk_threshold)
+                             ondisk_threshold=args.ondisk_threshold, language=args.language)
     else:
         lib = Library.build(args.paths, args.index, model=args.model, backend=args.backend,
                             one_per_file=args.one_per_file, progress=progress, ray=ray,
                             store=args.store, approx_threshold=args.approx_threshold,
-                            ondisk_threshold=args.ondisk_threshold)
+                            ondisk_threshold=args.ondisk_threshold, language=args.language)
         summary = lib.last_summary
     for line in summary.lines():
         print(line)

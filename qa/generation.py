@@ -46,7 +46,8 @@ def open_parts(path: str) -> Parts:
     """
     from .catalog import Catalog
     from .indexdir import ARTICLE_VECTORS, CATALOG, PASSAGE_VECTORS, generation_dir, read_manifest
-    from .lexical import LexicalIndex
+    from .lexical import Analyzer, LexicalIndex
+    from .settings import language_of
     from .store import FaissStore
 
     for attempt in range(5):
@@ -56,10 +57,11 @@ def open_parts(path: str) -> Parts:
             gen = generation_dir(path, manifest)
             dim = manifest["dimension"]
             catalog = Catalog(os.path.join(gen, CATALOG), readonly=True)
+            analyzer = Analyzer(language_of(manifest))
             if LexicalIndex.exists(gen):
-                lexicon = LexicalIndex.load(gen)
+                lexicon = LexicalIndex.load(gen, analyzer=analyzer)
             else:  # written before qa.lexical: analyse once now; the next write saves it
-                lexicon = LexicalIndex.build(catalog.lexical_texts_from(0))
+                lexicon = LexicalIndex.build(catalog.lexical_texts_from(0), analyzer)
             where = manifest.get("store") or {"kind": "faiss"}
             if where["kind"] == "milvus":
                 from .milvus_store import MilvusStore

@@ -287,7 +287,7 @@ def index_paths(
         stale_duplicates = {p for p in catalog.duplicate_paths() - stats.seen_paths - stats.unread
                             if in_scope(p)}
         if (w.previous and not parked and not removed_rows and store_spec is None
-                and not written_before_current_format(w) and current_postings(w)
+                and not written_before_current_format(w) and current_postings(w, settings.language)
                 and settings.to_dict() == recorded(w.previous)
                 and not stale_duplicates and catalog.duplicates_of(stats.seen_paths) == set(duplicates)):
             # Nothing to write: the live generation stays, and no new one is published.
@@ -315,7 +315,7 @@ def index_paths(
         catalog.compact_segments()
         catalog.set_duplicates(stats.seen_paths | stale_duplicates, duplicates)
         catalog.commit()
-        write_lexical(w, catalog, first_new)
+        write_lexical(w, catalog, first_new, settings.language)
         counts = catalog.counts()
         in_catalog = article_counts(catalog.db) if stats.whole else {}
         catalog.close()

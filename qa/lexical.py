@@ -35,8 +35,8 @@ from itertools import pairwise
 import numpy as np
 import regex
 
-from .errors import IndexCorruptError
-from .text import INVISIBLE, content_words, query_terms
+from .errors import IndexCorruptError, InputError
+from .text import INVISIBLE, STOPWORDS, content_words, query_terms
 
 # Tuned with the fusion weights on SciFact train and SQuAD dev (benchmarks/RESULTS.md): any
 # k1 in 0.3-0.6 gave hybrid nDCG@10 +0.003 to +0.006 on both over FTS5's 1.2.
@@ -70,18 +70,33 @@ _INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 _ODD = re.compile(_MARKS.pattern[:-1] + "\u0130" + "".join(map(chr, _INVISIBLE)) + "]")
 
 
+LANGUAGE = "english"  # Porter's stemmer, as indexes before languages were analysed
+
+
+def languages() -> list[str]:
+    """The languages whose stemmers PyStemmer (Snowball) has: ``german``, ``french``, ..."""
+    import Stemmer
+
+    return sorted(set(Stemmer.algorithms()) - {"porter"})
+
+
 class Analyzer:
-    """Lower-cased letter/digit runs, Latin diacritics removed, Porter-stemmed (PyStemmer).
+    """Lower-cased letter/digit runs, Latin diacritics removed, stemmed (PyStemmer): English by
+    Porter's stemmer, another language (an index's ``language`` setting) by its Snowball stemmer.
 
     Text that is not ASCII is first brought to Unicode's compatibility form (NFKD) without its
     invisible characters, so what reads as the same word is the same term: the "\ufb01" ligature
     of text copied from a PDF as "fi", full-width letters and digits as ASCII ones.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, language: str = LANGUAGE) -> None:
         import Stemmer
 
-        self._stem = Stemmer.Stemmer("porter", 100_000)
+        if language != LANGUAGE and language not in languages():
+            raise InputError(f"no stemmer for the language {language!r}; one of: {', '.join(languages())}")
+        self.language = language
+        self._stem = Stemmer.Stemmer("porter" if language == LANGUAGE else language, 100_000)
+        self.stopwords = STOPWORDS if language == LANGUAGE else _stopwords(language)
 
     def __call__(self, text: str) -> list[str]:
         if text.isascii():
@@ -95,6 +110,17 @@ class Analyzer:
             text = unicodedata.normalize("NFC", _MARKS.sub("", text))
             tokens = _WORD.findall(text)
         return [s for s in self._stem.stemWords(tokens) if s]  # Porter stems "s" to ""
+
+
+def _stopwords(language: str) -> frozenset[str]:
+    """A language's function words (stop-words' list; English's where it has none: a question
+    in another language loses nothing to them)."""
+    from stop_words import StopWordError, get_stop_words
+
+    try:
+        return frozenset(w.lower() for w in get_stop_words(language))
+    except StopWordError:
+        return STOPWORDS
 
 
 def _fold(token: str) -> str:
@@ -135,7 +161,7 @@ class LexicalIndex:
     # --- questions -------------------------------------------------------------------------
     def query(self, question: str) -> Counter[str]:
         """The question's terms with their counts (stopwords dropped, as FTS5 queries were)."""
-        return Counter(self.analyzer(" ".join(query_terms(question))))
+        return Counter(self.analyzer(" ".join(query_terms(question, self.analyzer.stopwords))))
 
     def pair_share(self, question: str, texts: Iterable[str]) -> np.ndarray:
         """Per text, the share of the question's adjacent word pairs (analysed, stopwords kept:
@@ -154,7 +180,7 @@ class LexicalIndex:
     def missing(self, question: str, texts: Iterable[str]) -> list[tuple[str, ...]]:
         """Per text, the question's content words (as the question spells them) it does not
         contain once both are analysed: "strikes" is found in "strike", "Cordoba" in "Córdoba"."""
-        asked = [(w, stems) for w in content_words(question, numbers=True)
+        asked = [(w, stems) for w in content_words(question, numbers=True, stopwords=self.analyzer.stopwords)
                  if w.lower() not in _QUESTION_FORM and not _UNSPACED.search(w)
                  and (stems := self.analyzer(w))]
         out = []

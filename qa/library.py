@@ -98,6 +98,7 @@ class Library:
         ondisk_threshold: int | None = None,
         ray: RayOptions | None = None,
         store: str | None = None,
+        language: str | None = None,
     ) -> Library:
         """Index ``paths`` into ``path`` so that it holds exactly those articles.
 
@@ -111,7 +112,10 @@ class Library:
         kept by later writes. With ``ray``
         (``qa.RayOptions``) the model runs in a Ray Data actor pool instead of this process.
         ``store`` puts the vectors in ``faiss`` files (the default) or in Milvus:
-        ``milvus://HOST:PORT/NAME`` or a milvus-lite file ``PATH.db``.
+        ``milvus://HOST:PORT/NAME`` or a milvus-lite file ``PATH.db``. ``language``: the
+        articles' language, whose stemmer full-text search uses (``qa.lexical.languages()``:
+        ``german``, ``french``...; default English, or as the index recorded it); recorded, and
+        kept by later writes.
         """
         from . import unpacked
         from .indexdir import MANIFEST, read_manifest, remove_unpublished
@@ -122,7 +126,7 @@ class Library:
         if not paths:
             raise InputError("give at least one file or folder to index")
         settings = Settings(chunk_tokens=chunk_tokens, approx_threshold=approx_threshold,
-                            ondisk_threshold=ondisk_threshold)
+                            ondisk_threshold=ondisk_threshold, language=language)
         created = not os.path.exists(path)
         try:
             archives = unpacked.resolve(paths, path)
@@ -149,10 +153,10 @@ class Library:
     def update(self, paths: Sequence[str] | str, *, one_per_file: bool = False,
                progress: bool = True, on_progress=None, ray: RayOptions | None = None,
                approx_threshold: int | None = None, ondisk_threshold: int | None = None,
-               ) -> IndexSummary:
+               language: str | None = None) -> IndexSummary:
         """Add new and changed articles under ``paths``; remove those that vanished from them.
-        With ``ray`` the model runs in a Ray Data actor pool. The thresholds (see :meth:`build`)
-        stay as the index recorded them unless given."""
+        With ``ray`` the model runs in a Ray Data actor pool. The thresholds and the language
+        (see :meth:`build`) stay as the index recorded them unless given."""
         from . import unpacked
         from .indexer import index_paths
         from .settings import Settings
@@ -165,7 +169,7 @@ class Library:
         summary = index_paths(self.path, archives.paths, self.embedder,
                               Settings(chunk_tokens=settings.get("chunk_tokens", 200),
                                        approx_threshold=approx_threshold,
-                                       ondisk_threshold=ondisk_threshold),
+                                       ondisk_threshold=ondisk_threshold, language=language),
                               one_per_file=one_per_file, full=False, progress=progress,
                               on_progress=on_progress, encoder=_encoder(ray, self.embedder, self.path))
         self._load()

@@ -147,24 +147,27 @@ def written_before_current_format(w: Writer) -> bool:
     return old_milvus or not LexicalIndex.exists(w.old)
 
 
-def current_postings(w: Writer) -> bool:
-    """Whether the live generation has BM25 postings of this version's terms (else its next
-    write analyses every passage anew, whether or not any article changed)."""
+def current_postings(w: Writer, language: str) -> bool:
+    """Whether the live generation has BM25 postings of this version's terms in ``language``
+    (else its next write analyses every passage anew, whether or not any article changed)."""
     from .lexical import VERSION
+    from .settings import language_of
 
-    return bool(w.old) and LexicalIndex.exists(w.old) and (w.previous or {}).get("analyzer", 1) == VERSION
+    return (bool(w.old) and LexicalIndex.exists(w.old) and (w.previous or {}).get("analyzer", 1) == VERSION
+            and language_of(w.previous) == language)
 
 
-def write_lexical(w: Writer, catalog: Catalog, first_new: int) -> None:
+def write_lexical(w: Writer, catalog: Catalog, first_new: int, language: str) -> None:
     """The new generation's BM25 postings: the old ones minus removed passages plus new ones,
-    or all passages analysed when the old generation has none or has another version's terms."""
+    or all passages analysed when the old generation has none, or has another version's terms
+    or another language's."""
     from . import postings
     from .lexical import Analyzer, empty_postings
 
-    if current_postings(w):
-        old = LexicalIndex.load(w.old)
+    analyzer = Analyzer(language)
+    if current_postings(w, language):
+        old = LexicalIndex.load(w.old, analyzer=analyzer)
         keep = old.mask(catalog.passage_ids(below=first_new))
-        postings.write(w.work, old.p, keep, catalog.lexical_texts_from(first_new), old.analyzer)
+        postings.write(w.work, old.p, keep, catalog.lexical_texts_from(first_new), analyzer)
     else:
-        postings.write(w.work, empty_postings(), np.zeros(0, dtype=bool),
-                       catalog.lexical_texts_from(0), Analyzer())
+        postings.write(w.work, empty_postings(), np.zeros(0, dtype=bool), catalog.lexical_texts_from(0), analyzer)

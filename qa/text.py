@@ -37,18 +37,19 @@ def words(text: str) -> list[str]:
 _NUMBER = regex.compile(rf"\p{{N}}+(?:[.,:/]\p{{N}}+)+(?![\p{{L}}\p{{N}}])|{_WORD.pattern}")
 
 
-def content_words(question: str, numbers: bool = False) -> list[str]:
+def content_words(question: str, numbers: bool = False, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
     """The question's words that are not stopwords, in order, as it spells them (the first
     spelling of each, whatever its case). ``numbers``: a number with separators is one word
-    ("version 2.0" names "2.0", not "2" and "0"), as a person reads it."""
+    ("version 2.0" names "2.0", not "2" and "0"), as a person reads it. ``stopwords``: the
+    language's (qa.lexical.Analyzer), English by default."""
     seen: dict[str, str] = {}
     for w in (_NUMBER if numbers else _WORD).findall(_CLITIC.sub("", question)):
-        if w.lower() not in STOPWORDS:
+        if w.lower() not in stopwords:
             seen.setdefault(w.lower(), w)
     return list(seen.values())
 
 
-def query_terms(question: str) -> list[str]:
+def query_terms(question: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
     """Content words of a question in order, lower-cased (all words when it has no content word)."""
-    content = [w.lower() for w in content_words(question)]
+    content = [w.lower() for w in content_words(question, stopwords=stopwords)]
     return content or list(dict.fromkeys(words(_CLITIC.sub("", question))))

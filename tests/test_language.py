@@ -1,0 +1,68 @@
+"""An index's language: the stemmer and the function words its full-text search uses (qa.lexical)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import qa
+from qa.lexical import Analyzer
+
+# Written for these tests: a harbour's notices in German
+NOTICES = ("Die Fähre nach Helgoland fährt samstags um neun Uhr ab.\n\n"
+           "Der Hafen wird im März ausgebaggert; die Bagger arbeiten drei Wochen.\n\n"
+           "Die Schulen bleiben wegen des Sturms geschlossen.\n")
+QUESTION = "Wann fahren die Fähren?"
+
+
+def test_a_languages_stemmer_joins_its_word_forms_and_its_function_words_are_no_content():
+    german, english = Analyzer("german"), Analyzer()
+    assert german("Fähre Fähren fahren") == ["fahr", "fahr", "fahr"]
+    assert english("Fähre Fähren fahren") == ["fahr", "fahren", "fahren"]  # Porter knows no German
+    assert {"wann", "die", "über"} <= german.stopwords and "wann" not in english.stopwords
+    assert english.stopwords == qa.lexical.STOPWORDS  # English as before languages
+    with pytest.raises(qa.InputError, match="no stemmer for the language 'klingon'; one of: arabic, "):
+        Analyzer("klingon")
+
+
+def test_an_index_in_german_finds_and_marks_what_one_in_english_misses(tmp_path, fake):
+    (tmp_path / "hafen.txt").write_text(NOTICES, encoding="utf-8")
+    de = qa.Library.build([str(tmp_path / "hafen.txt")], str(tmp_path / "de"), embedder=fake, progress=False,
+                          language="german")
+    [hit] = de.ask(QUESTION, k=1, mode="lexical")
+    assert hit.text.startswith("Die Fähre") and hit.missing == () and not hit.weak
+    assert hit.highlights[0].text == "Die Fähre nach Helgoland fährt samstags um neun Uhr ab."
+    en = qa.Library.build([str(tmp_path / "hafen.txt")], str(tmp_path / "en"), embedder=fake, progress=False)
+    [top] = en.ask(QUESTION, k=1, mode="lexical")  # in English none of its words is in a notice
+    assert top.weak and top.missing == ("Wann", "fahren", "Fähren") and top.highlights == ()
+    manifest = json.loads((tmp_path / "de" / "manifest.json").read_text())
+    assert manifest["settings"]["language"] == "german"
+    reopened = qa.Library.open(str(tmp_path / "de"), embedder=fake)  # as recorded
+    assert reopened.ask(QUESTION, k=1, mode="lexical")[0].passage_id == hit.passage_id
+
+
+def test_a_language_is_kept_by_updates_and_a_new_one_analyses_the_passages_anew(tmp_path, fake):
+    # Porter stems "Fähren" "fahren", German's "fahr": only passages analysed anew match "Fähre"
+    (tmp_path / "hafen.txt").write_text(NOTICES.replace("Die Fähre", "Die Fähren"), encoding="utf-8")
+    question = "Wo legt die Fähre an?"
+    lib = qa.Library.build([str(tmp_path)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    assert lib.ask(question, k=1, mode="lexical")[0].weak
+    summary = lib.update([str(tmp_path)], progress=False, language="german")
+    assert summary.embedded == 0 and lib.ask(question, k=1, mode="lexical")[0].text.startswith("Die Fähren")
+    assert lib.update([str(tmp_path)], progress=False).changed is False  # kept as recorded: nothing to do
+    assert lib.info().settings["language"] == "german"
+    with pytest.raises(qa.InputError, match="no stemmer for the language 'deutsch'"):
+        qa.Library.build([str(tmp_path)], str(tmp_path / "other"), embedder=fake, progress=False,
+                         language="deutsch")
+    assert not (tmp_path / "other").exists()
+
+
+def test_the_command_line_names_the_languages_there_are(tmp_path, capsys):
+    import qa.cli
+
+    (tmp_path / "hafen.txt").write_text(NOTICES, encoding="utf-8")
+    code = qa.cli.main(["index", str(tmp_path), "--index", str(tmp_path / "idx"), "--language", "klingon"])
+    err = capsys.readouterr().err
+    assert code == qa.InputError.exit_code and "no stemmer for the language 'klingon'; one of: " in err
+    assert " german, " in err and not (tmp_path / "idx").exists()
