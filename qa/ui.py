@@ -80,8 +80,9 @@ def build_ui(lib: Library, examples: list[str] | None = None):
     def status() -> str:
         i = lib.info()
         kind = i.index_kind + (f", recall@10 {i.ann['recall_at_10']:.2f}" if i.ann else "")
+        language = i.settings.get("language", "english")  # its words' stemmer (qa index --language)
         return (f"**{i.articles}** articles · **{i.passages}** passages · model `{i.model}` "
-                f"({i.backend}) · index `{kind}`")
+                f"({i.backend}) · index `{kind}`" + (f" · words in {language}" if language != "english" else ""))
 
     def served_pdfs(hits) -> dict[str, str]:
         """The PDFs the hits come from, by article id: the address Gradio serves each at, so a

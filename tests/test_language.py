@@ -66,3 +66,17 @@ def test_the_command_line_names_the_languages_there_are(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == qa.InputError.exit_code and "no stemmer for the language 'klingon'; one of: " in err
     assert " german, " in err and not (tmp_path / "idx").exists()
+
+
+def test_the_web_page_says_the_words_language_when_not_english(tmp_path, fake):
+    import gradio as gr
+
+    from qa.ui import build_ui
+
+    (tmp_path / "hafen.txt").write_text(NOTICES, encoding="utf-8")
+    for language, said in ((None, False), ("german", True)):
+        lib = qa.Library.build([str(tmp_path / "hafen.txt")], str(tmp_path / f"idx-{language}"), embedder=fake,
+                               progress=False, language=language)
+        demo = build_ui(lib)
+        [status] = [b.value for b in demo.blocks.values() if isinstance(b, gr.Markdown) and "passages" in str(b.value)]
+        assert status.endswith(" · words in german") is said, status
