@@ -16,7 +16,7 @@ CONTEXT = 300
 
 def print_hit(h: Hit, mode: str, context: Around | None = None) -> None:
     """Print one hit; ``context``: the text before and after it (:meth:`qa.Library.around`)."""
-    from .render import continues_title, is_whole_text, title_heading_end
+    from .cardtitle import continues_title, is_whole_text, title_heading_end
 
     said = ", ".join(x for x in (h.author, h.date) if x)  # who and when, as a card says it
     ref = h.reference + (f"  {shown_url(h)}" if h.url else "") + (f"  ({said})" if said else "")
