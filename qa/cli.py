@@ -258,6 +258,10 @@ def cmd_similar(args) -> int:
 _TAGS_SHOWN = 20
 
 
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(n // 1000, 1) if n else 0} KB"
+
+
 def cmd_info(args) -> int:
     from .library import Library
 
@@ -285,8 +289,9 @@ def cmd_info(args) -> int:
               f"cells, nprobe {a['nprobe']}, recall@10 "
               f"{a['recall_at_10']:.3f} against exact search when last written)")
     print(f"settings   {json.dumps(info.settings)}")
-    model = f" ({info.model_bytes / 1e6:.1f} MB of it the model converted for it, in models/)" if info.model_bytes else ""
-    print(f"disk       {info.disk_bytes / 1e6:.1f} MB{model}")
+    model = (f": the index {_size(info.disk_bytes - info.model_bytes)}, the model converted for it "
+             f"{_size(info.model_bytes)} (models/)") if info.model_bytes else ""
+    print(f"disk       {_size(info.disk_bytes)}{model}")
     if info.tags:  # what --tag can filter by
         shown = ", ".join(f"{tag} ({n})" for tag, n in info.tags[:_TAGS_SHOWN])
         more = len(info.tags) - _TAGS_SHOWN

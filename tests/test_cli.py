@@ -206,7 +206,8 @@ class TestWithModel:
         # most of a small index's bytes are the int8 model made for it (models/): said so
         models = sum(f.stat().st_size for f in (index / "models").rglob("*") if f.is_file())
         assert info["model_bytes"] == models > info["disk_bytes"] / 2
-        assert f"MB ({models / 1e6:.1f} MB of it the model converted for it, in models/)\n" in shown
+        assert re.search(rf"\ndisk       [\d.]+ MB: the index \d+ KB, the model converted for it {models / 1e6:.1f} MB "
+                         r"\(models/\)\n", shown)
         r = run("check", "--index", str(index))
         assert r.returncode == 0 and "agree" in r.stdout
 
