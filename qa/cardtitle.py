@@ -10,6 +10,7 @@ from . import markdown
 from .types import Hit
 
 _TITLE_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]+([^\n]*?)(?:[ \t]+#+)?[ \t]*(?:\n|$)\s*")
+_SENTENCE_END = re.compile(r"[.!?。！？][\"'”’»)\]]*$")
 _TITLE_SETEXT = re.compile(r"[ \t]*([^\n]+)\n {0,3}(?:=+|--+)[ \t]*(?:\n|$)\s*")  # Title\n=====
 
 
@@ -43,15 +44,25 @@ def _title_sentence_end(text: str, title: str) -> int:
     if not wanted or not text.lstrip().startswith(wanted.split(" ", 1)[0]):
         return 0  # most passages: no sentence splitting for them
     if wanted.endswith("…") and len(wanted) > 1:  # a long first sentence's opening words
-        words = wanted[:-1].split()
-        cut = re.match(r"\s*" + r"\s+".join(map(re.escape, words)) + r"(?=\s)\s*", text) if words else None
-        return cut.end() if cut and cut.end() < len(text) else 0
+        return _opening_words_end(text, wanted[:-1])
+    if _SENTENCE_END.search(wanted):
+        # A title that ends a sentence and opens the text is its first sentence, whichever
+        # language's rules found it (the index's, at reading: "am 3. März" ends none in German).
+        return _opening_words_end(text, wanted)
     lead = len(text) - len(text.lstrip())
     spans = split_sentences(text[: lead + len(title) * 2 + 200])
     if not spans or " ".join(text[spans[0][0]:spans[0][1]].split()) != wanted:
         return 0
     after = len(text) - len(text[spans[0][1]:].lstrip())
     return after if after < len(text) else 0  # a passage of the title alone is shown whole
+
+
+def _opening_words_end(text: str, words: str) -> int:
+    """Where text goes on after opening with ``words`` (and a space): 0 if it does not, or
+    nothing follows them."""
+    parts = words.split()
+    m = re.match(r"\s*" + r"\s+".join(map(re.escape, parts)) + r"(?=\s)\s*", text) if parts else None
+    return m.end() if m and m.end() < len(text) else 0
 
 
 def is_whole_text(hit: Hit) -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 from . import markdown as markdown_blocks
@@ -16,6 +18,30 @@ _PARAGRAPH = re.compile(r"\n[ \t\r]*\n")
 _LINE = re.compile(r"\n")
 PIECE = 100_000  # characters a token count takes at once
 RUNAWAY = 1000  # characters: a "sentence" this long with line breaks in it is the splitter failing
+
+# sentencex's code for each language qa.lexical can stem (Snowball's names): its rules know a
+# language's abbreviations and ordinals ("am 3. März" is no sentence end in German).
+_CODES = {"arabic": "ar", "armenian": "hy", "basque": "eu", "catalan": "ca", "czech": "cs", "danish": "da",
+          "dutch": "nl", "dutch_porter": "nl", "english": "en", "esperanto": "eo", "estonian": "et",
+          "finnish": "fi", "french": "fr", "german": "de", "greek": "el", "hindi": "hi", "hungarian": "hu",
+          "indonesian": "id", "irish": "ga", "italian": "it", "lithuanian": "lt", "nepali": "ne",
+          "norwegian": "no", "persian": "fa", "polish": "pl", "portuguese": "pt", "romanian": "ro",
+          "russian": "ru", "serbian": "sr", "sesotho": "st", "spanish": "es", "swedish": "sv", "tamil": "ta",
+          "turkish": "tr", "yiddish": "yi"}
+# The language sentences are split in: an index's, set around what reads and splits its articles
+# (readers title a text by its first sentence deep in the call chain, so it is not a parameter).
+_LANGUAGE: ContextVar[str] = ContextVar("qa_sentence_language", default="en")
+
+
+@contextmanager
+def sentences_in(language: str) -> Iterator[None]:
+    """Inside the block, sentences are split by ``language``'s rules (a name from
+    :func:`qa.lexical.languages`; English's for one sentencex does not know)."""
+    token = _LANGUAGE.set(_CODES.get(language, "en"))
+    try:
+        yield
+    finally:
+        _LANGUAGE.reset(token)
 
 
 @lru_cache(maxsize=1)
@@ -122,7 +148,7 @@ def _split_paragraph(text: str, start: int, end: int, out: list[tuple[int, int]]
     if not para.strip():
         return
     cursor = 0
-    pieces = list(_segment()("en", para)) if len(para) > 1 else [para]
+    pieces = list(_segment()(_LANGUAGE.get(), para)) if len(para) > 1 else [para]
     for i in range(len(pieces) - 1, 0, -1):  # a list item's number is not a sentence ("1." "Feed")
         if _NUMBER_ONLY.fullmatch(pieces[i - 1]):
             pieces[i - 1:i + 1] = [pieces[i - 1] + pieces[i]]

@@ -62,8 +62,10 @@ def _parser() -> argparse.ArgumentParser:
                     help="above N passages keep the IVF lists on disk and write without holding "
                          "all vectors in memory (default 2000000; recorded in the index)")
     sp.add_argument("--language", metavar="NAME",
-                    help="the articles' language, whose stemmer full-text search uses: english (the default), "
-                         "german, french, spanish, ... (recorded in the index; a new one re-analyses its passages)")
+                    help="the articles' language, whose sentence rules split them and whose stemmer full-text "
+                         "search uses: english (the default), german, french, spanish, ... (recorded in the "
+                         "index; a new one re-analyses its passages and splits new and changed articles, "
+                         "--rebuild all of them)")
     sp.add_argument("--store", metavar="WHERE",
                     help="where vectors live: faiss (files in the index folder, the default), "
                          "milvus://HOST:PORT/NAME, or a milvus-lite file PATH.db")

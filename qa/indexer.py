@@ -12,6 +12,7 @@ from tqdm import tqdm
 from . import __version__
 from .articlesplit import content_hash, layout, split_article, text_hash
 from .catalog import Catalog, place
+from .chunker import sentences_in
 from .embedder import Embedder, gives_tokens
 from .embedding import Batch, Encoded, embed_new, local_encoder
 from .encoding import display_name
@@ -76,6 +77,7 @@ def index_paths(
             check_model(w.previous, embedder.name, embedder.dim, directory)
             check_backend(w.previous, getattr(embedder, "backend", None), directory)
         settings = resolve(settings, (w.previous or {}).get("settings"))
+        cleanup.enter_context(sentences_in(settings.language))  # read and split in its language
         catalog = Catalog(w.path(CATALOG), copy_from=w.catalog_source,
                           segment=generation_number(w.generation))
         # Closed before the folder goes, also on failure: an open connection rolling back later

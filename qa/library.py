@@ -113,7 +113,8 @@ class Library:
         (``qa.RayOptions``) the model runs in a Ray Data actor pool instead of this process.
         ``store`` puts the vectors in ``faiss`` files (the default) or in Milvus:
         ``milvus://HOST:PORT/NAME`` or a milvus-lite file ``PATH.db``. ``language``: the
-        articles' language, whose stemmer full-text search uses (``qa.lexical.languages()``:
+        articles' language, whose sentence rules split them and whose stemmer full-text search
+        uses (``qa.lexical.languages()``:
         ``german``, ``french``...; default English, or as the index recorded it); recorded, and
         kept by later writes.
         """
@@ -281,7 +282,7 @@ class Library:
         ``qa index`` would (a copy of an indexed article finds it, with similarity 1)."""
         from .similar import articles_vector, file_articles, nearest_articles
 
-        articles = file_articles(path)  # reading a page can take a while: not under the lock
+        articles = file_articles(path, self.manifest["settings"])  # can take a while: not under the lock
         self.refresh()
         with self._lock:
             qvec = articles_vector(self.embedder, articles, self.manifest["settings"])

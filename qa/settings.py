@@ -22,7 +22,8 @@ class Settings:
     # disk (qa.ondisk). None: as the index recorded them, else the defaults.
     approx_threshold: int | None = None
     ondisk_threshold: int | None = None
-    # The articles' language, whose stemmer full-text search uses (qa.lexical.languages()).
+    # The articles' language, whose sentence rules split them (qa.chunker.sentences_in) and whose
+    # stemmer full-text search uses (qa.lexical.languages()).
     # None: as the index recorded it, else English.
     language: str | None = None
 

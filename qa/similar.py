@@ -6,6 +6,7 @@ import os
 import re
 
 from .errors import InputError, NotFoundError
+from .lexical import LANGUAGE
 from .types import Article, ArticleHit, markup_of
 
 
@@ -42,12 +43,15 @@ def text_vector(embedder, text: str, settings: dict):
                            settings)
 
 
-def file_articles(path: str) -> list[Article]:
-    """The articles of a file that is not in the index, read as ``qa index`` reads them."""
+def file_articles(path: str, settings: dict) -> list[Article]:
+    """The articles of a file that is not in the index, read as ``qa index`` reads them into
+    an index of these ``settings`` (its language's sentences: a text's title is its first)."""
+    from .chunker import sentences_in
     from .readers import ReadStats, read_articles
 
     stats = ReadStats()
-    articles = list(read_articles([path], stats))
+    with sentences_in(settings.get("language", LANGUAGE)):
+        articles = list(read_articles([path], stats))
     if not articles:
         reasons = "; ".join(s.reason for s in stats.skipped) or "no text"
         raise InputError(f"cannot read {path}: {reasons}")
@@ -60,15 +64,16 @@ def articles_vector(embedder, articles: list[Article], settings: dict):
     outside the index has the vector the index holds for it."""
     import numpy as np
 
-    from .chunker import chunk
+    from .chunker import chunk, sentences_in
     from .embedding import embed_input
 
     texts = []
     for a in articles:
         markup = markup_of(a.source, a.markup)
-        passages = chunk(a.text, embedder.count_tokens, settings["chunk_tokens"], embedder.max_tokens,
-                         settings.get("overlap_sentences", 1), line_blocks=markup == "page",
-                         markdown=markup == "markdown")
+        with sentences_in(settings.get("language", LANGUAGE)):
+            passages = chunk(a.text, embedder.count_tokens, settings["chunk_tokens"], embedder.max_tokens,
+                             settings.get("overlap_sentences", 1), line_blocks=markup == "page",
+                             markdown=markup == "markdown")
         texts += [embed_input(a.title, p.text) for p in passages] or [a.text]
     mean = embedder.encode(texts).mean(axis=0)
     return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)

@@ -80,3 +80,48 @@ def test_the_web_page_says_the_words_language_when_not_english(tmp_path, fake):
         demo = build_ui(lib)
         [status] = [b.value for b in demo.blocks.values() if isinstance(b, gr.Markdown) and "passages" in str(b.value)]
         assert status.endswith(" · words in german") is said, status
+
+
+# Written for these tests: a German date and ordinal that English rules take for sentence ends
+FERRY = "Die Fähre nach Helgoland fährt am 3. März zum ersten Mal. Sie legt um neun Uhr ab.\n"
+HARBOUR = "Der Hafen bleibt geschlossen. Ab dem 1. April gilt der Sommerfahrplan.\n"
+
+
+def test_a_german_index_splits_sentences_by_german_rules_in_titles_highlights_cards_and_similar(tmp_path, fake):
+    import dataclasses
+
+    from qa.render import marked_passage
+
+    (tmp_path / "docs").mkdir()
+    # long enough for passages after the first, which are embedded under the title
+    timetable = " ".join(f"Im Sommer fährt sie auch um {n} Uhr ab." for n in range(40))
+    (tmp_path / "docs" / "faehre.txt").write_text(FERRY.strip() + " " + timetable + "\n", encoding="utf-8")
+    (tmp_path / "docs" / "hafen.txt").write_text(HARBOUR, encoding="utf-8")
+    question = "Wann fährt die Fähre zum ersten Mal?"
+    de = qa.Library.build([str(tmp_path / "docs")], str(tmp_path / "de"), embedder=fake, progress=False,
+                          language="german")
+    [hit] = de.ask(question, k=1, mode="lexical")
+    first = "Die Fähre nach Helgoland fährt am 3. März zum ersten Mal."
+    assert hit.title == first and hit.highlights[0].text == first
+    assert marked_passage(dataclasses.replace(hit, highlights=())).startswith("Sie legt um neun Uhr ab.")  # title once
+    [same] = de.similar_to_file(str(tmp_path / "docs" / "faehre.txt"), k=1)  # read as the index read it
+    assert same.article_id == hit.article_id and same.score > 0.9999
+    en = qa.Library.build([str(tmp_path / "docs")], str(tmp_path / "en"), embedder=fake, progress=False)
+    [english] = en.ask(question, k=1, mode="lexical")
+    assert english.title == "Die Fähre nach Helgoland fährt am 3."  # English rules end a sentence there
+    assert english.highlights[0].text in ("Die Fähre nach Helgoland fährt am 3.", "März zum ersten Mal.")
+
+
+def test_a_new_language_splits_articles_read_anew_and_a_rebuild_splits_them_all(tmp_path, fake):
+    (tmp_path / "faehre.txt").write_text(FERRY, encoding="utf-8")
+    (tmp_path / "hafen.txt").write_text(HARBOUR, encoding="utf-8")
+    lib = qa.Library.build([str(tmp_path)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    # the ferry's title (its first sentence) is longer by German rules: a changed article, split
+    # anew; the harbour's sentences would change too, but its title and text did not
+    assert lib.update([str(tmp_path)], progress=False, language="german").embedded == 1
+    harbour = lib.ask("Wann gilt der Sommerfahrplan?", k=1, mode="lexical")[0]
+    assert harbour.highlights[0].text in ("Ab dem 1.", "April gilt der Sommerfahrplan.")  # split as before
+    rebuilt = qa.Library.build([str(tmp_path)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    assert rebuilt.last_summary.embedded == 1 and rebuilt.info().settings["language"] == "german"
+    harbour = rebuilt.ask("Wann gilt der Sommerfahrplan?", k=1, mode="lexical")[0]
+    assert harbour.highlights[0].text == "Ab dem 1. April gilt der Sommerfahrplan."
