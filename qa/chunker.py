@@ -117,6 +117,7 @@ _BULLET = re.compile(r"[ \t]*(?:[-*+\u2022][ \t]|1[.)][ \t]|\|)")
 _NUMBER_ONLY = re.compile(r"\s*\d{1,3}[.)]\s*")
 _NUMBERED = re.compile(r"[ \t]*\d{1,3}[.)][ \t]")
 _WORDLIKE = re.compile(r"[^\W_]")
+_SHORT_WORD_END = re.compile(r"(?:^|\s)([^\W\d_]{1,3})\.\s*$")  # "M. ", "Dr. ": a title or an initial if capital
 
 
 def block_starts(lines: Sequence[str]) -> list[bool]:
@@ -140,6 +141,25 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
 
+def _pieces(para: str) -> list[str]:
+    """sentencex's sentences of a paragraph, by the current language's rules. Another
+    language's rules do not end a sentence after a title or an initial that English's know
+    ("M. Dupont", "Dr. Martin": French's do), where English's go on."""
+    language = _LANGUAGE.get()
+    pieces = list(_segment()(language, para))
+    if language == "en" or len(pieces) < 2 or "".join(pieces) != para:
+        return pieces
+    ends = set(itertools.accumulate(map(len, _segment()("en", para))))
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        short = _SHORT_WORD_END.search(out[-1])
+        if short and short[1][0].isupper() and len("".join(out)) not in ends:
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out
+
+
 def _split_paragraph(text: str, start: int, end: int, out: list[tuple[int, int]],
                      by_lines: bool = True) -> None:
     # A single newline inside a paragraph is line wrapping, not a sentence end; a space of the
@@ -148,7 +168,7 @@ def _split_paragraph(text: str, start: int, end: int, out: list[tuple[int, int]]
     if not para.strip():
         return
     cursor = 0
-    pieces = list(_segment()(_LANGUAGE.get(), para)) if len(para) > 1 else [para]
+    pieces = _pieces(para) if len(para) > 1 else [para]
     for i in range(len(pieces) - 1, 0, -1):  # a list item's number is not a sentence ("1." "Feed")
         if _NUMBER_ONLY.fullmatch(pieces[i - 1]):
             pieces[i - 1:i + 1] = [pieces[i - 1] + pieces[i]]

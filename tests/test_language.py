@@ -125,3 +125,23 @@ def test_a_new_language_splits_articles_read_anew_and_a_rebuild_splits_them_all(
     assert rebuilt.last_summary.embedded == 1 and rebuilt.info().settings["language"] == "german"
     harbour = rebuilt.ask("Wann gilt der Sommerfahrplan?", k=1, mode="lexical")[0]
     assert harbour.highlights[0].text == "Ab dem 1. April gilt der Sommerfahrplan."
+
+
+def test_sentences_split_by_the_languages_rules_but_not_after_a_title_or_initial_english_knows():
+    from qa.chunker import sentences_in, split_sentences
+
+    def sentences(text: str, language: str) -> list[str]:
+        with sentences_in(language):
+            return [text[a:b] for a, b in split_sentences(text)]
+
+    german = "Dr. Müller kam am 3. März. Er blieb."
+    assert sentences(german, "german") == ["Dr. Müller kam am 3. März.", "Er blieb."]
+    assert sentences(german, "english") == ["Dr. Müller kam am 3.", "März.", "Er blieb."]
+    # French's rules end one after "M." and "Dr.": English's, which know them, do not
+    french = "M. Dupont et le Dr. Martin sont venus. Ils travaillent pour l'ONU. Ils sont partis."
+    assert sentences(french, "french") == ["M. Dupont et le Dr. Martin sont venus.",
+                                           "Ils travaillent pour l'ONU.", "Ils sont partis."]
+    assert sentences("Τι κάνεις; Καλά είμαι.", "greek") == ["Τι κάνεις;", "Καλά είμαι."]  # its question mark
+    assert sentences("El Sr. García vino de EE. UU. ayer. Se fue.", "spanish") == [
+        "El Sr. García vino de EE. UU. ayer.", "Se fue."]
+    assert sentences(german, "klingon") == sentences(german, "english")  # sentencex knows no such one
