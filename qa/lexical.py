@@ -36,7 +36,7 @@ import numpy as np
 import regex
 
 from .errors import IndexCorruptError, InputError
-from .text import INVISIBLE, STOPWORDS, content_words, query_terms
+from .text import INVISIBLE, MARKS, STOPWORDS, content_words, fold, query_terms
 
 # Tuned with the fusion weights on SciFact train and SQuAD dev (benchmarks/RESULTS.md): any
 # k1 in 0.3-0.6 gave hybrid nDCG@10 +0.003 to +0.006 on both over FTS5's 1.2.
@@ -62,12 +62,9 @@ _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}]*")
 # invisible characters and compatibility forms. An index of another version is analysed anew
 # on its next write.
 VERSION = 2
-# Marks readers leave out: Latin accents, Hebrew points, Arabic vowel signs (not the vowel
-# signs of Indic scripts, which are letters' parts).
-_MARKS = re.compile("[\u0300-\u036f\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670]")
 # A word holding a character that shows as nothing ("co\u00adoperative") must match the word typed.
 _INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
-_ODD = re.compile(_MARKS.pattern[:-1] + "\u0130" + "".join(map(chr, _INVISIBLE)) + "]")
+_ODD = re.compile(MARKS.pattern[:-1] + "\u0130" + "".join(map(chr, _INVISIBLE)) + "]")
 
 
 LANGUAGE = "english"  # Porter's stemmer, as indexes before languages were analysed
@@ -102,12 +99,12 @@ class Analyzer:
         if text.isascii():
             tokens = _TOKEN.findall(text.lower())
         elif unicodedata.is_normalized("NFKC", text) and not _ODD.search(text):
-            tokens = [_fold(t) for t in _WORD.findall(text.lower())]  # what the path below gives
+            tokens = [fold(t) for t in _WORD.findall(text.lower())]  # what the path below gives
         else:
             # Marks go from the whole text, not per token: a mark splits a letter run, and
             # lower-casing "İ" puts one between "i" and the rest of its word.
             text = unicodedata.normalize("NFKD", text.translate(_INVISIBLE)).lower()
-            text = unicodedata.normalize("NFC", _MARKS.sub("", text))
+            text = unicodedata.normalize("NFC", MARKS.sub("", text))
             tokens = _WORD.findall(text)
         return [s for s in self._stem.stemWords(tokens) if s]  # Porter stems "s" to ""
 
@@ -118,15 +115,12 @@ def _stopwords(language: str) -> frozenset[str]:
     from stop_words import StopWordError, get_stop_words
 
     try:
-        return frozenset(w.lower() for w in get_stop_words(language))
+        listed = {w.lower() for w in get_stop_words(language)}
     except StopWordError:
         return STOPWORDS
-
-
-def _fold(token: str) -> str:
-    if token.isascii():
-        return token
-    return unicodedata.normalize("NFC", _MARKS.sub("", unicodedata.normalize("NFD", token)))
+    # and as a word typed without its accents reads (some lists spell "cuando" for "cuándo"):
+    # content_words compares a word's folded form too
+    return frozenset(listed | {fold(w) for w in listed})
 
 
 @dataclass(frozen=True)

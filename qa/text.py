@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import regex
 
@@ -29,6 +30,18 @@ _WORD = regex.compile(rf"[\p{{L}}\p{{N}}\p{{M}}_{INVISIBLE}]+")
 _CLITIC = re.compile(r"(?<=\w)(?:n['\u2019]t|['\u2019](?:s|d|ll|m|re|ve))\b", re.IGNORECASE)
 
 
+# Marks readers leave out: Latin accents, Hebrew points, Arabic vowel signs (not the vowel
+# signs of Indic scripts, which are letters' parts).
+MARKS = re.compile("[\u0300-\u036f\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670]")
+
+
+def fold(token: str) -> str:
+    """A word without the marks readers leave out ("cuándo" as "cuando")."""
+    if token.isascii():
+        return token
+    return unicodedata.normalize("NFC", MARKS.sub("", unicodedata.normalize("NFD", token)))
+
+
 def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
@@ -44,8 +57,9 @@ def content_words(question: str, numbers: bool = False, stopwords: frozenset[str
     language's (qa.lexical.Analyzer), English by default."""
     seen: dict[str, str] = {}
     for w in (_NUMBER if numbers else _WORD).findall(_CLITIC.sub("", question)):
-        if w.lower() not in stopwords:
-            seen.setdefault(w.lower(), w)
+        low = w.lower()
+        if low not in stopwords and fold(low) not in stopwords:
+            seen.setdefault(low, w)
     return list(seen.values())
 
 

@@ -145,3 +145,24 @@ def test_sentences_split_by_the_languages_rules_but_not_after_a_title_or_initial
     assert sentences("El Sr. García vino de EE. UU. ayer. Se fue.", "spanish") == [
         "El Sr. García vino de EE. UU. ayer.", "Se fue."]
     assert sentences(german, "klingon") == sentences(german, "english")  # sentencex knows no such one
+
+
+def test_a_function_word_its_list_spells_without_accents_is_one_typed_with_them(tmp_path, fake):
+    from qa.text import query_terms
+
+    spanish = Analyzer("spanish")
+    assert "cuando" in spanish.stopwords and "cuándo" not in _listed("spanish")  # the list's spelling
+    assert query_terms("¿Cuándo y dónde zarpa el ferri? ¿Cuánto cuesta?", spanish.stopwords) == [
+        "zarpa", "ferri", "cuesta"]
+    (tmp_path / "puerto.txt").write_text("El ferri zarpa a las nueve. El billete cuesta diez euros.\n",
+                                         encoding="utf-8")
+    lib = qa.Library.build([str(tmp_path / "puerto.txt")], str(tmp_path / "es"), embedder=fake, progress=False,
+                           language="spanish")
+    [hit] = lib.ask("¿Cuándo zarpa el ferri?", k=1, mode="lexical")
+    assert hit.missing == () and not hit.weak  # "Cuándo" is no word the passage lacks
+
+
+def _listed(language: str) -> set[str]:
+    from stop_words import get_stop_words
+
+    return set(get_stop_words(language))
