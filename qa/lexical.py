@@ -48,8 +48,19 @@ ARRAYS = {"pids": np.int64, "lengths": np.int32, "indptr": np.int64, "rows": np.
 _MAPPED = ("rows", "tf")
 # Words of a question's form, not of what it asks ("how many", "how much"): a passage that
 # answers does not repeat them. Still searched: as stopwords they moved the sample strike
-# question's highlight off its answer (the share of the other words grew).
-_QUESTION_FORM = frozenset({"many", "much"})
+# question's highlight off its answer (the share of the other words grew). By language.
+_QUESTION_FORMS = {"english": frozenset({"many", "much"}), "french": frozenset({"combien"}),
+                   "german": frozenset({"wieviel", "wieviele"}), "dutch": frozenset({"hoeveel"}),
+                   "spanish": frozenset({"cuántos", "cuánta", "cuántas"}), "norwegian": frozenset({"mye"}),
+                   "portuguese": frozenset({"quanto", "quantos", "quanta", "quantas"}),
+                   "finnish": frozenset({"montako"})}
+# Question words ("when", "which" are English stopwords) missing from stop-words' lists (2018.7.23):
+# else every Dutch hit lacked "Wanneer".
+_INTERROGATIVES = {"french": ("quoi", "lequel", "laquelle", "lesquels", "lesquelles"),
+                   "italian": ("quando", "quali"), "portuguese": ("quais",),
+                   "dutch": ("wanneer", "waar", "waarom", "welke", "welk"),
+                   "danish": ("hvornår", "hvorfor", "hvem", "hvilken", "hvilket", "hvilke"),
+                   "norwegian": ("hvilket",), "russian": ("какие",)}
 # Scripts written without spaces between words (Chinese, Japanese, Thai) or with particles
 # joined to them (Korean): a letter run there is a phrase, not a word, so "missing" would list
 # the whole question.
@@ -93,7 +104,9 @@ class Analyzer:
             raise InputError(f"no stemmer for the language {language!r}; one of: {', '.join(languages())}")
         self.language = language
         self._stem = Stemmer.Stemmer("porter" if language == LANGUAGE else language, 100_000)
-        self.stopwords = STOPWORDS if language == LANGUAGE else _stopwords(language)
+        words = language.removesuffix("_porter")  # Dutch's words whichever Dutch stemmer
+        self.stopwords = STOPWORDS if language == LANGUAGE else _stopwords(words)
+        self.question_form = _QUESTION_FORMS.get(words, frozenset())
 
     def __call__(self, text: str) -> list[str]:
         if text.isascii():
@@ -115,7 +128,7 @@ def _stopwords(language: str) -> frozenset[str]:
     from stop_words import StopWordError, get_stop_words
 
     try:
-        listed = {w.lower() for w in get_stop_words(language)}
+        listed = {w.lower() for w in get_stop_words(language)} | set(_INTERROGATIVES.get(language, ()))
     except StopWordError:
         return STOPWORDS
     # and as a word typed without its accents reads (some lists spell "cuando" for "cuándo"):
@@ -175,7 +188,7 @@ class LexicalIndex:
         """Per text, the question's content words (as the question spells them) it does not
         contain once both are analysed: "strikes" is found in "strike", "Cordoba" in "Córdoba"."""
         asked = [(w, stems) for w in content_words(question, numbers=True, stopwords=self.analyzer.stopwords)
-                 if w.lower() not in _QUESTION_FORM and not _UNSPACED.search(w)
+                 if w.lower() not in self.analyzer.question_form and not _UNSPACED.search(w)
                  and (stems := self.analyzer(w))]
         out = []
         for text in texts:

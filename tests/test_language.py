@@ -166,3 +166,21 @@ def _listed(language: str) -> set[str]:
     from stop_words import get_stop_words
 
     return set(get_stop_words(language))
+
+
+def test_question_words_the_lists_lack_are_not_called_missing_from_an_answer(tmp_path, fake):
+    # Written for this test: a ferry notice in Dutch and in French, each asked when and how much
+    cases = {"dutch": ("De veerboot vertrekt om negen uur. Een kaartje kost tien euro.\n",
+                       ["Wanneer vertrekt de veerboot?", "Hoeveel kost een kaartje?"]),
+             "dutch_porter": ("De veerboot vertrekt om negen uur. Een kaartje kost tien euro.\n",
+                              ["Wanneer vertrekt de veerboot?"]),
+             "french": ("Le bac part à neuf heures. Le billet coûte dix euros.\n",
+                        ["Combien coûte le billet ?", "Quoi de neuf pour le bac ?"])}
+    for language, (text, questions) in cases.items():
+        (tmp_path / f"{language}.txt").write_text(text, encoding="utf-8")
+        lib = qa.Library.build([str(tmp_path / f"{language}.txt")], str(tmp_path / language), embedder=fake,
+                               progress=False, language=language)
+        for question in questions:
+            [hit] = lib.ask(question, k=1, mode="lexical")
+            assert hit.missing == () and not hit.weak, (language, question, hit.missing)
+    assert "wanneer" in Analyzer("dutch_porter").stopwords  # Dutch's list for either Dutch stemmer
