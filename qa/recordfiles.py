@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import json
+import operator
 import re
 from collections.abc import Iterator
 
@@ -57,6 +59,8 @@ def read_json(given, absolute, data, stats, dates=None) -> Iterator[Article]:
         # {"items": [...]} is a list of articles, unless the object has a text of its own
         # (then the list is its comments or its sections).
         path, records = nested if nested is not None and not is_article(loaded) else (None, [loaded])
+        if path and path[-1] == "posts":
+            records = _ghost_joined(functools.reduce(operator.getitem, path[:-1], loaded), records)
     elif isinstance(loaded, list):
         records = loaded
     else:
@@ -71,6 +75,37 @@ def read_json(given, absolute, data, stats, dates=None) -> Iterator[Article]:
         article = record_article(given, absolute, position, starts[position], record, stats, dates)
         if article:
             yield article
+
+
+def _ghost_joined(data: dict, posts: list[dict]) -> list[dict]:
+    """Posts with the tags and authors a Ghost export keeps beside them, in join tables
+    (``posts_tags``, ``posts_authors``, in their ``sort_order``; a Ghost 1 post's ``author_id``).
+    A post that names its own (as Ghost's Content API gives them) keeps them."""
+    def names(key: str) -> dict:
+        return {r.get("id"): r.get("name") for r in data.get(key) or () if isinstance(r, dict) and r.get("name")}
+
+    def per_post(key: str, ref: str, named: dict) -> dict[object, list[str]]:
+        rows = sorted((r for r in data.get(key) or () if isinstance(r, dict) and r.get(ref) in named),
+                      key=lambda r: r.get("sort_order") if isinstance(r.get("sort_order"), int) else 0)
+        out: dict[object, list[str]] = {}
+        for r in rows:
+            out.setdefault(r.get("post_id"), []).append(named[r[ref]])
+        return out
+
+    tags, users = names("tags"), names("users")
+    joins = {"tags": per_post("posts_tags", "tag_id", tags), "authors": per_post("posts_authors", "author_id", users)}
+    if not any(joins.values()) and not users:
+        return posts
+    out = []
+    for post in posts:
+        if not isinstance(post, dict):
+            out.append(post)
+            continue
+        found = {k: v[post.get("id")] for k, v in joins.items() if post.get("id") in v and not post.get(k)}
+        if "authors" not in found and not post.get("authors") and post.get("author_id") in users:
+            found["authors"] = [users[post["author_id"]]]
+        out.append(post | found)
+    return out
 
 
 def _csv_rows(reader: csv.DictReader, given: str, stats: ReadStats) -> Iterator[tuple[int, dict | None]]:

@@ -19,8 +19,8 @@ from .types import Article, Skip
 FIELDS = {
     "id": ("id", "_id", "doc_id", "uuid"),
     "title": ("title", "headline", "heading", "subject", "book_title"),
-    "text": ("text", "body", "content", "text_content", "article", "full_text", "fulltext", "plaintext",
-             "html", "abstract", "description", "summary", "highlight"),
+    "text": ("text", "body", "content", "text_content", "article", "full_text", "fulltext", "html",
+             "plaintext", "abstract", "description", "summary", "highlight"),
     "url": ("url", "link", "permalink", "href"),
     "date": ("date", "published", "published_at", "publish_date", "publication_date", "pub_date",
              "pubdate", "date_published", "datetime", "created_at", "created", "timestamp",

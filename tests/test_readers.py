@@ -1177,3 +1177,26 @@ def test_an_uploaded_dump_keeps_both_parts_of_its_name():
     from qa.uploads import safe_name
 
     assert safe_name("news dump.jsonl.gz") == "news_dump.jsonl.gz"
+
+
+def test_a_ghost_exports_posts_get_their_tags_and_authors_from_its_join_tables(tmp_path):
+    # Written for this test, in the shape of Ghost's export (Settings › Labs › Export)
+    posts = [{"id": "p1", "title": "Dredging", "html": "<p>The dredger comes.</p><h2>Cost</h2><p>2 million.</p>",
+              "plaintext": "The dredger comes.\n\nCost\n\n2 million.", "published_at": "2024-03-01T09:00:00.000Z"},
+             {"id": "p2", "title": "Old post", "html": "<p>From Ghost 1.</p>", "author_id": "2"},
+             {"id": "p3", "title": "From the API", "html": "<p>Its own tags.</p>", "tags": [{"name": "Ferries"}],
+              "authors": [{"name": "Cy Dunn"}]}]
+    (tmp_path / "blog.ghost.json").write_text(json.dumps({"db": [{"meta": {"version": "5.80.0"}, "data": {
+        "posts": posts,
+        "tags": [{"id": "t1", "name": "Harbour"}, {"id": "t2", "name": "Works"}, {"id": "t3", "name": "Unused"}],
+        "posts_tags": [{"post_id": "p1", "tag_id": "t2", "sort_order": 1}, {"post_id": "p1", "tag_id": "t1", "sort_order": 0},
+                       {"post_id": "p3", "tag_id": "t3", "sort_order": 0}, {"post_id": "p9", "tag_id": "t1"}],
+        "users": [{"id": "1", "name": "Ann Lee"}, {"id": "2", "name": "Bo Ek"}],
+        "posts_authors": [{"post_id": "p1", "author_id": "1", "sort_order": 0}]}}]}), encoding="utf-8")
+    articles, stats = read(tmp_path)
+    by = {a.title: a for a in articles}
+    assert not stats.skipped and sorted(by) == ["Dredging", "From the API", "Old post"]
+    assert by["Dredging"].tags == ("Harbour", "Works") and by["Dredging"].author == "Ann Lee"
+    assert by["Dredging"].text == "The dredger comes.\n## Cost\n2 million."  # its HTML: the heading kept
+    assert by["Old post"].author == "Bo Ek" and by["Old post"].tags == ()
+    assert by["From the API"].tags == ("Ferries",) and by["From the API"].author == "Cy Dunn"
