@@ -35,6 +35,7 @@ from .types import (
     EPUB,
     MARKDOWN,
     MHTML,
+    MSG,
     ODT,
     PAGES,
     PDF,
@@ -49,7 +50,7 @@ from .walk import ReadStats
 
 MAX_MESSAGE_BYTES = 64 * 2**20  # attachments included
 # Attachments read: documents, not data (a .csv's rows would each be an article) or pictures
-ATTACHED = (PDF, DOCX, ODT, PPTX, RTF, EPUB, ".txt", *MARKDOWN, *PAGES, *MHTML, WEBARCHIVE, ".eml")
+ATTACHED = (PDF, DOCX, ODT, PPTX, RTF, EPUB, ".txt", *MARKDOWN, *PAGES, *MHTML, WEBARCHIVE, ".eml", MSG)
 _FROM_LINE = re.compile(rb"From \S+ +\S.*\d\d:\d\d")  # "From sender weekday month day hh:mm:ss year"
 _HEADER = re.compile(rb"[!-9;-~]+:")
 # A subject's reply and forward prefixes, as mail programs write them in their languages
@@ -85,6 +86,12 @@ def read_mail(given: str, absolute: str, fh, stats: ReadStats, dates=None) -> It
             stats.skipped.append(Skip(given, line, f"message too large (over {MAX_MESSAGE_BYTES // 2**20} MB)"))
             continue
         yield from _articles(given, absolute, position, line, raw, stats, seen)
+
+
+def read_message(given: str, absolute: str, raw: bytes, stats: ReadStats) -> Iterator[Article]:
+    """One message's articles from its bytes (an Outlook message put back together: qa.outlook),
+    referenced by the file's first line."""
+    yield from _articles(given, absolute, 0, 1, raw, stats, set())
 
 
 def _messages(fh) -> Iterator[tuple[int, bytes | None]]:
@@ -256,7 +263,7 @@ def _attachment(given: str, absolute: str, line: int, part, message: dict, stats
         articles = list(read_file(name, path, inner, one_per_file=True))
     for skip in inner.skipped:
         stats.skipped.append(Skip(given, line, f"attachment {name}: {skip.reason}"))
-    forwarded = name.lower().endswith(".eml")  # its own sender and date; a document is the sender's
+    forwarded = name.lower().endswith((".eml", MSG))  # its own sender and date; a document is the sender's
     for article in articles:
         # a forwarded message by its subject, an e-book's chapters by the book and theirs
         titled = article.title if forwarded else f"{name}: {article.title}" if len(articles) > 1 else name

@@ -32,6 +32,7 @@ from .mediawiki import WIKITEXT, is_mediawiki, read_mediawiki, read_wikitext
 from .notebook import read_notebook
 from .odt import read_odt
 from .org import FILE_TAGS, HEADING_TAGS, org_page
+from .outlook import read_msg
 from .pdf import read_pdf
 from .recordfiles import read_csv, read_json, read_jsonl
 from .records import article_from, make_id, mapped, tag_names, title_from_text
@@ -49,6 +50,7 @@ from .types import (
     MAIL,
     MARKDOWN,
     MHTML,
+    MSG,
     NOTEBOOK,
     NXML,
     ODT,
@@ -116,8 +118,8 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
     ext = os.path.splitext(uncompressed(given))[1].lower()
     if not given.lower().endswith(EXTENSIONS) and not POSTS.search(given):  # walked files of no kind read are mailboxes (qa.walk)
         ext = ".mbox"
-    if ext in (PDF, DOCX, ODT, EPUB, PPTX):  # binary: PDFium, python-docx or a zip reader reads the file itself
-        reader = {PDF: read_pdf, DOCX: read_docx, ODT: read_odt, EPUB: read_epub, PPTX: read_pptx}[ext]
+    if ext in (PDF, DOCX, ODT, EPUB, PPTX, MSG):  # binary: PDFium, python-docx, a zip or OLE reader reads it itself
+        reader = {PDF: read_pdf, DOCX: read_docx, ODT: read_odt, EPUB: read_epub, PPTX: read_pptx, MSG: read_msg}[ext]
         yield from _guarded(reader(given, absolute, stats), given, absolute, stats)
         return
     try:

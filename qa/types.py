@@ -27,6 +27,7 @@ BZIPPED = (".xml.bz2",)  # and through bzip2: Wikipedia's dumps (qa.mediawiki)
 ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
 EPUB = ".epub"  # its chapters are its lines (qa.epub)
 MAIL = (".eml", ".mbox")  # a message, a mailbox of them (qa.mail)
+MSG = ".msg"  # a message Outlook saved (qa.outlook)
 
 
 def uncompressed(path: str) -> str:

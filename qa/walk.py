@@ -27,6 +27,7 @@ from .types import (
     MAIL,
     MARKDOWN,
     MHTML,
+    MSG,
     NOTEBOOK,
     NXML,
     ODT,
@@ -39,7 +40,7 @@ from .types import (
     is_page,
 )
 
-EXTENSIONS = (".txt", *GZIPPED, *BZIPPED, *MARKDOWN, *WIKITEXT, *SUBTITLES, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, NXML, NOTEBOOK, PDF, DOCX, ODT, PPTX, RTF, EPUB, *MAIL, *FEEDS, ENEX)
+EXTENSIONS = (".txt", *GZIPPED, *BZIPPED, *MARKDOWN, *WIKITEXT, *SUBTITLES, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, NXML, NOTEBOOK, PDF, DOCX, ODT, PPTX, RTF, EPUB, *MAIL, MSG, *FEEDS, ENEX)
 # Word processors' other formats: what makes them readable
 _XML = (".xml", ".xml.gz", *BZIPPED)  # read only when a feed, a journal article or a wiki's dump
 _SAVE_AS = dict.fromkeys((".doc", ".wpd"), " (save as .docx)") | {
