@@ -126,6 +126,15 @@ def _page_files(folder: str, pages: set[str]) -> bool:
     return bool(m) and m.group(1) in pages
 
 
+def _compound_file(path: str) -> bool:
+    """Whether a file opens as an OLE compound file does (an Outlook .msg is one)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    except OSError:
+        return True  # reported when it is read
+
+
 def _feed_file(path: str) -> bool:
     """Whether an ``.xml`` file met in a folder is a feed, a journal article (JATS) or a wiki's
     dump: most are not (build files, layouts, a gzipped sitemap), and those are passed over as
@@ -187,6 +196,8 @@ def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, 
         kind += _SAVE_AS.get(kind, "")
     elif not explicit and name.lower().endswith(_XML) and not _feed_file(path):
         kind = ".xml not a feed"
+    elif not explicit and name.lower().endswith(MSG) and not _compound_file(path):
+        kind = ".msg not an Outlook message"  # Tcl's and gettext's message catalogues are text
     elif not explicit and slack.is_listing(path):
         kind = slack.LISTING_KIND
     elif not explicit and _binned_mail(path):
