@@ -63,8 +63,9 @@ def _parser() -> argparse.ArgumentParser:
                          "all vectors in memory (default 2000000; recorded in the index)")
     sp.add_argument("--language", metavar="NAME",
                     help="the articles' language, whose sentence rules split them and whose stemmer full-text "
-                         "search uses: english (the default), german, french, spanish, ... (recorded in the "
-                         "index; a new one re-analyses its passages and splits new and changed articles, "
+                         "search uses: english, german, french, spanish, ... (default for a new index: the one "
+                         "whose function words its first articles use, English unless clearly another; recorded "
+                         "in the index; a new one re-analyses its passages and splits new and changed articles, "
                          "--rebuild all of them)")
     sp.add_argument("--store", metavar="WHERE",
                     help="where vectors live: faiss (files in the index folder, the default), "
@@ -173,7 +174,8 @@ def cmd_index(args) -> int:
 
         ray = RayOptions(address=None if args.ray == "local" else args.ray, workers=args.ray_workers,
                          batch_size=args.ray_batch_size)
-    if os.path.exists(os.path.join(args.index, MANIFEST)) and not args.rebuild:
+    new = not os.path.exists(os.path.join(args.index, MANIFEST))
+    if not new and not args.rebuild:
         if args.store:
             raise InputError("--store applies to a new index or with --rebuild")
         lib = Library.open(args.index, model=args.model, backend=args.backend)
@@ -188,6 +190,9 @@ def cmd_index(args) -> int:
         summary = lib.last_summary
     for line in summary.lines():
         print(line)
+    language = lib.info().settings.get("language", "english")
+    if new and not args.language and language != "english":  # qa.language: found, not asked
+        print(f"language: {language}, as the articles read (--rebuild --language english to say otherwise)")
     print(f"index: {args.index}")
     if args.watch:
         from .watch import watch

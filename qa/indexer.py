@@ -19,6 +19,7 @@ from .encoding import display_name
 from .filestamps import FileStamps, article_counts, stamp
 from .indexdir import CATALOG, Writer, check_backend, check_model, now
 from .journal import Journal, discard
+from .language import language_of_articles
 from .lexical import VERSION as LEXICAL_VERSION
 from .placement import (
     current_postings,
@@ -76,7 +77,8 @@ def index_paths(
         if w.previous:
             check_model(w.previous, embedder.name, embedder.dim, directory)
             check_backend(w.previous, getattr(embedder, "backend", None), directory)
-        settings = resolve(settings, (w.previous or {}).get("settings"))
+        settings = resolve(settings, (w.previous or {}).get("settings"),
+                           detect=lambda: language_of_articles(paths, one_per_file))
         cleanup.enter_context(sentences_in(settings.language))  # read and split in its language
         catalog = Catalog(w.path(CATALOG), copy_from=w.catalog_source,
                           segment=generation_number(w.generation))

@@ -115,8 +115,8 @@ class Library:
         ``milvus://HOST:PORT/NAME`` or a milvus-lite file ``PATH.db``. ``language``: the
         articles' language, whose sentence rules split them and whose stemmer full-text search
         uses (``qa.lexical.languages()``:
-        ``german``, ``french``...; default English, or as the index recorded it); recorded, and
-        kept by later writes.
+        ``german``, ``french``...; default as recorded, or for a new index the one its first
+        articles are in, English unless clearly another: ``qa.language``); kept by later writes.
         """
         from . import unpacked
         from .indexdir import MANIFEST, read_manifest, remove_unpublished

@@ -3,6 +3,7 @@ manifest."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,17 +44,19 @@ class Settings:
                 "language": self.language or LANGUAGE}
 
 
-def resolve(asked: Settings, recorded: dict | None) -> Settings:
+def resolve(asked: Settings, recorded: dict | None, detect: Callable[[], str] | None = None) -> Settings:
     """The settings of this write: chunking as the index recorded it (its passages were cut
     that way); thresholds and language as asked, else as recorded, else the defaults (a language
-    asked anew has every passage analysed anew: qa.placement.write_lexical)."""
+    asked anew has every passage analysed anew: qa.placement.write_lexical). A new index not
+    told its language takes ``detect()``'s (qa.language); one written before languages is English."""
     recorded = recorded or {}
+    language = asked.language or recorded.get("language", LANGUAGE if recorded else None)
     return Settings(
         recorded.get("chunk_tokens", asked.chunk_tokens),
         recorded.get("overlap_sentences", asked.overlap_sentences),
         asked.approx_threshold or recorded.get("approx_threshold", APPROX_THRESHOLD),
         asked.ondisk_threshold or recorded.get("ondisk_threshold", ONDISK_THRESHOLD),
-        asked.language or recorded.get("language", LANGUAGE))
+        language or (detect() if detect is not None else LANGUAGE))
 
 
 def recorded(manifest: dict) -> dict:

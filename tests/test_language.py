@@ -106,7 +106,8 @@ def test_a_german_index_splits_sentences_by_german_rules_in_titles_highlights_ca
     assert marked_passage(dataclasses.replace(hit, highlights=())).startswith("Sie legt um neun Uhr ab.")  # title once
     [same] = de.similar_to_file(str(tmp_path / "docs" / "faehre.txt"), k=1)  # read as the index read it
     assert same.article_id == hit.article_id and same.score > 0.9999
-    en = qa.Library.build([str(tmp_path / "docs")], str(tmp_path / "en"), embedder=fake, progress=False)
+    en = qa.Library.build([str(tmp_path / "docs")], str(tmp_path / "en"), embedder=fake, progress=False,
+                          language="english")
     [english] = en.ask(question, k=1, mode="lexical")
     assert english.title == "Die Fähre nach Helgoland fährt am 3."  # English rules end a sentence there
     assert english.highlights[0].text in ("Die Fähre nach Helgoland fährt am 3.", "März zum ersten Mal.")
@@ -184,3 +185,56 @@ def test_question_words_the_lists_lack_are_not_called_missing_from_an_answer(tmp
             [hit] = lib.ask(question, k=1, mode="lexical")
             assert hit.missing == () and not hit.weak, (language, question, hit.missing)
     assert "wanneer" in Analyzer("dutch_porter").stopwords  # Dutch's list for either Dutch stemmer
+
+
+# Written for these tests: harbour news in German, enough words to tell the language by
+GERMAN_NEWS = [
+    "Die Fähre nach Helgoland fährt ab dem 3. März wieder täglich. Sie legt um neun Uhr am Südkai ab und ist "
+    "gegen Mittag auf der Insel. Wer mit dem Fahrrad reist, muss einen Platz reservieren, denn an Bord ist "
+    "nur wenig Raum. Die Reederei hat die Preise nicht erhöht, aber die Karten für Kinder sind etwas "
+    "teurer geworden. Bei Sturm fällt die Fahrt aus, und die Gäste werden am Abend zuvor informiert.",
+    "Der Hafen wird im Frühjahr ausgebaggert, weil sich in der Einfahrt zu viel Schlick gesammelt hat. "
+    "Die Arbeiten dauern drei Wochen und kosten die Stadt fast zwei Millionen Euro. In dieser Zeit können "
+    "große Schiffe nur bei Hochwasser einlaufen. Die Fischer sind nicht zufrieden, denn sie verlieren "
+    "jeden Tag Zeit. Der Bürgermeister sagt, dass es keine andere Lösung gibt und dass die Einfahrt danach "
+    "für viele Jahre sicher ist.",
+    "Am Wochenende feiert die Stadt ihr Hafenfest mit Musik, Booten und einem großen Feuerwerk über dem "
+    "Wasser. Die Straßen am Kai sind von Freitag bis Sonntag für Autos gesperrt. Die Busse fahren in "
+    "dieser Zeit über die Ringstraße, und ein Shuttle bringt die Besucher vom Bahnhof zum Fest. Wer am "
+    "Samstag kommt, sollte früh da sein, weil die Plätze am Wasser schnell voll sind. Für Kinder gibt es "
+    "ein eigenes Programm mit Spielen und einer Fahrt auf dem alten Schlepper.",
+]
+
+
+def test_a_new_index_not_told_its_language_takes_the_one_its_articles_are_in(tmp_path, fake, monkeypatch, capsys):
+    import qa.cli
+    import qa.embedder
+
+    docs = tmp_path / "nachrichten"
+    docs.mkdir()
+    for n, text in enumerate(GERMAN_NEWS * 2):  # twice: 600 words
+        (docs / f"{n}.txt").write_text(text + "\n", encoding="utf-8")
+    monkeypatch.setattr(qa.embedder, "load_embedder", lambda *a, **k: fake)
+    assert qa.cli.main(["index", str(docs), "--index", str(tmp_path / "de"), "--quiet"]) == 0
+    assert "language: german, as the articles read" in capsys.readouterr().out
+    lib = qa.Library.open(str(tmp_path / "de"), embedder=fake)
+    assert lib.info().settings["language"] == "german"
+    [hit] = lib.ask("Wann legt die Fähre ab?", k=1, mode="lexical")  # German stems: "legt" and "ab" found
+    assert hit.title == "Die Fähre nach Helgoland fährt ab dem 3. März wieder täglich."  # German sentences
+    asked = qa.Library.build([str(docs)], str(tmp_path / "en"), embedder=fake, progress=False, language="english")
+    assert asked.info().settings["language"] == "english"  # asked for: taken as asked
+    (docs / "english.txt").write_text("The harbour festival starts on Friday.\n" * 200, encoding="utf-8")
+    assert qa.cli.main(["index", str(docs), "--index", str(tmp_path / "de"), "--quiet"]) == 0
+    assert "language:" not in capsys.readouterr().out  # an update keeps the index's
+    assert qa.Library.open(str(tmp_path / "de"), embedder=fake).info().settings["language"] == "german"
+
+
+def test_english_and_too_little_text_are_english_and_clearly_another_language_is_that_one():
+    from qa.language import language_of_text
+
+    english = "The ferry to the island leaves at nine every morning, and it is back in the harbour by noon. " * 20
+    assert language_of_text(english) == "english"
+    german = " ".join(GERMAN_NEWS * 2)
+    assert language_of_text(german) == "german"
+    assert language_of_text(" ".join(GERMAN_NEWS)) == "english"  # 221 words: too few to tell
+    assert language_of_text(german + " " + (english * 2)[: len(german)]) == "english"  # half each: not clearly another
