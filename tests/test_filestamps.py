@@ -60,8 +60,9 @@ def test_an_update_ends_as_one_that_reads_every_file(small_corpus, tmp_path, fak
         for index, racy in ((trusted, TRUST), (reading, NEVER)):
             monkeypatch.setattr(qa.filestamps, "RACY_NS", racy)
             opened.clear()
-            if build:
-                lib = qa.Library.build([str(p) for p in paths], index, embedder=fake, progress=False)
+            if build:  # told its language: else its first files are read once more to find it (qa.language)
+                lib = qa.Library.build([str(p) for p in paths], index, embedder=fake, progress=False,
+                                       language="english")
                 summary = lib.last_summary
             else:
                 lib = qa.Library.open(index, embedder=fake)
@@ -242,7 +243,8 @@ def test_a_file_with_records_left_out_is_not_read_again_and_they_are_still_said(
         message("Crane", "ann@example.org", "Mon, 04 Mar 2024 09:00:00 +0000", plain="The crane lifts forty tonnes."),
         message("Only a picture", "c@example.org", "Wed, 06 Mar 2024 08:00:00 +0000", html='<img src="x.png">')))
     (corpus / "notes.jsonl").write_text('{"text": "The quay was repaired."}\n{"text": broken\n', encoding="utf-8")
-    lib = qa.Library.build([str(corpus)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    lib = qa.Library.build([str(corpus)], str(tmp_path / "idx"), embedder=fake, progress=False,
+                           language="english")  # else read once more to find it (qa.language)
     said = sorted(str(s) for s in lib.last_summary.skipped)
     assert len(said) == 2 and opened == ["mail.mbox", "notes.jsonl"]
     opened.clear()
