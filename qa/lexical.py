@@ -54,13 +54,15 @@ _QUESTION_FORMS = {"english": frozenset({"many", "much"}), "french": frozenset({
                    "spanish": frozenset({"cuántos", "cuánta", "cuántas"}), "norwegian": frozenset({"mye"}),
                    "portuguese": frozenset({"quanto", "quantos", "quanta", "quantas"}),
                    "finnish": frozenset({"montako"})}
-# Question words ("when", "which" are English stopwords) missing from stop-words' lists (2018.7.23):
-# else every Dutch hit lacked "Wanneer".
-_INTERROGATIVES = {"french": ("quoi", "lequel", "laquelle", "lesquels", "lesquelles"),
-                   "italian": ("quando", "quali"), "portuguese": ("quais",),
-                   "dutch": ("wanneer", "waar", "waarom", "welke", "welk"),
-                   "danish": ("hvornår", "hvorfor", "hvem", "hvilken", "hvilket", "hvilke"),
-                   "norwegian": ("hvilket",), "russian": ("какие",)}
+# Function words missing from stop-words' lists (2018.7.23): question words ("when", "which" are
+# English stopwords; else every Dutch hit lacked "Wanneer"), and what is left of an article or a
+# pronoun elided before a vowel (Catalan's "l'any", "d'ells", "s'ha": words "l", "d", "s").
+_ELIDED = ("l", "d", "s", "n", "m", "t")
+_LIST_GAPS = {"french": ("quoi", "lequel", "laquelle", "lesquels", "lesquelles"), "catalan": _ELIDED,
+              "italian": ("quando", "quali", *_ELIDED[1:]), "portuguese": ("quais",),
+              "dutch": ("wanneer", "waar", "waarom", "welke", "welk"),
+              "danish": ("hvornår", "hvorfor", "hvem", "hvilken", "hvilket", "hvilke"),
+              "norwegian": ("hvilket",), "russian": ("какие",)}
 # Scripts written without spaces between words (Chinese, Japanese, Thai) or with particles
 # joined to them (Korean): a letter run there is a phrase, not a word, so "missing" would list
 # the whole question.
@@ -128,7 +130,7 @@ def _stopwords(language: str) -> frozenset[str]:
     from stop_words import StopWordError, get_stop_words
 
     try:
-        listed = {w.lower() for w in get_stop_words(language)} | set(_INTERROGATIVES.get(language, ()))
+        listed = {w.lower() for w in get_stop_words(language)} | set(_LIST_GAPS.get(language, ()))
     except StopWordError:
         return STOPWORDS
     # and as a word typed without its accents reads (some lists spell "cuando" for "cuándo"):

@@ -185,6 +185,12 @@ def test_question_words_the_lists_lack_are_not_called_missing_from_an_answer(tmp
             [hit] = lib.ask(question, k=1, mode="lexical")
             assert hit.missing == () and not hit.weak, (language, question, hit.missing)
     assert "wanneer" in Analyzer("dutch_porter").stopwords  # Dutch's list for either Dutch stemmer
+    from qa.text import query_terms
+
+    # what is left of an elided article or pronoun is no content word ("l'informe": "l")
+    assert query_terms("Què diu l'informe de l'any?", Analyzer("catalan").stopwords) == ["diu", "informe", "any"]
+    assert query_terms("Quando s'è rotta la gru dell'impianto?", Analyzer("italian").stopwords) == [
+        "rotta", "gru", "impianto"]
 
 
 # Written for these tests: harbour news in German, enough words to tell the language by
