@@ -14,6 +14,7 @@ from .archive import ARCHIVES, is_archive_name, unpack
 from .errors import QAError
 from .indexdir import UPLOADS
 from .library import Library
+from .pagelink import TO_ADDRESS_JS, asked
 from .readers import EXTENSIONS
 from .sourcelist import library_rows
 from .style import CSS
@@ -274,8 +275,18 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             def ask_and_clear(*args):  # similar articles of an earlier question's hit go
                 return ask_ui(*args), ""
 
-            ask_btn.click(ask_and_clear, inputs, [results, similar_out], api_visibility="private")
-            question.submit(ask_and_clear, inputs, [results, similar_out], api_visibility="private")
+            for asking in (ask_btn.click, question.submit):  # the address then holds the question
+                asking(ask_and_clear, inputs, [results, similar_out], api_visibility="private", js=TO_ADDRESS_JS)
+
+            def from_address(request):  # /?q=...: the question asked as the page opens
+                values = asked(request.query_params) if request is not None else None
+                return [gr.skip()] * (len(inputs) + 1) if values is None else [*values, ask_ui(*values)]
+
+            # Gradio passes the request to a parameter annotated gr.Request; gradio is imported
+            # here, not at the module's top, so the annotation is the class itself, not a string.
+            from_address.__annotations__["request"] = gr.Request
+
+            demo.load(from_address, None, [*inputs, results], api_visibility="private")
             results.click(similar_ui, [target], similar_out, api_visibility="private",
                           js="() => [window.qaSimilarTarget || '']").then(
                 None, js=_SCROLL_TO_SIMILAR)

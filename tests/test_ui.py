@@ -152,6 +152,38 @@ def test_ask_shows_a_card_with_the_reference(page):
         page.screenshot(path=str(ROOT / "docs" / "screenshot.png"), clip={"x": 0, "y": 0, "width": 1200, "height": 900})
 
 
+def test_an_address_asks_with_its_options_kept_in_range_and_without_a_question_asks_nothing():
+    from starlette.datastructures import QueryParams
+
+    from qa.pagelink import asked
+
+    assert asked(QueryParams("k=3")) is None and asked(QueryParams("q=+%20")) is None
+    assert asked(QueryParams("q=Who++won%3F&k=99&mode=magic&per=0&tag=a&tag=b&tag=&author=Ann&from=2024-01-01")) == [
+        "Who won?", 20, "hybrid", "", "2024-01-01", "", 1, ["a", "b"], "Ann"]
+    assert asked(QueryParams("q=x&k=two&per=3&mode=dense"))[1:3] == [5, "dense"]
+
+
+def test_a_questions_address_asks_it_and_asking_puts_the_question_in_the_address(browser, app_url):
+    pg = browser.new_page(viewport={"width": 1200, "height": 1000})
+    asked = urllib.parse.urlencode([("q", "Why is there a hosepipe ban?"), ("mode", "lexical"), ("tag", "local")])
+    pg.goto(f"{app_url}?{asked}")
+    pg.wait_for_selector("#results .qa-card", timeout=60000)  # asked as the page opened
+    assert pg.input_value("#question textarea") == "Why is there a hosepipe ban?"
+    first = pg.locator("#results .qa-card").first
+    assert "water-restrictions.md" in first.locator(".qa-ref").inner_text()
+    assert "(lexical)" in first.locator(".qa-detail").inner_text()  # the mode it names
+    ask(pg, "When does the bridge close?")
+    pg.wait_for_function("() => location.search.includes('bridge')", timeout=10000)
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(pg.url).query)
+    assert query == {"q": ["When does the bridge close?"], "mode": ["lexical"], "tag": ["local"]}
+    assert all(".md" in ref for ref in pg.locator("#results .qa-ref").all_inner_texts())  # still tagged "local"
+    pg.goto(app_url)  # no question in the address: none asked
+    pg.wait_for_selector("#question textarea", timeout=60000)
+    pg.wait_for_timeout(1000)
+    assert pg.input_value("#question textarea") == "" and pg.locator("#results .qa-card").count() == 0
+    pg.close()
+
+
 def _contrast(fg: str, bg: str) -> float:
     """WCAG contrast ratio of two computed ``rgb(r, g, b)`` colours."""
     def luminance(color: str) -> float:
