@@ -150,13 +150,14 @@ def _pieces(para: str) -> list[str]:
     if language == "en" or len(pieces) < 2 or "".join(pieces) != para:
         return pieces
     ends = set(itertools.accumulate(map(len, _segment()("en", para))))
-    out = [pieces[0]]
+    out, at = [pieces[0]], len(pieces[0])  # at: where the piece after out's last begins
     for piece in pieces[1:]:
         short = _SHORT_WORD_END.search(out[-1])
-        if short and short[1][0].isupper() and len("".join(out)) not in ends:
+        if short and short[1][0].isupper() and at not in ends:
             out[-1] += piece
         else:
             out.append(piece)
+        at += len(piece)
     return out
 
 
