@@ -11,6 +11,7 @@ reply without the message it quotes, a signature left out, attached documents (a
 from __future__ import annotations
 
 import codecs
+import contextlib
 import email.policy
 import email.utils
 import os
@@ -68,25 +69,21 @@ def _message(ole, where: list[str], header: int, depth: int) -> EmailMessage:
     strings = _codec(_long(fixed, _CODEPAGES[1]))
     props = _props(ole, where, strings)
     msg = EmailMessage(policy=email.policy.default)
-    headers = HeaderParser(policy=email.policy.default).parsestr(props[_HEADERS]) \
-        if isinstance(props.get(_HEADERS), str) else None
+    # compat32: the headers as the strings they are, none parsed (and failing) before it is set
+    headers = HeaderParser(policy=email.policy.compat32).parsestr(props[_HEADERS]) \
+        if isinstance(props.get(_HEADERS), str) else {}
     sender = _first(props, _SENDER_NAMES)
     address = next((a for a in (props.get(p) for p in _SENDER_ADDRESSES) if isinstance(a, str) and "@" in a), None)
     if sender or address:
-        msg["From"] = email.utils.formataddr((sender or "", address or ""))  # "Ann Lee <>": a name alone
-    elif headers is not None and headers.get("from"):
-        msg["From"] = str(headers["from"])
-    if _first(props, (_SUBJECT,)):
-        msg["Subject"] = _first(props, (_SUBJECT,))
+        _put(msg, "From", email.utils.formataddr((sender or "", address or "")))  # "Ann Lee <>": a name alone
+    else:
+        _put(msg, "From", headers.get("from"))
+    _put(msg, "Subject", _first(props, (_SUBJECT,)))
     sent = next((t for t in (_time(fixed, p) for p in _TIMES) if t is not None), None)
-    date = str(headers["date"]) if headers is not None and headers.get("date") else None
-    if date or sent:
-        msg["Date"] = date or email.utils.format_datetime(sent)
-    for name in ("message-id", "in-reply-to", "archived-at"):
-        value = headers.get(name) if headers is not None else None
-        value = value or (_first(props, (_MESSAGE_ID,)) if name == "message-id" else None)
-        if value:
-            msg[name.title()] = " ".join(str(value).split())
+    _put(msg, "Date", headers.get("date") or (email.utils.format_datetime(sent) if sent else None))
+    _put(msg, "Message-Id", headers.get("message-id") or _first(props, (_MESSAGE_ID,)))
+    _put(msg, "In-Reply-To", headers.get("in-reply-to"))
+    _put(msg, "Archived-At", headers.get("archived-at"))
     html = props.get(_HTML)
     if isinstance(html, bytes):
         html = html.decode(_codec(_long(fixed, _CODEPAGES[0])) or strings or "utf-8", "replace")
@@ -97,6 +94,15 @@ def _message(ole, where: list[str], header: int, depth: int) -> EmailMessage:
     for storage in _attachments(ole, where):
         _attach(ole, msg, [*where, storage], strings, depth)
     return msg
+
+
+def _put(msg: EmailMessage, name: str, value: object) -> None:
+    """A header, on one line; left out when the email package cannot take it (a malformed
+    Message-ID raised, and lost the whole message)."""
+    text = " ".join(str(value).split()) if value else ""
+    if text:
+        with contextlib.suppress(ValueError, IndexError, TypeError):
+            msg[name] = text
 
 
 def _attach(ole, msg: EmailMessage, where: list[str], strings: str | None, depth: int) -> None:

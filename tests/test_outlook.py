@@ -41,6 +41,12 @@ def test_an_html_body_is_read_as_its_page_in_its_code_page_and_headers_give_the_
     assert a.markup == "page" and "The café on the quay reopens on Friday." in a.text
     assert "## Dredging" in a.text and "(plain)" not in a.text
     assert (a.date, a.author) == ("2024-03-11", "Harbour Office")  # the Date header, the sender it names
+    # headers the email package cannot take are left out, not the message
+    broken = headers.replace("<basin-42@keelbay.example>", "<<basin 42").replace("Mon, 11 Mar", "Monday-ish")
+    write_cfb(tmp_path / "odd.msg", message("Odd headers", body="The quay is open.", headers=broken + "Subject: x\r\n",
+                                            sent=SENT))
+    [odd], stats = read(tmp_path / "odd.msg")
+    assert (odd.title, odd.text, odd.author) == ("Odd headers", "The quay is open.", "Harbour Office") and not stats.skipped
 
 
 def test_a_reply_leaves_out_what_it_quotes_and_attachments_are_articles_of_their_own(tmp_path):
