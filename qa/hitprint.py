@@ -4,14 +4,17 @@ sentence and the passage, as a web card shows them (headings without their marks
 from __future__ import annotations
 
 import os
+import re
 import sys
 import textwrap
 
+from .markdown import CODE, HEADING
 from .types import Around, Hit, lines_of
 
 WIDTH = 100
 SHOWN = 400  # characters of a passage; of the text before and after it, CONTEXT
 CONTEXT = 300
+_PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 
 
 def print_hit(h: Hit, mode: str, context: Around | None = None) -> None:
@@ -41,12 +44,33 @@ def print_hit(h: Hit, mode: str, context: Around | None = None) -> None:
         # a first heading that repeats the title (printed above) is left out, as a card leaves it
         start = 0 if header or whole else title_heading_end(h.text, h.title, h.markup)
         goes_on = "…" if continues_title(h.text, h.title, start) else ""  # from a title cut short
-        passage = " ".join((header + goes_on + shown_text(h, start)).split())
-        print(textwrap.fill(passage[:SHOWN] + ("…" if len(passage) > SHOWN else ""), WIDTH,
-                            initial_indent="   ", subsequent_indent="   "))
+        _print_passage(shown_lines(h, start), header + goes_on)
     if context and context.after:
         _print_excerpt("after", context.after, tail=False)
     print()
+
+
+def _print_passage(lines: list[tuple[str, str]], lead: str) -> None:
+    """A passage's lines, up to :data:`SHOWN` characters: a heading on its own line (bold on a
+    terminal), code as it is, a paragraph (or list item, or table row) wrapped."""
+    left = SHOWN
+    bold, plain_ = ("\033[1m", "\033[0m") if terminal() else ("", "")
+    for i, (kind, line) in enumerate(lines):
+        line = lead + line if i == 0 else line
+        cut = len(line) > left
+        if cut:
+            line = line[:left].rpartition(" ")[0] or line[:left]
+        if kind == HEADING:
+            print(f"   {bold}{line}{'…' if cut else ''}{plain_}")
+        elif kind == CODE:
+            print(f"   {line[: WIDTH - 4]}{'…' if cut or len(line) > WIDTH - 4 else ''}")
+        else:
+            print(textwrap.fill(line + ("…" if cut else ""), WIDTH, initial_indent="   ", subsequent_indent="   "))
+        left -= len(line)
+        if cut or left <= 0:
+            if not cut and i + 1 < len(lines):
+                print("   …")
+            return
 
 
 def _print_excerpt(side: str, excerpt, tail: bool) -> None:
@@ -63,24 +87,67 @@ def shown_text(h, start: int = 0, end: int | None = None) -> str:
     page heading without its "#"s (or its underline), and without its code fences' own lines; a
     Markdown line outside code with its inline Markdown as a card renders it (a link's text
     without its URL, emphasis marks dropped, an image's alt text; code spans keep their backticks)."""
-    from .markdown import CODE, FENCE, HEADING, TEXT, UNDERLINE, line_kinds, plain, unmarked
     end = len(h.text) if end is None else end
     if h.markup == "plain":  # a page's headings and code are
         return h.text[start:end]  # marked as Markdown's (qa.htmlpage)
+    return "\n".join(_inline(h, kind, part) for kind, part in _parts(h, start, end))
+
+
+def shown_lines(h: Hit, start: int = 0) -> list[tuple[str, str]]:
+    """(kind, line) of a hit's text from ``start`` as a terminal shows it: a heading, a line
+    of code, or a paragraph (a list item, a table row, a page's line) with its wrapping joined."""
+    from .chunker import block_starts
+    from .markdown import TEXT
+
+    if h.markup == "plain":
+        parts = [(TEXT, p) for p in _PARAGRAPH.split(h.text[start:]) if p.strip()]
+    else:
+        parts = _parts(h, start, len(h.text))
+    out: list[tuple[str, str]] = []
+    for kind, part in parts:
+        if kind != TEXT:
+            out.append((kind, _inline(h, kind, part)))
+            continue
+        lines = part.split("\n")
+        for line, starts in zip(lines, block_starts(lines) if h.markup != "page" else [True] * len(lines),
+                                strict=True):
+            if starts or not out or out[-1][0] != TEXT:
+                out.append((TEXT, line))
+            else:
+                out[-1] = (TEXT, out[-1][1] + " " + line)
+    return [(kind, line if kind == CODE else " ".join(_inline(h, kind, line).split()))
+            for kind, line in out if line.strip()]
+
+
+def _parts(h, start: int, end: int) -> list[tuple[str, str]]:
+    """(kind, text) of a Markdown or page text's span: a heading without its marks, a line of
+    code, a paragraph's lines (joined by newlines); fences' and underlines' own lines left out."""
+    from .markdown import FENCE, TEXT, UNDERLINE, line_kinds, unmarked
+
     lines = h.text.split("\n")
-    shown: list[tuple[str, str]] = []  # (kind, text)
-    at = 0
+    shown: list[tuple[str, str]] = []
+    at, blank = 0, False
     for line, kind in zip(lines, line_kinds(lines, h.starts_in_code), strict=True):
         part, at = line[max(start - at, 0) : max(end - at, 0)], at + len(line) + 1
+        if kind == TEXT and not part.strip():
+            blank = True  # a paragraph ends
+            continue
         if not part or kind in (FENCE, UNDERLINE):
             continue
         part = unmarked(part) if kind == HEADING and part == line else part
-        if shown and kind == TEXT == shown[-1][0]:  # a paragraph's lines: emphasis may span them
+        if shown and kind == TEXT == shown[-1][0] and not blank:  # emphasis may span a paragraph's lines
             shown[-1] = (TEXT, shown[-1][1] + "\n" + part)
         else:
             shown.append((kind, part))
-    return "\n".join(plain(part, code="`", images=True) if kind != CODE and h.markup == "markdown" else part
-                     for kind, part in shown)
+        blank = False
+    return shown
+
+
+def _inline(h, kind: str, text: str) -> str:
+    """Text as a card renders it: a Markdown paragraph's or heading's inline Markdown."""
+    from .markdown import plain
+
+    return plain(text, code="`", images=True) if kind != CODE and h.markup == "markdown" else text
 
 
 def terminal() -> bool:

@@ -320,9 +320,11 @@ def test_ask_prints_the_headings_a_markdown_passage_sits_under(tmp_path, capsys)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("1. ") and "manual.md:" in lines[0]
     assert lines[1] == "   Manual › Upgrading › From version 2"
-    # The passage as a reader sees it: no fence lines, no heading marks or underlines.
+    # The passage as a reader sees it: no fence lines, no heading marks or underlines; code and a
+    # heading on their own lines.
     passage = " ".join(lines[4:])
-    assert "db dump Then Check it." in passage and "```" not in passage and "#" not in passage
+    assert lines[-4:] == ["   db dump", "   Then", "   Check it.", ""]
+    assert "```" not in passage and "#" not in passage
     assert "--" not in passage  # nor a heading's underline
 
 

@@ -384,3 +384,29 @@ def test_a_card_names_the_author_beside_the_date_escaped():
     card = hit_cards([dataclasses.replace(hit("notes/t.md", []), author="Ann <b>Lee</b>", date="2024-03-05")], "hybrid")
     assert '<span class="qa-author">Ann &lt;b&gt;Lee&lt;/b&gt;</span> · <span class="qa-date">2024-03-05</span>' in card
     assert "qa-author" not in hit_cards([hit("notes/t.md", [])], "hybrid")
+
+
+def test_qa_ask_prints_a_passages_headings_paragraphs_items_and_code_on_their_own_lines(capsys):
+    """A terminal shows a passage's structure as a card does: a heading does not run into the
+    text ("... a year. Cost The work ..."), a paragraph's wrapping is joined, an item keeps its line."""
+    from qa.hitprint import print_hit
+
+    text = ("# Quay works\n\nThe quay will close\nfor a year.\n\n## Cost\nThe work costs *12 million*.\n"
+            "- Port: 8 million\n- City: 4 million\n\n```\nqa ask cost\n```\n\nLorries use the north gate.")
+    md = dataclasses.replace(hit("notes/quay.md", []), title="Quay works", text=text, char_end=10 + len(text))
+    print_hit(md, "hybrid")
+    assert capsys.readouterr().out.splitlines()[3:-1] == [
+        "   The quay will close for a year.", "   Cost", "   The work costs 12 million.",
+        "   - Port: 8 million", "   - City: 4 million", "   qa ask cost", "   Lorries use the north gate."]
+    # A text file's paragraphs are its blank-line-separated blocks, their wrapping joined.
+    plain_text = "Ferry news\n\nThe ferry leaves\nat nine.\n\nIt returns at six."
+    txt = dataclasses.replace(md, source="notes/ferry.txt", markup=None, title="Ferry", text=plain_text,
+                              char_end=10 + len(plain_text))
+    print_hit(txt, "hybrid")
+    assert capsys.readouterr().out.splitlines()[3:-1] == [
+        "   Ferry news", "   The ferry leaves at nine.", "   It returns at six."]
+    # A long passage is cut at a word near 400 characters, with "…".
+    long = "\n\n".join(f"Paragraph {i} says a few words about the harbour." for i in range(20))
+    print_hit(dataclasses.replace(txt, text=long, char_end=10 + len(long)), "hybrid")
+    shown = capsys.readouterr().out.splitlines()[3:-1]
+    assert shown[-1].endswith("…") and 380 < sum(len(line) - 3 for line in shown) <= 410
