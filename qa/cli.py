@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--language", metavar="NAME",
                     help="the articles' language, whose sentence rules split them and whose stemmer full-text "
                          "search uses: english, german, french, spanish, ... (default for a new index: the one "
-                         "whose function words its first articles use, English unless clearly another; recorded "
+                         "whose function words its articles use, English unless clearly another; recorded "
                          "in the index; a new one re-analyses its passages and splits new and changed articles, "
                          "--rebuild all of them)")
     sp.add_argument("--store", metavar="WHERE",

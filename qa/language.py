@@ -1,17 +1,21 @@
-"""The language a collection is written in, from the function words of its first articles: a
-new index not told its language (``--language``) takes it, so German articles are stemmed and
+"""The language a collection is written in, from the function words of articles in some of its
+files: a new index not told its language (``--language``) takes it, so German articles are stemmed and
 split as German without asking."""
 
 from __future__ import annotations
 
+import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from .lexical import LANGUAGE, Analyzer, languages
 from .text import fold, words
 
-SAMPLE_CHARS = 40_000  # of the first articles' text, at most 5,000 each: a few files read twice
+SAMPLE_CHARS = 40_000  # of the articles' text, at most 5,000 each: a few files read twice
 _PER_ARTICLE = 5_000
+SAMPLE_FILES = 16  # spread over the collection, so its first folder does not decide alone
+T = TypeVar("T")
 MIN_WORDS = 300  # fewer: too little to tell, English
 # Another language is taken when its function words are at least this share of the words read
 # and this many times as many as English's (which share "in", "is", "was" with Dutch, say).
@@ -43,17 +47,35 @@ def language_of_text(text: str) -> str:
 
 
 def language_of_articles(paths: Sequence[str], one_per_file: bool = False) -> str:
-    """The language of the articles of ``paths``, from the first ones read."""
+    """The language of the articles of ``paths``: of the first ones read in up to
+    :data:`SAMPLE_FILES` of its files, picked at random (the same ones each time) from all of them."""
     from .readers import ReadStats, read_articles
+    from .walk import iter_files
 
-    read = read_articles(list(paths), ReadStats(), one_per_file=one_per_file)
-    texts, size = [], 0
-    try:
-        for article in read:
-            texts.append(article.text[:_PER_ARTICLE])
-            size += len(texts[-1])
-            if size >= SAMPLE_CHARS:
-                break
-    finally:
-        read.close()
+    texts: list[str] = []
+    picked = _sample(iter_files(list(paths), ReadStats()), SAMPLE_FILES)
+    for given, _ in picked:
+        read = read_articles([given], ReadStats(), one_per_file=one_per_file)
+        left = SAMPLE_CHARS // len(picked)  # a file's share: one long file does not decide alone
+        try:
+            for article in read:
+                texts.append(article.text[: min(_PER_ARTICLE, left)])
+                left -= len(texts[-1])
+                if left <= 0:
+                    break
+        finally:
+            read.close()
     return language_of_text("\n".join(texts))
+
+
+def _sample(items: Iterable[T], k: int) -> list[T]:
+    """``k`` of ``items`` picked uniformly in one pass (reservoir sampling, seeded: the same
+    items give the same pick), in their order."""
+    rng = random.Random(0)
+    kept: list[tuple[int, T]] = []
+    for i, item in enumerate(items):
+        if i < k:
+            kept.append((i, item))
+        elif (j := rng.randrange(i + 1)) < k:
+            kept[j] = (i, item)
+    return [item for _, item in sorted(kept, key=lambda pair: pair[0])]

@@ -235,6 +235,24 @@ def test_a_new_index_not_told_its_language_takes_the_one_its_articles_are_in(tmp
     assert qa.Library.open(str(tmp_path / "de"), embedder=fake).info().settings["language"] == "german"
 
 
+def test_the_language_is_read_from_files_across_the_collection_not_only_its_first_folder(tmp_path):
+    from qa.language import SAMPLE_FILES, _sample, language_of_articles
+
+    english = "The ferry to the island leaves at nine every morning, and it is back in the harbour by noon. " * 60
+    (tmp_path / "a-intro").mkdir()
+    for n in range(2):  # read first, and long enough to decide alone
+        (tmp_path / "a-intro" / f"{n}.txt").write_text(english + "\n", encoding="utf-8")
+    (tmp_path / "b-nachrichten").mkdir()
+    for n, text in enumerate(GERMAN_NEWS * 10):
+        (tmp_path / "b-nachrichten" / f"{n:02}.txt").write_text(text + "\n", encoding="utf-8")
+    assert language_of_articles([str(tmp_path)]) == "german"
+    assert language_of_articles([str(tmp_path / "a-intro")]) == "english"
+    # The pick: uniform, in order, the same each time.
+    assert _sample(range(5), SAMPLE_FILES) == list(range(5))
+    picked = _sample(range(1000), 16)
+    assert picked == sorted(picked) == _sample(range(1000), 16) and len(set(picked)) == 16 and picked[-1] > 500
+
+
 def test_english_and_too_little_text_are_english_and_clearly_another_language_is_that_one():
     from qa.language import language_of_text
 
