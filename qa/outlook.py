@@ -2,7 +2,8 @@
 
 A ``.msg`` (Outlook's "Save as", or a message dragged out of Outlook into a folder) is an OLE
 compound file of MAPI properties (MS-OXMSG), read with olefile. Its subject, sender, times,
-internet headers, plain and HTML bodies and attachments are put back together as the email
+internet headers, plain and HTML bodies (or a body kept only as compressed Rich Text) and
+attachments are put back together as the email
 message they were, which :func:`qa.mail.read_message` then reads as it reads an ``.eml``: a
 reply without the message it quotes, a signature left out, attached documents (a forwarded
 ``.msg`` too) as articles of their own. Its reference is the file (``:1``).
@@ -27,6 +28,7 @@ from .walk import ReadStats
 
 # MAPI property ids (MS-OXPROPS)
 _SUBJECT, _HEADERS, _BODY, _HTML, _MESSAGE_ID = 0x0037, 0x007D, 0x1000, 0x1013, 0x1035
+_RTF = 0x1009  # the body as compressed Rich Text: some messages keep it alone
 _SENDER_NAMES = (0x0C1A, 0x0042)  # the sender, then whom it was sent for
 _SENDER_ADDRESSES = (0x5D01, 0x0C1F, 0x0065)  # SMTP first: 0x0C1F may be an Exchange "/O=..." path
 _TIMES = (0x0039, 0x0E06, 0x3007)  # sent, delivered, created
@@ -88,12 +90,29 @@ def _message(ole, where: list[str], header: int, depth: int) -> EmailMessage:
     if isinstance(html, bytes):
         html = html.decode(_codec(_long(fixed, _CODEPAGES[0])) or strings or "utf-8", "replace")
     plain = _first(props, (_BODY,))
+    if not plain and not (isinstance(html, str) and html.strip()):
+        plain = _rtf_body(props.get(_RTF))
     msg.set_content(plain or "")
     if isinstance(html, str) and html.strip():
         msg.add_alternative(html, subtype="html")
     for storage in _attachments(ole, where):
         _attach(ole, msg, [*where, storage], strings, depth)
     return msg
+
+
+def _rtf_body(data: object) -> str | None:
+    """A body kept only as compressed RTF (MS-OXRTFCP), as its text; None when it is not one."""
+    if not isinstance(data, bytes):
+        return None
+    from compressed_rtf import decompress
+
+    from .rtf import rtf_text
+
+    try:
+        rtf = decompress(data)
+    except Exception:  # noqa: BLE001 - a damaged body (bad size, CRC, or format) is no body
+        return None
+    return rtf_text(rtf).strip() or None
 
 
 def _put(msg: EmailMessage, name: str, value: object) -> None:

@@ -54,8 +54,7 @@ def read_rtf(given: str, absolute: str, data: bytes, stats: ReadStats) -> Iterat
     rtf = _HEX_DATA.sub("", rtf)
     rtf = _OUTLINE.sub(lambda m: m.group(0) + _marker(chr(_MARK + int(m.group(1)))), rtf)
     rtf = _bold_marked(rtf)
-    rtf = _UC_BARE.sub(r"\\uc1", _LINK_FIELD.sub(r"\\fldinst {", rtf))
-    text = _whole_characters(rtf_to_text(rtf, errors="replace"))
+    text = _text(rtf)
     blocks = _blocks(text, tables="\\cell" in rtf)
     if not blocks:
         stats.skipped.append(Skip(given, None, "no text in the document"))
@@ -67,6 +66,19 @@ def read_rtf(given: str, absolute: str, data: bytes, stats: ReadStats) -> Iterat
            "metadata": {"subject": info["subject"]} if info.get("subject") else {}}
     article = article_from(rec, given, absolute, 0, body, title, anchors[0][1], lines_mapped=True, markup="page")
     yield dataclasses.replace(article, line_anchors=anchors)
+
+
+def rtf_text(data: bytes) -> str:
+    """The text of a Rich Text document, its paragraphs a line each (an Outlook message's body
+    kept as RTF, the HTML it may encapsulate shown as its text)."""
+    return _text(_HEX_DATA.sub("", _decoded(data)))
+
+
+def _text(rtf: str) -> str:
+    from striprtf.striprtf import rtf_to_text
+
+    rtf = _UC_BARE.sub(r"\\uc1", _LINK_FIELD.sub(r"\\fldinst {", rtf))
+    return _whole_characters(rtf_to_text(rtf, errors="replace"))
 
 
 def _decoded(data: bytes) -> str:

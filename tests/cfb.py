@@ -111,7 +111,7 @@ def properties(header: int, times: dict[int, datetime] | None = None, longs: dic
 
 def message(subject: str, body: str | None = None, html: bytes | None = None, sender: tuple[str, str] | None = None,
             sent: datetime | None = None, headers: str | None = None, attachments: list[tuple[str, bytes | dict]] = (),
-            inner: bool = False, codepage: int | None = None) -> dict:
+            inner: bool = False, codepage: int | None = None, rtf: bytes | None = None) -> dict:
     """A message's storage tree: an attachment's value is its bytes, or a message (a dict from
     this function with ``inner=True``) attached as Outlook attaches a forwarded one."""
     tree = dict([text(0x0037, subject)])
@@ -119,6 +119,10 @@ def message(subject: str, body: str | None = None, html: bytes | None = None, se
         tree.update([text(0x1000, body)])
     if html is not None:
         tree.update([binary(0x1013, html)])
+    if rtf is not None:  # compressed as Outlook keeps it (MS-OXRTFCP)
+        from compressed_rtf import compress
+
+        tree.update([binary(0x1009, compress(rtf))])
     if sender:
         # an internet address as SMTP's; an Exchange one ("/O=...") as the sender's own address
         tree.update([text(0x0C1A, sender[0]), text(0x5D01 if "@" in sender[1] else 0x0C1F, sender[1])])

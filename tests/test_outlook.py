@@ -49,6 +49,24 @@ def test_an_html_body_is_read_as_its_page_in_its_code_page_and_headers_give_the_
     assert (odd.title, odd.text, odd.author) == ("Odd headers", "The quay is open.", "Harbour Office") and not stats.skipped
 
 
+def test_a_body_kept_only_as_compressed_rich_text_is_read_as_its_text(tmp_path):
+    rtf = (b"{\\rtf1\\ansi\\ansicpg1252\\fromtext\\deff0{\\fonttbl{\\f0\\fswiss Arial;}}\\f0 "
+           b"The caf\\'e9 on the quay reopens on Friday.\\par\\par The dredger Marlow removes silt.\\par}")
+    write_cfb(tmp_path / "rtf.msg", message("Quay caf\xe9", rtf=rtf, sender=("Ann Lee", "ann@keelbay.example"), sent=SENT))
+    # Outlook's HTML encapsulated in RTF (MS-OXRTFEX): the tags are left out, the text read once
+    encapsulated = (b"{\\rtf1\\ansi\\ansicpg1252\\fromhtml1 \\deff0{\\fonttbl{\\f0\\fswiss Arial;}}"
+                    b"{\\*\\htmltag19 <html>}{\\*\\htmltag2 \\par }{\\*\\htmltag50 <body>}"
+                    b"{\\*\\htmltag64 <p>}\\htmlrtf {\\htmlrtf0 The ferry to Skerry Isle leaves at nine."
+                    b"\\htmlrtf\\par}\\htmlrtf0 {\\*\\htmltag72 </p>}{\\*\\htmltag58 </body>}{\\*\\htmltag27 </html>}}")
+    write_cfb(tmp_path / "html.msg", message("Ferry", rtf=encapsulated, sent=SENT))
+    write_cfb(tmp_path / "broken.msg", {**message("Broken", sent=SENT), "__substg1.0_10090102": b"LZFu" + b"\0" * 20})
+    [a, b], stats = read(tmp_path / "rtf.msg", tmp_path / "html.msg")
+    assert a.title == "Quay café" and a.text == "The café on the quay reopens on Friday.\n\nThe dredger Marlow removes silt."
+    assert b.text == "The ferry to Skerry Isle leaves at nine." and not stats.skipped
+    [], stats = read(tmp_path / "broken.msg")
+    assert [s.reason for s in stats.skipped] == ["message has no text"]
+
+
 def test_a_reply_leaves_out_what_it_quotes_and_attachments_are_articles_of_their_own(tmp_path):
     forwarded = message("Basin report", body="The basin was dredged in May.", sender=("Harbour Office", "o@k.example"),
                         sent=datetime(2024, 2, 1, tzinfo=UTC), inner=True)
