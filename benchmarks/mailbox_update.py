@@ -1,11 +1,13 @@
-"""A no-op update of an index holding one large mailbox: is the mailbox read again?
+"""Updates of an index holding one large mailbox: is the mailbox read again?
 
     python benchmarks/mailbox_update.py [--messages 5000]
 
 Writes a Takeout-like ``.mbox`` of newsletters (HTML, read by trafilatura) plus one message
 without text, builds an index of it with the tests' fake embedder (only reading counts), then
-times two updates that change nothing. Before skips were recorded with file stamps, a file that
-left anything out was read again by every update (and every ``--watch`` round).
+times two updates that change nothing, and two after a new message was appended to the file
+(as Thunderbird appends to ``Inbox``). Before skips were recorded with file stamps, a file that
+left anything out was read again by every update (and every ``--watch`` round); before a
+mailbox's reading recorded where it ended (qa.mailresume), a grown one was read whole again.
 """
 
 from __future__ import annotations
@@ -51,6 +53,16 @@ def main() -> int:
             summary = lib.update([str(corpus)], progress=False)
             print(f"no-op update {n}: {time.perf_counter() - t:.2f} s, files not opened: {summary.unchanged_files}, "
                   f"left out said again: {len(summary.skipped)}")
+        for n in (1, 2):
+            with open(corpus / "All mail.mbox", "ab") as fh:
+                fh.write(mbox(message(f"Harbour Weekly extra {n}", "news@harbour.example",
+                                      "Tue, 05 Mar 2024 09:00:00 +0000", plain="View in browser",
+                                      html=NEWSLETTER.replace("Marlow", f"Marlow extra {n}"))))
+            time.sleep(3.1)
+            t = time.perf_counter()
+            summary = lib.update([str(corpus)], progress=False)
+            print(f"update after a message was appended {n}: {time.perf_counter() - t:.2f} s, "
+                  f"embedded {summary.embedded}, kept {summary.kept}")
     return 0
 
 

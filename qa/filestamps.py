@@ -46,7 +46,9 @@ READERS = 28  # 2: HTML titles and dates; 3: HTML paragraphs unwrapped (qa.htmlp
 # left out (qa.mail)
 RACY_NS = 3 * 10**9
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, source TEXT NOT NULL,"
-           " stamp TEXT NOT NULL, articles INTEGER NOT NULL, skipped TEXT NOT NULL DEFAULT '[]')")
+           " stamp TEXT NOT NULL, articles INTEGER NOT NULL, skipped TEXT NOT NULL DEFAULT '[]',"
+           " tail TEXT NOT NULL DEFAULT '')")
+_ADDED = {"skipped": "TEXT NOT NULL DEFAULT '[]'", "tail": "TEXT NOT NULL DEFAULT ''"}  # after the first version
 
 
 def stamp(st: os.stat_result, one_per_file: bool, seen_ns: int | None = None, path: str | None = None) -> str | None:
@@ -64,6 +66,19 @@ def stamp(st: os.stat_result, one_per_file: bool, seen_ns: int | None = None, pa
         beside = names_stamp(path)
     return (f"{__version__}+{READERS}:{int(one_per_file)}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
             + (f"+{beside}" if beside else ""))
+
+
+def grown(recorded: str, st: os.stat_result, one_per_file: bool) -> bool:
+    """Whether ``st`` is the file a stamp ``recorded`` (same inode, read by this version the
+    same way), grown since: a mailbox with new messages appended (qa.mailresume)."""
+    head = f"{__version__}+{READERS}:{int(one_per_file)}:"
+    if not recorded.startswith(head):
+        return False
+    try:
+        size, _, _, inode = (int(x) for x in recorded[len(head):].split("+")[0].split(":"))
+    except ValueError:
+        return False
+    return inode == st.st_ino and st.st_size > size
 
 
 def same_file(path: str, before: os.stat_result) -> bool:
@@ -84,15 +99,18 @@ class FileStamps:
         self._db: sqlite3.Connection | None = None
         self._rows: dict[str, tuple[str, str, int]] | None = None
         self._skips: dict[str, str] = {}  # what reading a file left out, as JSON [[line, reason], ...]
+        self._tails: dict[str, str] = {}  # where a mailbox's reading ended (qa.mailresume)
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
             try:
                 self._db = sqlite3.connect(self.path)
                 self._db.execute(_SCHEMA)
-                if "skipped" not in {r[1] for r in self._db.execute("PRAGMA table_info(files)")}:
-                    with self._db:  # recorded before skips were: files with none are as they were
-                        self._db.execute("ALTER TABLE files ADD COLUMN skipped TEXT NOT NULL DEFAULT '[]'")
+                have = {r[1] for r in self._db.execute("PRAGMA table_info(files)")}
+                for column, kind in _ADDED.items():
+                    if column not in have:  # recorded before skips (tails) were: files with none
+                        with self._db:
+                            self._db.execute(f"ALTER TABLE files ADD COLUMN {column} {kind}")
             except sqlite3.DatabaseError:  # damaged: it only saves reading, so start afresh
                 if self._db is not None:
                     self._db.close()
@@ -107,11 +125,12 @@ class FileStamps:
             self._rows = {}
         if self._rows is None:
             try:
-                rows = self._connect().execute("SELECT path, source, stamp, articles, skipped FROM files").fetchall()
+                rows = self._connect().execute("SELECT path, source, stamp, articles, skipped, tail FROM files").fetchall()
             except sqlite3.DatabaseError:
                 rows = []
-            self._rows = {p: (s, t, n) for p, s, t, n, _ in rows}
-            self._skips = {p: k for p, *_, k in rows}
+            self._rows = {p: (s, t, n) for p, s, t, n, _, _ in rows}
+            self._skips = {p: k for p, *_, k, _ in rows}
+            self._tails = {p: t for p, *_, t in rows}
         return self._rows.get(path)
 
     def skips(self, path: str) -> list[Skip]:
@@ -123,6 +142,10 @@ class FileStamps:
             return [Skip(self._rows[path][0], line, reason) for line, reason in json.loads(self._skips[path])]
         except (ValueError, TypeError, KeyError):
             return []
+
+    def tail(self, path: str) -> str:
+        """Where the recorded reading of the mailbox at ``path`` ended ('' for other files)."""
+        return self._tails.get(path, "") if self.get(path) is not None else ""
 
     def read_as(self, path: str) -> tuple[str, bool] | None:
         """(path as given, one article per file) as the file at ``path`` was last read whole."""
@@ -144,32 +167,38 @@ class FileStamps:
                 db.executemany("DELETE FROM files WHERE path=?", [(p,) for p in paths])
         self._rows = None
 
-    def record(self, rows: Iterable[tuple[str, str, str, int, str]]) -> None:
-        """Store (absolute path, path as given, stamp, articles, skips as JSON) rows: after a
-        write published, or when nothing changed."""
+    def record(self, rows: Iterable[tuple[str, str, str, int, str, str]]) -> None:
+        """Store (absolute path, path as given, stamp, articles, skips as JSON, tail) rows: after
+        a write published, or when nothing changed."""
         rows = list(rows)
         if not rows:
             return
         db = self._connect()
         with db:
-            db.executemany("INSERT OR REPLACE INTO files(path, source, stamp, articles, skipped) VALUES (?,?,?,?,?)",
-                           rows)
+            db.executemany("INSERT OR REPLACE INTO files(path, source, stamp, articles, skipped, tail)"
+                           " VALUES (?,?,?,?,?,?)", rows)
         self._rows = None
 
     def changed(self, whole: dict[str, tuple[str, os.stat_result, int]], in_catalog: dict[str, int],
                 one_per_file: bool, read_as: dict[str, bool] | None = None,
-                skipped: dict[str, list[Skip]] | None = None) -> list[tuple[str, str, str, int, str]]:
+                skipped: dict[str, list[Skip]] | None = None, tails: dict[str, str] | None = None,
+                ) -> list[tuple[str, str, str, int, str, str]]:
         """Rows to record: files read whole (or found unchanged) that hold articles in the
         catalog, where they differ from what is recorded. ``read_as``: files read otherwise
         than ``one_per_file`` says (one article per file or not); ``skipped``: what reading a
-        file left out (a message without text, a malformed record), recorded with it."""
+        file left out (a message without text, a malformed record), recorded with it;
+        ``tails``: where the mailboxes read ended (qa.mailresume), kept for one not read."""
         rows = []
         for path, (given, st, seen_ns) in whole.items():
             per_file = (read_as or {}).get(path, one_per_file)
             s, n = stamp(st, per_file, seen_ns, path), in_catalog.get(path, 0)
             left = json.dumps([[k.line, k.reason] for k in (skipped or {}).get(path, ())], ensure_ascii=False)
-            if s is not None and n and (self.get(path) != (given, s, n) or self._skips.get(path) != left):
-                rows.append((path, given, s, n, left))
+            tail = (tails or {}).get(path)
+            if tail is None:
+                tail = self.tail(path) if self.get(path) is not None and self.get(path)[1] == s else ""
+            if s is not None and n and (self.get(path) != (given, s, n) or self._skips.get(path) != left
+                                        or self._tails.get(path, "") != tail):
+                rows.append((path, given, s, n, left, tail))
         return rows
 
     def close(self) -> None:

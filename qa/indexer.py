@@ -16,11 +16,12 @@ from .chunker import sentences_in
 from .embedder import Embedder, gives_tokens
 from .embedding import Batch, Encoded, embed_new, local_encoder
 from .encoding import display_name
-from .filestamps import FileStamps, article_counts, stamp
+from .filestamps import FileStamps, article_counts, grown, stamp
 from .indexdir import CATALOG, Writer, check_backend, check_model, now
 from .journal import Journal, discard
 from .language import language_of_articles
 from .lexical import VERSION as LEXICAL_VERSION
+from .mailresume import Tail, resumable
 from .placement import (
     current_postings,
     finish_faiss,
@@ -158,16 +159,27 @@ def index_paths(
         dups_by_path = catalog.duplicates_by_path() if trust_stamps else {}
         text_of_id = {row[1]: row[3] for row in existing}
 
-        def unchanged(given: str, absolute: str, st: os.stat_result) -> bool:
+        def unchanged(given: str, absolute: str, st: os.stat_result) -> bool | Tail:
             """Keep a file's articles without reading it, if it is as its stamp says, none of
             its articles is claimed by what was read before it, and each of its duplicates
-            still has an original read before it (else reading decides)."""
-            nonlocal read
+            still has an original read before it (else reading decides). A mailbox grown by
+            new messages keeps those it held: where to read on from (qa.mailresume)."""
             rows = by_path.get(absolute, [])
             dups = dups_by_path.get(absolute, [])
-            if (not trust_stamps or not (rows or dups)
-                    or stamps.get(absolute) != (given, stamp(st, one_per_file, path=absolute), len(rows) + len(dups))):
+            was = stamps.get(absolute)
+            if not trust_stamps or not (rows or dups) or was is None or was[0] != given or was[2] != len(rows) + len(dups):
                 return False
+            if was[1] == stamp(st, one_per_file, path=absolute):
+                return keep(absolute, given, rows, dups)
+            tail = resumable(absolute, st, stamps.tail(absolute)) if grown(was[1], st, one_per_file) else None
+            if tail is None or not keep(absolute, given, rows, dups):
+                return False
+            tail.taken = frozenset(r[1] for r in rows)
+            return tail
+
+        def keep(absolute: str, given: str, rows: list, dups: list) -> bool:
+            """Keep the articles a file gave when last read, unless another file took them."""
+            nonlocal read
             if any(r[0] in kept_rows or r[1] in seen_ids or r[3] in seen_text
                    or r[3] in out_of_scope_text or r[5] != given for r in rows):
                 return False
@@ -299,7 +311,8 @@ def index_paths(
             discard(directory)  # nothing to embed: what an interrupted write left is of no use
             held_by = {p: len(by_path.get(p, ())) + len(dups_by_path.get(p, ()))
                        for p in by_path.keys() | dups_by_path.keys()}
-            stamps.record(stamps.changed(stats.whole, held_by, one_per_file, skipped=stats.file_skips))
+            stamps.record(stamps.changed(stats.whole, held_by, one_per_file, skipped=stats.file_skips,
+                                         tails=stats.tails))
             return _summary(read, 0, len(kept_rows) - len(kept_missing), 0, len(duplicates), stats,
                             w.previous["counts"]["passages"], len(held), changed=False,
                             kept_missing=len(kept_missing))
@@ -360,7 +373,7 @@ def index_paths(
             "updated": now(),
         })
         discard(directory)
-        stamps.record(stamps.changed(stats.whole, in_catalog, one_per_file, read_as, stats.file_skips))
+        stamps.record(stamps.changed(stats.whole, in_catalog, one_per_file, read_as, stats.file_skips, stats.tails))
         if store_entry["kind"] == "milvus":
             from .milvus_store import drop_stale
 

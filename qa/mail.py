@@ -29,6 +29,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 
+from .mailresume import Tail, tracked
 from .records import make_id, record_article
 from .types import (
     DOCX,
@@ -72,20 +73,29 @@ def is_mbox(head: bytes) -> bool:
             and all(_HEADER.match(line) for line in lines[1:3]))
 
 
-def read_mail(given: str, absolute: str, fh, stats: ReadStats, dates=None) -> Iterator[Article]:
+def read_mail(given: str, absolute: str, fh, stats: ReadStats, dates=None, resume: Tail | None = None
+              ) -> Iterator[Article]:
     """Each message with text, and each document attached to it, as an article; ``fh``: the
-    file, opened in binary; a file not named ``.eml`` is a mailbox."""
+    file, opened in binary; a file not named ``.eml`` is a mailbox. ``resume``: where a reading
+    of the same mailbox ended, its messages kept (:mod:`qa.mailresume`): read on from there."""
     seen: set[str] = set()
+    tail = None
     if not absolute.lower().endswith(".eml"):
-        messages = _messages(fh)
+        tail = resume if resume is not None else Tail() if tracked(absolute) else None
+        if resume is not None:
+            fh.seek(resume.size)
+        messages = _messages(fh, tail)
     else:
         raw = fh.read(MAX_MESSAGE_BYTES + 1)
         messages = iter([(1, raw if len(raw) <= MAX_MESSAGE_BYTES else None)])
-    for position, (line, raw) in enumerate(messages):
+    taken = resume.taken if resume is not None else frozenset()
+    for position, (line, raw) in enumerate(messages, resume.messages if resume is not None else 0):
         if raw is None:
             stats.skipped.append(Skip(given, line, f"message too large (over {MAX_MESSAGE_BYTES // 2**20} MB)"))
             continue
-        yield from _articles(given, absolute, position, line, raw, stats, seen)
+        yield from _articles(given, absolute, position, line, raw, stats, seen, taken)
+    if tail is not None:  # read to its end: a later reading may go on from here
+        stats.tails[absolute] = tail.record()
 
 
 def read_message(given: str, absolute: str, raw: bytes, stats: ReadStats) -> Iterator[Article]:
@@ -94,13 +104,17 @@ def read_message(given: str, absolute: str, raw: bytes, stats: ReadStats) -> Ite
     yield from _articles(given, absolute, 0, 1, raw, stats, set())
 
 
-def _messages(fh) -> Iterator[tuple[int, bytes | None]]:
+def _messages(fh, tail: Tail | None = None) -> Iterator[tuple[int, bytes | None]]:
     """(line it starts on, its bytes) of each message of a mailbox: a message opens with a
     "From " line at the file's start or after a blank line (mbox), a line not its own; None for
-    one too large."""
+    one too large. ``tail``: what was read before ``fh``'s position, which it goes on counting."""
     start, lines, size, blank, started = 1, [], 0, True, False
-    for number, line in enumerate(fh, 1):
+    for number, line in enumerate(fh, 1 + (tail.lines if tail is not None else 0)):
+        if tail is not None:
+            tail.add(line)
         if blank and line.startswith(b"From "):
+            if tail is not None:
+                tail.messages += started
             if started:
                 yield start, (b"".join(lines) if size <= MAX_MESSAGE_BYTES else None)
             start, lines, size, started, blank = number, [], 0, True, False
@@ -112,10 +126,13 @@ def _messages(fh) -> Iterator[tuple[int, bytes | None]]:
             lines.append(_ESCAPED.sub(rb"\1", line))
         blank = not line.strip()
     if started:
+        if tail is not None:
+            tail.messages += 1
         yield start, (b"".join(lines) if size <= MAX_MESSAGE_BYTES else None)
 
 
-def _articles(given, absolute, position, line, raw: bytes, stats: ReadStats, seen: set[str]) -> Iterator[Article]:
+def _articles(given, absolute, position, line, raw: bytes, stats: ReadStats, seen: set[str],
+              taken: frozenset[str] = frozenset()) -> Iterator[Article]:
     """A message's article (when it has text), then its attachments'."""
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     if _BINNED & {t.lower() for t in _labels(msg)}:  # Gmail's Takeout "All mail Including Spam and Trash.mbox"
@@ -128,7 +145,9 @@ def _articles(given, absolute, position, line, raw: bytes, stats: ReadStats, see
     record = {"title": _header(msg, "subject"), "author": _sender(msg), "date": _date(msg),
               "url": _header(msg, "archived-at", "<>"), "tags": _labels(msg)}
     msgid = _header(msg, "message-id", "<>")
-    key = msgid if msgid and msgid not in seen else f"{msgid}\x1f{position}"
+    # Told apart from an earlier message with the same Message-ID: in this reading, or in the
+    # one this reading goes on from.
+    key = msgid if msgid and msgid not in seen and make_id(absolute, msgid) not in taken else f"{msgid}\x1f{position}"
     seen.add(key)
     body = msg.get_body(preferencelist=("html", "plain"))
     text, markup = _body(given, absolute, body, _is_reply(msg))

@@ -24,6 +24,7 @@ from .frontmatter import front_matter
 from .htmlpage import read_html
 from .jats import is_jats, read_jats
 from .mail import read_mail
+from .mailresume import Tail
 from .markdown import file_title, inline_tags, template_fences, without_hidden
 from .markdown import lead as markdown_lead
 from .markdown import title as markdown_title
@@ -81,7 +82,7 @@ _LIMITS = {RTF: MAX_RTF_BYTES, **dict.fromkeys((*MHTML, WEBARCHIVE), MAX_SAVED_P
 
 def read_articles(
     paths: Iterable[str], stats: ReadStats, one_per_file: bool = False,
-    unchanged: Callable[[str, str, os.stat_result], bool] | None = None,
+    unchanged: Callable[[str, str, os.stat_result], bool | Tail] | None = None,
 ) -> Iterator[Article]:
     """Read every article under ``paths``; problems go to ``stats.skipped``, never raise.
 
@@ -90,19 +91,22 @@ def read_articles(
 
     Args:
         unchanged: called with (path as given, absolute path, stat) before a file is opened;
-            True means the caller already holds its articles, so it is not read.
+            True means the caller already holds its articles, so it is not read; a
+            :class:`qa.mailresume.Tail`, that it holds those of a mailbox up to there, so only
+            the messages after are read.
     """
     for given, absolute in iter_files(paths, stats):
         try:
             st, seen = os.stat(absolute), time.time_ns()
         except OSError:
             st = None  # reported when opening it fails
-        if st is not None and unchanged is not None and unchanged(given, absolute, st):
+        skipped, legacy = len(stats.skipped), len(stats.legacy)  # a kept mailbox's part says its own again
+        kept = unchanged(given, absolute, st) if st is not None and unchanged is not None else False
+        if kept is True:
             stats.unchanged.add(absolute)
             stats.whole[absolute] = (given, st, seen)
             continue
-        skipped, legacy = len(stats.skipped), len(stats.legacy)
-        yield from read_file(given, absolute, stats, one_per_file)
+        yield from read_file(given, absolute, stats, one_per_file, kept or None)
         # Read to the end: what it left out is what these bytes leave out (an I/O error or a
         # reader's failure makes it unread; a legacy encoding is said again, read again).
         if (st is not None and len(stats.legacy) == legacy and absolute not in stats.unread
@@ -113,7 +117,8 @@ def read_articles(
                 stats.file_skips[absolute] = stats.skipped[skipped:]
 
 
-def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -> Iterator[Article]:
+def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool, resume: Tail | None = None
+              ) -> Iterator[Article]:
     compressed = given.lower().endswith(GZIPPED + BZIPPED)
     ext = os.path.splitext(uncompressed(given))[1].lower()
     if not given.lower().endswith(EXTENSIONS) and not POSTS.search(given):  # walked files of no kind read are mailboxes (qa.walk)
@@ -140,6 +145,8 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool) -
                 streamed = _read_clippings if is_clippings(head) else _read_txt_blocks
             if streamed:
                 dates = {"dates": FileDates(absolute)} if ext != ".txt" else {}
+                if resume is not None and streamed is read_mail:
+                    dates["resume"] = resume
                 yield from _guarded(streamed(given, absolute, fh, stats, **dates), given, absolute, stats)
                 return
             limit = _LIMITS.get(ext, MAX_ARTICLE_BYTES)

@@ -80,6 +80,8 @@ class ReadStats:
     # Files whose reading another file decided (an article left out as its id was taken):
     # read again by the next update, stamp or not.
     reread: set[str] = field(default_factory=set)
+    # Mailboxes read to their end: where, and the hash of what was read (qa.mailresume).
+    tails: dict[str, str] = field(default_factory=dict)
 
     @property
     def ignored_files(self) -> int:

@@ -20,13 +20,14 @@ NEVER = 10**30  # ... and under which none is: every file is read, as before qa.
 
 @pytest.fixture
 def opened(monkeypatch):
-    """Names of the files the readers open, in order."""
+    """Names of the files the readers open, in order (a mailbox read on from where its last
+    reading ended: with the line it goes on from, ``Inbox@12``)."""
     names: list[str] = []
     real = readers.read_file
 
-    def spy(given, absolute, stats, one_per_file):
-        names.append(os.path.basename(given))
-        return real(given, absolute, stats, one_per_file)
+    def spy(given, absolute, stats, one_per_file, resume=None):
+        names.append(os.path.basename(given) + (f"@{resume.lines + 1}" if resume is not None else ""))
+        return real(given, absolute, stats, one_per_file, resume)
 
     monkeypatch.setattr(readers, "read_file", spy)
     return names
@@ -48,11 +49,10 @@ def catalog_state(index: str) -> tuple:
     return articles, passages, duplicates
 
 
-def test_an_update_ends_as_one_that_reads_every_file(small_corpus, tmp_path, fake, monkeypatch, opened):
-    """The same edits, applied to two indexes of one corpus: one trusting stamps, one reading
-    every file. After each update both hold the same articles, ids, places and duplicates."""
-    other = tmp_path / "other"
-    other.mkdir()
+def alike(tmp_path, fake, monkeypatch, opened):
+    """``both(paths, build=False)``: the same build or update of two indexes, one trusting
+    stamps, one reading every file; checks that both then hold the same articles, ids, places
+    and duplicates, and gives the first's summary and the files it opened."""
     trusted, reading = str(tmp_path / "trusted"), str(tmp_path / "reading")
 
     def both(paths, build=False):
@@ -75,7 +75,18 @@ def test_an_update_ends_as_one_that_reads_every_file(small_corpus, tmp_path, fak
         assert (summary.read, summary.kept, summary.embedded, summary.removed, summary.duplicates) == (
             full_summary.read, full_summary.kept, full_summary.embedded, full_summary.removed,
             full_summary.duplicates)
+        assert [str(s) for s in summary.skipped] == [str(s) for s in full_summary.skipped]
         return summary, names
+
+    return both
+
+
+def test_an_update_ends_as_one_that_reads_every_file(small_corpus, tmp_path, fake, monkeypatch, opened):
+    """The same edits, applied to two indexes of one corpus: one trusting stamps, one reading
+    every file. After each update both hold the same articles, ids, places and duplicates."""
+    other = tmp_path / "other"
+    other.mkdir()
+    both = alike(tmp_path, fake, monkeypatch, opened)
 
     summary, names = both([small_corpus], build=True)
     assert names == ["a.txt", "note.md", "records.jsonl"]  # a build reads every file
@@ -261,3 +272,67 @@ def test_a_file_with_records_left_out_is_not_read_again_and_they_are_still_said(
     assert opened == ["mail.mbox", "notes.jsonl"]
     opened.clear()
     assert sorted(str(s) for s in lib.update([str(corpus)], progress=False).skipped) == said and opened == []
+
+
+def test_a_mailbox_that_grew_is_read_from_where_it_ended_and_ends_as_a_whole_reading(tmp_path, fake, monkeypatch,
+                                                                                   opened):
+    """Thunderbird appends new messages to a folder's file (``Inbox``): an update reads only
+    them, numbered as a whole reading numbers them; a folder changed otherwise is read whole."""
+    from test_mail import mbox, message
+
+    mail = tmp_path / "Mail"
+    mail.mkdir()
+    inbox = mail / "Inbox"  # no extension: known by its first lines
+
+    def note(subject: str, text: str, day: int) -> bytes:
+        return message(subject, "Ann Lee <ann@example.org>", f"Mon, {day:02} Mar 2024 09:00:00 +0000", plain=text)
+
+    old = [note("Ferry times", "The ferry leaves at nine every morning.", 4),
+           message("Only a picture", "c@example.org", "Wed, 06 Mar 2024 08:00:00 +0000", html='<img src="x.png">'),
+           note("Quay works", "The quay closes for a year from June.", 7)]
+    inbox.write_bytes(mbox(*old))
+    both = alike(tmp_path, fake, monkeypatch, opened)
+    summary, names = both([mail], build=True)
+    assert names == ["Inbox"] and summary.embedded == 2 and [s.reason for s in summary.skipped] == ["message has no text"]
+    summary, names = both([mail])
+    assert names == [] and not summary.changed
+
+    lines = inbox.read_bytes().count(b"\n")
+    # Two new messages, one with the Message-ID of an earlier one (a copy sent to oneself):
+    # told apart from it as a whole reading tells them apart.
+    with open(inbox, "ab") as fh:
+        fh.write(mbox(note("Basin report", "The dredger removed 18,500 cubic metres of silt.", 11),
+                      note("Ferry times", "From June the ferry leaves at ten.", 12)))
+    summary, names = both([mail])
+    assert names == [f"Inbox@{lines + 1}"] and (summary.embedded, summary.kept) == (2, 2)
+    assert [s.reason for s in summary.skipped] == ["message has no text"]  # the kept part's, said again
+    summary, names = both([mail])
+    assert names == [] and not summary.changed
+    lines = inbox.read_bytes().count(b"\n")
+    with open(inbox, "ab") as fh:  # and again, from the new end
+        fh.write(mbox(note("Market hall", "The market hall opens on Saturdays.", 14)))
+    summary, names = both([mail])
+    assert names == [f"Inbox@{lines + 1}"] and summary.embedded == 1
+    lib = qa.Library.open(str(tmp_path / "trusted"), embedder=fake)
+    [hit] = lib.ask("market hall Saturdays", k=1, mode="lexical")
+    assert (hit.title, hit.line_start) == ("Market hall", lines + 1)
+    lib.close()
+
+    # A message changed in place (the same size) as well as one appended: read whole.
+    data = inbox.read_bytes()
+    with open(inbox, "r+b") as fh:
+        fh.seek(data.index(b"every morning"))
+        fh.write(b"every evening")
+    with open(inbox, "ab") as fh:
+        fh.write(mbox(note("Tide tables", "High tide is at noon on Sunday.", 15)))
+    summary, names = both([mail])
+    assert names == ["Inbox"] and summary.embedded == 2
+    # Compacted (a message gone, the file written anew), then grown: read whole.
+    inbox.write_bytes(b"From " + inbox.read_bytes().split(b"\n\nFrom ", 1)[1])  # the first message gone
+    summary, names = both([mail])
+    assert names == ["Inbox"] and summary.removed == 1
+    lines = inbox.read_bytes().count(b"\n")
+    with open(inbox, "ab") as fh:
+        fh.write(mbox(note("Bridge repairs", "The bridge reopens in May.", 16)))
+    summary, names = both([mail])
+    assert names == [f"Inbox@{lines + 1}"] and summary.embedded == 1
