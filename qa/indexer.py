@@ -402,4 +402,5 @@ def _summary(read: int, embedded: int, kept: int, removed: int, duplicates: int,
                         kept_unread=kept_unread,
                         legacy=tuple((p, display_name(stats.encodings[p])) for p in dict.fromkeys(stats.legacy)),
                         resumed=resumed, relocated=relocated, unchanged_files=len(stats.unchanged),
+                        grown_mailboxes=len(stats.grown),
                         resplit=resplit, dropped_duplicates=dropped_duplicates, kept_missing=kept_missing)

@@ -106,6 +106,8 @@ def read_articles(
             stats.unchanged.add(absolute)
             stats.whole[absolute] = (given, st, seen)
             continue
+        if kept:
+            stats.grown.add(absolute)
         yield from read_file(given, absolute, stats, one_per_file, kept or None)
         # Read to the end: what it left out is what these bytes leave out (an I/O error or a
         # reader's failure makes it unread; a legacy encoding is said again, read again).

@@ -292,11 +292,15 @@ class IndexSummary:
     kept_missing: int = 0  # articles of files not found, outside the paths given, left as they were
     ignored: tuple[tuple[str, int], ...] = ()  # (kind, count) of ignored_files: ("hidden", 2), (".png", 1)
     unpacked: tuple[str, ...] = ()  # what became of the .zip archives named (qa.unpacked)
+    grown_mailboxes: int = 0  # mailboxes read only past where their last reading ended (qa.mailresume)
 
     def lines(self) -> list[str]:
         about = []  # nothing ignored, nothing unchanged: nothing said
         if self.unchanged_files:
             about.append(f"{self.unchanged_files} of them unchanged since they were indexed, so not opened")
+        if self.grown_mailboxes:
+            about.append("1 mailbox read on from where its last reading ended" if self.grown_mailboxes == 1 else
+                         f"{self.grown_mailboxes} mailboxes read on from where their last readings ended")
         if self.ignored_files:
             about.append(f"{_count(self.ignored_files, 'file')} ignored{ignored_kinds(self.ignored)}")
         out = [*self.unpacked,

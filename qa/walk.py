@@ -82,6 +82,7 @@ class ReadStats:
     reread: set[str] = field(default_factory=set)
     # Mailboxes read to their end: where, and the hash of what was read (qa.mailresume).
     tails: dict[str, str] = field(default_factory=dict)
+    grown: set[str] = field(default_factory=set)  # those read only past where their last reading ended
 
     @property
     def ignored_files(self) -> int:

@@ -305,6 +305,7 @@ def test_a_mailbox_that_grew_is_read_from_where_it_ended_and_ends_as_a_whole_rea
                       note("Ferry times", "From June the ferry leaves at ten.", 12)))
     summary, names = both([mail])
     assert names == [f"Inbox@{lines + 1}"] and (summary.embedded, summary.kept) == (2, 2)
+    assert "(1 mailbox read on from where its last reading ended)" in summary.lines()[0]
     assert [s.reason for s in summary.skipped] == ["message has no text"]  # the kept part's, said again
     summary, names = both([mail])
     assert names == [] and not summary.changed
