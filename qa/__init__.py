@@ -18,6 +18,7 @@ from .errors import (
     NotFoundError,
     QAError,
 )
+from .summaries import IndexInfo, IndexSummary
 from .types import (
     Around,
     Article,
@@ -25,8 +26,6 @@ from .types import (
     Excerpt,
     Highlight,
     Hit,
-    IndexInfo,
-    IndexSummary,
     Passage,
     Skip,
 )

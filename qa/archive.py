@@ -63,7 +63,7 @@ class Unpacked:
     left: dict[str, int] = field(default_factory=dict)  # files not written, by kind (".png": 12)
 
     def line(self, name: str) -> str:
-        from .types import ignored_kinds
+        from .summaries import ignored_kinds
 
         left = sum(self.left.values())
         return (f"{name}: unpacked {self.files} file{'s' * (self.files != 1)} into {self.folder}"

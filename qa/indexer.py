@@ -40,7 +40,8 @@ from .scope import (
     refuse_unknown_paths,
 )
 from .settings import Settings, recorded, resolve
-from .types import Article, IndexSummary, Passage, Skip
+from .summaries import IndexSummary
+from .types import Article, Passage, Skip
 
 
 def index_paths(

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, NotFoundError
-from .types import Around, ArticleHit, Highlight, Hit, IndexInfo, IndexSummary
+from .summaries import IndexInfo, IndexSummary
+from .types import Around, ArticleHit, Highlight, Hit
 
 if TYPE_CHECKING:
     from .distributed import RayOptions

@@ -10,7 +10,7 @@ from .catalog import Catalog
 from .errors import InputError
 from .filestamps import FileStamps
 from .readers import EXTENSIONS
-from .types import ignored_kinds
+from .summaries import ignored_kinds
 from .walk import ReadStats
 
 

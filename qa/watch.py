@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from .errors import IndexLockedError, QAError
-from .types import IndexSummary, skip_lines
+from .summaries import IndexSummary, skip_lines
 
 DEFAULT_INTERVAL = 10.0  # seconds between the end of one round and the start of the next
 

@@ -997,7 +997,7 @@ def test_dates_written_as_unix_time_text_or_partly(tmp_path):
 
 
 def test_the_summary_says_what_kinds_of_files_were_ignored():
-    from qa.types import IndexSummary
+    from qa.summaries import IndexSummary
 
     def first_line(ignored):
         return IndexSummary(read=1, embedded=1, kept=0, removed=0, duplicates=0, skipped=(), files=1,
@@ -1084,7 +1084,8 @@ def test_mdx_and_xhtml_files_are_read_as_markdown_and_pages(tmp_path):
 
 
 def test_the_summary_names_a_reason_shared_by_many_skips_once():
-    from qa.types import IndexSummary, Skip
+    from qa.summaries import IndexSummary
+    from qa.types import Skip
 
     numbers = "CSV has no text column (expected a text field: text, body) and no column of sentences"
     skipped = (Skip("data/a.csv", 1, numbers), Skip("notes/bad.md", None, "empty file"),
