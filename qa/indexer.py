@@ -15,7 +15,6 @@ from .catalog import Catalog, place
 from .chunker import sentences_in
 from .embedder import Embedder, gives_tokens
 from .embedding import Batch, Encoded, embed_new, local_encoder
-from .encoding import display_name
 from .filestamps import FileStamps, article_counts, grown, stamp
 from .indexdir import CATALOG, Writer, check_backend, check_model, now
 from .journal import Journal, discard
@@ -40,7 +39,7 @@ from .scope import (
     refuse_unknown_paths,
 )
 from .settings import Settings, recorded, resolve
-from .summaries import IndexSummary
+from .summaries import IndexSummary, summary_of
 from .types import Article, Passage, Skip
 
 
@@ -314,7 +313,7 @@ def index_paths(
                        for p in by_path.keys() | dups_by_path.keys()}
             stamps.record(stamps.changed(stats.whole, held_by, one_per_file, skipped=stats.file_skips,
                                          tails=stats.tails))
-            return _summary(read, 0, len(kept_rows) - len(kept_missing), 0, len(duplicates), stats,
+            return summary_of(read, 0, len(kept_rows) - len(kept_missing), 0, len(duplicates), stats,
                             w.previous["counts"]["passages"], len(held), changed=False,
                             kept_missing=len(kept_missing))
         dropped = sum(len(v) for p, v in catalog.duplicates_by_path().items() if p in stale_duplicates)
@@ -386,22 +385,8 @@ def index_paths(
             if prev.get("uri") == store_entry["uri"]:  # readers may still be on it
                 keep += [prev.get("passages"), prev.get("articles")]
             drop_stale(store_entry["uri"], store_entry["prefix"], keep, store_entry["owner"])
-    return _summary(read, embedded, len(kept_rows) - len(kept_missing), len(removed_rows) - resplit,
+    return summary_of(read, embedded, len(kept_rows) - len(kept_missing), len(removed_rows) - resplit,
                     len(duplicates), stats, counts["passages"], len(held), resumed=resumed,
                     relocated=relocated, resplit=resplit, dropped_duplicates=dropped,
                     kept_missing=len(kept_missing))
 
-
-def _summary(read: int, embedded: int, kept: int, removed: int, duplicates: int, stats: ReadStats,
-             passages: int, kept_unread: int, changed: bool = True, resumed: int = 0,
-             relocated: int = 0, resplit: int = 0, dropped_duplicates: int = 0,
-             kept_missing: int = 0) -> IndexSummary:
-    return IndexSummary(read=read, embedded=embedded, kept=kept, removed=removed, duplicates=duplicates,
-                        skipped=tuple(stats.skipped), files=stats.files,
-                        ignored_files=stats.ignored_files, ignored=tuple(stats.ignored.items()),
-                        passages=passages, changed=changed,
-                        kept_unread=kept_unread,
-                        legacy=tuple((p, display_name(stats.encodings[p])) for p in dict.fromkeys(stats.legacy)),
-                        resumed=resumed, relocated=relocated, unchanged_files=len(stats.unchanged),
-                        grown_mailboxes=len(stats.grown),
-                        resplit=resplit, dropped_duplicates=dropped_duplicates, kept_missing=kept_missing)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .types import Skip
+
+if TYPE_CHECKING:
+    from .walk import ReadStats
 
 
 @dataclass(frozen=True)
@@ -151,3 +154,21 @@ class IndexInfo:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def summary_of(read: int, embedded: int, kept: int, removed: int, duplicates: int, stats: ReadStats,
+               passages: int, kept_unread: int, changed: bool = True, resumed: int = 0,
+               relocated: int = 0, resplit: int = 0, dropped_duplicates: int = 0,
+               kept_missing: int = 0) -> IndexSummary:
+    """What a build or update did, from its counts and what reading found."""
+    from .encoding import display_name
+
+    return IndexSummary(read=read, embedded=embedded, kept=kept, removed=removed, duplicates=duplicates,
+                        skipped=tuple(stats.skipped), files=stats.files,
+                        ignored_files=stats.ignored_files, ignored=tuple(stats.ignored.items()),
+                        passages=passages, changed=changed,
+                        kept_unread=kept_unread,
+                        legacy=tuple((p, display_name(stats.encodings[p])) for p in dict.fromkeys(stats.legacy)),
+                        resumed=resumed, relocated=relocated, unchanged_files=len(stats.unchanged),
+                        grown_mailboxes=len(stats.grown),
+                        resplit=resplit, dropped_duplicates=dropped_duplicates, kept_missing=kept_missing)
