@@ -136,7 +136,7 @@ class FileStamps:
     def skips(self, path: str) -> list[Skip]:
         """What reading the file at ``path`` left out and why, when it was stamped: an update
         that does not read it again says so again."""
-        if self.get(path) is None:
+        if self.get(path) is None or self._skips.get(path) == "[]":
             return []
         try:
             return [Skip(self._rows[path][0], line, reason) for line, reason in json.loads(self._skips[path])]

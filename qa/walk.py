@@ -160,6 +160,9 @@ def _binned_mail(path: str) -> bool:
     """A mailbox of deleted or junk mail met in a folder: Thunderbird's ``Trash`` (and the
     folders under it, in ``Trash.sbd``), Apple Mail's ``Junk.mbox/mbox``, Takeout's
     ``Spam.mbox``. Named on the command line, it is read."""
+    lower = path.lower()
+    if lower.endswith(EXTENSIONS) and not lower.endswith(".mbox"):  # every file comes here: most are not mail
+        return False
     parts = os.path.abspath(path).split(os.sep)
     name = parts[-2] if parts[-1].lower() == "mbox" and len(parts) > 1 else parts[-1]  # Apple Mail's
     stem, ext = os.path.splitext(name)
