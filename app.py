@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=7860)
     p.add_argument("--auth", default=os.environ.get("QA_AUTH"), help="USER:PASSWORD (or QA_AUTH)")
     p.add_argument("--watch", nargs="+", metavar="PATH",
-                   help="keep the index in step with these folders while serving (every 10 s)")
+                   help="keep the index in step with these folders while serving (when they change)")
     args = p.parse_args(argv)
 
     from qa.errors import QAError

@@ -45,9 +45,10 @@ def _parser() -> argparse.ArgumentParser:
                     help="make the index hold exactly PATHs, every article split as this version splits "
                          "it (default: update them, keep the rest)")
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
-    sp.add_argument("--watch", nargs="?", type=_seconds, const=10.0, metavar="SECONDS",
-                    help="(after the PATHs) then keep the index in step with them: update every SECONDS "
-                         "(default 10), saying what changed, until Ctrl+C")
+    sp.add_argument("--watch", nargs="?", type=_seconds, const=0.0, metavar="SECONDS",
+                    help="(after the PATHs) then keep the index in step with them, saying what changed, until "
+                         "Ctrl+C: updated when they change and every SECONDS all the same (default 300; 10 where "
+                         "changes cannot be watched; give less for a network drive others write to)")
     sp.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
                     help="(after the PATHs) embed in a Ray Data actor pool: alone, Ray starts on this machine; with "
                          "an ADDRESS (auto, HOST:6379, ray://HOST:10001) it joins that cluster")
@@ -122,8 +123,9 @@ def _parser() -> argparse.ArgumentParser:
                     help="require this login (or set QA_AUTH=user:password)")
     sp.add_argument("--watch", nargs="+", metavar="PATH",
                     help="keep the index in step with these folders while serving (built from them if new)")
-    sp.add_argument("--every", type=_seconds, default=10.0, metavar="SECONDS",
-                    help="with --watch: seconds between updates (default 10)")
+    sp.add_argument("--every", type=_seconds, metavar="SECONDS",
+                    help="with --watch: seconds between updates when nothing was seen to change (default 300; "
+                         "10 where changes cannot be watched)")
 
     sp = sub.add_parser("eval", help="measure retrieval quality on a BEIR-layout dataset")
     sp.add_argument("dataset", metavar="DATASET_DIR")
@@ -194,15 +196,20 @@ def cmd_index(args) -> int:
     if new and not args.language and language != "english":  # qa.language: found, not asked
         print(f"language: {language}, as the articles read (--rebuild --language english to say otherwise)")
     print(f"index: {args.index}")
-    if args.watch:
-        from .watch import watch
+    if args.watch is not None:
+        from .watch import described, every, file_events, watch
 
-        print(f"watching {', '.join(args.paths)}: updated every {args.watch:g} s (Ctrl+C stops)", flush=True)
+        events = file_events(args.paths, [args.index], partial(print, flush=True))
+        seconds = every(args.watch, events)
+        print(f"{described(args.paths, seconds, events)} (Ctrl+C stops)", flush=True)
         try:
             watch(partial(lib.update, args.paths, one_per_file=args.one_per_file, progress=False, ray=ray),
-                  args.watch, report=partial(print, flush=True))
+                  seconds, report=partial(print, flush=True), events=events)
         except KeyboardInterrupt:
             print("stopped watching")
+        finally:
+            if events is not None:
+                events.stop()
     return 0
 
 

@@ -348,9 +348,10 @@ def serve(index: str, host: str = "127.0.0.1", port: int = 7860, auth: str | Non
 
     Args:
         watch: folders (or files) kept in step with the index while it is served: updated now,
-            then every ``watch_every`` seconds (qa.watch), a line on stderr when something changed.
+            then when they change and every ``watch_every`` seconds (qa.watch; default 300, or
+            10 where changes cannot be watched), a line on stderr when something changed.
     """
-    from .watch import DEFAULT_INTERVAL, watch_in_background
+    from .watch import watch_in_background
 
     build_from = build_from or watch
     if build_from and not os.path.exists(os.path.join(index, "manifest.json")):
@@ -361,9 +362,7 @@ def serve(index: str, host: str = "127.0.0.1", port: int = 7860, auth: str | Non
     else:
         lib = Library.open(index, backend=backend)
     if watch:
-        every = watch_every or DEFAULT_INTERVAL
-        print(f"watching {', '.join(watch)}: updated every {every:g} s", file=sys.stderr)
-        watch_in_background(lib, watch, every, report=lambda line: print(line, file=sys.stderr, flush=True))
+        watch_in_background(lib, watch, watch_every, report=lambda line: print(line, file=sys.stderr, flush=True))
     lib.embedder  # load the model now, not on the first question  # noqa: B018
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {host}: anyone who can reach this machine can read the "

@@ -71,16 +71,20 @@ def test_qa_index_watch_picks_up_a_new_file_and_stops_on_ctrl_c(tmp_path):
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "ferry.txt").write_text("The ferry to Keel Bay leaves at nine.\n", encoding="utf-8")
-    index = str(tmp_path / "idx")
     # the default SIGINT handler, as a terminal's Ctrl+C finds it (see test_cli's interrupted run)
+    # the index inside the watched folder: its own writes are no change to watch
+    index = str(notes / "idx")
     proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "index", str(notes), "--index", index, "--quiet",
-                             "--watch", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+                             "--watch"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 240
         while not os.path.exists(os.path.join(index, "manifest.json")) and time.monotonic() < deadline:
             time.sleep(0.1)
+        time.sleep(1)  # watching begins after the build
         (notes / "crane.txt").write_text("The new crane on the quay lifts forty tonnes.\n", encoding="utf-8")
+        # reported by the file system: well before the next round of every 300 s
+        deadline = time.monotonic() + 60
         while qa.Library.open(index).info().articles < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         hit = qa.Library.open(index).ask("How much does the crane lift?", k=1)[0]
@@ -90,9 +94,80 @@ def test_qa_index_watch_picks_up_a_new_file_and_stops_on_ctrl_c(tmp_path):
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     lines = out.splitlines()
-    assert f"watching {notes}: updated every 0.2 s (Ctrl+C stops)" in lines
-    assert any(re_match(r"\d\d:\d\d:\d\d embedded 1, removed 0: index holds 2 passages", ln) for ln in lines), out
+    assert f"watching {notes}: updated when they change, and every 300 s (Ctrl+C stops)" in lines
+    changed = [ln for ln in lines if re_match(r"\d\d:\d\d:\d\d embedded \d+, removed \d+: index holds \d+ passages", ln)]
+    assert len(changed) == 1 and changed[0].endswith("embedded 1, removed 0: index holds 2 passages"), out
     assert lines[-1] == "stopped watching"
+
+
+def test_file_events_are_changes_to_the_paths_not_reads_nor_the_index_folder(tmp_path):
+    from qa.watch import SETTLE, FileEvents
+
+    notes = tmp_path / "notes"
+    (notes / "idx").mkdir(parents=True)
+    (notes / "ferry.txt").write_text("The ferry leaves at nine.\n", encoding="utf-8")
+    alone = tmp_path / "alone.md"
+    alone.write_text("# Alone\n", encoding="utf-8")
+    events = FileEvents([str(notes), str(alone)], ignore=[str(notes / "idx")])
+    try:
+        assert not events.wait(0.5)
+        (notes / "ferry.txt").read_text(encoding="utf-8")  # read: no change
+        (notes / "idx" / "files.sqlite").write_bytes(b"x")  # the index's own write
+        (tmp_path / "beside.md").write_text("# Beside\n", encoding="utf-8")  # beside a watched file
+        assert not events.wait(1.5)
+        start = time.monotonic()
+        (notes / "sub").mkdir()
+        (notes / "sub" / "crane.txt").write_text("The crane lifts forty tonnes.\n", encoding="utf-8")
+        assert events.wait(10) and time.monotonic() - start >= SETTLE  # once changes paused
+        with open(alone, "a", encoding="utf-8") as fh:
+            fh.write("More.\n")
+        assert events.wait(10)
+        (notes / "ferry.txt").rename(notes / "ferry-old.txt")
+        assert events.wait(10)
+    finally:
+        events.stop()
+
+
+def test_changes_close_together_make_one_round_after_they_pause(tmp_path):
+    import threading
+
+    from watchdog.events import FileModifiedEvent
+
+    from qa.watch import SETTLE, FileEvents
+
+    events = FileEvents([str(tmp_path)])
+    try:
+        def burst():  # a copy of many files: a change every 0.3 s for 1.5 s
+            for i in range(6):
+                events._seen(FileModifiedEvent(str(tmp_path / f"f{i}.txt")))
+                time.sleep(0.3)
+
+        writer = threading.Thread(target=burst)
+        start = time.monotonic()
+        writer.start()
+        assert events.wait(10)
+        assert time.monotonic() - start >= 1.5 + SETTLE - 0.3  # after the last change, and a pause
+        writer.join()
+        assert not events.wait(0.2)  # one round for all of them
+        events._seen(FileModifiedEvent(str(tmp_path.parent / "elsewhere.txt")))  # not under the paths
+        assert not events.wait(0.2)
+    finally:
+        events.stop()
+
+
+def test_watch_with_file_events_waits_for_a_change_at_most_its_interval():
+    class Events:
+        def __init__(self):
+            self.timeouts: list[float] = []
+
+        def wait(self, timeout):
+            self.timeouts.append(timeout)
+            return True
+
+    events, calls = Events(), []
+    watch(lambda: calls.append(1) or qa.IndexSummary(0, 0, 0, 0, 0, (), 0, 0, 0, changed=False), 300.0,
+          report=lambda line: None, sleep=lambda _: pytest.fail("polled"), rounds=2, events=events)
+    assert events.timeouts == [300.0, 300.0] and len(calls) == 2
 
 
 def test_a_watch_interval_that_is_no_number_of_seconds_is_refused(tmp_path):
@@ -126,4 +201,5 @@ def test_the_web_ui_watching_a_folder_answers_from_a_file_added_to_it(tmp_path):
         proc.terminate()
         proc.wait(20)
     log = (tmp_path / "app.log").read_text()
-    assert f"watching {notes}: updated every 10 s" in log and "embedded 1, removed 0: index holds 2 passages" in log
+    assert f"watching {notes}: updated when they change, and every 300 s" in log
+    assert "embedded 1, removed 0: index holds 2 passages" in log
