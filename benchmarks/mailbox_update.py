@@ -7,7 +7,7 @@ without text, builds an index of it with the tests' fake embedder (only reading 
 times two updates that change nothing, and two after a new message was appended to the file
 (as Thunderbird appends to ``Inbox``). Before skips were recorded with file stamps, a file that
 left anything out was read again by every update (and every ``--watch`` round); before a
-mailbox's reading recorded where it ended (qa.mailresume), a grown one was read whole again.
+mailbox's reading recorded where it ended (qa.grown), a grown one was read whole again.
 """
 
 from __future__ import annotations

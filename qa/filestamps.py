@@ -68,9 +68,9 @@ def stamp(st: os.stat_result, one_per_file: bool, seen_ns: int | None = None, pa
             + (f"+{beside}" if beside else ""))
 
 
-def grown(recorded: str, st: os.stat_result, one_per_file: bool) -> bool:
+def grown_since(recorded: str, st: os.stat_result, one_per_file: bool) -> bool:
     """Whether ``st`` is the file a stamp ``recorded`` (same inode, read by this version the
-    same way), grown since: a mailbox with new messages appended (qa.mailresume)."""
+    same way), grown since: a mailbox with new messages appended (qa.grown)."""
     head = f"{__version__}+{READERS}:{int(one_per_file)}:"
     if not recorded.startswith(head):
         return False
@@ -99,7 +99,7 @@ class FileStamps:
         self._db: sqlite3.Connection | None = None
         self._rows: dict[str, tuple[str, str, int]] | None = None
         self._skips: dict[str, str] = {}  # what reading a file left out, as JSON [[line, reason], ...]
-        self._tails: dict[str, str] = {}  # where a mailbox's reading ended (qa.mailresume)
+        self._tails: dict[str, str] = {}  # where a mailbox's reading ended (qa.grown)
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
@@ -187,13 +187,15 @@ class FileStamps:
         catalog, where they differ from what is recorded. ``read_as``: files read otherwise
         than ``one_per_file`` says (one article per file or not); ``skipped``: what reading a
         file left out (a message without text, a malformed record), recorded with it;
-        ``tails``: where the mailboxes read ended (qa.mailresume), kept for one not read."""
+        ``tails``: where the mailboxes read ended (qa.grown), kept for one not read."""
         rows = []
         for path, (given, st, seen_ns) in whole.items():
             per_file = (read_as or {}).get(path, one_per_file)
             s, n = stamp(st, per_file, seen_ns, path), in_catalog.get(path, 0)
             left = json.dumps([[k.line, k.reason] for k in (skipped or {}).get(path, ())], ensure_ascii=False)
             tail = (tails or {}).get(path)
+            if tail is not None and f'"size": {st.st_size},' not in tail:  # not the file's bytes (UTF-16 read as UTF-8)
+                tail = ""
             if tail is None:
                 tail = self.tail(path) if self.get(path) is not None and self.get(path)[1] == s else ""
             if s is not None and n and (self.get(path) != (given, s, n) or self._skips.get(path) != left

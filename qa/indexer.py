@@ -15,12 +15,12 @@ from .catalog import Catalog, place
 from .chunker import sentences_in
 from .embedder import Embedder, gives_tokens
 from .embedding import Batch, Encoded, embed_new, local_encoder
-from .filestamps import FileStamps, article_counts, grown, stamp
+from .filestamps import FileStamps, article_counts, grown_since, stamp
+from .grown import Tail, resumable
 from .indexdir import CATALOG, Writer, check_backend, check_model, now
 from .journal import Journal, discard
 from .language import language_of_articles
 from .lexical import VERSION as LEXICAL_VERSION
-from .mailresume import Tail, resumable
 from .placement import (
     current_postings,
     finish_faiss,
@@ -30,7 +30,7 @@ from .placement import (
     write_lexical,
     written_before_current_format,
 )
-from .readers import ReadStats, read_articles
+from .readers import ReadStats, alike_once, read_articles
 from .scope import (
     in_roots,
     orphaned_duplicates,
@@ -162,8 +162,8 @@ def index_paths(
         def unchanged(given: str, absolute: str, st: os.stat_result) -> bool | Tail:
             """Keep a file's articles without reading it, if it is as its stamp says, none of
             its articles is claimed by what was read before it, and each of its duplicates
-            still has an original read before it (else reading decides). A mailbox grown by
-            new messages keeps those it held: where to read on from (qa.mailresume)."""
+            still has an original read before it (else reading decides). A mailbox or JSON Lines
+            file grown by new messages or records keeps those it held: where to read on from (qa.grown)."""
             rows = by_path.get(absolute, [])
             dups = dups_by_path.get(absolute, [])
             was = stamps.get(absolute)
@@ -171,14 +171,16 @@ def index_paths(
                 return False
             if was[1] == stamp(st, one_per_file, path=absolute):
                 return keep(absolute, given, rows, dups)
-            tail = resumable(absolute, st, stamps.tail(absolute)) if grown(was[1], st, one_per_file) else None
-            if tail is None or not keep(absolute, given, rows, dups):
+            tail = resumable(absolute, st, stamps.tail(absolute)) if grown_since(was[1], st, one_per_file) else None
+            if tail is None or not keep(absolute, given, rows, dups, resumed=True):
                 return False
             tail.taken = frozenset(r[1] for r in rows)
             return tail
 
-        def keep(absolute: str, given: str, rows: list, dups: list) -> bool:
-            """Keep the articles a file gave when last read, unless another file took them."""
+        def keep(absolute: str, given: str, rows: list, dups: list, resumed: bool = False) -> bool:
+            """Keep the articles a file gave when last read, unless another file took them;
+            ``resumed``: and read on from where that reading ended (what it left out is said
+            with what the new part leaves out, as one reading says them)."""
             nonlocal read
             if any(r[0] in kept_rows or r[1] in seen_ids or r[3] in seen_text
                    or r[3] in out_of_scope_text or r[5] != given for r in rows):
@@ -199,8 +201,10 @@ def index_paths(
                 seen_ids[article_id] = (source, line)
             duplicates.extend((d[0], of, *d[2:]) for d, of in zip(dups, originals, strict=True))
             read += len(rows) + len(dups)
-            if left := stamps.skips(absolute):  # said again, as reading it would
-                stats.skipped.extend(left)
+            if (left := stamps.skips(absolute)) and resumed:
+                stats.carried[absolute] = left
+            elif left:  # said again, as reading it would
+                stats.skipped.extend(alike_once(left))
                 stats.file_skips[absolute] = left
             return True
 

@@ -29,7 +29,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 
-from .mailresume import Tail, tracked
+from .grown import Tail, tracked
 from .records import make_id, record_article
 from .types import (
     DOCX,
@@ -77,7 +77,7 @@ def read_mail(given: str, absolute: str, fh, stats: ReadStats, dates=None, resum
               ) -> Iterator[Article]:
     """Each message with text, and each document attached to it, as an article; ``fh``: the
     file, opened in binary; a file not named ``.eml`` is a mailbox. ``resume``: where a reading
-    of the same mailbox ended, its messages kept (:mod:`qa.mailresume`): read on from there."""
+    of the same mailbox ended, its messages kept (:mod:`qa.grown`): read on from there."""
     seen: set[str] = set()
     tail = None
     if not absolute.lower().endswith(".eml"):
@@ -89,7 +89,7 @@ def read_mail(given: str, absolute: str, fh, stats: ReadStats, dates=None, resum
         raw = fh.read(MAX_MESSAGE_BYTES + 1)
         messages = iter([(1, raw if len(raw) <= MAX_MESSAGE_BYTES else None)])
     taken = resume.taken if resume is not None else frozenset()
-    for position, (line, raw) in enumerate(messages, resume.messages if resume is not None else 0):
+    for position, (line, raw) in enumerate(messages, resume.items if resume is not None else 0):
         if raw is None:
             stats.skipped.append(Skip(given, line, f"message too large (over {MAX_MESSAGE_BYTES // 2**20} MB)"))
             continue
@@ -114,7 +114,7 @@ def _messages(fh, tail: Tail | None = None) -> Iterator[tuple[int, bytes | None]
             tail.add(line)
         if blank and line.startswith(b"From "):
             if tail is not None:
-                tail.messages += started
+                tail.items += started
             if started:
                 yield start, (b"".join(lines) if size <= MAX_MESSAGE_BYTES else None)
             start, lines, size, started, blank = number, [], 0, True, False
@@ -127,7 +127,7 @@ def _messages(fh, tail: Tail | None = None) -> Iterator[tuple[int, bytes | None]
         blank = not line.strip()
     if started:
         if tail is not None:
-            tail.messages += 1
+            tail.items += 1
         yield start, (b"".join(lines) if size <= MAX_MESSAGE_BYTES else None)
 
 

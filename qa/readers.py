@@ -21,10 +21,10 @@ from .epub import read_epub
 from .feeds import FEEDS, read_feed
 from .filestamps import same_file
 from .frontmatter import front_matter
+from .grown import Tail
 from .htmlpage import read_html
 from .jats import is_jats, read_jats
 from .mail import read_mail
-from .mailresume import Tail
 from .markdown import file_title, inline_tags, template_fences, without_hidden
 from .markdown import lead as markdown_lead
 from .markdown import title as markdown_title
@@ -92,8 +92,8 @@ def read_articles(
     Args:
         unchanged: called with (path as given, absolute path, stat) before a file is opened;
             True means the caller already holds its articles, so it is not read; a
-            :class:`qa.mailresume.Tail`, that it holds those of a mailbox up to there, so only
-            the messages after are read.
+            :class:`qa.grown.Tail`, that it holds those of a mailbox or JSON Lines file up to
+            there, so only the messages or records after it are read.
     """
     for given, absolute in iter_files(paths, stats):
         try:
@@ -109,14 +109,17 @@ def read_articles(
         if kept:
             stats.grown.add(absolute)
         yield from read_file(given, absolute, stats, one_per_file, kept or None)
+        unmerged = stats.unmerged.pop(absolute, None)
         # Read to the end: what it left out is what these bytes leave out (an I/O error or a
         # reader's failure makes it unread; a legacy encoding is said again, read again).
         if (st is not None and len(stats.legacy) == legacy and absolute not in stats.unread
                 and absolute not in stats.reread
                 and same_file(absolute, st)):
             stats.whole[absolute] = (given, st, seen)
-            if len(stats.skipped) > skipped:
-                stats.file_skips[absolute] = stats.skipped[skipped:]
+            # recorded one by one for a file a later reading may go on from (they are said with its own)
+            left = unmerged if absolute in stats.tails else None
+            if left or len(stats.skipped) > skipped:
+                stats.file_skips[absolute] = left or stats.skipped[skipped:]
 
 
 def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool, resume: Tail | None = None
@@ -147,7 +150,7 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool, r
                 streamed = _read_clippings if is_clippings(head) else _read_txt_blocks
             if streamed:
                 dates = {"dates": FileDates(absolute)} if ext != ".txt" else {}
-                if resume is not None and streamed is read_mail:
+                if resume is not None and streamed in (read_mail, read_jsonl):
                     dates["resume"] = resume
                 yield from _guarded(streamed(given, absolute, fh, stats, **dates), given, absolute, stats)
                 return
@@ -212,6 +215,7 @@ def _guarded(articles: Iterator[Article], given: str, absolute: str, stats: Read
     """A reader bug or I/O error on one file must not lose the rest of the corpus; a file that
     gives no article and no reason why (a CSV header alone, a JSON ``[]``) is reported too."""
     reported, read = len(stats.skipped), 0
+    stats.skipped.extend(stats.carried.pop(absolute, ()))  # what the part read before left out (qa.grown)
     try:
         for article in articles:
             read += 1
@@ -224,12 +228,13 @@ def _guarded(articles: Iterator[Article], given: str, absolute: str, stats: Read
         stats.unread.add(absolute)
         return
     finally:
-        stats.skipped[reported:] = _alike_once(stats.skipped[reported:])
+        stats.unmerged[absolute] = stats.skipped[reported:]
+        stats.skipped[reported:] = alike_once(stats.skipped[reported:])
     if not read and len(stats.skipped) == reported:
         stats.skipped.append(Skip(given, None, "no article in it (no records, or none with text)"))
 
 
-def _alike_once(skips: list[Skip], shown: int = 5) -> list[Skip]:
+def alike_once(skips: list[Skip], shown: int = 5) -> list[Skip]:
     """A file's records left out for one reason on one line, with where they are: a Slack
     export's users.json (a record per person) or its join notices were a line each."""
     alike: dict[str, list[Skip]] = {}

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from . import tables
+from .grown import LINES, Hashed, Tail, tracked
 from .jsonpos import element_lines
 from .records import FIELDS, TEXT_HINT, article_list, is_article, record_article
 from .textlines import MAX_ARTICLE_BYTES, decode_line, decode_lines, read_lines, undecodable
@@ -22,19 +23,34 @@ from .walk import ReadStats
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
 
-def read_jsonl(given, absolute, fh, stats, dates=None) -> Iterator[Article]:
-    records = _jsonl_records(given, fh, stats)
-    sample = list(itertools.islice(records, tables.SAMPLE))
+def read_jsonl(given, absolute, fh, stats, dates=None, resume: Tail | None = None) -> Iterator[Article]:
+    """Each record an article, its reference its line. ``resume``: where a reading of the same
+    file ended, its records kept (:mod:`qa.grown`): read on from there."""
+    tail = resume if resume is not None else Tail(kind=LINES) if tracked(absolute) else None
+    if resume is None:
+        records = _jsonl_records(given, Hashed(fh, tail) if tail is not None else fh, stats)
+        sample = list(itertools.islice(records, tables.SAMPLE))
+        rows = itertools.chain(sample, records)
+    else:  # the records a whole reading decides by (read before, all of them: qa.grown), then the new ones
+        sample = list(itertools.islice(_jsonl_records(given, fh, ReadStats()), tables.SAMPLE))
+        fh.seek(resume.size)
+        rows = _jsonl_records(given, Hashed(fh, resume), stats, resume.lines)
     table = tables.json_table([record for _, record in sample])
-    for number, record in itertools.chain(sample, records):
+    for number, record in rows:
+        if tail is not None:
+            tail.items += 1
         article = record_article(given, absolute, number, number, table.json_record(record) if table else record,
                                  stats, dates)
         if article:
             yield article
+    # Read to its end: a later reading may go on from here, once the records it decides by are in.
+    if tail is not None and tail.items >= tables.SAMPLE:
+        stats.tails[absolute] = tail.record()
 
 
-def _jsonl_records(given, fh, stats) -> Iterator[tuple[int, object]]:
-    for number, line in read_lines(given, fh, stats):
+def _jsonl_records(given, fh, stats, before: int = 0) -> Iterator[tuple[int, object]]:
+    """(line number, record) of each line with one; ``before``: lines read before ``fh``'s position."""
+    for number, line in read_lines(given, fh, stats, before):
         if line is None or not line.strip():
             continue
         try:

@@ -37,15 +37,15 @@ class IndexSummary:
     kept_missing: int = 0  # articles of files not found, outside the paths given, left as they were
     ignored: tuple[tuple[str, int], ...] = ()  # (kind, count) of ignored_files: ("hidden", 2), (".png", 1)
     unpacked: tuple[str, ...] = ()  # what became of the .zip archives named (qa.unpacked)
-    grown_mailboxes: int = 0  # mailboxes read only past where their last reading ended (qa.mailresume)
+    grown_files: int = 0  # mailboxes, JSON Lines files read only past where their last reading ended (qa.grown)
 
     def lines(self) -> list[str]:
         about = []  # nothing ignored, nothing unchanged: nothing said
         if self.unchanged_files:
             about.append(f"{self.unchanged_files} of them unchanged since they were indexed, so not opened")
-        if self.grown_mailboxes:
-            about.append("1 mailbox read on from where its last reading ended" if self.grown_mailboxes == 1 else
-                         f"{self.grown_mailboxes} mailboxes read on from where their last readings ended")
+        if self.grown_files:
+            about.append("1 of them read on from where its last reading ended" if self.grown_files == 1 else
+                         f"{self.grown_files} of them read on from where their last readings ended")
         if self.ignored_files:
             about.append(f"{_count(self.ignored_files, 'file')} ignored{ignored_kinds(self.ignored)}")
         out = [*self.unpacked,
@@ -170,5 +170,5 @@ def summary_of(read: int, embedded: int, kept: int, removed: int, duplicates: in
                         kept_unread=kept_unread,
                         legacy=tuple((p, display_name(stats.encodings[p])) for p in dict.fromkeys(stats.legacy)),
                         resumed=resumed, relocated=relocated, unchanged_files=len(stats.unchanged),
-                        grown_mailboxes=len(stats.grown),
+                        grown_files=len(stats.grown),
                         resplit=resplit, dropped_duplicates=dropped_duplicates, kept_missing=kept_missing)

@@ -80,9 +80,13 @@ class ReadStats:
     # Files whose reading another file decided (an article left out as its id was taken):
     # read again by the next update, stamp or not.
     reread: set[str] = field(default_factory=set)
-    # Mailboxes read to their end: where, and the hash of what was read (qa.mailresume).
+    # Mailboxes read to their end: where, and the hash of what was read (qa.grown).
     tails: dict[str, str] = field(default_factory=dict)
     grown: set[str] = field(default_factory=set)  # those read only past where their last reading ended
+    # What the part of such a file read before left out, said with what the rest leaves out; and
+    # what each file's reading left out, one by one (alike ones are said as one: qa.readers).
+    carried: dict[str, list[Skip]] = field(default_factory=dict)
+    unmerged: dict[str, list[Skip]] = field(default_factory=dict)
 
     @property
     def ignored_files(self) -> int:

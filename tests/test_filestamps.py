@@ -305,7 +305,7 @@ def test_a_mailbox_that_grew_is_read_from_where_it_ended_and_ends_as_a_whole_rea
                       note("Ferry times", "From June the ferry leaves at ten.", 12)))
     summary, names = both([mail])
     assert names == [f"Inbox@{lines + 1}"] and (summary.embedded, summary.kept) == (2, 2)
-    assert "(1 mailbox read on from where its last reading ended)" in summary.lines()[0]
+    assert "(1 of them read on from where its last reading ended)" in summary.lines()[0]
     assert [s.reason for s in summary.skipped] == ["message has no text"]  # the kept part's, said again
     summary, names = both([mail])
     assert names == [] and not summary.changed
@@ -337,3 +337,51 @@ def test_a_mailbox_that_grew_is_read_from_where_it_ended_and_ends_as_a_whole_rea
         fh.write(mbox(note("Bridge repairs", "The bridge reopens in May.", 16)))
     summary, names = both([mail])
     assert names == [f"Inbox@{lines + 1}"] and summary.embedded == 1
+
+
+def test_a_json_lines_file_that_grew_is_read_from_where_it_ended(tmp_path, fake, monkeypatch, opened):
+    """A scraper appends its records to one file: an update reads only the new ones, once the
+    file holds the records a reading decides its kind by (qa.tables.SAMPLE); its ids by line."""
+    import json
+
+    from qa.tables import SAMPLE
+
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    path = feed / "articles.jsonl"
+
+    def records(start: int, n: int, ids: bool = False) -> str:
+        return "".join(json.dumps({**({"id": f"a{i}"} if ids else {}), "title": f"Story {i}",
+                                   "text": f"The harbour story number {i} tells of quay {i % 13}."}) + "\n"
+                       for i in range(start, start + n))
+
+    path.write_text(records(0, 5) + "{not json\n", encoding="utf-8")
+    both = alike(tmp_path, fake, monkeypatch, opened)
+    summary, names = both([feed], build=True)
+    with open(path, "a", encoding="utf-8") as fh:  # too few records yet to go on from: read whole
+        fh.write(records(5, 3))
+    summary, names = both([feed])
+    assert names == ["articles.jsonl"] and summary.embedded == 3
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(records(8, SAMPLE))
+    summary, names = both([feed])
+    assert names == ["articles.jsonl"]
+    for start in (8 + SAMPLE, 9 + SAMPLE):
+        lines = path.read_bytes().count(b"\n")
+        with open(path, "a", encoding="utf-8") as fh:  # new records, with ids and without
+            fh.write(records(start, 1) + records(start + 100, 1, ids=True) + "{still not json\n")
+        summary, names = both([feed])
+        assert names == [f"articles.jsonl@{lines + 1}"] and summary.embedded == 2
+        # the kept part's malformed line said with the new ones, as one reading says them (alike() checks)
+        reasons = [s.reason for s in summary.skipped]
+        assert len(reasons) == 2 if start == 8 + SAMPLE else reasons[0].endswith(
+            f": 3 records (lines 6, {lines}, {lines + 3})"), reasons
+    lib = qa.Library.open(str(tmp_path / "trusted"), embedder=fake)
+    [hit] = lib.ask(f"harbour story number {9 + SAMPLE}", k=1, mode="lexical")
+    assert (hit.title, hit.line_start) == (f"Story {9 + SAMPLE}", lines + 1)
+    lib.close()
+    # A record rewritten in place as well as one appended: read whole.
+    data = path.read_bytes().replace(b"Story 3\"", b"Story X\"")
+    path.write_bytes(data + records(500, 1).encode())
+    summary, names = both([feed])
+    assert names == ["articles.jsonl"] and summary.embedded == 2

@@ -1,0 +1,104 @@
+"""A file that grew at its end since it was indexed is read from where it ended, not from its start.
+
+Thunderbird appends each new message to its folder's file (``Inbox``), a scraper or a log each
+new record to its JSON Lines file, and ``qa index --watch`` would otherwise read the whole file
+again for every addition: a few milliseconds a message (an HTML newsletter), so minutes for a
+folder of tens of thousands. Reading such a file to its end records how far it went
+(:class:`Tail`: its size, the SHA-256 of those bytes, their lines and messages or records) with
+the file's stamp (:mod:`qa.filestamps`). An update finding the same file (inode) grown, its
+first bytes as they were (hashed again) and a message or record starting where they end keeps
+the articles it holds and reads only the new ones, numbered on from where the old ones stopped,
+as a whole reading would number them. Anything else (Thunderbird compacting the folder, a flag
+changed in place, another reader version) reads the whole file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+
+MBOX, LINES = "mbox", "lines"  # what a reading resumes: a mailbox's messages, a file's lines (JSON Lines)
+_CHUNK = 1 << 20
+_BOUNDARY = 4096  # bytes looked at before the old end: a mailbox's last line must be blank
+
+
+@dataclass
+class Tail:
+    """Where a reading ended, and the hash of what it read: carried on by a resumed reading.
+    ``items``: the messages (records) before it; ``taken``: the ids of the articles they gave
+    (a new message with the Message-ID of one of them is told apart as a whole reading tells it)."""
+
+    kind: str = MBOX
+    size: int = 0
+    lines: int = 0
+    items: int = 0
+    sha256: hashlib._Hash = field(default_factory=hashlib.sha256)
+    taken: frozenset[str] = frozenset()
+
+    def add(self, data: bytes) -> None:
+        """Bytes read on from the end: a line, or the part of one."""
+        self.sha256.update(data)
+        self.size += len(data)
+        self.lines += data.endswith(b"\n")
+
+    def record(self) -> str:
+        """As :mod:`qa.filestamps` stores it with the file's stamp."""
+        return json.dumps({"kind": self.kind, "size": self.size, "sha256": self.sha256.hexdigest(),
+                           "lines": self.lines, "items": self.items})
+
+
+class Hashed:
+    """A binary file whose lines, as they are read, go to a :class:`Tail`."""
+
+    def __init__(self, fh, tail: Tail) -> None:
+        self._fh, self._tail = fh, tail
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self._fh.readline(size)
+        self._tail.add(data)
+        return data
+
+    def __iter__(self):
+        return iter(self.readline, b"")
+
+
+def tracked(absolute: str) -> bool:
+    """Whether a reading is recorded for resuming: not one through gzip or bzip2."""
+    return not absolute.lower().endswith((".gz", ".bz2"))
+
+
+def resumable(absolute: str, st: os.stat_result, recorded: str) -> Tail | None:
+    """How to read on from where the last reading of ``absolute`` ended (``recorded``: what
+    :meth:`Tail.record` gave), when the file grew by whole messages or lines past it; else None."""
+    try:
+        was = json.loads(recorded) if recorded else None
+        kind, size, digest = str(was.get("kind", MBOX)), int(was["size"]), str(was["sha256"])
+        items = int(was["items"] if "items" in was else was["messages"])
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    if kind not in (MBOX, LINES) or not tracked(absolute) or not 0 < size < st.st_size:
+        return None
+    tail = Tail(kind=kind, items=items)
+    try:
+        with open(absolute, "rb") as fh:
+            while tail.size < size:
+                chunk = fh.read(min(_CHUNK, size - tail.size))
+                if not chunk:
+                    return None
+                tail.sha256.update(chunk)
+                tail.size += len(chunk)
+                tail.lines += chunk.count(b"\n")
+            fh.seek(max(0, size - _BOUNDARY))
+            before = fh.read(size - max(0, size - _BOUNDARY))
+            after = fh.read(5)
+    except OSError:
+        return None
+    if tail.sha256.hexdigest() != digest or not before.endswith(b"\n"):
+        return None
+    if kind == LINES:
+        return tail
+    # A message starts with "From " after a blank line (qa.mail): the old end's last line must be one.
+    last = before[:-1].rpartition(b"\n")[2]
+    return tail if after == b"From " and not last.strip() else None
