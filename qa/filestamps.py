@@ -70,7 +70,7 @@ def stamp(st: os.stat_result, one_per_file: bool, seen_ns: int | None = None, pa
 
 def grown_since(recorded: str, st: os.stat_result, one_per_file: bool) -> bool:
     """Whether ``st`` is the file a stamp ``recorded`` (same inode, read by this version the
-    same way), grown since: a mailbox with new messages appended (qa.grown)."""
+    same way), grown since: a mailbox or JSON Lines file with more appended (qa.grown)."""
     head = f"{__version__}+{READERS}:{int(one_per_file)}:"
     if not recorded.startswith(head):
         return False
@@ -79,6 +79,13 @@ def grown_since(recorded: str, st: os.stat_result, one_per_file: bool) -> bool:
     except ValueError:
         return False
     return inode == st.st_ino and st.st_size > size
+
+
+def _tail_size(tail: str) -> int | None:
+    try:
+        return int(json.loads(tail)["size"])
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def same_file(path: str, before: os.stat_result) -> bool:
@@ -99,7 +106,7 @@ class FileStamps:
         self._db: sqlite3.Connection | None = None
         self._rows: dict[str, tuple[str, str, int]] | None = None
         self._skips: dict[str, str] = {}  # what reading a file left out, as JSON [[line, reason], ...]
-        self._tails: dict[str, str] = {}  # where a mailbox's reading ended (qa.grown)
+        self._tails: dict[str, str] = {}  # where a mailbox's (JSON Lines file's) reading ended (qa.grown)
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
@@ -144,7 +151,7 @@ class FileStamps:
             return []
 
     def tail(self, path: str) -> str:
-        """Where the recorded reading of the mailbox at ``path`` ended ('' for other files)."""
+        """Where the recorded reading of the mailbox (JSON Lines file) at ``path`` ended ('' for others)."""
         return self._tails.get(path, "") if self.get(path) is not None else ""
 
     def read_as(self, path: str) -> tuple[str, bool] | None:
@@ -187,14 +194,15 @@ class FileStamps:
         catalog, where they differ from what is recorded. ``read_as``: files read otherwise
         than ``one_per_file`` says (one article per file or not); ``skipped``: what reading a
         file left out (a message without text, a malformed record), recorded with it;
-        ``tails``: where the mailboxes read ended (qa.grown), kept for one not read."""
+        ``tails``: where the mailboxes and JSON Lines files read ended (qa.grown), kept for one
+        not read."""
         rows = []
         for path, (given, st, seen_ns) in whole.items():
             per_file = (read_as or {}).get(path, one_per_file)
             s, n = stamp(st, per_file, seen_ns, path), in_catalog.get(path, 0)
             left = json.dumps([[k.line, k.reason] for k in (skipped or {}).get(path, ())], ensure_ascii=False)
             tail = (tails or {}).get(path)
-            if tail is not None and f'"size": {st.st_size},' not in tail:  # not the file's bytes (UTF-16 read as UTF-8)
+            if tail is not None and _tail_size(tail) != st.st_size:  # not the file's bytes (UTF-16 read as UTF-8)
                 tail = ""
             if tail is None:
                 tail = self.tail(path) if self.get(path) is not None and self.get(path)[1] == s else ""

@@ -170,14 +170,14 @@ def index_paths(
             if not trust_stamps or not (rows or dups) or was is None or was[0] != given or was[2] != len(rows) + len(dups):
                 return False
             if was[1] == stamp(st, one_per_file, path=absolute):
-                return keep(absolute, given, rows, dups)
+                return keep_articles(absolute, given, rows, dups)
             tail = resumable(absolute, st, stamps.tail(absolute)) if grown_since(was[1], st, one_per_file) else None
-            if tail is None or not keep(absolute, given, rows, dups, resumed=True):
+            if tail is None or not keep_articles(absolute, given, rows, dups, resumed=True):
                 return False
             tail.taken = frozenset(r[1] for r in rows)
             return tail
 
-        def keep(absolute: str, given: str, rows: list, dups: list, resumed: bool = False) -> bool:
+        def keep_articles(absolute: str, given: str, rows: list, dups: list, resumed: bool = False) -> bool:
             """Keep the articles a file gave when last read, unless another file took them;
             ``resumed``: and read on from where that reading ended (what it left out is said
             with what the new part leaves out, as one reading says them)."""
@@ -318,8 +318,8 @@ def index_paths(
             stamps.record(stamps.changed(stats.whole, held_by, one_per_file, skipped=stats.file_skips,
                                          tails=stats.tails))
             return summary_of(read, 0, len(kept_rows) - len(kept_missing), 0, len(duplicates), stats,
-                            w.previous["counts"]["passages"], len(held), changed=False,
-                            kept_missing=len(kept_missing))
+                              w.previous["counts"]["passages"], len(held), changed=False,
+                              kept_missing=len(kept_missing))
         dropped = sum(len(v) for p, v in catalog.duplicates_by_path().items() if p in stale_duplicates)
         store.remove(catalog.delete_articles(gone))
         article_store.remove(gone)
@@ -390,7 +390,7 @@ def index_paths(
                 keep += [prev.get("passages"), prev.get("articles")]
             drop_stale(store_entry["uri"], store_entry["prefix"], keep, store_entry["owner"])
     return summary_of(read, embedded, len(kept_rows) - len(kept_missing), len(removed_rows) - resplit,
-                    len(duplicates), stats, counts["passages"], len(held), resumed=resumed,
-                    relocated=relocated, resplit=resplit, dropped_duplicates=dropped,
-                    kept_missing=len(kept_missing))
+                      len(duplicates), stats, counts["passages"], len(held), resumed=resumed,
+                      relocated=relocated, resplit=resplit, dropped_duplicates=dropped,
+                      kept_missing=len(kept_missing))
 

@@ -80,7 +80,7 @@ class ReadStats:
     # Files whose reading another file decided (an article left out as its id was taken):
     # read again by the next update, stamp or not.
     reread: set[str] = field(default_factory=set)
-    # Mailboxes read to their end: where, and the hash of what was read (qa.grown).
+    # Mailboxes and JSON Lines files read to their end: where, and the hash of what was read (qa.grown).
     tails: dict[str, str] = field(default_factory=dict)
     grown: set[str] = field(default_factory=set)  # those read only past where their last reading ended
     # What the part of such a file read before left out, said with what the rest leaves out; and

@@ -385,3 +385,12 @@ def test_a_json_lines_file_that_grew_is_read_from_where_it_ended(tmp_path, fake,
     path.write_bytes(data + records(500, 1).encode())
     summary, names = both([feed])
     assert names == ["articles.jsonl"] and summary.embedded == 2
+    # A UTF-16 file is read as UTF-8 through a copy, whose offsets are not the file's: read whole.
+    wide = feed / "wide.jsonl"
+    wide.write_bytes(b"\xff\xfe" + records(1000, SAMPLE + 5).encode("utf-16-le"))
+    summary, names = both([feed])
+    assert names == ["wide.jsonl"]
+    with open(wide, "ab") as fh:
+        fh.write(records(2000, 1).encode("utf-16-le"))
+    summary, names = both([feed])
+    assert names == ["wide.jsonl"] and summary.embedded == 1
