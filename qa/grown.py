@@ -50,7 +50,8 @@ class Tail:
 
 
 class Hashed:
-    """A binary file whose lines, as they are read, go to a :class:`Tail`."""
+    """A binary file whose lines, as they are read (``readline``, as qa.textlines reads), go to
+    a :class:`Tail`."""
 
     def __init__(self, fh, tail: Tail) -> None:
         self._fh, self._tail = fh, tail
@@ -59,9 +60,6 @@ class Hashed:
         data = self._fh.readline(size)
         self._tail.add(data)
         return data
-
-    def __iter__(self):
-        return iter(self.readline, b"")
 
 
 def tracked(absolute: str) -> bool:
