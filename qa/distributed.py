@@ -130,3 +130,17 @@ def _start(ray, options: RayOptions, attempts: int = 2) -> None:
             where = options.address or "this machine"
             raise InputError(f"cannot start Ray on {where}: {exc}. Check the address "
                              "(`ray status` on the head node) or run without --ray") from exc
+
+
+def encoder_for(ray: RayOptions | None, embedder, path: str):
+    """The Ray encoder for the index at ``path``, or None (``ray`` None) for embedding in this
+    process."""
+    if ray is None:
+        return None
+    from .embedder import BACKENDS
+
+    backend = getattr(embedder, "backend", None)
+    if backend not in BACKENDS:
+        raise InputError("Ray workers load the model by name: pass model= (and backend=), "
+                         "not a custom embedder object")
+    return ray_encoder(ray, embedder.name, backend, os.path.join(path, "models"), embedder.dim)

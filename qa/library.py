@@ -68,6 +68,13 @@ class Library:
         self._load()
         return True
 
+    @property
+    def generation(self) -> str:
+        """A name for the generation in use, new with each write that changed something
+        (another process's seen after :meth:`refresh`): a page showing counts redraws when it
+        changes."""
+        return "-".join(map(str, self._stamp))
+
     # --- construction ----------------------------------------------------------------------
     @classmethod
     def open(cls, path: str = DEFAULT_INDEX, *, model: str | None = None, embedder=None,
@@ -120,6 +127,7 @@ class Library:
         articles are in, English unless clearly another: ``qa.language``); kept by later writes.
         """
         from . import unpacked
+        from .distributed import encoder_for
         from .indexdir import MANIFEST, read_manifest, remove_unpublished
         from .indexer import index_paths
         from .settings import Settings
@@ -142,7 +150,7 @@ class Library:
                 embedder = load_embedder(model, backend, cache_dir=os.path.join(path, "models"))
             summary = index_paths(path, archives.paths, embedder, settings,
                                   one_per_file=one_per_file, full=True, progress=progress,
-                                  on_progress=on_progress, encoder=_encoder(ray, embedder, path),
+                                  on_progress=on_progress, encoder=encoder_for(ray, embedder, path),
                                   store_spec=store)
         except BaseException:
             if created and os.path.isdir(path):  # a failed first build leaves no folder behind
@@ -160,6 +168,7 @@ class Library:
         With ``ray`` the model runs in a Ray Data actor pool. The thresholds and the language
         (see :meth:`build`) stay as the index recorded them unless given."""
         from . import unpacked
+        from .distributed import encoder_for
         from .indexer import index_paths
         from .settings import Settings
 
@@ -173,7 +182,7 @@ class Library:
                                        approx_threshold=approx_threshold,
                                        ondisk_threshold=ondisk_threshold, language=language),
                               one_per_file=one_per_file, full=False, progress=progress,
-                              on_progress=on_progress, encoder=_encoder(ray, self.embedder, self.path))
+                              on_progress=on_progress, encoder=encoder_for(ray, self.embedder, self.path))
         self._load()
         self.last_summary = _with_archives(summary, archives)
         return self.last_summary
@@ -386,16 +395,3 @@ def _with_archives(summary: IndexSummary, archives: Resolved) -> IndexSummary:
     return dataclasses.replace(summary, unpacked=tuple(archives.lines),
                                skipped=(*archives.skipped, *summary.skipped))
 
-
-def _encoder(ray: RayOptions | None, embedder, path: str):
-    """The Ray encoder for ``ray``, or None for embedding in this process."""
-    if ray is None:
-        return None
-    from .distributed import ray_encoder
-    from .embedder import BACKENDS
-
-    backend = getattr(embedder, "backend", None)
-    if backend not in BACKENDS:
-        raise InputError("Ray workers load the model by name: pass model= (and backend=), "
-                         "not a custom embedder object")
-    return ray_encoder(ray, embedder.name, backend, os.path.join(path, "models"), embedder.dim)

@@ -1,6 +1,6 @@
-"""The web page's stylesheet: result cards, messages and the text around a passage."""
+"""The web page's look: its stylesheet (result cards, messages, the text around a passage) and theme."""
 
-# Titles are bold (700): the UI's theme has regular and bold faces only (see qa.ui._theme).
+# Titles are bold (700): the UI's theme has regular and bold faces only (see theme below).
 CSS = """
 .qa-summary {white-space: pre-wrap; overflow-wrap: anywhere;}
 .qa-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 12px 14px;
@@ -46,3 +46,16 @@ CSS = """
 .qa-around[open] > summary {margin-bottom: 4px;}
 .qa-around > .qa-passage {margin-left: 0; opacity: .72;}
 """
+
+
+def theme():
+    """Gradio's default look, with its fonts' regular and bold faces only: the semibold files it
+    ships hold a handful of glyphs, so semibold text (titles, labels) mixed in a fallback face.
+    Both files are served by Gradio itself; nothing is fetched from outside."""
+    import gradio as gr
+
+    return gr.themes.Default(
+        font=(gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif", "system-ui",
+              "sans-serif"),
+        font_mono=(gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace", "Consolas",
+                   "monospace"))

@@ -17,7 +17,7 @@ from .library import Library
 from .pagelink import TO_ADDRESS_JS, asked
 from .readers import EXTENSIONS
 from .sourcelist import library_rows
-from .style import CSS
+from .style import CSS, theme
 from .types import BZIPPED, GZIPPED, is_pdf
 from .uploads import store_uploads, unkept
 
@@ -48,6 +48,7 @@ _SCROLL_TO_SIMILAR = ("() => document.getElementById('similar-results')"
 
 # What a Library row adds to the source it names.
 _ROW_NOTE = re.compile(r" \((?:file not found|uploaded archive, \d+ files?|[\d,]+ files)\)$")
+FOLLOW_EVERY = 5  # seconds between an open page's looks at the index (a stat each)
 LIBRARY_ROWS = 1000  # a library of more files is listed by folder, as qa info lists one
 
 
@@ -220,6 +221,16 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         lib.refresh()  # a generation another process (qa index) published since
         return status(), library_table(find)
 
+    def follow(shown, find=""):
+        """The page's counts, library and filter lists drawn again when the index is not the
+        generation they show (``shown``): a --watch round, `qa index` in another terminal,
+        another page's upload. Nothing is sent when it is."""
+        lib.refresh()
+        now = lib.generation
+        if shown == now:
+            return [gr.skip()] * 5
+        return [now, status(), library_table(find), *tag_choices()]
+
     def tag_list():
         """The filter's tags, with how many articles have each."""
         return [(f"{tag} ({n})", tag) for tag, n in lib.catalog.tag_counts()]
@@ -331,8 +342,11 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                                         api_visibility="private", js=_CONFIRM_REMOVE)]
         changes.append(add_btn.click(add_files, [files, find], [add_out, status_md, table], api_visibility="private"))
         # The page's first values are those of the server's start: a page opened (or reloaded)
-        # later shows the index as it is now, uploads and `qa index` runs since included.
-        changes.append(demo.load(current, [find], [status_md, table], api_visibility="private"))
+        # later shows the index as it is now, and an open page follows it.
+        shown = gr.State(None)
+        drawn = [shown, status_md, table, tags, author]
+        demo.load(follow, [shown, find], drawn, api_visibility="private")
+        gr.Timer(FOLLOW_EVERY).tick(follow, [shown, find], drawn, api_visibility="private", show_progress="hidden")
         for change in changes:  # the filter's tags follow what the index holds
             change.then(tag_choices, None, [tags, author], api_visibility="private")
         gr.api(ask_api, api_name="ask")
@@ -375,19 +389,7 @@ def serve(index: str, host: str = "127.0.0.1", port: int = 7860, auth: str | Non
         credentials = (user, password)
     demo = build_ui(lib, examples)
     demo.queue(default_concurrency_limit=4)
-    demo.launch(server_name=host, server_port=port, auth=credentials, css=CSS, theme=_theme(),
+    demo.launch(server_name=host, server_port=port, auth=credentials, css=CSS, theme=theme(),
                 prevent_thread_lock=not block, show_error=False, quiet=False)
     return demo
 
-
-def _theme():
-    """Gradio's default look, with its fonts' regular and bold faces only: the semibold files it
-    ships hold a handful of glyphs, so semibold text (titles, labels) mixed in a fallback face.
-    Both files are served by Gradio itself; nothing is fetched from outside."""
-    import gradio as gr
-
-    return gr.themes.Default(
-        font=(gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif", "system-ui",
-              "sans-serif"),
-        font_mono=(gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace", "Consolas",
-                   "monospace"))

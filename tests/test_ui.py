@@ -597,11 +597,13 @@ def test_an_uploaded_zip_export_keeps_its_folders_and_goes_whole(page, tmp_path,
                            " && !r.innerText.includes('quay-export'); })()", timeout=60000)
 
 
-def test_a_page_opened_later_shows_the_index_as_it_is_now(page, browser, tmp_path, app_url):
-    def counts(pg) -> str:
-        pg.wait_for_function("/\\d+\\s+articles/.test(document.body.innerText)")
-        return re.search(r"(\d+)\s+articles\s*·\s*(\d+)\s+passages", pg.locator("body").inner_text()).group(0)
+def counts(pg) -> str:
+    """The page's '12 articles · 30 passages'."""
+    pg.wait_for_function("/\\d+\\s+articles/.test(document.body.innerText)")
+    return re.search(r"(\d+)\s+articles\s*·\s*(\d+)\s+passages", pg.locator("body").inner_text()).group(0)
 
+
+def test_a_page_opened_later_shows_the_index_as_it_is_now(page, browser, tmp_path, app_url):
     f = tmp_path / "pilot-boat.txt"
     f.write_text("The pilot boat Mira guides tankers into Keel Bay after dark.\n", encoding="utf-8")
     upload(page, f)
@@ -617,6 +619,24 @@ def test_a_page_opened_later_shows_the_index_as_it_is_now(page, browser, tmp_pat
         later.locator("#library").get_by_text("pilot-boat.txt").locator("visible=true").first.wait_for(timeout=30000)
     finally:
         later.close()
+
+
+
+def test_an_open_page_follows_an_update_made_in_another_process(page, tmp_path, app_url):
+    before = counts(page)
+    n = int(before.split()[0])
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#library-find textarea").fill("lighthouse")
+    f = tmp_path / "lighthouse-keeper.txt"
+    f.write_text("The last lighthouse keeper of Fenn Rock retired in 1987.\n", encoding="utf-8")
+    # qa index in another terminal, while the page stays open and is not reloaded
+    subprocess.run([sys.executable, "-m", "qa.cli", "index", str(f), "--index", str(APP_INDEX[app_url]), "--quiet"],
+                   check=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}, capture_output=True)
+    page.wait_for_function(f"/\\b{n + 1} articles/.test(document.body.innerText)", timeout=30000)
+    assert counts(page) != before
+    # the table is drawn again with the filter typed into it kept
+    page.locator("#library").get_by_text("lighthouse-keeper.txt").locator("visible=true").first.wait_for(timeout=30000)
+    assert page.locator("#library-find textarea").input_value() == "lighthouse"
 
 
 def test_a_pdf_cards_reference_opens_the_file_at_the_hits_page_and_nothing_else_is_served(page, tmp_path,
