@@ -12,6 +12,7 @@ for the system's inotify limit) rounds run every :data:`DEFAULT_INTERVAL` second
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -30,7 +31,12 @@ _CHANGES = frozenset(("created", "modified", "deleted", "moved", "closed"))
 
 class FileEvents:
     """Changes under ``paths`` as the file system reports them, but for those under ``ignore``
-    (the index's own folder: its writes are no change to the articles)."""
+    (the index's own folder: its writes are no change to the articles).
+
+    A watched folder's own folder is watched too (not what is under it): a folder deleted or
+    moved away and made again (a sync tool replacing it, a clone made anew) is watched again
+    once it is back, as the watch on the old one went with it.
+    """
 
     def __init__(self, paths: Sequence[str], ignore: Sequence[str] = ()) -> None:
         from watchdog.events import FileSystemEventHandler
@@ -47,17 +53,23 @@ class FileEvents:
             def on_any_event(self, event) -> None:
                 seen(event)
 
-        self._observer = Observer()
-        for folder in self._folders:
-            self._observer.schedule(Handler(), folder, recursive=True)
-        for parent in {os.path.dirname(f) for f in self._files}:  # a file: its folder, for its changes alone
+        self._handler, self._observer = Handler(), Observer()
+        self._watches = {folder: self._observer.schedule(self._handler, folder, recursive=True)
+                         for folder in self._folders}
+        # A file: its folder, for its changes alone. A folder: its folder, for it coming back.
+        parents = {os.path.dirname(f) for f in self._files} | {os.path.dirname(f[:-1]) for f in self._folders}
+        for parent in parents:
             if os.path.isdir(parent):
-                self._observer.schedule(Handler(), parent, recursive=False)
+                self._observer.schedule(self._handler, parent, recursive=False)
         self._observer.start()
 
     def _seen(self, event) -> None:
         if event.event_type not in _CHANGES or (event.is_directory and event.event_type == "modified"):
             return  # a folder is "modified" by any change in it, which is reported itself
+        if event.is_directory and event.event_type in ("created", "moved"):
+            back = os.path.join(os.fsdecode(event.dest_path or event.src_path), "")
+            if back in self._watches:
+                self._watch_again(back)
         for path in (event.src_path, getattr(event, "dest_path", "")):
             path = os.fsdecode(path)
             if path and not os.path.join(path, "").startswith(self._ignore) and (
@@ -65,6 +77,13 @@ class FileEvents:
                 self._last = time.monotonic()
                 self._changed.set()
                 return
+
+    def _watch_again(self, folder: str) -> None:
+        """Watch ``folder`` made again (the old watch, on a folder gone or moved, goes)."""
+        with contextlib.suppress(KeyError):
+            self._observer.unschedule(self._watches[folder])
+        with contextlib.suppress(OSError):  # gone again already: the rounds every EVENT_INTERVAL look
+            self._watches[folder] = self._observer.schedule(self._handler, folder, recursive=True)
 
     def wait(self, timeout: float) -> bool:
         """Whether something changed within ``timeout`` seconds; when it did, returns once

@@ -128,6 +128,38 @@ def test_file_events_are_changes_to_the_paths_not_reads_nor_the_index_folder(tmp
         events.stop()
 
 
+
+def test_a_watched_folder_deleted_or_moved_away_and_made_again_is_watched_again(tmp_path):
+    import shutil
+
+    from qa.watch import FileEvents
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "ferry.txt").write_text("The ferry leaves at nine.\n", encoding="utf-8")
+    events = FileEvents([str(notes)])
+    try:
+        shutil.rmtree(notes)
+        assert events.wait(10)
+        notes.mkdir()  # a sync tool or a clone making it anew
+        assert events.wait(10)
+        (notes / "crane.txt").write_text("The crane lifts forty tonnes.\n", encoding="utf-8")
+        assert events.wait(10)
+        notes.rename(tmp_path / "notes.old")
+        assert events.wait(10)
+        (tmp_path / "notes.new").mkdir()
+        assert not events.wait(1.5)  # beside the watched folder
+        (tmp_path / "notes.new" / "quay.txt").write_text("The quay reopens.\n", encoding="utf-8")
+        (tmp_path / "notes.new").rename(notes)  # moved into its place, files and all
+        assert events.wait(10)
+        (notes / "quay.txt").write_text("The quay reopens in May.\n", encoding="utf-8")
+        assert events.wait(10)
+        (tmp_path / "notes.old" / "crane.txt").write_text("Moved away: not watched.\n", encoding="utf-8")
+        assert not events.wait(1.5)
+    finally:
+        events.stop()
+
+
 def test_changes_close_together_make_one_round_after_they_pause(tmp_path):
     import threading
 
