@@ -1,13 +1,16 @@
 """Updates of an index holding one large file that grows at its end: a mailbox (Thunderbird's
-``Inbox``, a Takeout ``.mbox``) and a JSON Lines file (a scraper's). Is the file read again?
+``Inbox``, a Takeout ``.mbox``), a JSON Lines file (a scraper's) and a ``.txt`` of articles
+separated by blank lines. Is the file read again?
 
-    python benchmarks/grown_update.py [--messages 3000] [--records 20000]
+    python benchmarks/grown_update.py [--messages 3000] [--records 20000] [--articles 20000]
 
 Each file is written, indexed with the tests' fake embedder (only reading counts), then two
 updates that change nothing are timed (the mailbox holds a message without text: before skips
 were recorded with file stamps, a file that left anything out was read again by every update
-and every ``--watch`` round), and two after one more message or record was appended (before a
-reading recorded where it ended, qa.grown, the whole file was read again).
+and every ``--watch`` round), and two right after one more message, record or article was
+appended, as a ``--watch`` round a second later reads it (before a reading recorded where it
+ended, qa.grown, the whole file was read again; before a file that new had its reading recorded
+all the same, qa.filestamps.UNTRUSTED, the whole file too).
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ def measure(what: str, write: Callable[[Path, int], None], count: int, name: str
                   f"left out said again: {len(summary.skipped)}")
         for n in (1, 2):
             write(folder / name, -n)
-            time.sleep(3.1)
+            time.sleep(1)  # qa.watch.SETTLE
             t = time.perf_counter()
             summary = lib.update([str(folder)], progress=False)
             print(f"  update after one more was appended {n}: {time.perf_counter() - t:.2f} s, "
@@ -86,13 +89,27 @@ def records(path: Path, count: int) -> None:
         fh.writelines(record(i) for i in ((10**6 - count,) if count < 0 else range(count)))
 
 
+def blocks(path: Path, count: int) -> None:
+    """Articles of a few sentences, a blank line between them; ``count`` below 0: append one more."""
+    def article(i: int) -> str:
+        return (f"Harbour report {i}. The quay {i % 31} reopens on day {i % 7} after the storm of "
+                f"week {i % 52}. Crane {i} lifts forty tonnes; the ferry to Skerry Isle leaves at "
+                f"nine and returns at {i % 12 + 1}. Tolls rise by a fifth for lorries over "
+                f"{i % 40 + 3} tonnes.\n\n")
+
+    with open(path, "a" if count < 0 else "w", encoding="utf-8") as fh:
+        fh.writelines(article(i) for i in ((10**6 - count,) if count < 0 else range(count)))
+
+
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--messages", type=int, default=3000)
     p.add_argument("--records", type=int, default=20000)
+    p.add_argument("--articles", type=int, default=20000)
     args = p.parse_args()
     measure("messages", mailbox, args.messages, "All mail.mbox")
     measure("records", records, args.records, "articles.jsonl")
+    measure("articles", blocks, args.articles, "clippings.txt")
     return 0
 
 

@@ -13,6 +13,9 @@ generation. They only ever claim what the live catalog holds: rows are forgotten
 write publishes and recorded after, so a crash in between leaves fewer rows (files read
 again), never a stale one. A stamp is taken only when the file was older than :data:`RACY_NS`
 when it was read: a second write within a file system's time resolution would not move its times.
+A file that grows at its end (a mailbox, JSON Lines, a .txt of articles) read when that new is
+recorded all the same, with a stamp that never matches (:data:`UNTRUSTED`): it is read again,
+but from where that reading ended, whose bytes :mod:`qa.grown` hashes again.
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ READERS = 28  # 2: HTML titles and dates; 3: HTML paragraphs unwrapped (qa.htmlp
 # reply without the message it quotes, signatures, Gmail's Spam and Trash and Thunderbird's deleted messages
 # left out (qa.mail)
 RACY_NS = 3 * 10**9
+# Ends the stamp of a file read too new to trust its times: it never matches, so the file is read
+# again, but from where that reading ended if it grew (qa.grown hashes what came before).
+UNTRUSTED = "+untrusted"
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, source TEXT NOT NULL,"
            " stamp TEXT NOT NULL, articles INTEGER NOT NULL, skipped TEXT NOT NULL DEFAULT '[]',"
            " tail TEXT NOT NULL DEFAULT '')")
@@ -64,8 +70,11 @@ def stamp(st: os.stat_result, one_per_file: bool, seen_ns: int | None = None, pa
         from .slack import names_stamp
 
         beside = names_stamp(path)
-    return (f"{__version__}+{READERS}:{int(one_per_file)}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
-            + (f"+{beside}" if beside else ""))
+    return _times(st, one_per_file) + (f"+{beside}" if beside else "")
+
+
+def _times(st: os.stat_result, one_per_file: bool) -> str:
+    return f"{__version__}+{READERS}:{int(one_per_file)}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
 def grown_since(recorded: str, st: os.stat_result, one_per_file: bool) -> bool:
@@ -206,6 +215,8 @@ class FileStamps:
                 tail = ""
             if tail is None:
                 tail = self.tail(path) if self.get(path) is not None and self.get(path)[1] == s else ""
+            if s is None and tail:  # a mailbox Thunderbird wrote to a second ago: the next reading goes on
+                s = _times(st, per_file) + UNTRUSTED
             if s is not None and n and (self.get(path) != (given, s, n) or self._skips.get(path) != left
                                         or self._tails.get(path, "") != tail):
                 rows.append((path, given, s, n, left, tail))

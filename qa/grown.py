@@ -1,12 +1,14 @@
 """A file that grew at its end since it was indexed is read from where it ended, not from its start.
 
 Thunderbird appends each new message to its folder's file (``Inbox``), a scraper or a log each
-new record to its JSON Lines file, and ``qa index --watch`` would otherwise read the whole file
+new record to its JSON Lines file, a clipper each article to a ``.txt`` of blank-line-separated
+articles, and ``qa index --watch`` would otherwise read the whole file
 again for every addition: a few milliseconds a message (an HTML newsletter), so minutes for a
 folder of tens of thousands. Reading such a file to its end records how far it went
-(:class:`Tail`: its size, the SHA-256 of those bytes, their lines and messages or records) with
-the file's stamp (:mod:`qa.filestamps`). An update finding the same file (inode) grown, its
-first bytes as they were (hashed again) and a message or record starting where they end keeps
+(:class:`Tail`: its size, the SHA-256 of those bytes, their lines and messages, records or
+articles) with the file's stamp (:mod:`qa.filestamps`; even one too new to trust, as the hash
+is what tells). An update finding the same file (inode) grown, its first bytes as they were
+(hashed again) and a message, record or article starting where they end keeps
 the articles it holds and reads only the new ones, numbered on from where the old ones stopped,
 as a whole reading would number them. Anything else (Thunderbird compacting the folder, a flag
 changed in place, another reader version) reads the whole file.
@@ -19,7 +21,9 @@ import json
 import os
 from dataclasses import dataclass, field
 
-MBOX, LINES = "mbox", "lines"  # what a reading resumes: a mailbox's messages, a file's lines (JSON Lines)
+# What a reading resumes: a mailbox's messages, a file's lines (JSON Lines), its blank-line
+# separated blocks (a .txt of articles).
+MBOX, LINES, BLOCKS = "mbox", "lines", "blocks"
 _CHUNK = 1 << 20
 _BOUNDARY = 4096  # bytes looked at before the old end: a mailbox's last line must be blank
 
@@ -76,7 +80,7 @@ def resumable(absolute: str, st: os.stat_result, recorded: str) -> Tail | None:
         items = int(was["items"] if "items" in was else was["messages"])
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
-    if kind not in (MBOX, LINES) or not tracked(absolute) or not 0 < size < st.st_size:
+    if kind not in (MBOX, LINES, BLOCKS) or not tracked(absolute) or not 0 < size < st.st_size:
         return None
     tail = Tail(kind=kind, items=items)
     try:
@@ -90,13 +94,19 @@ def resumable(absolute: str, st: os.stat_result, recorded: str) -> Tail | None:
                 tail.lines += chunk.count(b"\n")
             fh.seek(max(0, size - _BOUNDARY))
             before = fh.read(size - max(0, size - _BOUNDARY))
-            after = fh.read(5)
+            after = fh.read(_BOUNDARY)
     except OSError:
         return None
     if tail.sha256.hexdigest() != digest or not before.endswith(b"\n"):
         return None
     if kind == LINES:
         return tail
+    # the old part's last line, whole (what comes before it in view, or the file's start)
+    _, sep, last = before[:-1].rpartition(b"\n")
+    if not sep and size > _BOUNDARY:
+        return None
+    if kind == BLOCKS:  # the old last block ended: by a blank line, or the new part opens with one
+        first, ended, _ = after.partition(b"\n")
+        return tail if not last.strip() or (ended and not first.strip()) else None
     # A message starts with "From " after a blank line (qa.mail): the old end's last line must be one.
-    last = before[:-1].rpartition(b"\n")[2]
-    return tail if after == b"From " and not last.strip() else None
+    return tail if after.startswith(b"From ") and not last.strip() else None

@@ -162,8 +162,8 @@ def index_paths(
         def unchanged(given: str, absolute: str, st: os.stat_result) -> bool | Tail:
             """Keep a file's articles without reading it, if it is as its stamp says, none of
             its articles is claimed by what was read before it, and each of its duplicates
-            still has an original read before it (else reading decides). A mailbox or JSON Lines
-            file grown by new messages or records keeps those it held: where to read on from (qa.grown)."""
+            still has an original read before it (else reading decides). A mailbox, JSON Lines
+            file or .txt of articles grown by new ones keeps those it held: where to read on from (qa.grown)."""
             rows = by_path.get(absolute, [])
             dups = dups_by_path.get(absolute, [])
             was = stamps.get(absolute)

@@ -21,7 +21,7 @@ from .epub import read_epub
 from .feeds import FEEDS, read_feed
 from .filestamps import same_file
 from .frontmatter import front_matter
-from .grown import Tail
+from .grown import BLOCKS, Hashed, Tail, tracked
 from .htmlpage import read_html
 from .jats import is_jats, read_jats
 from .mail import read_mail
@@ -150,7 +150,7 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool, r
                 streamed = _read_clippings if is_clippings(head) else _read_txt_blocks
             if streamed:
                 dates = {"dates": FileDates(absolute)} if ext != ".txt" else {}
-                if resume is not None and streamed in (read_mail, read_jsonl):
+                if resume is not None and streamed in (read_mail, read_jsonl, _read_txt_blocks):
                     dates["resume"] = resume
                 yield from _guarded(streamed(given, absolute, fh, stats, **dates), given, absolute, stats)
                 return
@@ -253,13 +253,18 @@ def alike_once(skips: list[Skip], shown: int = 5) -> list[Skip]:
     return out
 
 
-def _read_txt_blocks(given, absolute, fh, stats) -> Iterator[Article]:
+def _read_txt_blocks(given, absolute, fh, stats, resume: Tail | None = None) -> Iterator[Article]:
     """One article per blank-line-separated block, streamed; a file named by its date (a
-    journal's ``2024-03-05.txt``) dates its blocks."""
-    position = 0
+    journal's ``2024-03-05.txt``) dates its blocks. ``resume``: where a reading of the same file
+    ended, its blocks kept (:mod:`qa.grown`): read on from there."""
+    tail = resume if resume is not None else Tail(kind=BLOCKS) if tracked(absolute) else None
+    if resume is not None:
+        fh.seek(resume.size)
+    position = resume.items if resume is not None else 0
     date = name_date(absolute)
     start, block, size, broken = 0, [], 0, False
-    for number, line in itertools.chain(read_lines(given, fh, stats), [(0, "")]):
+    lines = read_lines(given, fh if tail is None else Hashed(fh, tail), stats, resume.lines if resume is not None else 0)
+    for number, line in itertools.chain(lines, [(0, "")]):
         if line is not None and _BLANK.match(line):
             if block or broken:
                 if size > MAX_ARTICLE_BYTES:
@@ -282,6 +287,9 @@ def _read_txt_blocks(given, absolute, fh, stats) -> Iterator[Article]:
             block.append(line)
         else:
             block = []
+    if tail is not None:  # read to its end: a later reading may go on from here
+        tail.items = position
+        stats.tails[absolute] = tail.record()
 
 
 def _read_enex(given, absolute, fh, stats, dates=None) -> Iterator[Article]:

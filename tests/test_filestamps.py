@@ -103,11 +103,11 @@ def test_an_update_ends_as_one_that_reads_every_file(small_corpus, tmp_path, fak
     assert names == ["b.txt", "note.md"] and summary.embedded == 2 and summary.unchanged_files == 2
 
     # An earlier file now holds the text of an unchanged later file's article: reading decides
-    # which copy is the duplicate, so the later file is read too.
+    # which copy is the duplicate, so the later file is read too (a.txt from where it ended).
     with open(small_corpus / "a.txt", "a", encoding="utf-8") as fh:
         fh.write("\nThe Osk flood damaged two hundred homes in the lower town.\n")
     summary, names = both([small_corpus])
-    assert names == ["a.txt", "records.jsonl"] and summary.duplicates == 1
+    assert names == ["a.txt@10", "records.jsonl"] and summary.duplicates == 1
     # Then, with nothing changed, neither is read: the duplicate's original is read before it.
     summary, names = both([small_corpus])
     assert names == [] and summary.duplicates == 1 and not summary.changed
@@ -159,7 +159,7 @@ def test_an_update_ends_as_one_that_reads_every_file(small_corpus, tmp_path, fak
     with open(small_corpus / "a.txt", "a", encoding="utf-8") as fh:
         fh.write("\nA new observatory opened on Mount Pell.\nIts telescope has a four metre mirror.\n")
     summary, names = both([small_corpus])
-    assert names == ["a.txt", "zz-copy.txt"] and summary.duplicates == 2
+    assert names == ["a.txt@10", "zz-copy.txt"] and summary.duplicates == 2
     summary, names = both([small_corpus])
     assert names == [] and summary.duplicates == 2 and not summary.changed
     # The copy's original goes: the copy is read, and its article is no longer a duplicate.
@@ -191,6 +191,36 @@ def test_a_file_written_moments_ago_is_read_again(small_corpus, tmp_path, fake, 
     opened.clear()
     lib.update([str(small_corpus)], progress=False)
     assert opened == ["a.txt", "note.md", "records.jsonl"]
+
+
+
+def test_a_growing_file_read_moments_after_a_write_is_read_on_from_where_it_ended(tmp_path, fake, opened):
+    """Under the default RACY_NS: `qa index --watch` reads a file a second after the write that
+    woke it, too new to trust its times. A file that grows at its end is read again all the
+    same, but from where that reading ended (its bytes hashed again), not from its start."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    path = notes / "log.txt"
+    path.write_text("The ferry leaves at nine.\n\nThe crane lifts forty tonnes.\n", encoding="utf-8")
+    (notes / "a.md").write_text("# Quay\n\nThe quay reopens in May.\n", encoding="utf-8")
+    lib = qa.Library.build([str(notes)], str(tmp_path / "idx"), embedder=fake, progress=False, language="english")
+    for n, text in enumerate(("Tolls rise in June.", "A new pier opens.")):
+        lines = path.read_bytes().count(b"\n")
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(f"\n{text}\n")
+        opened.clear()
+        summary = lib.update([str(notes)], progress=False)
+        assert opened == ["a.md", f"log.txt@{lines + 1}"] and summary.embedded == 1 and summary.read == 4 + n
+    opened.clear()
+    lib.update([str(notes)], progress=False)  # not grown: read again, whole, as any file that new
+    assert opened == ["a.md", "log.txt"]
+    # rewritten before its end as well as grown, within a second: the hash tells, read whole
+    path.write_bytes(path.read_bytes().replace(b"nine", b"noon") + b"\nThe lighthouse is lit.\n")
+    opened.clear()
+    summary = lib.update([str(notes)], progress=False)
+    assert opened == ["a.md", "log.txt"] and summary.embedded == 2 and summary.removed == 1
+    assert [h.text for h in lib.ask("ferry leaves", k=1, mode="lexical")] == ["The ferry leaves at noon."]
+    lib.close()
 
 
 def test_a_files_age_counts_when_it_is_read_not_when_its_stamp_is_recorded(small_corpus, tmp_path, monkeypatch,
@@ -337,6 +367,49 @@ def test_a_mailbox_that_grew_is_read_from_where_it_ended_and_ends_as_a_whole_rea
         fh.write(mbox(note("Bridge repairs", "The bridge reopens in May.", 16)))
     summary, names = both([mail])
     assert names == [f"Inbox@{lines + 1}"] and summary.embedded == 1
+
+
+
+def test_a_text_file_of_articles_that_grew_is_read_from_where_it_ended(tmp_path, fake, monkeypatch, opened):
+    """Articles appended to a .txt of blank-line-separated blocks: an update reads only the new
+    blocks when the old last one had ended (a blank line ends it, or opens what was added);
+    an addition that goes on with the last block reads the file whole."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    path = notes / "clippings.txt"
+    path.write_text("The ferry to Skerry Isle leaves at nine.\n\nThe harbour crane lifts forty tonnes.\n",
+                    encoding="utf-8")
+    both = alike(tmp_path, fake, monkeypatch, opened)
+    summary, names = both([notes], build=True)
+
+    def append(text: str) -> int:
+        lines = path.read_bytes().count(b"\n")
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(text)
+        return lines
+
+    lines = append("\nThe quay reopens in May after repairs.\nIts new lights are brighter.\n")
+    summary, names = both([notes])  # the new part opens with a blank line
+    assert names == [f"clippings.txt@{lines + 1}"] and summary.embedded == 1
+    lines = append("\n\n\nThe ferry to Skerry Isle leaves at nine.\n\nTolls rise by a fifth in June.\n\n")
+    summary, names = both([notes])  # a copy of the first block: a duplicate, as a whole reading finds
+    assert names == [f"clippings.txt@{lines + 1}"] and summary.embedded == 1 and summary.duplicates == 1
+    lines = append("The lighthouse keeper retired in 1987.\n")
+    summary, names = both([notes])  # the file had ended with a blank line
+    assert names == [f"clippings.txt@{lines + 1}"] and summary.embedded == 1
+    lib = qa.Library.open(str(tmp_path / "trusted"), embedder=fake)
+    [hit] = lib.ask("lighthouse keeper retired", k=1, mode="lexical")
+    assert (hit.line_start, hit.line_end) == (lines + 1, lines + 1)
+    [hit] = lib.ask("tolls rise", k=1, mode="lexical")
+    assert hit.line_start == 12
+    lib.close()
+    append("He still climbs it on Sundays.\n")  # goes on with the last block: read whole
+    summary, names = both([notes])
+    assert names == ["clippings.txt"] and summary.embedded == 1 and summary.removed == 1
+    # An edit before the end as well as an addition: read whole.
+    path.write_bytes(path.read_bytes().replace(b"forty", b"fifty") + b"\nA new pier opens.\n")
+    summary, names = both([notes])
+    assert names == ["clippings.txt"] and summary.embedded == 2
 
 
 def test_a_json_lines_file_that_grew_is_read_from_where_it_ended(tmp_path, fake, monkeypatch, opened):
