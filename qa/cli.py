@@ -203,7 +203,7 @@ def cmd_index(args) -> int:
         seconds = every(args.watch, events)
         print(f"{described(args.paths, seconds, events)} (Ctrl+C stops)", flush=True)
         try:
-            watch(partial(lib.update, args.paths, one_per_file=args.one_per_file, progress=False, ray=ray),
+            watch(partial(lib.update, one_per_file=args.one_per_file, progress=False, ray=ray), args.paths,
                   seconds, report=partial(print, flush=True), events=events)
         except KeyboardInterrupt:
             print("stopped watching")

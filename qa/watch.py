@@ -7,7 +7,8 @@ Rounds start when the file system reports a change under the paths (watchdog: in
 FSEvents on macOS, ReadDirectoryChangesW on Windows), once changes have paused for
 :data:`SETTLE` seconds, and every :data:`EVENT_INTERVAL` seconds all the same: a network drive
 reports no change made by another machine. Where the paths cannot be watched (too many folders
-for the system's inotify limit) rounds run every :data:`DEFAULT_INTERVAL` seconds instead.
+for the system's inotify limit) rounds run every :data:`DEFAULT_INTERVAL` seconds instead. A
+path that is gone keeps its articles until it is back (see :func:`watch`).
 """
 
 from __future__ import annotations
@@ -127,19 +128,23 @@ def described(paths: Sequence[str], interval: float, events: FileEvents | None) 
     return f"watching {', '.join(paths)}: {how}"
 
 
-def watch(update: Callable[[], IndexSummary], interval: float = DEFAULT_INTERVAL,
+def watch(update: Callable[[list[str]], IndexSummary], paths: Sequence[str], interval: float = DEFAULT_INTERVAL,
           report: Callable[[str], None] = print, sleep: Callable[[float], None] = time.sleep,
           rounds: int | None = None, events: FileEvents | None = None) -> None:
-    """Run ``update`` every ``interval`` seconds, or sooner when ``events`` report a change
-    (``rounds`` times, or until interrupted), and ``report`` what each round that changed
-    something did, one line, and files newly skipped.
+    """Run ``update`` of ``paths`` every ``interval`` seconds, or sooner when ``events`` report
+    a change (``rounds`` times, or until interrupted), and ``report`` what each round that
+    changed something did, one line, and files newly skipped.
 
-    Another writer holding the index (an upload in the web UI) only postpones the round; any
-    other error is reported and the next round tries again.
+    A round updates the paths that exist: one gone (a drive unplugged, a folder a sync tool is
+    replacing) keeps its articles until it is back, said when it goes and when it comes back;
+    else a round would remove them all and the next embed them all again. Another writer
+    holding the index (an upload in the web UI) only postpones the round; any other error is
+    reported and the next round tries again.
     """
     if not interval > 0:
         raise ValueError("the interval must be above 0 seconds")
     skipped: set[tuple[str, str]] = set()
+    gone: set[str] = set()
     done = 0
     while rounds is None or done < rounds:
         if events is None:
@@ -148,8 +153,18 @@ def watch(update: Callable[[], IndexSummary], interval: float = DEFAULT_INTERVAL
             events.wait(interval)
         done += 1
         now = datetime.now().strftime("%H:%M:%S")
+        missing = {p for p in paths if not os.path.exists(p)}
+        for path in sorted(missing - gone):
+            report(f"{now} {path} is gone: its articles stay in the index until it is back "
+                   f"(`qa remove {path}` takes them out)")
+        for path in sorted(gone - missing):
+            report(f"{now} {path} is back")
+        gone = missing
+        present = [p for p in paths if p not in missing]
+        if not present:
+            continue
         try:
-            summary = update()
+            summary = update(present)
         except IndexLockedError:
             continue  # the other writer's changes are in when it is done; ours come next round
         except QAError as exc:  # a folder gone, a disk full: said, and tried again next round
@@ -178,7 +193,8 @@ def watch_in_background(lib, paths: list[str], interval: float | None = None,
     events = file_events(paths, [lib.path], report)
     seconds = every(interval, events)
     report(described(paths, seconds, events))
-    thread = threading.Thread(target=watch, args=(lambda: lib.update(paths, progress=False), seconds, report),
+    thread = threading.Thread(target=watch, args=(lambda present: lib.update(present, progress=False), paths,
+                                                  seconds, report),
                               kwargs={"events": events}, name="qa-watch", daemon=True)
     thread.start()
     return thread

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -30,7 +31,7 @@ def test_each_round_updates_the_index_and_says_what_changed(tmp_path, fake):
     ]
     said: list[str] = []
     rounds = iter(changes)
-    watch(lambda: lib.update([str(notes)], progress=False), 0.01, report=said.append,
+    watch(lambda present: lib.update(present, progress=False), [str(notes)], 0.01, report=said.append,
           sleep=lambda _: next(rounds)(), rounds=len(changes))
     stamp = r"\d\d:\d\d:\d\d "
     assert len(said) == 4, said
@@ -40,30 +41,65 @@ def test_each_round_updates_the_index_and_says_what_changed(tmp_path, fake):
     assert [h.source for h in lib.ask("crane tonnes", k=5, mode="lexical")] == [str(notes / "crane.md")]
 
 
-def re_match(pattern: str, text: str) -> bool:
-    import re
 
+def test_a_watched_folder_that_is_gone_keeps_its_articles_until_it_is_back(tmp_path, fake):
+    """A drive unplugged, a folder a sync tool is replacing: the rounds leave its articles alone
+    (the other paths are still updated), so when it is back nothing is embedded again."""
+    import shutil
+
+    notes, other = tmp_path / "notes", tmp_path / "other"
+    for folder, text in ((notes, "The ferry leaves at nine."), (other, "The quay reopens in May.")):
+        folder.mkdir()
+        (folder / "a.md").write_text(f"# Note\n\n{text}\n", encoding="utf-8")
+    lib = qa.Library.build([str(notes), str(other)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    found = []
+    changes = [
+        lambda: shutil.move(notes, tmp_path / "away"),
+        lambda: (other / "crane.md").write_text("# Crane\n\nThe crane lifts forty tonnes.\n", encoding="utf-8"),
+        lambda: shutil.copytree(tmp_path / "away", notes),  # made anew: new files, the same texts
+    ]
+    said: list[str] = []
+    rounds = iter(changes)
+
+    def update(present):
+        summary = lib.update(present, progress=False)
+        found.append([h.source for h in lib.ask("ferry leaves at nine", k=1, mode="lexical")])
+        return summary
+
+    watch(update, [str(notes), str(other)], 0.01, report=said.append, sleep=lambda _: next(rounds)(),
+          rounds=len(changes))
+    stamp = r"\d\d:\d\d:\d\d "
+    assert len(said) == 3, said
+    assert re_match(stamp + f"{re.escape(str(notes))} is gone: its articles stay in the index until it is back "
+                    rf"\(`qa remove {re.escape(str(notes))}` takes them out\)", said[0])
+    assert re_match(stamp + "embedded 1, removed 0: index holds 3 passages", said[1])
+    assert re_match(stamp + f"{re.escape(str(notes))} is back", said[2])  # and nothing embedded again
+    assert found == [[str(notes / "a.md")]] * 3
+    assert lib.info().articles == 3
+
+
+def re_match(pattern: str, text: str) -> bool:
     return re.fullmatch(pattern, text) is not None
 
 
 def test_a_round_another_writer_holds_the_index_is_put_off_and_an_error_is_said():
     calls = []
 
-    def update():
+    def update(present):
         calls.append(1)
         raise IndexLockedError("another process is writing")
 
     said: list[str] = []
-    watch(update, 0.01, report=said.append, sleep=lambda _: None, rounds=3)
+    watch(update, ["."], 0.01, report=said.append, sleep=lambda _: None, rounds=3)
     assert len(calls) == 3 and said == []
 
-    def gone():
-        raise qa.InputError("no such file or folder: notes")
+    def full(present):
+        raise qa.InputError("no room left on the disk")
 
-    watch(gone, 0.01, report=said.append, sleep=lambda _: None, rounds=2)  # said, and tried again
-    assert len(said) == 2 and all(re_match(r"\d\d:\d\d:\d\d error: no such file or folder: notes", s) for s in said)
+    watch(full, ["."], 0.01, report=said.append, sleep=lambda _: None, rounds=2)  # said, and tried again
+    assert len(said) == 2 and all(re_match(r"\d\d:\d\d:\d\d error: no room left on the disk", s) for s in said)
     with pytest.raises(ValueError):
-        watch(update, 0, rounds=1)
+        watch(update, ["."], 0, rounds=1)
 
 
 @pytest.mark.model
@@ -197,7 +233,7 @@ def test_watch_with_file_events_waits_for_a_change_at_most_its_interval():
             return True
 
     events, calls = Events(), []
-    watch(lambda: calls.append(1) or qa.IndexSummary(0, 0, 0, 0, 0, (), 0, 0, 0, changed=False), 300.0,
+    watch(lambda present: calls.append(1) or qa.IndexSummary(0, 0, 0, 0, 0, (), 0, 0, 0, changed=False), ["."], 300.0,
           report=lambda line: None, sleep=lambda _: pytest.fail("polled"), rounds=2, events=events)
     assert events.timeouts == [300.0, 300.0] and len(calls) == 2
 
