@@ -75,6 +75,7 @@ def _read(prompt: str) -> str:
 def _answer(lib, args, filters, question: str, hits: list, tag: bool = False) -> None:
     """One question's hits as ``qa ask`` prints them; ``tag``: JSON lines name the question."""
     from .hitprint import print_hit
+    from .phrases import notice as unquoted
     from .render import per_article_notice, weak_notice
 
     contexts = [lib.around(h.passage_id, args.around) if args.around else None for h in hits]
@@ -86,9 +87,9 @@ def _answer(lib, args, filters, question: str, hits: list, tag: bool = False) ->
     if not hits:
         print("no passages match; try other words, --mode dense, or fewer filters")
         return
-    notice = weak_notice(hits)
-    if notice:
-        print(notice + "\n")
+    for notice in (unquoted(question, hits, lib.lexicon.analyzer), weak_notice(hits)):
+        if notice:
+            print(notice + "\n")
     for h, context in zip(hits, contexts, strict=True):
         print_hit(h, args.mode, context)
     if len(hits) < args.k and args.per_article < args.k:  # one long document: it holds more

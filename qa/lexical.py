@@ -243,6 +243,20 @@ class LexicalIndex:
         cols = [self.vocab.get(t) for t in terms]
         return [0 if c is None else int(ptr[c + 1] - ptr[c]) for c in cols]
 
+    def having(self, terms: Iterable[str]) -> np.ndarray:
+        """Ids (sorted) of the passages that hold every (analysed) term, in their text or title."""
+        ptr = self.p.indptr
+        cols = [self.vocab.get(t) for t in set(terms)]
+        if not cols or None in cols:
+            return np.zeros(0, dtype=np.int64)
+        rows = None
+        for c in sorted(cols, key=lambda c: ptr[c + 1] - ptr[c]):  # the rarest first
+            have = np.asarray(self.p.rows[int(ptr[c]):int(ptr[c + 1])])
+            rows = have if rows is None else np.intersect1d(rows, have, assume_unique=True)
+            if not len(rows):
+                break
+        return np.sort(self.pids[rows]).astype(np.int64)
+
     def mask(self, pids: np.ndarray) -> np.ndarray:
         """Rows whose passage is in ``pids``."""
         return np.isin(self.pids, pids)

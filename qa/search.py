@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import markdown, sentvec, tokens
+from . import markdown, phrases, sentvec, tokens
 from .catalog import Catalog, PassageRow
 from .copies import distinct
 from .embedder import encode_questions
@@ -145,24 +145,30 @@ def search_many(
         reader = _Read(catalog)
         n = max(MIN_CANDIDATES, k * per_article * 2)
         room = min(k, COPY_WINDOW)  # more than k, for copies left out (qa.copies)
+        among, among_rows, among_total, among_articles = allowed, allowed_rows, total, None
+        # "words in quotes" side by side; where no passage holds them, the question as if unquoted
+        held = phrases.holding(question, lexicon, reader.passages, allowed)
+        if held is not None and len(held[0]):
+            among, among_articles = held
+            among_rows, among_total = lexicon.mask(among), len(among)
         while True:
             cands = _candidates(reader, store, lexicon, qvecs[i] if qvecs is not None else None,
                                 qtokens[i] if qtokens is not None else None,
-                                question, n, mode, allowed, allowed_rows)
+                                question, n, mode, among, among_rows)
             while True:
                 grouped = _group(cands, reader, k + room, per_article)
                 picked, copies = _distinct(grouped, reader, k)
                 if len(picked) >= k or len(grouped) < k + room:
                     break
                 room += k + room - len(picked)  # copies took their places: as many more of these
-            if len(picked) >= k or n >= total:
+            if len(picked) >= k or n >= among_total:
                 break
             # Fewer articles than k (a long book alone, a narrow filter): once each has its
             # share there is no more to find, and growing the candidates to the whole index
             # took a 12 MB article's 8,772 passages 1.2 s a question.
-            if articles is None:
+            if among_articles is None and articles is None:
                 articles = catalog.article_count(allowed_sql)
-            if len(grouped) >= articles * per_article:
+            if len(grouped) >= (articles if among_articles is None else among_articles) * per_article:
                 break
             n *= 4
         results.append(_hits(picked, reader, lexicon, question, qvecs[i] if qvecs is not None else None,

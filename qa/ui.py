@@ -15,6 +15,7 @@ from .errors import QAError
 from .indexdir import UPLOADS
 from .library import Library
 from .pagelink import TO_ADDRESS_JS, asked
+from .phrases import notice as unquoted
 from .readers import EXTENSIONS
 from .sourcelist import library_rows
 from .style import CSS, theme
@@ -121,8 +122,9 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         if not hits:
             return render.message("No passage matches. Try other words, another mode, or fewer filters.")
         cards = render.hit_cards(hits, mode, served_pdfs(hits), around)
+        first = unquoted(question, hits, lib.lexicon.analyzer)
         notice = render.per_article_notice(hits, more, "raise “Passages per article” under Options and filters")
-        return cards + (render.message(notice) if notice else "")
+        return (render.message(first) if first else "") + cards + (render.message(notice) if notice else "")
 
     def similar_ui(article_id, k=5):
         if not article_id:

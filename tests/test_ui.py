@@ -232,6 +232,18 @@ def test_a_question_the_articles_cannot_answer_gets_a_notice_and_no_highlights(p
     page.screenshot(path=str(ARTIFACTS / "weak.png"))
 
 
+def test_quoted_words_are_looked_for_side_by_side_and_said_when_no_passage_holds_them(page):
+    ask(page, 'How often does the "free ferry" run?')
+    cards = page.locator("#results .qa-card")
+    assert cards.count() == 1 and "bridge-closure.md" in cards.first.locator(".qa-ref").inner_text()
+    assert page.locator("#results .qa-msg").count() == 0
+    ask(page, 'How often does the "free night ferry" run?')
+    said = page.locator("#results .qa-msg").first
+    said.wait_for(timeout=60000)
+    assert said.inner_text().startswith("No passage holds “free night ferry” as quoted")
+    assert page.locator("#results .qa-card").count() == 5
+
+
 def test_a_long_title_wraps_beside_its_rank(page):
     ask(page, "How strong was the earthquake in Ardeni?")
     first = page.locator("#results .qa-card").first

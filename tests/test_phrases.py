@@ -1,0 +1,88 @@
+"""Words in quotes in a question: passages holding them side by side, else the question unquoted."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+
+import pytest
+
+import qa
+from qa.phrases import notice, quoted
+
+
+def test_quoted_phrases_in_the_quotes_people_type():
+    assert quoted('Who said "a lifeline for the island"?') == ["a lifeline for the island"]
+    assert quoted("“Night bus” or „Nachtbus“ or «bus de nuit» or „Nachtzug”") == [
+        "Night bus", "Nachtbus", "bus de nuit", "Nachtzug"]
+    assert quoted('"ferry" and "ferry" and "" and " ? "') == ["ferry"]  # once; no word: nothing asked
+    assert quoted("The bakers' strike and 5'11\" tall") == []  # apostrophes and an unpaired quote
+
+
+@pytest.fixture
+def words_lib(tmp_path, fake):
+    """200 passages of words drawn from a few, so that phrases are held by some, and their words
+    (not side by side, or in another order) by more."""
+    rng = random.Random(7)
+    vocab = ["harbour", "ferry", "night", "bus", "crane", "quay", "storm", "tolls", "bridge", "river"]
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    texts = [" ".join(rng.choice(vocab) for _ in range(rng.randint(3, 12))) + "." for _ in range(200)]
+    (folder / "words.txt").write_text("\n\n".join(texts) + "\n", encoding="utf-8")
+    (folder / "titled.md").write_text("# Night bus timetable\n\nIt leaves the square hourly.\n", encoding="utf-8")
+    lib = qa.Library.build([str(folder)], str(tmp_path / "idx"), embedder=fake, progress=False, language="english")
+    yield lib, texts
+    lib.close()
+
+
+def test_a_quoted_phrase_keeps_the_passages_holding_its_words_in_order(words_lib):
+    lib, texts = words_lib
+    rng = random.Random(11)
+    for _ in range(12):
+        first, second = rng.sample(["harbour", "ferry", "night", "bus", "crane", "quay", "storm"], 2)
+        # the oracle: the texts that hold the two words side by side (the title too, for "night bus")
+        want = {t for t in texts if f"{first} {second}" in t}
+        for mode in ("hybrid", "lexical", "dense"):
+            hits = lib.ask(f'Where is the "{first} {second}" today?', k=300, mode=mode)
+            got = {h.text for h in hits if h.source.endswith("words.txt")}
+            said = notice(f'"{first} {second}"', hits, lib.lexicon.analyzer)
+            if want:
+                assert got == want and said is None, (first, second, mode)
+            else:  # none holds them: asked unquoted, and said
+                assert hits and said is not None, (first, second, mode)
+        titled = [h for h in lib.ask('"night bus"', k=300, mode="lexical") if h.source.endswith("titled.md")]
+        assert len(titled) == 1  # held by its title
+
+
+def test_quoted_words_no_passage_holds_ask_the_question_unquoted_and_say_so(words_lib):
+    lib, _ = words_lib
+    hits = lib.ask('When does the "bus crane quay storm tolls" leave?', k=5)
+    assert [h.passage_id for h in hits] == [
+        h.passage_id for h in lib.ask("When does the bus crane quay storm tolls leave?", k=5)]
+    said = notice('When does the "bus crane quay storm tolls" leave?', hits, lib.lexicon.analyzer)
+    assert said.startswith("No passage holds “bus crane quay storm tolls” as quoted")
+
+
+def test_a_quoted_phrase_and_a_filter_both_hold(small_corpus, tmp_path, fake):
+    lib = qa.Library.build([str(small_corpus)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    hits = lib.ask('"lower town"', k=10)
+    assert sorted(h.source.rsplit("/", 1)[1] for h in hits) == ["a.txt", "records.jsonl"]
+    hits = lib.ask('"lower town"', k=10, filters={"source": "*.jsonl"})
+    assert [h.title for h in hits] == ["Osk flood damage"]
+    lib.close()
+
+
+@pytest.mark.model
+def test_qa_ask_says_when_no_passage_holds_the_quoted_words(small_corpus, tmp_path):
+    index = tmp_path / "idx"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    subprocess.run([sys.executable, "-m", "qa.cli", "index", str(small_corpus), "--index", str(index), "--quiet"],
+                   check=True, capture_output=True, env=env)
+    out = subprocess.run([sys.executable, "-m", "qa.cli", "ask", 'Did the "bakers strike" end?', "--index",
+                          str(index), "-k", "2"], check=True, capture_output=True, text=True, env=env).stdout
+    assert out.startswith("No passage holds “bakers strike” as quoted")  # "bakers went on strike"
+    out = subprocess.run([sys.executable, "-m", "qa.cli", "ask", 'Did the "bakers of Lumen" strike?', "--index",
+                          str(index), "-k", "2"], check=True, capture_output=True, text=True, env=env).stdout
+    assert "No passage holds" not in out and "note.md" in out.splitlines()[0]
