@@ -70,7 +70,6 @@ def holding(question: str, lexicon, read: Callable[[Sequence[int]], dict],
     return np.array(sorted(kept), dtype=np.int64), len(articles)
 
 
-
 def unheld(question: str, hits: Sequence, analyzer) -> list[str]:
     """The phrases quoted in ``question`` that the first of ``hits`` does not hold: then no
     passage does, and the hits are those of the question as if unquoted (:func:`holding`)."""
