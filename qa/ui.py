@@ -231,7 +231,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         now = lib.generation
         if shown == now:
             return [gr.skip()] * 5
-        return [now, status(), library_table(find), *tag_choices()]
+        return [now, *current(find), *tag_choices()]
 
     def tag_list():
         """The filter's tags, with how many articles have each."""
