@@ -178,13 +178,20 @@ def cmd_index(args) -> int:
         ray = RayOptions(address=None if args.ray == "local" else args.ray, workers=args.ray_workers,
                          batch_size=args.ray_batch_size)
     new = not os.path.exists(os.path.join(args.index, MANIFEST))
+    gone: set[str] = set()
     if not new and not args.rebuild:
         if args.store:
             raise InputError("--store applies to a new index or with --rebuild")
         lib = Library.open(args.index, model=args.model, backend=args.backend)
+        # watching, a drive not mounted yet keeps its articles, as in later rounds (said after a
+        # typo's error)
         summary = lib.update(args.paths, one_per_file=args.one_per_file, progress=progress, ray=ray,
-                             approx_threshold=args.approx_threshold,
-                             ondisk_threshold=args.ondisk_threshold, language=args.language)
+                             approx_threshold=args.approx_threshold, ondisk_threshold=args.ondisk_threshold,
+                             language=args.language, keep_gone=args.watch is not None)
+        if args.watch is not None:
+            from .watch import look
+
+            gone = look(args.paths, (), print)
     else:
         lib = Library.build(args.paths, args.index, model=args.model, backend=args.backend,
                             one_per_file=args.one_per_file, progress=progress, ray=ray,
@@ -205,7 +212,7 @@ def cmd_index(args) -> int:
         print(f"{described(args.paths, seconds, events)} (Ctrl+C stops)", flush=True)
         try:
             watch(partial(lib.update, one_per_file=args.one_per_file, progress=False, ray=ray), args.paths,
-                  seconds, report=partial(print, flush=True), events=events)
+                  seconds, report=partial(print, flush=True), events=events, gone=gone)
         except KeyboardInterrupt:
             print("stopped watching")
         finally:

@@ -55,6 +55,7 @@ def index_paths(
     encoder: Callable[[Iterator[Batch]], Iterator[Encoded]] | None = None,
     store_spec: str | None = None,
     remove: bool = False,
+    keep_gone: bool = False,
 ) -> IndexSummary:
     """Make the index at ``directory`` reflect ``paths``.
 
@@ -66,6 +67,8 @@ def index_paths(
             are left alone (an update).
         remove: take the articles from ``paths`` out of the index without reading them, and
             nothing else.
+        keep_gone: a path that does not exist (a drive not mounted yet) keeps its articles, as
+            missing files outside the paths do, instead of their going.
         on_progress: optional callable(done, total, message) for UIs.
         encoder: turns batches of passages into vectors (default: ``embedder`` in this process;
             ``qa.distributed.ray_encoder`` spreads them over a Ray cluster).
@@ -96,6 +99,9 @@ def index_paths(
             refuse_not_indexed(paths, roots, [row[4] for row in existing] + list(catalog.duplicate_paths()))
         else:
             refuse_unknown_paths(paths, roots, [row[4] for row in existing])
+            if keep_gone:
+                here = [i for i, r in enumerate(roots) if os.path.exists(r)]
+                paths, roots = [paths[i] for i in here], [roots[i] for i in here]
 
         def in_scope(path: str) -> bool:
             return full or in_roots(path, roots)

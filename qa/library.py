@@ -163,10 +163,12 @@ class Library:
     def update(self, paths: Sequence[str] | str, *, one_per_file: bool = False,
                progress: bool = True, on_progress=None, ray: RayOptions | None = None,
                approx_threshold: int | None = None, ondisk_threshold: int | None = None,
-               language: str | None = None) -> IndexSummary:
+               language: str | None = None, keep_gone: bool = False) -> IndexSummary:
         """Add new and changed articles under ``paths``; remove those that vanished from them.
         With ``ray`` the model runs in a Ray Data actor pool. The thresholds and the language
-        (see :meth:`build`) stay as the index recorded them unless given."""
+        (see :meth:`build`) stay as the index recorded them unless given. ``keep_gone``: a
+        path that does not exist now (a drive not mounted yet) keeps its articles instead of
+        their going; one the index holds nothing from is refused all the same (a typo)."""
         from . import unpacked
         from .distributed import encoder_for
         from .indexer import index_paths
@@ -182,7 +184,8 @@ class Library:
                                        approx_threshold=approx_threshold,
                                        ondisk_threshold=ondisk_threshold, language=language),
                               one_per_file=one_per_file, full=False, progress=progress,
-                              on_progress=on_progress, encoder=encoder_for(ray, self.embedder, self.path))
+                              on_progress=on_progress, encoder=encoder_for(ray, self.embedder, self.path),
+                              keep_gone=keep_gone)
         self._load()
         self.last_summary = _with_archives(summary, archives)
         return self.last_summary

@@ -17,7 +17,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from .errors import IndexLockedError, QAError
@@ -36,7 +36,8 @@ class FileEvents:
 
     A watched folder's own folder is watched too (not what is under it): a folder deleted or
     moved away and made again (a sync tool replacing it, a clone made anew) is watched again
-    once it is back, as the watch on the old one went with it.
+    once it is back, as the watch on the old one went with it; so is a path that did not exist
+    when watching began (a drive not mounted yet) once it is there as a folder.
     """
 
     def __init__(self, paths: Sequence[str], ignore: Sequence[str] = ()) -> None:
@@ -69,7 +70,7 @@ class FileEvents:
             return  # a folder is "modified" by any change in it, which is reported itself
         if event.is_directory and event.event_type in ("created", "moved"):
             back = os.path.join(os.fsdecode(event.dest_path or event.src_path), "")
-            if back in self._watches:
+            if back in self._watches or back[:-1] in self._files:
                 self._watch_again(back)
         for path in (event.src_path, getattr(event, "dest_path", "")):
             path = os.fsdecode(path)
@@ -81,6 +82,8 @@ class FileEvents:
 
     def _watch_again(self, folder: str) -> None:
         """Watch ``folder`` made again (the old watch, on a folder gone or moved, goes)."""
+        if folder not in self._folders:  # it was no folder when watching began
+            self._folders += (folder,)
         with contextlib.suppress(KeyError):
             self._observer.unschedule(self._watches[folder])
         with contextlib.suppress(OSError):  # gone again already: the rounds every EVENT_INTERVAL look
@@ -130,7 +133,7 @@ def described(paths: Sequence[str], interval: float, events: FileEvents | None) 
 
 def watch(update: Callable[[list[str]], IndexSummary], paths: Sequence[str], interval: float = DEFAULT_INTERVAL,
           report: Callable[[str], None] = print, sleep: Callable[[float], None] = time.sleep,
-          rounds: int | None = None, events: FileEvents | None = None) -> None:
+          rounds: int | None = None, events: FileEvents | None = None, gone: Collection[str] = ()) -> None:
     """Run ``update`` of ``paths`` every ``interval`` seconds, or sooner when ``events`` report
     a change (``rounds`` times, or until interrupted), and ``report`` what each round that
     changed something did, one line, and files newly skipped.
@@ -139,12 +142,13 @@ def watch(update: Callable[[list[str]], IndexSummary], paths: Sequence[str], int
     replacing) keeps its articles until it is back, said when it goes and when it comes back;
     else a round would remove them all and the next embed them all again. Another writer
     holding the index (an upload in the web UI) only postpones the round; any other error is
-    reported and the next round tries again.
+    reported and the next round tries again. ``gone``: the paths already said to be gone (at
+    the first update, :func:`look`).
     """
     if not interval > 0:
         raise ValueError("the interval must be above 0 seconds")
     skipped: set[tuple[str, str]] = set()
-    gone: set[str] = set()
+    gone = set(gone)
     done = 0
     while rounds is None or done < rounds:
         if events is None:
@@ -153,14 +157,8 @@ def watch(update: Callable[[list[str]], IndexSummary], paths: Sequence[str], int
             events.wait(interval)
         done += 1
         now = datetime.now().strftime("%H:%M:%S")
-        missing = {p for p in paths if not os.path.exists(p)}
-        for path in sorted(missing - gone):
-            report(f"{now} {path} is gone: its articles stay in the index until it is back "
-                   f"(`qa remove {path}` takes them out)")
-        for path in sorted(gone - missing):
-            report(f"{now} {path} is back")
-        gone = missing
-        present = [p for p in paths if p not in missing]
+        gone = look(paths, gone, report)
+        present = [p for p in paths if p not in gone]
         if not present:
             continue
         try:
@@ -182,12 +180,26 @@ def watch(update: Callable[[list[str]], IndexSummary], paths: Sequence[str], int
         skipped = {(s.path, s.reason) for s in summary.skipped}
 
 
+def look(paths: Sequence[str], gone: Collection[str], report: Callable[[str], None]) -> set[str]:
+    """The paths that do not exist now; ``report`` says which went since ``gone`` (the last
+    look's) and which came back."""
+    now = datetime.now().strftime("%H:%M:%S")
+    missing = {p for p in paths if not os.path.exists(p)}
+    for path in sorted(missing - set(gone)):
+        report(f"{now} {path} is gone: its articles stay in the index until it is back "
+               f"(`qa remove {path}` takes them out)")
+    for path in sorted(set(gone) - missing):
+        report(f"{now} {path} is back")
+    return missing
+
+
 def watch_in_background(lib, paths: list[str], interval: float | None = None,
                         report: Callable[[str], None] = print):
     """Keep ``lib`` in step with ``paths`` from a daemon thread (the web UI's ``--watch``);
     returns the thread. The first update is made before it returns, so a bad path is an error
-    at once."""
-    summary = lib.update(paths, progress=False)
+    at once; a path gone (and indexed before) keeps its articles, as in later rounds."""
+    summary = lib.update(paths, progress=False, keep_gone=True)
+    gone = look(paths, (), report)
     shown = summary.lines()[len(summary.unpacked):]  # "read ...", "embedded ...", ..., "index holds ..."
     report(" · ".join([*summary.unpacked, *shown[1:2], *shown[-1:]]))
     events = file_events(paths, [lib.path], report)
@@ -195,6 +207,6 @@ def watch_in_background(lib, paths: list[str], interval: float | None = None,
     report(described(paths, seconds, events))
     thread = threading.Thread(target=watch, args=(lambda present: lib.update(present, progress=False), paths,
                                                   seconds, report),
-                              kwargs={"events": events}, name="qa-watch", daemon=True)
+                              kwargs={"events": events, "gone": gone}, name="qa-watch", daemon=True)
     thread.start()
     return thread

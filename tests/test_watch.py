@@ -78,6 +78,36 @@ def test_a_watched_folder_that_is_gone_keeps_its_articles_until_it_is_back(tmp_p
     assert lib.info().articles == 3
 
 
+def test_the_first_update_of_a_watch_keeps_a_gone_paths_articles_but_refuses_a_typo(tmp_path, fake):
+    """`qa index notes other --watch` started before the drive holding notes is mounted."""
+    import shutil
+
+    from qa.watch import look
+
+    notes, other = tmp_path / "notes", tmp_path / "other"
+    for folder, text in ((notes, "The ferry leaves at nine."), (other, "The quay reopens in May.")):
+        folder.mkdir()
+        (folder / "a.md").write_text(f"# Note\n\n{text}\n", encoding="utf-8")
+    lib = qa.Library.build([str(notes), str(other)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    shutil.move(notes, tmp_path / "away")
+    (other / "crane.md").write_text("# Crane\n\nThe crane lifts forty tonnes.\n", encoding="utf-8")
+    summary = lib.update([str(notes), str(other)], progress=False, keep_gone=True)
+    assert (summary.embedded, summary.removed, lib.info().articles) == (1, 0, 3)
+    said: list[str] = []
+    gone = look([str(notes), str(other)], (), said.append)
+    assert gone == {str(notes)} and len(said) == 1 and said[0].endswith(f"{notes} is gone: its articles stay in "
+                                                                         f"the index until it is back (`qa remove {notes}` takes them out)")
+    with pytest.raises(qa.InputError, match="no such file or directory: .*notse"):
+        lib.update([str(tmp_path / "notse"), str(other)], progress=False, keep_gone=True)
+    shutil.move(tmp_path / "away", notes)
+    watch(lambda present: lib.update(present, progress=False), [str(notes), str(other)], 0.01,
+          report=said.append, sleep=lambda _: None, rounds=1, gone=gone)
+    assert re_match(rf"\d\d:\d\d:\d\d {re.escape(str(notes))} is back", said[1]) and len(said) == 2  # nothing embedded
+    shutil.rmtree(notes)
+    assert lib.update([str(notes)], progress=False).removed == 1  # without keep_gone: an update of a folder removed
+    lib.close()
+
+
 def re_match(pattern: str, text: str) -> bool:
     return re.fullmatch(pattern, text) is not None
 
@@ -192,6 +222,27 @@ def test_a_watched_folder_deleted_or_moved_away_and_made_again_is_watched_again(
         assert events.wait(10)
         (tmp_path / "notes.old" / "crane.txt").write_text("Moved away: not watched.\n", encoding="utf-8")
         assert not events.wait(1.5)
+    finally:
+        events.stop()
+
+
+def test_a_watched_path_missing_when_watching_began_is_watched_once_it_is_a_folder(tmp_path):
+    """A drive not mounted yet when `qa index notes --watch` starts: mounted, its changes are seen."""
+    import shutil
+
+    from qa.watch import FileEvents
+
+    notes = tmp_path / "notes"
+    (tmp_path / "drive").mkdir()
+    (tmp_path / "drive" / "ferry.txt").write_text("The ferry leaves at nine.\n", encoding="utf-8")
+    events = FileEvents([str(notes)])
+    try:
+        shutil.move(tmp_path / "drive", notes)
+        assert events.wait(10)
+        (notes / "crane.txt").write_text("The crane lifts forty tonnes.\n", encoding="utf-8")
+        assert events.wait(10)
+        (notes / "crane.txt").write_text("The crane lifts fifty tonnes.\n", encoding="utf-8")
+        assert events.wait(10)
     finally:
         events.stop()
 
