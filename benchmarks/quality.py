@@ -63,13 +63,13 @@ def highlight_floor(lib, dataset: str, limit: int | None, step: int = 5) -> tupl
     and the share of hits without any answer string that show a highlight, with the rules and
     without them."""
     import qa.highlight
-    import qa.search
+    import qa.hits
 
     queries, qrels = _queries(dataset, limit, step, answers=True)
-    out, floor, weak = {}, qa.highlight.HIT_FLOOR, qa.search.weak
+    out, floor, weak = {}, qa.highlight.HIT_FLOOR, qa.hits.weak
     for rules in (True, False):
         qa.highlight.HIT_FLOOR = floor if rules else 0.0
-        qa.search.weak = weak if rules else (lambda coverage, cosine: False)
+        qa.hits.weak = weak if rules else (lambda coverage, cosine: False)
         kept = gold = shown = without = 0
         for q, hits in _ask_all(lib, queries, 5):
             answers = q["metadata"]["answers"]
@@ -81,7 +81,7 @@ def highlight_floor(lib, dataset: str, limit: int | None, step: int = 5) -> tupl
                     gold += 1
                     kept += bool(h.highlights) and any(a in h.highlights[0].text for a in answers)
         out[rules] = (kept / max(gold, 1), shown / max(without, 1))
-    qa.highlight.HIT_FLOOR, qa.search.weak = floor, weak
+    qa.highlight.HIT_FLOOR, qa.hits.weak = floor, weak
     return out, len(queries)
 
 

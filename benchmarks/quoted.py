@@ -1,5 +1,7 @@
 """Questions that quote words: nDCG@10 with quoted words looked for side by side (qa.phrases),
-without (the quotes ignored), and with no fallback (no passage holding them: no hits).
+without (the quotes ignored), and with no fallback (no passage holding them: no hits); and how
+often the top highlighted sentence of the gold paragraph holds the answer, with the sentences
+holding the quoted words first (qa.highlight) and without.
 
     python benchmarks/quoted.py [--dataset squad-dev --split test]
 
@@ -56,6 +58,20 @@ def main() -> int:
         print(f"  {name}: nDCG@10 {np.mean(scores):.4f}, questions without a hit {empty}, "
               f"{took / max(len(asked), 1) * 1000:.0f} ms a question")
     qa.phrases.holding = holding
+    import qa.highlight
+
+    quoted_first = qa.highlight._quoted_first
+    answered = [q for q in asked if (q.get("metadata") or {}).get("answers")]
+    for name, how in (("holding the quoted words first", quoted_first), ("as unquoted", lambda s, _: s)):
+        qa.highlight._quoted_first = how
+        held = 0
+        for q in answered:
+            gold = next(d for d, r in qrels[q["_id"]].items() if r > 0)
+            top = lib.highlight(q["text"], gold)
+            held += bool(top) and any(a in top[0].text for a in q["metadata"]["answers"])
+        print(f"  highlight, sentences {name}: the answer in the top sentence of the gold paragraph "
+              f"{held} of {len(answered)} ({held / max(len(answered), 1):.3f})")
+    qa.highlight._quoted_first = quoted_first
     return 0
 
 

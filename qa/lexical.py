@@ -123,6 +123,11 @@ class Analyzer:
             tokens = _WORD.findall(text)
         return [s for s in self._stem.stemWords(tokens) if s]  # Porter stems "s" to ""
 
+    def terms_at(self, text: str) -> list[tuple[str, int, int]]:
+        """The terms of ``text`` with the (start, end) of the word each comes from, a word
+        analysed alone (as a whole text is, but for a word split by an invisible character)."""
+        return [(term, m.start(), m.end()) for m in _WORD.finditer(text) for term in self(m.group())]
+
 
 def _stopwords(language: str) -> frozenset[str]:
     """A language's function words (stop-words' list; English's where it has none: a question

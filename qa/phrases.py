@@ -29,6 +29,42 @@ def quoted(question: str) -> list[str]:
     return list(dict.fromkeys(p for p in found if any(ch.isalnum() for ch in p)))
 
 
+def wanted(question: str, analyzer) -> list[str]:
+    """The phrases quoted in ``question`` as their terms joined, each between spaces: as
+    ``f" {' '.join(analyzer(text))} "`` holds them where ``text`` has their words side by side."""
+    return [f" {' '.join(terms)} " for p in quoted(question) if (terms := analyzer(p))]
+
+
+def places(question: str, text: str, analyzer) -> tuple[tuple[int, int], ...]:
+    """Where ``text`` has a phrase quoted in ``question``: (start, end) of each place, in order,
+    cut where it goes on to the next line (a mark stays within a line); empty when the question
+    quotes none or ``text`` holds none."""
+    terms = [t for p in quoted(question) if (t := analyzer(p))]
+    if not terms:
+        return ()
+    found = analyzer.terms_at(text)
+    words = [term for term, _, _ in found]
+    spans: set[tuple[int, int]] = set()
+    for phrase in terms:
+        for i in range(len(words) - len(phrase) + 1):
+            if words[i:i + len(phrase)] == phrase:
+                start, end = found[i][1:]
+                for _, a, b in found[i + 1:i + len(phrase)]:
+                    if "\n" in text[end:a]:
+                        spans.add((start, end))
+                        start = a
+                    end = b
+                spans.add((start, end))
+    # places that overlap ("free ferry" and "ferry service" in "free ferry service") as one
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return tuple(merged)
+
+
 def holding(question: str, lexicon, read: Callable[[Sequence[int]], dict],
             allowed: np.ndarray | None) -> tuple[np.ndarray, int] | None:
     """The passages (ids, sorted) that hold every phrase quoted in ``question``, among

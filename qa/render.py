@@ -44,8 +44,9 @@ _CLOSING_HASHES = re.compile("[ \t]+#+[ \t]*(?=[\ue002\ue003]?$)")  # "## Title 
 
 
 def marked_passage(hit: Hit) -> str:
-    """The passage, escaped, with its highlight sentences wrapped in ``<mark>``; a Markdown
-    passage's first heading, or a page's first line, is left out when it only repeats the title."""
+    """The passage, escaped, with its highlight sentences wrapped in ``<mark>`` and the words
+    the question quotes in ``<b class="qa-quoted">``; a Markdown passage's first heading, or a
+    page's first line, is left out when it only repeats the title."""
     # A passage cut from a long table is shown under its table's header.
     head = f"{hit.table_header}\n" if hit.table_header and hit.markup != "plain" else ""
     text = head + hit.text
@@ -63,13 +64,25 @@ def marked_passage(hit: Hit) -> str:
     escape = (lambda t: t.translate(_NO_MARKS)) if md else html.escape  # noqa: E731
     opening = (_BEST, _OPEN) if md else ('<mark class="qa-best">', "<mark>")
     closing = _CLOSE if md else "</mark>"
+    words = [(a - hit.char_start + len(head), b - hit.char_start + len(head)) for a, b in hit.quoted]
+    word_tags = (_WORD, _WORD_END) if md else _WORD_TAGS
+
+    def shown(x: int, y: int) -> str:  # text[x:y] escaped, its quoted words marked
+        parts, at = [], x
+        for a, b in words:  # a place that runs over a highlight's edge is marked on both sides
+            a, b = max(a, at), min(b, y)
+            if a < b:
+                parts += [escape(text[at:a]), word_tags[0], escape(text[a:b]), word_tags[1]]
+                at = b
+        return "".join(parts) + escape(text[at:y])
+
     out, pos = ["…"] if continues_title(text, hit.title, first) else [], first
     for a, b, best in spans:
         if a < pos or b > len(text):
             continue
-        out += [escape(text[pos:a]), opening[0] if best else opening[1], escape(text[a:b]), closing]
+        out += [shown(pos, a), opening[0] if best else opening[1], shown(a, b), closing]
         pos = b
-    out.append(escape(text[pos:]))
+    out.append(shown(pos, len(text)))
     if md:  # its structure from the source lines, then marked lines
         kinds = markdown.line_kinds(text.split("\n"), hit.starts_in_code)[text[:first].count("\n"):]
         lines = _marks_per_line("".join(out).split("\n"))
@@ -88,10 +101,14 @@ _MARK_OPEN = re.compile("^(?:<mark[^>]*>|[\ue000\ue001\ue004\ue005])")
 # Marks in Markdown until it is rendered: private-use characters, one each; the last three
 # close a mark at a line's end and open it again on the next (:func:`_marks_per_line`).
 _OPEN, _BEST, _CLOSE, _CLOSE_LINE, _OPEN_LINE, _BEST_LINE = (chr(c) for c in range(0xE000, 0xE006))
+# A word the question quotes, within one line (a word is): marked inside a highlight or outside.
+_WORD, _WORD_END = "\ue006", "\ue007"
+_WORD_TAGS = ('<b class="qa-quoted">', "</b>")
 _TAGS = {_OPEN: "<mark>", _BEST: '<mark class="qa-best">', _CLOSE: "</mark>", _CLOSE_LINE: "</mark>",
-         _OPEN_LINE: "<mark>", _BEST_LINE: '<mark class="qa-best">'}
+         _OPEN_LINE: "<mark>", _BEST_LINE: '<mark class="qa-best">', _WORD: _WORD_TAGS[0], _WORD_END: _WORD_TAGS[1]}
 _NO_MARKS = str.maketrans(dict.fromkeys(_TAGS, "\ufffd"))
-_PLACEHOLDER = re.compile("[\ue000-\ue005]")
+_PLACEHOLDER = re.compile("[\ue000-\ue005]")  # a highlight's
+_ANY_PLACEHOLDER = re.compile("[\ue000-\ue007]")
 _REJOINED = re.compile("\ue003\n[\ue004\ue005]")  # a mark split at a line that wrapping joins again
 # A list item's indent and marker: a bullet shown as •, a nested item indented by its depth
 _ITEM = re.compile("^([ \t]*)([\ue000\ue001\ue004\ue005]?)([ \t]*)([-*+]|\\d{1,9}[.)])[ \t]+")
@@ -109,7 +126,7 @@ def _item(line: str) -> str:
 
 
 def _tags(text: str) -> str:
-    return _PLACEHOLDER.sub(lambda m: _TAGS[m.group(0)], text)
+    return _ANY_PLACEHOLDER.sub(lambda m: _TAGS[m.group(0)], text)
 
 
 @lru_cache(maxsize=1)

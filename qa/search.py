@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import markdown, phrases, sentvec, tokens
+from . import phrases, sentvec, tokens
 from .catalog import Catalog, PassageRow
 from .copies import distinct
 from .embedder import encode_questions
 from .errors import InputError
-from .highlight import best_cosine, highlights_of_hits, rank_sentences, weak
+from .hits import hits_of
 from .types import Hit, reference
 
 if TYPE_CHECKING:
@@ -171,7 +171,7 @@ def search_many(
             if len(grouped) >= (articles if among_articles is None else among_articles) * per_article:
                 break
             n *= 4
-        results.append(_hits(picked, reader, lexicon, question, qvecs[i] if qvecs is not None else None,
+        results.append(hits_of(picked, reader, lexicon, question, qvecs[i] if qvecs is not None else None,
                              qtokens[i] if qtokens is not None else None, highlights, copies))
     return results
 
@@ -356,46 +356,3 @@ def _distinct(grouped: list[_Candidate], catalog, k: int) -> tuple[list[_Candida
     return [by_id[p] for p in kept + rest][:k], {
         p: tuple(reference(rows[c].source, rows[c].line_start, rows[c].line_end) for c in cs)
         for p, cs in copies.items() if cs}
-
-
-def _hits(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool,
-          copies: dict[int, tuple[str, ...]] | None = None) -> list[Hit]:
-    """Turn picked passages into hits with their best-answering sentences highlighted."""
-    found = catalog.passages([c.pid for c in picked], vectors=highlights)
-    rows = [found[c.pid] for c in picked]  # _group picked only passages this catalog has
-    ranked = rank_sentences(question, qvec, rows, lexicon, qtokens) if highlights else [[] for _ in rows]
-    # Markdown and pages (their headings and code are marked as Markdown's: qa.htmlpage) have
-    # sections and fenced code.
-    structured = [r for r in rows if r.markup != "plain"]
-    texts = catalog.article_texts({r.article_rowid for r in structured})
-    context = {}
-    for rowid, text in texts.items():  # one pass over each article, however many of its passages
-        mine = [r for r in structured if r.article_rowid == rowid]
-        per = markdown.sections(text, [(r.char_start, r.text) for r in mine], mine[0].title)
-        for r, (section, in_code) in zip(mine, per, strict=True):
-            header = None if in_code else markdown.table_header(text, r.char_start, r.text)
-            context[r.passage_id] = (section, in_code, header)
-    shown = highlights_of_hits(ranked)
-    missing, flagged = [()] * len(rows), [False] * len(rows)
-    if highlights:
-        texts = [f"{r.title}\n{r.text}" for r in rows]
-        missing = lexicon.missing(question, texts)
-        flagged = [weak(cov, best_cosine(r, qvec, c.dense))
-                   for cov, r, c in zip(lexicon.coverage(question, texts), rows, picked, strict=True)]
-        # A weak hit's best sentence would read as the answer: it shows none.
-        shown = [() if w else s for s, w in zip(shown, flagged, strict=True)]
-    hits = []
-    for rank, (cand, row) in enumerate(zip(picked, rows, strict=True), 1):
-        top = shown[rank - 1]
-        section, in_code, header = context.get(row.passage_id, ((), False, None))
-        hits.append(Hit(
-            rank=rank, score=round(cand.score, 6), article_id=row.article_id,
-            passage_id=row.passage_id, title=row.title, text=row.text, source=row.source,
-            line_start=row.line_start, line_end=row.line_end, char_start=row.char_start,
-            char_end=row.char_end, url=row.url, date=row.date, highlights=top,
-            dense_rank=cand.dense_rank, lexical_rank=cand.lexical_rank,
-            starts_in_code=in_code, section=section, table_header=header, missing=missing[rank - 1],
-            weak=flagged[rank - 1], markup=row.markup, copies=(copies or {}).get(row.passage_id, ()),
-            author=row.author,
-        ))
-    return hits

@@ -195,6 +195,11 @@ class Hit:
     # Who wrote the article, as its source says (a post's author, a message's sender, a
     # document's author property); None when it does not say.
     author: str | None = None
+    # Where the passage has words the question quotes ("free ferry") side by side: (start, end)
+    # of each place, in the article as a highlight's, cut at line ends; a card marks them. Empty
+    # when the question quotes none, or the passage does not hold them (its title does, or no
+    # passage did).
+    quoted: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "markup", markup_of(self.source, self.markup))

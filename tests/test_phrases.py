@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import sys
 
 import pytest
 
 import qa
-from qa.phrases import notice, quoted
+from qa.lexical import Analyzer
+from qa.phrases import notice, places, quoted
 
 
 def test_quoted_phrases_in_the_quotes_people_type():
@@ -19,6 +21,16 @@ def test_quoted_phrases_in_the_quotes_people_type():
         "Night bus", "Nachtbus", "bus de nuit", "Nachtzug"]
     assert quoted('"ferry" and "ferry" and "" and " ? "') == ["ferry"]  # once; no word: nothing asked
     assert quoted("The bakers' strike and 5'11\" tall") == []  # apostrophes and an unpaired quote
+
+
+def test_the_places_of_quoted_words_in_a_text():
+    text = "A free ferry runs. Free\nFerries, and the FREE-ferry service! Café ﬁsh; ferry free"
+    got = [text[a:b] for a, b in places('Is the "free ferry" or the "ferry service" or “cafe fish” on?', text,
+                                        Analyzer())]
+    # any case, endings, punctuation between; a place cut at a line's end; places that overlap as one
+    assert got == ["free ferry", "Free", "Ferries", "FREE-ferry service", "Café ﬁsh"]
+    assert places("Is the free ferry on?", text, Analyzer()) == ()
+    assert places('Is the "night ferry" on?', text, Analyzer()) == ()
 
 
 @pytest.fixture
@@ -54,6 +66,38 @@ def test_a_quoted_phrase_keeps_the_passages_holding_its_words_in_order(words_lib
                 assert hits and said is not None, (first, second, mode)
         titled = [h for h in lib.ask('"night bus"', k=300, mode="lexical") if h.source.endswith("titled.md")]
         assert len(titled) == 1  # held by its title
+
+
+def test_a_hit_marks_every_place_its_passage_holds_the_quoted_words(words_lib):
+    lib, _ = words_lib
+    rng = random.Random(5)
+    for _ in range(12):
+        first, second = rng.sample(["harbour", "ferry", "night", "bus", "crane", "quay", "storm"], 2)
+        hits = lib.ask(f'Where is the "{first} {second}" today?', k=300, mode="lexical")
+        if notice(f'"{first} {second}"', hits, lib.lexicon.analyzer):
+            continue
+        assert hits
+        for h in hits:  # the oracle: the words' places in the text (one space between them)
+            want = [(h.char_start + m.start(), h.char_start + m.end())
+                    for m in re.finditer(rf"\b{first} {second}\b", h.text, re.IGNORECASE)]
+            assert h.quoted == tuple(want) and want, (first, second)
+    assert all(h.quoted == () for h in lib.ask("Where is the night bus today?", k=20))
+
+
+def test_the_sentence_holding_the_quoted_words_is_the_best_highlight(tmp_path, fake):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "buses.md").write_text("# Departures\n\nThe harbour quay timetable leaves the harbour quay to the tolls at noon.  "
+                                      "A night bus runs later from the square.\n", encoding="utf-8")
+    lib = qa.Library.build([str(folder)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    plain = lib.ask("When does the night bus leave the harbour quay timetable?", k=1)[0]
+    assert plain.highlights[0].text.startswith("The harbour quay")  # most of the words: the best
+    hit = lib.ask('When does the "night bus" leave the harbour quay timetable?', k=1)[0]
+    assert hit.highlights[0].text == "A night bus runs later from the square."
+    assert hit.highlights[0].score <= plain.highlights[0].score + 0.01  # not above the hit's best
+    assert [hl.text for hl in lib.highlight('When does the "night bus" leave the harbour quay timetable?',
+                                            hit.article_id)][:1] == ["A night bus runs later from the square."]
+    lib.close()
 
 
 def test_quoted_words_no_passage_holds_ask_the_question_unquoted_and_say_so(words_lib):

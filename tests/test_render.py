@@ -410,3 +410,19 @@ def test_qa_ask_prints_a_passages_headings_paragraphs_items_and_code_on_their_ow
     print_hit(dataclasses.replace(txt, text=long, char_end=10 + len(long)), "hybrid")
     shown = capsys.readouterr().out.splitlines()[3:-1]
     assert shown[-1].endswith("…") and 380 < sum(len(line) - 3 for line in shown) <= 410
+
+
+def test_the_quoted_words_are_marked_inside_and_outside_highlights():
+    text = "A free ferry runs. The free\nferry is free ferry service."
+    free = [m.start() for m in re.finditer("free", text)]
+    quoted = ((free[0] + 10, free[0] + 20), (free[1] + 10, free[1] + 14), (free[1] + 15, free[1] + 20),
+              (free[2] + 10, free[2] + 20))
+    # a highlight that ends inside a place ("free | ferry"): the place is marked on both sides
+    note = dataclasses.replace(hit("notes/ferry.txt", [(19, free[2] + 4)]), title="Ferries", text=text,
+                               char_end=10 + len(text), markup=None, quoted=quoted)
+    q = '<b class="qa-quoted">'
+    assert marked_passage(note) == (f'A {q}free ferry</b> runs. <mark class="qa-best">The {q}free</b>\n{q}ferry</b> '
+                                    f'is {q}free</b></mark>{q} ferry</b> service.')
+    md = dataclasses.replace(note, source="notes/ferry.md", text=text.replace("runs", "*runs*"),
+                             char_end=12 + len(text), highlights=(), quoted=quoted[:1], markup="markdown")
+    assert marked_passage(md) == f"A {q}free ferry</b> <em>runs</em>. The free\nferry is free ferry service."

@@ -236,6 +236,7 @@ def test_quoted_words_are_looked_for_side_by_side_and_said_when_no_passage_holds
     ask(page, 'How often does the "free ferry" run?')
     cards = page.locator("#results .qa-card")
     assert cards.count() == 1 and "bridge-closure.md" in cards.first.locator(".qa-ref").inner_text()
+    assert cards.first.locator("b.qa-quoted").all_inner_texts() == ["free ferry"]  # marked where it is
     assert page.locator("#results .qa-msg").count() == 0
     ask(page, 'How often does the "free night ferry" run?')
     said = page.locator("#results .qa-msg").first
