@@ -187,6 +187,7 @@ def main() -> int:
     from qa.highlight import TITLE_WORD_WEIGHT, WEIGHTS
     from qa.lexical import K1, B
     from qa.search import (
+        LEXICAL_CEILING,
         LEXICAL_WEIGHT,
         PAIR_DEPTH,
         PAIR_WEIGHT,
@@ -201,7 +202,8 @@ def main() -> int:
         f"with article-qa {qa.__version__}, the bundled all-MiniLM-L6-v2 on the {backend} backend, "
         "default settings "
         f"(hybrid: min-max score fusion of passage cosine {PASSAGE_WEIGHT}, best-sentence cosine "
-        f"{SENTENCE_WEIGHT} and BM25 (`qa.lexical`, Porter stemming, k1 {K1}, b {B}) {LEXICAL_WEIGHT}, "
+        f"{SENTENCE_WEIGHT} and BM25 (`qa.lexical`, Porter stemming, k1 {K1}, b {B}) {LEXICAL_WEIGHT}, the best "
+        f"BM25 counting in full from {LEXICAL_CEILING} of a whole-question match's, "
         f"then, for the best {PAIR_DEPTH}, {PAIR_WEIGHT} times the share of the question's word pairs "
         f"found side by side and {TOKEN_WEIGHT} times the match of the question's tokens to the passage's; "
         f"highlights: sentence token match {WEIGHTS[0]}, sentence cosine {WEIGHTS[1]}, "

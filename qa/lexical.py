@@ -28,7 +28,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -224,19 +224,27 @@ class LexicalIndex:
         return np.array([np.log(1 + (n - df + 0.5) / (df + 0.5))
                          for df in self.document_frequencies(terms)], dtype=np.float64)
 
-    def scores(self, question: str) -> np.ndarray:
-        """BM25 score of every row; 0 where no term of the question occurs."""
-        out = np.zeros(len(self.pids), dtype=np.float64)
+    def _postings_of(self, question: str) -> Iterator[tuple[int, float, int, int]]:
+        """(count in the question, BM25 IDF, postings start, end) of each question term the
+        index holds."""
         n = len(self.pids)
         for term, count in self.query(question).items():
             col = self.vocab.get(term)
             if col is None:
                 continue
             start, end = int(self.p.indptr[col]), int(self.p.indptr[col + 1])
-            df = end - start
-            if df == 0:
-                continue
-            idf = max(np.log((n - df + 0.5) / (df + 0.5)), IDF_FLOOR)
+            if end > start:
+                yield count, max(np.log((n - (end - start) + 0.5) / (end - start + 0.5)), IDF_FLOOR), start, end
+
+    def ideal(self, question: str) -> float:
+        """The BM25 score of a passage of average length holding each of the question's words
+        (those the index holds) once: what a match of the whole question scores."""
+        return float(sum(count * idf for count, idf, _, _ in self._postings_of(question)))
+
+    def scores(self, question: str) -> np.ndarray:
+        """BM25 score of every row; 0 where no term of the question occurs."""
+        out = np.zeros(len(self.pids), dtype=np.float64)
+        for count, idf, start, end in self._postings_of(question):
             rows = self.p.rows[start:end]
             f = self.p.tf[start:end].astype(np.float64)
             out[rows] += count * idf * f * (self.k1 + 1) / (f + self._norm[rows])

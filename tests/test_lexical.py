@@ -63,6 +63,24 @@ def test_scores_match_a_term_by_term_oracle(samples, tmp_path, fake):
         assert [p for p, _ in top] == sorted(want, key=lambda p: (-want[p], p))[:5]
 
 
+def test_the_ideal_score_is_what_a_passage_of_average_length_holding_each_word_once_scores(tmp_path, fake):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    # passages of the same length (a title, counted with the text, and four words): each of average length
+    words = ["harbour strike crane quay", "ferry tolls night bus", "storm river flood town", "comet sky lens moon"]
+    for i, text in enumerate(words * 3):
+        (folder / f"n{i}.md").write_text(f"# Note\n\n{text}\n", encoding="utf-8")
+    (folder / "whole.md").write_text("# Note\n\nstrike ferry flood comet\n", encoding="utf-8")
+    lib = build([folder], tmp_path / "idx", fake)
+    whole = next(h.passage_id for h in lib.ask("strike", k=20, mode="lexical") if h.source.endswith("whole.md"))
+    for question in ("strike ferry flood comet?", "Did the strike stop the ferry?", "strike strike comet"):
+        ideal = lib.lexicon.ideal(question)
+        assert ideal == pytest.approx(lib.lexicon.lookup(lib.lexicon.scores(question), [whole])[0], rel=1e-9)
+        assert ideal == pytest.approx(oracle(passage_texts(lib), question)[whole], rel=1e-9)
+    assert lib.lexicon.ideal("the of and unknownword") == 0.0
+    lib.close()
+
+
 def test_scores_agree_with_sqlite_fts5_bm25(small_corpus, tmp_path, fake):
     # An independent implementation: FTS5 with the tokenizer the analyser mirrors. Only words
     # whose Porter stems agree in both are used (FTS5 adds two later rules, e.g. -logy).

@@ -214,6 +214,20 @@ def test_modes_disagree_where_they_should(sample_lib):
     assert sample_lib.ask(question, k=1, mode="hybrid")[0].article_id == "sci-001"
 
 
+def test_a_lexical_match_of_one_word_of_the_question_does_not_outrank_its_meaning(sample_lib, monkeypatch):
+    """A paraphrase sharing no word with its article, whose one lexical match is a wildfire that
+    "spread across" a forest: the best BM25 in a small collection counts as much as it matches
+    the question (qa.search.LEXICAL_CEILING), not in full for being the best there is."""
+    import qa.search
+
+    question = "How can people get across the river during the closure?"
+    first = sample_lib.ask(question, k=2)
+    assert first[0].source.endswith("bridge-closure.md") and first[0].lexical_rank is None
+    assert first[1].lexical_rank == 1 and "wildfire" in first[1].text
+    monkeypatch.setattr(qa.search, "LEXICAL_CEILING", 0.0)  # the best BM25 in full: the wildfire first
+    assert sample_lib.ask(question, k=1)[0].lexical_rank == 1
+
+
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds not present")
 def test_seed_articles(tmp_path):
     lib = qa.Library.build([str(SEEDS)], str(tmp_path / "seeds"), progress=False)
