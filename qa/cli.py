@@ -85,8 +85,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Ask a question; or pipe questions in, one a line (QUESTION '-', or none), answered in "
                     "batches with the model loaded once; or, in a terminal, give none to be asked for one "
                     "after another.")))
-    sp.add_argument("question", nargs="?", help="the question (words in \"quotes\": passages holding them side by side); "
-                    "'-' reads them from standard input, one a line")
+    sp.add_argument("question", nargs="?", help="the question (words in \"quotes\": passages holding them side by side; "
+                    "-word or -\"words\": passages holding them left out); '-' reads them from standard input, one a line")
     sp.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
     sp.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")
     sp.add_argument("--per-article", type=int, default=1, help="passages per article (default 1)")

@@ -305,9 +305,10 @@ class Library:
         """The sentences of one article that best answer ``question``, best first."""
         from .embedder import encode_questions
         from .highlight import rank_sentences
+        from .phrases import left_out
         from .search import clean_question
 
-        question = clean_question(question)
+        question = clean_question(left_out(clean_question(question))[0])  # without its -words
         qvecs, qtokens = encode_questions(self.embedder, [question])
         self.refresh()
         with self._lock:

@@ -23,9 +23,15 @@ _BATCH = 2000  # passages read at once to look for the words side by side
 MAX_LOOKED_AT = 5000
 
 
+# -word, -"words": passages holding them are left out; after a space or at the start ("e-mail",
+# "-5 degrees" are none), a word starting with a letter
+_LEFT_OUT = re.compile(r'(?<!\S)-(?:"([^"\n]*)"|“([^”“\n]*)”|([^\W\d_][^\s"“”]*))')
+
+
 def quoted(question: str) -> list[str]:
-    """The phrases quoted in ``question``, as written, each once."""
-    found = [next(g for g in m.groups() if g is not None).strip() for m in _QUOTED.finditer(question)]
+    """The phrases quoted in ``question``, as written, each once (not those to leave out)."""
+    found = [next(g for g in m.groups() if g is not None).strip() for m in _QUOTED.finditer(question)
+             if not _LEFT_OUT.match(question, m.start() - 1)]
     return list(dict.fromkeys(p for p in found if any(ch.isalnum() for ch in p)))
 
 
@@ -65,6 +71,30 @@ def places(question: str, text: str, analyzer) -> tuple[tuple[int, int], ...]:
     return tuple(merged)
 
 
+def left_out(question: str) -> tuple[str, list[str]]:
+    """``question`` without its ``-word`` and ``-"words"``, and those words, each once: passages
+    holding them (in their text or title, words side by side) are to be left out."""
+    found: list[str] = []
+
+    def cut(m: re.Match) -> str:
+        found.append(next(g for g in m.groups() if g is not None).strip())
+        return " "
+
+    rest = " ".join(_LEFT_OUT.sub(cut, question).split())
+    return rest, list(dict.fromkeys(p for p in found if any(ch.isalnum() for ch in p)))
+
+
+def holding_any(phrases: Sequence[str], lexicon, read: Callable[[Sequence[int]], dict]) -> np.ndarray:
+    """The passages (ids, sorted) holding any of ``phrases`` (a word, or words side by side) in
+    their text or title; every candidate is looked through, however many."""
+    found = [np.zeros(0, dtype=np.int64)]
+    for phrase in phrases:
+        terms = lexicon.analyzer(phrase)
+        have = lexicon.having(terms) if terms else found[0]
+        found.append(_held(have, [f" {' '.join(terms)} "], lexicon.analyzer, read)[0] if len(terms) > 1 else have)
+    return np.unique(np.concatenate(found))
+
+
 def holding(question: str, lexicon, read: Callable[[Sequence[int]], dict],
             allowed: np.ndarray | None) -> tuple[np.ndarray, int] | None:
     """The passages (ids, sorted) that hold every phrase quoted in ``question``, among
@@ -87,17 +117,22 @@ def holding(question: str, lexicon, read: Callable[[Sequence[int]], dict],
     if len(ids) > MAX_LOOKED_AT:
         scores = np.asarray(lexicon.lookup(lexicon.scores(question), ids.tolist()))
         ids = np.sort(ids[np.argsort(-scores, kind="stable")[:MAX_LOOKED_AT]])
-    wanted = [f" {' '.join(terms)} " for _, terms in phrases]
+    return _held(ids, [f" {' '.join(terms)} " for _, terms in phrases], lexicon.analyzer, read)
+
+
+def _held(ids: np.ndarray, wanted: list[str], analyzer, read) -> tuple[np.ndarray, int]:
+    """Those of ``ids`` whose text or title holds every one of ``wanted`` (:func:`wanted`'s
+    form), sorted, and how many articles they are in."""
     kept, articles = [], set()
     for start in range(0, len(ids), _BATCH):
         rows = read([int(i) for i in ids[start:start + _BATCH]])
         for pid, row in rows.items():
-            text, title = f" {' '.join(lexicon.analyzer(row.text))} ", None
+            text, title = f" {' '.join(analyzer(row.text))} ", None
             for want in wanted:
                 if want in text:
                     continue
                 if title is None:
-                    title = f" {' '.join(lexicon.analyzer(row.title or ''))} "
+                    title = f" {' '.join(analyzer(row.title or ''))} "
                 if want not in title:
                     break
             else:

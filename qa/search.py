@@ -129,7 +129,9 @@ def search_many(
         raise InputError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     if k < 1 or per_article < 1:
         raise InputError("k and per_article must be at least 1")
-    questions = [clean_question(q) for q in questions]
+    # "-word" and '-"words"' leave out the passages holding them; the rest is the question
+    asked = [phrases.left_out(clean_question(q)) for q in questions]
+    questions = [clean_question(rest) for rest, _ in asked]
     allowed = allowed_rows = allowed_sql = None
     if filters is not None and filters.active():
         allowed_sql = catalog.filter_sql(filters.source, filters.date_from, filters.date_to, filters.tags,
@@ -149,8 +151,15 @@ def search_many(
         n = max(MIN_CANDIDATES, k * per_article * 2)
         room = min(k, COPY_WINDOW)  # more than k, for copies left out (qa.copies)
         among, among_rows, among_total, among_articles = allowed, allowed_rows, total, None
+        if asked[i][1]:
+            gone = phrases.holding_any(asked[i][1], lexicon, reader.passages)
+            among = np.setdiff1d(lexicon.pids if allowed is None else allowed, gone, assume_unique=True)
+            if not len(among):
+                results.append([])
+                continue
+            among_rows, among_total = lexicon.mask(among), len(among)
         # "words in quotes" side by side; where no passage holds them, the question as if unquoted
-        held = phrases.holding(question, lexicon, reader.passages, allowed)
+        held = phrases.holding(question, lexicon, reader.passages, among)
         if held is not None and len(held[0]):
             among, among_articles = held
             among_rows, among_total = lexicon.mask(among), len(among)

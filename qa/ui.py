@@ -259,6 +259,8 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         with gr.Tab("Ask"):
             with gr.Row():
                 question = gr.Textbox(label="Question", placeholder="Ask something about your articles",
+                                      info='Words in "quotes": passages holding them side by side; '
+                                           "-word: passages holding it left out",
                                       scale=6, elem_id="question", autofocus=True)
                 ask_btn = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
             if examples:

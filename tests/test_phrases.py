@@ -12,7 +12,7 @@ import pytest
 
 import qa
 from qa.lexical import Analyzer
-from qa.phrases import notice, places, quoted
+from qa.phrases import left_out, notice, places, quoted
 
 
 def test_quoted_phrases_in_the_quotes_people_type():
@@ -31,6 +31,13 @@ def test_the_places_of_quoted_words_in_a_text():
     assert got == ["free ferry", "Free", "Ferries", "FREE-ferry service", "Café ﬁsh"]
     assert places("Is the free ferry on?", text, Analyzer()) == ()
     assert places('Is the "night ferry" on?', text, Analyzer()) == ()
+
+
+def test_words_to_leave_out_as_a_search_box_takes_them():
+    assert left_out('ferry -bridge -"night bus" -“free ferry” e-mail -5 degrees - a list -e-mail') == (
+        "ferry e-mail -5 degrees - a list", ["bridge", "night bus", "free ferry", "e-mail"])
+    assert left_out("-tolls -tolls ferry") == ("ferry", ["tolls"])
+    assert quoted('the "quay" -"night bus"') == ["quay"]  # left out, not looked for
 
 
 @pytest.fixture
@@ -98,6 +105,24 @@ def test_the_sentence_holding_the_quoted_words_is_the_best_highlight(tmp_path, f
     assert [hl.text for hl in lib.highlight('When does the "night bus" leave the harbour quay timetable?',
                                             hit.article_id)][:1] == ["A night bus runs later from the square."]
     lib.close()
+
+
+def test_passages_holding_a_word_or_words_left_out_are_not_among_the_hits(words_lib):
+    lib, texts = words_lib
+    everything = {h.text for h in lib.ask("harbour", k=300, mode="dense")}
+    assert len(everything) == 201  # every passage, as a search for anything gives them
+    for question, held in (("harbour -night", lambda t: "night" in t.lower()),
+                           ('harbour -"night bus"', lambda t: "night bus" in t.lower()),
+                           ('harbour -quay -"storm tolls"', lambda t: "quay" in t or "storm tolls" in t)):
+        want = {t for t in everything if not held(t)}
+        assert 0 < len(want) < len(everything)
+        for mode in ("hybrid", "dense"):  # the oracle: every passage not holding them
+            assert {h.text for h in lib.ask(question, k=300, mode=mode)} == want, (question, mode)
+        lexical = lib.ask(question, k=300, mode="lexical")
+        assert {h.text for h in lexical} == {t for t in want if "harbour" in t}
+        assert all("night" not in h.missing for h in lexical)  # not a word of the question
+    assert lib.ask("harbour -night", k=300, filters={"source": "*titled.md"}) == []
+    assert lib.ask("harbour -harbour -ferry -night -bus -crane -quay -storm -tolls -bridge -river", k=5) == []
 
 
 def test_quoted_words_no_passage_holds_ask_the_question_unquoted_and_say_so(words_lib):

@@ -243,6 +243,10 @@ def test_quoted_words_are_looked_for_side_by_side_and_said_when_no_passage_holds
     said.wait_for(timeout=60000)
     assert said.inner_text().startswith("No passage holds “free night ferry” as quoted")
     assert page.locator("#results .qa-card").count() == 5
+    ask(page, "Who went on strike -harbour")  # the dockworkers' strike at the harbour left out
+    page.locator("#results .qa-card", has_text="Quebec").first.wait_for(timeout=60000)
+    texts = page.locator("#results .qa-card").all_inner_texts()
+    assert len(texts) == 5 and "nurses" in texts[0] and not any("harbour" in t.lower() for t in texts)
 
 
 def test_a_long_title_wraps_beside_its_rank(page):
