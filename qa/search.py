@@ -131,7 +131,9 @@ def search_many(
         raise InputError("k and per_article must be at least 1")
     # "-word" and '-"words"' leave out the passages holding them; the rest is the question
     asked = [phrases.left_out(clean_question(q)) for q in questions]
-    questions = [clean_question(rest) for rest, _ in asked]
+    if any(not rest for rest, _ in asked):
+        raise InputError("the question only leaves words out (-word); add what to look for")
+    questions = [rest for rest, _ in asked]
     allowed = allowed_rows = allowed_sql = None
     if filters is not None and filters.active():
         allowed_sql = catalog.filter_sql(filters.source, filters.date_from, filters.date_to, filters.tags,

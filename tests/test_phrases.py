@@ -122,6 +122,8 @@ def test_passages_holding_a_word_or_words_left_out_are_not_among_the_hits(words_
         assert {h.text for h in lexical} == {t for t in want if "harbour" in t}
         assert all("night" not in h.missing for h in lexical)  # not a word of the question
     assert lib.ask("harbour -night", k=300, filters={"source": "*titled.md"}) == []
+    with pytest.raises(qa.InputError, match="only leaves words out"):
+        lib.ask("-night -bus", k=5)
     assert lib.ask("harbour -harbour -ferry -night -bus -crane -quay -storm -tolls -bridge -river", k=5) == []
 
 
