@@ -34,7 +34,7 @@ class IndexSummary:
     unchanged_files: int = 0  # files an update found as they were (qa.filestamps), not opened
     resplit: int = 0  # of those embedded, unchanged articles a rebuild redid (an older version split them otherwise, or kept no tokens)
     dropped_duplicates: int = 0  # duplicates recorded for files that are gone or were removed
-    kept_missing: int = 0  # articles of files not found, outside the paths given, left as they were
+    kept_missing: int = 0  # articles of files not found, outside the paths looked at, left as they were
     ignored: tuple[tuple[str, int], ...] = ()  # (kind, count) of ignored_files: ("hidden", 2), (".png", 1)
     unpacked: tuple[str, ...] = ()  # what became of the .zip archives named (qa.unpacked)
     grown_files: int = 0  # mailboxes, JSON Lines files read only past where their last reading ended (qa.grown)
@@ -75,8 +75,8 @@ class IndexSummary:
             out.append(f"kept {_count(self.kept_unread, 'article')} of files that could not be read, "
                        "as indexed before")
         if self.kept_missing:
-            out.append(f"kept {_count(self.kept_missing, 'article')} of files that were not found, outside "
-                       "the paths given (a drive not mounted?): `qa index` or `qa remove` their folder to drop them")
+            out.append(f"kept {_count(self.kept_missing, 'article')} of files that were not found, where this "
+                       "update did not look (a drive not mounted?): `qa index` or `qa remove` their folder to drop them")
         out.append(f"index holds {_count(self.passages, 'passage')}"
                    + ("" if self.changed else " (nothing changed: the index was left as it was)"))
         return out

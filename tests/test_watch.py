@@ -92,7 +92,7 @@ def test_the_first_update_of_a_watch_keeps_a_gone_paths_articles_but_refuses_a_t
     shutil.move(notes, tmp_path / "away")
     (other / "crane.md").write_text("# Crane\n\nThe crane lifts forty tonnes.\n", encoding="utf-8")
     summary = lib.update([str(notes), str(other)], progress=False, keep_gone=True)
-    assert (summary.embedded, summary.removed, lib.info().articles) == (1, 0, 3)
+    assert (summary.embedded, summary.removed, summary.kept_missing, lib.info().articles) == (1, 0, 1, 3)
     said: list[str] = []
     gone = look([str(notes), str(other)], (), said.append)
     assert gone == {str(notes)} and len(said) == 1 and said[0].endswith(f"{notes} is gone: its articles stay in "
