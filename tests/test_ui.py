@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SAMPLES
 
+import qa
 from qa.uploads import safe_name, store_uploads
 
 CHROMIUM = "/usr/bin/chromium"
@@ -640,8 +641,11 @@ def test_a_page_opened_later_shows_the_index_as_it_is_now(page, browser, tmp_pat
 
 
 def test_an_open_page_follows_an_update_made_in_another_process(page, tmp_path, app_url):
+    # the page opens with the server's first counts and draws the index's on load (earlier
+    # tests added articles): read them once it has
+    n = qa.Library.open(str(APP_INDEX[app_url])).info().articles
+    page.wait_for_function(f"/\\b{n} articles/.test(document.body.innerText)", timeout=30000)
     before = counts(page)
-    n = int(before.split()[0])
     page.get_by_role("tab", name="Library").click()
     page.locator("#library-find textarea").fill("lighthouse")
     f = tmp_path / "lighthouse-keeper.txt"
