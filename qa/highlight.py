@@ -144,7 +144,7 @@ def rank_sentences(
             score[[h for h in header if h is not None] + rule] = 0.0  # they name what the rows hold
         score = _questions_passed_on(score, texts)
         if wanted:
-            joined = [f" {' '.join(words)} " for words in analysed]
+            joined = [phrases.spaced(words) for words in analysed]
             score = _quoted_first(score, np.array([sum(w in j for w in wanted) for j in joined]))
         ranked = [Highlight(t, a, b, round(float(s), 4))
                   for (a, b), t, s in zip(row.sentences, texts, score, strict=True)]

@@ -35,10 +35,15 @@ def quoted(question: str) -> list[str]:
     return list(dict.fromkeys(p for p in found if any(ch.isalnum() for ch in p)))
 
 
+def spaced(terms: Sequence[str]) -> str:
+    """Terms joined by spaces, a space at each end: a text holds a phrase's words side by side
+    when its ``spaced`` terms hold the phrase's."""
+    return f" {' '.join(terms)} "
+
+
 def wanted(question: str, analyzer) -> list[str]:
-    """The phrases quoted in ``question`` as their terms joined, each between spaces: as
-    ``f" {' '.join(analyzer(text))} "`` holds them where ``text`` has their words side by side."""
-    return [f" {' '.join(terms)} " for p in quoted(question) if (terms := analyzer(p))]
+    """The phrases quoted in ``question``, :func:`spaced` (their terms)."""
+    return [spaced(terms) for p in quoted(question) if (terms := analyzer(p))]
 
 
 def places(question: str, text: str, analyzer) -> tuple[tuple[int, int], ...]:
@@ -91,7 +96,7 @@ def holding_any(phrases: Sequence[str], lexicon, read: Callable[[Sequence[int]],
     for phrase in phrases:
         terms = lexicon.analyzer(phrase)
         have = lexicon.having(terms) if terms else found[0]
-        found.append(_held(have, [f" {' '.join(terms)} "], lexicon.analyzer, read)[0] if len(terms) > 1 else have)
+        found.append(_held(have, [spaced(terms)], lexicon.analyzer, read)[0] if len(terms) > 1 else have)
     return np.unique(np.concatenate(found))
 
 
@@ -117,22 +122,22 @@ def holding(question: str, lexicon, read: Callable[[Sequence[int]], dict],
     if len(ids) > MAX_LOOKED_AT:
         scores = np.asarray(lexicon.lookup(lexicon.scores(question), ids.tolist()))
         ids = np.sort(ids[np.argsort(-scores, kind="stable")[:MAX_LOOKED_AT]])
-    return _held(ids, [f" {' '.join(terms)} " for _, terms in phrases], lexicon.analyzer, read)
+    return _held(ids, [spaced(terms) for _, terms in phrases], lexicon.analyzer, read)
 
 
 def _held(ids: np.ndarray, wanted: list[str], analyzer, read) -> tuple[np.ndarray, int]:
-    """Those of ``ids`` whose text or title holds every one of ``wanted`` (:func:`wanted`'s
-    form), sorted, and how many articles they are in."""
+    """Those of ``ids`` whose text or title holds every one of ``wanted`` (each
+    :func:`spaced`), sorted, and how many articles they are in."""
     kept, articles = [], set()
     for start in range(0, len(ids), _BATCH):
         rows = read([int(i) for i in ids[start:start + _BATCH]])
         for pid, row in rows.items():
-            text, title = f" {' '.join(analyzer(row.text))} ", None
+            text, title = spaced(analyzer(row.text)), None
             for want in wanted:
                 if want in text:
                     continue
                 if title is None:
-                    title = f" {' '.join(analyzer(row.title or ''))} "
+                    title = spaced(analyzer(row.title or ""))
                 if want not in title:
                     break
             else:
@@ -146,10 +151,10 @@ def unheld(question: str, hits: Sequence, analyzer) -> list[str]:
     passage does, and the hits are those of the question as if unquoted (:func:`holding`)."""
     if not hits:
         return []
-    text = f" {' '.join(analyzer(hits[0].text))} "
-    title = f" {' '.join(analyzer(hits[0].title or ''))} "
+    text = spaced(analyzer(hits[0].text))
+    title = spaced(analyzer(hits[0].title or ""))
     return [p for p in quoted(question) if (terms := analyzer(p))
-            and f" {' '.join(terms)} " not in text and f" {' '.join(terms)} " not in title]
+            and spaced(terms) not in text and spaced(terms) not in title]
 
 
 def notice(question: str, hits: Sequence, analyzer) -> str | None:
