@@ -13,8 +13,22 @@ from .errors import InputError, NotFoundError, QAError
 DEFAULT_INDEX = os.path.join("index", "default")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Takes an argument holding a space for a value, not an option, unless its first word is an option.
+
+    argparse means to (its last rule), but first matches a short option's letters: the question
+    `-harbour Who went on strike` (a -word leaving passages out) read as -h with the value `arbour ...`.
+    """
+
+    def _parse_optional(self, arg_string):
+        words = arg_string.split("=", 1)[0].split()
+        if len(words) > 1 and words[0] not in self._option_string_actions:
+            return None
+        return super()._parse_optional(arg_string)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="qa",
         description="Ask questions of a collection of articles; get passages with exact references.",
         epilog="Example: qa index samples/news && qa ask 'Who won the election?'",

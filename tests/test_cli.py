@@ -304,6 +304,17 @@ def test_an_interrupted_index_run_resumes(tmp_path):
     assert "river flood" in json.loads(r.stdout.splitlines()[0])["text"]
 
 
+def test_a_question_opening_with_a_word_left_out_is_a_question_not_an_option():
+    from qa.cli import _parser
+
+    args = _parser().parse_args(["ask", "-harbour Who went on strike", "--json", "-k", "3"])
+    assert (args.question, args.json, args.k) == ("-harbour Who went on strike", True, 3)
+    assert _parser().parse_args(["ask", "--json", "-kitchen fire"]).question == "-kitchen fire"
+    assert _parser().parse_args(["similar", "--text", "-helium and neon"]).text == "-helium and neon"
+    args = _parser().parse_args(["ask", "-k 3", "--index=/my indexes/news", "why"])  # options spelled with a space
+    assert (args.k, args.index, args.question) == (3, "/my indexes/news", "why")
+
+
 def test_ask_prints_the_headings_a_markdown_passage_sits_under(tmp_path, capsys):
     from fakes import FakeEmbedder
 
