@@ -3,10 +3,12 @@ sentence and the passage, as a web card shows them (headings without their marks
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import sys
 import textwrap
+from collections.abc import Callable
 
 from .markdown import CODE, HEADING
 from .types import Around, Hit, lines_of
@@ -34,9 +36,11 @@ def print_hit(h: Hit, mode: str, context: Around | None = None) -> None:
     print(f"   score {h.score:.3f} ({mode}; {ranks}){missing}{weak} · article {h.article_id}")
     if h.copies:  # the same text in other files, left out of the list
         print(textwrap.fill("also in " + ", ".join(h.copies), WIDTH, initial_indent="   ", subsequent_indent="     "))
+    marked, at = _quoted_marked(h)
     for hl in h.highlights[:1]:
-        sentence = " ".join(shown_text(h, hl.char_start - h.char_start, hl.char_end - h.char_start).split())
-        print(textwrap.fill(f"» {sentence}", WIDTH, initial_indent="   ", subsequent_indent="     "))
+        span = at(hl.char_start - h.char_start, False), at(hl.char_end - h.char_start, True)
+        sentence = " ".join(shown_text(marked, *span).split())
+        print(_styled(textwrap.fill(f"» {sentence}", WIDTH, initial_indent="   ", subsequent_indent="     ")))
     if context and context.before:
         _print_excerpt("before", context.before, tail=True)
     if not (whole and h.highlights):  # else the » line is its text
@@ -44,7 +48,7 @@ def print_hit(h: Hit, mode: str, context: Around | None = None) -> None:
         # a first heading that repeats the title (printed above) is left out, as a card leaves it
         start = 0 if header or whole else title_heading_end(h.text, h.title, h.markup)
         goes_on = "…" if continues_title(h.text, h.title, start) else ""  # from a title cut short
-        _print_passage(shown_lines(h, start), header + goes_on)
+        _print_passage(shown_lines(marked, at(start, False)), header + goes_on)
     if context and context.after:
         _print_excerpt("after", context.after, tail=False)
     print()
@@ -61,16 +65,66 @@ def _print_passage(lines: list[tuple[str, str]], lead: str) -> None:
         if cut:
             line = line[:left].rpartition(" ")[0] or line[:left]
         if kind == HEADING:
-            print(f"   {bold}{line}{'…' if cut else ''}{plain_}")
+            print(_styled(f"   {bold}{line}{'…' if cut else ''}{plain_}", after=bold))
         elif kind == CODE:
-            print(f"   {line[: WIDTH - 4]}{'…' if cut or len(line) > WIDTH - 4 else ''}")
+            print(_styled(f"   {line[: WIDTH - 4]}{'…' if cut or len(line) > WIDTH - 4 else ''}"))
         else:
-            print(textwrap.fill(line + ("…" if cut else ""), WIDTH, initial_indent="   ", subsequent_indent="   "))
+            print(_styled(textwrap.fill(line + ("…" if cut else ""), WIDTH, initial_indent="   ",
+                                        subsequent_indent="   ")))
         left -= len(line)
         if cut or left <= 0:
             if not cut and i + 1 < len(lines):
                 print("   …")
             return
+
+
+# The words a question quotes, between placeholders until the text is wrapped; then, on a
+# terminal, bold and underlined, as a card shows them.
+_QUOTED, _QUOTED_END = "\ue006", "\ue007"
+_STYLE, _UNSTYLE = "\033[1;4m", "\033[22;24m"
+
+
+def _quoted_marked(h: Hit) -> tuple[Hit, Callable[[int, bool], int]]:
+    """On a terminal, the hit with its quoted words (:attr:`qa.Hit.quoted`) between placeholders,
+    and where an offset in its text is in the marked one (at an end: after a mark there)."""
+    places = sorted((max(a - h.char_start, 0), min(b - h.char_start, len(h.text))) for a, b in h.quoted)
+    places = [(a, b) for a, b in places if a < b]
+    if not places or not terminal():
+        return h, lambda x, _end: x
+    text = h.text.translate({ord(_QUOTED): "\ufffd", ord(_QUOTED_END): "\ufffd"})
+    parts, at = [], 0
+    for a, b in places:
+        a = max(a, at)  # overlapping places are marked as one
+        if a < b:
+            parts += [text[at:a], _QUOTED, text[a:b], _QUOTED_END]
+            at = b
+    parts.append(text[at:])
+    marks = [x for a, b in places for x in (a, b)]
+
+    def moved(x: int, end: bool) -> int:
+        return x + sum(m < x or (end and m == x) for m in marks)
+
+    return dataclasses.replace(h, text="".join(parts)), moved
+
+
+def _styled(text: str, after: str = "") -> str:
+    """Wrapped text with its quoted words' placeholders as terminal styles: a mark open at a
+    line's end is closed there and opened again after the next line's indent. ``after``: the
+    style to go back to after a mark (a heading's bold)."""
+    if _QUOTED not in text and _QUOTED_END not in text:
+        return text
+    out, on = [], False
+    for line in text.split("\n"):
+        indent = len(line) - len(line.lstrip(" "))
+        styled = line[:indent] + (_STYLE if on else "")
+        for c in line[indent:]:
+            if c in (_QUOTED, _QUOTED_END):
+                on = c == _QUOTED
+                styled += _STYLE if on else _UNSTYLE + after
+            else:
+                styled += c
+        out.append(styled + (_UNSTYLE + after if on else ""))
+    return "\n".join(out)
 
 
 def _print_excerpt(side: str, excerpt, tail: bool) -> None:

@@ -426,3 +426,34 @@ def test_the_quoted_words_are_marked_inside_and_outside_highlights():
     md = dataclasses.replace(note, source="notes/ferry.md", text=text.replace("runs", "*runs*"),
                              char_end=12 + len(text), highlights=(), quoted=quoted[:1], markup="markdown")
     assert marked_passage(md) == f"A {q}free ferry</b> <em>runs</em>. The free\nferry is free ferry service."
+
+
+def test_on_a_terminal_qa_ask_shows_the_quoted_words_bold_and_underlined(monkeypatch, capsys):
+    import qa.hitprint
+    from qa.hitprint import print_hit
+
+    text = ("# Ferry\n\n## Free ferry times\n\nThe *free ferry* runs every ten minutes. " + "It stops at the quay. " * 4
+            + "The free\nferry is the only free ferry across.")
+    places = [m.span() for m in re.finditer(r"free\s+ferry", text, re.I)]
+    quoted = tuple((a + 10, b + 10) for a, b in places if "\n" not in text[a:b])  # cut at a line's end
+    quoted += tuple(p for a, b in places if "\n" in text[a:b] for p in ((a + 10, a + 14), (b + 5, b + 10)))
+    sentence = text.index("The *free"), text.index("minutes.") + 8
+    md = dataclasses.replace(hit("notes/ferry.md", [sentence]), title="Ferry", text=text, char_end=10 + len(text),
+                             quoted=tuple(sorted(quoted)))
+    print_hit(md, "hybrid")
+    piped = capsys.readouterr().out
+    assert "\033" not in piped and "\ue006" not in piped  # not a terminal: as before
+    monkeypatch.setattr(qa.hitprint, "terminal", lambda: True)
+    print_hit(md, "hybrid")
+    lines = capsys.readouterr().out.splitlines()
+    on, off = "\033[1;4m", "\033[22;24m"
+    assert lines[3] == f"   » The {on}free ferry{off} runs every ten minutes."
+    assert lines[4] == f"   \033[1m{on}Free ferry{off}\033[1m times\033[0m"  # a heading stays bold after it
+    body = "\n".join(lines[5:])
+    assert body.count(on) == body.count(off) == 4 and "\ue006" not in body and "\ue007" not in body
+    # each line's marks closed at its end: a mark wrapped onto the next line opens again after its indent
+    assert all(line.count(on) == line.count(off) for line in lines)
+    assert re.sub(r"\033\[[\d;]*m", "", body).split() == " ".join(
+        ["The free ferry runs every ten minutes.", "It stops at the quay. " * 4, "The free ferry is the only free ferry across."]).split()
+    wrapped = qa.hitprint._styled("   » The \ue006free\n     ferry\ue007 runs.")
+    assert wrapped == f"   » The {on}free{off}\n     {on}ferry{off} runs."  # the indent not underlined
