@@ -30,7 +30,22 @@ FIELDS = {
 }
 # A JSON object with one of these is an article even if it also holds a list of objects.
 PRIMARY_TEXT = FIELDS["text"][:4]
-TEXT_HINT = "expected a text field: " + ", ".join(FIELDS["text"])
+TEXT_HINT = "expected a text field: " + ", ".join(FIELDS["text"]) + " (or Inhalt, texte, texto, testo, tekst...)"
+# A spreadsheet made by hand names its columns in its writer's language (German, Dutch, the
+# Nordic languages and Finnish, French, Spanish, Portuguese, Italian, Polish), after the English names.
+# Not Italian and Portuguese "data" (date): in English it is any field's name.
+_LOCAL = {
+    "title": ("titel", "titre", "título", "titulo", "titolo", "tytuł", "überschrift", "otsikko"),
+    "text": ("inhalt", "texte", "contenu", "texto", "contenido", "conteúdo", "conteudo", "testo", "contenuto",
+             "tekst", "inhoud", "treść", "teksti", "sisältö", "innhold", "indhold", "innehåll"),
+    "url": ("lien", "enlace"),
+    "date": ("datum", "fecha", "dato", "päivämäärä", "veröffentlicht", "publié", "publicado", "pubblicato"),
+    "author": ("autor", "auteur", "autore", "verfasser", "forfatter", "författare", "kirjoittaja"),
+    "tags": ("schlagwörter", "schlagworte", "stichwörter", "stichworte", "étiquettes", "mots-clés", "mots clés",
+             "etiquetas", "palabras clave", "etichette", "parole chiave", "trefwoorden", "kategorie", "kategorien",
+             "catégorie", "categoría", "categoria", "tagit", "emneord", "nyckelord"),
+}
+FIELDS = {canon: names + _LOCAL.get(canon, ()) for canon, names in FIELDS.items()}
 _TITLE_MAX = 140
 _RULES = re.compile(r"^[ \t]*([=\-*_~#+])\1{2,}[ \t]*$", re.M)
 # A record's text written as HTML, as CMS exports give it (WordPress, Ghost, RSS descriptions).

@@ -563,6 +563,27 @@ def test_csv_delimiter_follows_the_header(tmp_path):
     assert by_text["Ferries run again."].article_id == "t1"
 
 
+def test_a_spreadsheets_columns_named_in_its_writers_language(tmp_path):
+    """A table made by hand names its columns in German, French, Spanish...: they are the title,
+    text, date, author and tags as the English names are; the others stay metadata."""
+    (tmp_path / "de.csv").write_bytes("\ufeffTitel;Datum;Inhalt;Autor;Schlagwörter;Rubrik\r\n"
+                                      "Brücke gesperrt;03.05.2024;Die Brücke wird ab Juni gesperrt.;Lena Marx;"
+                                      "Verkehr, Hafen;Lokales\r\n".encode())
+    (tmp_path / "fr.tsv").write_text("titre\tdate\ttexte\tauteur\tmots-clés\nLe bac\t2024-06-01\t"
+                                     "Le bac gratuit part toutes les dix minutes.\tA. Roy\tport\n", encoding="utf-8")
+    (tmp_path / "es.csv").write_text("Título,Fecha,Contenido\nEl puerto,2024-07-02,El puerto cierra en agosto.\n",
+                                     encoding="utf-8")
+    articles, stats = read(tmp_path)
+    assert not stats.skipped
+    got = {a.title: (a.text, a.date, a.author, a.tags, a.metadata) for a in articles}
+    assert got == {
+        "Brücke gesperrt": ("Die Brücke wird ab Juni gesperrt.", "2024-05-03", "Lena Marx", ("Verkehr", "Hafen"),
+                            {"Rubrik": "Lokales"}),
+        "Le bac": ("Le bac gratuit part toutes les dix minutes.", "2024-06-01", "A. Roy", ("port",), {}),
+        "El puerto": ("El puerto cierra en agosto.", "2024-07-02", None, (), {}),
+    }
+
+
 def test_text_that_is_not_utf8_is_read_as_windows_1252_and_reported(tmp_path):
     (tmp_path / "old.txt").write_bytes("Caf\u00e9 owners protest the \u201cterrace tax\u201d.\r\n\r\n"
                                        "It costs \u20ac400.\r\n".encode("cp1252"))
