@@ -24,7 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     from qa.errors import QAError
-    from qa.ui import SAMPLE_QUESTIONS, serve
+    from qa.serving import serve
+    from qa.ui import SAMPLE_QUESTIONS
 
     # Relative when possible: references read samples/news/world.txt:1-6, not a long path.
     samples = os.path.relpath(os.path.join(HERE, "samples", "news"))

@@ -370,7 +370,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .ui import serve
+    from .serving import serve
 
     serve(args.index, host=args.host, port=args.port, auth=args.auth or os.environ.get("QA_AUTH"),
           backend=args.backend, watch=args.watch, watch_every=args.every)

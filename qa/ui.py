@@ -6,7 +6,6 @@ import dataclasses
 import os
 import re
 import shutil
-import sys
 from typing import Any
 
 from . import render
@@ -18,7 +17,6 @@ from .pagelink import TO_ADDRESS_JS, asked
 from .phrases import notice as unquoted
 from .readers import EXTENSIONS
 from .sourcelist import library_rows
-from .style import CSS, theme
 from .types import BZIPPED, GZIPPED, is_pdf
 from .uploads import store_uploads, unkept
 
@@ -355,45 +353,5 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             change.then(tag_choices, None, [tags, author], api_visibility="private")
         gr.api(ask_api, api_name="ask")
         gr.api(similar_api, api_name="similar")
-    return demo
-
-
-def serve(index: str, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None,
-          build_from: list[str] | None = None, examples: list[str] | None = None,
-          block: bool = True, backend: str | None = None, watch: list[str] | None = None,
-          watch_every: float | None = None):
-    """Open (or first build) the index and serve the UI. Returns the Gradio app.
-
-    Args:
-        watch: folders (or files) kept in step with the index while it is served: updated now,
-            then when they change and every ``watch_every`` seconds (qa.watch; default 300, or
-            10 where changes cannot be watched), a line on stderr when something changed.
-    """
-    from .watch import watch_in_background
-
-    build_from = build_from or watch
-    if build_from and not os.path.exists(os.path.join(index, "manifest.json")):
-        print(f"no index at {index}: building it from {', '.join(build_from)}", file=sys.stderr)
-        lib = Library.build(build_from, index, backend=backend)
-        for line in lib.last_summary.lines():
-            print(line, file=sys.stderr)
-    else:
-        lib = Library.open(index, backend=backend)
-    if watch:
-        watch_in_background(lib, watch, watch_every, report=lambda line: print(line, file=sys.stderr, flush=True))
-    lib.embedder  # load the model now, not on the first question  # noqa: B018
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"warning: serving on {host}: anyone who can reach this machine can read the "
-              "indexed articles" + ("" if auth else " (no --auth set)"), file=sys.stderr)
-    credentials = None
-    if auth:
-        user, sep, password = auth.partition(":")
-        if not sep or not user:
-            raise QAError("auth must be USER:PASSWORD")
-        credentials = (user, password)
-    demo = build_ui(lib, examples)
-    demo.queue(default_concurrency_limit=4)
-    demo.launch(server_name=host, server_port=port, auth=credentials, css=CSS, theme=theme(),
-                prevent_thread_lock=not block, show_error=False, quiet=False)
     return demo
 

@@ -304,6 +304,20 @@ def test_an_interrupted_index_run_resumes(tmp_path):
     assert "river flood" in json.loads(r.stdout.splitlines()[0])["text"]
 
 
+def test_serve_on_a_port_in_use_says_so_before_loading_anything(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = run("serve", "--index", str(tmp_path / "idx"), "--port", str(port))
+    assert r.returncode == qa.InputError.exit_code
+    assert r.stderr == (f"qa serve: error: port {port} on 127.0.0.1 is in use (another qa serve or app.py?): "
+                        "stop it, or choose another with --port\n")  # one line, no traceback
+    assert not (tmp_path / "idx").exists()
+
+
 def test_a_question_opening_with_a_word_left_out_is_a_question_not_an_option():
     from qa.cli import _parser
 
