@@ -23,7 +23,7 @@ import re
 import shutil
 from typing import Any
 
-from .errors import IndexCorruptError, IndexLockedError, IndexMismatchError, IndexNotFoundError
+from .errors import IndexCorruptError, IndexLockedError, IndexMismatchError, IndexNotFoundError, InputError
 from .segments import link_or_copy, segment_number
 
 FORMAT_VERSION = 1
@@ -56,6 +56,25 @@ def looks_like_index(path: str) -> bool:
         return any(_GEN.match(name) for name in os.listdir(path))
     except OSError:
         return False
+
+
+# What an index folder holds, whole or left by an interrupted first build (and hidden files: a
+# folder made in Finder has its .DS_Store).
+_OWN = re.compile(r"^(?:manifest\.json|files\.sqlite.*|gen-\d{6}(?:\.tmp)?|models|journal|uploads|unpacked|\..*)$")
+
+
+def refuse_a_foreign_folder(path: str) -> None:
+    """A new index goes into a new or empty folder (or one its interrupted build left), never
+    among other files: the articles' own folder given for the index would get its files mixed in."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise InputError(f"{path} is a file, not a folder for an index: give a folder's path (a new one is made)")
+    if not os.path.isdir(path) or os.path.exists(os.path.join(path, MANIFEST)):
+        return
+    others = sorted(name for name in os.listdir(path) if not _OWN.match(name))
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise InputError(f"{path} holds no index but other files ({shown}): give a new or empty folder "
+                         "for the index, so that its files do not mix with them")
 
 
 def read_manifest(directory: str) -> dict[str, Any]:

@@ -128,13 +128,14 @@ class Library:
         """
         from . import unpacked
         from .distributed import encoder_for
-        from .indexdir import MANIFEST, read_manifest, remove_unpublished
+        from .indexdir import MANIFEST, read_manifest, refuse_a_foreign_folder, remove_unpublished
         from .indexer import index_paths
         from .settings import Settings
 
         paths = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
         if not paths:
             raise InputError("give at least one file or folder to index")
+        refuse_a_foreign_folder(path)
         settings = Settings(chunk_tokens=chunk_tokens, approx_threshold=approx_threshold,
                             ondisk_threshold=ondisk_threshold, language=language)
         created = not os.path.exists(path)

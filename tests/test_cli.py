@@ -54,6 +54,20 @@ def test_a_mistyped_path_is_refused_before_anything_is_written(tmp_path):
     assert not (tmp_path / "idx").exists()  # not even an empty folder (with a model cache) is left
 
 
+def test_an_index_is_not_written_among_other_files_or_onto_a_file(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "ferry.txt").write_text("The ferry runs hourly.\n")
+    r = run("index", str(notes), "--index", str(notes))  # the articles' own folder given for the index
+    assert r.returncode == qa.InputError.exit_code and r.stdout == ""
+    assert r.stderr == (f"qa index: error: {notes} holds no index but other files (ferry.txt): give a new or "
+                        "empty folder for the index, so that its files do not mix with them\n")
+    assert sorted(p.name for p in notes.iterdir()) == ["ferry.txt"]  # no model export, nothing
+    r = run("index", str(notes), "--index", str(notes / "ferry.txt"))
+    assert r.returncode == qa.InputError.exit_code and "ferry.txt is a file, not a folder for an index" in r.stderr
+    assert (notes / "ferry.txt").read_text() == "The ferry runs hourly.\n"
+
+
 def test_a_run_where_every_file_fails_is_an_error(tmp_path):
     (tmp_path / "scan.txt").write_bytes(b"%PDF\x00\x00")
     r = run("index", str(tmp_path / "scan.txt"), "--index", str(tmp_path / "idx"))
