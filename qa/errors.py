@@ -49,3 +49,16 @@ class NotFoundError(QAError):
     """An article id that is not in the index."""
 
     exit_code = 8
+
+
+def at_least_one(value: object, name: str) -> int:
+    """``value`` as a count of results (an int, a NumPy integer), or an InputError naming ``name``."""
+    import operator
+
+    try:
+        count = operator.index(value)  # not 2.5, "3" or True
+    except TypeError:
+        count = None
+    if count is None or isinstance(value, bool) or count < 1:
+        raise InputError(f"{name} must be a whole number, at least 1, not {value!r}")
+    return count

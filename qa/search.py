@@ -11,7 +11,7 @@ from . import phrases, sentvec, tokens
 from .catalog import Catalog, PassageRow
 from .copies import distinct
 from .embedder import encode_questions
-from .errors import InputError
+from .errors import InputError, at_least_one
 from .hits import hits_of
 from .types import Hit, reference
 
@@ -127,8 +127,7 @@ def search_many(
 ) -> list[list[Hit]]:
     if mode not in MODES:
         raise InputError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-    if k < 1 or per_article < 1:
-        raise InputError("k and per_article must be at least 1")
+    k, per_article = at_least_one(k, "k"), at_least_one(per_article, "per_article")
     # "-word" and '-"words"' leave out the passages holding them; the rest is the question
     asked = [phrases.left_out(clean_question(q)) for q in questions]
     if any(not rest for rest, _ in asked):

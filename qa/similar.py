@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from .errors import InputError, NotFoundError
+from .errors import InputError, NotFoundError, at_least_one
 from .lexical import LANGUAGE
 from .types import Article, ArticleHit, markup_of
 
@@ -85,6 +85,7 @@ def nearest_articles(catalog, article_store, qvec, k: int, exclude: int | None =
     with a header or footer, as another file holds it)."""
     import numpy as np
 
+    k = at_least_one(k, "k")
     exclude_hash = catalog.articles_brief([exclude])[exclude][6] if exclude is not None else None
     n = min(article_store.count(), k + (exclude is not None) + 10)
     scores, ids = article_store.search(qvec[None, :].astype(np.float32), max(n, 1))

@@ -166,6 +166,20 @@ def test_similar_excludes_itself_and_its_duplicates(small_corpus, tmp_path, fake
         lib.similar("nope")
 
 
+def test_a_count_of_results_must_be_a_whole_number_at_least_one(small_corpus, tmp_path, fake):
+    import numpy as np
+
+    lib = build([small_corpus], tmp_path, fake)
+    for bad in (0, -1, 2.5, "3", True, None):
+        with pytest.raises(qa.InputError, match=f"k must be a whole number, at least 1, not {re.escape(repr(bad))}"):
+            lib.ask("strike", k=bad)
+        with pytest.raises(qa.InputError, match="k must be a whole number"):
+            lib.similar("r1", k=bad)  # similar gave 10 articles for k=0
+        with pytest.raises(qa.InputError, match="per_article must be a whole number"):
+            lib.ask("strike", per_article=bad)
+    assert len(lib.ask("strike", k=np.int64(2))) == 2 and len(lib.similar(text="river flood", k=np.int32(1))) == 1
+
+
 def test_a_file_outside_the_index_is_split_and_embedded_as_the_index_would(tmp_path, fake):
     """A copy of an indexed article finds it with similarity 1: its passages split as its kind
     of file is and embedded with its title (the text split as plain text, without the title on
