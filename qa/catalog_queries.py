@@ -17,9 +17,10 @@ class CatalogQueries:
                    tags: Sequence[str] = (), author: str | None = None) -> tuple[str, list]:
         """SQL selecting the passage ids that pass the filters, with its parameters."""
         cond, params = [], []
-        if source:
-            cond.append("(a.source GLOB ? OR a.path GLOB ?)")
-            params += [source, source]
+        if source:  # a glob, or a folder (as qa remove takes one): the files under it
+            cond.append("(a.source GLOB ? OR a.path GLOB ? OR a.source GLOB ? OR a.path GLOB ?)")
+            under = source.rstrip("/" + os.sep) + "/*"
+            params += [source, source, under, under]
         if date_from:
             cond.append("a.date >= ?")
             params.append(date_from)

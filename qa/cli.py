@@ -104,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
     sp.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")
     sp.add_argument("--per-article", type=int, default=1, help="passages per article (default 1)")
-    sp.add_argument("--source", help="only sources matching this glob, e.g. '*news*'")
+    sp.add_argument("--source", help="only sources matching this glob, e.g. '*news*' or '*.md', or under this folder")
     sp.add_argument("--date-from", help="only articles dated on or after YYYY-MM-DD")
     sp.add_argument("--date-to", help="only articles dated on or before YYYY-MM-DD")
     sp.add_argument("--tag", action="append", default=[], help="only articles with this tag (or a tag nested in it: project/alpha for project)")

@@ -43,7 +43,7 @@ MAX_QUESTION_CHARS = 4000
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict results. ``source`` is a glob on the source path; dates are ISO ``YYYY-MM-DD``;
+    """Restrict results. ``source`` is a glob on the source path (or a folder: its files); dates are ISO ``YYYY-MM-DD``;
     ``tags``: articles with all of them; ``author``: articles whose author (a post's, a message's
     sender, a document's) contains it, in any case (``lena`` finds Lena Marsh)."""
 

@@ -271,7 +271,8 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                     per_article = gr.Slider(1, 10, value=1, step=1, label="Passages per article",
                                             elem_id="per-article")
                 with gr.Row():
-                    source = gr.Textbox(label="Source (glob)", placeholder="*.md or */science.jsonl")
+                    source = gr.Textbox(label="Source (glob or folder)",
+                                        placeholder="*.md, */science.jsonl or notes/2024")
                     date_from = gr.Textbox(label="Date from", placeholder="YYYY-MM-DD")
                     date_to = gr.Textbox(label="Date to", placeholder="YYYY-MM-DD")
                     # Front matter and #tags; several: articles with all of them.

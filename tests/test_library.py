@@ -119,6 +119,14 @@ def test_filters(small_corpus, tmp_path, fake):
     assert hits and all(h.date and h.date >= "2024-01-01" for h in hits)
     hits = lib.ask("telescope", k=5, filters=qa.Filters(source="*.jsonl"))
     assert hits and all(h.source.endswith(".jsonl") for h in hits)
+    # a folder (no wildcard): the files under it, as given to qa index or absolute
+    (small_corpus / "later").mkdir()
+    (small_corpus / "later" / "pell.txt").write_text("The Mount Pell telescope closed for repairs.\n")
+    (small_corpus / "laterals.txt").write_text("Lateral thinking about telescopes.\n")
+    lib.update([small_corpus])
+    for folder in (f"{small_corpus}/later", f"{small_corpus}/later/", str((small_corpus / "later").resolve())):
+        assert [h.source for h in lib.ask("telescope", k=5, filters={"source": folder})] == [
+            f"{small_corpus}/later/pell.txt"]
     [only] = lib.ask("flood", k=5, filters={"tags": ["weather"]})
     # The only candidate matches the question's word: it does not score 0 for lack of others.
     assert only.article_id == "r1" and only.lexical_rank == 1 and only.score >= LEXICAL_WEIGHT

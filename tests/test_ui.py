@@ -381,7 +381,7 @@ def test_an_uploaded_markdown_handbooks_card_names_the_section_of_its_passage(pa
     assert sum("ferry-handbook.md" in r for r in refs) == 1 and len(refs) == 5
     assert page.locator("#results .qa-msg").count() == 0
     page.get_by_text("Options and filters").click()
-    page.get_by_label("Source (glob)").fill("*ferry-handbook.md")
+    page.get_by_label("Source (glob or folder)").fill("*ferry-handbook.md")
     ask(page, "When does the last winter ferry leave on Sundays?")
     page.get_by_text("Only one article matches").wait_for(timeout=30000)
     assert page.locator("#results .qa-card").count() == 1
