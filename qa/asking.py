@@ -15,8 +15,12 @@ import itertools
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from functools import partial
+from typing import TypeVar
 
 from .errors import InputError
+
+T = TypeVar("T")
 
 BATCH = 64  # questions embedded together
 
@@ -33,18 +37,41 @@ def cmd_ask(args) -> int:
         return 0
     if args.question is None and sys.stdin.isatty():
         return _prompt(lib, args, filters)
-    asked = 0
+    asked, failed = 0, 0
     for batch in _batches(_lines(sys.stdin), BATCH):
         asked += len(batch)
-        answers = lib.ask_many(batch, k=args.k, mode=args.mode, filters=filters, per_article=args.per_article)
-        for question, hits in zip(batch, answers, strict=True):
+        questions = [question for _, question in batch]
+        ask = partial(lib.ask_many, k=args.k, mode=args.mode, filters=filters, per_article=args.per_article)
+        try:
+            answers: list[list | None] = list(ask(questions))
+        except InputError as exc:  # a line that is no question ("???") does not lose the others
+            alone = [_alone(ask, question) for question in questions]
+            if all(isinstance(hits, InputError) for hits in alone):
+                raise exc from None  # the filters, or the one question: said once
+            answers = []
+            for (number, _), hits in zip(batch, alone, strict=True):
+                if isinstance(hits, InputError):
+                    print(f"qa ask: error: line {number}: {hits}", file=sys.stderr)
+                answers.append(None if isinstance(hits, InputError) else hits)
+        for question, hits in zip(questions, answers, strict=True):
+            if hits is None:
+                failed += 1
+                continue
             if not args.json:
                 print(f"── {question}")  # a hit's lines end with a blank one
             _answer(lib, args, filters, question, hits, tag=True)
         sys.stdout.flush()  # a script reading the answers as they come gets each batch's
     if not asked:
         raise InputError('no question: give one (qa ask "How ...?"), or pipe them in, one a line')
-    return 0
+    return InputError.exit_code if failed else 0
+
+
+def _alone(ask, question: str) -> list | InputError:
+    """A piped question's hits, asked alone, or why it cannot be asked."""
+    try:
+        return ask([question])[0]
+    except InputError as exc:
+        return exc
 
 
 def _prompt(lib, args, filters) -> int:
@@ -57,9 +84,14 @@ def _prompt(lib, args, filters) -> int:
         except EOFError:
             print(file=sys.stderr)
             return 0
-        if question:
-            _answer(lib, args, filters, question, lib.ask(question, k=args.k, mode=args.mode, filters=filters,
-                                                         per_article=args.per_article))
+        if not question:
+            continue
+        try:
+            hits = lib.ask(question, k=args.k, mode=args.mode, filters=filters, per_article=args.per_article)
+        except InputError as exc:  # a slip ("-harbour" alone) is said, and the next question asked
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        _answer(lib, args, filters, question, hits)
 
 
 def _read(prompt: str) -> str:
@@ -99,11 +131,12 @@ def _answer(lib, args, filters, question: str, hits: list, tag: bool = False) ->
             print(notice)
 
 
-def _lines(stream) -> Iterator[str]:
-    return (line.strip() for line in stream if line.strip())
+def _lines(stream) -> Iterator[tuple[int, str]]:
+    """(line number, question) of the lines that are not blank."""
+    return ((number, line.strip()) for number, line in enumerate(stream, 1) if line.strip())
 
 
-def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     it = iter(items)
     while batch := list(itertools.islice(it, size)):
         yield batch

@@ -110,7 +110,12 @@ def clean_question(question: str) -> str:
     q = " ".join("".join(ch if ch.isprintable() else " " for ch in question).split())
     if not q:
         raise InputError("the question is empty; type a question")
-    return q[:MAX_QUESTION_CHARS]
+    if not any(ch.isalnum() for ch in q):  # "???": nothing to look for, yet the nearest would come back sure
+        raise InputError(f"the question {q[:40]!r} has no words; type a question")
+    if len(q) > MAX_QUESTION_CHARS:  # at a space: a word cut in two would be looked for, and "missing"
+        cut = q[: MAX_QUESTION_CHARS + 1]
+        q = cut.rsplit(" ", 1)[0] if " " in cut else cut[:MAX_QUESTION_CHARS]
+    return q
 
 
 def search_many(

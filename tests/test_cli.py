@@ -135,6 +135,19 @@ class TestWithModel:
         none = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "--index", str(index)], input="\n",
                               capture_output=True, text=True, env=ENV, timeout=600)
         assert none.returncode == qa.InputError.exit_code and none.stderr.startswith("qa ask: error: no question: ")
+        # A line that is no question is said with its number; the others are answered all the same.
+        slips = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "-", "--index", str(index), "--json", "-k", "1"],
+                               input=f"{questions[0]}\n\n???\n-harbour\n{questions[1]}\n", capture_output=True,
+                               text=True, env=ENV, timeout=600)
+        assert slips.returncode == qa.InputError.exit_code
+        assert [json.loads(line)["question"] for line in slips.stdout.splitlines()] == questions[:2]
+        assert slips.stderr == ("qa ask: error: line 3: the question '???' has no words; type a question\n"
+                                "qa ask: error: line 4: the question only leaves words out (-word); add what to look for\n")
+        # but a filter that stops every question is said once
+        bad = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "-", "--index", str(index), "--date-to", "2024-13"],
+                             input="\n".join(questions), capture_output=True, text=True, env=ENV, timeout=600)
+        assert bad.returncode == qa.InputError.exit_code and bad.stdout == ""
+        assert bad.stderr == "qa ask: error: date to '2024-13' is not a date: give YYYY-MM-DD (or YYYY-MM, or YYYY)\n"
 
     def test_in_a_terminal_without_a_question_it_asks_for_one_after_another(self, index):
         import pty  # noqa: F401 - a POSIX terminal, as a person's
@@ -144,7 +157,7 @@ class TestWithModel:
                                 stdout=slave, stderr=subprocess.PIPE, text=True, env={**ENV, "TERM": "dumb"})
         os.close(slave)
         screen = [""]  # what the terminal shows: the prompts, the typing echoed, the answers
-        for typed in ("Who won the marathon?\n", "\n", "Which film won the festival?\n", "\x04"):
+        for typed in ("Who won the marathon?\n", "\n", "-harbour\n", "Which film won the festival?\n", "\x04"):
             _read_terminal(master, screen, prompts=screen[0].count("question> ") + 1)
             os.write(master, typed.encode())  # typed once the prompt shows, as a person does
         _read_terminal(master, screen, prompts=None)
@@ -152,7 +165,9 @@ class TestWithModel:
         os.close(master)
         out = screen[0].replace("\r\n", "\n")
         assert proc.returncode == 0 and err.startswith("Ask a question (Ctrl-D to end).")
-        assert out.count("question> ") == 4  # a blank line asks again
+        # a slip is said and the next question asked
+        assert "error: the question only leaves words out (-word); add what to look for" in err
+        assert out.count("question> ") == 5  # a blank line asks again
         answers = [part for part in out.split("question> ") if "1. " in part]
         assert len(answers) == 2 and "world.txt:57-60" in answers[0] and "culture.html" in answers[1]
 

@@ -188,6 +188,22 @@ def test_a_count_of_results_must_be_a_whole_number_at_least_one(small_corpus, tm
     assert len(lib.ask("strike", k=np.int64(2))) == 2 and len(lib.similar(text="river flood", k=np.int32(1))) == 1
 
 
+def test_a_question_needs_a_word_and_a_long_one_is_cut_between_words(small_corpus, tmp_path, fake):
+    from qa.search import MAX_QUESTION_CHARS, clean_question
+
+    lib = build([small_corpus], tmp_path, fake)
+    for empty, says in (("", "the question is empty"), (" \n\t", "the question is empty"),
+                        ("???", "the question '???' has no words"), ('""', "the question '\"\"' has no words"),
+                        ("- -", "the question '- -' has no words")):
+        with pytest.raises(qa.InputError, match=re.escape(says)):
+            lib.ask(empty)
+    assert clean_question("Ölpreis?") == "Ölpreis?" and clean_question("  why\n  not ") == "why not"
+    long = clean_question("flood " * 1000)
+    assert long == ("flood " * 1000)[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0] and not long.endswith("floo")
+    assert len(clean_question("x" * 5000)) == MAX_QUESTION_CHARS  # one word: cut where it must be
+    assert "floo" not in lib.ask("flood " * 1000)[0].missing
+
+
 def test_a_file_outside_the_index_is_split_and_embedded_as_the_index_would(tmp_path, fake):
     """A copy of an indexed article finds it with similarity 1: its passages split as its kind
     of file is and embedded with its title (the text split as plain text, without the title on
