@@ -392,6 +392,9 @@ def cmd_eval(args) -> int:
     print("mode      " + "".join(f"{m:>12}" for m in metrics))
     for mode, values in report["modes"].items():
         print(f"{mode:<10}" + "".join(f"{values[m]:>12.4f}" for m in metrics))
+    if report["unasked"]:  # scored as found nothing
+        shown = ", ".join(report["unasked"][:5]) + (", ..." if len(report["unasked"]) > 5 else "")
+        print(f"{len(report['unasked'])} queries could not be asked (no word in them), scored as finding nothing: {shown}")
     return 0
 
 

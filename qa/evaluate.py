@@ -64,6 +64,16 @@ def load_qrels(path: str) -> dict[str, dict[str, int]]:
     return qrels
 
 
+def _asked(lib, questions: list[str], k: int, mode: str) -> list[list | None]:
+    """Each question's hits, None for one that cannot be asked (no word in it: "???")."""
+    try:
+        return list(lib.ask_many(questions, k=k, mode=mode, highlights=False))
+    except InputError:
+        if len(questions) == 1:
+            return [None]
+        return [hits for q in questions for hits in _asked(lib, [q], k, mode)]
+
+
 def load_queries(path: str) -> dict[str, str]:
     out = {}
     with open(path, encoding="utf-8") as fh:
@@ -103,14 +113,16 @@ def run_eval(dataset: str, split: str = "test", index: str | None = None,
         lib = Library.open(index, backend=backend)
     report = {"dataset": dataset, "split": split, "queries": len(qids),
               "documents": lib.info().articles, "index": index, "modes": {}}
-    batch = 64
+    batch, unasked = 64, set()
     for mode in modes:
         run: dict[str, list[str]] = {}
         for start in tqdm(range(0, len(qids), batch), desc=f"eval {mode}", file=sys.stderr,
                           unit="batch"):
             chunk = qids[start : start + batch]
-            results = lib.ask_many([queries[q] for q in chunk], k=k, mode=mode, highlights=False)
-            for qid, hits in zip(chunk, results, strict=True):
-                run[qid] = [h.article_id for h in hits]
+            for qid, hits in zip(chunk, _asked(lib, [queries[q] for q in chunk], k, mode), strict=True):
+                if hits is None:  # it counts, with no hits, as a run without results for it does
+                    unasked.add(qid)
+                run[qid] = [h.article_id for h in hits or ()]
         report["modes"][mode] = score_run(run, qrels)
+    report["unasked"] = sorted(unasked)
     return report

@@ -50,3 +50,9 @@ def test_qa_eval_on_a_tiny_beir_set(tmp_path):
     assert report["queries"] == 2 and report["documents"] == 3
     for mode in ("lexical", "dense", "hybrid"):
         assert report["modes"][mode]["recall@1"] == 1.0
+    assert report["unasked"] == []
+    # A query with no word in it is scored as a run without results for it is, and named.
+    (d / "queries.jsonl").write_text((d / "queries.jsonl").read_text() + json.dumps({"_id": "q3", "text": "???"}) + "\n")
+    (d / "qrels" / "test.tsv").write_text((d / "qrels" / "test.tsv").read_text() + "q3\td3\t1\n")
+    report = run_eval(str(d), index=str(tmp_path / "idx"), modes=["hybrid"])
+    assert report["unasked"] == ["q3"] and report["modes"]["hybrid"]["recall@1"] == pytest.approx(2 / 3)
