@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import unicodedata
 from collections.abc import Callable
 
 from .errors import QAError
@@ -17,8 +18,12 @@ from .walk import is_mailbox
 def safe_name(name: str, mailbox: bool = False) -> str:
     """A file name that cannot leave the uploads folder: no separators, dots or odd characters.
     ``mailbox``: the file is a mailbox (Thunderbird's ``Inbox`` has no extension): ``.mbox``."""
-    stem, ext = _split(os.path.basename(name.replace("\\", "/")))
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_.")[:80] or "upload"
+    stem, ext = _split(os.path.basename(unicodedata.normalize("NFC", name).replace("\\", "/")))
+    # Letters and digits of any script stay ("Über uns", "議事録": the name a reference shows)
+    stem = re.sub(r"[^\w-]+", "_", stem).strip("_.")[:80]
+    while len(stem.encode()) > 200:  # a file name is at most 255 bytes
+        stem = stem[:-1]
+    stem = stem or "upload"
     if ext.lower() in EXTENSIONS or POSTS.search(stem + ext):  # an X archive's tweets.js too
         return stem + ext.lower()
     return stem + (".mbox" if mailbox else ".txt")

@@ -43,6 +43,10 @@ def test_upload_names_stay_inside_the_folder(tmp_path):
     assert safe_name("/abs/path/My Notes (v2).MD") == "My_Notes_v2.md"
     assert safe_name("..") == "upload.txt"
     assert safe_name("a\\..\\b.csv") == "b.csv"
+    # any script's letters stay, composed as one character each (macOS sends "U" and a diaeresis)
+    assert safe_name("U\u0308ber uns.md") == "Über_uns.md" and safe_name("議事録 2024.MD") == "議事録_2024.md"
+    assert safe_name("\U00020000" * 80 + ".txt") == "\U00020000" * 50 + ".txt"  # 200 bytes of 4-byte letters
+    assert safe_name("🚢🚢.md") == "upload.md"
     src = tmp_path / "x.txt"
     src.write_text("hello")
     folder = tmp_path / "uploads"
