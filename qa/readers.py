@@ -40,6 +40,7 @@ from .records import article_from, make_id, mapped, tag_names, title_from_text
 from .rtf import MAX_RTF_BYTES, read_rtf
 from .savedpage import MAX_SAVED_PAGE_BYTES, read_mhtml, read_webarchive
 from .slides import read_pptx
+from .spreadsheet import read_xlsx
 from .subtitles import SUBTITLES, read_subtitles
 from .textlines import MAX_ARTICLE_BYTES, decode_lines, opened, read_lines
 from .tweets import POSTS, read_posts
@@ -60,6 +61,7 @@ from .types import (
     PPTX,
     RTF,
     WEBARCHIVE,
+    XLSX,
     Article,
     Skip,
     uncompressed,
@@ -128,8 +130,9 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool, r
     ext = os.path.splitext(uncompressed(given))[1].lower()
     if not given.lower().endswith(EXTENSIONS) and not POSTS.search(given):  # walked files of no kind read are mailboxes (qa.walk)
         ext = ".mbox"
-    if ext in (PDF, DOCX, ODT, EPUB, PPTX, MSG):  # binary: PDFium, python-docx, a zip or OLE reader reads it itself
-        reader = {PDF: read_pdf, DOCX: read_docx, ODT: read_odt, EPUB: read_epub, PPTX: read_pptx, MSG: read_msg}[ext]
+    if ext in (PDF, DOCX, ODT, EPUB, PPTX, MSG, *XLSX):  # binary: PDFium, python-docx, openpyxl, a zip or OLE reader
+        reader = {PDF: read_pdf, DOCX: read_docx, ODT: read_odt, EPUB: read_epub, PPTX: read_pptx, MSG: read_msg,
+                  **dict.fromkeys(XLSX, read_xlsx)}[ext]
         yield from _guarded(reader(given, absolute, stats), given, absolute, stats)
         return
     try:

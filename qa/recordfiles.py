@@ -154,23 +154,31 @@ def read_csv(given, absolute, fh, stats, dates=None) -> Iterator[Article]:
     first = text.readline(1 << 20)
     reader = csv.DictReader(itertools.chain([first], text), delimiter=tables.csv_delimiter(first))
     try:
-        header = [str(h).lower() for h in (reader.fieldnames or [])]
+        names = list(reader.fieldnames or [])  # read here: a malformed header raises
     except csv.Error as exc:
         stats.skipped.append(Skip(given, 1, f"malformed CSV header ({exc})"))
         return
-    rows = _csv_rows(reader, given, stats)
+    yield from table_articles(given, absolute, names, _csv_rows(reader, given, stats), stats, dates)
+    text.detach()
+
+
+def table_articles(given, absolute, names: list[str], rows: Iterator[tuple[int, dict | None]], stats,
+                   dates=None, header_line: int = 1, what: str = "CSV") -> Iterator[Article]:
+    """The articles of a table's rows (a CSV's, a spreadsheet's sheet's), ``rows`` as (line, row
+    by column name; None for one already said to be unreadable): a row a record when a column
+    is named as text is, else a row as its page shows it when a column holds sentences
+    (:func:`qa.tables.table`), else none, and that said."""
     table = None
-    if not any(name in header for name in FIELDS["text"]):
+    if not any(str(name).lower() in FIELDS["text"] for name in names):
         sample = list(itertools.islice(rows, tables.SAMPLE))
-        table = tables.table(reader.fieldnames or [], [row for _, row in sample if row])
+        table = tables.table(names, [row for _, row in sample if row])
         if table is None:
-            stats.skipped.append(Skip(given, 1, f"CSV has no text column ({TEXT_HINT}) and no column "
-                                      "of sentences"))
+            stats.skipped.append(Skip(given, header_line, f"{what} has no text column ({TEXT_HINT}) and no "
+                                      "column of sentences"))
             return
         rows = itertools.chain(sample, rows)
     for line, row in rows:
         if row:
-            article = record_article(given, absolute, line, line, table.record(row) if table else row, stats, dates)
-            if article:
+            record = table.record(row) if table else row
+            if article := record_article(given, absolute, line, line, record, stats, dates):
                 yield article
-    text.detach()

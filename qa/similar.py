@@ -7,7 +7,7 @@ import re
 
 from .errors import InputError, NotFoundError, at_least_one
 from .lexical import LANGUAGE
-from .types import Article, ArticleHit, markup_of
+from .types import SHEET_ROWS, Article, ArticleHit, markup_of
 
 
 def article_rowid(catalog, ref: str, path: str) -> int:
@@ -16,8 +16,9 @@ def article_rowid(catalog, ref: str, path: str) -> int:
     rowid = catalog.article_rowid(ref)
     if rowid is not None:
         return rowid
-    m = re.fullmatch(r"(.+?):[p¶§]?(\d+)(?:-\d+)?", ref)  # p: a PDF's page; ¶: a Word paragraph; §: a chapter
-    given, line = (m[1], int(m[2])) if m else (ref, None)
+    # p: a PDF's page; ¶: a Word paragraph; §: a chapter; sheet2: a workbook's second sheet
+    m = re.fullmatch(r"(.+?):(?:[p¶§]|sheet(\d+):)?(\d+)(?:-\d+)?", ref)
+    given, line = (m[1], (int(m[2] or 1) - 1) * SHEET_ROWS + int(m[3])) if m else (ref, None)
     rows = catalog.articles_in(given, os.path.abspath(given))
     if line is not None:  # the article the line falls in; a line before the first: the first
         start = next((r[1] for r in reversed(rows) if r[1] <= line), rows[0][1] if rows and line >= 1 else None)

@@ -27,6 +27,8 @@ ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", "
 EPUB = ".epub"  # its chapters are its lines (qa.epub)
 MAIL = (".eml", ".mbox")  # a message, a mailbox of them (qa.mail)
 MSG = ".msg"  # a message Outlook saved (qa.outlook)
+XLSX = (".xlsx", ".xlsm")  # Excel workbooks: a row an article, as a CSV's (qa.spreadsheet)
+SHEET_ROWS = 2**20  # Excel's rows a sheet: a workbook's line is (its sheet's number - 1) * this + its row
 
 
 def uncompressed(path: str) -> str:
@@ -63,9 +65,13 @@ def is_pdf(source: str) -> bool:
 
 def lines_of(source: str, line_start: int, line_end: int | None = None) -> str:
     """``12-14``, ``12`` for one line; a PDF's pages (a deck's slides): ``p3-4``, ``p3``; a Word document's
-    paragraphs: ``¶12-14``; an e-book's chapter: ``§7``."""
-    span = line_start if line_end in (None, line_start) else f"{line_start}-{line_end}"
+    paragraphs: ``¶12-14``; an e-book's chapter: ``§7``; a workbook's row: ``14`` on its first
+    sheet, ``sheet2:14`` on its second (no "!": a shell would read it as history)."""
     lower = source.lower()
+    if lower.endswith(XLSX) and line_start > SHEET_ROWS:
+        sheet, row = divmod(line_start - 1, SHEET_ROWS)
+        return f"sheet{sheet + 1}:{row + 1}"  # a row is a record: its passages are all on it
+    span = line_start if line_end in (None, line_start) else f"{line_start}-{line_end}"
     mark = "p" if lower.endswith((PDF, PPTX)) else "¶" if lower.endswith((DOCX, ODT, RTF)) else "§" if lower.endswith(EPUB) else ""
     return f"{mark}{span}"
 
@@ -121,7 +127,7 @@ class Skip:
     reason: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        where = f"{self.path}:{lines_of(self.path, self.line)}" if self.line else self.path
         return f"{where}: {self.reason}"
 
 

@@ -18,8 +18,8 @@ def refused(absolute: str, kind: str, ext: str, limit: int) -> str | None:
             head = fh.read(8)
         if not head:
             return "empty file"
-        if head.startswith(OLE) and ext in (".docx", ".odt", ".pptx"):
-            old = "PowerPoint 97-2003 deck" if ext == ".pptx" else "Word 97-2003 document"
+        if head.startswith(OLE) and ext in (".docx", ".odt", ".pptx", ".xlsx"):
+            old = {".pptx": "PowerPoint 97-2003 deck", ".xlsx": "Excel 97-2003 workbook"}.get(ext, "Word 97-2003 document")
             return (f"a password-protected or {old} (not the {ext} format): "
                     f"save a copy as {ext} without a password to index it")
         if not zipfile.is_zipfile(absolute):
