@@ -31,6 +31,7 @@ from .markdown import title as markdown_title
 from .mdpage import entities, shown, without_esm
 from .mediawiki import WIKITEXT, is_mediawiki, read_mediawiki, read_wikitext
 from .notebook import read_notebook
+from .ods import read_ods
 from .odt import read_odt
 from .org import FILE_TAGS, HEADING_TAGS, org_page
 from .outlook import read_msg
@@ -55,6 +56,7 @@ from .types import (
     MSG,
     NOTEBOOK,
     NXML,
+    ODS,
     ODT,
     PAGES,
     PDF,
@@ -130,9 +132,9 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool, r
     ext = os.path.splitext(uncompressed(given))[1].lower()
     if not given.lower().endswith(EXTENSIONS) and not POSTS.search(given):  # walked files of no kind read are mailboxes (qa.walk)
         ext = ".mbox"
-    if ext in (PDF, DOCX, ODT, EPUB, PPTX, MSG, *XLSX):  # binary: PDFium, python-docx, openpyxl, a zip or OLE reader
+    if ext in (PDF, DOCX, ODT, EPUB, PPTX, MSG, *XLSX, ODS):  # binary: PDFium, python-docx, openpyxl, a zip or OLE reader
         reader = {PDF: read_pdf, DOCX: read_docx, ODT: read_odt, EPUB: read_epub, PPTX: read_pptx, MSG: read_msg,
-                  **dict.fromkeys(XLSX, read_xlsx)}[ext]
+                  ODS: read_ods, **dict.fromkeys(XLSX, read_xlsx)}[ext]
         yield from _guarded(reader(given, absolute, stats), given, absolute, stats)
         return
     try:

@@ -6,7 +6,7 @@ when a column holds sentences, as its page shows it (:mod:`qa.tables`); title, d
 author and tags from their columns. A cell is read as it shows: a date cell as its date, a
 formula as the value Excel last saved for it. **References are rows**, as Excel numbers them
 (``reading-list.xlsx:14``; on the second sheet shown, ``reading-list.xlsx:sheet2:14``); a row's
-sheet is also its article's ``metadata["sheet"]``. Hidden sheets and chart sheets are not read.
+sheet's name is its article's ``metadata["sheet"]``. Hidden sheets and chart sheets are not read.
 """
 
 from __future__ import annotations
@@ -44,21 +44,27 @@ def read_xlsx(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
             first = number * SHEET_ROWS  # its rows' lines: sheet2:14 is the second sheet's row 14
             rows = ((first + row, [_shown(v) for v in values])
                     for row, values in enumerate(sheet.iter_rows(min_row=1, max_row=SHEET_ROWS, values_only=True), 1))
-            header = next(((line, cells) for line, cells in rows if any(cells)), None)
-            if header is None:
-                continue  # an empty sheet
-            line, names = header[0], _names(header[1])
-            records = ((at, dict(zip(names, cells, strict=False)) if any(cells) else None) for at, cells in rows)
-            several = len(sheets) > 1
-            for article in table_articles(given, absolute, names, records, stats, dates, header_line=line,
-                                          what=f"sheet {sheet.title!r}" if several else "the sheet"):
-                yield dataclasses.replace(article, metadata={**article.metadata, "sheet": sheet.title}) \
-                    if several else article
+            yield from sheet_articles(given, absolute, sheet.title, rows, stats, dates)
     finally:
         book.close()
 
 
-def _names(cells: list[str]) -> list[str]:
+def sheet_articles(given: str, absolute: str, name: str, rows: Iterator[tuple[int, list[str]]], stats,
+                   dates) -> Iterator[Article]:
+    """A sheet's articles from its rows, (line, cells): its first filled row names the columns,
+    each filled row below is read as a CSV's row is (:func:`qa.recordfiles.table_articles`);
+    the sheet's name is each article's ``metadata["sheet"]``."""
+    header = next(((line, cells) for line, cells in rows if any(cells)), None)
+    if header is None:
+        return  # an empty sheet
+    names = column_names(header[1])
+    records = ((line, dict(zip(names, cells, strict=False)) if any(cells) else None) for line, cells in rows)
+    for article in table_articles(given, absolute, names, records, stats, dates, header_line=header[0],
+                                  what=f"sheet {name!r}"):
+        yield dataclasses.replace(article, metadata={**article.metadata, "sheet": name})
+
+
+def column_names(cells: list[str]) -> list[str]:
     """A header row's column names: a blank one is ``column C`` (its letter), a repeated one numbered."""
     from openpyxl.utils import get_column_letter
 

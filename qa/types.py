@@ -28,6 +28,7 @@ EPUB = ".epub"  # its chapters are its lines (qa.epub)
 MAIL = (".eml", ".mbox")  # a message, a mailbox of them (qa.mail)
 MSG = ".msg"  # a message Outlook saved (qa.outlook)
 XLSX = (".xlsx", ".xlsm")  # Excel workbooks: a row an article, as a CSV's (qa.spreadsheet)
+ODS = ".ods"  # and OpenDocument spreadsheets (qa.ods)
 SHEET_ROWS = 2**20  # Excel's rows a sheet: a workbook's line is (its sheet's number - 1) * this + its row
 
 
@@ -68,7 +69,7 @@ def lines_of(source: str, line_start: int, line_end: int | None = None) -> str:
     paragraphs: ``¶12-14``; an e-book's chapter: ``§7``; a workbook's row: ``14`` on its first
     sheet, ``sheet2:14`` on its second (no "!": a shell would read it as history)."""
     lower = source.lower()
-    if lower.endswith(XLSX) and line_start > SHEET_ROWS:
+    if lower.endswith((*XLSX, ODS)) and line_start > SHEET_ROWS:
         sheet, row = divmod(line_start - 1, SHEET_ROWS)
         return f"sheet{sheet + 1}:{row + 1}"  # a row is a record: its passages are all on it
     span = line_start if line_end in (None, line_start) else f"{line_start}-{line_end}"

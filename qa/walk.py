@@ -30,6 +30,7 @@ from .types import (
     MSG,
     NOTEBOOK,
     NXML,
+    ODS,
     ODT,
     PAGES,
     PDF,
@@ -41,13 +42,13 @@ from .types import (
     is_page,
 )
 
-EXTENSIONS = (".txt", *GZIPPED, *BZIPPED, *MARKDOWN, *WIKITEXT, *SUBTITLES, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, NXML, NOTEBOOK, PDF, DOCX, ODT, PPTX, RTF, EPUB, *MAIL, MSG, *FEEDS, ENEX, *XLSX)
+EXTENSIONS = (".txt", *GZIPPED, *BZIPPED, *MARKDOWN, *WIKITEXT, *SUBTITLES, ".jsonl", ".json", ".csv", ".tsv", *PAGES, *MHTML, WEBARCHIVE, NXML, NOTEBOOK, PDF, DOCX, ODT, PPTX, RTF, EPUB, *MAIL, MSG, *FEEDS, ENEX, *XLSX, ODS)
 # Word processors' other formats: what makes them readable
 _XML = (".xml", ".xml.gz", *BZIPPED)  # read only when a feed, a journal article or a wiki's dump
 _SAVE_AS = dict.fromkeys((".doc", ".wpd"), " (save as .docx)") | {
     ".pages": " (export as .docx)", ".mobi": " (convert to .epub)", ".azw3": " (convert to .epub)",
     ".ppt": " (save as .pptx)", ".key": " (export as .pptx)", ".xls": " (save as .xlsx)",
-    ".ods": " (save as .xlsx)", ".numbers": " (export as .xlsx)"}
+    ".numbers": " (export as .xlsx)"}
 # The folder a browser saves beside a page ("Save page as... complete"): its scripts, styles,
 # images and embedded frames, not articles. Named after the page, in the browser's language.
 _SAVED_PAGE_FILES = re.compile(r"(.+)[_-](files|dateien|fichiers|archivos|file|bestanden|arquivos|pliki|filer)",

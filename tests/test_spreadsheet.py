@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 
 import openpyxl
 import pytest
@@ -80,7 +81,7 @@ def test_a_workbook_that_cannot_be_read_is_said_and_an_old_one_passed_over(tmp_p
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
     workbook(tmp_path / "fine.xlsx", {"Sheet": [["title", "text"], ["Tides", "High tide is at six."]]})
     articles, stats = read(tmp_path)
-    assert [(a.title, a.text, a.metadata) for a in articles] == [("Tides", "High tide is at six.", {})]
+    assert [(a.title, a.text, a.metadata) for a in articles] == [("Tides", "High tide is at six.", {"sheet": "Sheet"})]
     said = {s.path.rsplit("/", 1)[-1]: s.reason for s in stats.skipped}
     assert said["broken.xlsx"] == "not an Excel workbook (.xlsx files are zip packages, and this is not one)"
     assert said["locked.xlsx"] == ("a password-protected or Excel 97-2003 workbook (not the .xlsx format): save a "
@@ -93,3 +94,75 @@ def test_similar_takes_a_rows_reference_on_any_sheet(book, tmp_path, fake):
     assert lib.similar(f"{book}:sheet2:3", k=1)[0].title == "Harbour"  # like the ferry fares row: the other note
     others = [h.title for h in lib.similar(f"{book}:4", k=5)]  # the first sheet's row 4: the bridge
     assert sorted(others) == ["Ferry", "Fähre", "Harbour"] and lib.article(f"{book}:sheet2:3")["title"] == "Ferry"
+
+
+ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"')
+
+
+def cell(text: str = "", repeat: int = 1, **attrs: str) -> str:
+    more = "".join(f' office:{k.replace("_", "-")}="{v}"' for k, v in attrs.items())
+    rep = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    return f"<table:table-cell{rep}{more}>{f'<text:p>{text}</text:p>' if text else ''}</table:table-cell>"
+
+
+def row(*cells: str, repeat: int = 1) -> str:
+    rep = f' table:number-rows-repeated="{repeat}"' if repeat > 1 else ""
+    return f"<table:table-row{rep}>{''.join(cells)}</table:table-row>"
+
+
+def ods(path, tables: str) -> None:
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NS}><office:automatic-styles>'
+               '<style:style style:name="ta1" style:family="table"><style:table-properties table:display="true"/>'
+               '</style:style><style:style style:name="ta2" style:family="table">'
+               '<style:table-properties table:display="false"/></style:style></office:automatic-styles>'
+               f'<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+        z.writestr("META-INF/manifest.xml", "<manifest/>")
+
+
+def test_an_opendocument_spreadsheet_is_read_as_a_workbook_is(tmp_path):
+    empty_row = row(cell(repeat=1024))
+    ods(tmp_path / "ferries.ods",
+        '<table:table table:name="Timetable" table:style-name="ta1">'
+        + row(cell(repeat=16384), repeat=3)  # LibreOffice's empty space, rows 1-3
+        + row(cell("Title"), cell("Text"), cell("Date"), cell("Fare"), cell(repeat=16380))
+        + row(cell("Night ferry"), cell("Leaves at<text:s text:c=\"2\"/>midnight.<text:line-break/>Daily."
+                                        "<office:annotation><text:p>check this</text:p></office:annotation>"),
+              cell("05.03.24", value_type="date", date_value="2024-03-05"),
+              cell("4.00 €", value_type="currency", value="4"))
+        + empty_row
+        + row(cell("Day ferry"), cell("Leaves <text:span>every</text:span> hour."), cell(), cell("2.50 €"),
+              repeat=2)
+        + row(cell(repeat=16384), repeat=1048570) + '</table:table>'
+        + '<table:table table:name="Old" table:style-name="ta2">' + row(cell("text")) + row(cell("Not read.")) + '</table:table>'
+        + '<table:table table:name="Notes">' + row(cell("Topic"), cell("Note"))
+        + row(cell("Pier"), cell("The pier reopens in May after the winter storms.")) + '</table:table>')
+    articles, stats = read(tmp_path)
+    path = str(tmp_path / "ferries.ods")
+    assert [(reference(a.source, a.line_start, a.line_start), a.title, a.text, a.date, a.metadata) for a in articles] == [
+        (f"{path}:5", "Night ferry", "Leaves at  midnight.\nDaily.", "2024-03-05", {"Fare": "4.00 €", "sheet": "Timetable"}),
+        (f"{path}:7", "Day ferry", "Leaves every hour.", None, {"Fare": "2.50 €", "sheet": "Timetable"}),
+        (f"{path}:8", "Day ferry", "Leaves every hour.", None, {"Fare": "2.50 €", "sheet": "Timetable"}),
+        (f"{path}:sheet2:2", "Pier", "Note: The pier reopens in May after the winter storms.", None,
+         {"Topic": "Pier", "Note": "The pier reopens in May after the winter storms.", "sheet": "Notes"}),
+    ]
+    assert not stats.skipped
+
+
+def test_a_damaged_or_locked_opendocument_spreadsheet_is_said(tmp_path):
+    (tmp_path / "broken.ods").write_bytes(b"PK\x03\x04 not a zip")
+    with zipfile.ZipFile(tmp_path / "locked.ods", "w") as z:
+        z.writestr("content.xml", "<x/>")
+        z.writestr("META-INF/manifest.xml", "<manifest><encryption-data/></manifest>")
+    with zipfile.ZipFile(tmp_path / "cut.ods", "w") as z:
+        z.writestr("content.xml", f"<office:document-content {ODS_NS}><office:body><office:spread")
+    articles, stats = read(tmp_path)
+    said = {s.path.rsplit("/", 1)[-1]: s.reason for s in stats.skipped}
+    assert not articles and said["broken.ods"].startswith("not an OpenDocument spreadsheet")
+    assert said["locked.ods"] == "the spreadsheet is password-protected (save a copy without a password to index it)"
+    assert said["cut.ods"].startswith("a damaged OpenDocument spreadsheet: ")
