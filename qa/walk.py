@@ -204,6 +204,8 @@ def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, 
         return
     if not explicit and name.startswith("."):
         kind = "hidden"
+    elif not explicit and name.startswith("~$"):  # Word's, Excel's, PowerPoint's while the document is open
+        kind = "an Office owner file (~$)"
     elif not name.lower().endswith(EXTENSIONS) and not is_mailbox(path) and not is_posts(path):
         kind = os.path.splitext(name)[1].lower() or "without an extension"
         kind += _SAVE_AS.get(kind, "")

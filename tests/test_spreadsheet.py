@@ -89,6 +89,16 @@ def test_a_workbook_that_cannot_be_read_is_said_and_an_old_one_passed_over(tmp_p
     assert stats.ignored[".xls (save as .xlsx)"] == 1
 
 
+def test_the_owner_files_office_keeps_beside_an_open_document_are_passed_over(tmp_path):
+    workbook(tmp_path / "list.xlsx", {"Sheet": [["title", "text"], ["Tides", "High tide is at six."]]})
+    owner = b"\x0bAnn Example" + bytes(150)  # Excel's ~$ file: who has the workbook open
+    (tmp_path / "~$list.xlsx").write_bytes(owner)
+    (tmp_path / "~$report.docx").write_bytes(owner)
+    articles, stats = read(tmp_path)
+    assert [a.title for a in articles] == ["Tides"] and not stats.skipped
+    assert stats.ignored["an Office owner file (~$)"] == 2
+
+
 def test_similar_takes_a_rows_reference_on_any_sheet(book, tmp_path, fake):
     lib = qa.Library.build([str(book)], str(tmp_path / "idx"), embedder=fake, progress=False)
     assert lib.similar(f"{book}:sheet2:3", k=1)[0].title == "Harbour"  # like the ferry fares row: the other note
