@@ -116,10 +116,12 @@ def _answer(lib, args, filters, question: str, hits: list, tag: bool = False) ->
             around = {"around": dataclasses.asdict(context)} if context else {}
             print(json.dumps(({"question": question} if tag else {}) | h.to_dict() | around, ensure_ascii=False))
         return
+    fixed = lib.did_you_mean(question)
     if not hits:
-        print("no passages match; try other words, --mode dense, or fewer filters")
+        print((f"Did you mean: {fixed}\n" if fixed else "") + "no passages match; try other words, --mode dense, "
+              "or fewer filters")
         return
-    for notice in (unquoted(question, hits, lib.lexicon.analyzer), weak_notice(hits)):
+    for notice in (fixed and f"Did you mean: {fixed}", unquoted(question, hits, lib.lexicon.analyzer), weak_notice(hits)):
         if notice:
             print(notice + "\n")
     for h, context in zip(hits, contexts, strict=True):

@@ -302,6 +302,15 @@ class Library:
             qvec = articles_vector(self.embedder, articles, self.manifest["settings"])
             return nearest_articles(self.catalog, self.article_store, qvec, k)
 
+    def did_you_mean(self, question: str) -> str | None:
+        """The question with its words no passage holds spelt as the passages spell a word one
+        edit away (:mod:`qa.spelling`: ``dokworkers`` as ``dockworkers``), or None."""
+        from .spelling import corrected
+
+        self.refresh()
+        with self._lock:
+            return corrected(question, self.lexicon, self.catalog)
+
     def highlight(self, question: str, article_id: str) -> tuple[Highlight, ...]:
         """The sentences of one article that best answer ``question``, best first."""
         from .embedder import encode_questions

@@ -393,3 +393,13 @@ def article_cards(hits: Sequence[ArticleHit], heading: str, files: Mapping[str, 
 def message(text: str, kind: str = "info") -> str:
     return f'<div class="qa-msg qa-{kind}">{html.escape(text)}</div>'
 
+
+def suggestion(question: str) -> str:
+    """A note offering the question as :meth:`qa.Library.did_you_mean` spells it: a link that
+    asks it (the page's script keeps the other options; the address alone asks it with defaults)."""
+    from urllib.parse import quote_plus
+
+    shown = html.escape(question)
+    return (f'<div class="qa-msg qa-info">Did you mean <a class="qa-suggest" href="?q={html.escape(quote_plus(question))}"'
+            f' data-question="{shown}">{shown}</a>?</div>')
+

@@ -36,6 +36,7 @@ CSS = """
 .qa-similar {margin-left: auto; border: 1px solid var(--border-color-primary); border-radius: 6px;
   padding: 2px 10px; cursor: pointer; font-size: 1em; background: var(--button-secondary-background-fill);}
 .qa-msg {padding: 10px 14px; border-radius: 6px; margin: 8px 0;}
+.qa-msg a.qa-suggest {padding: 0; font-weight: 600;}
 .qa-info {background: var(--background-fill-secondary);}
 .qa-error {background: #fee2e2; color: #7f1d1d;}
 .qa-warn {background: #fef3c7; color: #78350f;}

@@ -27,10 +27,19 @@ SAMPLE_QUESTIONS = [
     "How will people cross the river while the bridge is closed?",
     "Why is there a hosepipe ban?",
 ]
+# A card's "Similar articles" button; a "Did you mean" link asks its question with the options
+# the address holds (the page asks what its address says as it opens).
 _SIMILAR_JS = """
 element.addEventListener('click', (event) => {
   const button = event.target.closest('button.qa-similar');
   if (button) { window.qaSimilarTarget = button.dataset.article; trigger('click'); }
+  const fix = event.target.closest('a.qa-suggest');
+  if (fix) {
+    event.preventDefault();
+    const url = new URL(window.location.href);
+    url.searchParams.set('q', fix.dataset.question);
+    window.location.assign(url);
+  }
 });
 """
 
@@ -118,11 +127,15 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         except QAError as exc:
             return render.message(str(exc), "error")
         if not hits:
-            return render.message("No passage matches. Try other words, another mode, or fewer filters.")
+            fixed = lib.did_you_mean(question)
+            return ((render.suggestion(fixed) if fixed else "")
+                    + render.message("No passage matches. Try other words, another mode, or fewer filters."))
         cards = render.hit_cards(hits, mode, served_pdfs(hits), around)
         first = unquoted(question, hits, lib.lexicon.analyzer)
         notice = render.per_article_notice(hits, more, "raise “Passages per article” under Options and filters")
-        return (render.message(first) if first else "") + cards + (render.message(notice) if notice else "")
+        fixed = lib.did_you_mean(question)
+        return ((render.suggestion(fixed) if fixed else "") + (render.message(first) if first else "") + cards
+                + (render.message(notice) if notice else ""))
 
     def similar_ui(article_id, k=5):
         if not article_id:

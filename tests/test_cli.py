@@ -116,6 +116,14 @@ class TestWithModel:
         r = run("ask", "Which film won the festival in Atlantis?", "--index", str(index), "-k", "1")
         assert "culture.html" in r.stdout and "· missing: won Atlantis · article" in r.stdout
 
+    def test_a_misspelt_question_is_offered_as_the_articles_spell_it(self, index):
+        r = run("ask", "how many dokworkers went on strik", "--index", str(index), "-k", "1")
+        assert r.returncode == 0 and r.stdout.startswith("Did you mean: how many dockworkers went on strike\n\n")
+        spelt = run("ask", "how many dockworkers went on strike", "--index", str(index), "-k", "1")
+        assert "Did you mean" not in spelt.stdout and spelt.stdout.splitlines()[0].endswith("world.txt:1-6")
+        as_json = run("ask", "how many dokworkers went on strik", "--index", str(index), "-k", "1", "--json")
+        assert json.loads(as_json.stdout)["rank"] == 1  # JSON lines stay hits only
+
     def test_questions_piped_in_a_line_each_are_answered_as_each_alone(self, index):
         questions = ["Who won the marathon?", "Which film won the festival?", "How many dockworkers went on strike?"]
         piped = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "-", "--index", str(index), "--json", "-k", "2"],

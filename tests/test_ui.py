@@ -189,6 +189,26 @@ def test_a_questions_address_asks_it_and_asking_puts_the_question_in_the_address
     pg.close()
 
 
+def test_a_misspelt_question_offers_its_spelling_and_asks_it_with_the_options_kept(browser, app_url):
+    pg = browser.new_page(viewport={"width": 1200, "height": 1000})
+    pg.goto(f"{app_url}?q=how+many+dokworkers+went+on+strik&mode=lexical")  # asked as the page opens
+    pg.wait_for_selector("#results .qa-card", timeout=60000)
+    link = pg.locator("#results a.qa-suggest")
+    assert link.inner_text() == "how many dockworkers went on strike"
+    assert pg.locator("#results .qa-msg").first.inner_text() == "Did you mean how many dockworkers went on strike?"
+    pg.screenshot(path=str(ARTIFACTS / "did-you-mean.png"))
+    link.click()  # the page opens at the address asking it, the mode kept
+    pg.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'how many dockworkers went on strike'",
+                         timeout=30000)
+    pg.wait_for_selector("#results .qa-card", timeout=60000)
+    assert pg.input_value("#question textarea") == "how many dockworkers went on strike"
+    assert urllib.parse.parse_qs(urllib.parse.urlparse(pg.url).query)["mode"] == ["lexical"]
+    first = pg.locator("#results .qa-card").first
+    assert "dockworkers" in first.inner_text().lower() and "(lexical)" in first.inner_text()
+    assert pg.locator("#results a.qa-suggest").count() == 0
+    pg.close()
+
+
 def _contrast(fg: str, bg: str) -> float:
     """WCAG contrast ratio of two computed ``rgb(r, g, b)`` colours."""
     def luminance(color: str) -> float:
