@@ -18,7 +18,7 @@ from .dates import FileDates
 from .spreadsheet import sheet_articles
 from .types import ODS, SHEET_ROWS, Article, Skip
 from .walk import ReadStats
-from .zipped import skipped
+from .zipped import opendocument_refused, skipped
 
 MAX_UNPACKED_BYTES = 1024 * 2**20
 MAX_COLUMNS = 1024  # an empty cell repeated to the sheet's last column (16,384) is not spelt out
@@ -34,13 +34,8 @@ def read_ods(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
         return
     try:
         with zipfile.ZipFile(absolute) as z:
-            names = set(z.namelist())
-            if "content.xml" not in names:
-                stats.skipped.append(Skip(given, None, "not an OpenDocument spreadsheet (no content.xml in it)"))
-                return
-            if b"encryption-data" in (z.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""):
-                stats.skipped.append(Skip(given, None, "the spreadsheet is password-protected "
-                                                       "(save a copy without a password to index it)"))
+            if why := opendocument_refused(z, "spreadsheet", "spreadsheet"):
+                stats.skipped.append(Skip(given, None, why))
                 return
             with z.open("content.xml") as fh:
                 dates = FileDates(absolute)

@@ -22,7 +22,7 @@ from .records import article_from
 from .types import ODT, Article, Skip
 from .walk import ReadStats
 from .wordlists import number
-from .zipped import skipped
+from .zipped import opendocument_refused, skipped
 
 MAX_UNPACKED_BYTES = 1024 * 2**20
 _NS = {p: f"urn:oasis:names:tc:opendocument:xmlns:{n}:1.0" for p, n in (
@@ -47,14 +47,10 @@ def read_odt(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
         return
     try:
         with zipfile.ZipFile(absolute) as z:
+            if why := opendocument_refused(z, "text", "document"):
+                stats.skipped.append(Skip(given, None, why))
+                return
             names = set(z.namelist())
-            if "content.xml" not in names:
-                stats.skipped.append(Skip(given, None, "not an OpenDocument text (no content.xml in it)"))
-                return
-            if b"encryption-data" in (z.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""):
-                stats.skipped.append(Skip(given, None, "the document is password-protected "
-                                                       "(save a copy without a password to index it)"))
-                return
             parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
             content = etree.fromstring(z.read("content.xml"), parser)
             meta = etree.fromstring(z.read("meta.xml"), parser) if "meta.xml" in names else None

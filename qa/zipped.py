@@ -41,3 +41,14 @@ def skipped(given: str, absolute: str, stats, kind: str, ext: str, limit: int) -
         if why.startswith("cannot read"):
             stats.unread.add(absolute)
     return why is not None
+
+
+def opendocument_refused(z: zipfile.ZipFile, kind: str, noun: str) -> str | None:
+    """Why an OpenDocument package (an .odt, an .ods) is not read: it has no ``content.xml``, or
+    its parts are encrypted; None when it can be. ``kind``: "text"; ``noun``: "document"."""
+    names = set(z.namelist())
+    if "content.xml" not in names:
+        return f"not an OpenDocument {kind} (no content.xml in it)"
+    if b"encryption-data" in (z.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""):
+        return f"the {noun} is password-protected (save a copy without a password to index it)"
+    return None
