@@ -304,12 +304,16 @@ class Library:
 
     def did_you_mean(self, question: str) -> str | None:
         """The question with its words no passage holds spelt as the passages spell a word one
-        edit away (:mod:`qa.spelling`: ``dokworkers`` as ``dockworkers``), or None."""
+        edit away (:mod:`qa.spelling`: ``dokworkers`` as ``dockworkers``), or None; not a word
+        the model's vocabulary holds as one token (a real word the passages lack)."""
         from .spelling import corrected
+
+        def known(word: str) -> bool:
+            return 1 in self.embedder.count_tokens([word, word.lower()])
 
         self.refresh()
         with self._lock:
-            return corrected(question, self.lexicon, self.catalog)
+            return corrected(question, self.lexicon, self.catalog, known)
 
     def highlight(self, question: str, article_id: str) -> tuple[Highlight, ...]:
         """The sentences of one article that best answer ``question``, best first."""

@@ -1,12 +1,14 @@
-"""Did you mean: misspelt words of a question, spelt as the passages spell them (qa.spelling)."""
+"""Did you mean: misspelt words of a question, spelt as the passages spell them (qa.spelling).
+The real model: its vocabulary tells a real word the passages lack from a typo."""
 
 from __future__ import annotations
 
 import pytest
-from fakes import FakeEmbedder
 
 import qa
 from qa.spelling import _distance
+
+pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +20,9 @@ def lib(tmp_path_factory):
         "A siege of the old fort lasted forty days. Unknown soldiers held the walls.\n\n"
         "Kenyan runner Daniel Kiprop won the marathon. Crowds were over the moon.\n\n"
         "The EU and NATO met in Brussels. The government was not over the crisis.\n\n"
-        "The harbour would freeze in winter, the harbour master said.\n", encoding="utf-8")
-    return qa.Library.build([str(d)], str(d / "idx"), embedder=FakeEmbedder(), progress=False)
+        "The harbour would freeze in winter, the harbour master said.\n\n"
+        "The earth warmed by a degree.\n", encoding="utf-8")
+    return qa.Library.build([str(d)], str(d / "idx"), progress=False)
 
 
 @pytest.mark.parametrize(("question", "offered"), [
@@ -42,9 +45,18 @@ def test_a_word_no_passage_holds_is_offered_as_the_passages_spell_it(lib, questi
     "Why wouldn't they strike?",  # "wouldn" of "wouldn't" is no word
     "What did the Goverment do?",  # its stem "gover" is one edit from "over", its spelling is not
     "Tell me about telescopes",  # nothing near
+    "What warms the hearth?",  # one edit from "earth", but a word the model knows: the passages lack it
 ])
 def test_nothing_is_offered_for_words_that_are_not_misspelt_indexed_words(lib, question):
     assert lib.did_you_mean(question) is None
+
+
+def test_the_model_tells_a_word_from_a_typo(lib):
+    from qa.spelling import corrected
+
+    real_word = "What warms the hearth?"
+    assert corrected(real_word, lib.lexicon, lib.catalog) == "What warms the earth?"  # without the model's say
+    assert lib.embedder.count_tokens(["hearth", "dokworkers"]) == [1, 4]
 
 
 def test_edits_count_a_swap_of_two_letters_as_one():
