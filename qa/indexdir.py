@@ -98,7 +98,8 @@ def read_manifest(directory: str) -> dict[str, Any]:
         with open(path, encoding="utf-8") as fh:
             manifest = json.load(fh)
     except (OSError, ValueError) as exc:
-        raise IndexCorruptError(f"cannot read {path}: {exc}") from exc
+        raise IndexCorruptError(f"cannot read {path}: {exc}. The index is damaged (its writes never leave it so): "
+                                f"build it again, into a new folder or after deleting {directory}") from exc
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
         raise IndexMismatchError(

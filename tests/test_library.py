@@ -424,6 +424,11 @@ def test_manifest_mismatch_is_a_clear_error(small_corpus, tmp_path, fake):
         qa.Library.open(lib.path, embedder=fake)
     with pytest.raises(qa.IndexNotFoundError):
         qa.Library.open(str(tmp_path / "nothing"))
+    with open(manifest, "w") as fh:  # damaged outside article-qa (a disk, an editor)
+        fh.write("{garbage")
+    with pytest.raises(qa.IndexCorruptError, match=f"The index is damaged .*: build it again, into a new folder "
+                                                   f"or after deleting {re.escape(lib.path)}$"):
+        qa.Library.open(lib.path, embedder=fake)
 
 
 def test_crash_during_update_leaves_the_old_index(small_corpus, tmp_path, fake):
