@@ -5,7 +5,8 @@ content.xml is streamed row by row with lxml (a sheet of 100,000 rows is not hel
 is read as the sheet shows it (its text), a date cell as its date; a row or cell the file
 repeats (``number-rows-repeated``, LibreOffice's way to write empty space) counts as many rows
 or cells, so references are rows as Calc numbers them: ``budget.ods:14``, on the second sheet
-shown ``budget.ods:sheet2:14``. Hidden sheets are not read.
+shown ``budget.ods:sheet2:14``. A row without a URL column takes the first web link a cell of it
+holds. Hidden sheets are not read.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ MAX_COLUMNS = 1024  # an empty cell repeated to the sheet's last column (16,384)
 MAX_REPEATED_ROWS = 100  # a filled row repeated more is read this many times
 _NS = {p: f"urn:oasis:names:tc:opendocument:xmlns:{p}:1.0" for p in ("office", "table", "text", "style")}
 OF, TB, T, ST = (f"{{{_NS[p]}}}" for p in ("office", "table", "text", "style"))
+XLINK = "{http://www.w3.org/1999/xlink}"
 
 
 def read_ods(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
@@ -40,15 +42,23 @@ def read_ods(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
             with z.open("content.xml") as fh:
                 dates = FileDates(absolute)
                 for (_, name), rows in itertools.groupby(_rows(fh), key=lambda r: r[0]):
-                    yield from sheet_articles(given, absolute, name, ((line, cells) for _, line, cells in rows),
-                                              stats, dates)
+                    links: dict[int, str] = {}  # filled as the rows are read, before their articles go
+                    yield from sheet_articles(given, absolute, name, _noting(rows, links), stats, dates, links)
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
         stats.skipped.append(Skip(given, None, f"a damaged OpenDocument spreadsheet: {exc}"))
 
 
-def _rows(fh) -> Iterator[tuple[tuple[int, str], int, list[str]]]:
-    """((sheet number, name), line, cells) of each row of each sheet shown, a line as
-    :data:`qa.types.SHEET_ROWS` numbers a workbook's; empty rows are counted, not given."""
+def _noting(rows, links: dict[int, str]) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of each row, its web link put in ``links``."""
+    for _, line, cells, link in rows:
+        if link:
+            links[line] = link
+        yield line, cells
+
+
+def _rows(fh) -> Iterator[tuple[tuple[int, str], int, list[str], str | None]]:
+    """((sheet number, name), line, cells, its first web link) of each row of each sheet shown,
+    a line as :data:`qa.types.SHEET_ROWS` numbers a workbook's; empty rows are counted, not given."""
     from lxml import etree
 
     hidden: set[str] = set()
@@ -71,9 +81,11 @@ def _rows(fh) -> Iterator[tuple[tuple[int, str], int, list[str]]]:
             repeat = int(el.get(TB + "number-rows-repeated") or 1)
             cells = _cells(el) if sheet is not None else []
             if any(cells):
+                link = next((href for a in el.iter(T + "a") if (href := a.get(XLINK + "href", ""))
+                             .startswith(("http://", "https://"))), None)
                 for _ in range(min(repeat, MAX_REPEATED_ROWS)):
                     row += 1
-                    yield sheet, (sheet[0] - 1) * SHEET_ROWS + row, cells
+                    yield sheet, (sheet[0] - 1) * SHEET_ROWS + row, cells, link
                 row += repeat - min(repeat, MAX_REPEATED_ROWS)
             else:
                 row += repeat

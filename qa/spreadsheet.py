@@ -6,18 +6,20 @@ when a column holds sentences, as its page shows it (:mod:`qa.tables`); title, d
 author and tags from their columns. A cell is read as it shows: a date cell as its date, a
 formula as the value Excel last saved for it. **References are rows**, as Excel numbers them
 (``reading-list.xlsx:14``; on the second sheet shown, ``reading-list.xlsx:sheet2:14``); a row's
-sheet's name is its article's ``metadata["sheet"]``. Hidden sheets and chart sheets are not read.
+sheet's name is its article's ``metadata["sheet"]``; a row without a URL column takes the first
+web link a cell of it holds (:mod:`qa.sheetlinks`). Hidden sheets and chart sheets are not read.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from .dates import FileDates
 from .recordfiles import table_articles
+from .sheetlinks import workbook_links
 from .types import SHEET_ROWS, XLSX, Article, Skip
 from .zipped import skipped
 
@@ -39,21 +41,23 @@ def read_xlsx(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
         return
     try:
         sheets = [s for s in book.worksheets if s.sheet_state == "visible"]
-        dates = FileDates(absolute)
+        dates, links = FileDates(absolute), workbook_links(absolute)
         for number, sheet in enumerate(sheets):
             first = number * SHEET_ROWS  # its rows' lines: sheet2:14 is the second sheet's row 14
             rows = ((first + row, [_shown(v) for v in values])
                     for row, values in enumerate(sheet.iter_rows(min_row=1, max_row=SHEET_ROWS, values_only=True), 1))
-            yield from sheet_articles(given, absolute, sheet.title, rows, stats, dates)
+            linked = {first + row: url for row, url in links.get(sheet.title, {}).items()}
+            yield from sheet_articles(given, absolute, sheet.title, rows, stats, dates, linked)
     finally:
         book.close()
 
 
 def sheet_articles(given: str, absolute: str, name: str, rows: Iterator[tuple[int, list[str]]], stats,
-                   dates) -> Iterator[Article]:
+                   dates, links: Mapping[int, str]) -> Iterator[Article]:
     """A sheet's articles from its rows, (line, cells): its first filled row names the columns,
     each filled row below is read as a CSV's row is (:func:`qa.recordfiles.table_articles`);
-    the sheet's name is each article's ``metadata["sheet"]``."""
+    the sheet's name is each article's ``metadata["sheet"]``. ``links``: by line, a web link a
+    cell of the row holds, its URL when no column gives one (looked up once the row is read)."""
     header = next(((line, cells) for line, cells in rows if any(cells)), None)
     if header is None:
         return  # an empty sheet
@@ -61,7 +65,8 @@ def sheet_articles(given: str, absolute: str, name: str, rows: Iterator[tuple[in
     records = ((line, dict(zip(names, cells, strict=False)) if any(cells) else None) for line, cells in rows)
     for article in table_articles(given, absolute, names, records, stats, dates, header_line=header[0],
                                   what=f"sheet {name!r}"):
-        yield dataclasses.replace(article, metadata={**article.metadata, "sheet": name})
+        yield dataclasses.replace(article, metadata={**article.metadata, "sheet": name},
+                                  url=article.url or links.get(article.line_start))
 
 
 def column_names(cells: list[str]) -> list[str]:

@@ -75,6 +75,40 @@ def test_each_row_of_each_shown_sheet_is_an_article_referenced_by_its_row(book):
         "(or Inhalt, texte, texto, testo, tekst...)) and no column of sentences"]
 
 
+def test_a_rows_web_link_is_its_url_when_no_column_gives_one(tmp_path, monkeypatch):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Intro"
+    sheet.append(["Only a note on this sheet"])
+    reading = book.create_sheet("Reading")
+    for values in (["Title", "Text", "URL"],
+                ["Harbour plan", "The harbour will be dredged to fourteen metres.", None],
+                ["Ferry fares", "Fares rise by five percent.", "https://example.org/fares"],
+                ["Bridge", "The bridge closes in June.", None],
+                ["Library", "The library reopens.", None],
+                ["Market", "The market hall is saved.", None]):
+        reading.append(values)
+    reading["A2"].hyperlink = "https://example.org/harbour"  # a title linked to its page
+    reading["A3"].hyperlink = "https://example.org/elsewhere"  # the URL column gives it
+    reading["B4"].hyperlink = "#Intro!A1"  # a link to a cell, no page
+    reading["A5"].hyperlink = "mailto:desk@example.org"
+    reading["B6"].hyperlink = "http://example.org/market"  # any cell of the row
+    book.save(tmp_path / "reading.xlsx")
+    ods(tmp_path / "notes.ods", '<table:table table:name="Notes">' + row(cell("Title"), cell("Text"))
+        + row(cell('<text:a xlink:href="https://example.org/pier">Pier</text:a>'), cell("The pier reopens in May."))
+        + row(cell("Quay"), cell("The quay is closed.")) + "</table:table>")
+    articles, stats = read(tmp_path)
+    assert [(a.title, a.url) for a in articles] == [
+        ("Pier", "https://example.org/pier"), ("Quay", None),
+        ("Harbour plan", "https://example.org/harbour"), ("Ferry fares", "https://example.org/fares"),
+        ("Bridge", None), ("Library", None), ("Market", "http://example.org/market")]
+    import qa.sheetlinks
+
+    monkeypatch.setattr(qa.sheetlinks, "_CHUNK", 7)  # the <hyperlinks> tag cut between reads
+    assert qa.sheetlinks.workbook_links(str(tmp_path / "reading.xlsx")) == {"Reading": {
+        2: "https://example.org/harbour", 3: "https://example.org/elsewhere", 6: "http://example.org/market"}}
+
+
 def test_a_workbook_that_cannot_be_read_is_said_and_an_old_one_passed_over(tmp_path):
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
     (tmp_path / "locked.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))  # encrypted: OLE
@@ -106,7 +140,7 @@ def test_similar_takes_a_rows_reference_on_any_sheet(book, tmp_path, fake):
     assert sorted(others) == ["Ferry", "Fähre", "Harbour"] and lib.article(f"{book}:sheet2:3")["title"] == "Ferry"
 
 
-ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:xlink="http://www.w3.org/1999/xlink" '
           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
           'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"')
