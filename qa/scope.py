@@ -55,7 +55,9 @@ def refuse_nothing_read(read: int, files: int, stats: ReadStats, paths: Sequence
     ``read`` and ``files``: the articles and files found under ``paths``."""
     if read:
         return
-    if files:  # (a folder that was removed is no failure: the update removes its articles)
+    # A folder that was removed is no failure: an update removes its articles. A new index from
+    # paths that could not be read (a pipe given) says why.
+    if files or (new_index and stats.skipped):
         shown = "; ".join(map(str, stats.skipped[:3])) + ("; ..." if len(stats.skipped) > 3 else "")
         raise InputError(f"no article could be read from {', '.join(map(str, paths))}: {shown}. "
                          "Fix or remove those files. Nothing was changed.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -127,8 +128,20 @@ def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, st
                                  key=lambda d: (os.path.islink(os.path.join(root, d)), d))
                 for name in sorted(files):
                     yield from _accept(os.path.join(root, name), stats, explicit=False)
+        elif os.path.exists(given):  # a pipe (qa index <(curl ...)): its reader would wait, or seek
+            stats.skipped.append(Skip(given, None, "not a regular file (a pipe, socket or device): save it "
+                                                   "to a file and index that"))
         else:
             stats.skipped.append(Skip(given, None, "no such file or directory"))
+
+
+def _regular(path: str) -> bool:
+    """Whether ``path`` is a regular file (a link to one is); one that cannot be looked at counts
+    as one, and is reported when it is read."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True
 
 
 def _page_files(folder: str, pages: set[str]) -> bool:
@@ -204,6 +217,8 @@ def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, 
         return
     if not explicit and name.startswith("."):
         kind = "hidden"
+    elif not _regular(path):  # a named pipe (opening it waits for a writer), a socket, a device
+        kind = "not a regular file (a pipe, socket or device)"
     elif not explicit and name.startswith("~$"):  # Word's, Excel's, PowerPoint's while the document is open
         kind = "an Office owner file (~$)"
     elif not name.lower().endswith(EXTENSIONS) and not is_mailbox(path) and not is_posts(path):

@@ -68,6 +68,15 @@ def test_an_index_is_not_written_among_other_files_or_onto_a_file(tmp_path):
     assert (notes / "ferry.txt").read_text() == "The ferry runs hourly.\n"
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX's")
+def test_a_pipe_given_to_index_is_refused_with_why(tmp_path):
+    os.mkfifo(tmp_path / "feed.jsonl")  # as `qa index <(curl ...)` gives one
+    r = run("index", str(tmp_path / "feed.jsonl"), "--index", str(tmp_path / "idx"))
+    assert r.returncode == qa.InputError.exit_code and r.stdout == ""
+    assert "not a regular file (a pipe, socket or device): save it to a file and index that" in r.stderr
+    assert not (tmp_path / "idx").exists()
+
+
 def test_a_run_where_every_file_fails_is_an_error(tmp_path):
     (tmp_path / "scan.txt").write_bytes(b"%PDF\x00\x00")
     r = run("index", str(tmp_path / "scan.txt"), "--index", str(tmp_path / "idx"))

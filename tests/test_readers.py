@@ -7,6 +7,8 @@ import codecs
 import json
 import os
 
+import pytest
+
 from qa import markdown
 from qa.pagelines import line_at
 from qa.readers import ReadStats, read_articles
@@ -561,6 +563,27 @@ def test_csv_delimiter_follows_the_header(tmp_path):
     assert (strike.title, strike.date, strike.line_start) == ("Strike, day two", "2026-11-24", 2)
     assert by_text["Closed until spring."].line_start == 3
     assert by_text["Ferries run again."].article_id == "t1"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX's")
+def test_a_named_pipe_is_passed_over_not_opened(tmp_path):
+    import threading
+
+    (tmp_path / "a.txt").write_text("The ferry runs hourly.\n")
+    os.mkfifo(tmp_path / "pipe.txt")  # opening it for reading waits for a writer
+    os.mkfifo(tmp_path / "Inbox")  # and one a mailbox's name would have sniffed
+    done: list = []
+    reading = threading.Thread(target=lambda: done.append(read(tmp_path)), daemon=True)
+    reading.start()
+    reading.join(60)
+    assert done, "the walk opened a named pipe and waited"
+    articles, stats = done[0]
+    assert [a.text for a in articles] == ["The ferry runs hourly."] and not stats.skipped
+    assert stats.ignored["not a regular file (a pipe, socket or device)"] == 2
+    stats = ReadStats()
+    assert list(read_articles([str(tmp_path / "pipe.txt")], stats)) == []  # named: said, not opened
+    assert [s.reason for s in stats.skipped] == [
+        "not a regular file (a pipe, socket or device): save it to a file and index that"]
 
 
 def test_a_spreadsheets_columns_named_in_its_writers_language(tmp_path):
