@@ -46,10 +46,16 @@ IDF_FLOOR = 1e-6  # FTS5's: terms in more than half the passages still count, ba
 PREFIX = "lexical."
 ARRAYS = {"pids": np.int64, "lengths": np.int32, "indptr": np.int64, "rows": np.int32, "tf": np.uint16}
 _MAPPED = ("rows", "tf")
-# Words of a question's form, not of what it asks ("how many", "how much"): a passage that
-# answers does not repeat them. Still searched: as stopwords they moved the sample strike
-# question's highlight off its answer (the share of the other words grew). By language.
-_QUESTION_FORMS = {"english": frozenset({"many", "much"}), "french": frozenset({"combien"}),
+# Words of a question's form, not of what it asks ("how many", "what year", "what type of",
+# "what is it called", "where is it located", "what did she say"): a passage that answers
+# states the year or the name, it does not repeat the word asking for it, so a hit lacking
+# one is not missing anything ("missing: year" was shown on right answers). Still searched:
+# as stopwords they moved the sample strike question's highlight off its answer (the share of
+# the other words grew). By language.
+_ENGLISH_FORMS = ("many", "much", "type", "types", "kind", "kinds", "sort", "name", "named", "called",
+                  "year", "date", "number", "percentage", "long", "often", "whose", "located", "according", "else", "besides",
+                  "say", "said", "happen", "happened", "happens", "mean", "means")
+_QUESTION_FORMS = {"english": frozenset(_ENGLISH_FORMS), "french": frozenset({"combien"}),
                    "german": frozenset({"wieviel", "wieviele"}), "dutch": frozenset({"hoeveel"}),
                    "spanish": frozenset({"cuántos", "cuánta", "cuántas"}), "norwegian": frozenset({"mye"}),
                    "portuguese": frozenset({"quanto", "quantos", "quanta", "quantas"}),

@@ -171,6 +171,11 @@ def test_missing_names_the_question_words_a_text_lacks_as_the_question_spells_th
     # possessive are not content words.
     assert ix.missing("How many STRIKES closed Cordoba's bakeries?", texts) == [(), everything, everything]
     assert ix.missing("Who is he?", texts) == [(), (), ()]  # only stopwords: nothing to miss
+    # The words asking for the answer's form: the passage gives the year, it does not say "year".
+    answer = ["In 1998 the strike closed forty bakeries, Ana Ruiz said."]
+    assert ix.missing("What year did the strike close that kind of bakery, and what did Ruiz say?",
+                      answer) == [()]
+    assert ix.missing("What year did the strike close the mills?", answer) == [("mills",)]
     # A Chinese or Japanese letter run is a phrase, not a word: not listed.
     assert ix.missing("码头工人罢工 Valmora ストライキ?", texts) == [("Valmora",)] * 3
     # A number with its separators is one word, as the question writes it.
