@@ -6,7 +6,7 @@ is read as the sheet shows it (its text), a date cell as its date; a row or cell
 repeats (``number-rows-repeated``, LibreOffice's way to write empty space) counts as many rows
 or cells, so references are rows as Calc numbers them: ``budget.ods:14``, on the second sheet
 shown ``budget.ods:sheet2:14``. A row without a URL column takes the first web link a cell of it
-holds. Hidden sheets are not read.
+holds (a link in its text, or a ``HYPERLINK`` formula's). Hidden sheets are not read.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterator
 
 from .dates import FileDates
+from .sheetlinks import formula_link
 from .spreadsheet import sheet_articles
 from .types import ODS, SHEET_ROWS, Article, Skip
 from .walk import ReadStats
@@ -81,8 +82,7 @@ def _rows(fh) -> Iterator[tuple[tuple[int, str], int, list[str], str | None]]:
             repeat = int(el.get(TB + "number-rows-repeated") or 1)
             cells = _cells(el) if sheet is not None else []
             if any(cells):
-                link = next((href for a in el.iter(T + "a") if (href := a.get(XLINK + "href", ""))
-                             .startswith(("http://", "https://"))), None)
+                link = _link(el)
                 for _ in range(min(repeat, MAX_REPEATED_ROWS)):
                     row += 1
                     yield sheet, (sheet[0] - 1) * SHEET_ROWS + row, cells, link
@@ -107,6 +107,17 @@ def _cells(row) -> list[str]:
     while cells and not cells[-1]:
         cells.pop()
     return cells
+
+
+def _link(row) -> str | None:
+    """The first web link a row's cells hold: a ``HYPERLINK`` formula's, or one in a cell's text."""
+    for cell in row:
+        if (formula := cell.get(TB + "formula")) and (link := formula_link(formula)):
+            return link
+        for a in cell.iter(T + "a"):
+            if (href := a.get(XLINK + "href", "")).startswith(("http://", "https://")):
+                return href
+    return None
 
 
 def _value(cell) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 
 import openpyxl
@@ -28,6 +29,19 @@ def workbook(path, sheets: dict[str, list[list]], hidden: tuple[str, ...] = ()) 
         if name in hidden:
             sheet.sheet_state = "hidden"
     book.save(path)
+
+
+def saved_as_excel_saves(path) -> None:
+    """Give each HYPERLINK formula its title as its saved value, as Excel and Google Sheets do
+    (openpyxl saves a formula without one)."""
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            if name.startswith("xl/worksheets/"):
+                data = re.sub(rb'<c r="(\w+)"><f>(HYPERLINK\([^<]*?,\s*"([^"]*)"\))</f><v></v>',
+                              rb'<c r="\1" t="str"><f>\2</f><v>\3</v>', data)
+            z.writestr(name, data)
 
 
 @pytest.fixture
@@ -86,27 +100,38 @@ def test_a_rows_web_link_is_its_url_when_no_column_gives_one(tmp_path, monkeypat
                 ["Ferry fares", "Fares rise by five percent.", "https://example.org/fares"],
                 ["Bridge", "The bridge closes in June.", None],
                 ["Library", "The library reopens.", None],
-                ["Market", "The market hall is saved.", None]):
+                ["Market", "The market hall is saved.", None],
+                # Google Sheets' way: a formula, whose saved value is the title; left of a linked cell
+                ['=HYPERLINK("https://example.org/mill?part=2&lang=en", "Mill")', "The mill is sold.", None],
+                ['=HYPERLINK(D9, "Quay")', "The quay is closed.", None, "https://example.org/quay"]):
         reading.append(values)
     reading["A2"].hyperlink = "https://example.org/harbour"  # a title linked to its page
     reading["A3"].hyperlink = "https://example.org/elsewhere"  # the URL column gives it
     reading["B4"].hyperlink = "#Intro!A1"  # a link to a cell, no page
     reading["A5"].hyperlink = "mailto:desk@example.org"
     reading["B6"].hyperlink = "http://example.org/market"  # any cell of the row
+    reading["B7"].hyperlink = "https://example.org/elsewhere"
     book.save(tmp_path / "reading.xlsx")
+    saved_as_excel_saves(tmp_path / "reading.xlsx")
+    formula = ('<table:table-cell table:formula="of:=HYPERLINK(&quot;https://example.org/dock&quot;; '
+               '&quot;Dock&quot;)" office:value-type="string"><text:p>Dock</text:p></table:table-cell>')
     ods(tmp_path / "notes.ods", '<table:table table:name="Notes">' + row(cell("Title"), cell("Text"))
         + row(cell('<text:a xlink:href="https://example.org/pier">Pier</text:a>'), cell("The pier reopens in May."))
-        + row(cell("Quay"), cell("The quay is closed.")) + "</table:table>")
+        + row(cell("Quay"), cell("The quay is closed."))
+        + row(formula, cell('The dock is <text:a xlink:href="https://example.org/x">dredged</text:a>.'))
+        + "</table:table>")
     articles, stats = read(tmp_path)
     assert [(a.title, a.url) for a in articles] == [
-        ("Pier", "https://example.org/pier"), ("Quay", None),
+        ("Pier", "https://example.org/pier"), ("Quay", None), ("Dock", "https://example.org/dock"),
         ("Harbour plan", "https://example.org/harbour"), ("Ferry fares", "https://example.org/fares"),
-        ("Bridge", None), ("Library", None), ("Market", "http://example.org/market")]
+        ("Bridge", None), ("Library", None), ("Market", "http://example.org/market"),
+        ("Mill", "https://example.org/mill?part=2&lang=en"), ("Quay", None)]
     import qa.sheetlinks
 
-    monkeypatch.setattr(qa.sheetlinks, "_CHUNK", 7)  # the <hyperlinks> tag cut between reads
+    monkeypatch.setattr(qa.sheetlinks, "_CHUNK", 7)  # tags and formulas cut between reads
     assert qa.sheetlinks.workbook_links(str(tmp_path / "reading.xlsx")) == {"Reading": {
-        2: "https://example.org/harbour", 3: "https://example.org/elsewhere", 6: "http://example.org/market"}}
+        2: "https://example.org/harbour", 3: "https://example.org/elsewhere", 6: "http://example.org/market",
+        7: "https://example.org/mill?part=2&lang=en"}}
 
 
 def test_a_workbook_that_cannot_be_read_is_said_and_an_old_one_passed_over(tmp_path):
