@@ -107,8 +107,8 @@ def _read(prompt: str) -> str:
 def _answer(lib, args, filters, question: str, hits: list, tag: bool = False) -> None:
     """One question's hits as ``qa ask`` prints them; ``tag``: JSON lines name the question."""
     from .hitprint import print_hit
+    from .notices import per_article_notice, weak_notice
     from .phrases import notice as unquoted
-    from .render import per_article_notice, weak_notice
 
     contexts = [lib.around(h.passage_id, args.around) if args.around else None for h in hits]
     if args.json:

@@ -287,7 +287,8 @@ def cmd_similar(args) -> int:
             print(json.dumps(h.to_dict(), ensure_ascii=False))
         else:
             extra = (f"  {h.url}" if h.url else "") + (f"  ({h.date})" if h.date else "")
-            print(f"{h.rank}. {h.reference}{extra}  score {h.score:.3f}\n   {h.title}  [{h.article_id}]")
+            common = f"\n   in common: {', '.join(h.in_common)}" if h.in_common else ""
+            print(f"{h.rank}. {h.reference}{extra}  score {h.score:.3f}\n   {h.title}  [{h.article_id}]{common}")
     return 0
 
 

@@ -28,7 +28,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -128,6 +128,17 @@ class Analyzer:
             text = unicodedata.normalize("NFC", MARKS.sub("", text))
             tokens = _WORD.findall(text)
         return [s for s in self._stem.stemWords(tokens) if s]  # Porter stems "s" to ""
+
+    def each(self, words: Sequence[str]) -> list[list[str]]:
+        """Each word's terms, as analysing it alone gives them; lower-case ASCII words (most)
+        stemmed in one call."""
+        out: list[list[str]] = [[] for _ in words]
+        plain = [i for i, w in enumerate(words) if w.isascii() and w.isalnum() and w.islower()]
+        for i, stem in zip(plain, self._stem.stemWords([words[i] for i in plain]), strict=True):
+            out[i] = [stem] if stem else []
+        for i in set(range(len(words))).difference(plain):
+            out[i] = self(words[i])
+        return out
 
     def terms_at(self, text: str) -> list[tuple[str, int, int]]:
         """The terms of ``text`` with the (start, end) of the word each comes from, a word

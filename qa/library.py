@@ -287,9 +287,10 @@ class Library:
             if article_id is not None:
                 rowid = article_rowid(self.catalog, str(article_id), self.path)
                 qvec = self.article_store.reconstruct([rowid])[0]
-                return nearest_articles(self.catalog, self.article_store, qvec, k, exclude=rowid)
+                return nearest_articles(self.catalog, self.article_store, qvec, k, exclude=rowid,
+                                        lexicon=self.lexicon)
             qvec = text_vector(self.embedder, text, self.manifest["settings"])
-            return nearest_articles(self.catalog, self.article_store, qvec, k)
+            return nearest_articles(self.catalog, self.article_store, qvec, k, like=text, lexicon=self.lexicon)
 
     def similar_to_file(self, path: str, k: int = 5) -> list[ArticleHit]:
         """Articles most like a file that is not in the index, read, split and embedded as
@@ -300,7 +301,8 @@ class Library:
         self.refresh()
         with self._lock:
             qvec = articles_vector(self.embedder, articles, self.manifest["settings"])
-            return nearest_articles(self.catalog, self.article_store, qvec, k)
+            like = "\n".join(f"{a.title}\n{a.text}" for a in articles)
+            return nearest_articles(self.catalog, self.article_store, qvec, k, like=like, lexicon=self.lexicon)
 
     def did_you_mean(self, question: str) -> str | None:
         """The question with its words no passage holds spelt as the passages spell a word one

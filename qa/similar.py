@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 
+from .common import words_in_common
 from .errors import InputError, NotFoundError, at_least_one
 from .lexical import LANGUAGE
 from .types import SHEET_ROWS, Article, ArticleHit, markup_of
@@ -80,10 +82,13 @@ def articles_vector(embedder, articles: list[Article], settings: dict):
     return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
 
 
-def nearest_articles(catalog, article_store, qvec, k: int, exclude: int | None = None) -> list[ArticleHit]:
+def nearest_articles(catalog, article_store, qvec, k: int, exclude: int | None = None, *,
+                     like: str | None = None, lexicon=None) -> list[ArticleHit]:
     """The ``k`` articles nearest ``qvec``, never the article ``exclude`` (a row id), its
     duplicates (the same text under another id) or its copies (:mod:`qa.copies`: the same text
-    with a header or footer, as another file holds it)."""
+    with a header or footer, as another file holds it). ``like``: the text they are like (by
+    default ``exclude``'s), for the words each has in common with it (``ArticleHit.in_common``,
+    with ``lexicon``)."""
     import numpy as np
 
     k = at_least_one(k, "k")
@@ -94,15 +99,23 @@ def nearest_articles(catalog, article_store, qvec, k: int, exclude: int | None =
     copies = _copies_of(catalog, exclude, [int(i) for s, i in zip(scores[0], ids[0], strict=True)
                                            if s >= _COPY_COSINE and i >= 0 and i != exclude])
     out: list[ArticleHit] = []
+    found: list[int] = []  # their row ids
     for s, rowid in zip(scores[0], ids[0], strict=True):
         row = rows.get(int(rowid))
         if row is None or int(rowid) == exclude or (exclude_hash and row[6] == exclude_hash) or rowid in copies:
             continue
         out.append(ArticleHit(rank=len(out) + 1, score=round(float(s), 6), article_id=row[0], title=row[1],
                               source=row[2], line_start=row[3], url=row[4], date=row[5]))
+        found.append(int(rowid))
         if len(out) == k:
             break
-    return out
+    if lexicon is None or not out:
+        return out
+    texts = catalog.article_texts(found + ([exclude] if exclude is not None else []))
+    if like is None:
+        like = f"{catalog.articles_brief([exclude])[exclude][1]}\n{texts[exclude]}" if exclude is not None else ""
+    common = words_in_common(like, [f"{h.title}\n{texts.get(r, '')}" for h, r in zip(out, found, strict=True)], lexicon)
+    return [dataclasses.replace(h, in_common=words) for h, words in zip(out, common, strict=True)]
 
 
 # A copy's article vector is all but the article's own (the same passages, a line more or

@@ -43,6 +43,8 @@ CSS = """
 .qa-weak {font-weight: 700;}
 .qa-copies code {font-family: var(--font-mono); font-size: .95em; overflow-wrap: anywhere;}
 .qa-sim-heading {font-weight: 700; margin-top: 12px;}
+.qa-common {margin: -4px 0 0 2.2em; font-size: .85em; opacity: .8;}
+.qa-common b {font-weight: 700;}
 .qa-around {margin: 2px 0 2px 2.2em;}
 .qa-around > summary {cursor: pointer; opacity: .7; width: fit-content; font-size: .85em;}
 .qa-around > summary code {font-family: var(--font-mono); font-size: .95em;}

@@ -270,6 +270,9 @@ class ArticleHit:
     line_start: int
     url: str | None
     date: str | None
+    # The words it shares with the article (or text) it is like, the most telling first
+    # (:mod:`qa.common`): why it was found, at a glance.
+    in_common: tuple[str, ...] = ()
 
     @property
     def reference(self) -> str:

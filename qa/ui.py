@@ -8,7 +8,7 @@ import re
 import shutil
 from typing import Any
 
-from . import render
+from . import notices, render
 from .archive import ARCHIVES, is_archive_name, unpack
 from .errors import QAError
 from .indexdir import UPLOADS
@@ -114,7 +114,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
 
     def ask_ui(question, k, mode, source, date_from, date_to, per_article=1, tags=None, author=None):
         if not (question or "").strip():
-            return render.message("Type a question first.")
+            return notices.message("Type a question first.")
         filters, k, per_article = _filters(source, date_from, date_to, tags, author), int(k), int(per_article)
         try:
             hits = lib.ask(question, k=k, mode=mode, filters=filters, per_article=per_article)
@@ -125,17 +125,17 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                 more = len(lib.ask(question, k=k, mode=mode, filters=filters, per_article=k, highlights=False))
             around = {h.passage_id: lib.around(h.passage_id) for h in hits}  # folded on each card
         except QAError as exc:
-            return render.message(str(exc), "error")
+            return notices.message(str(exc), "error")
         if not hits:
             fixed = lib.did_you_mean(question)
-            return ((render.suggestion(fixed) if fixed else "")
-                    + render.message("No passage matches. Try other words, another mode, or fewer filters."))
+            return ((notices.suggestion(fixed) if fixed else "")
+                    + notices.message("No passage matches. Try other words, another mode, or fewer filters."))
         cards = render.hit_cards(hits, mode, served_pdfs(hits), around)
         first = unquoted(question, hits, lib.lexicon.analyzer)
-        notice = render.per_article_notice(hits, more, "raise “Passages per article” under Options and filters")
+        notice = notices.per_article_notice(hits, more, "raise “Passages per article” under Options and filters")
         fixed = lib.did_you_mean(question)
-        return ((render.suggestion(fixed) if fixed else "") + (render.message(first) if first else "") + cards
-                + (render.message(notice) if notice else ""))
+        return ((notices.suggestion(fixed) if fixed else "") + (notices.message(first) if first else "") + cards
+                + (notices.message(notice) if notice else ""))
 
     def similar_ui(article_id, k=5):
         if not article_id:
@@ -144,7 +144,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             hits = lib.similar(article_id, k=int(k))
             title = lib.article(article_id)["title"]
         except QAError as exc:
-            return render.message(str(exc), "error")
+            return notices.message(str(exc), "error")
         return render.article_cards(hits, f"Articles similar to “{title}”", served_pdfs(hits))
 
     def ask_api(question: str, k: int = 5, mode: str = "hybrid", source: str = "",
@@ -174,13 +174,13 @@ def build_ui(lib: Library, examples: list[str] | None = None):
                 return render.article_cards(hits, "Articles similar to the pasted text", served_pdfs(hits))
             if article_id:
                 return similar_ui(article_id, k)
-            return render.message("Pick an article by title, or paste some text.")
+            return notices.message("Pick an article by title, or paste some text.")
         except QAError as exc:
-            return render.message(str(exc), "error")
+            return notices.message(str(exc), "error")
 
     def add_files(files, find, progress=gr.Progress()):  # noqa: B008 - how Gradio injects progress
         if not files:
-            return render.message("Choose one or more files first."), gr.skip(), gr.skip()
+            return notices.message("Choose one or more files first."), gr.skip(), gr.skip()
         paths = [f if isinstance(f, str) else f.name for f in files]
         progress(0, desc="copying files")
         archives = [p for p in paths if is_archive_name(p)]
@@ -193,7 +193,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             summary = lib.update([_shown_path(uploads)], progress=False,
                                  on_progress=lambda d, t, m: progress(d / max(t, 1), desc=m))
         except QAError as exc:
-            return render.message(" ".join([*unpacked, str(exc)]), "error"), gr.skip(), gr.skip()
+            return notices.message(" ".join([*unpacked, str(exc)]), "error"), gr.skip(), gr.skip()
         text = "\n".join(unpacked + summary.lines() + unkept(stored, summary.skipped, lib.catalog.holds))
         return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table(find)
 
@@ -208,12 +208,12 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         source = (source or "").strip()
         paths = lib.catalog.paths_of(source) if source else []
         if not paths:
-            return (render.message("Nothing removed: click a source's row in the table, then confirm."),
+            return (notices.message("Nothing removed: click a source's row in the table, then confirm."),
                     gr.skip(), gr.skip())
         try:
             summary = lib.remove(paths, progress=False)
         except QAError as exc:
-            return render.message(str(exc), "error"), gr.skip(), gr.skip()
+            return notices.message(str(exc), "error"), gr.skip(), gr.skip()
         # An upload is the index's own copy: left there, the next upload would add it back.
         copies = [p for p in paths if os.path.realpath(p).startswith(os.path.realpath(uploads) + os.sep)
                   and os.path.isfile(p)]

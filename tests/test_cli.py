@@ -238,6 +238,9 @@ class TestWithModel:
         r = run("similar", "biz-004", "--index", str(index), "--json", "-k", "2")
         rows = [json.loads(line) for line in r.stdout.splitlines()]
         assert len(rows) == 2 and "biz-004" not in [x["article_id"] for x in rows]
+        assert "Valmora" in rows[0]["in_common"]  # the dockworkers' strike: what the two share
+        shown = run("similar", "biz-004", "--index", str(index), "-k", "1").stdout.splitlines()
+        assert shown[2].startswith("   in common: ") and "Valmora" in shown[2]
         assert set(rows[0]) == {f.name for f in dataclasses.fields(qa.ArticleHit)}
         info = json.loads(run("info", "--index", str(index), "--json").stdout)
         assert info["articles"] == 31 and info["model"] == "sentence-transformers/all-MiniLM-L6-v2"

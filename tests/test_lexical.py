@@ -9,7 +9,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import qa
@@ -379,6 +379,13 @@ def test_text_in_a_usual_form_is_analysed_as_the_full_normalisation_would(text):
     # text already in compatibility form takes a shortcut that must give the same terms.
     analyse = Analyzer()
     assert analyse(text) == analyse(text + "\u200b")
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(list("aeiousntrlyZ1é\u0301İßﬁ1")), max_size=8), max_size=12))
+@example(["s", "banks", "Banks", "naïve", "ﬁsh", "", "x1"])  # Porter stems "s" to nothing
+def test_words_analysed_together_get_the_terms_each_gets_alone(words):
+    analyse = Analyzer()
+    assert analyse.each(words) == [analyse(w) for w in words]
 
 
 def test_an_index_of_earlier_terms_is_analysed_anew_on_its_next_write(tmp_path, fake, monkeypatch):

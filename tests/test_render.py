@@ -316,7 +316,8 @@ def test_a_card_strikes_through_the_question_words_its_passage_lacks():
 
 
 def test_hits_that_all_seem_not_to_answer_get_a_notice_naming_what_none_mentions():
-    from qa.render import hit_cards, weak_notice
+    from qa.notices import weak_notice
+    from qa.render import hit_cards
 
     a = dataclasses.replace(hit("notes/t.md", []), weak=True, missing=("capital", "<Mongolia>"))
     b = dataclasses.replace(a, rank=2, missing=("<Mongolia>",))

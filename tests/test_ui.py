@@ -304,6 +304,7 @@ def test_similar_articles_from_a_card(page):
     page.wait_for_selector("#similar-results .qa-sim", timeout=60000)
     text = page.locator("#similar-results").inner_text()
     assert "Valmora port strike costs exporters millions" in text and "biz-004" in text
+    assert "Valmora" in page.locator("#similar-results .qa-sim .qa-common").first.inner_text()
     # Brought into view (it lies below five cards), and gone with the next question's hits.
     page.wait_for_function("(t => t >= 0 && t < window.innerHeight - 300)(document.getElementById("
                            "'similar-results').getBoundingClientRect().top)", timeout=10000)

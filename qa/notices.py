@@ -1,0 +1,46 @@
+"""What the page and the command line say around the hits: that none seems to answer, that one
+article filled its share, a message, a question offered as respelt. Text is escaped in HTML."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from .types import Hit
+
+
+def weak_notice(hits: Sequence[Hit]) -> str | None:
+    """What to say above hits that are all weak (``Hit.weak``), naming the question's words
+    none of them has; None when any hit seems to answer."""
+    if not hits or not all(h.weak for h in hits):
+        return None
+    absent = [w for w in hits[0].missing if all(w in h.missing for h in hits[1:])]
+    words = f"{', '.join(absent[:-1])} or {absent[-1]}" if len(absent) > 1 else "".join(absent)
+    lacking = f" (none mentions {words})" if absent else ""
+    return f"No passage seems to answer this{lacking}; the closest follow."
+
+
+def per_article_notice(hits: Sequence[Hit], more: int, how: str) -> str | None:
+    """What to say under hits that one article (or a few) filled with its share, when asking
+    with more passages per article found ``more`` of them; ``how`` says how to ask so
+    ("raise “Passages per article”", "ask with --per-article 3"). None when that found none
+    beyond ``hits``."""
+    if more <= len(hits):
+        return None
+    n = len({h.article_id for h in hits})
+    return (f"{'Only one article matches' if n == 1 else f'Only {n} articles match'}: {how} to see up "
+            f"to {more} of {'its' if n == 1 else 'their'} passages.")
+
+
+def message(text: str, kind: str = "info") -> str:
+    return f'<div class="qa-msg qa-{kind}">{html.escape(text)}</div>'
+
+
+def suggestion(question: str) -> str:
+    """A note offering the question as :meth:`qa.Library.did_you_mean` spells it: a link that
+    asks it (the page's script keeps the other options; the address alone asks it with defaults)."""
+    from urllib.parse import quote_plus
+
+    shown = html.escape(question)
+    return (f'<div class="qa-msg qa-info">Did you mean <a class="qa-suggest" href="?q={html.escape(quote_plus(question))}"'
+            f' data-question="{shown}">{shown}</a>?</div>')
