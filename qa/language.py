@@ -5,8 +5,10 @@ split as German without asking."""
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import TypeVar
 
 from .lexical import LANGUAGE, Analyzer, languages
@@ -20,6 +22,7 @@ MIN_WORDS = 300  # fewer: too little to tell, English
 # Another language is taken when its function words are at least this share of the words read
 # and this many times as many as English's (which share "in", "is", "was" with Dutch, say).
 MIN_SHARE, OVER_ENGLISH = 0.1, 1.5
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def candidates() -> list[str]:
@@ -44,6 +47,25 @@ def language_of_text(text: str) -> str:
     if best != LANGUAGE and hits[best] >= MIN_SHARE * len(tokens) and hits[best] >= OVER_ENGLISH * hits[LANGUAGE]:
         return best
     return LANGUAGE
+
+
+@cache
+def _function_words(language: str) -> frozenset[str]:
+    return Analyzer(language).stopwords
+
+
+def reads_as_another(question: str, language: str) -> bool:
+    """Whether ``question`` uses none of ``language``'s function words and two or more of
+    another's ("¿Cuándo reabre la biblioteca?" of English articles): too few words to name the
+    language, enough to tell it is not the index's. A capitalised word past the first is a name's
+    ("El Niño", "Die Hard"), not counted."""
+    tokens = [w.lower() for i, w in enumerate(_LETTERS.findall(question)) if i == 0 or not w[0].isupper()]
+
+    def used(lang: str) -> int:
+        stop = _function_words(lang)
+        return sum(w in stop or fold(w) in stop for w in tokens)
+
+    return not used(language) and any(used(other) >= 2 for other in candidates() if other != language)
 
 
 def language_of_articles(paths: Sequence[str], one_per_file: bool = False) -> str:

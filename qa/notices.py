@@ -20,6 +20,18 @@ def weak_notice(hits: Sequence[Hit]) -> str | None:
     return f"No passage seems to answer this{lacking}; the closest follow."
 
 
+def language_notice(question: str, hits: Sequence[Hit], language: str) -> str | None:
+    """What to add when no hit seems to answer (all weak) a question that does not read as the
+    index's ``language`` (its stemmer and function words; the bundled model reads English only);
+    None otherwise."""
+    from .language import reads_as_another
+
+    if not hits or not all(h.weak for h in hits) or not reads_as_another(question, language):
+        return None
+    name = language.removesuffix("_porter").title()
+    return f"The question does not read as {name}, the language of this index: asked in {name}, it may find more."
+
+
 def per_article_notice(hits: Sequence[Hit], more: int, how: str) -> str | None:
     """What to say under hits that one article (or a few) filled with its share, when asking
     with more passages per article found ``more`` of them; ``how`` says how to ask so

@@ -329,12 +329,35 @@ def test_hits_that_all_seem_not_to_answer_get_a_notice_naming_what_none_mentions
     assert weak_notice([c]) == ("No passage seems to answer this (none mentions old, capital or <Mongolia>); "
                                 "the closest follow.")
     assert weak_notice([a, dataclasses.replace(b, weak=False)]) is None and weak_notice([]) is None
+    # ... and, when the question is in another language than the index, that too.
+    from qa.notices import language_notice
+
+    assert language_notice("¿Cuándo reabre la biblioteca?", [a, b], "english") == (
+        "The question does not read as English, the language of this index: asked in English, it may find more.")
+    assert language_notice("¿Cuándo reabre la biblioteca?", [a], "dutch_porter").startswith(
+        "The question does not read as Dutch,")
+    assert language_notice("¿Cuándo reabre la biblioteca?", [a, dataclasses.replace(b, weak=False)], "english") is None
+    assert language_notice("When does the library reopen?", [a, b], "english") is None
+
     cards = hit_cards([a, b], "hybrid")
     assert cards.startswith('<div class="qa-results"><div class="qa-msg qa-warn">No passage seems to answer this '
                             "(none mentions &lt;Mongolia&gt;)")
     assert cards.count('<span class="qa-weak">weak match</span>') == 2
     plain = hit_cards([dataclasses.replace(a, weak=False)], "hybrid")
     assert "qa-warn" not in plain and "qa-weak" not in plain
+
+
+def test_a_question_reads_as_another_language_by_its_function_words():
+    from qa.language import reads_as_another
+
+    assert reads_as_another("¿Cuándo reabre la biblioteca?", "english")
+    assert reads_as_another("Wann öffnet die Bibliothek wieder?", "english")
+    assert reads_as_another("When does the library reopen?", "german")
+    assert not reads_as_another("Wann öffnet die Bibliothek wieder?", "german")
+    assert not reads_as_another("When does the library reopen?", "english")
+    assert not reads_as_another("What does de la mean?", "english")  # an English word is enough
+    assert not reads_as_another("La Niña El Niño", "english")  # capitalised past the first: names
+    assert not reads_as_another("Valmora dockworkers strike", "english")  # no function word at all
 
 
 def test_a_passage_cut_from_a_long_table_is_shown_under_its_header(tmp_path, fake):
