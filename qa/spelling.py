@@ -45,8 +45,8 @@ def corrected(question: str, lexicon: LexicalIndex, catalog: Catalog,
         if not held or known(word):
             continue
         spelt = _written(max(held)[1], word, lexicon, catalog)
-        if spelt is not None:  # in the question's case: "Dockworkers" opening it, "unknown" in it ("McDonald" kept)
-            spelt = spelt[0].upper() + spelt[1:] if word[0].isupper() else spelt.lower() if spelt[1:].islower() else spelt
+        if spelt is not None:  # "Dockworkers" opening the question
+            spelt = spelt[0].upper() + spelt[1:] if word[0].isupper() else spelt
             out = out[: m.start()] + spelt + out[m.end():]
     return out if out != question else None
 
@@ -63,13 +63,24 @@ def _edits(stem: str) -> set[str]:
 
 
 def _written(stem: str, word: str, lexicon: LexicalIndex, catalog: Catalog) -> str | None:
-    """The spelling of ``stem`` in a passage holding it nearest ``word``, if one edit from it;
-    in lower case where a passage writes it so (not "Unknown" opening a sentence)."""
+    """The spelling of ``stem`` in a passage holding it nearest ``word``, if one edit from it: as
+    a passage writes it within a sentence (a name's capital, "Kiprop"), else in lower case (not
+    "Unknown" as it opens a sentence; "McDonald" kept)."""
     rows = catalog.passages([int(i) for i in lexicon.having([stem])[:READ]], vectors=False)
-    spellings = {row.text[a:b] for row in rows.values() for term, a, b in lexicon.analyzer.terms_at(row.text)
-                 if term == stem}
-    best = min(spellings, key=lambda s: (_distance(s.lower(), word.lower()), not s.islower(), s), default=None)
-    return best if best is not None and _distance(best.lower(), word.lower()) <= 1 else None
+    spellings = {(row.text[a:b], _opens(row.text, a)) for row in rows.values()
+                 for term, a, b in lexicon.analyzer.terms_at(row.text) if term == stem}
+    best = min(spellings, key=lambda s: (_distance(s[0].lower(), word.lower()), s[1], not s[0].islower(), s[0]),
+               default=None)
+    if best is None or _distance(best[0].lower(), word.lower()) > 1:
+        return None
+    spelt, opening = best
+    return spelt.lower() if opening and spelt[1:].islower() else spelt
+
+
+def _opens(text: str, at: int) -> bool:
+    """Whether the word at ``at`` opens a sentence (or a line, a quotation): its capital says nothing."""
+    before = text[:at].rstrip(" \t\"'“‘(")
+    return not before or before[-1] in ".!?:\n"
 
 
 def _distance(a: str, b: str) -> int:

@@ -33,6 +33,7 @@ def lib(tmp_path_factory):
     ("Did kprp win?", None),  # under five letters: too short to tell
     ("Who won, Kiprrop?", "Who won, Kiprop?"),  # a name as the passages write it
     ("were the soldiers unkown", "were the soldiers unknown"),  # in lower case as asked, not as a sentence opens
+    ("did kiprrop win the marathon", "did Kiprop win the marathon"),  # a name's capital, within a sentence
 ])
 def test_a_word_no_passage_holds_is_offered_as_the_passages_spell_it(lib, question, offered):
     assert lib.did_you_mean(question) == offered
