@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from . import phrases, sentvec, tokens
+from .cardtitle import title_heading_end
 from .catalog import PassageRow
 from .markdown import TABLE_RULE
 from .types import Highlight
@@ -100,18 +101,40 @@ def sentence_vectors(row: PassageRow, dim: int) -> np.ndarray | None:
     return vecs if len(vecs) == len(row.sentences) else None
 
 
+class RankedPassage(NamedTuple):
+    """A passage's sentences as highlights, best first, and its ``strength``: what
+    :func:`highlights_of_hits` compares across hits, its best sentence's score; for a passage
+    opening with its title as its first sentence (a ``.txt`` story's), that sentence's with the
+    title's words counted in full, if higher. The title's words count for little in ranking a
+    passage's sentences (``TITLE_WORD_WEIGHT``), but such a title is the story's lede, as much
+    an answer as another hit's sentence holding the same words ("460 Marxists ... met for the
+    Montreal Marxist Winter School" showed no highlight under a hit whose text only named the
+    school)."""
+
+    sentences: list[Highlight]
+    strength: float
+
+
 def rank_sentences(
     question: str, qvec: np.ndarray | None, rows: Sequence[PassageRow], lexicon: LexicalIndex,
     qtokens: QuestionTokens | None = None,
 ) -> list[list[Highlight]]:
     """Per passage, its sentences as highlights, best first. ``qtokens``: the question's
     normalised token embeddings (:func:`qa.embedder.encode_questions`), if the embedder gives them."""
+    return [r.sentences for r in rank_passages(question, qvec, rows, lexicon, qtokens)]
+
+
+def rank_passages(
+    question: str, qvec: np.ndarray | None, rows: Sequence[PassageRow], lexicon: LexicalIndex,
+    qtokens: QuestionTokens | None = None,
+) -> list[RankedPassage]:
+    """:func:`rank_sentences` with each passage's strength (:class:`RankedPassage`)."""
     terms = sorted(lexicon.query(question))
     idf = np.array(lexicon.idf(terms), dtype=np.float64)
     analyse = lexicon.analyzer
     token_terms = _token_terms(question, qtokens.spans, analyse) if qtokens is not None else []
     wanted = phrases.wanted(question, analyse)
-    out: list[list[Highlight]] = []
+    out: list[RankedPassage] = []
     for row in rows:
         texts = [row.text[a - row.char_start : b - row.char_start] for a, b in row.sentences]
         analysed = [analyse(t) for t in texts]
@@ -123,33 +146,41 @@ def rank_sentences(
                 has[i] = np.maximum(has[i], has[h])
         title = frozenset(analyse(row.title))
         in_title = np.array([t in title for t in terms], dtype=bool)
-        discount = TITLE_WORD_WEIGHT if not in_title.all() else 1.0
-        # A question word in many of the passage's sentences (its topic) points less to the
-        # answering one: weight by IDF over the index and by 1 / sentences containing it.
-        weight = idf * np.where(in_title, discount, 1.0) / np.maximum(has.sum(axis=0), 1)
-        lexical = has @ weight / (weight.sum() or 1.0)
+        # Scored as ranked, and for a passage opening with its title as its first sentence, with
+        # the title's words counted in full too (for its strength: RankedPassage).
+        lede = bool(texts) and row.markup == "plain" and row.char_start == 0 and bool(
+            title_heading_end(row.text, row.title, "plain"))
         vecs = sentence_vectors(row, len(qvec)) if qvec is not None else None
-        matched = None
-        if qtokens is not None:  # a token of a title word (a stopword's is in no title) counts less
-            shares = np.array([discount if t and t <= title else 1.0 for t in token_terms])
-            matched = tokens.scores(qtokens.vectors, row.sentence_tokens, len(texts), shares, header)
-        if vecs is None:
-            score = lexical
-        elif matched is None:
-            score = DENSE_SHARE * (vecs @ qvec) + (1 - DENSE_SHARE) * lexical
-        else:
-            score = WEIGHTS[0] * matched + WEIGHTS[1] * (vecs @ qvec) + WEIGHTS[2] * lexical
-        if row.markup != "plain":
-            score = _headings_passed_on(score, [_opens_heading(row.text, a - row.char_start) for a, _ in row.sentences])
-            score[[h for h in header if h is not None] + rule] = 0.0  # they name what the rows hold
-        score = _questions_passed_on(score, texts)
-        if wanted:
-            joined = [phrases.spaced(words) for words in analysed]
-            score = _quoted_first(score, np.array([sum(w in j for w in wanted) for j in joined]))
+        scores = []
+        for discount in (TITLE_WORD_WEIGHT if not in_title.all() else 1.0, *((1.0,) if lede else ())):
+            # A question word in many of the passage's sentences (its topic) points less to the
+            # answering one: weight by IDF over the index and by 1 / sentences containing it.
+            weight = idf * np.where(in_title, discount, 1.0) / np.maximum(has.sum(axis=0), 1)
+            lexical = has @ weight / (weight.sum() or 1.0)
+            matched = None
+            if qtokens is not None:  # a token of a title word (a stopword's is in no title) counts less
+                shares = np.array([discount if t and t <= title else 1.0 for t in token_terms])
+                matched = tokens.scores(qtokens.vectors, row.sentence_tokens, len(texts), shares, header)
+            if vecs is None:
+                score = lexical
+            elif matched is None:
+                score = DENSE_SHARE * (vecs @ qvec) + (1 - DENSE_SHARE) * lexical
+            else:
+                score = WEIGHTS[0] * matched + WEIGHTS[1] * (vecs @ qvec) + WEIGHTS[2] * lexical
+            if row.markup != "plain":
+                score = _headings_passed_on(score, [_opens_heading(row.text, a - row.char_start) for a, _ in row.sentences])
+                score[[h for h in header if h is not None] + rule] = 0.0  # they name what the rows hold
+            score = _questions_passed_on(score, texts)
+            if wanted:
+                joined = [phrases.spaced(words) for words in analysed]
+                score = _quoted_first(score, np.array([sum(w in j for w in wanted) for j in joined]))
+            scores.append(score)
+        score = scores[0]
+        strength = max(float(score.max()) if len(texts) else 0.0, float(scores[-1][0]) if lede else 0.0)
         ranked = [Highlight(t, a, b, round(float(s), 4))
                   for (a, b), t, s in zip(row.sentences, texts, score, strict=True)]
         ranked.sort(key=lambda h: (-h.score, h.char_start))
-        out.append(ranked)
+        out.append(RankedPassage(ranked, strength))
     return out
 
 
@@ -239,10 +270,14 @@ def top_highlights(ranked: list[Highlight]) -> tuple[Highlight, ...]:
     return tuple(h for h in ranked[:2] if h.score >= 0.9 * ranked[0].score)
 
 
-def highlights_of_hits(ranked: Sequence[list[Highlight]]) -> list[tuple[Highlight, ...]]:
+def highlights_of_hits(ranked: Sequence[list[Highlight]], strengths: Sequence[float] | None = None
+                       ) -> list[tuple[Highlight, ...]]:
     """Each hit's highlights, or none when its best sentence scores below ``HIT_FLOOR`` of the
     best sentence among all the hits (or not above 0): a weak hit's "best" sentence would look
-    like an answer to a reader skimming the highlights, and it rarely is one."""
-    best = max((r[0].score for r in ranked if r), default=0.0)
-    return [top_highlights(r) if r and r[0].score > 0 and r[0].score >= HIT_FLOOR * best else ()
-            for r in ranked]
+    like an answer to a reader skimming the highlights, and it rarely is one. ``strengths``: what
+    to compare instead of the best sentences' scores (:class:`RankedPassage`)."""
+    if strengths is None:
+        strengths = [r[0].score if r else 0.0 for r in ranked]
+    best = max(strengths, default=0.0)
+    return [top_highlights(r) if r and r[0].score > 0 and s >= HIT_FLOOR * best else ()
+            for r, s in zip(ranked, strengths, strict=True)]

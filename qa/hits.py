@@ -5,7 +5,7 @@ whether they answer at all, and the words in quotes they hold."""
 from __future__ import annotations
 
 from . import markdown, phrases
-from .highlight import best_cosine, highlights_of_hits, rank_sentences, weak
+from .highlight import best_cosine, highlights_of_hits, rank_passages, weak
 from .types import Hit
 
 
@@ -14,7 +14,8 @@ def hits_of(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool,
     """Turn picked passages into hits with their best-answering sentences highlighted."""
     found = catalog.passages([c.pid for c in picked], vectors=highlights)
     rows = [found[c.pid] for c in picked]  # _group picked only passages this catalog has
-    ranked = rank_sentences(question, qvec, rows, lexicon, qtokens) if highlights else [[] for _ in rows]
+    passages = rank_passages(question, qvec, rows, lexicon, qtokens) if highlights else []
+    ranked = [p.sentences for p in passages] if highlights else [[] for _ in rows]
     # Markdown and pages (their headings and code are marked as Markdown's: qa.htmlpage) have
     # sections and fenced code.
     structured = [r for r in rows if r.markup != "plain"]
@@ -26,7 +27,7 @@ def hits_of(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool,
         for r, (section, in_code) in zip(mine, per, strict=True):
             header = None if in_code else markdown.table_header(text, r.char_start, r.text)
             context[r.passage_id] = (section, in_code, header)
-    shown = highlights_of_hits(ranked)
+    shown = highlights_of_hits(ranked, [p.strength for p in passages] if highlights else None)
     missing, flagged = [()] * len(rows), [False] * len(rows)
     if highlights:
         texts = [f"{r.title}\n{r.text}" for r in rows]

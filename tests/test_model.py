@@ -139,6 +139,31 @@ def test_a_title_naming_the_subject_does_not_take_the_highlight(tmp_path):
         assert answer in hit.text and answer in hit.highlights[0].text, (question, hit.highlights)
 
 
+FESTIVAL = """On 3 and 4 March, 320 beekeepers from across Wales met for the Cardiff Honey Festival 2024, \
+hosted by the Welsh Bee Society. This year's event was themed around "Bees and Climate", with sessions on \
+the lessons of past hard winters. In case you missed it, all the talks can now be watched online!
+
+The Welsh Bee Society has announced the relaunch of its magazine under a new name: The Hive. This bold \
+new publication builds on the growth of the society over the past year, and will be launched at this \
+year's Cardiff Honey Festival in March. We publish the editors' announcement below.
+
+A late frost in April killed many early blossoms in the Usk valley. Orchard owners fear a poor apple \
+harvest this autumn.
+"""
+
+
+def test_a_story_whose_first_sentence_answers_is_compared_with_the_other_hits_by_it(tmp_path):
+    # The title's words count for little in choosing a story's sentence, but its first sentence,
+    # its title, holding them answers as much as another hit's sentence holding them: hits are
+    # compared by it in full (qa.highlight.RankedPassage), so the festival's story keeps its
+    # highlight and the magazine's, which only names the festival, shows none.
+    (tmp_path / "news.txt").write_text(FESTIVAL, encoding="utf-8")
+    lib = qa.Library.build([str(tmp_path / "news.txt")], str(tmp_path / "idx"), progress=False)
+    festival, magazine, *_ = lib.ask("How many beekeepers attended the Cardiff Honey Festival?", k=3)
+    assert "320 beekeepers" in festival.highlights[0].text
+    assert magazine.title.startswith("The Welsh Bee Society") and magazine.highlights == ()
+
+
 PLAN = """# Harbour plan
 
 Last week the harbour board published its plan for the new quay. The board wants it finished by 2027.
