@@ -4,8 +4,9 @@ how often the first hit holds it, and how often the first hit's top highlight do
 
     python benchmarks/seeds.py
 
-Written on 2026-12-04 by reading the stories, before the change they were used to check
-(qa.highlight.RankedPassage); the default settings, an index built in a temporary folder.
+Written on 2026-12-04 by reading the stories: the first 20 (of the first file) before the change
+they were used to check (qa.highlight.RankedPassage), the rest after it; the default settings, an
+index built in a temporary folder.
 """
 
 from __future__ import annotations
@@ -39,6 +40,25 @@ QUESTIONS = [
     ("Which banks collapsed before banking shares fell?", "SVB"),
     ("Which far-right group infiltrated the Socialist Revolution meeting?", "Turning Point"),
     ("When did the US-led invasion of Iraq begin?", "20 years ago"),
+    # the second file, written after the change
+    ("Which hospital was the alleged protest outside of?", "Mount Sinai"),
+    ("What did Trudeau say about the demonstration?", "reprehensible"),
+    ("How many people marched against Milei's decree?", "1.5 million"),
+    ("How long has Milei's government been in power?", "fewer than 50 days"),
+    ("Which election contest kicked off the presidential election?", "Iowa caucus"),
+    ("Where did the violence in Ecuador mainly take place?", "Guayaquil"),
+    ("When did Fujimori establish a de facto dictatorship in Peru?", "1992"),
+    ("What is the name of the relaunched Canadian newspaper?", "Communist Revolution"),
+    ("How many pieces of legislation did Milei abolish by decree?", "300"),
+    ("When did the UAW contracts with the Big Three expire?", "September 15, 2023"),
+    ("Which strategy did Shawn Fain put forward?", "stand-up"),
+    ("What share of Quebec's workers were on strike on Nov. 23?", "13.5 per cent"),
+    ("How many comrades met in Mexico City?", "110"),
+    ("Which territory was the subject of the Venezuelan referendum?", "Essequibo"),
+    ("What are protesters in Panama demonstrating against?", "mine"),
+    ("When was Henry Kissinger's death announced?", "November 29, 2023"),
+    ("Which decade was one of the most tumultuous in Jamaican history?", "1970s"),
+    ("How much has the appeal for the Panamerican School raised?", "8,750"),
 ]
 
 
