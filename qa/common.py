@@ -43,8 +43,18 @@ def words_in_common(text: str, others: Sequence[str], lexicon: LexicalIndex, sho
         weight = lexicon.idf(shared) * np.log1p([min(mine[t], theirs[t]) for t in shared])
         weight[frequency > COMMON_SHARE * len(lexicon)] = 0.0
         order = [i for i in np.argsort(-weight, kind="stable") if weight[i] > 0 and weight[i] >= TOP_SHARE * weight.max()]
-        out.append(tuple(max(spelt[shared[i]].items(), key=lambda f: f[1])[0] for i in order[:shown]))
+        out.append(tuple(_as_written(max(spelt[shared[i]].items(), key=lambda f: f[1])[0], other)
+                         for i in order[:shown]))
     return out
+
+
+def _as_written(word: str, text: str) -> str:
+    """``word`` in lower case if its capital is only ever one opening a sentence ("Shipping
+    lines have begun..."), as a name's is not ("Valmora", "the Valmora dockworkers")."""
+    if not word[:1].isupper() or not word[1:].islower():
+        return word
+    within = re.search(r"[^\W\d_][,;]? +" + re.escape(word) + r"\b", text[:LOOKED_AT])
+    return word if within else word.lower()
 
 
 def _terms(text: str, lexicon: LexicalIndex) -> tuple[Counter[str], dict[str, dict[str, int]]]:

@@ -25,6 +25,11 @@ def test_the_rarest_words_both_use_first_as_the_other_text_spells_them():
     # passages, weighs below half the best word; "said", "today" and "town" are in more than
     # half the passages; "the", "of" are function words, "4,200" a number.
     assert shown == [("ports", "Valmora", "dockworkers", "union"), ()]
+    # A capital only ever opening a sentence says nothing; a name's is kept.
+    lines = "Shipping lines left Valmora. Later, Valmora lost the Keel Bay trade."
+    lexicon = index(lines, "Trade: shipping lines of Keel Bay.")
+    assert words_in_common("Valmora shipping lines, Keel Bay trade", [lines], lexicon) == [
+        ("Valmora", "Bay", "Keel", "lines", "shipping")]  # "Valmora" once within a sentence
     # Only words most passages use in common: nothing to say (not "today").
     assert words_in_common("The town said so today.", ["Today the town said no."], lexicon) == [()]
     # A word both use often is a shared topic, worth more than one both use once.
