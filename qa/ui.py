@@ -168,14 +168,17 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         choices = [(f"{t}  ({os.path.basename(s)})", a) for a, t, s in rows]
         return gr.update(choices=choices, value=choices[0][1] if choices else None)
 
-    def similar_tab(article_id, text, k):
+    def similar_tab(article_id, text, file, k):
         try:
+            if file:  # read as indexing would read it, not added to the index
+                hits = lib.similar_to_file(file, k=int(k))
+                return render.article_cards(hits, f"Articles similar to {os.path.basename(file)}", served_pdfs(hits))
             if (text or "").strip():
                 hits = lib.similar(text=text, k=int(k))
                 return render.article_cards(hits, "Articles similar to the pasted text", served_pdfs(hits))
             if article_id:
                 return similar_ui(article_id, k)
-            return notices.message("Pick an article by title, or paste some text.")
+            return notices.message("Pick an article by title, paste some text, or choose a file.")
         except QAError as exc:
             return notices.message(str(exc), "error")
 
@@ -322,12 +325,15 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             with gr.Row():
                 title_part = gr.Textbox(label="Find an article by title", scale=3)
                 picked = gr.Dropdown(label="Article", choices=[], scale=4, elem_id="pick-article")
-            pasted = gr.Textbox(label="…or paste text", lines=4)
+            with gr.Row():
+                pasted = gr.Textbox(label="…or paste text", lines=4, scale=3)
+                compared = gr.File(label="…or a file (compared, not added)", file_types=list(EXTENSIONS), scale=2,
+                                   elem_id="similar-file")
             sim_k = gr.Slider(1, 20, value=5, step=1, label="How many")
             sim_btn = gr.Button("Find similar articles", variant="primary", elem_id="find-similar")
             sim_results = gr.HTML(elem_id="similar-tab-results")
             title_part.change(find_titles, title_part, picked, api_visibility="private")
-            sim_btn.click(similar_tab, [picked, pasted, sim_k], sim_results, api_visibility="private")
+            sim_btn.click(similar_tab, [picked, pasted, compared, sim_k], sim_results, api_visibility="private")
         with gr.Tab("Add articles"):
             kinds = " ".join(e for e in EXTENSIONS if e not in (".markdown", ".htm", ".asciidoc", *GZIPPED, *BZIPPED))
             gr.Markdown(f"Upload `{kinds}` files (most also gzipped, `README.md.gz`; "

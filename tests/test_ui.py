@@ -313,6 +313,31 @@ def test_similar_articles_from_a_card(page):
     page.wait_for_function("!document.querySelector('#similar-results .qa-sim')", timeout=30000)
 
 
+def test_the_similar_tab_finds_articles_like_a_chosen_one_a_pasted_text_or_a_file(page, tmp_path):
+    page.get_by_role("tab", name="Similar articles").click()
+    results = page.locator("#similar-tab-results")
+
+    def find(heading):
+        page.click("#find-similar")
+        page.wait_for_function(f"document.querySelector('#similar-tab-results').innerText.includes({heading!r})",
+                               timeout=60000)
+        return results.locator(".qa-sim .qa-title").all_inner_texts(), results.locator(".qa-common").all_inner_texts()
+
+    page.get_by_label("Find an article by title").fill("exporters")
+    page.wait_for_function("document.querySelector('#pick-article input').value.includes('exporters')", timeout=30000)
+    titles, common = find("Articles similar to “Valmora port strike costs exporters millions”")
+    assert titles[0].startswith("Dockworkers at the port of Valmora") and "Valmora" in common[0]
+    page.get_by_label("…or paste text").fill("A storm surge flooded the town library")
+    titles, _ = find("Articles similar to the pasted text")
+    assert "Keel Bay library reopens after flood repairs" in titles[:2]
+    mine = tmp_path / "race.md"  # compared, not added
+    mine.write_text("# Race day\n\nThe marathon winner crossed the line in record time.\n", encoding="utf-8")
+    page.locator("#similar-file input[type=file]").set_input_files(str(mine))
+    page.wait_for_selector("#similar-file .file-preview, #similar-file table", timeout=30000)
+    titles, common = find("Articles similar to race.md")
+    assert titles[0].startswith("A record 41,000 runners finished the Bellport marathon") and "marathon" in common[0]
+
+
 def test_a_cards_url_opens_the_page_scrolled_to_the_highlight(page):
     ask(page, "How many tickets did the film festival sell?")
     first = page.locator("#results .qa-card").first
