@@ -308,10 +308,10 @@ class Library:
         """The question with its words no passage holds spelt as the passages spell a word one
         edit away (:mod:`qa.spelling`: ``dokworkers`` as ``dockworkers``), or None; not a word
         the model's vocabulary holds as one token (a real word the passages lack)."""
-        from .spelling import corrected
+        from .spelling import corrected, word_forms
 
         def known(word: str) -> bool:
-            return 1 in self.embedder.count_tokens([word, word.lower()])
+            return 1 in self.embedder.count_tokens(word_forms(word))
 
         self.refresh()
         with self._lock:

@@ -63,3 +63,15 @@ def test_the_model_tells_a_word_from_a_typo(lib):
 def test_edits_count_a_swap_of_two_letters_as_one():
     assert [_distance(a, b) for a, b in [("seige", "siege"), ("kitten", "sitting"), ("", "abc"), ("abc", "abc"),
                                          ("ca", "abc"), ("goverment", "over")]] == [1, 3, 3, 0, 3, 5]
+
+
+def test_a_known_word_with_an_ending_or_a_prefix_is_a_word_not_a_typo(tmp_path):
+    from qa.spelling import word_forms
+
+    assert {"california", "light", "modified"} <= {*word_forms("Californian"), *word_forms("lightening"),
+                                                   *word_forms("unmodified")}
+    assert "soul" not in word_forms("sould") and "site" not in word_forms("insite")  # typos, kept as such
+    (tmp_path / "a.txt").write_text("The tightening of the harbour rules angered the dockworkers.\n", encoding="utf-8")
+    lib = qa.Library.build([str(tmp_path / "a.txt")], str(tmp_path / "idx"), progress=False)
+    assert lib.did_you_mean("Was the lightening bad?") is None  # "light" + "ening": a word
+    assert lib.did_you_mean("Was the tightning bad?") == "Was the tightening bad?"
