@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .lexical import _WORD
+from .lexical import WORD
 
 if TYPE_CHECKING:
     from .lexical import LexicalIndex
@@ -60,7 +60,7 @@ def _as_written(word: str, text: str) -> str:
 def _terms(text: str, lexicon: LexicalIndex) -> tuple[Counter[str], dict[str, dict[str, int]]]:
     """A text's terms with their counts, and each term's spellings in it with theirs."""
     stop = lexicon.analyzer.stopwords
-    kept = [(word, low, n) for word, n in Counter(_WORD.findall(text[:LOOKED_AT])).items()
+    kept = [(word, low, n) for word, n in Counter(WORD.findall(text[:LOOKED_AT])).items()
             if (low := word.lower()) not in stop and len(low) >= 3 and not _DIGIT.search(low)]
     lows = list({low for _, low, _ in kept})
     stems = dict(zip(lows, lexicon.analyzer.each(lows), strict=True))

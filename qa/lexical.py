@@ -76,7 +76,7 @@ _UNSPACED = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\ua
 _TOKEN = re.compile(r"[^\W_]+")  # letters and digits: FTS5 unicode61's token characters
 # Beyond ASCII a word also holds the marks written on its letters: the vowel signs and viramas
 # of Indic scripts are parts of a word ("क्षेत्र" was cut into four one-letter terms).
-_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}]*")
+WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}]*")
 # The terms Analyzer gives, by version, as a manifest records it: 1 cut words at marks and kept
 # invisible characters and compatibility forms. An index of another version is analysed anew
 # on its next write.
@@ -120,13 +120,13 @@ class Analyzer:
         if text.isascii():
             tokens = _TOKEN.findall(text.lower())
         elif unicodedata.is_normalized("NFKC", text) and not _ODD.search(text):
-            tokens = [fold(t) for t in _WORD.findall(text.lower())]  # what the path below gives
+            tokens = [fold(t) for t in WORD.findall(text.lower())]  # what the path below gives
         else:
             # Marks go from the whole text, not per token: a mark splits a letter run, and
             # lower-casing "İ" puts one between "i" and the rest of its word.
             text = unicodedata.normalize("NFKD", text.translate(_INVISIBLE)).lower()
             text = unicodedata.normalize("NFC", MARKS.sub("", text))
-            tokens = _WORD.findall(text)
+            tokens = WORD.findall(text)
         return [s for s in self._stem.stemWords(tokens) if s]  # Porter stems "s" to ""
 
     def each(self, words: Sequence[str]) -> list[list[str]]:
@@ -143,7 +143,7 @@ class Analyzer:
     def terms_at(self, text: str) -> list[tuple[str, int, int]]:
         """The terms of ``text`` with the (start, end) of the word each comes from, a word
         analysed alone (as a whole text is, but for a word split by an invisible character)."""
-        return [(term, m.start(), m.end()) for m in _WORD.finditer(text) for term in self(m.group())]
+        return [(term, m.start(), m.end()) for m in WORD.finditer(text) for term in self(m.group())]
 
 
 def _stopwords(language: str) -> frozenset[str]:
