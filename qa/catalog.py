@@ -340,9 +340,12 @@ class Catalog(SentenceBlobs, CatalogQueries):
                 out[row[0]] = row[1:]
         return out
 
-    def article_texts(self, rowids: Sequence[int]) -> dict[int, str]:
-        """The text of each article (by row id)."""
-        return self._by_id("SELECT id, text FROM articles", rowids)
+    def article_texts(self, rowids: Sequence[int], chars: int | None = None) -> dict[int, str]:
+        """The text of each article (by row id); with ``chars``, its first that many characters
+        (a book's opening, not the book, read from the file)."""
+        if chars is None:
+            return self._by_id("SELECT id, text FROM articles", rowids)
+        return self._by_id(f"SELECT id, substr(text, 1, {int(chars)}) FROM articles", rowids)
 
     def passages(self, ids: Sequence[int], vectors: bool = False) -> dict[int, PassageRow]:
         """Passages by id; ``vectors`` also loads their sentence vectors and tokens (kilobytes each)."""

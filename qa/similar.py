@@ -6,7 +6,7 @@ import dataclasses
 import os
 import re
 
-from .common import words_in_common
+from .common import LOOKED_AT, words_in_common
 from .errors import InputError, NotFoundError, at_least_one
 from .lexical import LANGUAGE
 from .types import SHEET_ROWS, Article, ArticleHit, markup_of
@@ -111,7 +111,7 @@ def nearest_articles(catalog, article_store, qvec, k: int, exclude: int | None =
             break
     if lexicon is None or not out:
         return out
-    texts = catalog.article_texts(found + ([exclude] if exclude is not None else []))
+    texts = catalog.article_texts(found + ([exclude] if exclude is not None else []), chars=LOOKED_AT)
     if like is None:
         like = f"{catalog.articles_brief([exclude])[exclude][1]}\n{texts[exclude]}" if exclude is not None else ""
     common = words_in_common(like, [f"{h.title}\n{texts.get(r, '')}" for h, r in zip(out, found, strict=True)], lexicon)
