@@ -53,7 +53,8 @@ _MAPPED = ("rows", "tf")
 # as stopwords they moved the sample strike question's highlight off its answer (the share of
 # the other words grew). By language.
 _ENGLISH_FORMS = ("many", "much", "type", "types", "kind", "kinds", "sort", "name", "named", "called",
-                  "year", "date", "number", "percentage", "long", "often", "whose", "located", "according", "else", "besides",
+                  "year", "date", "number", "percentage", "percent", "proportion", "fraction", "long", "often",
+                  "whose", "located", "according", "else", "besides",
                   "say", "said", "happen", "happened", "happens", "mean", "means")
 _QUESTION_FORMS = {"english": frozenset(_ENGLISH_FORMS), "french": frozenset({"combien"}),
                    "german": frozenset({"wieviel", "wieviele"}), "dutch": frozenset({"hoeveel"}),
