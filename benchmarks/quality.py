@@ -37,6 +37,34 @@ def highlight_accuracy(lib, dataset: str, limit: int | None) -> tuple[float, int
     return hits / max(len(queries), 1), len(queries)
 
 
+def answer_marks(lib, dataset: str, limit: int | None) -> dict[str, int]:
+    """Of the questions asking for a number or a date (qa.answerspan): how many, how often the
+    gold paragraph's top highlight holds an answer string, how often a number or date is marked
+    in it, and how often the mark is (part of) an answer string or holds one."""
+    from qa.answerspan import _ASKS, answer_in
+
+    queries, qrels = _queries(dataset, limit, answers=True)
+    out = {"asking": 0, "holds": 0, "marked": 0, "marked where it holds": 0, "right": 0}
+    for q in queries:
+        if not any(asks.search(q["text"]) for asks, _ in _ASKS):
+            continue
+        out["asking"] += 1
+        gold = [d for d, r in qrels[q["_id"]].items() if r > 0]
+        top = lib.highlight(q["text"], gold[0])
+        if not top:
+            continue
+        answers, sentence = q["metadata"]["answers"], top[0].text
+        holds = any(a in sentence for a in answers)
+        out["holds"] += holds
+        span = answer_in(q["text"], sentence, lib.lexicon)
+        if span:
+            mark = sentence[span[0]:span[1]]
+            out["marked"] += 1
+            out["marked where it holds"] += holds
+            out["right"] += any(mark in a or a in mark for a in answers)
+    return out
+
+
 def _queries(dataset: str, limit: int | None, step: int = 1, answers: bool = False) -> tuple[list[dict], dict]:
     """Every ``step``-th query with judgements (and answer strings, if asked), and the qrels."""
     from qa.evaluate import load_qrels
@@ -177,6 +205,14 @@ def main() -> int:
                      f"holds the answer: **{kept:.3f}** ({kept0:.3f} without those two rules); hits "
                      f"without the answer that still show a highlight: **{shown:.3f}** ({shown0:.3f} "
                      "without them)."]
+            m = answer_marks(qa.Library.open(index), path, args.limit)
+            text += ["", f"Numbers and dates (`qa.answerspan`, `Hit.answer`): {m['asking']} questions ask for one "
+                     "(how many, what number or percentage, when opening the question, what or which year, "
+                     f"date, century, decade or month). Of the {m['holds']} whose top highlight in the gold "
+                     f"paragraph holds an answer string, a number or date is marked in bold for "
+                     f"{m['marked where it holds']} (**{m['marked where it holds'] / max(m['holds'], 1):.3f}**); "
+                     f"of all {m['marked']} marks, **{m['right'] / max(m['marked'], 1):.3f}** are (part of) an "
+                     "answer string or hold one."]
         sections.append("\n".join(text))
         print("\n".join(text), file=sys.stderr)
         libs[name], paths[name] = qa.Library.open(index), path

@@ -85,9 +85,11 @@ _STYLE, _UNSTYLE = "\033[1;4m", "\033[22;24m"
 
 
 def _quoted_marked(h: Hit) -> tuple[Hit, Callable[[int, bool], int]]:
-    """On a terminal, the hit with its quoted words (:attr:`qa.Hit.quoted`) between placeholders,
-    and where an offset in its text is in the marked one (at an end: after a mark there)."""
-    places = sorted((max(a - h.char_start, 0), min(b - h.char_start, len(h.text))) for a, b in h.quoted)
+    """On a terminal, the hit with its quoted words (:attr:`qa.Hit.quoted`) and its answer
+    (:attr:`qa.Hit.answer`) between placeholders, and where an offset in its text is in the
+    marked one (at an end: after a mark there)."""
+    places = sorted((max(a - h.char_start, 0), min(b - h.char_start, len(h.text)))
+                    for a, b in (*h.quoted, *([h.answer] if h.answer else [])))
     places = [(a, b) for a, b in places if a < b]
     if not places or not terminal():
         return h, lambda x, _end: x

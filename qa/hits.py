@@ -5,6 +5,7 @@ whether they answer at all, and the words in quotes they hold."""
 from __future__ import annotations
 
 from . import markdown, phrases
+from .answerspan import answer_in
 from .highlight import best_cosine, highlights_of_hits, rank_passages, weak
 from .types import Hit
 
@@ -36,6 +37,7 @@ def hits_of(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool,
                    for cov, r, c in zip(lexicon.coverage(question, texts), rows, picked, strict=True)]
         # A weak hit's best sentence would read as the answer: it shows none.
         shown = [() if w else s for s, w in zip(shown, flagged, strict=True)]
+    answers = [_answer(question, s[0], lexicon) if s else None for s in shown]
     hits = []
     for rank, (cand, row) in enumerate(zip(picked, rows, strict=True), 1):
         top = shown[rank - 1]
@@ -50,5 +52,12 @@ def hits_of(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool,
             weak=flagged[rank - 1], markup=row.markup, copies=(copies or {}).get(row.passage_id, ()),
             author=row.author, quoted=tuple((row.char_start + a, row.char_start + b) for a, b in
                                             phrases.places(question, row.text, lexicon.analyzer)),
+            answer=answers[rank - 1],
         ))
     return hits
+
+
+def _answer(question: str, best, lexicon) -> tuple[int, int] | None:
+    """Where in the article the number or date answering ``question`` in sentence ``best`` is."""
+    span = answer_in(question, best.text, lexicon)
+    return (best.char_start + span[0], best.char_start + span[1]) if span else None

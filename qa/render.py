@@ -65,15 +65,17 @@ def marked_passage(hit: Hit) -> str:
     escape = (lambda t: t.translate(_NO_MARKS)) if md else html.escape  # noqa: E731
     opening = (_BEST, _OPEN) if md else ('<mark class="qa-best">', "<mark>")
     closing = _CLOSE if md else "</mark>"
-    words = [(a - hit.char_start + len(head), b - hit.char_start + len(head)) for a, b in hit.quoted]
-    word_tags = (_WORD, _WORD_END) if md else _WORD_TAGS
+    # the words the question quotes, and the number or date that answers it, in bold
+    shift = hit.char_start - len(head)
+    words = sorted([(a - shift, b - shift, (_WORD, _WORD_END) if md else _WORD_TAGS) for a, b in hit.quoted]
+                   + [(a - shift, b - shift, _ANSWER if md else _ANSWER_TAGS) for a, b in filter(None, [hit.answer])])
 
-    def shown(x: int, y: int) -> str:  # text[x:y] escaped, its quoted words marked
+    def shown(x: int, y: int) -> str:  # text[x:y] escaped, its quoted words and answer marked
         parts, at = [], x
-        for a, b in words:  # a place that runs over a highlight's edge is marked on both sides
+        for a, b, tags in words:  # a place that runs over a highlight's edge is marked on both sides
             a, b = max(a, at), min(b, y)
             if a < b:
-                parts += [escape(text[at:a]), word_tags[0], escape(text[a:b]), word_tags[1]]
+                parts += [escape(text[at:a]), tags[0], escape(text[a:b]), tags[1]]
                 at = b
         return "".join(parts) + escape(text[at:y])
 
@@ -105,11 +107,13 @@ _OPEN, _BEST, _CLOSE, _CLOSE_LINE, _OPEN_LINE, _BEST_LINE = (chr(c) for c in ran
 # A word the question quotes, within one line (a word is): marked inside a highlight or outside.
 _WORD, _WORD_END = "\ue006", "\ue007"
 _WORD_TAGS = ('<b class="qa-quoted">', "</b>")
+_ANSWER, _ANSWER_TAGS = ("\ue008", "\ue009"), ('<b class="qa-answer">', "</b>")
 _TAGS = {_OPEN: "<mark>", _BEST: '<mark class="qa-best">', _CLOSE: "</mark>", _CLOSE_LINE: "</mark>",
-         _OPEN_LINE: "<mark>", _BEST_LINE: '<mark class="qa-best">', _WORD: _WORD_TAGS[0], _WORD_END: _WORD_TAGS[1]}
+         _OPEN_LINE: "<mark>", _BEST_LINE: '<mark class="qa-best">', _WORD: _WORD_TAGS[0], _WORD_END: _WORD_TAGS[1],
+         _ANSWER[0]: _ANSWER_TAGS[0], _ANSWER[1]: _ANSWER_TAGS[1]}
 _NO_MARKS = str.maketrans(dict.fromkeys(_TAGS, "\ufffd"))
 _PLACEHOLDER = re.compile("[\ue000-\ue005]")  # a highlight's
-_ANY_PLACEHOLDER = re.compile("[\ue000-\ue007]")
+_ANY_PLACEHOLDER = re.compile("[\ue000-\ue009]")
 _REJOINED = re.compile("\ue003\n[\ue004\ue005]")  # a mark split at a line that wrapping joins again
 # A list item's indent and marker: a bullet shown as •, a nested item indented by its depth
 _ITEM = re.compile("^([ \t]*)([\ue000\ue001\ue004\ue005]?)([ \t]*)([-*+]|\\d{1,9}[.)])[ \t]+")

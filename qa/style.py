@@ -18,6 +18,7 @@ CSS = """
 .qa-passage {margin-left: 2.2em; line-height: 1.55;}
 .qa-passage mark {background: #fef3c7; color: inherit; padding: 0 2px; border-radius: 2px;}
 .qa-passage mark.qa-best {background: #fcd34d;}
+.qa-passage b.qa-answer {font-weight: 700;}
 .qa-passage b.qa-quoted {font-weight: 700; text-decoration: underline; text-decoration-thickness: 2px;
   text-underline-offset: 2px;}
 .dark .qa-passage mark {background: #713f12; color: #fef3c7;}

@@ -214,6 +214,16 @@ def test_a_tables_row_answers_with_its_columns_names_and_the_header_row_never_do
         assert "Year" not in "".join(h.text for h in hit.highlights) and "---" not in hit.highlights[-1].text
 
 
+def test_a_question_asking_for_a_number_or_a_date_gets_it_marked_in_the_highlight(sample_lib):
+    cases = [("How many dockworkers went on strike?", "4,200"), ("When does the library reopen?", "Tuesday"),
+             ("How many runners finished the Bellport marathon?", "41,000"), ("Who won the marathon?", None)]
+    for question, answer in cases:
+        hit = sample_lib.ask(question, k=1)[0]
+        shown = hit.text[hit.answer[0] - hit.char_start:hit.answer[1] - hit.char_start] if hit.answer else None
+        assert shown == answer, (question, shown)
+        assert not hit.answer or hit.highlights[0].char_start <= hit.answer[0] < hit.answer[1] <= hit.highlights[0].char_end
+
+
 def test_only_hits_with_a_strong_sentence_are_highlighted(sample_lib):
     water, *others = sample_lib.ask("Why is there a hosepipe ban?", k=5)
     assert "banned the use of hosepipes" in water.highlights[0].text

@@ -481,3 +481,21 @@ def test_on_a_terminal_qa_ask_shows_the_quoted_words_bold_and_underlined(monkeyp
         ["The free ferry runs every ten minutes.", "It stops at the quay. " * 4, "The free ferry is the only free ferry across."]).split()
     wrapped = qa.hitprint._styled("   » The \ue006free\n     ferry\ue007 runs.")
     assert wrapped == f"   » The {on}free{off}\n     {on}ferry{off} runs."  # the indent not underlined
+
+
+def test_the_number_answering_the_question_is_bold_on_a_card_and_on_a_terminal(monkeypatch, capsys):
+    import qa.hitprint
+    from qa.hitprint import print_hit
+
+    text = "Dockworkers walked out on Monday.\nThe union says 4,200 members joined the <strike>."
+    at = text.index("4,200") + 10
+    sentence = (text.index("The union"), len(text))
+    note = dataclasses.replace(hit("news/world.txt", [sentence]), title="Dockworkers", text=text,
+                               char_end=10 + len(text), markup=None, answer=(at, at + 5))
+    assert marked_passage(note) == ('Dockworkers walked out on Monday.\n<mark class="qa-best">The union says '
+                                    '<b class="qa-answer">4,200</b> members joined the &lt;strike&gt;.</mark>')
+    md = dataclasses.replace(note, source="news/world.md", markup="markdown", title="Strike")
+    assert '<mark class="qa-best">The union says <b class="qa-answer">4,200</b> members' in marked_passage(md)
+    monkeypatch.setattr(qa.hitprint, "terminal", lambda: True)
+    print_hit(note, "hybrid")
+    assert "   » The union says \033[1;4m4,200\033[22;24m members joined the <strike>." in capsys.readouterr().out

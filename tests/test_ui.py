@@ -150,6 +150,7 @@ def test_ask_shows_a_card_with_the_reference(page):
     first = page.locator("#results .qa-card").first
     assert "world.txt:1-6" in first.locator(".qa-ref").inner_text()
     assert "4,200" in first.locator("mark.qa-best").inner_text()
+    assert first.locator("mark.qa-best b.qa-answer").all_inner_texts() == ["4,200"]  # the number asked for
     assert "dense rank 1" in first.locator(".qa-detail").inner_text()
     assert first.locator(".qa-missing s").all_inner_texts() == ["went"]  # they "walked off the job"
     page.screenshot(path=str(ARTIFACTS / "ask.png"))

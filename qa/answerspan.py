@@ -1,0 +1,62 @@
+"""The words of a highlighted sentence that answer a question asking for a number or a date.
+
+"How many dockworkers went on strike?" is answered by a number, "When does the library
+reopen?" by a date: in the sentence marked as the answer, the number or date it gives (and the
+question does not) is the answer itself, shown in bold so it is read first. When the sentence
+gives several, the one nearest the question's own words is taken if it is clearly nearer (at
+most half as far as the next); otherwise none is. Within a line (a date wrapped over two is
+not taken whole), as a card marks quoted words. English questions only: the question words and
+the month names are English's. Measured on SQuAD dev (benchmarks/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .lexical import LexicalIndex
+
+_NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+                 r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+                 r"|hundred|thousand|million|billion|trillion|dozen|half)")
+_FIGURE = r"\d+(?:,\d{3})*(?:\.\d+)?"  # 4,200 and 3.5, not "16, 2012"
+NUMBER = re.compile(
+    rf"(?<![\d,.])(?:[$£€¥][ \t]?)?\b(?:{_FIGURE}|{_NUMBER_WORDS})(?:[ \t-]{_NUMBER_WORDS})*\b(?:[ \t]?(?:%|percent\b|per cent\b))?",
+    re.I)
+_YEAR = re.compile(r"1\d{3}|20\d{2}")  # a bare year answers "when", not "how many"
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+DATE = re.compile(rf"(?<![\d,.])\b(?:(?:{_DAY},?[ \t])?(?:\d{{1,2}}[ \t])?{_MONTH}(?:[ \t]\d{{1,2}})?(?:,?[ \t]\d{{3,4}})?|{_DAY}"
+                  r"|\d{3,4}s?|(?:the[ \t])?\d{1,2}(?:st|nd|rd|th)[ \t]century)\b(?![,.]\d)")
+PERCENT = re.compile(rf"(?<![\d,.])\b{_FIGURE}[ \t]?(?:%|percent\b|per cent\b)", re.I)
+# What a question asks for, by its words (the first that matches): "when" opening it, not "who
+# hired him when he moved".
+_ASKS = ((re.compile(r"\bwhat (?:percentage|percent|proportion)\b", re.I), PERCENT),
+         (re.compile(r"\b(?:how many|what number)\b", re.I), NUMBER),
+         (re.compile(r"^\W*(?:(?:since|until|till|from|by|around|about)\s+)?when\b"
+                     r"|\b(?:what|which) (?:year|date|century|decade|month)\b", re.I), DATE))
+CLEARLY_NEARER = 0.5  # the nearest of several at most this share of the next one's distance
+
+
+def answer_in(question: str, sentence: str, lexicon: LexicalIndex) -> tuple[int, int] | None:
+    """Where in ``sentence`` the number or date answering ``question`` is (start, end), or None:
+    a question not asking for one, a sentence without one the question does not already give,
+    or several none clearly nearest the question's words."""
+    kind = next((pattern for asks, pattern in _ASKS if asks.search(question)), None)
+    if kind is None or lexicon.analyzer.language != "english":
+        return None
+    asked = question.lower()
+    found = [m for m in kind.finditer(sentence) if m.group().strip() and m.group().lower() not in asked
+             and not (kind is NUMBER and _YEAR.fullmatch(m.group()))]
+    if len(found) > 1:
+        terms = set(lexicon.query(question))
+        places = [(a, b) for term, a, b in lexicon.analyzer.terms_at(sentence) if term in terms]
+
+        def distance(m: re.Match) -> int:
+            return min((max(a - m.end(), m.start() - b, 0) for a, b in places), default=0)
+
+        found.sort(key=distance)
+        if not places or distance(found[1]) == 0 or distance(found[0]) > CLEARLY_NEARER * distance(found[1]):
+            return None
+    return (found[0].start(), found[0].end()) if found else None
