@@ -44,11 +44,16 @@ def answer_marks(lib, dataset: str, limit: int | None) -> dict[str, int]:
     from qa.answerspan import _ASKS, answer_in
 
     queries, qrels = _queries(dataset, limit, answers=True)
-    out = {"asking": 0, "holds": 0, "marked": 0, "marked where it holds": 0, "right": 0}
+    queries = [q for q in queries if any(asks.search(q["text"]) for asks, _ in _ASKS)]
+    out = {"asking": len(queries), "holds": 0, "marked": 0, "marked where it holds": 0, "right": 0,
+           "first hits marked": 0, "first hits right": 0}
+    for q, hits in _ask_all(lib, queries, 1):  # as a card shows it: the first hit's mark
+        if hits and hits[0].answer:
+            h = hits[0]
+            mark = h.text[h.answer[0] - h.char_start:h.answer[1] - h.char_start]
+            out["first hits marked"] += 1
+            out["first hits right"] += any(mark in a or a in mark for a in q["metadata"]["answers"])
     for q in queries:
-        if not any(asks.search(q["text"]) for asks, _ in _ASKS):
-            continue
-        out["asking"] += 1
         gold = [d for d, r in qrels[q["_id"]].items() if r > 0]
         top = lib.highlight(q["text"], gold[0])
         if not top:
@@ -212,7 +217,10 @@ def main() -> int:
                      f"paragraph holds an answer string, a number or date is marked in bold for "
                      f"{m['marked where it holds']} (**{m['marked where it holds'] / max(m['holds'], 1):.3f}**); "
                      f"of all {m['marked']} marks, **{m['right'] / max(m['marked'], 1):.3f}** are (part of) an "
-                     "answer string or hold one."]
+                     "answer string or hold one. As the cards show it (the first hit's top highlight only, "
+                     "right or wrong hit): the first hit has a mark for "
+                     f"{m['first hits marked']} of the {m['asking']} questions, and it is (part of) an answer "
+                     f"string for **{m['first hits right'] / max(m['first hits marked'], 1):.3f}** of them."]
         sections.append("\n".join(text))
         print("\n".join(text), file=sys.stderr)
         libs[name], paths[name] = qa.Library.open(index), path

@@ -1,8 +1,8 @@
 """The words of a highlighted sentence that answer a question asking for a number or a date.
 
 "How many dockworkers went on strike?" is answered by a number, "When does the library
-reopen?" by a date: in the sentence marked as the answer, the number or date it gives (and the
-question does not) is the answer itself, shown in bold so it is read first. When the sentence
+reopen?" by a date: in the sentence marked as the answer (the first hit's), the number or date it
+gives (and the question does not) is the answer itself, shown in bold so it is read first. When the sentence
 gives several, the one nearest the question's own words is taken if it is clearly nearer (at
 most half as far as the next); otherwise none is. Within a line (a date wrapped over two is
 not taken whole), as a card marks quoted words. English questions only: the question words and

@@ -37,7 +37,9 @@ def hits_of(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool,
                    for cov, r, c in zip(lexicon.coverage(question, texts), rows, picked, strict=True)]
         # A weak hit's best sentence would read as the answer: it shows none.
         shown = [() if w else s for s, w in zip(shown, flagged, strict=True)]
-    answers = [_answer(question, s[0], lexicon) if s else None for s in shown]
+    # The first hit's only: on the others the number a sentence gives is rarely the answer (on
+    # SQuAD dev's top 5, 0.20 of their marks against 0.83 of the first's).
+    answers = [_answer(question, s[0], lexicon) if s and i == 0 else None for i, s in enumerate(shown)]
     hits = []
     for rank, (cand, row) in enumerate(zip(picked, rows, strict=True), 1):
         top = shown[rank - 1]

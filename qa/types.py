@@ -207,9 +207,10 @@ class Hit:
     # when the question quotes none, or the passage does not hold them (its title does, or no
     # passage did).
     quoted: tuple[tuple[int, int], ...] = ()
-    # In the top highlight, the number or date answering a question that asks for one ("How
-    # many...?", "When...?"): its (start, end) in the article; a card and qa ask show it in
-    # bold. None for other questions, or when the sentence gives none (qa.answerspan).
+    # In the first hit's top highlight, the number or date answering a question that asks for
+    # one ("How many...?", "When...?"): its (start, end) in the article; a card and qa ask show
+    # it in bold. None for other hits and questions, or when the sentence gives none
+    # (qa.answerspan).
     answer: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:

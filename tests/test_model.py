@@ -222,6 +222,9 @@ def test_a_question_asking_for_a_number_or_a_date_gets_it_marked_in_the_highligh
         shown = hit.text[hit.answer[0] - hit.char_start:hit.answer[1] - hit.char_start] if hit.answer else None
         assert shown == answer, (question, shown)
         assert not hit.answer or hit.highlights[0].char_start <= hit.answer[0] < hit.answer[1] <= hit.highlights[0].char_end
+    # only the first hit's: the exporters' "30 million a day" is no count of dockworkers
+    port, cost, *_ = sample_lib.ask("How many dockworkers went on strike?", k=3)
+    assert port.answer and cost.article_id == "biz-004" and cost.highlights and cost.answer is None
 
 
 def test_only_hits_with_a_strong_sentence_are_highlighted(sample_lib):
