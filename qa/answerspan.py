@@ -39,6 +39,11 @@ _ASKS = ((re.compile(r"\bwhat (?:percentage|percent|proportion)\b", re.I), PERCE
 CLEARLY_NEARER = 0.5  # the nearest of several at most this share of the next one's distance
 
 
+def _given(words: str, question: str) -> bool:
+    """Whether the question writes ``words`` itself, as whole words ("40", not the "4" of it)."""
+    return re.search(rf"(?<![\w.,]){re.escape(words)}(?![\w]|[.,]\d)", question, re.I) is not None
+
+
 def answer_in(question: str, sentence: str, lexicon: LexicalIndex) -> tuple[int, int] | None:
     """Where in ``sentence`` the number or date answering ``question`` is (start, end), or None:
     a question not asking for one, a sentence without one the question does not already give,
@@ -46,8 +51,7 @@ def answer_in(question: str, sentence: str, lexicon: LexicalIndex) -> tuple[int,
     kind = next((pattern for asks, pattern in _ASKS if asks.search(question)), None)
     if kind is None or lexicon.analyzer.language != "english":
         return None
-    asked = question.lower()
-    found = [m for m in kind.finditer(sentence) if m.group().strip() and m.group().lower() not in asked
+    found = [m for m in kind.finditer(sentence) if m.group().strip() and not _given(m.group(), question)
              and not (kind is NUMBER and _YEAR.fullmatch(m.group()))]
     if len(found) > 1:
         terms = set(lexicon.query(question))
