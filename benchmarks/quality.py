@@ -38,8 +38,8 @@ def highlight_accuracy(lib, dataset: str, limit: int | None) -> tuple[float, int
 
 
 def answer_marks(lib, dataset: str, limit: int | None) -> dict[str, int]:
-    """Of the questions asking for a number or a date (qa.answerspan): how many, how often the
-    gold paragraph's top highlight holds an answer string, how often a number or date is marked
+    """Of the questions asking for a number, a date or a quantity (qa.answerspan): how many, how
+    often the gold paragraph's top highlight holds an answer string, how often one is marked
     in it, and how often the mark is (part of) an answer string or holds one."""
     from qa.answerspan import _ASKS, answer_in
 
@@ -211,10 +211,12 @@ def main() -> int:
                      f"without the answer that still show a highlight: **{shown:.3f}** ({shown0:.3f} "
                      "without them)."]
             m = answer_marks(qa.Library.open(index), path, args.limit)
-            text += ["", f"Numbers and dates (`qa.answerspan`, `Hit.answer`): {m['asking']} questions ask for one "
-                     "(how many, what number or percentage, when opening the question, what or which year, "
-                     f"date, century, decade or month). Of the {m['holds']} whose top highlight in the gold "
-                     f"paragraph holds an answer string, a number or date is marked in bold for "
+            text += ["", f"Numbers, dates and quantities (`qa.answerspan`, `Hit.answer`): {m['asking']} questions "
+                     "ask for one (how many, what number or percentage, when opening the question, what or "
+                     "which year, date, century, decade or month; how long, far, tall, high, deep, wide, big, "
+                     "large or old, what age, how much with a word of money: cost, paid, spent...). Of the "
+                     f"{m['holds']} whose top highlight in the gold paragraph holds an answer string, one is "
+                     "marked in bold for "
                      f"{m['marked where it holds']} (**{m['marked where it holds'] / max(m['holds'], 1):.3f}**); "
                      f"of all {m['marked']} marks, **{m['right'] / max(m['marked'], 1):.3f}** are (part of) an "
                      "answer string or hold one. As the cards show it (the first hit's top highlight only, "

@@ -1,8 +1,11 @@
-"""The words of a highlighted sentence that answer a question asking for a number or a date.
+"""The words of a highlighted sentence that answer a question asking for a number, a date or a quantity.
 
 "How many dockworkers went on strike?" is answered by a number, "When does the library
-reopen?" by a date: in the sentence marked as the answer (the first hit's), the number or date it
-gives (and the question does not) is the answer itself, shown in bold so it is read first. When the sentence
+reopen?" by a date, "How long did the strike last?" by a time or a length, "How far is the
+port?" by a length, "How old was she?" by an age, "How much did the bridge cost?" by a sum of
+money (a quantity with its unit or currency: a bare number would not say what it counts). In the
+sentence marked as the answer (the first hit's), the number, date or quantity it gives (and the
+question does not) is the answer itself, shown in bold so it is read first. When the sentence
 gives several, the one nearest the question's own words is taken if it is clearly nearer (at
 most half as far as the next); otherwise none is. Within a line (a date wrapped over two is
 not taken whole), as a card marks quoted words. English questions only: the question words and
@@ -30,12 +33,42 @@ _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 DATE = re.compile(rf"(?<![\d,.])\b(?:(?:{_DAY},?[ \t])?(?:\d{{1,2}}[ \t])?{_MONTH}(?:[ \t]\d{{1,2}})?(?:,?[ \t]\d{{3,4}})?|{_DAY}"
                   r"|\d{3,4}s?|(?:the[ \t])?\d{1,2}(?:st|nd|rd|th)[ \t]century)\b(?![,.]\d)")
 PERCENT = re.compile(rf"(?<![\d,.])\b{_FIGURE}[ \t]?(?:%|percent\b|per cent\b)", re.I)
+# A quantity with its unit: the unit says what it measures, where a bare number could count anything
+# ("how much does the ferry cost?" is not "every ten minutes"). No "in" for inches: "$472,500 in 1917".
+_QUANTITY = rf"(?<![\d,.])\b(?:{_FIGURE}|{_NUMBER_WORDS}|an?|a few|several)(?:[ \t-]{_NUMBER_WORDS})*"
+_TIME = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|millenni(?:a|um)"
+_LENGTH = (r"km|kilomet(?:re|er)s?|miles?|mi|m|met(?:re|er)s?|cm|centimet(?:re|er)s?|mm|millimet(?:re|er)s?|nm"
+           r"|nanomet(?:re|er)s?|μm|micromet(?:re|er)s?|microns?|ft|feet|foot|inch(?:es)?|yards?|stor(?:ey|ie|y)s?|floors?")
+_SIZE = rf"{_LENGTH}|(?:square|sq|cubic)[ \t](?:{_LENGTH})|(?:{_LENGTH})[²³]|acres?|hectares?|kg|kilograms?|g|grams?|tonnes?|tons?|pounds?|lbs?"
+
+
+def _measured(units: str) -> re.Pattern:
+    # "6 feet 2 inches" is one height
+    one = rf"{_QUANTITY}(?:[ \t-]|(?<=\d))(?:{units})\b(?:[ \t]{_FIGURE}[ \t]?(?:{units})\b)?"
+    # "15 kilometres (9 miles)" is one length, not two to choose between
+    return re.compile(rf"{one}(?:[ \t]\((?:about[ \t])?{one}\))?(?:[ \t](?:long|tall|high|wide|deep|ago|across))?", re.I)
+
+
+DURATION_OR_LENGTH = _measured(f"{_TIME}|{_LENGTH}")  # "how long": a week, 1,230 km
+LENGTH = _measured(_LENGTH)
+SIZE = _measured(_SIZE)  # "how big": 17 nm, 130 million cubic feet, 20 tons
+AGE = re.compile(rf"{_QUANTITY}[ \t-]years?[ \t-]old\b|\b(?:aged?|age of)[ \t](?:{_FIGURE}|{_NUMBER_WORDS})\b", re.I)
+MONEY = re.compile(rf"(?<![\d,.])[$£€¥][ \t]?{_FIGURE}(?:(?:m|bn|k)\b|(?:[ \t-]{_NUMBER_WORDS})*\b)"
+                   rf"|{_QUANTITY}[ \t](?:dollars?|euros?|pounds sterling|yen|francs?|marks|rupees?|yuan|pesos?)\b", re.I)
+_PAYS = (r"cost|costs|pay|paid|pays|spend|spent|earn|earned|earns|worth|price|sell|sold|buy|bought|raise|raised"
+         r"|fund|funded|funding|money|budget|revenue|profit|invest|invested|donate|donated|charge|charged|fined|salary")
 # What a question asks for, by its words (the first that matches): "when" opening it, not "who
 # hired him when he moved".
 _ASKS = ((re.compile(r"\bwhat (?:percentage|percent|proportion)\b", re.I), PERCENT),
          (re.compile(r"\b(?:how many|what number)\b", re.I), NUMBER),
          (re.compile(r"^\W*(?:(?:since|until|till|from|by|around|about)\s+)?when\b"
-                     r"|\b(?:what|which) (?:year|date|century|decade|month)\b", re.I), DATE))
+                     r"|\b(?:what|which) (?:year|date|century|decade|month)\b", re.I), DATE),
+         # "how much" asks for money only when it says so: 0.65 right otherwise on SQuAD (tons, pounds, %)
+         (re.compile(rf"\bhow much\b.*\b(?:{_PAYS})\b", re.I), MONEY),
+         (re.compile(r"\bhow long\b", re.I), DURATION_OR_LENGTH),
+         (re.compile(r"\bhow (?:far|tall|high|deep|wide)\b", re.I), LENGTH),
+         (re.compile(r"\bhow (?:big|large)\b", re.I), SIZE),
+         (re.compile(r"\bhow old\b|\bwhat age\b", re.I), AGE))
 CLEARLY_NEARER = 0.5  # the nearest of several at most this share of the next one's distance
 
 
@@ -45,7 +78,7 @@ def _given(words: str, question: str) -> bool:
 
 
 def answer_in(question: str, sentence: str, lexicon: LexicalIndex) -> tuple[int, int] | None:
-    """Where in ``sentence`` the number or date answering ``question`` is (start, end), or None:
+    """Where in ``sentence`` the number, date or quantity answering ``question`` is (start, end), or None:
     a question not asking for one, a sentence without one the question does not already give,
     or several none clearly nearest the question's words."""
     kind = next((pattern for asks, pattern in _ASKS if asks.search(question)), None)

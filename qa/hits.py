@@ -60,6 +60,6 @@ def hits_of(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool,
 
 
 def _answer(question: str, best, lexicon) -> tuple[int, int] | None:
-    """Where in the article the number or date answering ``question`` in sentence ``best`` is."""
+    """Where in the article the number, date or quantity answering ``question`` in sentence ``best`` is."""
     span = answer_in(question, best.text, lexicon)
     return (best.char_start + span[0], best.char_start + span[1]) if span else None

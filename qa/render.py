@@ -65,7 +65,7 @@ def marked_passage(hit: Hit) -> str:
     escape = (lambda t: t.translate(_NO_MARKS)) if md else html.escape  # noqa: E731
     opening = (_BEST, _OPEN) if md else ('<mark class="qa-best">', "<mark>")
     closing = _CLOSE if md else "</mark>"
-    # the words the question quotes, and the number or date that answers it, in bold
+    # the words the question quotes, and the number, date or quantity that answers it, in bold
     shift = hit.char_start - len(head)
     words = sorted([(a - shift, b - shift, (_WORD, _WORD_END) if md else _WORD_TAGS) for a, b in hit.quoted]
                    + [(a - shift, b - shift, _ANSWER if md else _ANSWER_TAGS) for a, b in filter(None, [hit.answer])])

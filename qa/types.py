@@ -207,8 +207,8 @@ class Hit:
     # when the question quotes none, or the passage does not hold them (its title does, or no
     # passage did).
     quoted: tuple[tuple[int, int], ...] = ()
-    # In the first hit's top highlight, the number or date answering a question that asks for
-    # one ("How many...?", "When...?"): its (start, end) in the article; a card and qa ask show
+    # In the first hit's top highlight, the number, date or quantity answering a question that asks
+    # for one ("How many...?", "When...?", "How long...?"): its (start, end) in the article; a card and qa ask show
     # it in bold. None for other hits and questions, or when the sentence gives none
     # (qa.answerspan).
     answer: tuple[int, int] | None = None

@@ -30,6 +30,18 @@ def answer(question: str, sentence: str, lexicon: LexicalIndex = LEXICON) -> str
     # of several, the one clearly nearest the question's words
     ("How many dockworkers joined?", "The strike began in 1998 with 300 cooks; by May 4,200 dockworkers joined.",
      "4,200"),
+    # a quantity with the unit of what is asked: time or length, length, size, age, money
+    ("How long did the strike last?", "The strike by 4,200 dockers lasted three weeks.", "three weeks"),
+    ("How long is the new quay?", "The quay, 1,230 m long, opened in 1998.", "1,230 m long"),
+    ("How far is the port from the city?", "The port lies 15 kilometres (9 miles) from the city.",
+     "15 kilometres (9 miles)"),  # a conversion is the same length, not a second one
+    ("How tall was Tesla?", "Tesla was 6 feet 2 inches (1.88 m) tall.", "6 feet 2 inches (1.88 m) tall"),
+    ("How big are the pellets?", "Each of the 300 pellets is 5 mm across.", "5 mm across"),
+    ("How large is the hall?", "Built by 3 firms, the hall holds 130 million cubic feet.", "130 million cubic feet"),
+    ("How old was the mayor when she was elected?", "In 2019 the 41-year-old mayor won 3 wards.", "41-year-old"),
+    ("What age did Tesla die at?", "Tesla died in 1943, aged 86, in room 3327.", "aged 86"),
+    ("How much did the bridge cost?", "The bridge, opened in 2001 with 4 lanes, cost $2.5 million.", "$2.5 million"),
+    ("How much was the club sold for?", "The 3 owners sold the club for £160m.", "£160m"),
 ])
 def test_the_number_or_date_a_question_asks_for(question, sentence, expected):
     assert answer(question, sentence) == expected
@@ -41,6 +53,10 @@ def test_the_number_or_date_a_question_asks_for(question, sentence, expected):
     ("How many ferries run?", "Ferries run all night."),  # the sentence gives none
     ("How many ferries and buses run?", "4 ferries and 6 buses run."),  # several, none clearly nearest
     ("What percentage of workers struck?", "About 600,000 workers struck."),  # a number, no percentage
+    ("How much does the free ferry cost?", "A free ferry runs every ten minutes."),  # no sum of money
+    ("How much dust falls each year?", "Some 27.7 million tons fall each year."),  # "how much" of what?
+    ("How far is the park?", "The 209-acre park lies north of the river."),  # an area is no distance
+    ("How long did the sale take?", "The land was sold for $472,500 in 1917."),  # no time: "in" is no inch
 ])
 def test_nothing_is_marked_when_nothing_clearly_answers(question, sentence):
     assert answer(question, sentence) is None
