@@ -7,9 +7,9 @@ money (a quantity with its unit or currency: a bare number would not say what it
 sentence marked as the answer (the first hit's), the number, date or quantity it gives (and the
 question does not) is the answer itself, shown in bold so it is read first. When the sentence
 gives several, the one nearest the question's own words is taken if it is clearly nearer (at
-most half as far as the next); otherwise none is. Within a line (a date wrapped over two is
-not taken whole), as a card marks quoted words. English questions only: the question words and
-the month names are English's. Measured on SQuAD dev (benchmarks/RESULTS.md).
+most half as far as the next); otherwise none is. One wrapped onto the next line of a hard-wrapped
+text is taken whole ("eleven" ending a line, "kilometres" opening the next; a card marks it
+line by line). English questions only: the question words and the month names are English's. Measured on SQuAD dev (benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -20,41 +20,45 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .lexical import LexicalIndex
 
+# The words of a number, date or quantity are spaced, or wrapped onto the next line in a
+# hard-wrapped text ("eleven\nkilometres"); a card marks it line by line.
+_SP = r"(?:[ \t]*\n[ \t]*|[ \t]+)"
+_SP_DASH = rf"(?:{_SP}|-)"
 _NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
                  r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
                  r"|hundred|thousand|million|billion|trillion|dozen|half)")
 _FIGURE = r"\d+(?:,\d{3})*(?:\.\d+)?"  # 4,200 and 3.5, not "16, 2012"
 NUMBER = re.compile(
-    rf"(?<![\d,.])(?:[$£€¥][ \t]?)?\b(?:{_FIGURE}|{_NUMBER_WORDS})(?:[ \t-]{_NUMBER_WORDS})*\b(?:[ \t]?(?:%|percent\b|per cent\b))?",
+    rf"(?<![\d,.])(?:[$£€¥](?:{_SP})?)?\b(?:{_FIGURE}|{_NUMBER_WORDS})(?:{_SP_DASH}{_NUMBER_WORDS})*\b(?:(?:{_SP})?(?:%|percent\b|per{_SP}cent\b))?",
     re.I)
 _YEAR = re.compile(r"1\d{3}|20\d{2}")  # a bare year answers "when", not "how many"
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-DATE = re.compile(rf"(?<![\d,.])\b(?:(?:{_DAY},?[ \t])?(?:\d{{1,2}}[ \t])?{_MONTH}(?:[ \t]\d{{1,2}})?(?:,?[ \t]\d{{3,4}})?|{_DAY}"
-                  r"|\d{3,4}s?|(?:the[ \t])?\d{1,2}(?:st|nd|rd|th)[ \t]century)\b(?![,.]\d)")
-PERCENT = re.compile(rf"(?<![\d,.])\b{_FIGURE}[ \t]?(?:%|percent\b|per cent\b)", re.I)
+DATE = re.compile(rf"(?<![\d,.])\b(?:(?:{_DAY},?{_SP})?(?:\d{{1,2}}{_SP})?{_MONTH}(?:{_SP}\d{{1,2}})?(?:,?{_SP}\d{{3,4}})?|{_DAY}"
+                  rf"|\d{{3,4}}s?|(?:the{_SP})?\d{{1,2}}(?:st|nd|rd|th){_SP}century)\b(?![,.]\d)")
+PERCENT = re.compile(rf"(?<![\d,.])\b{_FIGURE}(?:{_SP})?(?:%|percent\b|per{_SP}cent\b)", re.I)
 # A quantity with its unit: the unit says what it measures, where a bare number could count anything
 # ("how much does the ferry cost?" is not "every ten minutes"). No "in" for inches: "$472,500 in 1917".
-_QUANTITY = rf"(?<![\d,.])\b(?:{_FIGURE}|{_NUMBER_WORDS}|an?|a few|several)(?:[ \t-]{_NUMBER_WORDS})*"
+_QUANTITY = rf"(?<![\d,.])\b(?:{_FIGURE}|{_NUMBER_WORDS}|an?|a few|several)(?:{_SP_DASH}{_NUMBER_WORDS})*"
 _TIME = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|millenni(?:a|um)"
 _LENGTH = (r"km|kilomet(?:re|er)s?|miles?|mi|m|met(?:re|er)s?|cm|centimet(?:re|er)s?|mm|millimet(?:re|er)s?|nm"
            r"|nanomet(?:re|er)s?|μm|micromet(?:re|er)s?|microns?|ft|feet|foot|inch(?:es)?|yards?|stor(?:ey|ie|y)s?|floors?")
-_SIZE = rf"{_LENGTH}|(?:square|sq|cubic)[ \t](?:{_LENGTH})|(?:{_LENGTH})[²³]|acres?|hectares?|kg|kilograms?|g|grams?|tonnes?|tons?|pounds?|lbs?"
+_SIZE = rf"{_LENGTH}|(?:square|sq|cubic){_SP}(?:{_LENGTH})|(?:{_LENGTH})[²³]|acres?|hectares?|kg|kilograms?|g|grams?|tonnes?|tons?|pounds?|lbs?"
 
 
 def _measured(units: str) -> re.Pattern:
     # "6 feet 2 inches" is one height
-    one = rf"{_QUANTITY}(?:[ \t-]|(?<=\d))(?:{units})\b(?:[ \t]{_FIGURE}[ \t]?(?:{units})\b)?"
+    one = rf"{_QUANTITY}(?:{_SP_DASH}|(?<=\d))(?:{units})\b(?:{_SP}{_FIGURE}(?:{_SP})?(?:{units})\b)?"
     # "15 kilometres (9 miles)" is one length, not two to choose between
-    return re.compile(rf"{one}(?:[ \t]\((?:about[ \t])?{one}\))?(?:[ \t](?:long|tall|high|wide|deep|ago|across))?", re.I)
+    return re.compile(rf"{one}(?:{_SP}\((?:about{_SP})?{one}\))?(?:{_SP}(?:long|tall|high|wide|deep|ago|across))?", re.I)
 
 
 DURATION_OR_LENGTH = _measured(f"{_TIME}|{_LENGTH}")  # "how long": a week, 1,230 km
 LENGTH = _measured(_LENGTH)
 SIZE = _measured(_SIZE)  # "how big": 17 nm, 130 million cubic feet, 20 tons
-AGE = re.compile(rf"{_QUANTITY}[ \t-]years?[ \t-]old\b|\b(?:aged?|age of)[ \t](?:{_FIGURE}|{_NUMBER_WORDS})\b", re.I)
-MONEY = re.compile(rf"(?<![\d,.])[$£€¥][ \t]?{_FIGURE}(?:(?:m|bn|k)\b|(?:[ \t-]{_NUMBER_WORDS})*\b)"
-                   rf"|{_QUANTITY}[ \t](?:dollars?|euros?|pounds sterling|yen|francs?|marks|rupees?|yuan|pesos?)\b", re.I)
+AGE = re.compile(rf"{_QUANTITY}{_SP_DASH}years?{_SP_DASH}old\b|\b(?:aged?|age of){_SP}(?:{_FIGURE}|{_NUMBER_WORDS})\b", re.I)
+MONEY = re.compile(rf"(?<![\d,.])[$£€¥](?:{_SP})?{_FIGURE}(?:(?:m|bn|k)\b|(?:{_SP_DASH}{_NUMBER_WORDS})*\b)"
+                   rf"|{_QUANTITY}{_SP}(?:dollars?|euros?|pounds sterling|yen|francs?|marks|rupees?|yuan|pesos?)\b", re.I)
 _PAYS = (r"cost|costs|pay|paid|pays|spend|spent|earn|earned|earns|worth|price|sell|sold|buy|bought|raise|raised"
          r"|fund|funded|funding|money|budget|revenue|profit|invest|invested|donate|donated|charge|charged|fined|salary")
 # What a question asks for, by its words (the first that matches): "when" opening it, not "who
@@ -74,7 +78,8 @@ CLEARLY_NEARER = 0.5  # the nearest of several at most this share of the next on
 
 def _given(words: str, question: str) -> bool:
     """Whether the question writes ``words`` itself, as whole words ("40", not the "4" of it)."""
-    return re.search(rf"(?<![\w.,]){re.escape(words)}(?![\w]|[.,]\d)", question, re.I) is not None
+    spaced = r"\s+".join(map(re.escape, words.split()))  # as wrapped in the text, or not
+    return re.search(rf"(?<![\w.,]){spaced}(?![\w]|[.,]\d)", question, re.I) is not None
 
 
 def answer_in(question: str, sentence: str, lexicon: LexicalIndex) -> tuple[int, int] | None:

@@ -56,6 +56,8 @@ _ENGLISH_FORMS = ("many", "much", "type", "types", "kind", "kinds", "sort", "nam
                   "year", "date", "number", "percentage", "percent", "proportion", "fraction", "long", "often",
                   "whose", "located", "according", "else", "besides",
                   "say", "said", "happen", "happened", "happens", "mean", "means")
+# ... and after "how" only: "how deep", "how old" ask for a depth or an age, "the old mill" does not.
+_ENGLISH_HOW = re.compile(r"\bhow\s+(far|deep|tall|high|old|big|large|wide|fast|heavy|hot|cold|early|late|soon)\b", re.I)
 _QUESTION_FORMS = {"english": frozenset(_ENGLISH_FORMS), "french": frozenset({"combien"}),
                    "german": frozenset({"wieviel", "wieviele"}), "dutch": frozenset({"hoeveel"}),
                    "spanish": frozenset({"cuántos", "cuánta", "cuántas"}), "norwegian": frozenset({"mye"}),
@@ -212,8 +214,11 @@ class LexicalIndex:
     def missing(self, question: str, texts: Iterable[str]) -> list[tuple[str, ...]]:
         """Per text, the question's content words (as the question spells them) it does not
         contain once both are analysed: "strikes" is found in "strike", "Cordoba" in "Córdoba"."""
+        forms = self.analyzer.question_form
+        if self.analyzer.language == LANGUAGE:
+            forms = forms | {w.lower() for w in _ENGLISH_HOW.findall(question)}
         asked = [(w, stems) for w in content_words(question, numbers=True, stopwords=self.analyzer.stopwords)
-                 if w.lower() not in self.analyzer.question_form and not _UNSPACED.search(w)
+                 if w.lower() not in forms and not _UNSPACED.search(w)
                  and (stems := self.analyzer(w))]
         out = []
         for text in texts:

@@ -68,7 +68,8 @@ def marked_passage(hit: Hit) -> str:
     # the words the question quotes, and the number, date or quantity that answers it, in bold
     shift = hit.char_start - len(head)
     words = sorted([(a - shift, b - shift, (_WORD, _WORD_END) if md else _WORD_TAGS) for a, b in hit.quoted]
-                   + [(a - shift, b - shift, _ANSWER if md else _ANSWER_TAGS) for a, b in filter(None, [hit.answer])])
+                   + [(x, y, _ANSWER if md else _ANSWER_TAGS) for a, b in filter(None, [hit.answer])
+                      for x, y in _within_lines(text, a - shift, b - shift)])
 
     def shown(x: int, y: int) -> str:  # text[x:y] escaped, its quoted words and answer marked
         parts, at = [], x
@@ -94,6 +95,16 @@ def marked_passage(hit: Hit) -> str:
     # Blank lines are paragraph breaks; a single newline is the source's line wrapping, except
     # before a list item or a table row (which keep their lines, and a table its table).
     return "<br><br>".join(_page_lines(_unwrapped(p.split("\n"))) for p in _PARAGRAPH.split(marked))
+
+
+def _within_lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """``text[a:b]`` in pieces that each stay within a line ("eleven\nkilometres" wrapped in a
+    hard-wrapped text), so a mark opened on a line is closed on it, as Markdown's lines need."""
+    pieces, at = [], a
+    for m in re.finditer(r"[ \t]*\n[ \t]*", text[a:b]):
+        pieces.append((at, a + m.start()))
+        at = a + m.end()
+    return [(x, y) for x, y in [*pieces, (at, b)] if x < y]
 
 
 # A table row as trafilatura and Markdown write it ("| a | b |"), marked whole, or in part.

@@ -27,6 +27,7 @@ def answer(question: str, sentence: str, lexicon: LexicalIndex = LEXICON) -> str
     # the question's own number or year is not its answer; a bare year answers no "how many"
     ("How many of the 40 stalls reopened in 2024?", "In 2024, of the 40 stalls, 12 reopened.", "12"),
     ("How many of the 40 stalls reopened?", "Of the 40 stalls, 4 reopened.", "4"),  # "4" is not the question's "40"
+    ("How many of the ten thousand runners ran again?", "Of ten\nthousand runners, 900 ran again.", "900"),
     # of several, the one clearly nearest the question's words
     ("How many dockworkers joined?", "The strike began in 1998 with 300 cooks; by May 4,200 dockworkers joined.",
      "4,200"),
@@ -42,6 +43,9 @@ def answer(question: str, sentence: str, lexicon: LexicalIndex = LEXICON) -> str
     ("What age did Tesla die at?", "Tesla died in 1943, aged 86, in room 3327.", "aged 86"),
     ("How much did the bridge cost?", "The bridge, opened in 2001 with 4 lanes, cost $2.5 million.", "$2.5 million"),
     ("How much was the club sold for?", "The 3 owners sold the club for £160m.", "£160m"),
+    # wrapped onto the next line, in a hard-wrapped text
+    ("How deep was the quake?", "In 2024 the quake was centred eleven\nkilometres underground.", "eleven\nkilometres"),
+    ("When was the quay built?", "The quay was built on 27\n  March 1998 by 40 men.", "27\n  March 1998"),
 ])
 def test_the_number_or_date_a_question_asks_for(question, sentence, expected):
     assert answer(question, sentence) == expected

@@ -176,6 +176,10 @@ def test_missing_names_the_question_words_a_text_lacks_as_the_question_spells_th
     assert ix.missing("What year did the strike close that kind of bakery, and what did Ruiz say?",
                       answer) == [()]
     assert ix.missing("What year did the strike close the mills?", answer) == [("mills",)]
+    # ... and after "how": "how deep" asks for a depth; "deep" elsewhere is what is asked about
+    quake = ["The quake was centred eleven kilometres underground."]
+    assert ix.missing("How deep was the quake?", quake) == [()]
+    assert ix.missing("Was the quake deep?", quake) == [("deep",)]
     # A Chinese or Japanese letter run is a phrase, not a word: not listed.
     assert ix.missing("码头工人罢工 Valmora ストライキ?", texts) == [("Valmora",)] * 3
     # A number with its separators is one word, as the question writes it.

@@ -499,3 +499,23 @@ def test_the_number_answering_the_question_is_bold_on_a_card_and_on_a_terminal(m
     monkeypatch.setattr(qa.hitprint, "terminal", lambda: True)
     print_hit(note, "hybrid")
     assert "   » The union says \033[1;4m4,200\033[22;24m members joined the <strike>." in capsys.readouterr().out
+
+
+def test_an_answer_wrapped_onto_the_next_line_is_marked_on_each_line(monkeypatch, capsys):
+    import qa.hitprint
+    from qa.hitprint import print_hit
+
+    text = "The quake was centred eleven\nkilometres underground.\n\n- It was felt\n  in 3 towns."
+    at = text.index("eleven") + 10
+    sentence = (0, text.index("underground.") + 12)
+    note = dataclasses.replace(hit("news/world.txt", [sentence]), title="Quake", text=text,
+                               char_end=10 + len(text), markup=None, answer=(at, at + len("eleven\nkilometres")))
+    one, other = '<b class="qa-answer">eleven</b>', '<b class="qa-answer">kilometres</b>'
+    assert f"centred {one} {other} underground" in " ".join(marked_passage(note).split())
+    for markup in ("markdown", "page"):  # a mark is closed on its line, before Markdown renders the lines
+        shown = marked_passage(dataclasses.replace(note, source="news/world.md", markup=markup))
+        assert one in shown and other in shown and shown.count("<b ") == shown.count("</b>") == 2
+    monkeypatch.setattr(qa.hitprint, "terminal", lambda: True)
+    print_hit(note, "hybrid")
+    out = capsys.readouterr().out
+    assert "centred \033[1;4meleven" in out and "kilometres\033[22;24m underground" in out
