@@ -212,7 +212,7 @@ def main() -> int:
                      "without them)."]
             m = answer_marks(qa.Library.open(index), path, args.limit)
             text += ["", f"Numbers, dates and quantities (`qa.answerspan`, `Hit.answer`): {m['asking']} questions "
-                     "ask for one (how many, what number or percentage, when opening the question, what or "
+                     "ask for one (how many, what number, what percentage or share, how much of, when opening the question, what or "
                      "which year, date, century, decade or month; how long, far, tall, high, deep, wide, big, "
                      "large or old, what age, how much with a word of money: cost, paid, spent...). Of the "
                      f"{m['holds']} whose top highlight in the gold paragraph holds an answer string, one is "

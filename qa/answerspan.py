@@ -63,7 +63,8 @@ _PAYS = (r"cost|costs|pay|paid|pays|spend|spent|earn|earned|earns|worth|price|se
          r"|fund|funded|funding|money|budget|revenue|profit|invest|invested|donate|donated|charge|charged|fined|salary")
 # What a question asks for, by its words (the first that matches): "when" opening it, not "who
 # hired him when he moved".
-_ASKS = ((re.compile(r"\bwhat (?:percentage|percent|proportion)\b", re.I), PERCENT),
+_ASKS = ((re.compile(r"\bwhat (?:percentage|percent|proportion|share|fraction|portion)\b"
+                     r"|\bhow much (?:of|percentage|percent)\b", re.I), PERCENT),
          (re.compile(r"\b(?:how many|what number)\b", re.I), NUMBER),
          (re.compile(r"^\W*(?:(?:since|until|till|from|by|around|about)\s+)?when\b"
                      r"|\b(?:what|which) (?:year|date|century|decade|month)\b", re.I), DATE),

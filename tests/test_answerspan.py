@@ -24,6 +24,8 @@ def answer(question: str, sentence: str, lexicon: LexicalIndex = LEXICON) -> str
     ("In what year did the mill close?", "The mill closed in 1987, its 300 workers laid off.", "1987"),
     ("Which century was the church built in?", "It was built in the 12th century of stone.", "the 12th century"),
     ("What percentage of workers struck?", "About 600,000 workers, 13.5 per cent of all, struck.", "13.5 per cent"),
+    ("What share of workers struck?", "About 600,000 workers, 13.5 per cent of all, struck.", "13.5 per cent"),
+    ("How much of the land is farmed?", "Farms cover 136,000 square km, 60% of the land.", "60%"),
     # the question's own number or year is not its answer; a bare year answers no "how many"
     ("How many of the 40 stalls reopened in 2024?", "In 2024, of the 40 stalls, 12 reopened.", "12"),
     ("How many of the 40 stalls reopened?", "Of the 40 stalls, 4 reopened.", "4"),  # "4" is not the question's "40"
