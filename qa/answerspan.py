@@ -1,8 +1,8 @@
 """The words of a highlighted sentence that answer a question asking for a number, a date or a quantity.
 
 "How many dockworkers went on strike?" is answered by a number, "When does the library
-reopen?" by a date, "How long did the strike last?" by a time or a length, "How far is the
-port?" by a length, "How old was she?" by an age, "How much did the bridge cost?" by a sum of
+reopen?" by a date, "How long did the strike last?" by a time or a length, "How often does the
+ferry run?" by a frequency, "How far is the port?" by a length, "How old was she?" by an age, "How much did the bridge cost?" by a sum of
 money (a quantity with its unit or currency: a bare number would not say what it counts). In the
 sentence marked as the answer (the first hit's), the number, date or quantity it gives (and the
 question does not) is the answer itself, shown in bold so it is read first. When the sentence
@@ -59,6 +59,14 @@ SIZE = _measured(_SIZE)  # "how big": 17 nm, 130 million cubic feet, 20 tons
 AGE = re.compile(rf"{_QUANTITY}{_SP_DASH}years?{_SP_DASH}old\b|\b(?:aged?|age of){_SP}(?:{_FIGURE}|{_NUMBER_WORDS})\b", re.I)
 MONEY = re.compile(rf"(?<![\d,.])[$£€¥](?:{_SP})?{_FIGURE}(?:(?:m|bn|k)\b|(?:{_SP_DASH}{_NUMBER_WORDS})*\b)"
                    rf"|{_QUANTITY}{_SP}(?:dollars?|euros?|pounds sterling|yen|francs?|marks|rupees?|yuan|pesos?)\b", re.I)
+_EVERY = (r"(?:second|minute|hour|day|night|week|fortnight|month|quarter|year|decade|century|morning|evening"
+          rf"|weekend|{_DAY})s?")
+FREQUENCY = re.compile(  # "how often": every four years, twice a week, half-hourly, annually
+    rf"\b(?:(?:every|each)(?:{_SP}other)?(?:{_SP}(?:{_FIGURE}|{_NUMBER_WORDS}))?{_SP}{_EVERY}"
+    rf"|(?:once|twice|thrice|(?:{_FIGURE}|{_NUMBER_WORDS}){_SP}times)(?:{_SP}(?:a|an|per|each|every)(?:{_SP}"
+    rf"(?:{_FIGURE}|{_NUMBER_WORDS}))?{_SP}{_EVERY})?"
+    r"|(?:half-)?(?:hourly|daily|nightly|weekly|fortnightly|monthly|quarterly|yearly|annually|annual|biennial(?:ly)?))\b",
+    re.I)
 _PAYS = (r"cost|costs|pay|paid|pays|spend|spent|earn|earned|earns|worth|price|sell|sold|buy|bought|raise|raised"
          r"|fund|funded|funding|money|budget|revenue|profit|invest|invested|donate|donated|charge|charged|fined|salary")
 # What a question asks for, by its words (the first that matches): "when" opening it, not "who
@@ -71,6 +79,7 @@ _ASKS = ((re.compile(r"\bwhat (?:percentage|percent|proportion|share|fraction|po
          # "how much" asks for money only when it says so: 0.65 right otherwise on SQuAD (tons, pounds, %)
          (re.compile(rf"\bhow much\b.*\b(?:{_PAYS})\b", re.I), MONEY),
          (re.compile(r"\bhow long\b", re.I), DURATION_OR_LENGTH),
+         (re.compile(r"\bhow (?:often|frequently)\b", re.I), FREQUENCY),
          (re.compile(r"\bhow (?:far|tall|high|deep|wide)\b", re.I), LENGTH),
          (re.compile(r"\bhow (?:big|large)\b", re.I), SIZE),
          (re.compile(r"\bhow old\b|\bwhat age\b", re.I), AGE))
