@@ -103,9 +103,9 @@ def answer_in(question: str, sentence: str, lexicon: LexicalIndex) -> tuple[int,
     kind = next((pattern for asks, pattern in _ASKS if asks.search(question)), None)
     if kind is None or lexicon.analyzer.language != "english":
         return None
+    days = [m.span() for m in _DAY_OF_MONTH.finditer(sentence)] if kind is NUMBER else []
     # "one" alone is more often a pronoun ("one of the networks") than a count: on SQuAD dev, 6
     # of 15 such marks were the answer
-    days = [m.span() for m in _DAY_OF_MONTH.finditer(sentence)] if kind is NUMBER else []
     found = [m for m in kind.finditer(sentence) if m.group().strip() and not _given(m.group(), question)
              and not (kind is NUMBER and (_YEAR.fullmatch(m.group()) or m.group().lower() == "one"
                                           or any(a <= m.start() and m.end() <= b for a, b in days)))]

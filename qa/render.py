@@ -98,8 +98,9 @@ def marked_passage(hit: Hit) -> str:
 
 
 def _within_lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """``text[a:b]`` in pieces that each stay within a line ("eleven\nkilometres" wrapped in a
-    hard-wrapped text), so a mark opened on a line is closed on it, as Markdown's lines need."""
+    """``text[a:b]`` in pieces that each stay within a line ("eleven kilometres" wrapped after
+    "eleven" in a hard-wrapped text), so a mark opened on a line is closed on it, as Markdown's
+    lines need."""
     pieces, at = [], a
     for m in re.finditer(r"[ \t]*\n[ \t]*", text[a:b]):
         pieces.append((at, a + m.start()))
