@@ -214,7 +214,7 @@ def main() -> int:
             text += ["", f"Numbers, dates and quantities (`qa.answerspan`, `Hit.answer`): {m['asking']} questions "
                      "ask for one (how many, what number, what percentage or share, how much of, when opening the question, what or "
                      "which year, date, century, decade or month; how long, how often, how far, tall, high, deep, wide, big, "
-                     "large or old, what age, how much with a word of money: cost, paid, spent...). Of the "
+                     "large or old, what age, what temperature, how hot or cold, how much with a word of money: cost, paid, spent...). Of the "
                      f"{m['holds']} whose top highlight in the gold paragraph holds an answer string, one is "
                      "marked in bold for "
                      f"{m['marked where it holds']} (**{m['marked where it holds'] / max(m['holds'], 1):.3f}**); "

@@ -43,7 +43,7 @@ _DAY_OF_MONTH = re.compile(rf"\b{_MONTH}{_SP}\d{{1,2}}(?:[-–]\d{{1,2}})?\b|\b\
 PERCENT = re.compile(rf"(?<![\d,.])\b{_FIGURE}(?:{_SP})?(?:%|percent\b|per{_SP}cent\b)", re.I)
 # A quantity with its unit: the unit says what it measures, where a bare number could count anything
 # ("how much does the ferry cost?" is not "every ten minutes"). No "in" for inches: "$472,500 in 1917".
-_QUANTITY = rf"(?<![\d,.])\b(?:{_FIGURE}|{_NUMBER_WORDS}|an?|a few|several)(?:{_SP_DASH}{_NUMBER_WORDS})*"
+_QUANTITY = rf"(?<![\d,.])\b(?:(?:{_FIGURE}[-–])?{_FIGURE}|{_NUMBER_WORDS}|an?|a few|several)(?:{_SP_DASH}{_NUMBER_WORDS})*"  # 300–600 nm
 _TIME = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|millenni(?:a|um)"
 _LENGTH = (r"km|kilomet(?:re|er)s?|miles?|mi|m|met(?:re|er)s?|cm|centimet(?:re|er)s?|mm|millimet(?:re|er)s?|nm"
            r"|nanomet(?:re|er)s?|μm|micromet(?:re|er)s?|microns?|ft|feet|foot|inch(?:es)?|yards?|stor(?:ey|ie|y)s?|floors?")
@@ -57,9 +57,11 @@ def _measured(units: str) -> re.Pattern:
     return re.compile(rf"{one}(?:{_SP}\((?:about{_SP})?{one}\))?(?:{_SP}(?:long|tall|high|wide|deep|ago|across))?", re.I)
 
 
+_DEGREES = rf"°{_SP}?[CFK]|degrees?(?:{_SP}(?:Celsius|Fahrenheit|centigrade|C|F))?|kelvins?|K"
 DURATION_OR_LENGTH = _measured(f"{_TIME}|{_LENGTH}")  # "how long": a week, 1,230 km
 LENGTH = _measured(_LENGTH)
 SIZE = _measured(_SIZE)  # "how big": 17 nm, 130 million cubic feet, 20 tons
+TEMPERATURE = _measured(_DEGREES)  # 90.20 K, 40 °C, three degrees Celsius
 AGE = re.compile(rf"{_QUANTITY}{_SP_DASH}years?{_SP_DASH}old\b|\b(?:aged?|age of){_SP}(?:{_FIGURE}|{_NUMBER_WORDS})\b", re.I)
 MONEY = re.compile(rf"(?<![\d,.])[$£€¥](?:{_SP})?{_FIGURE}(?:(?:m|bn|k)\b|(?:{_SP_DASH}{_NUMBER_WORDS})*\b)"
                    rf"|{_QUANTITY}{_SP}(?:dollars?|euros?|pounds sterling|yen|francs?|marks|rupees?|yuan|pesos?)\b", re.I)
@@ -86,6 +88,7 @@ _ASKS = ((re.compile(r"\bwhat (?:percentage|percent|proportion|share|fraction|po
          (re.compile(r"\bhow (?:often|frequently)\b", re.I), FREQUENCY),
          (re.compile(r"\bhow (?:far|tall|high|deep|wide)\b", re.I), LENGTH),
          (re.compile(r"\bhow (?:big|large)\b", re.I), SIZE),
+         (re.compile(r"\bwhat temperature\b|\bhow (?:much )?(?:hot|hotter|cold|colder|warm|warmer|cool|cooler)\b", re.I), TEMPERATURE),
          (re.compile(r"\bhow old\b|\bwhat age\b", re.I), AGE))
 CLEARLY_NEARER = 0.5  # the nearest of several at most this share of the next one's distance
 

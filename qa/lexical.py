@@ -57,7 +57,7 @@ _ENGLISH_FORMS = ("many", "much", "type", "types", "kind", "kinds", "sort", "nam
                   "whose", "located", "according", "else", "besides",
                   "say", "said", "happen", "happened", "happens", "mean", "means")
 # ... and after "how" only: "how deep", "how old" ask for a depth or an age, "the old mill" does not.
-_ENGLISH_HOW = re.compile(r"\bhow\s+(far|deep|tall|high|old|big|large|wide|fast|heavy|hot|cold|early|late|soon)\b", re.I)
+_ENGLISH_HOW = re.compile(r"\bhow\s+(far|deep|tall|high|old|big|large|wide|fast|heavy|hot|cold|warm|cool|early|late|soon)\b", re.I)
 _QUESTION_FORMS = {"english": frozenset(_ENGLISH_FORMS), "french": frozenset({"combien"}),
                    "german": frozenset({"wieviel", "wieviele"}), "dutch": frozenset({"hoeveel"}),
                    "spanish": frozenset({"cuántos", "cuánta", "cuántas"}), "norwegian": frozenset({"mye"}),

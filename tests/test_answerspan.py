@@ -46,6 +46,10 @@ def answer(question: str, sentence: str, lexicon: LexicalIndex = LEXICON) -> str
      "15 kilometres (9 miles)"),  # a conversion is the same length, not a second one
     ("How tall was Tesla?", "Tesla was 6 feet 2 inches (1.88 m) tall.", "6 feet 2 inches (1.88 m) tall"),
     ("How big are the pellets?", "Each of the 300 pellets is 5 mm across.", "5 mm across"),
+    ("How large are the thylakoids?", "The 2 kinds are 300–600 nanometers across.", "300–600 nanometers across"),
+    ("What temperature does oxygen condense at?", "Oxygen condenses at 90.20 K, 2 steps below.", "90.20 K"),
+    ("How much cooler were the streets?", "Streets under 40 trees were up to three degrees Celsius cooler.",
+     "three degrees Celsius"),
     ("How large is the hall?", "Built by 3 firms, the hall holds 130 million cubic feet.", "130 million cubic feet"),
     ("How often does the ferry run?", "Since 2019 the 2 ferries run every ten minutes.", "every ten minutes"),
     ("How often are elections held?", "Elections to the 88 seats are held every four years.", "every four years"),
