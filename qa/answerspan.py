@@ -1,15 +1,18 @@
-"""The words of a highlighted sentence that answer a question asking for a number, a date or a quantity.
+"""The words of a highlighted sentence that answer a question asking for a number, a date or a
+quantity.
 
 "How many dockworkers went on strike?" is answered by a number, "When does the library
 reopen?" by a date, "How long did the strike last?" by a time or a length, "How often does the
-ferry run?" by a frequency, "How far is the port?" by a length, "How old was she?" by an age, "How much did the bridge cost?" by a sum of
-money (a quantity with its unit or currency: a bare number would not say what it counts). In the
+ferry run?" by a frequency, "How far is the port?" by a length, "How old was she?" by an age,
+"What temperature...?" by a temperature, "How much did the bridge cost?" by a sum of money (a
+quantity with its unit or currency: a bare number would not say what it counts). In the
 sentence marked as the answer (the first hit's), the number, date or quantity it gives (and the
 question does not) is the answer itself, shown in bold so it is read first. When the sentence
 gives several, the one nearest the question's own words is taken if it is clearly nearer (at
-most half as far as the next); otherwise none is. One wrapped onto the next line of a hard-wrapped
-text is taken whole ("eleven" ending a line, "kilometres" opening the next; a card marks it
-line by line). English questions only: the question words and the month names are English's. Measured on SQuAD dev (benchmarks/RESULTS.md).
+most half as far as the next); otherwise none is. One wrapped onto the next line of a
+hard-wrapped text is taken whole ("eleven" ending a line, "kilometres" opening the next; a card
+marks it line by line). English questions only: the question words and the month names are
+English's. Measured on SQuAD dev (benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
