@@ -171,8 +171,8 @@ def shown_lines(h: Hit, start: int = 0) -> list[tuple[str, str]]:
                 out.append((TEXT, line))
             else:
                 out[-1] = (TEXT, out[-1][1] + " " + line)
-    return [(kind, line if kind == CODE else " ".join(_inline(h, kind, line).split()))
-            for kind, line in out if line.strip()]
+    shown = [(kind, line if kind == CODE else " ".join(_inline(h, kind, line).split())) for kind, line in out]
+    return [(kind, line) for kind, line in shown if line.strip()]  # (a line of an image alone shows none)
 
 
 def _parts(h, start: int, end: int) -> list[tuple[str, str]]:

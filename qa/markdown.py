@@ -285,15 +285,28 @@ def inline_tags(text: str) -> tuple[str, ...]:
     return tuple(found.values())
 
 
-_WIKILINK = re.compile(r"!?\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]*))?\]\]")  # [[Page#Part|shown]]
+_WIKILINK = re.compile(r"(!?)\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]*))?\]\]")  # [[Page#Part|shown]]
+# Embedded files a notes app shows as themselves, not as text (Obsidian's accepted formats)
+_MEDIA = re.compile(r"\.(?:png|jpe?g|gif|bmp|svg|webp|avif|heic|tiff?|pdf|mp3|wav|m4a|ogg|3gp|flac|webm|mp4|mkv|mov|ogv)$",
+                    re.IGNORECASE)
+_SIZE = re.compile(r"\s*\d+(?:\s*x\s*\d+)?\s*")  # ![[photo.png|300]], |640x480
+
+
+def _wikilink(m: re.Match) -> str:
+    embed, target, shown = m.groups()
+    if embed and _MEDIA.search(target.split("#")[0].strip()):
+        # an image's alt text, as a Markdown image shows it; none for a bare file or a size
+        return "" if shown is None or _SIZE.fullmatch(shown) else shown
+    return shown or target.replace("#", " › ").strip()
 
 
 def wikilinks_as_text(text: str) -> str:
     """Wiki links (Obsidian, Foam: ``[[Page]]``, ``[[Page#Part|shown text]]``) as the text a
-    notes app shows for them."""
+    notes app shows for them; an embedded image, sound, video or PDF (``![[photo.png]]``) as
+    its alt text only (``![[photo.png|The pier]]``), as a Markdown image shows."""
     if "[[" not in text:
         return text
-    return _WIKILINK.sub(lambda m: m.group(2) or m.group(1).replace("#", " › ").strip(), text)
+    return _WIKILINK.sub(_wikilink, text)
 
 
 @lru_cache(maxsize=1)

@@ -111,6 +111,7 @@ def _within_lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
 # A table row as trafilatura and Markdown write it ("| a | b |"), marked whole, or in part.
 _ROW = re.compile(r"(<mark[^>]*>)?(\|.*\|)\s*(</mark>)?\s*")
 _MARK_TAG = re.compile(r"<mark[^>]*>|</mark>")
+_HTML_TAG = re.compile(r"<[^>]*>")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _MARK_OPEN = re.compile("^(?:<mark[^>]*>|[\ue000\ue001\ue004\ue005])")
 # Marks in Markdown until it is rendered: private-use characters, one each; the last three
@@ -201,8 +202,9 @@ def _unwrapped(lines: list[str]) -> list[str]:
 def _prose(lines: list[str]) -> str:
     """Markdown prose: paragraphs, their wrapping joined, inline Markdown rendered."""
     paragraphs = [p.strip("\n") for p in _PARAGRAPH.split("\n".join(lines)) if p.strip()]
-    return "<br><br>".join(_page_lines([_inline(_item(_REJOINED.sub("\n", b)))
-                                        for b in _unwrapped(p.split("\n"))]) for p in paragraphs)
+    shown = (_page_lines([_inline(_item(_REJOINED.sub("\n", b))) for b in _unwrapped(p.split("\n"))])
+             for p in paragraphs)
+    return "<br><br>".join(s for s in shown if _HTML_TAG.sub("", s).strip())  # (an image alone shows none)
 
 
 def _escaped(text: str) -> str:

@@ -6,6 +6,7 @@ import dataclasses
 import re
 
 import qa
+from qa.hitprint import shown_lines
 from qa.render import marked_passage
 
 TEXT = "# Tomatoes\n\nBalcony <b>gardens</b> grow well.\n\n## Watering\n\nWater #2 pots daily."
@@ -274,11 +275,15 @@ def test_a_title_heading_underlined_or_with_inline_markdown_is_not_repeated_in_t
 
 
 def test_wiki_links_show_as_a_notes_app_shows_them_but_not_in_code():
-    text = "See [[Bread]], [[Recipes#Rye|the rye notes]] and [[Recipes#Spelt]], not `[[raw]]`.\n\n![[photo.png]]"
+    text = ("See [[Bread]], [[Recipes#Rye|the rye notes]] and [[Recipes#Spelt]], not `[[raw]]`.\n\n![[photo.png]]\n\n"
+            "![[map.PNG|640x480]]\n\n![[pier.jpg|The old pier]] ![[Recipes]]")
     notes = dataclasses.replace(hit("vault/day.md", [(4, 11)]), title="Day", text=text, char_end=10 + len(text))
+    # an embedded image shows as its alt text, as a Markdown image does: none for a bare file or a size
     assert marked_passage(notes) == ('See <mark class="qa-best">Bread</mark>, the rye notes and Recipes › Spelt, '
-                                     "not <code>[[raw]]</code>.<br><br>photo.png")
-    assert qa.markdown.plain("[[Home]] `[[x]]` [[a|b]]") == "Home [[x]] b"
+                                     "not <code>[[raw]]</code>.<br><br>The old pier Recipes")
+    assert [line for _, line in shown_lines(notes)] == [
+        "See Bread, the rye notes and Recipes › Spelt, not `[[raw]]`.", "The old pier Recipes"]
+    assert qa.markdown.plain("[[Home]] `[[x]]` [[a|b]] ![[c.gif]] ![[d.gif|e]]") == "Home [[x]] b e"
 
 
 def test_a_pages_heading_lines_show_as_headings_and_a_title_heading_is_not_repeated():
