@@ -71,6 +71,7 @@ def test_a_known_word_with_an_ending_or_a_prefix_is_a_word_not_a_typo(tmp_path):
     assert {"california", "light", "modified"} <= {*word_forms("Californian"), *word_forms("lightening"),
                                                    *word_forms("unmodified")}
     assert "soul" not in word_forms("sould") and "site" not in word_forms("insite")  # typos, kept as such
+    assert "darwin" in word_forms("Darwinian") and "capt" not in word_forms("captian")  # "capt" is a token
     (tmp_path / "a.txt").write_text("The tightening of the harbour rules angered the dockworkers.\n", encoding="utf-8")
     lib = qa.Library.build([str(tmp_path / "a.txt")], str(tmp_path / "idx"), progress=False)
     assert lib.did_you_mean("Was the lightening bad?") is None  # "light" + "ening": a word
