@@ -13,7 +13,6 @@ from .types import Around, ArticleHit, Highlight, Hit
 
 if TYPE_CHECKING:
     from .distributed import RayOptions
-    from .unpacked import Resolved
 
 DEFAULT_INDEX = os.path.join("index", "default")
 
@@ -158,7 +157,7 @@ class Library:
                 remove_unpublished(path)
             raise
         lib = cls(path, embedder=embedder, backend=backend)
-        lib.last_summary = _with_archives(summary, archives)
+        lib.last_summary = archives.with_summary(summary)
         return lib
 
     def update(self, paths: Sequence[str] | str, *, one_per_file: bool = False,
@@ -188,7 +187,7 @@ class Library:
                               on_progress=on_progress, encoder=encoder_for(ray, self.embedder, self.path),
                               keep_gone=keep_gone)
         self._load()
-        self.last_summary = _with_archives(summary, archives)
+        self.last_summary = archives.with_summary(summary)
         return self.last_summary
 
     def remove(self, paths: Sequence[str] | str, *, progress: bool = True) -> IndexSummary:
@@ -208,16 +207,7 @@ class Library:
         paths = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
         if not paths:
             raise InputError("give at least one file or folder to remove")
-        # A path that names nothing here from the current folder may be written as `qa info`
-        # lists sources (as given when indexed, from wherever that was): those files.
-        resolved, folders = [], []
-        for given in map(os.fspath, paths):
-            if unpacked.is_archive_name(given) and (folder := unpacked.folder_of(given, self.path)):
-                folders.append(folder)  # an archive named to `qa index`: its folder's articles
-                given = folder
-            as_listed = [] if self.catalog.holds(os.path.abspath(given)) else self.catalog.paths_of(given)
-            resolved += as_listed or [given]
-        paths = resolved
+        paths, folders = unpacked.for_removal(paths, self.path, self.catalog)
         settings = self.manifest.get("settings", {})
         summary = index_paths(self.path, paths, self.embedder,
                               Settings(chunk_tokens=settings.get("chunk_tokens", 200)),
@@ -405,13 +395,4 @@ class Library:
     def __exit__(self, *exc) -> None:
         self.close()
 
-
-def _with_archives(summary: IndexSummary, archives: Resolved) -> IndexSummary:
-    """The summary saying what unpacking the archives named did, and which could not be."""
-    import dataclasses
-
-    if not archives.lines and not archives.skipped:
-        return summary
-    return dataclasses.replace(summary, unpacked=tuple(archives.lines),
-                               skipped=(*archives.skipped, *summary.skipped))
 

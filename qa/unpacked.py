@@ -19,6 +19,7 @@ and two never race for one name. Under it, what a crash mid-unpack left (hidden
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -26,12 +27,17 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .archive import is_archive_name, unpack
 from .errors import InputError
 from .indexdir import LOCK_WAIT, write_lock
 from .indexdir import UNPACKED as FOLDER
 from .types import Skip
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .summaries import IndexSummary
 
 REGISTRY = ".archives.json"
 _WORK = (".unpacking-", ".old-", REGISTRY + ".")  # a crash's leftovers: staging, swapped out, registry
@@ -45,6 +51,12 @@ class Resolved:
     lines: list[str] = field(default_factory=list)  # what unpacking did, to print before the summary
     skipped: list[Skip] = field(default_factory=list)  # archives that could not be unpacked
     folders: dict[str, str] = field(default_factory=dict)  # archive (as given) -> its folder
+
+    def with_summary(self, summary: IndexSummary) -> IndexSummary:
+        """The summary saying too what unpacking the archives named did, and which could not be."""
+        if not self.lines and not self.skipped:
+            return summary
+        return dataclasses.replace(summary, unpacked=tuple(self.lines), skipped=(*self.skipped, *summary.skipped))
 
 
 def is_archive(path: str) -> bool:
@@ -101,6 +113,21 @@ def _resolve(paths: list[str], root: str, out: Resolved) -> None:
                 out.lines.append(done.line(given).replace(done.folder, folder))
         out.paths.append(folder)
         out.folders[given] = folder
+
+
+def for_removal(paths: list[str], index: str, catalog: Catalog) -> tuple[list[str], list[str]]:
+    """The paths whose articles ``qa remove`` takes out, and the archives' folders it deletes
+    after: an archive named to ``qa index`` stands for its folder; a path that names nothing
+    the index holds from the current folder may be written as ``qa info`` lists sources (as
+    given when indexed, from wherever that was): those files."""
+    resolved, folders = [], []
+    for given in map(os.fspath, paths):
+        if is_archive_name(given) and (folder := folder_of(given, index)):
+            folders.append(folder)
+            given = folder
+        as_listed = [] if catalog.holds(os.path.abspath(given)) else catalog.paths_of(given)
+        resolved += as_listed or [given]
+    return resolved, folders
 
 
 def folder_of(archive: str, index: str) -> str | None:
