@@ -28,15 +28,17 @@ def hits_of(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool,
         for r, (section, in_code) in zip(mine, per, strict=True):
             header = None if in_code else markdown.table_header(text, r.char_start, r.text)
             context[r.passage_id] = (section, in_code, header)
-    shown = highlights_of_hits(ranked, [p.strength for p in passages] if highlights else None)
     missing, flagged = [()] * len(rows), [False] * len(rows)
     if highlights:
         texts = [f"{r.title}\n{r.text}" for r in rows]
         missing = lexicon.missing(question, texts)
         flagged = [weak(cov, best_cosine(r, qvec, c.dense))
                    for cov, r, c in zip(lexicon.coverage(question, texts), rows, picked, strict=True)]
-        # A weak hit's best sentence would read as the answer: it shows none.
-        shown = [() if w else s for s, w in zip(shown, flagged, strict=True)]
+    # A weak hit's best sentence would read as the answer: it shows none, nor sets the bar for
+    # the others' (a weak hit holding the word its title lacked took the first hit's highlight).
+    shown = highlights_of_hits(ranked, [0.0 if w else p.strength for p, w in zip(passages, flagged, strict=True)]
+                               if highlights else None)
+    shown = [() if w else s for s, w in zip(shown, flagged, strict=True)]
     # The first hit's only: on the others the number a sentence gives is rarely the answer (on
     # SQuAD dev's top 5, 0.20 of their marks against 0.83 of the first's).
     answers = [_answer(question, s[0], lexicon) if s and i == 0 else None for i, s in enumerate(shown)]

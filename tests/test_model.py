@@ -373,3 +373,13 @@ def test_the_shared_export_is_named_by_the_models_files_and_the_libraries(tmp_pa
     real = importlib.metadata.version
     monkeypatch.setattr(importlib.metadata, "version", lambda p: "9.9" if p == "onnxruntime" else real(p))
     assert shared_folder(str(tmp_path), "m", str(tmp_path / "model"), True) not in (first, second)
+
+
+def test_the_title_words_are_what_a_passage_lacking_the_questions_other_words_is_highlighted_by(sample_lib):
+    # The passage never names the council: the title's "bridge" and "close" are all there is
+    # to go by (else "The bridge opened in 1931." won on the question's "did the"); the market
+    # hall's story, which does name the council, is a weak hit, and it takes no highlight away.
+    bridge, hall, *_ = sample_lib.ask("Why did the council close the bridge?", k=3)
+    assert bridge.source.endswith("bridge-closure.md") and bridge.missing == ("council",)
+    assert "corroded steel cables" in bridge.highlights[0].text
+    assert hall.source.endswith("market-hall.md") and hall.weak and hall.highlights == ()
