@@ -383,3 +383,13 @@ def test_the_title_words_are_what_a_passage_lacking_the_questions_other_words_is
     assert bridge.source.endswith("bridge-closure.md") and bridge.missing == ("council",)
     assert "corroded steel cables" in bridge.highlights[0].text
     assert hall.source.endswith("market-hall.md") and hall.weak and hall.highlights == ()
+
+
+def test_a_why_question_highlights_the_sentence_giving_a_reason(tmp_path):
+    # The sentence repeating the question's words took the highlight from the one giving the reason.
+    (tmp_path / "fares.md").write_text(
+        "# Harbour news\n\nKeel Bay's ferry fares went up in March. Passengers queued at the pier to "
+        "complain. The operator said it had no choice because fuel had doubled in price.\n", encoding="utf-8")
+    lib = qa.Library.build([str(tmp_path)], str(tmp_path / "idx"), progress=False)
+    assert "because" in lib.ask("Why did the ferry raise its fares?", k=1)[0].highlights[0].text
+    assert "March" in lib.ask("When did the ferry raise its fares?", k=1)[0].highlights[0].text
