@@ -102,19 +102,33 @@ def _given(words: str, question: str) -> bool:
     return re.search(rf"(?<![\w.,]){spaced}(?![\w]|[.,]\d)", question, re.I) is not None
 
 
+def asked_kind(question: str, lexicon: LexicalIndex) -> re.Pattern | None:
+    """What ``question`` asks for (the pattern of a number, a date, a length...), or None: it asks
+    for none of them, or it is not English."""
+    if lexicon.analyzer.language != "english":
+        return None
+    return next((pattern for asks, pattern in _ASKS if asks.search(question)), None)
+
+
+def candidates(kind: re.Pattern, question: str, sentence: str) -> list[re.Match]:
+    """The numbers, dates or quantities of ``kind`` in ``sentence`` that may answer ``question``:
+    not one it gives itself."""
+    days = [m.span() for m in _DAY_OF_MONTH.finditer(sentence)] if kind is NUMBER else []
+    # "one" alone is more often a pronoun ("one of the networks") than a count: on SQuAD dev, 6
+    # of 15 such marks were the answer
+    return [m for m in kind.finditer(sentence) if m.group().strip() and not _given(m.group(), question)
+            and not (kind is NUMBER and (_YEAR.fullmatch(m.group()) or m.group().lower() == "one"
+                                         or any(a <= m.start() and m.end() <= b for a, b in days)))]
+
+
 def answer_in(question: str, sentence: str, lexicon: LexicalIndex) -> tuple[int, int] | None:
     """Where in ``sentence`` the number, date or quantity answering ``question`` is (start, end), or None:
     a question not asking for one, a sentence without one the question does not already give,
     or several none clearly nearest the question's words."""
-    kind = next((pattern for asks, pattern in _ASKS if asks.search(question)), None)
-    if kind is None or lexicon.analyzer.language != "english":
+    kind = asked_kind(question, lexicon)
+    if kind is None:
         return None
-    days = [m.span() for m in _DAY_OF_MONTH.finditer(sentence)] if kind is NUMBER else []
-    # "one" alone is more often a pronoun ("one of the networks") than a count: on SQuAD dev, 6
-    # of 15 such marks were the answer
-    found = [m for m in kind.finditer(sentence) if m.group().strip() and not _given(m.group(), question)
-             and not (kind is NUMBER and (_YEAR.fullmatch(m.group()) or m.group().lower() == "one"
-                                          or any(a <= m.start() and m.end() <= b for a, b in days)))]
+    found = candidates(kind, question, sentence)
     if len(found) > 1:
         terms = set(lexicon.query(question))
         places = [(a, b) for term, a, b in lexicon.analyzer.terms_at(sentence) if term in terms]

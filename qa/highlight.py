@@ -18,7 +18,8 @@ question's words and answers nothing; its score goes to the sentence after it, t
 FAQ or a writer gives next, unless that one asks too. Words the question quotes (``"free
 ferry"``, :mod:`qa.phrases`) put the best of the sentences holding them first: that is what was
 asked about (SQuAD dev's 96 quoting questions: the answer in the top sentence 84 times, 82 without).
-A "why" question's sentences giving a cause ("because", "due to") score a little more (``CAUSE_BONUS``).
+A "why" question's sentences giving a cause ("because", "due to") score a little more (``CAUSE_BONUS``),
+as do a "how many" or "when" question's giving a number or a date (``KIND_BONUS``, :mod:`qa.answerspan`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from . import phrases, sentvec, tokens
+from . import answerspan, phrases, sentvec, tokens
 from .cardtitle import title_heading_end
 from .catalog import PassageRow
 from .markdown import TABLE_RULE
@@ -93,6 +94,12 @@ QUOTED_MARGIN = 0.001  # what a sentence holding the quoted words is put above t
 # 1 lost; each half of them gained; 0.2: 136, with no gain on the second half). Not "since" or "so that" (a time: "the lowest level since
 # records began"; counting them changed no SQuAD answer).
 CAUSE_BONUS = 0.1
+# Likewise a question asking for a number, a date or a quantity (qa.answerspan: "How many...",
+# "When...", "How far...") is answered by a sentence giving one (that the question does not
+# give itself). SQuAD dev's 1,919 such questions: the answer in the gold paragraph's top
+# highlight 1,759 -> 1,813 times (0.1: 1,803; 0.2: 1,810; 0.3: 1,794; each half of them gained
+# alike), all 10,570 questions 0.888 -> 0.893.
+KIND_BONUS = 0.15
 _WHY = re.compile(r"\bwhy\b|\bwhat (?:is|was|are|were) the reasons?\b", re.IGNORECASE)
 _CAUSE = re.compile(r"\b(?:because|due to|owing to|as a result|result(?:s|ed|ing)? (?:in|from)|caused|"
                     r"in order to|so as to|in protest|reasons?|therefore|thus|hence|leads? to|led to)\b", re.IGNORECASE)
@@ -158,6 +165,7 @@ def rank_passages(
     token_terms = _token_terms(question, qtokens.spans, analyse) if qtokens is not None else []
     wanted = phrases.wanted(question, analyse)
     why = bool(_WHY.search(question))
+    kind = answerspan.asked_kind(question, lexicon)
     out: list[RankedPassage] = []
     for row in rows:
         texts = [row.text[a - row.char_start : b - row.char_start] for a, b in row.sentences]
@@ -198,6 +206,8 @@ def rank_passages(
                 score[[h for h in header if h is not None] + rule] = 0.0  # they name what the rows hold
             if why:
                 score = score + CAUSE_BONUS * np.array([bool(_CAUSE.search(t)) for t in texts])
+            if kind is not None:
+                score = score + KIND_BONUS * np.array([bool(answerspan.candidates(kind, question, t)) for t in texts])
             score = _questions_passed_on(score, texts)
             if wanted:
                 joined = [phrases.spaced(words) for words in analysed]

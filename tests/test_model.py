@@ -393,3 +393,18 @@ def test_a_why_question_highlights_the_sentence_giving_a_reason(tmp_path):
     lib = qa.Library.build([str(tmp_path)], str(tmp_path / "idx"), progress=False)
     assert "because" in lib.ask("Why did the ferry raise its fares?", k=1)[0].highlights[0].text
     assert "March" in lib.ask("When did the ferry raise its fares?", k=1)[0].highlights[0].text
+
+
+def test_a_question_asking_for_a_quantity_highlights_the_sentence_giving_one(tmp_path):
+    # The sentence repeating the question's words took the highlight from the one answering it.
+    (tmp_path / "ferry.md").write_text(
+        "# Harbour news\n\nThe ferry to Skerry Isle is run by the island council. The crossing takes about "
+        "forty minutes in calm weather. Tickets are sold on board.\n\nKeel Bay's breakwater protects the "
+        "harbour from winter storms. Engineers built it from local granite. It stretches 640 metres into "
+        "the bay.\n", encoding="utf-8")
+    lib = qa.Library.build([str(tmp_path / "ferry.md")], str(tmp_path / "idx"), progress=False)
+    for question, answer in [("How long does the Skerry Isle ferry take?", "forty minutes"),
+                             ("How far into the bay does the Keel Bay breakwater reach?", "640 metres")]:
+        hit = lib.ask(question, k=1)[0]
+        assert answer in hit.highlights[0].text and answer in hit.text[hit.answer[0] - hit.char_start:
+                                                                        hit.answer[1] - hit.char_start]
