@@ -91,8 +91,8 @@ QUOTED_MARGIN = 0.001  # what a sentence holding the quoted words is put above t
 # language in their church services ...") took the highlight from the one giving the reason
 # ("... in protest against the occupation of Prussia by Napoleon"). SQuAD dev's 159 such
 # questions: the answer in the top highlight of the gold paragraph 129 -> 133 times (5 gained,
-# 1 lost; each half of them gained; 0.2: 136, with no gain on the second half). Not "since" or "so that" (a time: "the lowest level since
-# records began"; counting them changed no SQuAD answer).
+# 1 lost; each half of them gained; 0.2: 136, with no gain on the second half). Not "since" or
+# "so that" (a time: "the lowest level since records began"; they changed no SQuAD answer).
 CAUSE_BONUS = 0.1
 # Likewise a question asking for a number, a date or a quantity (qa.answerspan: "How many...",
 # "When...", "How far...") is answered by a sentence giving one (that the question does not
