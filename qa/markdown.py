@@ -285,18 +285,27 @@ def inline_tags(text: str) -> tuple[str, ...]:
     return tuple(found.values())
 
 
-_WIKILINK = re.compile(r"(!?)\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]*))?\]\]")  # [[Page#Part|shown]]
+WIKILINK = re.compile(r"(!?)\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]*))?\]\]")  # [[Page#Part|shown]]
 # Embedded files a notes app shows as themselves, not as text (Obsidian's accepted formats)
 _MEDIA = re.compile(r"\.(?:png|jpe?g|gif|bmp|svg|webp|avif|heic|tiff?|pdf|mp3|wav|m4a|ogg|3gp|flac|webm|mp4|mkv|mov|ogv)$",
                     re.IGNORECASE)
 _SIZE = re.compile(r"\s*\d+(?:\s*x\s*\d+)?\s*")  # ![[photo.png|300]], |640x480
 
 
-def _wikilink(m: re.Match) -> str:
+def embedded(m: re.Match) -> str | None:
+    """A :data:`WIKILINK` match's text if it embeds an image, a sound, a video or a PDF: its
+    alt text, as a Markdown image shows it, none for a bare file or a size; else None."""
     embed, target, shown = m.groups()
-    if embed and _MEDIA.search(target.split("#")[0].strip()):
-        # an image's alt text, as a Markdown image shows it; none for a bare file or a size
-        return "" if shown is None or _SIZE.fullmatch(shown) else shown
+    if not (embed and _MEDIA.search(target.split("#")[0].strip())):
+        return None
+    return "" if shown is None or _SIZE.fullmatch(shown) else shown
+
+
+def _wikilink(m: re.Match) -> str:
+    media = embedded(m)
+    if media is not None:
+        return media
+    _, target, shown = m.groups()
     return shown or target.replace("#", " › ").strip()
 
 
@@ -306,7 +315,7 @@ def wikilinks_as_text(text: str) -> str:
     its alt text only (``![[photo.png|The pier]]``), as a Markdown image shows."""
     if "[[" not in text:
         return text
-    return _WIKILINK.sub(_wikilink, text)
+    return WIKILINK.sub(_wikilink, text)
 
 
 @lru_cache(maxsize=1)

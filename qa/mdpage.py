@@ -11,7 +11,8 @@ one-line ``<h1>``-``<h6>`` becomes the heading it shows as; what a page never sh
 
 Footnote marks go: a reference ``[^1]`` to a note the text defines (a superscript number on
 the page; ``[^a-z]`` with no such note is text) and a definition's ``[^1]: `` label, its text
-staying where it is.
+staying where it is. So does a notes app's embedded image, sound, video or PDF (Obsidian's
+``![[photo.png]]``), but for its alt text (``![[pier.jpg|The old pier]]``).
 
 A blockquote's ``>`` marks go too (a note, a warning, ``> Stability: 2 - Stable``): a page
 shows its lines as a paragraph, and so do cards, instead of ``... It is possible > to modify``
@@ -33,7 +34,7 @@ from functools import lru_cache
 _ATTRIBUTE = r"""\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?"""
 _TAG = re.compile(rf"<(?:[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?|/[A-Za-z][A-Za-z0-9-]*\s*"
                   r"|!--.*?--|\?.*?\?|![A-Za-z][^>]*|!\[CDATA\[.*?\]\])>", re.S)
-_MAYBE = re.compile(r"<[A-Za-z/!?]|^ {0,3}>|\[\^", re.M)
+_MAYBE = re.compile(r"<[A-Za-z/!?]|^ {0,3}>|\[\^|!\[\[", re.M)
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _MARKS = set("#>-+*=|`~[")  # what opens a Markdown block (heading, quote, list, table, fence, link label) at a line's start
 # A footnote's reference ("text[^1]") and, at the start of a line, its definition's label ("[^1]: ").
@@ -72,7 +73,8 @@ def _parser():
 
 
 def shown(text: str) -> str:
-    """``text`` with its raw HTML and blockquote marks as described above; the same lines."""
+    """``text`` with its raw HTML, blockquote and footnote marks and embedded media as described
+    above; the same lines."""
     if not _MAYBE.search(text):
         return text
     lines = text.split("\n")
@@ -97,6 +99,8 @@ def shown(text: str) -> str:
             inline = _inline_spans(text, a, b, token.children or ())
             edits += [(x, y, _replacement(text[x:y])) for kind, x, y in inline
                       if kind == "html_inline" and _hidden(text[x:y], closed)]
+            if "![[" in token.content:
+                edits += _embeds(text, a, b, [(x, y) for kind, x, y in inline if kind == "code_inline"])
             if "[^" in token.content:
                 if notes is None:
                     notes = set(_DEFINED.findall(text))
@@ -255,6 +259,16 @@ def _footnote_marks(text: str, a: int, b: int, code: list[tuple[int, int]],
         elif m.group(1) in notes:
             edits.append((m.start(), m.end(), ""))
     return edits
+
+
+def _embeds(text: str, a: int, b: int, code: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """The edits that show a notes app's embedded images, sounds, videos and PDFs in
+    ``text[a:b]`` (outside code spans) as it does: ``![[photo.png]]`` as nothing, its file name
+    no word of the text; ``![[pier.jpg|The old pier]]`` as its alt text (:func:`qa.markdown.embedded`)."""
+    from .markdown import WIKILINK, embedded
+
+    return [(m.start(), m.end(), shown) for m in WIKILINK.finditer(text, a, b)
+            if not any(x <= m.start() < y for x, y in code) and (shown := embedded(m)) is not None]
 
 
 _ESM = re.compile(r"(?:import|export)[\s{*]")

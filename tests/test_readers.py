@@ -118,6 +118,15 @@ def test_markdown_footnote_marks_are_left_out_and_their_text_stays(tmp_path):
         "```", "", "Harbour gauge, 12 March.", "Since records began in 1911.", "A quoted note."]
 
 
+def test_a_notes_apps_embedded_images_are_no_words_of_the_text_but_their_alt_text_is(tmp_path):
+    (tmp_path / "trip.md").write_text(
+        "# Trip\n\nWe walked to the lake.\n\n![[IMG_2041.jpg]]\n![[map.png|640x480]] ![[pier.JPG|The old pier]]\n\n"
+        "See ![[Walks]] and `![[raw.png]]`.\n", encoding="utf-8")
+    [a], _ = read(tmp_path)
+    assert a.text.split("\n") == ["# Trip", "", "We walked to the lake.", "", "", " The old pier", "",
+                                   "See ![[Walks]] and `![[raw.png]]`."]  # a note's embed is its name on a card
+
+
 def test_txt_one_per_file(tmp_path):
     f = tmp_path / "a.txt"
     f.write_text("Para one.\n\nPara two.\n", encoding="utf-8")
