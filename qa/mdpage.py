@@ -12,7 +12,9 @@ one-line ``<h1>``-``<h6>`` becomes the heading it shows as; what a page never sh
 Footnote marks go: a reference ``[^1]`` to a note the text defines (a superscript number on
 the page; ``[^a-z]`` with no such note is text) and a definition's ``[^1]: `` label, its text
 staying where it is. So does a notes app's embedded image, sound, video or PDF (Obsidian's
-``![[photo.png]]``), but for its alt text (``![[pier.jpg|The old pier]]``).
+``![[photo.png]]``), but for its alt text (``![[pier.jpg|The old pier]]``), and so do the
+addresses of inline links and images: ``[the guide](docs/install.md)`` reads ``the guide``, a
+badge ``[![CI](https://.../badge.svg)](https://...)`` ``CI`` (in a heading, nothing).
 
 A blockquote's ``>`` marks go too (a note, a warning, ``> Stability: 2 - Stable``): a page
 shows its lines as a paragraph, and so do cards, instead of ``... It is possible > to modify``
@@ -34,9 +36,18 @@ from functools import lru_cache
 _ATTRIBUTE = r"""\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?"""
 _TAG = re.compile(rf"<(?:[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?|/[A-Za-z][A-Za-z0-9-]*\s*"
                   r"|!--.*?--|\?.*?\?|![A-Za-z][^>]*|!\[CDATA\[.*?\]\])>", re.S)
-_MAYBE = re.compile(r"<[A-Za-z/!?]|^ {0,3}>|\[\^|!\[\[", re.M)
+_MAYBE = re.compile(r"<[A-Za-z/!?]|^ {0,3}>|\[\^|!\[\[|\]\(", re.M)
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _MARKS = set("#>-+*=|`~[")  # what opens a Markdown block (heading, quote, list, table, fence, link label) at a line's start
+# An inline link or image on one line, its text holding at most images (a badge in a link):
+# ``[text](dest "title")``, ``![alt](<dest>)``; a destination may hold one level of brackets
+# (``https://en.wikipedia.org/wiki/Mercury_(planet)``).
+_DEST = r"(?:<[^<>\n]*>|(?:[^()\s]|\([^()\s]*\))+)?"
+_TITLE = r"""(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?"""
+_IMAGE = re.compile(rf"!\[([^\[\]\n]*)\]\([ \t]*{_DEST}{_TITLE}[ \t]*\)")
+_INLINE_LINK = re.compile(rf"!?\[((?:[^\[\]\n]|{_IMAGE.pattern})*)\]\([ \t]*{_DEST}{_TITLE}[ \t]*\)")
+_LINK_END = re.compile(r"\]\(")
+_MARKUP_INSIDE = re.compile(r"<|\[\^|!\[\[")  # a tag or a footnote in a link's text: left as it is
 # A footnote's reference ("text[^1]") and, at the start of a line, its definition's label ("[^1]: ").
 _FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _DEFINITION = re.compile(r"[ \t>]*\[\^([^\]\s]+)\]:[ \t]?")
@@ -85,7 +96,9 @@ def shown(text: str) -> str:
     edits: list[tuple[int, int, str]] = []  # (start, end, what replaces it)
     depth = [0] * (len(lines) + 1)  # blockquotes around each line
     notes: set[str] | None = None  # footnotes defined: a reference to no note is text, "[^a-z]"
+    before = this = ""  # the type of the token before this one, and this one's
     for token in _parser().parse(text):
+        before, this = this, token.type
         if token.map is None:
             continue
         first, last = token.map[0], min(token.map[1], len(lines))
@@ -99,13 +112,15 @@ def shown(text: str) -> str:
             inline = _inline_spans(text, a, b, token.children or ())
             edits += [(x, y, _replacement(text[x:y])) for kind, x, y in inline
                       if kind == "html_inline" and _hidden(text[x:y], closed)]
+            code = [(x, y) for kind, x, y in inline if kind == "code_inline"]
+            if "](" in token.content:
+                edits += _link_targets(text, a, b, code, heading=before == "heading_open")
             if "![[" in token.content:
-                edits += _embeds(text, a, b, [(x, y) for kind, x, y in inline if kind == "code_inline"])
+                edits += _embeds(text, a, b, code)
             if "[^" in token.content:
                 if notes is None:
                     notes = set(_DEFINED.findall(text))
-                edits += _footnote_marks(text, a, b, [(x, y) for kind, x, y in inline if kind == "code_inline"],
-                                         notes)
+                edits += _footnote_marks(text, a, b, code, notes)
     edits += _quote_marks(lines, starts, depth)
     out, pos = [], 0
     for a, b, new in sorted(edits, key=lambda e: (e[0], -e[1])):
@@ -259,6 +274,27 @@ def _footnote_marks(text: str, a: int, b: int, code: list[tuple[int, int]],
         elif m.group(1) in notes:
             edits.append((m.start(), m.end(), ""))
     return edits
+
+
+def _link_targets(text: str, a: int, b: int, code: list[tuple[int, int]],
+                  heading: bool = False) -> list[tuple[int, int, str]]:
+    """The edits that show ``text[a:b]``'s inline links and images (outside code spans) as a page
+    does: a link as its text, ``[the guide](docs/install.md)`` as ``the guide``; an image as its
+    alt text, a badge ``[![CI](https://.../badge.svg)](https://...)`` as ``CI``, or in a
+    ``heading`` as nothing (a title leaves badges out: :func:`qa.markdown.plain`): their
+    addresses are no words of the text. On one line each; where the paragraph holds a "](" that
+    is not one of them (a title over two lines, a bracket in a link's text), none is changed."""
+    found = [m for m in _INLINE_LINK.finditer(text, a, b)
+             if not any(x <= m.start() < y for x, y in code) and text[m.start() - 1 : m.start()] != "\\"]
+    opened = sum(1 for i in _LINK_END.finditer(text, a, b) if not any(x <= i.start() < y for x, y in code))
+    if sum(1 + m.group(1).count("](") for m in found) != opened:
+        return []
+    def shown(m: re.Match) -> str:  # an image's alt text; a link's text, its images their alt text
+        if heading:
+            return "" if m.group().startswith("!") else _IMAGE.sub("", m.group(1))
+        return m.group(1) if m.group().startswith("!") else _IMAGE.sub(r"\1", m.group(1))
+
+    return [(m.start(), m.end(), shown(m)) for m in found if not _MARKUP_INSIDE.search(m.group(1))]
 
 
 def _embeds(text: str, a: int, b: int, code: list[tuple[int, int]]) -> list[tuple[int, int, str]]:

@@ -251,7 +251,8 @@ def test_a_documentation_pages_headings_code_and_lines_against_an_oracle(tmp_pat
 markdownish = st.lists(st.sampled_from(
     ["<p align='center'>", "</p>", "<img src=x alt='a'>", "<br>", "<kbd>", "</kbd>", "<h2>", "</h2>", "<script>",
      "</script>", "<!--", "-->", "> ", ">> ", "[!NOTE]", "```", "    ", "`", "\\", "<", ">", "Option<T>", "\n", "\n\n",
-     "- ", "| a |", "# ", "word", " ", "<a href=\"\n#x\">", "</a>", "&amp;", "[^1]", "[^n]: ", ":", "![[a.png]]", "![[b.jpg|300]]", "![[c|d]]"]),
+     "- ", "| a |", "# ", "word", " ", "<a href=\"\n#x\">", "</a>", "&amp;", "[^1]", "[^n]: ", ":", "![[a.png]]", "![[b.jpg|300]]", "![[c|d]]",
+     "[t](https://x)", "![a](b.png)", "](", "[", "]", "(", ")", " \"t\""]),
     max_size=60).map("".join)
 
 

@@ -60,7 +60,7 @@ def test_an_org_file_is_its_markdown_line_for_line_with_what_org_hides_left_out(
     shown = {n: line for n, line in enumerate(lines, 8) if line}
     assert shown == {
         8: "# Dredging",
-        12: "Dredging resumed in March after the winter storms. See [the port's page](https://example.org/dredging)",
+        12: "Dredging resumed in March after the winter storms. See the port's page",  # a link, its text (qa.mdpage)
         13: "and my silt notes.",
         14: "## Ask about the crane",  # no keyword, priority or tags
         16: "The new crane on the north quay lifts `65` tonnes.",

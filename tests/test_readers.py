@@ -127,6 +127,20 @@ def test_a_notes_apps_embedded_images_are_no_words_of_the_text_but_their_alt_tex
                                    "See ![[Walks]] and `![[raw.png]]`."]  # a note's embed is its name on a card
 
 
+def test_markdown_links_and_images_are_indexed_as_a_page_shows_them_without_their_addresses(tmp_path):
+    (tmp_path / "README.md").write_text(
+        "# harbourctl\n\n[![CI](https://github.com/keel/harbourctl/actions/workflows/ci.yml/badge.svg)]"
+        "(https://github.com/keel/harbourctl/actions) [![PyPI](https://img.shields.io/pypi/v/harbourctl.svg)]"
+        "(https://pypi.org/project/harbourctl/)\n\nBook berths in small harbours: see the [guide](docs/install.md "
+        "\"Install\") and [Mercury](https://en.wikipedia.org/wiki/Mercury_(planet)).\n\n![The berth map](docs/map.png)\n\n"
+        "Kept as written: `[a](b)` in code, a [reference][r] link, <https://keel.example>.\n\n"
+        "[r]: https://keel.example/r\n", encoding="utf-8")
+    [a], _ = read(tmp_path)
+    assert a.text.split("\n") == [
+        "# harbourctl", "", "CI PyPI", "", "Book berths in small harbours: see the guide and Mercury.", "",
+        "The berth map", "", "Kept as written: `[a](b)` in code, a [reference][r] link, <https://keel.example>."]
+
+
 def test_txt_one_per_file(tmp_path):
     f = tmp_path / "a.txt"
     f.write_text("Para one.\n\nPara two.\n", encoding="utf-8")
