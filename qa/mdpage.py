@@ -13,8 +13,9 @@ Footnote marks go: a reference ``[^1]`` to a note the text defines (a superscrip
 the page; ``[^a-z]`` with no such note is text) and a definition's ``[^1]: `` label, its text
 staying where it is. So does a notes app's embedded image, sound, video or PDF (Obsidian's
 ``![[photo.png]]``), but for its alt text (``![[pier.jpg|The old pier]]``), and so do the
-addresses of inline links and images: ``[the guide](docs/install.md)`` reads ``the guide``, a
-badge ``[![CI](https://.../badge.svg)](https://...)`` ``CI`` (in a heading, nothing).
+addresses of inline links and images: ``[the guide](docs/install.md)`` reads ``the guide``,
+``![The map](map.png)`` ``The map`` (in a heading, nothing), and a badge
+``[![CI](https://.../badge.svg)](https://...)`` nothing.
 
 A blockquote's ``>`` marks go too (a note, a warning, ``> Stability: 2 - Stable``): a page
 shows its lines as a paragraph, and so do cards, instead of ``... It is possible > to modify``
@@ -280,19 +281,20 @@ def _link_targets(text: str, a: int, b: int, code: list[tuple[int, int]],
                   heading: bool = False) -> list[tuple[int, int, str]]:
     """The edits that show ``text[a:b]``'s inline links and images (outside code spans) as a page
     does: a link as its text, ``[the guide](docs/install.md)`` as ``the guide``; an image as its
-    alt text, a badge ``[![CI](https://.../badge.svg)](https://...)`` as ``CI``, or in a
-    ``heading`` as nothing (a title leaves badges out: :func:`qa.markdown.plain`): their
-    addresses are no words of the text. On one line each; where the paragraph holds a "](" that
+    alt text, or in a ``heading`` as nothing (a title leaves badges out: :func:`qa.markdown.plain`);
+    an image in a link, a badge ``[![CI](https://.../badge.svg)](https://...)`` or a linked logo,
+    as nothing: its "CI", "PyPI" were a README's best sentence for "What does harbourctl do?".
+    Their addresses are no words of the text. On one line each; where the paragraph holds a "](" that
     is not one of them (a title over two lines, a bracket in a link's text), none is changed."""
     found = [m for m in _INLINE_LINK.finditer(text, a, b)
              if not any(x <= m.start() < y for x, y in code) and text[m.start() - 1 : m.start()] != "\\"]
     opened = sum(1 for i in _LINK_END.finditer(text, a, b) if not any(x <= i.start() < y for x, y in code))
     if sum(1 + m.group(1).count("](") for m in found) != opened:
         return []
-    def shown(m: re.Match) -> str:  # an image's alt text; a link's text, its images their alt text
-        if heading:
-            return "" if m.group().startswith("!") else _IMAGE.sub("", m.group(1))
-        return m.group(1) if m.group().startswith("!") else _IMAGE.sub(r"\1", m.group(1))
+    def shown(m: re.Match) -> str:  # an image's alt text; a link's text without its images
+        if m.group().startswith("!"):
+            return "" if heading else m.group(1)
+        return _IMAGE.sub("", m.group(1))
 
     return [(m.start(), m.end(), shown(m)) for m in found if not _MARKUP_INSIDE.search(m.group(1))]
 

@@ -137,7 +137,7 @@ def test_markdown_links_and_images_are_indexed_as_a_page_shows_them_without_thei
         "[r]: https://keel.example/r\n", encoding="utf-8")
     [a], _ = read(tmp_path)
     assert a.text.split("\n") == [
-        "# harbourctl", "", "CI PyPI", "", "Book berths in small harbours: see the guide and Mercury.", "",
+        "# harbourctl", "", " ", "", "Book berths in small harbours: see the guide and Mercury.", "",
         "The berth map", "", "Kept as written: `[a](b)` in code, a [reference][r] link, <https://keel.example>."]
 
 
