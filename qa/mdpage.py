@@ -284,13 +284,15 @@ def _link_targets(text: str, a: int, b: int, code: list[tuple[int, int]],
     alt text, or in a ``heading`` as nothing (a title leaves badges out: :func:`qa.markdown.plain`);
     an image in a link, a badge ``[![CI](https://.../badge.svg)](https://...)`` or a linked logo,
     as nothing: its "CI", "PyPI" were a README's best sentence for "What does harbourctl do?".
-    Their addresses are no words of the text. On one line each; where the paragraph holds a "](" that
-    is not one of them (a title over two lines, a bracket in a link's text), none is changed."""
+    Their addresses are no words of the text. On one line each; where the paragraph holds a
+    "](" that is not one of them (a title over two lines, a bracket in a link's text), none is
+    changed."""
     found = [m for m in _INLINE_LINK.finditer(text, a, b)
              if not any(x <= m.start() < y for x, y in code) and text[m.start() - 1 : m.start()] != "\\"]
     opened = sum(1 for i in _LINK_END.finditer(text, a, b) if not any(x <= i.start() < y for x, y in code))
     if sum(1 + m.group(1).count("](") for m in found) != opened:
         return []
+
     def shown(m: re.Match) -> str:  # an image's alt text; a link's text without its images
         if m.group().startswith("!"):
             return "" if heading else m.group(1)
