@@ -168,7 +168,6 @@ class SentenceTransformerEmbedder:
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
-
     def _forward(self, texts: Sequence[str], batch_size: int = TORCH_BATCH) -> tuple[np.ndarray, list, list]:
         """Normalised text vectors, each text's token embeddings and the tokens' offsets."""
         import numpy as np

@@ -35,6 +35,7 @@ __all__ = ["NOTEBOOK", "read_notebook"]
 MAX_OUTPUT_LINES = 40  # of an output: a result's, not a training run's log
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # a coloured log's escapes
 
+
 def read_notebook(given: str, absolute: str, data: bytes, stats: ReadStats) -> Iterator[Article]:
     """A notebook as one article, its lines those of its cells' sources in the file."""
     try:

@@ -77,6 +77,7 @@ def read_odt(given: str, absolute: str, stats: ReadStats) -> Iterator[Article]:
 def _meta(meta) -> dict:
     if meta is None:
         return {}
+
     def first(path: str) -> str | None:
         found = meta.findtext(path, namespaces=_NS)
         return " ".join(found.split()) if found and found.strip() else None

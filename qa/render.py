@@ -301,10 +301,6 @@ def _table(rows: list[str]) -> str:
             + "".join(f"<tr>{tag(r, 'td')}</tr>" for r in body) + "</table>")
 
 
-
-
-
-
 def hit_cards(hits: Sequence[Hit], mode: str, files: Mapping[str, str] | None = None,
               around: Mapping[int, Around] | None = None) -> str:
     """``files``: by article id, the address that serves its file (a PDF), opened at a hit's page;

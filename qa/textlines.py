@@ -30,6 +30,7 @@ def opened(path: str):
         return bz2.open(path, "rb")
     return open(path, "rb")  # noqa: SIM115 - the caller closes it
 
+
 def read_lines(given: str, fh, stats: ReadStats, before: int = 0) -> Iterator[tuple[int, str | None]]:
     """(line number, text) of a binary file, streamed. A line that is not UTF-8 or longer than
     one article may be comes as None; the first undecodable line is reported once per file.

@@ -56,7 +56,6 @@ def test_list_items_and_table_rows_are_blocks_in_wrapped_text():
         "| Plant | Sun |", "|---|---|", "| Tomato | 6 h |", "After the table, the gas O\n2.", "It burns."]
 
 
-
 def test_a_numbered_item_below_an_indented_line_is_an_item_where_a_passage_starts_inside_a_list():
     # Item 6's wrapped lines are indented; "7." at the margin below them is the next item, not
     # wrapping, though the list began before this text (a passage that starts inside it).

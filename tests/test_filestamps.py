@@ -193,7 +193,6 @@ def test_a_file_written_moments_ago_is_read_again(small_corpus, tmp_path, fake, 
     assert opened == ["a.txt", "note.md", "records.jsonl"]
 
 
-
 def test_a_growing_file_read_moments_after_a_write_is_read_on_from_where_it_ended(tmp_path, fake, opened):
     """Under the default RACY_NS: `qa index --watch` reads a file a second after the write that
     woke it, too new to trust its times. A file that grows at its end is read again all the
@@ -267,7 +266,6 @@ def test_a_damaged_stamps_file_only_costs_a_reading(small_corpus, tmp_path, fake
     opened.clear()
     lib.update([str(small_corpus)], progress=False)  # the reading above recorded them again
     assert opened == []
-
 
 
 def test_a_file_with_records_left_out_is_not_read_again_and_they_are_still_said(tmp_path, fake, monkeypatch,
@@ -367,7 +365,6 @@ def test_a_mailbox_that_grew_is_read_from_where_it_ended_and_ends_as_a_whole_rea
         fh.write(mbox(note("Bridge repairs", "The bridge reopens in May.", 16)))
     summary, names = both([mail])
     assert names == [f"Inbox@{lines + 1}"] and summary.embedded == 1
-
 
 
 def test_a_text_file_of_articles_that_grew_is_read_from_where_it_ended(tmp_path, fake, monkeypatch, opened):

@@ -778,6 +778,7 @@ def test_hits_know_when_a_markdown_passage_starts_inside_fenced_code(tmp_path, f
     kinds = markdown.line_kinds(text.split("\n"))
     # Oracle: the kind of the line each passage starts on, from one pass over the whole article
     # (a closing fence's line is inside: the code ends after it).
+
     def inside(line: int) -> bool:
         closing = kinds[line] == markdown.FENCE and kinds[:line].count(markdown.FENCE) % 2 == 1
         return kinds[line] == markdown.CODE or closing

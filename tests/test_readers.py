@@ -699,7 +699,6 @@ def test_html_main_text_and_metadata(tmp_path):
     assert "harbour wall" in a.text and "alert(1)" not in a.text and "Menu Home" not in a.text
 
 
-
 BODY = "<p>" + "The borrow checker compares scopes to decide whether all borrows are valid. " * 5 + "</p>"
 
 
@@ -925,6 +924,7 @@ def test_an_html_pages_date_is_one_it_states_not_a_stray_year(tmp_path):
     assert {os.path.basename(a.path): a.date for a in articles} == {
         "docs.html": None, "post.html": "2024-03-05", "api.html": None, "spec.html": None,
         "meta.html": "2024-02-03", "ld.html": "2023-11-09"}
+
 
 def test_a_saved_pages_companion_folder_is_not_read(tmp_path):
     page = "<html><head><title>{0}</title></head><body><article><p>" + "The {0} story goes on. " * 8 + "</p></article></body></html>"

@@ -690,7 +690,6 @@ def test_a_page_opened_later_shows_the_index_as_it_is_now(page, browser, tmp_pat
         later.close()
 
 
-
 def test_an_open_page_follows_an_update_made_in_another_process(page, tmp_path, app_url):
     # the page opens with the server's first counts and draws the index's on load (earlier
     # tests added articles): read them once it has

@@ -41,7 +41,6 @@ def test_each_round_updates_the_index_and_says_what_changed(tmp_path, fake):
     assert [h.source for h in lib.ask("crane tonnes", k=5, mode="lexical")] == [str(notes / "crane.md")]
 
 
-
 def test_a_watched_folder_that_is_gone_keeps_its_articles_until_it_is_back(tmp_path, fake):
     """A drive unplugged, a folder a sync tool is replacing: the rounds leave its articles alone
     (the other paths are still updated), so when it is back nothing is embedded again."""
@@ -192,7 +191,6 @@ def test_file_events_are_changes_to_the_paths_not_reads_nor_the_index_folder(tmp
         assert events.wait(10)
     finally:
         events.stop()
-
 
 
 def test_a_watched_folder_deleted_or_moved_away_and_made_again_is_watched_again(tmp_path):
