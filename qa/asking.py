@@ -107,7 +107,7 @@ def _read(prompt: str) -> str:
 def _answer(lib, args, filters, question: str, hits: list, tag: bool = False) -> None:
     """One question's hits as ``qa ask`` prints them; ``tag``: JSON lines name the question."""
     from .hitprint import print_hit
-    from .notices import language_notice, per_article_notice, weak_notice
+    from .notices import common_words_notice, language_notice, per_article_notice, weak_notice
     from .phrases import notice as unquoted
 
     contexts = [lib.around(h.passage_id, args.around) if args.around else None for h in hits]
@@ -121,9 +121,10 @@ def _answer(lib, args, filters, question: str, hits: list, tag: bool = False) ->
         print((f"Did you mean: {fixed}\n" if fixed else "") + "no passages match; try other words, --mode dense, "
               "or fewer filters")
         return
-    foreign = language_notice(question, hits, lib.lexicon.analyzer.language)
-    for notice in (fixed and f"Did you mean: {fixed}", unquoted(question, hits, lib.lexicon.analyzer), weak_notice(hits),
-                   foreign):
+    analyzer = lib.lexicon.analyzer
+    foreign = language_notice(question, hits, analyzer.language)
+    for notice in (fixed and f"Did you mean: {fixed}", unquoted(question, hits, analyzer), weak_notice(hits),
+                   common_words_notice(question, analyzer.stopwords), foreign):
         if notice:
             print(notice + "\n")
     for h, context in zip(hits, contexts, strict=True):

@@ -229,8 +229,12 @@ class LexicalIndex:
     def coverage(self, question: str, texts: Iterable[str]) -> list[float]:
         """Per text, the share of the question's terms it contains, each term weighted by its
         IDF (:meth:`idf`; a term no passage has weighs most): how much of what the question is
-        about the text mentions at all. 1.0 for a question without terms. Letter runs of scripts
+        about the text mentions at all. 1.0 for a question without terms; 0.0 for one of
+        stopwords only ("what is it?": what it is about, no text can say). Letter runs of scripts
         written without spaces are left out, as in :meth:`missing` (a run is a phrase)."""
+        texts = list(texts)
+        if not content_words(question, stopwords=self.analyzer.stopwords) and self.query(question):
+            return [0.0] * len(texts)
         terms = sorted(t for t in self.query(question) if not _UNSPACED.search(t))
         idf = self.idf(terms)
         out = []

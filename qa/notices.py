@@ -32,6 +32,17 @@ def language_notice(question: str, hits: Sequence[Hit], language: str) -> str | 
     return f"The question does not read as {name}, the language of this index: asked in {name}, it may find more."
 
 
+def common_words_notice(question: str, stopwords: frozenset[str]) -> str | None:
+    """What to say when ``question`` has words but only common ones (``stopwords``, the index
+    language's): no passage can be found about what it asks. None otherwise."""
+    from .text import content_words, query_terms
+
+    if content_words(question, stopwords=stopwords) or not (asked := query_terms(question, stopwords)):
+        return None
+    listed = ", ".join(asked[:6]) + (", ..." if len(asked) > 6 else "")
+    return f"The question has only common words ({listed}): add a word for what you are asking about."
+
+
 def per_article_notice(hits: Sequence[Hit], more: int, how: str) -> str | None:
     """What to say under hits that one article (or a few) filled with its share, when asking
     with more passages per article found ``more`` of them; ``how`` says how to ask so

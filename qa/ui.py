@@ -131,8 +131,9 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             return ((notices.suggestion(fixed) if fixed else "")
                     + notices.message("No passage matches. Try other words, another mode, or fewer filters."))
         cards = render.hit_cards(hits, mode, served_pdfs(hits), around)
-        first = unquoted(question, hits, lib.lexicon.analyzer) or notices.language_notice(
-            question, hits, lib.lexicon.analyzer.language)
+        analyzer = lib.lexicon.analyzer
+        first = (unquoted(question, hits, analyzer) or notices.common_words_notice(question, analyzer.stopwords)
+                 or notices.language_notice(question, hits, analyzer.language))
         notice = notices.per_article_notice(hits, more, "raise “Passages per article” under Options and filters")
         fixed = lib.did_you_mean(question)
         return ((notices.suggestion(fixed) if fixed else "") + (notices.message(first) if first else "") + cards

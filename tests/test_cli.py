@@ -210,6 +210,10 @@ class TestWithModel:
         rows = [json.loads(line) for line in run("ask", "What is the capital of Mongolia?", "--index", str(index),
                                                  "--json", "-k", "3").stdout.splitlines()]
         assert [row["weak"] for row in rows] == [True] * 3 and all(row["highlights"] == [] for row in rows)
+        # The words of "the" are in every passage, and say nothing of what it asks.
+        lines = run("ask", "the", "--index", str(index), "-k", "2").stdout.splitlines()
+        assert lines[:3] == ["No passage seems to answer this; the closest follow.", "",
+                             "The question has only common words (the): add a word for what you are asking about."]
         r = run("ask", "Who won the marathon?", "--index", str(index), "-k", "3")
         assert r.stdout.startswith("1. ") and "»" in r.stdout
         first_score = next(line for line in r.stdout.splitlines() if line.startswith("   score "))

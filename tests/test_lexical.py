@@ -197,8 +197,9 @@ def test_coverage_is_the_idf_weighted_share_of_the_question_terms_a_text_has():
         [1.0, strike / (port + strike), 0.0, 0.0])
     assert ix.coverage("Port strike in Atlantis?", texts)[0] == pytest.approx(
         (port + strike) / (port + strike + atlantis))
-    # A question of stopwords only is searched with them, so they count; one of no words, 1.0.
-    assert ix.coverage("Who is he?", texts) == [0.0] * 4
+    # A question of stopwords only is searched with them, but no text says what it is about,
+    # even one holding them all; one of no words, 1.0.
+    assert ix.coverage("Who is he?", [*texts, "Who is he? He is the mayor."]) == [0.0] * 5
     assert ix.coverage("?!", texts) == [1.0] * 4
     # A Chinese letter run is a phrase, not a word: only the other terms count.
     assert ix.coverage("码头工人罢工 port?", texts) == ix.coverage("port?", texts) == [1.0, 0.0, 0.0, 0.0]

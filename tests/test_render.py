@@ -343,6 +343,16 @@ def test_hits_that_all_seem_not_to_answer_get_a_notice_naming_what_none_mentions
         "The question does not read as Dutch,")
     assert language_notice("¿Cuándo reabre la biblioteca?", [a, dataclasses.replace(b, weak=False)], "english") is None
     assert language_notice("When does the library reopen?", [a, b], "english") is None
+    # ... and, when the question has only common words, that.
+    from qa.notices import common_words_notice
+    from qa.text import STOPWORDS
+
+    assert common_words_notice("What is it?", STOPWORDS) == (
+        "The question has only common words (what, is, it): add a word for what you are asking about.")
+    assert common_words_notice("Who is he, and where was he when it was that they were there?", STOPWORDS) == (
+        "The question has only common words (who, is, he, and, where, was, ...): add a word for what you are asking about.")
+    assert common_words_notice("What is the ferry?", STOPWORDS) is None
+    assert common_words_notice("?!", STOPWORDS) is None
 
     cards = hit_cards([a, b], "hybrid")
     assert cards.startswith('<div class="qa-results"><div class="qa-msg qa-warn">No passage seems to answer this '

@@ -256,6 +256,12 @@ def test_a_question_the_articles_cannot_answer_gets_a_notice_and_no_highlights(p
     assert cards.count() == 5 and page.locator("#results .qa-card .qa-weak").count() == 5
     assert page.locator("#results mark").count() == 0
     page.screenshot(path=str(ARTIFACTS / "weak.png"))
+    ask(page, "What is it?")
+    said = page.locator("#results .qa-info", has_text="common words")
+    said.wait_for(timeout=60000)
+    assert said.inner_text() == "The question has only common words (what, is, it): add a word for what you are asking about."
+    assert page.locator("#results .qa-warn").inner_text() == "No passage seems to answer this; the closest follow."
+    assert page.locator("#results mark").count() == 0
 
 
 def test_quoted_words_are_looked_for_side_by_side_and_said_when_no_passage_holds_them(page):
