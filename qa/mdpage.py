@@ -13,9 +13,10 @@ Footnote marks go: a reference ``[^1]`` to a note the text defines (a superscrip
 the page; ``[^a-z]`` with no such note is text) and a definition's ``[^1]: `` label, its text
 staying where it is. So does a notes app's embedded image, sound, video or PDF (Obsidian's
 ``![[photo.png]]``), but for its alt text (``![[pier.jpg|The old pier]]``), and so do the
-addresses of inline links and images: ``[the guide](docs/install.md)`` reads ``the guide``,
-``![The map](map.png)`` ``The map`` (in a heading, nothing), and a badge
-``[![CI](https://.../badge.svg)](https://...)`` nothing.
+addresses of links and images: ``[the guide](docs/install.md)`` reads ``the guide``,
+``![The map](map.png)`` ``The map`` (in a heading, nothing), a badge
+``[![CI](https://.../badge.svg)](https://...)`` nothing, and so do links by reference to a
+label the text defines (``[HTTPS][]``, ``[ALPN negotiation][alpn]``).
 
 A blockquote's ``>`` marks go too (a note, a warning, ``> Stability: 2 - Stable``): a page
 shows its lines as a paragraph, and so do cards, instead of ``... It is possible > to modify``
@@ -37,7 +38,7 @@ from functools import lru_cache
 _ATTRIBUTE = r"""\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?"""
 _TAG = re.compile(rf"<(?:[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?|/[A-Za-z][A-Za-z0-9-]*\s*"
                   r"|!--.*?--|\?.*?\?|![A-Za-z][^>]*|!\[CDATA\[.*?\]\])>", re.S)
-_MAYBE = re.compile(r"<[A-Za-z/!?]|^ {0,3}>|\[\^|!\[\[|\]\(", re.M)
+_MAYBE = re.compile(r"<[A-Za-z/!?]|^ {0,3}>|\[\^|!\[\[|\]\(|^ {0,3}\[[^\]\n]+\]:", re.M)
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _MARKS = set("#>-+*=|`~[")  # what opens a Markdown block (heading, quote, list, table, fence, link label) at a line's start
 # An inline link or image on one line, its text holding at most images (a badge in a link):
@@ -48,6 +49,18 @@ _TITLE = r"""(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?"""
 _IMAGE = re.compile(rf"!\[([^\[\]\n]*)\]\([ \t]*{_DEST}{_TITLE}[ \t]*\)")
 _INLINE_LINK = re.compile(rf"!?\[((?:[^\[\]\n]|{_IMAGE.pattern})*)\]\([ \t]*{_DEST}{_TITLE}[ \t]*\)")
 _LINK_END = re.compile(r"\]\(")
+# Any link or image: inline, or by reference to a definition ("[text][label]", "[text][]",
+# "[text]"), its text holding at most code spans and images of either kind (a README's
+# "[![npm][npm-img]][npm-url]"; "[`Buffer.from(string[, encoding])`][]").
+
+
+def _to(group: str) -> str:  # "(dest)" or "[label]" (``group``: "" or "?:", captured or not) or neither
+    return rf"(?:({group}\([ \t]*{_DEST}{_TITLE}[ \t]*\))|\[({group}[^\[\]\n]*)\]|(?![(\[]))"
+
+
+_ANY_IMAGE = re.compile(rf"!\[([^\[\]\n]*)\]{_to('')}")
+# A link's text may go on to the next line (not in a blockquote: the edit would keep its ">").
+_ANY_LINK = re.compile(rf"!?\[((?:`[^`\n]*`|[^\[\]\n]|\n(?![ \t]*>)|!\[[^\[\]\n]*\]{_to('?:')})*)\]{_to('')}")
 _MARKUP_INSIDE = re.compile(r"<|\[\^|!\[\[")  # a tag or a footnote in a link's text: left as it is
 # A footnote's reference ("text[^1]") and, at the start of a line, its definition's label ("[^1]: ").
 _FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
@@ -98,7 +111,8 @@ def shown(text: str) -> str:
     depth = [0] * (len(lines) + 1)  # blockquotes around each line
     notes: set[str] | None = None  # footnotes defined: a reference to no note is text, "[^a-z]"
     before = this = ""  # the type of the token before this one, and this one's
-    for token in _parser().parse(text):
+    env: dict = {}
+    for token in _parser().parse(text, env):
         before, this = this, token.type
         if token.map is None:
             continue
@@ -114,8 +128,10 @@ def shown(text: str) -> str:
             edits += [(x, y, _replacement(text[x:y])) for kind, x, y in inline
                       if kind == "html_inline" and _hidden(text[x:y], closed)]
             code = [(x, y) for kind, x, y in inline if kind == "code_inline"]
-            if "](" in token.content:
-                edits += _link_targets(text, a, b, code, heading=before == "heading_open")
+            heading, inline = before == "heading_open", "](" in token.content
+            if "[" in token.content and (inline or env.get("references")):
+                found = _parsed_links(text, a, b, code, token.children or (), set(env.get("references", ())), heading)
+                edits += _link_targets(text, a, b, code, heading) if found is None and inline else found or []
             if "![[" in token.content:
                 edits += _embeds(text, a, b, code)
             if "[^" in token.content:
@@ -299,6 +315,52 @@ def _link_targets(text: str, a: int, b: int, code: list[tuple[int, int]],
         return _IMAGE.sub("", m.group(1))
 
     return [(m.start(), m.end(), shown(m)) for m in found if not _MARKUP_INSIDE.search(m.group(1))]
+
+
+def _parsed_links(text: str, a: int, b: int, code: list[tuple[int, int]], children, defined: set[str],
+                  heading: bool) -> list[tuple[int, int, str]] | None:
+    """:func:`_link_targets` checked against the parse, for links by reference too (API docs
+    write most of theirs so): ``[ALPN negotiation][alpn]``, ``[HTTPS][]`` and ``[HTTPS]`` read
+    as their text where a label is ``defined`` (``[alpn]: #alpn-negotiation``, normalised as the
+    parse has them), and a link's text may go on to the next line (a hard-wrapped page's), its
+    line break kept. None where the paragraph's links and images found are not the parse's, one
+    for one and each with the same letters (a label the pattern misses, ``[over two\nlines][x]``
+    in a quote, and a ``[alpn]`` after it, no shortcut, to count in its place)."""
+    from markdown_it.common.utils import normalizeReference
+
+    def valid(m: re.Match, at: int) -> bool:  # inline, or by a defined label (its text when none is given)
+        return m.group(at) is not None or normalizeReference(m.group(at + 1) or m.group(1)) in defined
+
+    edits, claimed = [], []
+    for m in _ANY_LINK.finditer(text, a, b):
+        if any(x <= m.start() < y for x, y in code) or text[m.start() - 1 : m.start()] == "\\" or not valid(m, 2):
+            continue
+        images = [i for i in _ANY_IMAGE.finditer(m.group(1)) if valid(i, 2)] if not m.group().startswith("!") else []
+        kept, pos = [], 0
+        for i in images:
+            kept.append(m.group(1)[pos:i.start()])
+            pos = i.end()
+        shows = "".join(kept) + m.group(1)[pos:]
+        claimed += [("img" if m.group().startswith("!") else "a", _letters(shows)),
+                    *(("img", _letters(i.group(1))) for i in images)]
+        if not _MARKUP_INSIDE.search(m.group(1)):
+            edits.append((m.start(), m.end(), "" if heading and m.group().startswith("!") else shows))
+    parsed, inside = [], []  # ("a" or "img", its text's letters); the links open around a token
+    for c in children:
+        if c.type == "link_open" and c.markup != "autolink":
+            inside.append(len(parsed))
+            parsed.append(["a", ""])
+        elif c.type == "link_close" and c.markup != "autolink" and inside:
+            inside.pop()
+        elif c.type == "image":
+            parsed.append(["img", _letters(c.content)])
+        elif c.type in ("text", "code_inline") and inside:
+            parsed[inside[-1]][1] += _letters(c.content)
+    return edits if claimed == [tuple(p) for p in parsed] else None
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
 
 
 def _embeds(text: str, a: int, b: int, code: list[tuple[int, int]]) -> list[tuple[int, int, str]]:

@@ -44,7 +44,7 @@ def test_markdown_comments_and_link_definitions_are_blanked_outside_code_and_lin
     assert "<!-- kept in code -->\n[kept]: in-code.md" in a.text and "Inline   here." in a.text  # a page hides it
     assert "[not]: a-definition (it would interrupt)" in a.text
     lines = a.text.split("\n")
-    assert lines[6] == "Real [text][t] and a note." and len(lines) == 19 and not lines[2].strip()
+    assert lines[6] == "Real text and a note." and len(lines) == 19 and not lines[2].strip()
 
 
 README = """<h1 align="center">Pelican <em>Ferry</em> Tools</h1>
@@ -133,12 +133,36 @@ def test_markdown_links_and_images_are_indexed_as_a_page_shows_them_without_thei
         "(https://github.com/keel/harbourctl/actions) [![PyPI](https://img.shields.io/pypi/v/harbourctl.svg)]"
         "(https://pypi.org/project/harbourctl/)\n\nBook berths in small harbours: see the [guide](docs/install.md "
         "\"Install\") and [Mercury](https://en.wikipedia.org/wiki/Mercury_(planet)).\n\n![The berth map](docs/map.png)\n\n"
-        "Kept as written: `[a](b)` in code, a [reference][r] link, <https://keel.example>.\n\n"
-        "[r]: https://keel.example/r\n", encoding="utf-8")
+        "Kept as written: `[a](b)` in code, <https://keel.example>.\n\nA [link over\ntwo lines](two.md).\n",
+        encoding="utf-8")
     [a], _ = read(tmp_path)
     assert a.text.split("\n") == [
         "# harbourctl", "", " ", "", "Book berths in small harbours: see the guide and Mercury.", "",
-        "The berth map", "", "Kept as written: `[a](b)` in code, a [reference][r] link, <https://keel.example>."]
+        "The berth map", "", "Kept as written: `[a](b)` in code, <https://keel.example>.", "",
+        "A link over", "two lines."]
+
+
+def test_markdown_links_by_reference_are_indexed_as_their_text_where_their_labels_are_defined(tmp_path):
+    # API docs (Node.js's) write most links by reference: "[HTTPS][]" read as that in every passage.
+    (tmp_path / "http2.md").write_text(
+        "# HTTP/2 [`Http2Session`][] ![logo][img]\n\n[![npm][npm-img]][npm-url] [![CI](https://ci.example/b.svg)][ci]\n\n"
+        "To mix [HTTPS][] and HTTP/2, see [ALPN negotiation][alpn] and [Compat].\nNot links: [sic], [undefined][], "
+        "`[HTTPS][]` in code, \\[HTTPS][], [x](y.md).\n\n"
+        "A link [over two\nlines][alpn] keeps its line break.\n\n"
+        "> A label [over two\n> lines][alpn] in a quote the pattern misses: [HTTPS][] stays, [z](z.md) goes.\n\n"
+        "[https]: https.md\n[ALPN]: #alpn-negotiation \"ALPN\"\n[compat]: #compatibility-api\n"
+        "[`Http2Session`]: #class-http2session\n[img]: logo.svg\n[npm-img]: https://img.example/npm.svg\n"
+        "[npm-url]: https://npm.example\n[ci]: https://ci.example\n", encoding="utf-8")
+    [a], _ = read(tmp_path)
+    assert a.text.split("\n")[:8] == [
+        "# HTTP/2 `Http2Session` ", "", " ", "",
+        "To mix HTTPS and HTTP/2, see ALPN negotiation and Compat.",
+        "Not links: [sic], [undefined][], `[HTTPS][]` in code, \\[HTTPS][], x.", "",
+        "A link over two"]
+    assert a.text.split("\n")[8:12] == [
+        "lines keeps its line break.", "", "A label [over two",
+        "lines][alpn] in a quote the pattern misses: [HTTPS][] stays, z goes."]
+    assert "example" not in a.text and "#alpn" not in a.text and a.title == "HTTP/2 Http2Session"
 
 
 def test_txt_one_per_file(tmp_path):
