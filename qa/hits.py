@@ -17,17 +17,6 @@ def hits_of(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool,
     rows = [found[c.pid] for c in picked]  # _group picked only passages this catalog has
     passages = rank_passages(question, qvec, rows, lexicon, qtokens) if highlights else []
     ranked = [p.sentences for p in passages] if highlights else [[] for _ in rows]
-    # Markdown and pages (their headings and code are marked as Markdown's: qa.htmlpage) have
-    # sections and fenced code.
-    structured = [r for r in rows if r.markup != "plain"]
-    texts = catalog.article_texts({r.article_rowid for r in structured})
-    context = {}
-    for rowid, text in texts.items():  # one pass over each article, however many of its passages
-        mine = [r for r in structured if r.article_rowid == rowid]
-        per = markdown.sections(text, [(r.char_start, r.text) for r in mine], mine[0].title)
-        for r, (section, in_code) in zip(mine, per, strict=True):
-            header = None if in_code else markdown.table_header(text, r.char_start, r.text)
-            context[r.passage_id] = (section, in_code, header)
     missing, flagged = [()] * len(rows), [False] * len(rows)
     if highlights:
         texts = [f"{r.title}\n{r.text}" for r in rows]
@@ -42,6 +31,7 @@ def hits_of(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool,
     # The first hit's only: on the others the number a sentence gives is rarely the answer (on
     # SQuAD dev's top 5, 0.20 of their marks against 0.83 of the first's).
     answers = [_answer(question, s[0], lexicon) if s and i == 0 else None for i, s in enumerate(shown)]
+    context = _context(catalog, rows, shown)
     hits = []
     for rank, (cand, row) in enumerate(zip(picked, rows, strict=True), 1):
         top = shown[rank - 1]
@@ -59,6 +49,26 @@ def hits_of(picked, catalog, lexicon, question, qvec, qtokens, highlights: bool,
             answer=answers[rank - 1],
         ))
     return hits
+
+
+def _context(catalog, rows, shown) -> dict[int, tuple[tuple[str, ...], bool, str | None]]:
+    """By passage id, for Markdown and pages (their headings and code are marked as Markdown's:
+    qa.htmlpage): the section its top highlight sits under (the passage's start's, without one:
+    a passage running from one section into the next answers in the second), whether it starts
+    in fenced code, and the header of the table it starts in."""
+    structured = [(r, s[0].char_start if s else r.char_start) for r, s in zip(rows, shown, strict=True)
+                  if r.markup != "plain"]
+    texts = catalog.article_texts({r.article_rowid for r, _ in structured})
+    context = {}
+    for rowid, text in texts.items():  # one pass over each article, however many of its passages
+        mine = [(r, at) for r, at in structured if r.article_rowid == rowid]
+        title = mine[0][0].title
+        starts = markdown.sections(text, [(r.char_start, r.text) for r, _ in mine], title)
+        answers = markdown.sections(text, [(at, r.text[at - r.char_start:]) for r, at in mine], title)
+        for (r, _), (_, in_code), (section, _) in zip(mine, starts, answers, strict=True):
+            header = None if in_code else markdown.table_header(text, r.char_start, r.text)
+            context[r.passage_id] = (section, in_code, header)
+    return context
 
 
 def _answer(question: str, best, lexicon) -> tuple[int, int] | None:

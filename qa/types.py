@@ -178,8 +178,9 @@ class Hit:
     # A Markdown passage that starts inside fenced code (its lines are code up to the fence's
     # closing line): the text alone cannot tell, and a card shows code as code.
     starts_in_code: bool = False
-    # The headings a Markdown passage sits under, outermost first (not the article's title):
-    # where in a long document it is. Empty for other formats.
+    # The headings a Markdown passage or a page's sits under, outermost first (not the article's
+    # title): where in a long document it is; at its top highlight, where it has one (a passage
+    # running from one section into the next may answer in the second). Empty for other formats.
     section: tuple[str, ...] = ()
     # A Markdown or page passage that opens inside a table, below its header: the header row
     # and its rule (``| Operator | Note |`` newline ``|---|---|``), which the card shows above

@@ -762,6 +762,31 @@ def test_an_html_pages_passages_point_at_their_source_lines_through_updates(tmp_
     assert lib.ask("feed every two weeks fruit", k=1, mode="lexical")[0].section == ("Watering",)
 
 
+def test_a_hit_names_the_section_of_its_answer_when_its_passage_runs_into_the_next(tmp_path, fake):
+    import contextlib
+    import io
+
+    from qa.hitprint import print_hit
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "guide.md").write_text("# Guide\n\n## Install\n\nRun the installer as an administrator.\n\n"
+                                      "### Upgrade\n\nAn upgrade keeps your settings and saved berths.\n\n"
+                                      "## Remove\n\nUninstall it from the control panel.\n", encoding="utf-8")
+    lib = build([folder], tmp_path, fake)
+    [hit] = lib.ask("Does an upgrade keep saved berths?", k=1, mode="lexical")
+    assert hit.text.startswith("# Guide") and "## Remove" in hit.text  # one passage, three sections
+    assert hit.highlights[0].text == "An upgrade keeps your settings and saved berths."
+    assert hit.section == ("Install", "Upgrade")
+    assert lib.ask("Does an upgrade keep saved berths?", k=1, mode="lexical", highlights=False)[0].section == ()
+    [hit] = lib.ask("How do I uninstall it from the control panel?", k=1, mode="lexical")
+    assert hit.section == ("Remove",)
+    out = io.StringIO()  # qa ask prints it on the title line
+    with contextlib.redirect_stdout(out):
+        print_hit(hit, "lexical")
+    assert out.getvalue().split("\n")[1] == "   Guide › Remove"
+
+
 def test_hits_know_when_a_markdown_passage_starts_inside_fenced_code(tmp_path, fake):
     from qa import markdown
     from qa.render import marked_passage
@@ -895,8 +920,12 @@ def test_markdown_hits_carry_the_headings_they_sit_under(tmp_path, fake):
     assert {("Setup", "Linux"), ("Setup",), ()} <= set(expected.values())
     for question, section in [("linux step 9", ("Setup", "Linux")), ("packaging step 7", ("Setup", "Linux")),
                               ("usage step 11", ("Usage",))]:
+        hit = lib.ask(question, k=1, mode="lexical", highlights=False)
+        assert hit[0].section == expected[hit[0].passage_id] == section, question
+        # With highlights, the headings above its top highlight: here those above its start.
         hit = lib.ask(question, k=1, mode="lexical")[0]
-        assert hit.section == expected[hit.passage_id] == section, question
+        at = text.count("\n", 0, hit.highlights[0].char_start)
+        assert hit.section == tuple(name for _, name in headings_before(at) if name != "Manual") == section, question
     assert lib.ask("plain step 3", k=1, mode="lexical")[0].section == ()  # a .txt file has none
     # All of the article's passages in one pass, and each on its own from the text before it.
     found = markdown.sections(text, [(rows[pid].char_start, rows[pid].text) for pid in expected], "Manual")

@@ -75,7 +75,8 @@ def test_an_rst_file_reads_with_its_sections_and_code(tmp_path, fake):
     assert not stats.skipped and doc.title == "Crane Software" and doc.line_start == 4
     lib = qa.Library.build([str(tmp_path)], str(tmp_path / "idx"), embedder=fake, progress=False)
     [usage] = lib.ask("containers quay", k=1, mode="lexical")
-    assert usage.markup == "markdown" and usage.section == ("Installation",)  # "Usage" is its subsection
+    # The passage opens under "Installation"; its answer is in the subsection "Usage".
+    assert usage.markup == "markdown" and usage.section == ("Installation", "Usage")
     line = DOC.split("\n").index("The crane lifts containers from the quay.") + 1
     assert usage.line_start <= line <= usage.line_end  # the file's own lines
     [install] = lib.ask("import crane lift", k=1, mode="lexical")
