@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
@@ -42,13 +41,13 @@ def embed_new(catalog, store, article_store, encode, first_new, progress, on_pro
     ``encode`` may return batches in any order and size (a Ray pipeline does). Passages the
     ``journal`` holds (an interrupted run embedded them) are taken from it instead, and those
     embedded are recorded in it. Returns how many passages came from the journal."""
-    from tqdm import tqdm
+    from .progress import bar as progress_bar
 
     total = catalog.passages_from_count(first_new)
     if journal is not None and total and catalog.appender is not None:
         journal.attach(catalog.appender)
-    bar = tqdm(total=total, unit="passage", desc="embedding", file=sys.stderr,
-               disable=not progress or total < 256, smoothing=0.1)
+    bar = progress_bar(total=total, unit="passage", desc="embedding", disable=not progress or total < 256,
+                       smoothing=0.1)
     sums: dict[int, np.ndarray] = {}
     left = catalog.passages_left_per_article(first_new)
     article_of: dict[int, int] = {}  # passages handed to the encoder and not yet back

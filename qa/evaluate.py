@@ -7,7 +7,6 @@ import hashlib
 import json
 import math
 import os
-import sys
 from collections.abc import Sequence
 
 from .errors import InputError
@@ -88,10 +87,9 @@ def run_eval(dataset: str, split: str = "test", index: str | None = None,
              modes: Sequence[str] = ("lexical", "dense", "hybrid"), limit: int | None = None,
              k: int = 100, backend: str | None = None) -> dict:
     """Index the dataset's corpus (reusing an index already built from it) and score each mode."""
-    from tqdm import tqdm
-
     from .indexdir import MANIFEST
     from .library import Library
+    from .progress import bar
 
     corpus = os.path.join(dataset, "corpus.jsonl")
     for needed in (corpus, os.path.join(dataset, "queries.jsonl")):
@@ -116,8 +114,7 @@ def run_eval(dataset: str, split: str = "test", index: str | None = None,
     batch, unasked = 64, set()
     for mode in modes:
         run: dict[str, list[str]] = {}
-        for start in tqdm(range(0, len(qids), batch), desc=f"eval {mode}", file=sys.stderr,
-                          unit="batch"):
+        for start in bar(iterable=range(0, len(qids), batch), desc=f"eval {mode}", unit="batch"):
             chunk = qids[start : start + batch]
             for qid, hits in zip(chunk, _asked(lib, [queries[q] for q in chunk], k, mode), strict=True):
                 if hits is None:  # it counts, with no hits, as a run without results for it does

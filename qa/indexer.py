@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
-
-from tqdm import tqdm
 
 from . import __version__
 from .articlesplit import content_hash, layout, split_article, text_hash
@@ -30,6 +27,7 @@ from .placement import (
     write_lexical,
     written_before_current_format,
 )
+from .progress import bar as progress_bar
 from .readers import ReadStats, alike_once, read_articles
 from .scope import (
     in_roots,
@@ -220,7 +218,7 @@ def index_paths(
             return split_article(article, embedder, settings)
 
         # Reading can take minutes (an HTML page costs ~25 ms): a bar once it takes over 2 s.
-        reading = tqdm(unit=" articles", desc="reading", file=sys.stderr, disable=not progress, delay=2)
+        reading = progress_bar(unit=" articles", desc="reading", disable=not progress, delay=2)
         cleanup.callback(reading.close)
 
         def take(article: Article) -> None:
