@@ -60,7 +60,10 @@ def _to(group: str) -> str:  # "(dest)" or "[label]" (``group``: "" or "?:", cap
 
 _ANY_IMAGE = re.compile(rf"!\[([^\[\]\n]*)\]{_to('')}")
 # A link's text may go on to the next line (not in a blockquote: the edit would keep its ">").
-_ANY_LINK = re.compile(rf"!?\[((?:`[^`\n]*`|[^\[\]\n]|\n(?![ \t]*>)|!\[[^\[\]\n]*\]{_to('?:')})*)\]{_to('')}")
+# A backtick opens a code span only where one closes it on its line: each character of the text
+# is read one way, or a text never closed would be tried in exponentially many.
+_ANY_LINK = re.compile(rf"!?\[((?:`[^`\n]*`|`(?![^`\n]*`)|[^\[\]\n`]|\n(?![ \t]*>)|!\[[^\[\]\n]*\]{_to('?:')})*)\]"
+                       rf"{_to('')}")
 _MARKUP_INSIDE = re.compile(r"<|\[\^|!\[\[")  # a tag or a footnote in a link's text: left as it is
 # A footnote's reference ("text[^1]") and, at the start of a line, its definition's label ("[^1]: ").
 _FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")

@@ -1292,3 +1292,14 @@ def test_a_ghost_exports_posts_get_their_tags_and_authors_from_its_join_tables(t
     assert by["Dredging"].text == "The dredger comes.\n## Cost\n2 million."  # its HTML: the heading kept
     assert by["Old post"].author == "Bo Ek" and by["Old post"].tags == ()
     assert by["From the API"].tags == ("Ferries",) and by["From the API"].author == "Cy Dunn"
+
+
+def test_a_link_never_closed_over_many_code_spans_is_read_in_one_pass():
+    # Each backtick read one way by the link pattern: with two ways, 18 code spans took 13 s
+    # and each one more doubled it. In a subprocess, so that a regression fails, not hangs.
+    import subprocess
+    import sys
+
+    code = ("from qa.mdpage import shown\ntext = '[' + ' '.join(['`a`'] * 60) + ' never closed\\n\\n[r]: u\\n'\n"
+            "assert shown(text).startswith('[`a` `a`')\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
