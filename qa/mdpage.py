@@ -49,15 +49,15 @@ _TITLE = r"""(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?"""
 _IMAGE = re.compile(rf"!\[([^\[\]\n]*)\]\([ \t]*{_DEST}{_TITLE}[ \t]*\)")
 _INLINE_LINK = re.compile(rf"!?\[((?:[^\[\]\n]|{_IMAGE.pattern})*)\]\([ \t]*{_DEST}{_TITLE}[ \t]*\)")
 _LINK_END = re.compile(r"\]\(")
-# Any link or image: inline, or by reference to a definition ("[text][label]", "[text][]",
-# "[text]"), its text holding at most code spans and images of either kind (a README's
-# "[![npm][npm-img]][npm-url]"; "[`Buffer.from(string[, encoding])`][]").
 
 
 def _to(group: str) -> str:  # "(dest)" or "[label]" (``group``: "" or "?:", captured or not) or neither
     return rf"(?:({group}\([ \t]*{_DEST}{_TITLE}[ \t]*\))|\[({group}[^\[\]\n]*)\]|(?![(\[]))"
 
 
+# Any link or image: inline, or by reference to a definition ("[text][label]", "[text][]",
+# "[text]"), its text holding at most code spans and images of either kind (a README's
+# "[![npm][npm-img]][npm-url]"; "[`Buffer.from(string[, encoding])`][]").
 _ANY_IMAGE = re.compile(rf"!\[([^\[\]\n]*)\]{_to('')}")
 # A link's text may go on to the next line (not in a blockquote: the edit would keep its ">").
 # A backtick opens a code span only where one closes it on its line: each character of the text
