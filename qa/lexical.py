@@ -36,7 +36,7 @@ import numpy as np
 import regex
 
 from .errors import IndexCorruptError, InputError
-from .text import INVISIBLE, MARKS, STOPWORDS, content_words, fold, query_terms
+from .text import INVISIBLE, MARKS, STOPWORDS, content_words, fold, only_common_words, query_terms
 
 # Tuned with the fusion weights on SciFact train and SQuAD dev (benchmarks/RESULTS.md): any
 # k1 in 0.3-0.6 gave hybrid nDCG@10 +0.003 to +0.006 on both over FTS5's 1.2.
@@ -233,7 +233,7 @@ class LexicalIndex:
         stopwords only ("what is it?": what it is about, no text can say). Letter runs of scripts
         written without spaces are left out, as in :meth:`missing` (a run is a phrase)."""
         texts = list(texts)
-        if not content_words(question, stopwords=self.analyzer.stopwords) and self.query(question):
+        if only_common_words(question, self.analyzer.stopwords):
             return [0.0] * len(texts)
         terms = sorted(t for t in self.query(question) if not _UNSPACED.search(t))
         idf = self.idf(terms)

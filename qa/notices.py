@@ -35,10 +35,11 @@ def language_notice(question: str, hits: Sequence[Hit], language: str) -> str | 
 def common_words_notice(question: str, stopwords: frozenset[str]) -> str | None:
     """What to say when ``question`` has words but only common ones (``stopwords``, the index
     language's): no passage can be found about what it asks. None otherwise."""
-    from .text import content_words, query_terms
+    from .text import only_common_words, query_terms
 
-    if content_words(question, stopwords=stopwords) or not (asked := query_terms(question, stopwords)):
+    if not only_common_words(question, stopwords):
         return None
+    asked = query_terms(question, stopwords)
     listed = ", ".join(asked[:6]) + (", ..." if len(asked) > 6 else "")
     return f"The question has only common words ({listed}): add a word for what you are asking about."
 

@@ -63,6 +63,12 @@ def content_words(question: str, numbers: bool = False, stopwords: frozenset[str
     return list(seen.values())
 
 
+def only_common_words(question: str, stopwords: frozenset[str] = STOPWORDS) -> bool:
+    """Whether the question has words, but only stopwords ("What is it?"): it says nothing of
+    what it asks about."""
+    return not content_words(question, stopwords=stopwords) and bool(words(_CLITIC.sub("", question)))
+
+
 def query_terms(question: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
     """Content words of a question in order, lower-cased (all words when it has no content word)."""
     content = [w.lower() for w in content_words(question, stopwords=stopwords)]
