@@ -54,7 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--model", help="sentence-transformers model name or path "
                     "(default sentence-transformers/all-MiniLM-L6-v2, bundled)")
     sp.add_argument("--one-per-file", action="store_true",
-                    help=".txt files: the whole file is one article (default: one per blank-line block)")
+                    help=".txt files: the whole file is one article (default: one per blank-line block, unless a "
+                         "heading stands alone in one: then one Markdown document)")
     sp.add_argument("--rebuild", action="store_true",
                     help="make the index hold exactly PATHs, every article split as this version splits "
                          "it (default: update them, keep the rest)")

@@ -21,6 +21,8 @@ import json
 import os
 from dataclasses import dataclass, field
 
+from .headed import HEAD, is_headed
+
 # What a reading resumes: a mailbox's messages, a file's lines (JSON Lines), its blank-line
 # separated blocks (a .txt of articles).
 MBOX, LINES, BLOCKS = "mbox", "lines", "blocks"
@@ -71,6 +73,15 @@ def tracked(absolute: str) -> bool:
     return not absolute.lower().endswith((".gz", ".bz2"))
 
 
+def _headed_now(absolute: str) -> bool:
+    try:
+        with open(absolute, "rb") as fh:
+            head = fh.read(HEAD)
+    except OSError:
+        return True
+    return is_headed(head, len(head) < HEAD)
+
+
 def resumable(absolute: str, st: os.stat_result, recorded: str) -> Tail | None:
     """How to read on from where the last reading of ``absolute`` ended (``recorded``: what
     :meth:`Tail.record` gave), when the file grew by whole messages or lines past it; else None."""
@@ -106,6 +117,8 @@ def resumable(absolute: str, st: os.stat_result, recorded: str) -> Tail | None:
     if not sep and size > _BOUNDARY:
         return None
     if kind == BLOCKS:  # the old last block ended: by a blank line, or the new part opens with one
+        if size < HEAD and _headed_now(absolute):  # a document now: read whole as one (qa.headed)
+            return None
         first, ended, _ = after.partition(b"\n")
         return tail if not last.strip() or (ended and not first.strip()) else None
     # A message starts with "From " after a blank line (qa.mail): the old end's last line must be one.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import itertools
 import os
@@ -22,6 +23,7 @@ from .feeds import FEEDS, read_feed
 from .filestamps import same_file
 from .frontmatter import front_matter
 from .grown import BLOCKS, Hashed, Tail, tracked
+from .headed import HEAD, is_headed
 from .htmlpage import read_html
 from .jats import is_jats, read_jats
 from .mail import read_mail
@@ -139,8 +141,8 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool, r
         return
     try:
         with opened(absolute) as raw, (raw if ext in _OWN_ENCODING else utf16_as_utf8(raw)) as fh:
-            head = fh.read(8192)
-            if not head.strip() and len(head) < 8192:
+            head = fh.read(HEAD)
+            if not head.strip() and len(head) < HEAD:
                 stats.skipped.append(Skip(given, None, "empty file"))
                 return
             if b"\x00" in head and ext != WEBARCHIVE:  # a binary property list
@@ -151,7 +153,10 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool, r
                         ".eml": read_mail, ".mbox": read_mail}.get(ext)
             if ext == ".xml" and is_mediawiki(head):
                 streamed = read_mediawiki
-            if ext == ".txt" and not one_per_file:
+            # a document with headings is read as the Markdown it is written in (qa.headed)
+            headed = (ext == ".txt" and not is_clippings(head) and is_headed(head, len(head) < HEAD)
+                      and (compressed or os.fstat(raw.fileno()).st_size <= MAX_ARTICLE_BYTES))  # else blocks, streamed
+            if ext == ".txt" and not one_per_file and not headed:
                 streamed = _read_clippings if is_clippings(head) else _read_txt_blocks
             if streamed:
                 dates = {"dates": FileDates(absolute)} if ext != ".txt" else {}
@@ -177,7 +182,9 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool, r
         stats.skipped.append(Skip(given, None, f"cannot read: {exc.strerror or exc}"))
         stats.unread.add(absolute)
         return
-    if ext == ".txt":
+    if ext == ".txt" and headed:
+        reader = (dataclasses.replace(a, markup="markdown") for a in _read_md(given, absolute, data, stats))
+    elif ext == ".txt":
         reader = _read_txt(given, absolute, data, stats)
     elif ext in MARKDOWN:
         reader = _read_md(given, absolute, data, stats)

@@ -464,3 +464,26 @@ def test_a_json_lines_file_that_grew_is_read_from_where_it_ended(tmp_path, fake,
         fh.write(records(2000, 1).encode("utf-16-le"))
     summary, names = both([feed])
     assert names == ["wide.jsonl"] and summary.embedded == 1
+
+
+def test_a_txt_file_that_grows_a_heading_alone_is_read_again_whole_as_a_document(tmp_path, fake, opened):
+    """A file of blank-line-separated articles read on from where it ended, until what is added
+    makes it a document with headings (qa.headed): then read whole, as one article."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    path = notes / "log.txt"
+    path.write_text("The ferry leaves at nine.\n\nThe crane lifts forty tonnes.\n", encoding="utf-8")
+    lib = qa.Library.build([str(notes)], str(tmp_path / "idx"), embedder=fake, progress=False, language="english")
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("\nTolls rise in June.\n")
+    opened.clear()
+    assert lib.update([str(notes)], progress=False).read == 3 and opened == ["log.txt@4"]
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("\nHarbour\n=======\n\nA new pier opens.\n")
+    opened.clear()
+    lib.update([str(notes)], progress=False)
+    assert opened == ["log.txt"]
+    hits = lib.ask("ferry leaves nine", k=5, mode="lexical")
+    assert [(h.title, h.markup) for h in hits] == [("Harbour", "markdown")]  # its first top heading, as .md
+    assert hits[0].text.startswith("The ferry leaves at nine.") and "A new pier opens." in hits[0].text
+    lib.close()

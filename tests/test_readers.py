@@ -1141,13 +1141,13 @@ def test_the_quantiser_leaves_the_root_logger_as_it_was(capsys):
 
 def test_a_plain_texts_underlined_or_ruled_heading_titles_it_without_the_rule(tmp_path):
     (tmp_path / "LICENSE.txt").write_text(
-        "pandas license\n==============\n\nSome code from pandas has been adapted.\n\n"
+        "Some code from pandas has been adapted.\n\n"
         "==========\nNOTICE\n==========\nThis product includes software.\n\n"
         "Setup\n-----\nRun the script. Then wait.\n", encoding="utf-8")
     articles, _ = read(tmp_path)
-    assert [a.title for a in articles] == [
-        "pandas license", "Some code from pandas has been adapted.", "NOTICE", "Setup"]
-    assert articles[0].text == "pandas license\n=============="  # the text stays as written
+    assert [a.title for a in articles] == ["Some code from pandas has been adapted.", "NOTICE", "Setup"]
+    assert articles[2].text == "Setup\n-----\nRun the script. Then wait."  # the text stays as written
+    assert {a.markup for a in articles} == {None}  # blocks of plain text, no heading alone (qa.headed)
 
 
 def test_mdx_and_xhtml_files_are_read_as_markdown_and_pages(tmp_path):
