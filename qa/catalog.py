@@ -307,10 +307,12 @@ class Catalog(SentenceBlobs, CatalogQueries):
             for a in article_rowids
         ]
 
-    def article_rowid(self, article_id: str) -> int | None:
+    def article_rowid(self, article_id: str, duplicates: bool = True) -> int | None:
+        """The row of the article with this id, or with ``duplicates`` of the article a
+        duplicate with this id is a copy of."""
         row = self.db.execute("SELECT id FROM articles WHERE article_id=?", (article_id,)).fetchone()
-        if row:
-            return int(row[0])
+        if row or not duplicates:
+            return int(row[0]) if row else None
         dup = self.db.execute(
             "SELECT a.id FROM duplicates d JOIN articles a ON a.article_id = d.of_article"
             " WHERE d.article_id=?", (article_id,)).fetchone()

@@ -242,7 +242,10 @@ def index_paths(
             seen_ids[article.article_id] = (article.source, article.line_start)
             ch = content_hash(article)
             candidates = by_content.get(ch)
-            clash = catalog.article_rowid(article.article_id)
+            # Only an article's own id: the duplicates recorded are the last reading's until this
+            # one ends, and the id of their original may now be an article just read (a file of
+            # articles become one, which takes its first article's id: a copy's id led to it).
+            clash = catalog.article_rowid(article.article_id, duplicates=False)
             if clash is not None and clash not in scoped:  # an article outside the scanned paths
                 removed_rows.append(clash)
                 store.remove(catalog.delete_articles([clash]))

@@ -107,6 +107,23 @@ def test_remove_matches_a_path_as_given_from_the_current_folder(tmp_path, fake, 
     assert lib.remove(os.path.join("..", "d2"), progress=False).removed == 2
 
 
+def test_files_of_articles_rewritten_as_one_article_each_lose_none(tmp_path, fake):
+    """y.txt's first article was a copy of x.txt's; each file then becomes one article, whose id
+    is its first article's. Looking up the new y article's id found the old copy's original,
+    by its id now x's new article, and removed that as an article of another file."""
+    x = write(tmp_path / "d" / "x.txt", f"{QUAY}\n\n{CHEESE}\n")
+    y = write(tmp_path / "d" / "y.txt", f"{QUAY}\n\n{FERRY}\n")
+    lib = qa.Library.build([str(tmp_path / "d")], str(tmp_path / "idx"), embedder=fake, progress=False)
+    assert lib.info().duplicates == 1
+    write(x, f"{QUAY} {CHEESE}\n")
+    write(y, f"{QUAY} {FERRY}\n")
+    s = lib.update([str(tmp_path / "d")], progress=False)
+    assert (s.read, s.embedded, s.duplicates) == (2, 2, 0)
+    assert lib.check() == [] and sources(lib) == [("d/x.txt", 1), ("d/y.txt", 1)]
+    assert {h.source for h in lib.ask("quay wall", k=5, mode="lexical")} == {str(x), str(y)}
+    lib.close()
+
+
 def test_a_copy_is_read_again_as_its_file_was_indexed(tmp_path, fake, monkeypatch):
     monkeypatch.setattr(qa.filestamps, "RACY_NS", 0)  # stamps of files written moments ago trusted
     # y.txt was indexed one article per file; reading it again for the copy keeps it so.
