@@ -10,7 +10,7 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -288,6 +288,12 @@ class Catalog(SentenceBlobs, CatalogQueries):
         for row in self.db.execute("SELECT * FROM duplicates ORDER BY rowid"):
             out.setdefault(row[3], []).append(row)
         return out
+
+    def rename_originals(self, renamed: Mapping[str, str]) -> None:
+        """Copies of articles whose ids changed (old id -> new) name their new ids."""
+        rows = [(renamed[of], rowid) for rowid, of in self.w.execute("SELECT rowid, of_article FROM duplicates")
+                if of in renamed] if renamed else []
+        self.w.executemany("UPDATE duplicates SET of_article=? WHERE rowid=?", rows)
 
     def set_duplicates(self, paths: Iterable[str], rows: Sequence[tuple[str, str, str, str, int]]):
         for path in paths:

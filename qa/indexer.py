@@ -162,6 +162,8 @@ def index_paths(
                             and settings.to_dict() == recorded(w.previous))
         dups_by_path = catalog.duplicates_by_path() if trust_stamps else {}
         text_of_id = {row[1]: row[3] for row in existing}
+        id_of = {row[0]: row[1] for row in existing}
+        renamed: dict[str, str] = {}  # an article kept under another id: old id -> new
 
         def unchanged(given: str, absolute: str, st: os.stat_result) -> bool | Tail:
             """Keep a file's articles without reading it, if it is as its stamp says, none of
@@ -264,6 +266,8 @@ def index_paths(
                     if parked or moved:
                         park()
                         catalog.relocate_article(rowid, article)
+                        if id_of[rowid] != article.article_id:
+                            renamed[id_of[rowid]] = article.article_id
                     kept_rows.add(rowid)
                     return
                 resplit += 1
@@ -341,6 +345,8 @@ def index_paths(
         resumed = embed_new(catalog, store, article_store, encoder or local_encoder(embedder),
                              first_new, progress, on_progress, journal)
         catalog.compact_segments()
+        # Copies in files not read name their original by its id: the one it has now.
+        catalog.rename_originals(renamed)
         catalog.set_duplicates(stats.seen_paths | stale_duplicates, duplicates)
         catalog.commit()
         write_lexical(w, catalog, first_new, settings.language)

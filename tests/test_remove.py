@@ -124,6 +124,25 @@ def test_files_of_articles_rewritten_as_one_article_each_lose_none(tmp_path, fak
     lib.close()
 
 
+def test_a_copy_outside_the_folder_updated_follows_its_original_to_the_file_it_moved_to(tmp_path, fake):
+    """d1/x.txt's QUAY moves to d1/z.txt, kept (not embedded again) under z's id; d2/y.txt's copy
+    of it, not read, named x's id: it lost its original, and once z went too, the text was gone
+    from the index although y.txt still holds it."""
+    d1, d2 = two_folders(tmp_path)
+    lib = qa.Library.build([str(d1), str(d2)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    (d1 / "x.txt").unlink()
+    write(d1 / "z.txt", f"{QUAY}\n")
+    s = lib.update([str(d1)], progress=False)
+    assert (s.embedded, s.relocated, s.removed) == (0, 1, 1)
+    z_id = next(r[1] for r in lib.catalog.articles_index() if r[4] == str(d1 / "z.txt"))
+    assert [d[1] for d in lib.catalog.duplicates_by_path()[str(d2 / "y.txt")]] == [z_id]
+    write(d1 / "z.txt", f"{CHEESE}\n")
+    lib.update([str(d1)], progress=False)
+    assert lib.check() == [] and sources(lib) == [("d1/z.txt", 1), ("d2/y.txt", 1), ("d2/y.txt", 3)]
+    assert lib.ask("quay wall harbour authority", k=1)[0].source == str(d2 / "y.txt")
+    lib.close()
+
+
 def test_a_copy_is_read_again_as_its_file_was_indexed(tmp_path, fake, monkeypatch):
     monkeypatch.setattr(qa.filestamps, "RACY_NS", 0)  # stamps of files written moments ago trusted
     # y.txt was indexed one article per file; reading it again for the copy keeps it so.
