@@ -298,6 +298,8 @@ def index_paths(
             read_as[path] = per_file
             for row in rows_of[path]:
                 scope(row)
+            if parked:  # as those in scope were before the first write: its articles' ids are free to take
+                catalog.park_article_ids([row[0] for row in rows_of[path]])
             for article in read_articles([given], stats, one_per_file=per_file):
                 take(article)
         reading.update(read - reading.n)

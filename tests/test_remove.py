@@ -143,6 +143,21 @@ def test_a_copy_outside_the_folder_updated_follows_its_original_to_the_file_it_m
     lib.close()
 
 
+def test_a_copy_read_again_from_a_file_changed_since_takes_an_id_its_file_held(tmp_path, fake):
+    """d2/y.txt, outside the folder updated, holds a copy of the article d1/x.txt loses, and has
+    changed since it was indexed (a block opens it): read again, its copy, now its second block,
+    takes the id its second article had. That failed the update: UNIQUE constraint failed."""
+    d1, d2 = two_folders(tmp_path)  # y.txt: FERRY, then a copy of x.txt's QUAY
+    lib = qa.Library.build([str(d1), str(d2)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    write(d2 / "y.txt", f"{CHEESE} Again.\n\n{FERRY}\n\n{QUAY}\n")
+    write(d1 / "x.txt", f"{CHEESE}\n")
+    s = lib.update([str(d1)], progress=False)
+    assert (s.embedded, s.removed) == (1, 0)  # y's new first block; QUAY's and FERRY's vectors kept
+    assert lib.check() == [] and sources(lib) == [("d1/x.txt", 1), ("d2/y.txt", 1), ("d2/y.txt", 3), ("d2/y.txt", 5)]
+    assert lib.ask("quay wall harbour authority", k=1)[0].line_start == 5
+    lib.close()
+
+
 def test_a_copy_is_read_again_as_its_file_was_indexed(tmp_path, fake, monkeypatch):
     monkeypatch.setattr(qa.filestamps, "RACY_NS", 0)  # stamps of files written moments ago trusted
     # y.txt was indexed one article per file; reading it again for the copy keeps it so.
