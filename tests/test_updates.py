@@ -30,11 +30,14 @@ blocks = st.one_of(st.none(), st.lists(st.lists(st.sampled_from(range(len(SENTEN
 # depends on the order files are read in)
 records = st.one_of(st.none(), st.lists(st.tuples(st.sampled_from(["x", "y"]), st.sampled_from(range(4))), max_size=2,
                                         unique_by=lambda record: record[0]))
-# the files under the folders an update is given change (the others stay as they were); a
-# removal takes a folder or a file out
+# the files under the folders an update is given change (the others stay as they were), or a
+# file grows by a block (read on from where it ended: qa.grown); a removal takes a folder or a
+# file out
 steps = st.one_of(
     st.tuples(st.tuples(*[blocks] * (len(NAMES) - 1), records),
               st.sampled_from([FOLDERS, FOLDERS[:1], FOLDERS[1:]])),
+    st.tuples(st.tuples(st.sampled_from(NAMES[:3]), st.lists(st.sampled_from(range(len(SENTENCES))), min_size=1,
+                                                             max_size=2)), st.just(("grows",))),
     st.tuples(st.none(), st.sampled_from([("notes",), ("more",), ("notes/a.txt",), ("more/r.jsonl",)])),
 )
 
@@ -102,7 +105,13 @@ def test_updates_and_removals_hold_what_a_build_holds(tmp_path, fake, history):
                 lib.remove([str(work / target)], progress=False)
                 indexed -= gone
             else:
-                write(work, version, scope)
+                if scope == ("grows",):
+                    name, block = version
+                    with open(work / name, "a", encoding="utf-8") as fh:
+                        fh.write("\n" + " ".join(SENTENCES[i] for i in block) + "\n")
+                    scope = (name.split("/")[0],)
+                else:
+                    write(work, version, scope)
                 lib.update([str(work / f) for f in scope], progress=False)
                 indexed = {f for f in indexed if f.split("/")[0] not in scope}.union(
                     *(files_under(work, f) for f in scope))
