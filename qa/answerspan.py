@@ -47,7 +47,9 @@ PERCENT = re.compile(rf"(?<![\d,.])\b{_FIGURE}(?:{_SP})?(?:%|percent\b|per{_SP}c
 # A quantity with its unit: the unit says what it measures, where a bare number could count anything
 # ("how much does the ferry cost?" is not "every ten minutes"). No "in" for inches: "$472,500 in 1917".
 _QUANTITY = rf"(?<![\d,.])\b(?:(?:{_FIGURE}[-–])?{_FIGURE}|{_NUMBER_WORDS}|an?|a few|several)(?:{_SP_DASH}{_NUMBER_WORDS})*"  # 300–600 nm
-_TIME = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|millenni(?:a|um)"
+# "three working days", "3 business days", "two more years" ("the 2013-14 school year" is a date)
+_TIME = (r"(?:(?:working|business|calendar|trading|full|whole|consecutive|straight|more|further|additional|extra)"
+         r"[ -])?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|millenni(?:a|um))")
 _LENGTH = (r"km|kilomet(?:re|er)s?|miles?|mi|m|met(?:re|er)s?|cm|centimet(?:re|er)s?|mm|millimet(?:re|er)s?|nm"
            r"|nanomet(?:re|er)s?|μm|micromet(?:re|er)s?|microns?|ft|feet|foot|inch(?:es)?|yards?|stor(?:ey|ie|y)s?|floors?")
 _SIZE = rf"{_LENGTH}|(?:square|sq|cubic){_SP}(?:{_LENGTH})|(?:{_LENGTH})[²³]|acres?|hectares?|kg|kilograms?|g|grams?|tonnes?|tons?|pounds?|lbs?"

@@ -42,6 +42,8 @@ def answer(question: str, sentence: str, lexicon: LexicalIndex = LEXICON) -> str
     # a quantity with the unit of what is asked: time or length, length, size, age, money
     ("How long did the strike last?", "The strike by 4,200 dockers lasted three weeks.", "three weeks"),
     ("How long is the new quay?", "The quay, 1,230 m long, opened in 1998.", "1,230 m long"),
+    ("How long does a refund take?", "A cancelled sailing is refunded within three working days.", "three working days"),
+    ("How long does delivery take?", "Cards arrive in 3 business days.", "3 business days"),
     ("How far is the port from the city?", "The port lies 15 kilometres (9 miles) from the city.",
      "15 kilometres (9 miles)"),  # a conversion is the same length, not a second one
     ("How tall was Tesla?", "Tesla was 6 feet 2 inches (1.88 m) tall.", "6 feet 2 inches (1.88 m) tall"),
@@ -77,6 +79,7 @@ def test_the_number_or_date_a_question_asks_for(question, sentence, expected):
     ("How much dust falls each year?", "Some 27.7 million tons fall each year."),  # "how much" of what?
     ("How far is the park?", "The 209-acre park lies north of the river."),  # an area is no distance
     ("How long did the sale take?", "The land was sold for $472,500 in 1917."),  # no time: "in" is no inch
+    ("How long did the pilot run?", "It ran in schools for the 2013-14 school year."),  # a date
 ])
 def test_nothing_is_marked_when_nothing_clearly_answers(question, sentence):
     assert answer(question, sentence) is None
