@@ -72,6 +72,8 @@ TITLE_WORD_ALONE_WEIGHT = 0.1
 # A Markdown or page heading (ATX, or text over a setext underline): a heading that repeats the
 # question's words ("## Who objects") took the highlight from the sentences under it.
 _HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)|[^\n]+\n {0,3}(?:=+|-+)[ \t]*$")
+# A code fence's own line (```python, ~~~, MyST's ```{caution}): a page shows none of it
+_FENCE_LINE = re.compile(r"[ \t]*(?:`{3,}[^`\n]*|~{3,}[^\n]*)")
 _ROW = re.compile(r"[ \t]*\|.*\|[ \t]*")
 
 
@@ -202,8 +204,11 @@ def rank_passages(
             else:
                 score = WEIGHTS[0] * matched + WEIGHTS[1] * (vecs @ qvec) + WEIGHTS[2] * lexical
             if row.markup != "plain":
-                score = _headings_passed_on(score, [_opens_heading(row.text, a - row.char_start) for a, _ in row.sentences])
+                fences = [bool(_FENCE_LINE.fullmatch(t)) for t in texts]
+                score = _headings_passed_on(score, [_opens_heading(row.text, a - row.char_start) for a, _ in row.sentences],
+                                            fences)
                 score[[h for h in header if h is not None] + rule] = 0.0  # they name what the rows hold
+                score[fences] = 0.0
             if why:
                 score = score + CAUSE_BONUS * np.array([bool(_CAUSE.search(t)) for t in texts])
             if kind is not None:
@@ -245,14 +250,15 @@ def _table_headers(texts: Sequence[str]) -> tuple[list[int | None], list[int]]:
     return header, rules
 
 
-def _headings_passed_on(score: np.ndarray, heading: list[bool]) -> np.ndarray:
+def _headings_passed_on(score: np.ndarray, heading: list[bool], fences: list[bool] | None = None) -> np.ndarray:
     """Scores where a heading's goes to the first sentence under it (if more than its own) and
     the heading's is 0: "## Who objects" names what follows and answers nothing, while the
     sentence that opens its section ("Fishermen worry that ...") shares no word with the
-    question the heading matched."""
+    question the heading matched. A code fence's line is passed over: the code under it is that sentence."""
     score = np.array(score, dtype=np.float64)
+    skip = [h or bool(fences and fences[j]) for j, h in enumerate(heading)]
     for i in np.flatnonzero(heading):
-        after = next((j for j in range(i + 1, len(heading)) if not heading[j]), None)
+        after = next((j for j in range(i + 1, len(heading)) if not skip[j]), None)
         if after is not None:
             score[after] = max(score[after], score[i])
         score[i] = 0.0

@@ -32,6 +32,7 @@ from .markdown import lead as markdown_lead
 from .markdown import title as markdown_title
 from .mdpage import entities, shown, without_esm
 from .mediawiki import WIKITEXT, is_mediawiki, read_mediawiki, read_wikitext
+from .myst import myst_page
 from .notebook import read_notebook
 from .ods import read_ods
 from .odt import read_odt
@@ -344,6 +345,7 @@ def _read_md(given, absolute, data, stats) -> Iterator[Article]:
     meta, body_line, text, problem = front_matter(text)
     meta = {**fields, **meta}
     text = without_esm(text) if kind.endswith(".mdx") else text
+    text = text if kind.endswith((".rst", ".org", ".adoc", ".asciidoc")) else myst_page(text)
     if problem:
         stats.skipped.append(Skip(given, 1, problem))
     # HTML (comments, tags) and link definitions, as a rendered page hides them; lines stay.

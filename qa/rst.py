@@ -183,13 +183,14 @@ def _inline(line: str) -> str:
         return line
     parts = _CODE_SPAN.split(line)
     for n in range(0, len(parts), 2):
-        part = _ROLE.sub(lambda m: _role_text(m.group(0), m.group(1)), parts[n])
+        part = _ROLE.sub(lambda m: role_text(m.group(0), m.group(1)), parts[n])
         part = _LINK.sub(lambda m: f"[{m.group(1).strip()}]({m.group(2).strip()})", part)
         parts[n] = _REFERENCE.sub(lambda m: m.group(1) or "", part)
     return "".join(parts)
 
 
-def _role_text(role: str, content: str) -> str:
+def role_text(role: str, content: str) -> str:
+    """A role's text as a page shows it: ``os.path.join`` as code, a ``:ref:`` its label's text."""
     shown = re.sub(r"\s*<[^<>]*>$", "", content).lstrip("~!") or content
     return shown if role.startswith(_PLAIN_ROLES) else f"`{shown}`"
 
