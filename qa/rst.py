@@ -45,15 +45,16 @@ def as_markdown(text: str) -> str:
     return page(text)[0]
 
 
-def page(text: str) -> tuple[str, dict[str, str]]:
+def page(text: str, document: bool = True) -> tuple[str, dict[str, str]]:
     """:func:`as_markdown`, and the document's bibliographic fields: the field list opening it,
     before or after its title (a Pelican post's ``:date:``, ``:tags:``, ``:authors:``, ``:summary:``),
-    which docutils takes for the document's own, not text (its lines are blanked)."""
+    which docutils takes for the document's own, not text (its lines are blanked). ``document``:
+    False for a directive's body, which has no such fields."""
     lines = text.split("\n")
     out = list(lines)
     styles: list[tuple[str, bool]] = []  # title adornments in the order met: their levels
     fields: dict[str, str] = {}
-    opening = True  # no text met yet: a field list here is the document's
+    opening = document  # no text met yet: a field list here is the document's
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -131,8 +132,23 @@ def _directive(lines: list[str], out: list[str], i: int, m: re.Match) -> int:
         out[i] = f"{indent}`{argument}`"
     else:  # only, figure (its caption), glossary, list-table...: the text they hold
         out[i] = ""
-    for j in range(i + 1, end):  # dedented: indented by four it would read as code
-        out[j] = "" if _OPTION.match(lines[j]) else _inline(lines[j].strip())
+    j = i + 1
+    while j < end and _OPTION.match(lines[j]):
+        out[j] = ""
+        j += 1
+    # The body dedented (indented by four it would read as code) and read as a document of its
+    # own: a tab's code block or a directive nested in a container is what it is at the top.
+    # with the blank line under it, if any, where a code block ending it closes its fence
+    stop = end + 1 if end < len(lines) and not lines[end].strip() else end
+    body = lines[j:stop]
+    cut = min((len(x) - len(x.lstrip()) for x in body if x.strip()), default=0)
+    read = page("\n".join(x[cut:] for x in body), document=False)[0].split("\n") if j < end else []
+    # (at the file's end, a code block ending it is closed on a line after the last, as at the top)
+    if j < end and (len(read) == len(body) or stop == len(lines) and len(read) == len(body) + 1):
+        out[j:stop] = read
+        return stop
+    for k in range(j, end):  # a code block ending it with no line under it to close on: its lines as text
+        out[k] = _inline(lines[k].strip())
     return end
 
 

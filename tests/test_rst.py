@@ -96,6 +96,21 @@ def test_api_entries_keep_their_signature_and_text_other_directives_their_text()
     assert lines[16:18] == ["", ""] and lines[19] == "" and lines[21] == "The crane at dawn."
 
 
+def test_a_containers_body_is_read_as_a_document_of_its_own_line_for_line():
+    """A tab (sphinx-tabs, sphinx-design) holding a code block and a project's own directive:
+    its body's lines were shown as prose, ``.. code-block:: shell`` and all (pip's docs)."""
+    doc = ("Usage\n=====\n\n.. tab:: Unix/macOS\n   :sync: unix\n\n   .. pip-command-usage:: cache \"python -m pip\"\n\n"
+           "   .. code-block:: shell\n\n      python -m pip cache dir\n\n   Then see :ref:`the guide <g>`.\n\n"
+           ".. tab:: Windows\n\n   .. code-block:: shell\n\n      py -m pip cache dir\n\nAfter the tabs.\n\n"
+           ".. tab:: Last\n\n   .. code-block:: shell\n\n      pip cache purge")
+    lines = as_markdown(doc).split("\n")
+    assert lines[:14] == ["# Usage", "", "", "", "", "", "", "", "", "```shell", "   python -m pip cache dir", "```",
+                          "Then see the guide.", ""]
+    assert lines[14:21] == ["", "", "", "```shell", "   py -m pip cache dir", "```", "After the tabs."]
+    # a code block ending the file is closed on a line after the last, as at the top
+    assert lines[21:] == ["", "", "", "", "```shell", "   pip cache purge", "```"] and len(lines) == doc.count("\n") + 2
+
+
 def test_a_pelican_posts_fields_are_its_metadata_not_its_text(tmp_path):
     (tmp_path / "dredging.rst").write_text(
         ".. _dredging:\n\nDredging resumes\n################\n\n:date: 2024-03-05 10:20\n:tags: harbour, dredging\n"
