@@ -220,7 +220,10 @@ class FileStamps:
                 tail = ""
             if tail is None:
                 tail = self.tail(path) if self.get(path) is not None and self.get(path)[1] == s else ""
-            if s is None and tail:  # a mailbox Thunderbird wrote to a second ago: the next reading goes on
+            # Read too new to trust: recorded never to match (read again), but saying how it was
+            # read (one article per file or not, as a copy's file is read again when its original
+            # goes) and, for a mailbox Thunderbird wrote to a second ago, where the next reading goes on
+            if s is None:
                 s = _times(st, per_file) + UNTRUSTED
             if s is not None and n and (self.get(path) != (given, s, n) or self._skips.get(path) != left
                                         or self._tails.get(path, "") != tail):
