@@ -113,7 +113,7 @@ _ROW = re.compile(r"(<mark[^>]*>)?(\|.*\|)\s*(</mark>)?\s*")
 _MARK_TAG = re.compile(r"<mark[^>]*>|</mark>")
 _HTML_TAG = re.compile(r"<[^>]*>")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
-_MARK_OPEN = re.compile("^(?:<mark[^>]*>|[\ue000\ue001\ue004\ue005])")
+_MARK_OPEN = re.compile("^([ \t]*)(?:<mark[^>]*>|[\ue000\ue001\ue004\ue005])")  # (a nested item's indent kept)
 # Marks in Markdown until it is rendered: private-use characters, one each; the last three
 # close a mark at a line's end and open it again on the next (:func:`_marks_per_line`).
 _OPEN, _BEST, _CLOSE, _CLOSE_LINE, _OPEN_LINE, _BEST_LINE = (chr(c) for c in range(0xE000, 0xE006))
@@ -191,7 +191,7 @@ def _unwrapped(lines: list[str]) -> list[str]:
     """A paragraph's lines joined where they are wrapping, kept where a list item or table row
     starts (:func:`qa.chunker.block_starts`, which the sentences follow too)."""
     out: list[str] = []
-    for line, starts in zip(lines, block_starts([_MARK_OPEN.sub("", line) for line in lines]), strict=True):
+    for line, starts in zip(lines, block_starts([_MARK_OPEN.sub(r"\1", line) for line in lines]), strict=True):
         if starts:
             out.append(line)
         else:

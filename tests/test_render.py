@@ -534,3 +534,16 @@ def test_an_answer_wrapped_onto_the_next_line_is_marked_on_each_line(monkeypatch
     print_hit(note, "hybrid")
     out = capsys.readouterr().out
     assert "centred \033[1;4meleven" in out and "kilometres\033[22;24m underground" in out
+
+
+def test_a_highlighted_nested_list_item_keeps_its_bullet_and_its_line():
+    """A passage opening inside a nested list (reStructuredText's ``  * ``cache.py``` items, pip's
+    docs): the highlighted item ran on after the one above it, its ``*`` shown as written."""
+    text = "  * `build_env.py`\n  * `cache.py` holds the caching code\n  * `cli/` *[subpackage]*"
+    best = "* `cache.py` holds the caching code"
+    at = text.index(best)
+    h = qa.Hit(rank=1, score=1.0, article_id="a", passage_id=1, title="Anatomy", text=text, source="a.md",
+               line_start=1, line_end=3, char_start=0, char_end=len(text), url=None, date=None,
+               highlights=(qa.Highlight(best, at, at + len(best)),), dense_rank=1, lexical_rank=1, markup="markdown")
+    assert marked_passage(h) == ("\u2003• <code>build_env.py</code><br>\u2003<mark class=\"qa-best\">• <code>cache.py</code>"
+                                 " holds the caching code</mark><br>\u2003• <code>cli/</code> <em>[subpackage]</em>")
