@@ -185,7 +185,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
 
     def add_files(files, find, progress=gr.Progress()):  # noqa: B008 - how Gradio injects progress
         if not files:
-            return notices.message("Choose one or more files first."), gr.skip(), gr.skip()
+            return notices.message("Choose one or more files first."), gr.skip(), gr.skip(), gr.skip()
         paths = [f if isinstance(f, str) else f.name for f in files]
         progress(0, desc="copying files")
         archives = [p for p in paths if is_archive_name(p)]
@@ -198,9 +198,10 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             summary = lib.update([_shown_path(uploads)], progress=False,
                                  on_progress=lambda d, t, m: progress(d / max(t, 1), desc=m))
         except QAError as exc:
-            return notices.message(" ".join([*unpacked, str(exc)]), "error"), gr.skip(), gr.skip()
+            return notices.message(" ".join([*unpacked, str(exc)]), "error"), gr.skip(), gr.skip(), gr.skip()
         text = "\n".join(unpacked + summary.lines() + unkept(stored, summary.skipped, lib.catalog.holds))
-        return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table(find)
+        # the files chosen go once added: left in the box, the next add would upload them again
+        return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table(find), None
 
     def pick_source(evt):
         return _ROW_NOTE.sub("", (evt.row_value or [""])[0])
@@ -364,7 +365,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             changes = [refresh.click(current, [find], [status_md, table], api_visibility="private"),
                        remove_btn.click(remove_source, [chosen, find], [removed, status_md, table],
                                         api_visibility="private", js=_CONFIRM_REMOVE)]
-        changes.append(add_btn.click(add_files, [files, find], [add_out, status_md, table], api_visibility="private"))
+        changes.append(add_btn.click(add_files, [files, find], [add_out, status_md, table, files], api_visibility="private"))
         # The page's first values are those of the server's start: a page opened (or reloaded)
         # later shows the index as it is now, and an open page follows it.
         shown = gr.State(None)

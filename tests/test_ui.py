@@ -397,13 +397,16 @@ def test_upload_then_find_it(page, tmp_path):
     summary = upload(page, f)
     assert "embedded 1" in summary
     page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)
+    # the files chosen go once added: the next add does not upload them again (as evil_name-2.txt)
+    assert "evil" not in page.locator("#upload").inner_text()
     page.get_by_role("tab", name="Ask").click()
     ask(page, "Which observatory found a purple moon?")
     assert "uploads/evil_name.txt" in page.locator("#results .qa-card .qa-ref").first.inner_text()
     # A note's #tag joins the tag filter's list once it is added.
     note = tmp_path / "moons.md"
     note.write_text("# Moons\n\nThe purple moon is tidally locked. #astro/moons\n", encoding="utf-8")
-    assert "embedded 1" in upload(page, note)
+    summary = upload(page, note)
+    assert "embedded 1" in summary and "read 2 articles from 2 files" in summary
     page.get_by_role("tab", name="Ask").click()
     page.get_by_text("Options and filters").click()
     page.locator("#tags input").click()
