@@ -37,6 +37,7 @@ _ADMONITIONS = frozenset({"note", "warning", "tip", "caution", "attention", "dan
 _CONTAINERS = frozenset({"tab", "tab-item", "tab-set", "dropdown", "card", "grid", "grid-item", "grid-item-card",
                          "div", "container", "sidebar", "topic", "margin", "only", "rubric", "epigraph",
                          "pull-quote", "highlights"})
+_OURS = _ADMONITIONS | _CONTAINERS
 
 
 def myst_page(text: str) -> str:
@@ -48,26 +49,26 @@ def myst_page(text: str) -> str:
     i = -1
     while (i := i + 1) < len(lines):
         line = lines[i]
-        code = bool(stack) and not stack[-1][2]
         fence = _FENCE.fullmatch(line)
-        if code:  # inside fenced code: only its closing fence counts
-            if fence and fence.group(1)[0] == stack[-1][0] and len(fence.group(1)) >= stack[-1][1] \
-                    and not fence.group(2).strip():
+        closes = bool(fence and stack and fence.group(1)[0] == stack[-1][0] and len(fence.group(1)) >= stack[-1][1]
+                      and not fence.group(2).strip())
+        if stack and not stack[-1][2]:  # inside fenced code: only its closing fence counts
+            if closes:
                 stack.pop()
             continue
         opened = _OPEN.fullmatch(line)
-        if opened and opened.group(3).lower() in _ADMONITIONS | _CONTAINERS:
+        if opened and opened.group(3).lower() in _OURS:
             indent, marker, name, argument = opened.groups()
             stack.append((marker[0], len(marker), True))
             lines[i] = indent + _label(name.lower(), argument) if argument or name.lower() in _ADMONITIONS else ""
             i = _options_blanked(lines, i + 1) - 1
             continue
+        if closes:  # the end of one of ours: a blank line
+            stack.pop()
+            lines[i] = ""
+            continue
         if fence:
             marker, rest = fence.groups()
-            if stack and marker[0] == stack[-1][0] and len(marker) >= stack[-1][1] and not rest.strip():
-                stack.pop()  # the end of one of ours: a blank line
-                lines[i] = ""
-                continue
             if not (marker[0] == "`" and "`" in rest):  # a fence of code opens (not an inline span)
                 stack.append((marker[0], len(marker), False))
                 continue
