@@ -39,9 +39,28 @@ def _reference(source: str, lines: str, url: str | None, date: str | None, href:
     return " · ".join(parts)
 
 
+# Marks in Markdown until it is rendered: a placeholder character each; the last three close a
+# mark at a line's end and open it again on the next (:func:`_marks_per_line`). They are symbols
+# (Byzantine musical ones, which articles do not hold) because markdown-it's emphasis rules read
+# a symbol as punctuation, as the space or full stop a highlight's edge usually sits at would
+# be: a private-use character counted as a letter, and "*The Times.*" closing a highlight, or
+# "*[the info]*" opening one, was shown with its stars.
+_OPEN, _BEST, _CLOSE, _CLOSE_LINE, _OPEN_LINE, _BEST_LINE = (chr(c) for c in range(0x1D000, 0x1D006))
+_OPENING = f"[{_OPEN}{_BEST}{_OPEN_LINE}{_BEST_LINE}]"
+# A word the question quotes, within one line (a word is): marked inside a highlight or outside.
+_WORD, _WORD_END = "\U0001d006", "\U0001d007"
+_WORD_TAGS = ('<b class="qa-quoted">', "</b>")
+_ANSWER, _ANSWER_TAGS = ("\U0001d008", "\U0001d009"), ('<b class="qa-answer">', "</b>")
+_TAGS = {_OPEN: "<mark>", _BEST: '<mark class="qa-best">', _CLOSE: "</mark>", _CLOSE_LINE: "</mark>",
+         _OPEN_LINE: "<mark>", _BEST_LINE: '<mark class="qa-best">', _WORD: _WORD_TAGS[0], _WORD_END: _WORD_TAGS[1],
+         _ANSWER[0]: _ANSWER_TAGS[0], _ANSWER[1]: _ANSWER_TAGS[1]}
+_NO_MARKS = str.maketrans(dict.fromkeys(_TAGS, "\ufffd"))
+_PLACEHOLDER = re.compile(f"[{_OPEN}-{_BEST_LINE}]")  # a highlight's
+_ANY_PLACEHOLDER = re.compile(f"[{_OPEN}-{_ANSWER[1]}]")
+_REJOINED = re.compile(f"{_CLOSE_LINE}\n[{_OPEN_LINE}{_BEST_LINE}]")  # a mark split at a line that wrapping joins again
 # A Markdown heading's "## " (after the placeholder that opens a highlight, if any).
-_HEADING_MARK = re.compile("^([\ue000\ue001\ue004\ue005]?[ \t]*)#{1,6}[ \t]+(?=\\S)")
-_CLOSING_HASHES = re.compile("[ \t]+#+[ \t]*(?=[\ue002\ue003]?$)")  # "## Title ##"
+_HEADING_MARK = re.compile(f"^({_OPENING}?[ \t]*)#{{1,6}}[ \t]+(?=\\S)")
+_CLOSING_HASHES = re.compile(f"[ \t]+#+[ \t]*(?=[{_CLOSE}{_CLOSE_LINE}]?$)")  # "## Title ##"
 
 
 def marked_passage(hit: Hit) -> str:
@@ -113,23 +132,9 @@ _ROW = re.compile(r"(<mark[^>]*>)?(\|.*\|)\s*(</mark>)?\s*")
 _MARK_TAG = re.compile(r"<mark[^>]*>|</mark>")
 _HTML_TAG = re.compile(r"<[^>]*>")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
-_MARK_OPEN = re.compile("^([ \t]*)(?:<mark[^>]*>|[\ue000\ue001\ue004\ue005])")  # (a nested item's indent kept)
-# Marks in Markdown until it is rendered: private-use characters, one each; the last three
-# close a mark at a line's end and open it again on the next (:func:`_marks_per_line`).
-_OPEN, _BEST, _CLOSE, _CLOSE_LINE, _OPEN_LINE, _BEST_LINE = (chr(c) for c in range(0xE000, 0xE006))
-# A word the question quotes, within one line (a word is): marked inside a highlight or outside.
-_WORD, _WORD_END = "\ue006", "\ue007"
-_WORD_TAGS = ('<b class="qa-quoted">', "</b>")
-_ANSWER, _ANSWER_TAGS = ("\ue008", "\ue009"), ('<b class="qa-answer">', "</b>")
-_TAGS = {_OPEN: "<mark>", _BEST: '<mark class="qa-best">', _CLOSE: "</mark>", _CLOSE_LINE: "</mark>",
-         _OPEN_LINE: "<mark>", _BEST_LINE: '<mark class="qa-best">', _WORD: _WORD_TAGS[0], _WORD_END: _WORD_TAGS[1],
-         _ANSWER[0]: _ANSWER_TAGS[0], _ANSWER[1]: _ANSWER_TAGS[1]}
-_NO_MARKS = str.maketrans(dict.fromkeys(_TAGS, "\ufffd"))
-_PLACEHOLDER = re.compile("[\ue000-\ue005]")  # a highlight's
-_ANY_PLACEHOLDER = re.compile("[\ue000-\ue009]")
-_REJOINED = re.compile("\ue003\n[\ue004\ue005]")  # a mark split at a line that wrapping joins again
+_MARK_OPEN = re.compile(f"^([ \t]*)(?:<mark[^>]*>|{_OPENING})")  # (a nested item's indent kept)
 # A list item's indent and marker: a bullet shown as •, a nested item indented by its depth
-_ITEM = re.compile("^([ \t]*)([\ue000\ue001\ue004\ue005]?)([ \t]*)([-*+]|\\d{1,9}[.)])[ \t]+")
+_ITEM = re.compile(f"^([ \t]*)({_OPENING}?)([ \t]*)([-*+]|\\d{{1,9}}[.)])[ \t]+")
 _CODE_SPAN = re.compile(r"(<code>.*?</code>)", re.S)
 _REFERENCE_LINK = re.compile(r"\[([^\[\]]*)\]\[[^\[\]]*\]")  # [text][label]: its definition is elsewhere
 

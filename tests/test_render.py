@@ -230,9 +230,26 @@ def test_markdown_inline_code_emphasis_and_link_texts_are_rendered_marks_kept_ht
         "<code>File</code> or chart.</mark> Raw &lt;b&gt;tags&lt;/b&gt; and *stars* stay text."
         '<div class="qa-heading">The <code>open()</code> call</div>'
         '<pre class="qa-code">`not inline` **not bold**</pre>')
-    # Placeholder characters already in the text are not taken for marks.
-    odd = dataclasses.replace(md, text="A \ue000 B \ue002 C", highlights=(), char_end=10 + 9)
-    assert marked_passage(odd) == "A \ufffd B \ufffd C"
+    # Placeholder characters already in the text are not taken for marks (and an icon font's
+    # private-use characters are not placeholders).
+    odd = dataclasses.replace(md, text="A \U0001d000 B \U0001d002 C \ue000", highlights=(), char_end=10 + 11)
+    assert marked_passage(odd) == "A \ufffd B \ufffd C \ue000"
+
+
+def test_emphasis_at_a_highlights_edge_is_rendered():
+    # A mark's placeholder next to a star reads as the space or stop it stands for: "*The
+    # Times.*" ends a highlight (a star after a stop, then the mark), "*[all the info]*" both
+    # opens and ends one, "**"Quoted"**" opens one; each was shown with its stars.
+    text = ("Intro.\n\nSee the notes in *The Times.* Then more.\n\n"
+            "- item one\n- item *[has all the info]*\n\n**\"Quoted\"** is first. Rest.")
+    spans = [(text.index(s), text.index(s) + len(s)) for s in
+             ("See the notes in *The Times.*", "*[has all the info]*", '**"Quoted"** is first.')]
+    md = dataclasses.replace(hit("notes/x.md", []), title="X", text=text, char_end=10 + len(text),
+                             highlights=tuple(qa.Highlight(text[a:b], a + 10, b + 10) for a, b in spans))
+    assert marked_passage(md) == (
+        'Intro.<br><br><mark class="qa-best">See the notes in <em>The Times.</em></mark> Then more.'
+        '<br><br>• item one<br>• item <mark><em>[has all the info]</em></mark>'
+        '<br><br><mark><strong>&quot;Quoted&quot;</strong> is first.</mark> Rest.')
 
 
 def test_a_markdown_highlight_over_wrapped_lines_is_one_mark_and_one_into_code_is_closed():
