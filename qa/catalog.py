@@ -295,6 +295,10 @@ class Catalog(SentenceBlobs, CatalogQueries):
                 if of in renamed] if renamed else []
         self.w.executemany("UPDATE duplicates SET of_article=? WHERE rowid=?", rows)
 
+    def delete_duplicates(self, copies: Iterable[tuple[str, str]]) -> None:
+        """Forget the copies of these articles in these files: (path, id of the original)."""
+        self.w.executemany("DELETE FROM duplicates WHERE path=? AND of_article=?", copies)
+
     def set_duplicates(self, paths: Iterable[str], rows: Sequence[tuple[str, str, str, str, int]]):
         for path in paths:
             self.w.execute("DELETE FROM duplicates WHERE path=?", (path,))
@@ -391,6 +395,11 @@ class Catalog(SentenceBlobs, CatalogQueries):
             " WHERE a.id IS NULL").fetchone()[0]
         if bad:
             problems.append(f"{bad} passages point at missing articles")
+        dangling = self.db.execute(
+            "SELECT count(*) FROM duplicates d LEFT JOIN articles a ON a.article_id=d.of_article"
+            " WHERE a.id IS NULL").fetchone()[0]
+        if dangling:
+            problems.append(f"{dangling} copies name an article the index does not hold")
         problems += self.segment_problems()
         return problems
 

@@ -334,6 +334,13 @@ def index_paths(
                               w.previous["counts"]["passages"], len(held), changed=False,
                               kept_missing=len(kept_missing))
         dropped = sum(len(v) for p, v in catalog.duplicates_by_path().items() if p in stale_duplicates)
+        # Copies of an article that goes, in files outside this scope gone from disk since: no
+        # text is left to read there (a file still there was read again, above).
+        gone_ids = {id_of.get(rowid) for rowid in removed_rows} - renamed.keys()
+        lost = [(path, d[1]) for path, rows in catalog.duplicates_by_path().items()
+                if not in_scope(path) and path not in stats.seen_paths and not os.path.exists(path)
+                for d in rows if d[1] in gone_ids]
+        dropped += len(lost)
         store.remove(catalog.delete_articles(gone))
         article_store.remove(gone)
         counts = catalog.counts()
@@ -347,6 +354,7 @@ def index_paths(
         resumed = embed_new(catalog, store, article_store, encoder or local_encoder(embedder),
                              first_new, progress, on_progress, journal)
         catalog.compact_segments()
+        catalog.delete_duplicates(lost)  # (before renames: another article may take a gone one's id)
         # Copies in files not read name their original by its id: the one it has now.
         catalog.rename_originals(renamed)
         catalog.set_duplicates(stats.seen_paths | stale_duplicates, duplicates)

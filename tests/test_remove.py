@@ -158,6 +158,23 @@ def test_a_copy_read_again_from_a_file_changed_since_takes_an_id_its_file_held(t
     lib.close()
 
 
+def test_a_copy_in_a_file_gone_from_outside_the_folder_updated_goes_with_its_original(tmp_path, fake):
+    """d2/y.txt, outside the folder updated, held a copy of the article d1/x.txt loses, and is
+    gone from disk: no text is left there to stand in for it. The copy's record stayed, naming
+    an article the index no longer held (and ``check()`` did not see it)."""
+    d1, d2 = two_folders(tmp_path)  # y.txt: FERRY, then a copy of x.txt's QUAY
+    lib = qa.Library.build([str(d1), str(d2)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    (d2 / "y.txt").unlink()
+    write(d1 / "x.txt", f"{CHEESE}\n")
+    s = lib.update([str(d1)], progress=False)
+    assert (s.removed, s.dropped_duplicates) == (1, 1)
+    assert lib.check() == [] and lib.info().duplicates == 0
+    # y.txt's FERRY stays as the index had it, until d2 is updated or removed
+    assert sources(lib) == [("d1/x.txt", 1), ("d2/y.txt", 1)]
+    assert lib.update([str(d1), str(d2)], progress=False).removed == 1 and sources(lib) == [("d1/x.txt", 1)]
+    lib.close()
+
+
 def test_a_copy_is_read_again_as_its_file_was_indexed(tmp_path, fake, monkeypatch):
     monkeypatch.setattr(qa.filestamps, "RACY_NS", 0)  # stamps of files written moments ago trusted
     # y.txt was indexed one article per file; reading it again for the copy keeps it so.
