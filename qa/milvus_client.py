@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Sequence
@@ -9,7 +10,7 @@ from urllib.parse import urlparse
 
 from .errors import IndexMismatchError, InputError
 
-_CLIENTS: dict[str, object] = {}
+_CLIENTS: dict[str, tuple[object, tuple[int, int] | None]] = {}  # uri -> (client, the file it opened)
 # Collection property: the index folder (its manifest's ``store.owner``) whose collection it is,
 # so that two folders given the same store and name never drop each other's vectors.
 OWNER = "qa.owner"
@@ -35,8 +36,28 @@ def parse_store(spec: str) -> tuple[str, str]:
     return uri, prefix
 
 
+def _file_of(uri: str) -> tuple[int, int] | None:
+    """A milvus-lite file's identity (None: a server, or no file there)."""
+    if uri.startswith(("http://", "https://")):
+        return None
+    try:
+        st = os.stat(uri)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def client(uri: str):
-    """One client per uri and process (milvus-lite allows one per file)."""
+    """One client per uri and process (milvus-lite allows one per file); a new one once the
+    file it opened is deleted or replaced (an index rebuilt from scratch in the same session
+    found the deleted file's collections and was refused as another index's)."""
+    if uri in _CLIENTS and _CLIENTS[uri][1] is not None and _CLIENTS[uri][1] != _file_of(uri):
+        old, _ = _CLIENTS.pop(uri)
+        with contextlib.suppress(Exception):  # (its file is gone: nothing to lose)
+            old.close()
+            from milvus_lite.server_manager import server_manager_instance
+
+            server_manager_instance.release_server(uri)  # else a new client gets the old server
     if uri not in _CLIENTS:
         try:
             import logging
@@ -51,10 +72,10 @@ def client(uri: str):
             raise InputError("the Milvus store needs pymilvus (and milvus-lite for .db files): "
                              "pip install 'article-qa[scale]'") from exc
         try:
-            _CLIENTS[uri] = MilvusClient(uri)
+            _CLIENTS[uri] = (MilvusClient(uri), _file_of(uri))
         except Exception as exc:
             raise InputError(f"cannot connect to Milvus at {uri}: {exc}") from exc
-    return _CLIENTS[uri]
+    return _CLIENTS[uri][0]
 
 
 def collection_names(prefix: str, generation: int) -> tuple[str, str]:

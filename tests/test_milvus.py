@@ -372,6 +372,24 @@ def test_a_copied_index_folder_cannot_write_to_collections_its_original_moved_on
         same_hits(copy.ask(q, k=3), hits)
 
 
+def test_an_index_and_its_milvus_lite_file_deleted_are_built_again_in_the_same_session(tmp_path):
+    # The client kept for the deleted file (and milvus-lite's server for its path) still held the
+    # old collections: the new build was refused as sharing them with another index folder.
+    fake = FakeEmbedder()
+    lib = qa.Library.build([str(SAMPLES)], str(tmp_path / "idx"), embedder=fake, progress=False,
+                           store=str(tmp_path / "v.db"))
+    answers = [lib.ask(q, k=3) for q in QUESTIONS]
+    lib.close()
+    shutil.rmtree(tmp_path / "idx")
+    shutil.rmtree(tmp_path / "v.db")  # (milvus-lite keeps a folder under the name)
+    again = qa.Library.build([str(SAMPLES)], str(tmp_path / "idx"), embedder=fake, progress=False,
+                             store=str(tmp_path / "v.db"))
+    assert again.check() == [] and os.path.exists(tmp_path / "v.db")
+    for q, hits in zip(QUESTIONS, answers, strict=True):
+        same_hits(again.ask(q, k=3), hits)
+    again.close()
+
+
 def test_two_index_folders_given_the_same_store_name_never_drop_each_others_vectors(tmp_path):
     fake = FakeEmbedder()
     store = str(tmp_path / "v.db")  # both take the default collection prefix, "qa"
