@@ -153,6 +153,8 @@ def index_paths(
         seen_text: dict[str, str] = {}
         seen_ids: dict[str, tuple[str, int]] = {}
         duplicates: list[tuple[str, str, str, str, int]] = []
+        id_taken: list[tuple[Article, str]] = []
+        copy_text: dict[tuple[str, int], str] = {}  # (path, line) of a copy read -> its text hash
         read = embedded = relocated = resplit = 0
         stamps = FileStamps(directory)
         cleanup.callback(stamps.close)
@@ -206,6 +208,9 @@ def index_paths(
                 seen_text[thash] = article_id
                 seen_ids[article_id] = (source, line)
             duplicates.extend((d[0], of, *d[2:]) for d, of in zip(dups, originals, strict=True))
+            for d in dups:
+                seen_ids.setdefault(d[0], (d[2], d[4]))
+                copy_text[d[3], d[4]] = text_of_id[d[1]]
             read += len(rows) + len(dups)
             if (left := stamps.skips(absolute)) and resumed:
                 stats.carried[absolute] = left
@@ -233,11 +238,12 @@ def index_paths(
             if of is not None:
                 duplicates.append((article.article_id, of, article.source, article.path,
                                    article.line_start))
+                copy_text[article.path, article.line_start] = th
+                # its id is its own, as an article's is: the one it takes if its original goes
+                seen_ids.setdefault(article.article_id, (article.source, article.line_start))
                 return
             if article.article_id in seen_ids:
-                source, line = seen_ids[article.article_id]
-                stats.skipped.append(Skip(article.source, article.line_start,
-                    f"id {article.article_id!r} already used at {source}:{line}"))
+                id_taken.append((article, th))  # decided once every file is read
                 stats.reread.add(article.path)  # another file took it: that may change
                 return
             seen_text[th] = article.article_id
@@ -284,24 +290,56 @@ def index_paths(
             take(article)
         # Files outside this scope holding a duplicate of an article about to go: read again,
         # the duplicate takes the article's place (its vectors kept) instead of vanishing with it.
+        # Such a file, changed since, may no longer hold an article that a copy read here took
+        # for its original: that copy is read again, as an article. Until nothing more goes.
         read_given, files_given = read, stats.files
-        staying = {rowid for rowid, _ in stay_elsewhere()}
-        going = {row[0] for row in existing if row[0] in scoped and row[0] not in kept_rows
-                 and row[4] not in stats.unread and row[0] not in staying}
         read_as: dict[str, bool] = {}  # how each of those files was read: as it was indexed
-        orphans = orphaned_duplicates(catalog, existing, going, stats.seen_paths, in_scope, stamps, one_per_file)
-        rows_of = {path: [] for _, path, _ in orphans}
-        for row in existing if orphans else ():
-            if row[4] in rows_of:
-                rows_of[row[4]].append(row)
-        for given, path, per_file in orphans:
-            read_as[path] = per_file
-            for row in rows_of[path]:
-                scope(row)
-            if parked:  # as those in scope were before the first write: its articles' ids are free to take
-                catalog.park_article_ids([row[0] for row in rows_of[path]])
-            for article in read_articles([given], stats, one_per_file=per_file):
-                take(article)
+
+        def going() -> set[int]:
+            staying = {rowid for rowid, _ in stay_elsewhere()}
+            return {row[0] for row in existing if row[0] in scoped and row[0] not in kept_rows
+                    and row[4] not in stats.unread and row[0] not in staying}
+
+        while True:
+            orphans = orphaned_duplicates(catalog, existing, going(), stats.seen_paths, in_scope, stamps, one_per_file)
+            rows_of = {path: [] for _, path, _ in orphans}
+            for row in existing if orphans else ():
+                if row[4] in rows_of:
+                    rows_of[row[4]].append(row)
+            for given, path, per_file in orphans:
+                read_as[path] = per_file
+                for row in rows_of[path]:
+                    scope(row)
+                if parked:  # as those in scope were before the first write: its articles' ids are free to take
+                    catalog.park_article_ids([row[0] for row in rows_of[path]])
+                for article in read_articles([given], stats, one_per_file=per_file):
+                    take(article)
+            stranded = [d for d in duplicates
+                        if copy_text[d[3], d[4]] not in seen_text and copy_text[d[3], d[4]] not in out_of_scope_text]
+            if not orphans and not stranded:
+                break
+            left = set(stranded)
+            duplicates[:] = [d for d in duplicates if d not in left]
+            again: dict[tuple[str, str], set[tuple[int, str]]] = {}  # (given, path) -> (line, text hash)
+            for article_id, _, source, path, line in stranded:
+                again.setdefault((source, path), set()).add((line, copy_text[path, line]))
+                read -= 1  # (counted again when taken)
+                if seen_ids.get(article_id) == (source, line):
+                    del seen_ids[article_id]
+            for (source, path), wanted in again.items():
+                for article in read_articles([source], ReadStats(), one_per_file=read_as.get(path, one_per_file)):
+                    if (article.line_start, text_hash(article.text)) in wanted:
+                        take(article)
+        # An article whose id another took is a copy if its text is held anywhere (a file read
+        # after it, or one outside read again above: as a build reading that file first), else
+        # left out.
+        for article, th in id_taken:
+            if (of := seen_text.get(th) or out_of_scope_text.get(th)) is not None:
+                duplicates.append((article.article_id, of, article.source, article.path, article.line_start))
+            else:
+                source, line = seen_ids[article.article_id]
+                stats.skipped.append(Skip(article.source, article.line_start,
+                                          f"id {article.article_id!r} already used at {source}:{line}"))
         reading.update(read - reading.n)
         reading.close()
         if not remove:

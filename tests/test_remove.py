@@ -175,6 +175,64 @@ def test_a_copy_in_a_file_gone_from_outside_the_folder_updated_goes_with_its_ori
     lib.close()
 
 
+def test_a_copy_of_an_article_that_a_file_read_again_no_longer_holds_is_read_as_an_article(tmp_path, fake):
+    """d1/x.txt now holds FERRY, a copy of d2/y.txt's; x.txt's QUAY goes, so y.txt, outside the
+    folder updated, is read again for its copy of it; but y.txt has changed since, and holds
+    neither: its FERRY goes too. x.txt's copy of it was left naming an article the index no
+    longer held (FERRY was nowhere to be found); it is read again, as the article."""
+    d1, d2 = two_folders(tmp_path)  # y.txt: FERRY, then a copy of x.txt's QUAY
+    lib = qa.Library.build([str(d1), str(d2)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    before = vectors_by_text(lib)
+    write(d1 / "x.txt", f"{FERRY}\n")
+    write(d2 / "y.txt", f"{CHEESE} Again.\n")
+    s = lib.update([str(d1)], progress=False)
+    assert (s.embedded, s.duplicates) == (1, 0)  # y.txt's new text; FERRY's vectors kept
+    assert lib.check() == [] and sources(lib) == [("d1/x.txt", 1), ("d2/y.txt", 1)]
+    np.testing.assert_array_equal(vectors_by_text(lib)[FERRY], before[FERRY])
+    assert lib.ask("winter ferry timetable", k=1)[0].source == str(d1 / "x.txt")
+    lib.close()
+
+
+def test_a_record_whose_id_is_taken_is_a_copy_of_its_text_held_anywhere(tmp_path, fake):
+    """A record whose id an earlier record of its file took is a copy when its text is held, by
+    a file read after it too: it was left out (said "id already used"), so the copy a build
+    records depended on the order files were read in, and an update that read a file outside
+    its folders again, after its own, missed one a build of the same files found."""
+    d1, d2 = tmp_path / "d1", tmp_path / "d2"
+    write(d1 / "a.jsonl", json_lines(("r1", QUAY), ("r1", FERRY)))
+    write(d1 / "b.txt", f"{FERRY}\n")
+    lib = qa.Library.build([str(d1)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    s = lib.last_summary
+    assert (s.duplicates, s.skipped) == (1, ())
+    assert copies(lib) == [("d1/a.jsonl", 2, "r1", FERRY)]
+    lib.close()
+    # d2/d.txt holds a copy of r1's CHEESE; r1 becomes QUAY, and the record after it CHEESE
+    # again: d.txt, outside the folder updated, is read again and holds the text; r1's second
+    # record is its copy, as in a build reading d1 then d2.
+    write(d1 / "a.jsonl", json_lines(("r1", CHEESE)))
+    write(d2 / "d.txt", f"{CHEESE}\n")
+    (d1 / "b.txt").unlink()
+    lib = qa.Library.build([str(d1), str(d2)], str(tmp_path / "idx2"), embedder=fake, progress=False)
+    write(d1 / "a.jsonl", json_lines(("r1", QUAY), ("r1", CHEESE)))
+    s = lib.update([str(d1)], progress=False)
+    assert (s.duplicates, s.skipped, s.relocated) == (1, (), 1)
+    assert sources(lib) == [("d1/a.jsonl", 1), ("d2/d.txt", 1)]
+    assert copies(lib) == [("d1/a.jsonl", 2, "r1", CHEESE)]
+    assert lib.check() == []
+    lib.close()
+
+
+def json_lines(*records: tuple[str, str]) -> str:
+    return "".join(f'{{"id": "{i}", "text": "{t}"}}\n' for i, t in records)
+
+
+def copies(lib) -> list[tuple[str, int, str, str]]:
+    """(file, line, id, text of its original) of every copy recorded."""
+    text = {r[1]: r[2] for r in lib.catalog.db.execute("SELECT id, article_id, text FROM articles")}
+    return sorted((os.path.relpath(d[3], lib.path + "/.."), d[4], d[0], text[d[1]])
+                  for rows in lib.catalog.duplicates_by_path().values() for d in rows)
+
+
 def test_a_copy_is_read_again_as_its_file_was_indexed(tmp_path, fake, monkeypatch):
     monkeypatch.setattr(qa.filestamps, "RACY_NS", 0)  # stamps of files written moments ago trusted
     # y.txt was indexed one article per file; reading it again for the copy keeps it so.
