@@ -153,7 +153,7 @@ def index_paths(
         seen_text: dict[str, str] = {}
         seen_ids: dict[str, tuple[str, int]] = {}
         duplicates: list[tuple[str, str, str, str, int]] = []
-        id_taken: list[tuple[Article, str]] = []
+        id_taken: list[tuple[str, str, str, int, str]] = []  # (id, source, path, line, text hash): no text held
         copy_text: dict[tuple[str, int], str] = {}  # (path, line) of a copy read -> its text hash
         read = embedded = relocated = resplit = 0
         stamps = FileStamps(directory)
@@ -243,7 +243,8 @@ def index_paths(
                 seen_ids.setdefault(article.article_id, (article.source, article.line_start))
                 return
             if article.article_id in seen_ids:
-                id_taken.append((article, th))  # decided once every file is read
+                # decided once every file is read
+                id_taken.append((article.article_id, article.source, article.path, article.line_start, th))
                 stats.reread.add(article.path)  # another file took it: that may change
                 return
             seen_text[th] = article.article_id
@@ -333,13 +334,12 @@ def index_paths(
         # An article whose id another took is a copy if its text is held anywhere (a file read
         # after it, or one outside read again above: as a build reading that file first), else
         # left out.
-        for article, th in id_taken:
+        for article_id, source, path, line, th in id_taken:
             if (of := seen_text.get(th) or out_of_scope_text.get(th)) is not None:
-                duplicates.append((article.article_id, of, article.source, article.path, article.line_start))
+                duplicates.append((article_id, of, source, path, line))
             else:
-                source, line = seen_ids[article.article_id]
-                stats.skipped.append(Skip(article.source, article.line_start,
-                                          f"id {article.article_id!r} already used at {source}:{line}"))
+                taken_at = ":".join(map(str, seen_ids[article_id]))
+                stats.skipped.append(Skip(source, line, f"id {article_id!r} already used at {taken_at}"))
         reading.update(read - reading.n)
         reading.close()
         if not remove:
