@@ -114,6 +114,7 @@ def _prose_sentences(text: str, begin: int, stop: int, line_blocks: bool) -> lis
 
 
 _BULLET = re.compile(r"[ \t]*(?:[-*+\u2022][ \t]|1[.)][ \t]|\|)")
+_EMPHASIS_CLOSER = re.compile(r"[*_~]{1,3}(?=\s|$)")
 _NUMBER_ONLY = re.compile(r"\s*\d{1,3}[.)]\s*")
 _NUMBERED = re.compile(r"[ \t]*\d{1,3}[.)][ \t]")
 _WORDLIKE = re.compile(r"[^\W_]")
@@ -170,6 +171,12 @@ def _split_paragraph(text: str, start: int, end: int, out: list[tuple[int, int]]
         return
     cursor = 0
     pieces = _pieces(para) if len(para) > 1 else [para]
+    for i in range(1, len(pieces)):
+        # Emphasis closed right after a sentence's stop ends that sentence: the splitter keeps a
+        # closing quote or bracket, but began the next with the star of "*The Times.*".
+        if (closer := _EMPHASIS_CLOSER.match(pieces[i])) and not pieces[i - 1][-1:].isspace():
+            pieces[i - 1] += closer.group(0)
+            pieces[i] = pieces[i][closer.end():]
     for i in range(len(pieces) - 1, 0, -1):  # a list item's number is not a sentence ("1." "Feed")
         if _NUMBER_ONLY.fullmatch(pieces[i - 1]):
             pieces[i - 1:i + 1] = [pieces[i - 1] + pieces[i]]

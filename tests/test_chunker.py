@@ -237,3 +237,16 @@ def test_a_piece_without_a_word_ends_the_sentence_before_it():
     image = "The ferry leaves daily. ![Map of the harbour](map.png)"
     assert [image[a:b] for a, b in split_sentences(image, markdown=True)] == [
         "The ferry leaves daily.", "![Map of the harbour](map.png)"]
+
+
+def test_emphasis_closed_after_a_stop_ends_that_sentence():
+    # The splitter began the next sentence with the closing star: "* Two other papers...", and a
+    # highlight of the first showed "*The Evening Courier." with its star left open.
+    text = "The story ran in *The Evening Courier.* Two papers followed. It was **final.** Then __done.__ End."
+    expected = ["The story ran in *The Evening Courier.*", "Two papers followed.", "It was **final.**",
+                "Then __done.__", "End."]
+    assert [text[a:b] for a, b in split_sentences(text, markdown=True)] == expected
+    assert [text[a:b] for a, b in split_sentences(text)] == expected
+    # A star after a space is not a closer: the next sentence's own
+    spaced = "Plain stop. * Not a closer."
+    assert [spaced[a:b] for a, b in split_sentences(spaced)] == ["Plain stop.", "* Not a closer."]
