@@ -55,9 +55,10 @@ def client(uri: str):
         old, _ = _CLIENTS.pop(uri)
         with contextlib.suppress(Exception):  # (its file is gone: nothing to lose)
             old.close()
+        with contextlib.suppress(Exception):  # else a new client gets the old server
             from milvus_lite.server_manager import server_manager_instance
 
-            server_manager_instance.release_server(uri)  # else a new client gets the old server
+            server_manager_instance.release_server(uri)
     if uri not in _CLIENTS:
         try:
             import logging
