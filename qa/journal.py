@@ -45,14 +45,28 @@ def passage_key(text: str, spans: Sequence[tuple[int, int]]) -> bytes:
 
 
 def pending(directory: str) -> int:
-    """How many embedded passages an interrupted write left in ``directory``'s journal."""
+    """How many embedded passages an interrupted write left in ``directory``'s journal: none
+    when that write was published (a process stopped between publishing and removing the
+    journal leaves one that the next write, of the next generation, cannot use)."""
     path = os.path.join(directory, JOURNAL)
     try:
         with open(os.path.join(path, META), encoding="utf-8") as fh:
-            dim = int(json.load(fh)["dimension"])
-        return os.path.getsize(os.path.join(path, RECORDS)) // _dtype(dim).itemsize
-    except (OSError, ValueError, KeyError, TypeError):
+            meta = json.load(fh)
+        if meta.get("generation") == _published(directory):
+            return 0
+        return os.path.getsize(os.path.join(path, RECORDS)) // _dtype(int(meta["dimension"])).itemsize
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return 0
+
+
+def _published(directory: str) -> str | None:
+    from .indexdir import MANIFEST
+
+    try:
+        with open(os.path.join(directory, MANIFEST), encoding="utf-8") as fh:
+            return json.load(fh).get("generation")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def discard(directory: str) -> None:

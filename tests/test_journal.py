@@ -12,6 +12,7 @@ from fakes import FakeEmbedder
 from killing import write_corpus
 
 import qa
+import qa.indexer
 from qa.cli import main
 from qa.embedder import SpanEncoding, encode_spans
 from qa.journal import JOURNAL, RECORDS, pending
@@ -152,3 +153,20 @@ def test_a_failed_first_build_that_embedded_nothing_leaves_no_folder(tmp_path):
     with pytest.raises(RuntimeError):
         build(tmp_path / "one.txt", tmp_path / "idx", crashing)
     assert not (tmp_path / "idx").exists()
+
+
+def test_the_journal_of_a_published_write_is_not_said_to_be_resumable(corpus, tmp_path, monkeypatch, capsys):
+    # A process stopped after publishing, before removing its journal (seen once in the SIGKILL
+    # test): `qa check` said the next `qa index` would reuse its 600 passages; it cannot (the
+    # next write is of the next generation) and reuses none.
+    index = tmp_path / "idx"
+    with monkeypatch.context() as m:
+        m.setattr(qa.indexer, "discard", lambda directory: None)
+        build(corpus, index, TokenFake()).close()
+    assert os.path.getsize(index / JOURNAL / RECORDS) > 0 and pending(str(index)) == 0
+    assert main(["check", "--index", str(index)]) == 0
+    assert "journal" not in capsys.readouterr().err
+    (corpus / "part0.txt").write_text("A new report on the harbour strike.\n", encoding="utf-8")
+    with qa.Library.open(str(index), embedder=TokenFake()) as lib:
+        assert lib.update([str(corpus)], progress=False).resumed == 0
+    assert not os.path.exists(index / JOURNAL)
