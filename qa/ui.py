@@ -62,7 +62,14 @@ LIBRARY_ROWS = 1000  # a library of more files is listed by folder, as qa info l
 
 def _row(source: str, n: int, first: str | None, last: str | None, title: str) -> list:
     dates = "" if not first else first if first == last else f"{first} – {last}"
-    return [source, n, dates, title if n == 1 else f"{title} (+{n - 1} more)"]
+    # A long path breaks after a folder's separator, not inside a name ('async_hooks.json.g|z').
+    shown = render.html.escape(source).replace(os.sep, os.sep + "<wbr>")
+    return [shown, n, dates, title if n == 1 else f"{title} (+{n - 1} more)"]
+
+
+def _source_of(cell: str) -> str:
+    """The source a Library row's first cell shows (its HTML: breaks, escapes, a note)."""
+    return _ROW_NOTE.sub("", render.html.unescape(cell.replace("<wbr>", "")))
 
 
 def _shown_path(path: str) -> str:
@@ -204,7 +211,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
         return f'<pre class="qa-summary">{render.html.escape(text)}</pre>', status(), library_table(find), None
 
     def pick_source(evt):
-        return _ROW_NOTE.sub("", (evt.row_value or [""])[0])
+        return _source_of((evt.row_value or [""])[0])
 
     # Gradio passes the selection to a parameter annotated with its class; this module's
     # annotations are strings it cannot resolve (gradio is imported here, not at the top).
@@ -352,8 +359,8 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             # Searched here, not in the table: a big library's table lists folders, not files.
             find = gr.Textbox(label="Find", placeholder="part of a file's path or title", elem_id="library-find")
             table = gr.Dataframe(headers=["source", "articles", "dates", "title"], value=library_table(),
-                                 interactive=False, elem_id="library",
-                                 column_widths=["32%", "10%", "18%", "40%"], wrap=True)
+                                 interactive=False, elem_id="library", datatype=["html", "number", "str", "str"],
+                                 column_widths=["31%", "13%", "17%", "39%"], wrap=True)
             with gr.Row():
                 chosen = gr.Textbox(label="Source (click a row to choose it, or name a folder)", scale=4,
                                     elem_id="chosen-source")

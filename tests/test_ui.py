@@ -504,6 +504,9 @@ def test_the_library_lists_files_with_dates_and_titles_and_can_be_searched(page)
     assert "Keel Bay library reopens after flood repairs" in text and "2024-04-02" in text
     # A file of several articles: their count, the span of their dates, the first title.
     assert re.search(r"news/business\.csv\s+4\s+2024-02-21 – 2024-06-03\s+.+ \(\+3 more\)", text), text
+    # A long path wraps after a folder's separator, never inside a name.
+    cell = table.locator("[role=gridcell]").filter(has_text="library-reopens.md").first
+    assert "news/<wbr>local/<wbr>library-reopens.md" in cell.inner_html()
     page.locator("#library-find textarea").fill("BRIDGE")  # a part of a path, any case
     page.wait_for_function("!document.querySelector('#library').innerText.includes('library-reopens.md')")
     filtered = table.inner_text()
