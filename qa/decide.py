@@ -66,6 +66,8 @@ class Decisions:
         self.text_of_id = {row[1]: row[3] for row in existing}
         self.id_of = {row[0]: row[1] for row in existing}
         self.renamed: dict[str, str] = {}  # an article kept under another id: old id -> new
+        self.taken_before = stamps.taken()
+        self.left_out: list[tuple[str, str, bool, str, str]] = []  # (path, given, one per file, id, text hash)
 
     def in_scope(self, path: str) -> bool:
         return self.full or in_roots(path, self.roots)
@@ -97,6 +99,7 @@ class Decisions:
                 self.take(article)
             self.read_given, self.files_given = self.read, self.stats.files
             self.read_again()
+            self.name_originals()
             self.settle_taken_ids()
             self.reading.update(self.read - self.reading.n)
         finally:
@@ -228,6 +231,7 @@ class Decisions:
         while True:
             orphans = orphaned_duplicates(self.catalog, self.existing, self.going(), self.stats.seen_paths,
                                           self.in_scope, self.stamps, self.one_per_file)
+            orphans += self.taken_free({path for _, path, _ in orphans})
             rows_of = {path: [] for _, path, _ in orphans}
             for row in self.existing if orphans else ():
                 if row[4] in rows_of:
@@ -258,6 +262,27 @@ class Decisions:
                     if (article.line_start, text_hash(article.text)) in wanted:
                         self.take(article)
 
+    def name_originals(self) -> None:
+        """Each copy names the article that holds its text now: one read again after the copy
+        was read may have moved in its file, and so taken another id (a .txt block's)."""
+        for n, (article_id, _, source, path, line) in enumerate(self.duplicates):
+            th = self.copy_text[path, line]
+            if (of := self.seen_text.get(th) or self.out_of_scope_text.get(th)) is not None:
+                self.duplicates[n] = (article_id, of, source, path, line)
+
+    def taken_free(self, already: set[str]) -> list[tuple[str, str, bool]]:
+        """(path as given, absolute path, one article per file) of the files outside this scope,
+        not read, holding a record left out for an id that is free now (its holder goes or
+        took another) or whose text is now held (it is a copy): read again, as a build takes it."""
+        if not self.taken_before:
+            return []
+        staying = {article_id for _, article_id in self.stay_elsewhere()} | {
+            row[1] for row in self.existing if row[0] in self.scoped and row[4] in self.stats.unread}
+        free = {self.id_of[rowid] for rowid in self.scoped} - self.seen_ids.keys() - staying
+        return [(given, path, per_file) for path, (given, per_file, records) in self.taken_before.items()
+                if path not in already and path not in self.stats.seen_paths and not self.in_scope(path)
+                and os.path.exists(path) and any(i in free or t in self.seen_text for i, t in records)]
+
     def settle_taken_ids(self) -> None:
         """An article whose id another took is a copy if its text is held anywhere (a file read
         after it, or one outside read again: as a build reading that file first), else left out."""
@@ -266,7 +291,14 @@ class Decisions:
                 self.duplicates.append((article_id, of, source, path, line))
             else:
                 taken_at = ":".join(map(str, self.seen_ids[article_id]))
+                self.left_out.append((path, source, self.read_as.get(path, self.one_per_file), article_id, th))
                 self.stats.skipped.append(Skip(source, line, f"id {article_id!r} already used at {taken_at}"))
+
+    def record_left_out(self) -> None:
+        """Remember, by file, the records left out for a taken id (once the write is published)."""
+        read = None if self.full else self.stats.seen_paths | {
+            path for path in self.taken_before if self.in_scope(path) and path not in self.stats.unread}
+        self.stamps.record_taken(read, self.left_out)
 
     def keep_unread(self) -> tuple[list[int], list[int]]:
         """Articles kept though not read: those of files that exist but could not be read (as

@@ -59,6 +59,13 @@ UNTRUSTED = "+untrusted"
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, source TEXT NOT NULL,"
            " stamp TEXT NOT NULL, articles INTEGER NOT NULL, skipped TEXT NOT NULL DEFAULT '[]',"
            " tail TEXT NOT NULL DEFAULT '')")
+# Records left out for an id another record took (qa.decide), by file: read again when that id
+# is free or their text held (by a write elsewhere), as a build would take them then. A file
+# holding one is never stamped, so a write of its folder reads it anyway. Recorded after a write
+# publishes: a row a crash left stale costs one reading, one missing leaves the record out until
+# its file is read.
+_TAKEN = ("CREATE TABLE IF NOT EXISTS taken(path TEXT NOT NULL, source TEXT NOT NULL, one_per_file INTEGER NOT NULL,"
+          " id TEXT NOT NULL, text TEXT NOT NULL)")
 _ADDED = {"skipped": "TEXT NOT NULL DEFAULT '[]'", "tail": "TEXT NOT NULL DEFAULT ''"}  # after the first version
 
 
@@ -127,6 +134,7 @@ class FileStamps:
             try:
                 self._db = sqlite3.connect(self.path)
                 self._db.execute(_SCHEMA)
+                self._db.execute(_TAKEN)
                 have = {r[1] for r in self._db.execute("PRAGMA table_info(files)")}
                 for column, kind in _ADDED.items():
                     if column not in have:  # recorded before skips (tails) were: files with none
@@ -138,6 +146,7 @@ class FileStamps:
                 os.remove(self.path)
                 self._db = sqlite3.connect(self.path)
                 self._db.execute(_SCHEMA)
+                self._db.execute(_TAKEN)
         return self._db
 
     def get(self, path: str) -> tuple[str, str, int] | None:
@@ -175,6 +184,35 @@ class FileStamps:
             return None
         fields = row[1].split(":")
         return row[0], len(fields) > 1 and fields[1] == "1"
+
+    def taken(self) -> dict[str, tuple[str, bool, list[tuple[str, str]]]]:
+        """Records left out for a taken id: absolute path -> (path as given, one article per
+        file, [(id, text hash), ...]), as the file's last reading found them."""
+        if not os.path.exists(self.path):
+            return {}
+        try:
+            rows = self._connect().execute("SELECT path, source, one_per_file, id, text FROM taken").fetchall()
+        except sqlite3.DatabaseError:
+            return {}
+        found: dict[str, tuple[str, bool, list[tuple[str, str]]]] = {}
+        for path, source, per_file, article_id, text in rows:
+            found.setdefault(path, (source, bool(per_file), []))[2].append((article_id, text))
+        return found
+
+    def record_taken(self, read: Iterable[str] | None, rows: Iterable[tuple[str, str, bool, str, str]]) -> None:
+        """What reading the files ``read`` (all with None) left out for a taken id becomes
+        ``rows`` (absolute path, path as given, one article per file, id, text hash)."""
+        read, rows = (None if read is None else set(read)), list(rows)
+        if not rows and (not os.path.exists(self.path) or (read is not None and not read & self.taken().keys())):
+            return
+        db = self._connect()
+        with db:
+            if read is None:
+                db.execute("DELETE FROM taken")
+            else:
+                db.executemany("DELETE FROM taken WHERE path=?", [(p,) for p in read])
+            db.executemany("INSERT INTO taken(path, source, one_per_file, id, text) VALUES (?,?,?,?,?)",
+                           [(p, s, int(o), i, t) for p, s, o, i, t in rows])
 
     def forget(self, paths: Iterable[str] | None) -> None:
         """Drop the stamps of ``paths`` (all with None): before a write publishes."""

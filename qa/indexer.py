@@ -124,6 +124,7 @@ def index_paths(
                        for p in d.by_path.keys() | d.dups_by_path.keys()}
             stamps.record(stamps.changed(stats.whole, held_by, one_per_file, skipped=stats.file_skips,
                                          tails=stats.tails))
+            d.record_left_out()
             return summary_of(d.read, 0, len(d.kept_rows) - len(kept_missing), 0, len(d.duplicates), stats,
                               w.previous["counts"]["passages"], len(held), changed=False,
                               kept_missing=len(kept_missing))
@@ -195,6 +196,7 @@ def index_paths(
         })
         discard(directory)
         stamps.record(stamps.changed(stats.whole, in_catalog, one_per_file, d.read_as, stats.file_skips, stats.tails))
+        d.record_left_out()
         if store_entry["kind"] == "milvus":
             from .milvus_store import drop_stale
 

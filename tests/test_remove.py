@@ -222,6 +222,41 @@ def test_a_record_whose_id_is_taken_is_a_copy_of_its_text_held_anywhere(tmp_path
     lib.close()
 
 
+def test_a_record_left_out_for_a_taken_id_comes_in_when_its_id_is_free_or_its_text_held(tmp_path, fake):
+    """Two exports of one site, in folders of their own, give an id to different texts: the
+    later one's record is left out ("id already used"). When the earlier one's goes (its folder
+    removed, or its id changed), the later one's takes the id, and when its text is held by a
+    file read later it is that text's copy, as in a build of what is left, though its file is
+    outside the folders written."""
+    old, new = tmp_path / "2023", tmp_path / "2024"
+    write(old / "export.jsonl", json_lines(("p7", QUAY)))
+    write(new / "export.jsonl", json_lines(("p7", FERRY), ("p8", CHEESE)))
+    lib = qa.Library.build([str(old), str(new)], str(tmp_path / "idx"), embedder=fake, progress=False)
+    assert [s.line for s in lib.last_summary.skipped if "already used" in s.reason] == [1]
+    s = lib.remove(str(old), progress=False)
+    assert (s.removed, s.embedded) == (1, 1)
+    assert sources(lib) == [("2024/export.jsonl", 1), ("2024/export.jsonl", 2)]
+    assert lib.ask("winter ferry timetable", k=1)[0].article_id == "p7" and lib.check() == []
+    lib.close()
+
+    # The earlier record's id changed (its text kept): the id is free.
+    lib = qa.Library.build([str(old), str(new)], str(tmp_path / "idx2"), embedder=fake, progress=False)
+    write(old / "export.jsonl", json_lines(("p7-old", QUAY)))
+    s = lib.update([str(old)], progress=False)
+    assert s.embedded == 1 and not s.skipped
+    assert {r[1] for r in lib.catalog.articles_index()} == {"p7-old", "p7", "p8"} and lib.check() == []
+    lib.close()
+
+    # The text left out is now held by an article of the folder written: a copy of it.
+    write(old / "export.jsonl", json_lines(("p7", QUAY)))
+    lib = qa.Library.build([str(old), str(new)], str(tmp_path / "idx3"), embedder=fake, progress=False)
+    write(old / "ferry.txt", f"{FERRY}\n")
+    s = lib.update([str(old)], progress=False)
+    assert s.duplicates == 1
+    assert copies(lib) == [("2024/export.jsonl", 1, "p7", FERRY)] and lib.check() == []
+    lib.close()
+
+
 def json_lines(*records: tuple[str, str]) -> str:
     return "".join(f'{{"id": "{i}", "text": "{t}"}}\n' for i, t in records)
 
