@@ -89,6 +89,9 @@ class IndexSummary:
         if self.relocated:
             out.append(f"kept {_count(self.relocated, 'article')} whose text is also in a file elsewhere, "
                        "which was read again: the article now points there (not embedded again)")
+        if self.embedded:
+            out.append(f"indexed {_count(self.embedded, 'article')} of files elsewhere, read again: left out "
+                       "before, as the articles removed had their ids")
         out += skip_lines(self.skipped)
         out.append(f"index holds {_count(self.passages, 'passage')}")
         return out

@@ -235,6 +235,8 @@ def test_a_record_left_out_for_a_taken_id_comes_in_when_its_id_is_free_or_its_te
     assert [s.line for s in lib.last_summary.skipped if "already used" in s.reason] == [1]
     s = lib.remove(str(old), progress=False)
     assert (s.removed, s.embedded) == (1, 1)
+    assert s.removal_lines([str(old)])[1] == ("indexed 1 article of files elsewhere, read again: left out before, "
+                                              "as the articles removed had their ids")
     assert sources(lib) == [("2024/export.jsonl", 1), ("2024/export.jsonl", 2)]
     assert lib.ask("winter ferry timetable", k=1)[0].article_id == "p7" and lib.check() == []
     lib.close()
