@@ -207,10 +207,7 @@ class FileStamps:
             return
         db = self._connect()
         with db:
-            if read is None:
-                db.execute("DELETE FROM taken")
-            else:
-                db.executemany("DELETE FROM taken WHERE path=?", [(p,) for p in read])
+            _delete(db, "taken", read)
             db.executemany("INSERT INTO taken(path, source, one_per_file, id, text) VALUES (?,?,?,?,?)",
                            [(p, s, int(o), i, t) for p, s, o, i, t in rows])
 
@@ -220,10 +217,7 @@ class FileStamps:
             return
         db = self._connect()
         with db:
-            if paths is None:
-                db.execute("DELETE FROM files")
-            else:
-                db.executemany("DELETE FROM files WHERE path=?", [(p,) for p in paths])
+            _delete(db, "files", paths)
         self._rows = None
 
     def record(self, rows: Iterable[tuple[str, str, str, int, str, str]]) -> None:
@@ -272,6 +266,14 @@ class FileStamps:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _delete(db: sqlite3.Connection, table: str, paths: Iterable[str] | None) -> None:
+    """The rows of ``paths`` out of ``table`` (all of them with None)."""
+    if paths is None:
+        db.execute(f"DELETE FROM {table}")
+    else:
+        db.executemany(f"DELETE FROM {table} WHERE path=?", [(p,) for p in paths])
 
 
 def article_counts(db: sqlite3.Connection) -> dict[str, int]:
