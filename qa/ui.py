@@ -360,7 +360,7 @@ def build_ui(lib: Library, examples: list[str] | None = None):
             find = gr.Textbox(label="Find", placeholder="part of a file's path or title", elem_id="library-find")
             table = gr.Dataframe(headers=["source", "articles", "dates", "title"], value=library_table(),
                                  interactive=False, elem_id="library", datatype=["html", "number", "str", "str"],
-                                 column_widths=["31%", "13%", "17%", "39%"], wrap=True)
+                                 column_widths=["29%", "11%", "21%", "39%"], wrap=True)
             with gr.Row():
                 chosen = gr.Textbox(label="Source (click a row to choose it, or name a folder)", scale=4,
                                     elem_id="chosen-source")
