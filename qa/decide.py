@@ -79,6 +79,10 @@ class Decisions:
         self.by_path.setdefault(path, []).append(row)
         self.out_of_scope_text.pop(thash, None)
 
+    def holder(self, text_hash: str) -> str | None:
+        """The id of the article that holds a text: one read, or one of a file not read."""
+        return self.seen_text.get(text_hash) or self.out_of_scope_text.get(text_hash)
+
     def stay_elsewhere(self) -> list[tuple[int, str]]:
         """Those not claimed by an article read, nor replaced by one with their text."""
         return [(rowid, article_id) for rowid, (article_id, thash) in self.elsewhere.items()
@@ -136,7 +140,7 @@ class Decisions:
         # A duplicate's text is its original's; the original now is whoever holds that text
         # (this file's articles come before its duplicates, as when it was read).
         own = {r[3]: r[1] for r in rows}
-        originals = [seen_text.get(h) or self.out_of_scope_text.get(h) or own.get(h)
+        originals = [self.holder(h) or own.get(h)
                      for h in (text_of_id.get(d[1]) for d in dups)]
         if not all(originals) or any(d[2] != given for d in dups):
             return False
@@ -165,7 +169,7 @@ class Decisions:
         self.read += 1
         self.reading.update(self.read - self.reading.n)
         th = text_hash(article.text)
-        of = self.seen_text.get(th) or self.out_of_scope_text.get(th)
+        of = self.holder(th)
         if of is not None:
             self.duplicates.append((article.article_id, of, article.source, article.path, article.line_start))
             self.copy_text[article.path, article.line_start] = th
@@ -244,8 +248,7 @@ class Decisions:
                     self.catalog.park_article_ids([row[0] for row in rows_of[path]])
                 for article in read_articles([given], self.stats, one_per_file=per_file):
                     self.take(article)
-            stranded = [d for d in duplicates if copy_text[d[3], d[4]] not in self.seen_text
-                        and copy_text[d[3], d[4]] not in self.out_of_scope_text]
+            stranded = [d for d in duplicates if self.holder(copy_text[d[3], d[4]]) is None]
             if not orphans and not stranded:
                 return
             left = set(stranded)
@@ -267,7 +270,7 @@ class Decisions:
         was read may have moved in its file, and so taken another id (a .txt block's)."""
         for n, (article_id, _, source, path, line) in enumerate(self.duplicates):
             th = self.copy_text[path, line]
-            if (of := self.seen_text.get(th) or self.out_of_scope_text.get(th)) is not None:
+            if (of := self.holder(th)) is not None:
                 self.duplicates[n] = (article_id, of, source, path, line)
 
     def taken_free(self, already: set[str]) -> list[tuple[str, str, bool]]:
@@ -287,7 +290,7 @@ class Decisions:
         """An article whose id another took is a copy if its text is held anywhere (a file read
         after it, or one outside read again: as a build reading that file first), else left out."""
         for article_id, source, path, line, th in self.id_taken:
-            if (of := self.seen_text.get(th) or self.out_of_scope_text.get(th)) is not None:
+            if (of := self.holder(th)) is not None:
                 self.duplicates.append((article_id, of, source, path, line))
             else:
                 taken_at = ":".join(map(str, self.seen_ids[article_id]))
@@ -296,8 +299,10 @@ class Decisions:
 
     def record_left_out(self) -> None:
         """Remember, by file, the records left out for a taken id (once the write is published)."""
-        read = None if self.full else self.stats.seen_paths | {
-            path for path in self.taken_before if self.in_scope(path) and path not in self.stats.unread}
+        # Only files that held such records have rows to drop: those read, and those of the
+        # scope not read (gone, or taken out), unless they could not be read (kept as they were).
+        read = {path for path in self.taken_before if self.full or path in self.stats.seen_paths
+                or (self.in_scope(path) and path not in self.stats.unread)}
         self.stamps.record_taken(read, self.left_out)
 
     def keep_unread(self) -> tuple[list[int], list[int]]:

@@ -199,11 +199,11 @@ class FileStamps:
             found.setdefault(path, (source, bool(per_file), []))[2].append((article_id, text))
         return found
 
-    def record_taken(self, read: Iterable[str] | None, rows: Iterable[tuple[str, str, bool, str, str]]) -> None:
-        """What reading the files ``read`` (all with None) left out for a taken id becomes
-        ``rows`` (absolute path, path as given, one article per file, id, text hash)."""
-        read, rows = (None if read is None else set(read)), list(rows)
-        if not rows and (not os.path.exists(self.path) or (read is not None and not read & self.taken().keys())):
+    def record_taken(self, read: Iterable[str], rows: Iterable[tuple[str, str, bool, str, str]]) -> None:
+        """What reading the files ``read`` left out for a taken id becomes ``rows`` (absolute
+        path, path as given, one article per file, id, text hash)."""
+        read, rows = list(read), list(rows)
+        if not read and not rows:
             return
         db = self._connect()
         with db:
