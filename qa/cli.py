@@ -14,15 +14,21 @@ DEFAULT_INDEX = os.path.join("index", "default")
 
 
 class _Parser(argparse.ArgumentParser):
-    """Takes an argument holding a space for a value, not an option, unless its first word is an option.
+    """Takes an argument holding a space for a value, not an option, unless its first word is an option;
+    and a lone `-word` too, unless it is an option or a short option with its number (`-k5`, `-k=5`).
 
     argparse means to (its last rule), but first matches a short option's letters: the question
-    `-harbour Who went on strike` (a -word leaving passages out) read as -h with the value `arbour ...`.
+    `-harbour Who went on strike` (a -word leaving passages out) read as -h with the value `arbour ...`,
+    and `-harbour` alone as -h, "ignored explicit argument 'arbour'".
     """
 
     def _parse_optional(self, arg_string):
-        words = arg_string.split("=", 1)[0].split()
+        name = arg_string.split("=", 1)[0]
+        words = name.split()
         if len(words) > 1 and words[0] not in self._option_string_actions:
+            return None
+        if (len(words) == 1 and len(arg_string) > 2 and arg_string[1] != "-" and not arg_string[2].isdigit()
+                and name not in self._option_string_actions):
             return None
         return super()._parse_optional(arg_string)
 

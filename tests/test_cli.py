@@ -378,6 +378,9 @@ def test_a_question_opening_with_a_word_left_out_is_a_question_not_an_option():
     assert (args.question, args.json, args.k) == ("-harbour Who went on strike", True, 3)
     assert _parser().parse_args(["ask", "--json", "-kitchen fire"]).question == "-kitchen fire"
     assert _parser().parse_args(["similar", "--text", "-helium and neon"]).text == "-helium and neon"
+    args = _parser().parse_args(["ask", "-harbour", "-k5"])  # a lone -word; a short option with its number
+    assert (args.question, args.k) == ("-harbour", 5)
+    assert _parser().parse_args(["ask", "-kitchen", "-k=2"]).k == 2
     args = _parser().parse_args(["ask", "-k 3", "--index=/my indexes/news", "why"])  # options spelled with a space
     assert (args.k, args.index, args.question) == (3, "/my indexes/news", "why")
 
