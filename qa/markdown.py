@@ -414,11 +414,22 @@ def _shown(chain: list[tuple[int, str]], passage: str, title: str, in_code: bool
         if opening is not None:
             chain = [h for h in chain if h[0] < opening[0]]
     # The title heading, and a site's headings above it, are what the card's title says (a
-    # page read before version 9 of the readers may end its headings in a permalink's "#").
-    names = [plain(name) for _, name in chain]
-    title = " ".join(title.split())
+    # page read before version 9 of the readers may end its headings in a permalink's "#"),
+    # however its case or hyphens differ ("What is Ownership?" titles "What Is Ownership?").
+    names = [_key(plain(name)) for _, name in chain]
+    title = _key(title)
     for each in (names, [_PERMALINK.sub("", name) for name in names]):  # "C#" is a title first
         if title in each:
-            chain = chain[each.index(title) + 1 :]
+            chain, names = chain[each.index(title) + 1 :], names[each.index(title) + 1 :]
             break
-    return tuple(name for _, name in chain)
+    # A heading saying again what the one above it says (a book's print page opens each chapter
+    # with the chapter's name and then its own first heading) adds nothing to where a passage is.
+    return tuple(name for i, (_, name) in enumerate(chain) if names[i] != (names[i - 1] if i else title))
+
+
+_DASHES = str.maketrans("-\u2010\u2011\u2012\u2013\u2014\u2019", "      '")
+
+
+def _key(heading: str) -> str:
+    """A heading as a reader tells headings apart: not by case, hyphens or spacing."""
+    return " ".join(heading.casefold().translate(_DASHES).split())

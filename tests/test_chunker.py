@@ -184,6 +184,13 @@ def test_a_passages_section_leaves_out_the_title_and_what_its_own_heading_closes
     # ... also where its heading ends in a permalink's "#" (Node.js's pages).
     assert markdown.section("# Docs\n## Child process#\n### Spawn#\n", "x", "Child process") == (("Spawn#",), False)
     assert markdown.section("# C#\n## Types\n", "x", "C#") == (("Types",), False)
+    # ... also where the page's title is cased or hyphenated otherwise than its heading.
+    assert markdown.section("# What Is Ownership?\n## Strings\n", "x", "What is Ownership?") == (("Strings",), False)
+    assert markdown.section("# C\n## C#\n", "x", "C#") == ((), False)
+    # A heading saying what the one above it says is said once (mdBook's print page).
+    print_page = "# Book\n# Rc<T>, the Reference Counted Pointer\n## Rc<T>, the Reference-Counted Pointer\n### Uses\n"
+    assert markdown.section(print_page, "x", "Book") == (("Rc<T>, the Reference Counted Pointer", "Uses"), False)
+    assert markdown.section("# Book\n## Drop\n### drop\n", "x", "book") == (("Drop",), False)
 
 
 def test_a_pages_fenced_code_is_a_line_a_sentence_and_no_passage_ends_on_its_opening_fence():
