@@ -44,6 +44,31 @@ def heading_chrome(tree) -> list:
     return found
 
 
+_META = re.compile(rb"<meta\s[^>]*>", re.I)
+_ATTRIBUTE = re.compile(rb"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_HEAD_END = re.compile(rb"</head\s*>|<body[\s>]", re.I)
+# A browser's own mark on a page saved from it (Chrome's, Internet Explorer's, SingleFile's)
+_SAVED = re.compile(rb"<!--\s*saved from url=|<!--\s*Page saved with SingleFile", re.I)
+
+
+def noindex(data: bytes) -> bool:
+    """Whether the page asks not to be indexed (``<meta name="robots" content="noindex">``, or
+    ``none``), as a site's generator marks the pages that repeat or point to others: mdBook's
+    print page (the whole book in one) and table of contents, an old edition's moved pages. A
+    page a browser saved (it says so in a comment) was kept by the user: it is no such page."""
+    end = _HEAD_END.search(data, 0, 1 << 16)
+    head = data[: end.start() if end else 1 << 16]
+    if _SAVED.search(head):
+        return False
+    for tag in _META.findall(head):
+        attributes = {m[1].lower(): m[2] or m[3] or m[4] or b"" for m in _ATTRIBUTE.finditer(tag)}
+        if attributes.get(b"name", b"").strip().lower() == b"robots":
+            said = {word.strip() for word in attributes.get(b"content", b"").lower().split(b",")}
+            if said & {b"noindex", b"none"}:
+                return True
+    return False
+
+
 def page_date(data: bytes) -> str | None:
     """The date the page states, by htmldate: from its markup (meta tags, JSON-LD, ``<time>``)
     or URL, else from its text; taken only where the page writes it whole (:func:`_written_whole`).

@@ -38,6 +38,7 @@ from .ods import read_ods
 from .odt import read_odt
 from .org import FILE_TAGS, HEADING_TAGS, org_page
 from .outlook import read_msg
+from .pagemeta import noindex
 from .pdf import read_pdf
 from .recordfiles import read_csv, read_json, read_jsonl
 from .records import article_from, make_id, mapped, tag_names, title_from_text
@@ -209,6 +210,9 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool, r
         reader = read_mhtml(given, absolute, data, stats)
     elif ext == WEBARCHIVE:
         reader = read_webarchive(given, absolute, data, stats)
+    elif absolute not in stats.named and noindex(data):
+        stats.noindex.append(given)
+        return
     else:
         reader = read_html(given, absolute, data, stats)
     yield from _guarded(reader, given, absolute, stats)

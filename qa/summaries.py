@@ -38,6 +38,7 @@ class IndexSummary:
     ignored: tuple[tuple[str, int], ...] = ()  # (kind, count) of ignored_files: ("hidden", 2), (".png", 1)
     unpacked: tuple[str, ...] = ()  # what became of the .zip archives named (qa.unpacked)
     grown_files: int = 0  # mailboxes, JSON Lines files read only past where their last reading ended (qa.grown)
+    noindex: tuple[str, ...] = ()  # pages met in a folder that ask not to be indexed, passed over (qa.pagemeta)
 
     def lines(self) -> list[str]:
         about = []  # nothing ignored, nothing unchanged: nothing said
@@ -65,9 +66,11 @@ class IndexSummary:
         for path, encoding in self.legacy:
             by_encoding.setdefault(encoding, []).append(path)
         for encoding, paths in by_encoding.items():
-            shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
             out.append(f"not UTF-8, so read as {encoding} (convert them to UTF-8 if their text looks "
-                       f"wrong): {shown}")
+                       f"wrong): {_some(paths)}")
+        if self.noindex:
+            out.append(f"not indexed, as their site marks {_count(len(self.noindex), 'page')} noindex (print, contents "
+                       f"and moved pages; name a file to index it): {_some(self.noindex)}")
         if self.resumed:
             out.append(f"resumed: {_count(self.resumed, 'passage')} embedded by an interrupted run "
                        f"{'was' if self.resumed == 1 else 'were'} reused")
@@ -126,6 +129,10 @@ def skip_lines(skips: Sequence[Skip], alike: int = 3) -> list[str]:
     return out
 
 
+def _some(paths: Sequence[str], shown: int = 5) -> str:
+    return ", ".join(paths[:shown]) + (f" and {len(paths) - shown} more" if len(paths) > shown else "")
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
@@ -173,5 +180,5 @@ def summary_of(read: int, embedded: int, kept: int, removed: int, duplicates: in
                         kept_unread=kept_unread,
                         legacy=tuple((p, display_name(stats.encodings[p])) for p in dict.fromkeys(stats.legacy)),
                         resumed=resumed, relocated=relocated, unchanged_files=len(stats.unchanged),
-                        grown_files=len(stats.grown),
+                        grown_files=len(stats.grown), noindex=tuple(stats.noindex),
                         resplit=resplit, dropped_duplicates=dropped_duplicates, kept_missing=kept_missing)

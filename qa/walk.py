@@ -61,6 +61,10 @@ class ReadStats:
     """Counters filled while reading."""
 
     files: int = 0
+    # Files named (on the command line, or picked in the web UI: an index's uploads/), not met
+    # in a folder; and the pages met in one that ask not to be indexed, passed over (qa.pagemeta).
+    named: set[str] = field(default_factory=set)
+    noindex: list[str] = field(default_factory=list)
     # Files (and folders) passed over, by kind: "hidden", ".png", "in an index folder"...
     ignored: Counter[str] = field(default_factory=Counter)
     skipped: list[Skip] = field(default_factory=list)
@@ -100,8 +104,10 @@ class ReadStats:
 def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, str]]:
     """Yield (path as given, absolute path) of readable-looking files, recursing into folders."""
     walked: set[str] = set()  # real folders walked: each once, however many links lead to it
+    paths = [os.fspath(p) for p in paths]
+    # named, even where a folder named before it holds it (qa index docs docs/print.html)
+    stats.named.update(os.path.abspath(p) for p in paths if os.path.isfile(p))
     for given in paths:
-        given = os.fspath(given)
         if os.path.isfile(given):
             yield from _accept(given, stats, explicit=True)
         elif os.path.isdir(given):
@@ -126,8 +132,10 @@ def iter_files(paths: Iterable[str], stats: ReadStats) -> Iterator[tuple[str, st
                 # Real folders before links, so that a file is named by its own folder where it can be.
                 dirs[:] = sorted((d for d in dirs if d not in skipped),
                                  key=lambda d: (os.path.islink(os.path.join(root, d)), d))
+                folder = os.path.normpath(root)  # files added in the web UI were picked one by one
+                picked = os.path.basename(folder) == UPLOADS and looks_like_index(os.path.dirname(folder))
                 for name in sorted(files):
-                    yield from _accept(os.path.join(root, name), stats, explicit=False)
+                    yield from _accept(os.path.join(root, name), stats, explicit=False, named=picked)
         elif os.path.exists(given):  # a pipe (qa index <(curl ...)): its reader would wait, or seek
             stats.skipped.append(Skip(given, None, "not a regular file (a pipe, socket or device): save it "
                                                    "to a file and index that"))
@@ -208,7 +216,7 @@ def is_mailbox(path: str) -> bool:
         return False
 
 
-def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, str]]:
+def _accept(path: str, stats: ReadStats, explicit: bool, named: bool = False) -> Iterator[tuple[str, str]]:
     name = os.path.basename(path)
     kind = None
     if explicit and name.lower().endswith(ARCHIVES):
@@ -240,6 +248,8 @@ def _accept(path: str, stats: ReadStats, explicit: bool) -> Iterator[tuple[str, 
         return
     stats.files += 1
     stats.seen_paths.add(absolute)
+    if named:
+        stats.named.add(absolute)
     yield path, absolute
 
 

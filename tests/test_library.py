@@ -303,6 +303,31 @@ def test_an_index_inside_the_corpus_is_not_read_as_articles(small_corpus, fake):
     assert lib.check() == []
 
 
+def test_pages_marked_noindex_are_said_by_each_write_and_a_named_or_uploaded_one_is_read(tmp_path, fake, monkeypatch):
+    monkeypatch.setattr("qa.filestamps.RACY_NS", 0)  # the files were written just now: trust their times
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    page = '<html><head><title>{t}</title>{m}</head><body><main><h1>{t}</h1><p>{t} opens at nine.</p></main></body></html>'
+    (docs / "harbour.html").write_text(page.format(t="Harbour office", m=""), encoding="utf-8")
+    hidden = page.format(t="Printable harbour guide", m='<meta name="robots" content="noindex">')
+    (docs / "print.html").write_text(hidden, encoding="utf-8")
+    idx = tmp_path / "idx"
+    lib = qa.Library.build([str(docs)], str(idx), embedder=fake, progress=False)
+    s = lib.last_summary
+    assert s.noindex == (str(docs / "print.html"),) and [src for src, _ in lib.info().sources] == [str(docs / "harbour.html")]
+    assert ("not indexed, as their site marks 1 page noindex (print, contents and moved pages; name a file to index "
+            f"it): {docs / 'print.html'}") in s.lines()
+    s = lib.update([str(docs)], progress=False)
+    # Like any file that gives no article, it is read again (its head only) and said again.
+    assert (s.noindex, s.unchanged_files, s.embedded, s.removed) == ((str(docs / "print.html"),), 1, 0, 0)
+    s = lib.update([str(docs), str(docs / "print.html")], progress=False)  # named: read, whatever holds it
+    assert (s.embedded, s.noindex) == (1, ())
+    (idx / "uploads").mkdir()  # as the web UI stores what is added there
+    (idx / "uploads" / "guide.html").write_text(hidden.replace("Printable", "Uploaded"), encoding="utf-8")
+    s = lib.update([f"{idx / 'uploads'}{os.sep}"], progress=False)
+    assert (s.embedded, s.noindex) == (1, ())
+
+
 def test_an_update_that_changes_nothing_publishes_nothing_and_any_change_is_written(small_corpus, tmp_path, fake):
     blocks = ["Ferries replace the closed bridge.", "Tram line two opens in May.", "The zoo gets a panda."]
     listing = small_corpus / "city.txt"

@@ -612,6 +612,36 @@ def test_csv_delimiter_follows_the_header(tmp_path):
     assert by_text["Ferries run again."].article_id == "t1"
 
 
+_PAGE = "<html><head><title>{t}</title>{meta}</head><body><main><h1>{t}</h1><p>{text}</p></main></body></html>"
+
+
+def test_a_page_asking_not_to_be_indexed_is_passed_over_in_a_folder_and_read_when_named(tmp_path):
+    from qa.pagemeta import noindex
+
+    book = tmp_path / "book"
+    book.mkdir()
+    owner = "Each value in Rust has an owner, and there can only be one owner at a time."
+    (book / "ch04.html").write_text(_PAGE.format(t="Ownership", meta="", text=owner), encoding="utf-8")
+    (book / "print.html").write_text(_PAGE.format(t="The Book", meta='<meta name="robots" content="noindex">',
+                                                  text=f"Ownership. {owner}"), encoding="utf-8")
+    (book / "toc.html").write_text(_PAGE.format(t="Contents", meta="<META content='NONE' name=Robots>",
+                                                text="Ownership, borrowing and slices."), encoding="utf-8")
+    # A page the user saved from a site that keeps it out of search engines is theirs to keep.
+    (book / "saved.html").write_text("<!-- saved from url=(0027)https://example.org/post -->\n" + _PAGE.format(
+        t="Unlisted", meta='<meta name="robots" content="noindex, follow">', text="An unlisted post kept for later."),
+        encoding="utf-8")
+    (book / "indexed.html").write_text(_PAGE.format(t="Indexed", meta='<meta name="robots" content="index, follow">',
+                                                    text="A page that search engines may show."), encoding="utf-8")
+    articles, stats = read(book)
+    assert sorted(a.title for a in articles) == ["Indexed", "Ownership", "Unlisted"]
+    assert stats.noindex == [str(book / "print.html"), str(book / "toc.html")] and not stats.skipped
+    articles, stats = read(book / "print.html", book / "toc.html")
+    assert [a.title for a in articles] == ["The Book", "Contents"] and stats.noindex == []
+    # Only the head says so: a page about robots meta tags is no such page.
+    assert not noindex(b"<html><head></head><body><p>Write <meta name='robots' content='noindex'></p></body>")
+    assert not noindex(b'<head><meta name="googlebot" content="noindex"><meta name="robots" content=""></head>')
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX's")
 def test_a_named_pipe_is_passed_over_not_opened(tmp_path):
     import threading
