@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from .dates import name_date
 from .pagelines import sentence_lines
-from .pagemeta import heading_chrome, own_title, page_date
+from .pagemeta import chrome_beside_headings, heading_chrome, own_title, page_date
 from .records import article_from
 from .types import Article, Skip
 from .walk import ReadStats
@@ -97,7 +97,7 @@ def _blocks_marked(text: str, body) -> tuple[str, dict[str, str]]:
 
     lines = text.split("\n")
     flat = [" ".join(line.split()) for line in lines]
-    headings, at, bare = set(), 0, {}
+    headings, at, bare, folded = set(), 0, {}, set()
     for head in body.iter("head") if body is not None else ():
         shown = " ".join("".join(head.itertext()).split())
         name = " ".join(shown.replace(_OPEN, "").replace(_CLOSE, "").split())
@@ -113,6 +113,11 @@ def _blocks_marked(text: str, body) -> tuple[str, dict[str, str]]:
                 shown if shown != name else lines[found].strip())
             headings.add(found)
             at = found + 1
+            beside = _chrome_beside(head)
+            if beside and found - 1 not in headings | folded and "".join(flat[found - 1].split()) == beside:
+                # cut with the line's end, so the page's text (which places lines) stays as it was
+                lines[found] = f"{_OPEN}{lines[found - 1].strip()}\n{_CLOSE}{lines[found]}"
+                folded.add(found - 1)
     at = 0
     for item in body.iter("item") if body is not None else ():  # a definition term, as a list item
         shown = " ".join("".join(item.itertext()).split())
@@ -130,6 +135,9 @@ def _blocks_marked(text: str, body) -> tuple[str, dict[str, str]]:
             code[found] = at = found + len(block)
     out, i = [], 0
     while i < len(lines):
+        if i in folded:
+            i += 1
+            continue
         if i in code:
             block = lines[i : code[i]]
             fence = fence_for("\n".join(block))
@@ -145,6 +153,18 @@ def _blocks_marked(text: str, body) -> tuple[str, dict[str, str]]:
         out.append(f"    {line}" if i not in headings and structural(line) else line)
         i += 1
     return "\n".join(out), bare
+
+
+def _chrome_beside(head) -> str:
+    """The chrome marked beside a heading (:func:`qa.pagemeta.chrome_beside_headings`), without
+    spaces: in trafilatura's tree the heading's wrapper holds it before the heading, and its text
+    has it as the line above; "" when there is none."""
+    wrapper = next(head.iterancestors("head"), None)
+    if wrapper is None:
+        return ""
+    full, own = "".join(wrapper.itertext()), "".join(head.itertext())
+    before = full[: full.find(own)]
+    return "".join(before.replace(_OPEN, "").replace(_CLOSE, "").split()) if _CHROME_ONLY.fullmatch(before) else ""
 
 
 def _find_lines(flat: list[str], block: list[str], at: int) -> int:
@@ -170,6 +190,7 @@ _PRE_BLOCK = re.compile(f"{_PRE_OPEN}([^{_PRE_CLOSE}]*){_PRE_CLOSE}")
 # (an opening fence takes the source line after it, a closing one the line before).
 _OPEN, _CLOSE, _ADD_OPEN, _ADD_CLOSE, _ADDED = "\ue010", "\ue011", "\ue012", "\ue013", "\ue014"
 _NO_MARKS = dict.fromkeys(range(0xE010, 0xE017))
+_CHROME_ONLY = re.compile(f"[\\s·]*(?:{_OPEN}[^{_CLOSE}]*{_CLOSE}[\\s·]*)+")
 _MARKED = re.compile(f"[ \\t]*{_OPEN}[^{_CLOSE}]*{_CLOSE}(?=[{_OPEN}\\n]|\\Z)|{_OPEN}[^{_CLOSE}]*{_CLOSE}[ \\t]*"
                      f"|[{_ADD_OPEN}{_ADD_CLOSE}][^{_ADDED}]*{_ADDED}|[{_OPEN}{_CLOSE}{_ADDED}{_PRE_OPEN}{_PRE_CLOSE}]")
 
@@ -252,7 +273,7 @@ def _unwrapped(data: bytes):
             e.text = e.text.translate(_NO_MARKS)
         if e.tail:
             e.tail = e.tail.translate(_NO_MARKS)
-    for e in heading_chrome(tree):
+    for e in [*heading_chrome(tree), *chrome_beside_headings(tree)]:
         words = "".join(e.itertext())
         for child in list(e):
             e.remove(child)

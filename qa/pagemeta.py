@@ -36,12 +36,40 @@ def heading_chrome(tree) -> list:
     for heading in tree.iter("h1", "h2", "h3", "h4", "h5", "h6", "dt"):
         for e in heading.iter("a", "button"):
             words = "".join(e.itertext()).strip()
-            permalink = ((e.get("href") or "").startswith("#") and len(words) <= 3
-                         and not any(c.isalnum() for c in words))
-            if (words and (e.tag == "button" or words.casefold() in _SOURCE_LINKS or permalink)
+            if (words and (e.tag == "button" or words.casefold() in _SOURCE_LINKS or _permalink(e, words))
                     and not any(a in found for a in e.iterancestors("a", "button"))):
                 found.append(e)
     return found
+
+
+def _permalink(link, words: str) -> bool:
+    return (link.get("href") or "").startswith("#") and len(words) <= 3 and not any(c.isalnum() for c in words)
+
+
+_VERSIONED_SOURCE = re.compile(r"(?:v?\d+(?:\.\d+)+\s*·\s*)?(?:source|\[src\]|\[source\])", re.I)
+
+
+def chrome_beside_headings(tree) -> list:
+    """rustdoc's chrome beside each item's heading, in the element holding the heading alone:
+    its source link, with the version that made it stable (``1.0.0 · Source``), and its
+    permalink ("§"); cards and passages showed ``Source§`` and ``1.5.0 · Source`` above every
+    method. Nothing is taken where the element holds anything else."""
+    return [e for heading in tree.iter("h1", "h2", "h3", "h4", "h5", "h6") for e in _beside(heading)]
+
+
+def _beside(heading) -> list:
+    parent = heading.getparent()
+    if parent is None:
+        return []
+    beside = [e for e in parent if e is not heading]
+    if not beside or (parent.text or "").strip() or any((e.tail or "").strip(" \t\r\n·") for e in parent):
+        return []
+    for e in beside:
+        words = " ".join("".join(e.itertext() if isinstance(e.tag, str) else "").split())
+        linked = e.tag == "a" or (isinstance(e.tag, str) and e.find(".//a") is not None)
+        if not (linked and (_VERSIONED_SOURCE.fullmatch(words) or (e.tag == "a" and _permalink(e, words)))):
+            return []
+    return beside
 
 
 _META = re.compile(rb"<meta\s[^>]*>", re.I)

@@ -819,6 +819,50 @@ def test_an_html_pages_headings_lose_their_permalinks_source_links_and_buttons(t
         ("Install", "Examples"), False)
 
 
+def test_rustdocs_source_links_versions_and_permalinks_beside_each_items_heading_are_cut(tmp_path):
+    """rustdoc puts each item's heading in a <section> beside a source link, the version that
+    made it stable and a permalink: every method showed "1.0.0 · Source" or "Source§" on a line
+    above its heading. What holds more than a heading and such links keeps it all."""
+    body = "\n".join([
+        "<main><h1>Struct VecDeque</h1><details class='toggle' open><summary>",
+        "<section id='impl-VecDeque' class='impl'><a class='src rightside' href='../src/mod.rs.html#9'>Source</a>"
+        "<a href='#impl-VecDeque' class='anchor'>§</a><h3 class='code-header'>impl&lt;T&gt; VecDeque&lt;T&gt;</h3>"
+        "</section></summary><div class='impl-items'>",
+        "<details class='toggle method-toggle' open><summary><section id='method.pop_front' class='method'>",
+        "<span class='rightside'><span class='since' title='Stable since Rust version 1.0.0'>1.0.0</span> · "
+        "<a class='src' href='../src/mod.rs.html#20'>Source</a></span><h4 class='code-header'>pub fn "
+        "<a href='#method.pop_front' class='fn'>pop_front</a>(&amp;mut self) -&gt; Option&lt;T&gt;</h4></section>"
+        "</summary><div class='docblock'>",
+        "<p>Removes the first element and returns it, or None if the deque is empty.</p></div></details>",
+        "</div></details><h2>Results</h2>",
+        "<p>The deque grew by half each time it was full, in every run of the benchmark.</p></main>"])
+    page(tmp_path / "struct.VecDeque.html", "VecDeque in std::collections - Rust", body)
+    [a], stats = read(tmp_path / "struct.VecDeque.html")
+    assert not stats.skipped
+    lines = a.text.split("\n")
+    at = lines.index("#### pub fn pop_front(&mut self) -> Option<T>")
+    assert lines[at - 1 : at + 2] == ["### impl<T> VecDeque<T>", lines[at],
+                                      "Removes the first element and returns it, or None if the deque is empty."]
+    assert "## Results" in lines
+    assert not any(line.endswith(("· Source", "Source§")) or line == "Source" for line in lines)
+    source = body.split("\n")
+    for words, html_line in (("Removes the first", "Removes the first"), ("pub fn pop_front", "'code-header'>pub fn"),
+                             ("impl<T>", "<h3"), ("The deque grew", "The deque grew")):
+        assert line_at(a.line_anchors, a.text.index(words), 0) == next(
+            i for i, line in enumerate(source, 1) if html_line in line), words
+    assert markdown.section(a.text[: a.text.index("Removes")], "Removes", a.title) == (
+        ("impl<T> VecDeque<T>", "pub fn pop_front(&mut self) -> Option<T>"), False)
+    # Only links, and only where the heading's wrapper holds nothing else.
+    from lxml import html
+
+    from qa.pagemeta import chrome_beside_headings
+
+    for kept in ("<section><a href='figures.csv'>Source</a> of the figures<h2>Results</h2></section>",
+                 "<section><span>1.0.0 · Source</span><h2>Results</h2></section>",
+                 "<div><a href='a.rs'>Source</a><h2>Results</h2><p>Text.</p></div>"):
+        assert chrome_beside_headings(html.fromstring(kept)) == [], kept
+
+
 def test_a_page_that_declares_no_encoding_is_placed_line_by_line_as_utf8(tmp_path):
     """trafilatura reads such a page as UTF-8, lxml as Latin-1: "Müller" did not match "MÃ¼ller",
     so its lines took the line of the sentence before."""
