@@ -424,7 +424,8 @@ def _shown(chain: list[tuple[int, str]], passage: str, title: str, in_code: bool
             break
     # A heading saying again what the one above it says (a book's print page opens each chapter
     # with the chapter's name and then its own first heading) adds nothing to where a passage is.
-    return tuple(name for i, (_, name) in enumerate(chain) if names[i] != (names[i - 1] if i else title))
+    # A heading's lines are one line in its section's name (rustdoc's where clauses)
+    return tuple(" ".join(name.split()) for i, (_, name) in enumerate(chain) if names[i] != (names[i - 1] if i else title))
 
 
 _DASHES = str.maketrans("-\u2010\u2011\u2012\u2013\u2014\u2019", "      '")

@@ -191,6 +191,7 @@ def test_a_passages_section_leaves_out_the_title_and_what_its_own_heading_closes
     print_page = "# Book\n# Rc<T>, the Reference Counted Pointer\n## Rc<T>, the Reference-Counted Pointer\n### Uses\n"
     assert markdown.section(print_page, "x", "Book") == (("Rc<T>, the Reference Counted Pointer", "Uses"), False)
     assert markdown.section("# Book\n## Drop\n### drop\n", "x", "book") == (("Drop",), False)
+    assert markdown.section("### impl<T> Deque<T>where     T: Copy,\n", "x", "Deque") == (("impl<T> Deque<T>where T: Copy,",), False)
 
 
 def test_a_pages_fenced_code_is_a_line_a_sentence_and_no_passage_ends_on_its_opening_fence():
