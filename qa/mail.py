@@ -270,9 +270,9 @@ def _attachment(given: str, absolute: str, line: int, part, message: dict, stats
     if not data or name.strip(".") == "" or "\0" in name:
         return
     subject = message["title"] or "no subject"
-    inner = ReadStats()
     with tempfile.TemporaryDirectory(prefix="qa-attached-") as folder:
         path = os.path.join(folder, name[-200:])
+        inner = ReadStats(named={path})  # sent to be read: a page asking search engines not to index it too
         try:
             with open(path, "wb") as fh:
                 fh.write(data)

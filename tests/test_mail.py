@@ -153,6 +153,21 @@ def test_attached_documents_are_articles_of_their_own_referenced_by_their_messag
     assert again == [a.article_id for a in (hello, body, pdf, minutes, ferry)]  # an update finds them unchanged
 
 
+def test_an_attached_page_is_read_though_it_asks_not_to_be_indexed(tmp_path):
+    """A page someone sent is theirs to read, whatever its site says to search engines."""
+    msg = EmailMessage()
+    msg["Subject"], msg["From"], msg["Date"] = "Agenda", "Ann Lee <ann@example.org>", "Mon, 04 Mar 2024 09:00:00 +0000"
+    msg.set_content("The agenda is attached.")
+    msg.add_attachment(b"<html><head><title>Board agenda</title><meta name='robots' content='noindex'></head><body>"
+                       b"<main><h1>Board agenda</h1><p>The board will vote on the dredging budget of the north channel."
+                       b"</p></main></body></html>", maintype="text", subtype="html", filename="agenda.html")
+    (tmp_path / "Archive.mbox").write_bytes(mbox(bytes(msg)))
+    stats = ReadStats()
+    _, agenda = read_articles([str(tmp_path)], stats)
+    assert agenda.title == "agenda.html (in: Agenda)" and "dredging budget" in agenda.text
+    assert (stats.noindex, stats.skipped) == ([], [])
+
+
 def test_a_mailbox_without_an_extension_is_known_by_its_first_lines(tmp_path):
     """Thunderbird keeps each folder as a file without an extension (``Inbox``, beside its
     ``Inbox.msf``); an Apple Mail export holds a file named ``mbox``."""
