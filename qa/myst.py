@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import re
 
+from .rst import LABELS as _LABELS
+
 _OPEN = re.compile(r"( {0,3})(`{3,}|~{3,})\{([\w:-]+)\}[ \t]*(.*?)[ \t]*")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
 _OPTION = re.compile(r"[ \t]*:[\w-]+:(?:[ \t].*)?")
 # A role, or a code span (whose braces are code: left as written)
 _ROLE = re.compile(r"\{([\w:.+-]+)\}`([^`\n]+)`|(`+)[^`\n]*?\3")
-# What the label says, by directive; an admonition's argument (its title, a version) follows it.
-_LABELS = {"versionadded": "New in version", "versionchanged": "Changed in version",
-           "deprecated": "Deprecated since version", "seealso": "See also", "admonition": ""}
 _ADMONITIONS = frozenset({"note", "warning", "tip", "caution", "attention", "danger", "error", "hint", "important",
                           "todo", *_LABELS})
 _CONTAINERS = frozenset({"tab", "tab-item", "tab-set", "dropdown", "card", "grid", "grid-item", "grid-item-card",

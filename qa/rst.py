@@ -30,12 +30,15 @@ _NO_TEXT = frozenset({"toctree", "image", "include", "raw", "index", "highlight"
 _SIGNATURES = frozenset({"function", "method", "classmethod", "staticmethod", "attribute", "property", "data",
                          "exception", "decorator", "decoratormethod", "envvar", "option", "describe", "object",
                          "command", "variable", "class", "type", "member", "macro", "struct", "enum", "var"})
+# What an admonition's label says, as Sphinx shows it; the argument (a version, a title) follows.
+LABELS = {"versionadded": "New in version", "versionchanged": "Changed in version",
+          "deprecated": "Deprecated since version", "seealso": "See also", "admonition": ""}
 _FIELD = re.compile(r":([^:`\s][^:`]*):(?:[ \t]+(.*))?[ \t]*")  # ":date: 2024-03-05"
 _OPTION = re.compile(r"[ \t]+:[\w -]+:")
 # Inline markup: a role (:func:`x`, :ref:`text <label>`), a link (`text <url>`_), a reference
 # (`text`_, word_), a substitution's bars left as written.
 _ROLE = re.compile(r":[\w:.+-]+:`([^`]+?)`")
-_LINK = re.compile(r"`([^`<]+?)\s*<([^`>]+)>`__?")
+_LINK = re.compile(r"`((?:[^`<\\]|\\.)+?)\s*<([^`>]+)>`__?")  # its text may hold \< and \>
 _REFERENCE = re.compile(r"`([^`]+)`__?|(?<=[A-Za-z0-9])_(?=[\s.,;:!?)]|$)")
 
 
@@ -119,15 +122,25 @@ def _directive(lines: list[str], out: list[str], i: int, m: re.Match) -> int:
     indent, name, argument = m.group(1), m.group(2).lower(), m.group(3).strip()
     if name in _CODE_DIRECTIVES:
         out[i] = ""
-        return _literal(lines, out, i, opener=True, language=argument.split()[0] if argument else "")
+        after = _literal(lines, out, i, opener=True, language=argument.split()[0] if argument else "")
+        if name == "parsed-literal":  # its markup is rendered: `Run Tests`_ is a link's text
+            out[i + 1:after] = [_parsed(x) for x in out[i + 1:after]]
+        return after
     end = _block_end(lines, i, len(indent))
     kind = name.rsplit(":", 1)[-1]  # py:function, c:macro: a domain's
     if kind in _NO_TEXT or kind.startswith("auto"):  # toctree, image, automodule...: no text a reader reads
         out[i:end] = [""] * (end - i)
         return end
     if name in _ADMONITIONS:
-        label = "See also" if name == "seealso" else name.capitalize()
-        out[i] = f"{indent}**{label}:** {_inline(argument)}".rstrip()
+        label, text = LABELS.get(name, name.capitalize()), argument
+        if name.startswith(("version", "deprecated")):  # "3.22", or "3.22 what changed"
+            version, _, text = argument.partition(" ")
+            label = f"{label} {version}"
+        elif not label:  # .. admonition:: Its title
+            label, text = argument, ""
+        # "New in version 3.7." alone, as Sphinx says it when nothing follows
+        stop = "." if name.startswith("version") and not text.strip() and end == i + 1 else ":"
+        out[i] = f"{indent}**{_inline(label)}{stop}** {_inline(text.strip())}".rstrip()
     elif kind in _SIGNATURES and argument:  # an API's entry: its signature, then what it does
         out[i] = f"{indent}`{argument}`"
     else:  # only, figure (its caption), glossary, list-table...: the text they hold
@@ -205,6 +218,15 @@ def _inline(line: str) -> str:
     return "".join(parts)
 
 
+def _parsed(line: str) -> str:
+    """A parsed literal's line (code whose markup is rendered): roles, links and references as
+    their text, strong and emphasis without their stars."""
+    line = _ROLE.sub(lambda m: role_text(":ref:", m.group(1)), line)
+    line = _LINK.sub(lambda m: m.group(1).strip(), line)
+    line = re.sub(r"`([^`]+)`__?", r"\1", line)  # a word's reference (word_) may be code: kept
+    return _EMPHASIS.sub(r"\2", line).replace("\\<", "<").replace("\\>", ">")
+
+
 def role_text(role: str, content: str) -> str:
     """A role's text as a page shows it: ``os.path.join`` as code, a ``:ref:`` its label's text."""
     shown = re.sub(r"\s*<[^<>]*>$", "", content).lstrip("~!") or content
@@ -213,3 +235,4 @@ def role_text(role: str, content: str) -> str:
 
 _PLAIN_ROLES = (":ref:", ":doc:", ":term:", ":abbr:", ":guilabel:", ":menuselection:", ":dfn:", ":sup:", ":sub:")
 _CODE_SPAN = re.compile(r"(``.+?``)")
+_EMPHASIS = re.compile(r"(\*\*?)(\S(?:.*?\S)?)\1(?![\w*])")

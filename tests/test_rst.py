@@ -96,6 +96,22 @@ def test_api_entries_keep_their_signature_and_text_other_directives_their_text()
     assert lines[16:18] == ["", ""] and lines[19] == "" and lines[21] == "The crane at dawn."
 
 
+def test_version_notes_read_as_sphinx_shows_them_and_a_parsed_literal_as_its_text():
+    """CMake's docs: ``.. versionadded:: 3.22`` read "Versionadded: 3.22" in every card, and a
+    synopsis written as a parsed literal kept its link markup (`` `Run Tests`_ ``, ``file(`READ`_ ...)``)."""
+    doc = ("Crane\n=====\n\n.. versionadded:: 3.22\n\nThe crane lifts.\n\n.. versionchanged:: 3.8 It stops at 40 t.\n\n"
+           ".. deprecated:: 2.0\n   Use :command:`ferry`.\n\n.. admonition:: Watch the tide\n\n   It turns.\n\n"
+           ".. parsed-literal::\n\n `Run Tests`_\n  crane(`LIFT`_ <load> [**FAST**])\n  crane(`\\<HASH\\> <HASH_>`_ <f>) "
+           "from :ref:`the quay <q>`\n  crane --bay BAY_ *load*\n\nAfter.")
+    lines = as_markdown(doc).split("\n")
+    assert lines[3] == "**New in version 3.22.**" and lines[5] == "The crane lifts."
+    assert lines[7] == "**Changed in version 3.8:** It stops at 40 t."
+    assert lines[9:11] == ["**Deprecated since version 2.0:**", "Use `ferry`."]
+    assert lines[12] == "**Watch the tide:**" and lines[14] == "It turns."
+    assert lines[16:24] == ["", "```", " Run Tests", "  crane(LIFT <load> [FAST])", "  crane(<HASH> <f>) from the quay",
+                            "  crane --bay BAY_ load", "```", "After."]
+
+
 def test_a_containers_body_is_read_as_a_document_of_its_own_line_for_line():
     """A tab (sphinx-tabs, sphinx-design) holding a code block and a project's own directive:
     its body's lines were shown as prose, ``.. code-block:: shell`` and all (pip's docs)."""
