@@ -155,8 +155,10 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool, r
                         ".eml": read_mail, ".mbox": read_mail}.get(ext)
             if ext == ".xml" and is_mediawiki(head):
                 streamed = read_mediawiki
-            # a document with headings is read as the Markdown it is written in (qa.headed)
-            headed = (ext == ".txt" and not is_clippings(head) and is_headed(head, len(head) < HEAD)
+            # a document with headings is read as the Markdown it is written in (qa.headed), a
+            # reStructuredText source as one
+            in_rst = ext == ".txt" and not is_clippings(head) and rst.is_rst(head)
+            headed = (ext == ".txt" and not is_clippings(head) and (in_rst or is_headed(head, len(head) < HEAD))
                       and (compressed or os.fstat(raw.fileno()).st_size <= MAX_ARTICLE_BYTES))  # else blocks, streamed
             if ext == ".txt" and not one_per_file and not headed:
                 streamed = _read_clippings if is_clippings(head) else _read_txt_blocks
@@ -185,7 +187,8 @@ def read_file(given: str, absolute: str, stats: ReadStats, one_per_file: bool, r
         stats.unread.add(absolute)
         return
     if ext == ".txt" and headed:
-        reader = (dataclasses.replace(a, markup="markdown") for a in _read_md(given, absolute, data, stats))
+        reader = (dataclasses.replace(a, markup="markdown")
+                  for a in _read_md(given, absolute, data, stats, ".rst" if in_rst else ""))
     elif ext == ".txt":
         reader = _read_txt(given, absolute, data, stats)
     elif ext in MARKDOWN:
@@ -331,8 +334,10 @@ def _read_txt(given, absolute, data, stats) -> Iterator[Article]:
                       source=given, path=absolute, line_start=start, date=name_date(absolute))
 
 
-def _read_md(given, absolute, data, stats) -> Iterator[Article]:
-    kind = uncompressed(absolute).lower()
+def _read_md(given, absolute, data, stats, syntax: str = "") -> Iterator[Article]:
+    """``syntax``: what the file is written in, as an extension, when its own does not say it
+    (``.rst`` for a ``.txt`` file in reStructuredText)."""
+    kind = syntax or uncompressed(absolute).lower()
     lines = decode_lines(given, data, stats)
     if any(line is None for line in lines):
         return

@@ -42,6 +42,17 @@ _LINK = re.compile(r"`((?:[^`<\\]|\\.)+?)\s*<([^`>]+)>`__?")  # its text may hol
 _REFERENCE = re.compile(r"`([^`]+)`__?|(?<=[A-Za-z0-9])_(?=[\s.,;:!?)]|$)")
 
 
+def is_rst(head: bytes) -> bool:
+    """Whether a ``.txt`` file whose first bytes are ``head`` is written in reStructuredText, as
+    Django's and CMake's documentation sources are: a directive opening a line (``.. note::``),
+    or two roles (``:ref:`...```), which no article written as plain text holds."""
+    return bool(_DIRECTIVE_LINE.search(head, 0, 8192)) or len(_ROLE_USE.findall(head, 0, 8192)) >= 2
+
+
+_DIRECTIVE_LINE = re.compile(rb"^[ \t]*\.\.[ \t]+[A-Za-z][\w:-]*::(?:[ \t]|$)", re.M)
+_ROLE_USE = re.compile(rb":[a-z][\w:+.-]*:`[^`\s]")
+
+
 def as_markdown(text: str) -> str:
     """The text as Markdown, line for line (a code block at the very end is closed on a line
     of its own after the last)."""

@@ -139,3 +139,29 @@ def test_a_pelican_posts_fields_are_its_metadata_not_its_text(tmp_path):
     assert post.metadata["summary"] == "The dredger is back, for six weeks."
     assert ":date:" not in post.text and "The dredger returned on Monday." in post.text
     assert ":note: a field list in the text is text." in post.text and not stats.skipped
+
+
+def test_a_txt_file_written_in_rst_reads_as_rst_and_articles_in_a_txt_file_stay_articles(tmp_path):
+    """Django's and CMake's documentation sources are ``.txt`` files in reStructuredText: read as
+    blocks, a CMake fragment's ``.. option:: -S <path-to-source>`` was an article of its own, its
+    text another, the markup shown as written."""
+    (tmp_path / "options.txt").write_text(
+        ".. option:: -S <path-to-source>\n\n Path to the crane's source.\n\n.. option:: -B <path-to-build>\n\n"
+        " Path to the build, made if missing. See :variable:`CRANE_HOME`.\n", encoding="utf-8")
+    (tmp_path / "quays.txt").write_text(
+        "=====\nQuays\n=====\n\nThe quays take ships of 40 t.\n\nMooring\n=======\n\n.. code-block:: python\n\n   moor(ship)\n\n"
+        "See :doc:`ships` and :ref:`tides`.\n", encoding="utf-8")
+    (tmp_path / "news.txt").write_text(
+        "Dock strike ends\nThe dockworkers went back on Monday. Read the notes: note:`x` at 10:30.\n\n"
+        "Ferry resumes\nThe ferry runs again.. it said. Times: 7:00 and 9:00.\n", encoding="utf-8")
+    stats = ReadStats()
+    articles = {a.source.rsplit("/", 1)[1]: a for a in read_articles([str(tmp_path)], stats)}
+    assert not stats.skipped
+    news = [a for a in read_articles([str(tmp_path / "news.txt")], ReadStats())]
+    # a .txt of articles, as it was
+    assert [(a.text.split("\n")[0], a.markup) for a in news] == [("Dock strike ends", None), ("Ferry resumes", None)]
+    options, quays = articles["options.txt"], articles["quays.txt"]
+    assert options.markup == quays.markup == "markdown"
+    assert options.text.split("\n")[:3] == ["`-S <path-to-source>`", "", "Path to the crane's source."]
+    assert "See `CRANE_HOME`." in options.text and ".. option" not in options.text
+    assert quays.title == "Quays" and "```python" in quays.text and "See ships and tides." in quays.text
