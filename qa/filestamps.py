@@ -55,7 +55,7 @@ READERS = 37  # 2: HTML titles and dates; 3: HTML paragraphs unwrapped (qa.htmlp
 # 35: pages met in a folder that ask not to be indexed (robots noindex) passed over (qa.pagemeta);
 # 36: rustdoc's source links, versions and permalinks beside items' headings cut;
 # 37: reStructuredText's version notes as Sphinx words them, parsed literals' markup as its text,
-# .txt files written in it read as it
+# .txt files written in it read as it, a closing " ::" dropped
 RACY_NS = 3 * 10**9
 # Ends the stamp of a file read too new to trust its times: it never matches, so the file is read
 # again, but from where that reading ended if it grew (qa.grown hashes what came before).

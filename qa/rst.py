@@ -103,8 +103,10 @@ def page(text: str, document: bool = True) -> tuple[str, dict[str, str]]:
             out[i:end] = [""] * (end - i)
             i = end
         elif line.rstrip().endswith("::"):
-            # A paragraph's closing "::" opens a literal block: "Example::" shows "Example:".
-            out[i] = _inline(line.rstrip()[:-1]) if line.strip() != "::" else ""
+            # A paragraph's closing "::" opens a literal block: "Example::" shows "Example:",
+            # "the bucket. ::" "the bucket." (docutils drops a "::" set apart, and one alone)
+            before = line.rstrip()[:-2]
+            out[i] = _inline(before + ":" if before and not before[-1].isspace() else before.rstrip())
             i = _literal(lines, out, i, opener=False)
         else:
             out[i] = _inline(line)

@@ -63,6 +63,7 @@ def test_titles_code_notes_and_roles_as_markdown_line_for_line():
     assert lines[12:18] == ["", "", "```python", "   import crane", "   crane.lift(40)", "```"]
     assert lines[18:20] == ["**Note:** The crane stops", "at forty tonnes."]
     assert lines[21:26] == ["Example:", "```", "    $ crane --check", "    ok", "```"]
+    assert as_markdown("It lists the quays. ::\n\n    quays --all\n").split("\n")[:2] == ["It lists the quays.", "```"]
     assert lines[26] == "### Usage" and lines[29:34] == [""] * 5  # the toctree is no text
     assert lines[source.index(".. [1] Measured at the harbour.")] == "[1] Measured at the harbour."
     assert lines[-4:] == ["", "```sh", "   crane --version", "```"]
