@@ -113,13 +113,20 @@ class Decisions:
         """Keep a file's articles without reading it, if it is as its stamp says, none of
         its articles is claimed by what was read before it, and each of its duplicates
         still has an original read before it (else reading decides). A mailbox, JSON Lines
-        file or .txt of articles grown by new ones keeps those it held: where to read on from (qa.grown)."""
+        file or .txt of articles grown by new ones keeps those it held: where to read on from (qa.grown).
+        A file that gave no article, only what it left out (no text in it), is not read again
+        while it is as it was: what it left out is said again."""
         rows = self.by_path.get(absolute, [])
         dups = self.dups_by_path.get(absolute, [])
         was = self.stamps.get(absolute)
-        if (not self.trust_stamps or not (rows or dups) or was is None or was[0] != given
-                or was[2] != len(rows) + len(dups)):
+        if not self.trust_stamps or was is None or was[0] != given or was[2] != len(rows) + len(dups):
             return False
+        if not (rows or dups):
+            if was[1] != stamp(st, self.one_per_file, path=absolute) or not (left := self.stamps.skips(absolute)):
+                return False
+            self.stats.skipped.extend(alike_once(left))
+            self.stats.file_skips[absolute] = left
+            return True
         if was[1] == stamp(st, self.one_per_file, path=absolute):
             return self.keep_articles(absolute, given, rows, dups)
         tail = (resumable(absolute, st, self.stamps.tail(absolute))

@@ -241,7 +241,8 @@ class FileStamps:
                 skipped: dict[str, list[Skip]] | None = None, tails: dict[str, str] | None = None,
                 ) -> list[tuple[str, str, str, int, str, str]]:
         """Rows to record: files read whole (or found unchanged) that hold articles in the
-        catalog, where they differ from what is recorded. ``read_as``: files read otherwise
+        catalog, or none but left something out (a file with no text: said again, not read
+        again), where they differ from what is recorded. ``read_as``: files read otherwise
         than ``one_per_file`` says (one article per file or not); ``skipped``: what reading a
         file left out (a message without text, a malformed record), recorded with it;
         ``tails``: where the mailboxes and JSON Lines files read ended (qa.grown), kept for one
@@ -261,8 +262,8 @@ class FileStamps:
             # goes) and, for a mailbox Thunderbird wrote to a second ago, where the next reading goes on
             if s is None:
                 s = _times(st, per_file) + UNTRUSTED
-            if s is not None and n and (self.get(path) != (given, s, n) or self._skips.get(path) != left
-                                        or self._tails.get(path, "") != tail):
+            if (n or left != "[]" and not s.endswith(UNTRUSTED)) and (
+                    self.get(path) != (given, s, n) or self._skips.get(path) != left or self._tails.get(path, "") != tail):
                 rows.append((path, given, s, n, left, tail))
         return rows
 

@@ -129,6 +129,18 @@ def test_an_update_ends_as_one_that_reads_every_file(small_corpus, tmp_path, fak
     summary, names = both([small_corpus])
     assert names == [] and summary.unchanged_files == 4
 
+    # A file that gives no article is read once, then said again without being read while it
+    # is as it was (a docs folder's pages holding only a directive were read by every update).
+    (small_corpus / "draft.md").write_text("<!-- to write: the ferry's winter timetable -->\n", encoding="utf-8")
+    for read in (["draft.md"], []):
+        summary, names = both([small_corpus])
+        assert names == read and summary.embedded == 0 and summary.unchanged_files == 4 + (not read)
+        assert [(s.path, s.reason) for s in summary.skipped] == [
+            (str(small_corpus / "draft.md"), "no text in it (after its front matter, comments and HTML tags)")]
+    (small_corpus / "draft.md").write_text("The winter ferry crosses six times a day.\n", encoding="utf-8")
+    summary, names = both([small_corpus])
+    assert names == ["draft.md"] and summary.embedded == 1 and not summary.skipped
+
     # The same size and modification time, other text (a tool that restores times): the change
     # time gives it away.
     path = small_corpus / "b.txt"
