@@ -318,7 +318,7 @@ def test_pages_marked_noindex_are_said_by_each_write_and_a_named_or_uploaded_one
     assert ("not indexed, as their site marks 1 page noindex (print, contents and moved pages; name a file to index "
             f"it): {docs / 'print.html'}") in s.lines()
     s = lib.update([str(docs)], progress=False)
-    # Like any file that gives no article, it is read again (its head only) and said again.
+    # Read again (its bytes, no extraction) and said again: naming it would change how it is read.
     assert (s.noindex, s.unchanged_files, s.embedded, s.removed) == ((str(docs / "print.html"),), 1, 0, 0)
     s = lib.update([str(docs), str(docs / "print.html")], progress=False)  # named: read, whatever holds it
     assert (s.embedded, s.noindex) == (1, ())
