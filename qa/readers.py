@@ -364,7 +364,10 @@ def _read_md(given, absolute, data, stats, syntax: str = "") -> Iterator[Article
     body_line += text.count("\n", 0, blank)
     text = text[blank:].rstrip()
     if not text.strip():
-        stats.skipped.append(Skip(given, None, "no text in it (after its front matter, comments and HTML tags)"))
+        # a Sphinx page whose text is elsewhere (CMake's `.. cmake-module:: ../../Modules/X.cmake`)
+        left = "fields, comments and directives that show no text" if kind.endswith(".rst") else \
+            "front matter, comments and HTML tags"
+        stats.skipped.append(Skip(given, None, f"no text in it (after its {left})"))
         return
     rec = mapped(meta)
     if "text" in rec["keys"]:  # the body is the text: a front matter `description` stays metadata

@@ -166,3 +166,10 @@ def test_a_txt_file_written_in_rst_reads_as_rst_and_articles_in_a_txt_file_stay_
     assert options.text.split("\n")[:3] == ["`-S <path-to-source>`", "", "Path to the crane's source."]
     assert "See `CRANE_HOME`." in options.text and ".. option" not in options.text
     assert quays.title == "Quays" and "```python" in quays.text and "See ships and tides." in quays.text
+
+
+def test_a_page_holding_only_a_directive_says_why_it_gave_nothing(tmp_path):
+    (tmp_path / "UseCrane.rst").write_text(".. cmake-module:: ../../Modules/UseCrane.cmake\n", encoding="utf-8")
+    stats = ReadStats()
+    assert list(read_articles([str(tmp_path)], stats)) == []
+    assert [s.reason for s in stats.skipped] == ["no text in it (after its fields, comments and directives that show no text)"]
