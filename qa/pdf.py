@@ -42,6 +42,7 @@ _TERMINAL = re.compile(r"[.!?:;\"”’)\]]$")
 # ligatures a font without a text map leaves in (U+FB01 "fi"), as the letters they join
 _UNHYPHENATED = {**dict.fromkeys(map(ord, "\x00\x02\ufffe")),
                  **{c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)}}
+_BROKEN_NAME = re.compile(r"[A-Za-z0-9]_$")
 _REPEATED = 3  # a line at the top or bottom of this many pages (numbers aside) is a running head
 
 
@@ -298,7 +299,8 @@ def _written(lines: list[_Line], body: float, spacing: dict[float, float]) -> tu
         # past it, as an HTML page's is (qa.htmlpage).
         piece = "#" * level + " " if level else "    " if structural(block[0].text) else ""
         for line in block:
-            if piece.strip() and not piece.endswith(" "):
+            # an identifier broken after its underscore (Texinfo's manuals: "asn1_der_" "decoding()") is one word
+            if piece.strip() and not piece.endswith(" ") and not (_BROKEN_NAME.search(piece) and line.text[:1].isalnum()):
                 piece += " "
             if not anchors or line.page != anchors[-1][1]:  # a block's page is where it opens
                 anchors.append((size + (0 if line is block[0] else len(piece)), line.page))

@@ -137,6 +137,15 @@ def test_a_word_hyphenated_at_a_lines_end_is_one_word_and_a_ligature_its_letters
                                              (72, 687, 11, "national lane reopened on Monday.")]], font=b"Helvetica")
     [doc] = read_articles([str(tmp_path)], ReadStats())
     assert doc.text == "The inner basin was dredged and the international lane reopened on Monday."
+    # an identifier broken after its underscore, as Texinfo's manuals break them, is one word
+    write_positioned(tmp_path / "api.pdf", [[(72, 700, 11, "Before the crane moves, call crane_lift_"),
+                                             (72, 687, 11, "slowly() first, then read the loads in __"),
+                                             (72, 674, 11, "ASN1 order, then the quays' list, pick_"),
+                                             (72, 661, 11, "\"4\" and the next quay's list in Dock 5 too.")]],
+                     font=b"Helvetica")
+    [api] = read_articles([str(tmp_path / "api.pdf")], ReadStats())
+    assert api.text == ("Before the crane moves, call crane_lift_slowly() first, then read the loads in __ ASN1 order, "
+                        "then the quays' list, pick_ \"4\" and the next quay's list in Dock 5 too.")
     # a ligature left in by a font without a text map (the standard fonts here cannot draw one)
     assert "the \ufb01rst \ufb02ow".translate(_UNHYPHENATED) == "the first flow"
 
