@@ -110,8 +110,22 @@ def page(text: str, document: bool = True) -> tuple[str, dict[str, str]]:
             i = _literal(lines, out, i, opener=False)
         else:
             out[i] = _inline(line)
+            if _term(lines, i):  # "``paths``" over its definition reads "`paths`: A JSON object..."
+                out[i] = out[i].rstrip() + ("" if _TERM_END.search(out[i].rstrip()) else ":")
             i += 1
     return "\n".join(out), fields
+
+
+def _term(lines: list[str], i: int) -> bool:
+    """Whether line i is a definition list's term: a line with its definition indented under it
+    (not a list item's or a field's first line), after a blank line or the definition before."""
+    line = lines[i]
+    if i + 1 >= len(lines) or not line.strip() or not lines[i + 1].strip() or _NOT_TERM.match(line):
+        return False
+    indent = len(line) - len(line.lstrip())
+    if len(lines[i + 1]) - len(lines[i + 1].lstrip()) <= indent:
+        return False
+    return i == 0 or not lines[i - 1].strip() or len(lines[i - 1]) - len(lines[i - 1].lstrip()) > indent
 
 
 def _title(lines: list[str], i: int) -> tuple[bool, str] | None:
@@ -248,4 +262,6 @@ def role_text(role: str, content: str) -> str:
 
 _PLAIN_ROLES = (":ref:", ":doc:", ":term:", ":abbr:", ":guilabel:", ":menuselection:", ":dfn:", ":sup:", ":sub:")
 _CODE_SPAN = re.compile(r"(``.+?``)")
+_NOT_TERM = re.compile(r"[ \t]*(?:[-*+\u2022][ \t]|(?:\d+|#|[A-Za-z]|[ivxlcdm]+)[.)][ \t]|\(\w+\)[ \t]|:|\.\.|\||>>>)")
+_TERM_END = re.compile(r"[.:;,!?]$")
 _EMPHASIS = re.compile(r"(\*\*?)(\S(?:.*?\S)?)\1(?![\w*])")

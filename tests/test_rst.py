@@ -173,3 +173,16 @@ def test_a_page_holding_only_a_directive_says_why_it_gave_nothing(tmp_path):
     stats = ReadStats()
     assert list(read_articles([str(tmp_path)], stats)) == []
     assert [s.reason for s in stats.skipped] == ["no text in it (after its fields, comments and directives that show no text)"]
+
+
+def test_a_definition_lists_term_reads_as_the_label_of_its_definition():
+    """CMake's options and JSON members (``paths`` over "A JSON object...") read "`paths` A JSON
+    object" in cards and sentences; Sphinx shows the term above its definition."""
+    doc = ("Members\n=======\n\n``paths``\n    A JSON object with the paths.\n\n    It has members for cmake.\n"
+           "``98``\n  C++98, the oldest.\n\nDone.\n  A term with its stop gets no colon.\n\n* A bullet\n  wraps here.\n\n"
+           ":field: a field\n   goes on.\n\nAlready ends:\n  so no colon is added.\n\nA paragraph\nof two lines.\n")
+    lines = as_markdown(doc).split("\n")
+    assert lines[3:6] == ["``paths``:", "    A JSON object with the paths.", ""]
+    assert lines[7:9] == ["``98``:", "  C++98, the oldest."]  # after the definition before it, no blank line
+    assert lines[10] == "Done." and lines[13:15] == ["* A bullet", "  wraps here."]
+    assert lines[16] == ":field: a field" and lines[19] == "Already ends:" and lines[22:24] == ["A paragraph", "of two lines."]
