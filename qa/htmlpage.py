@@ -10,7 +10,15 @@ from collections.abc import Iterator
 
 from .dates import name_date
 from .pagelines import sentence_lines
-from .pagemeta import chrome_beside_headings, heading_chrome, own_title, page_date
+from .pagemeta import (
+    chrome_beside_headings,
+    code_links,
+    empty_links,
+    heading_chrome,
+    own_title,
+    page_date,
+    toggle_labels,
+)
 from .records import article_from
 from .types import Article, Skip
 from .walk import ReadStats
@@ -273,11 +281,22 @@ def _unwrapped(data: bytes):
             e.text = e.text.translate(_NO_MARKS)
         if e.tail:
             e.tail = e.tail.translate(_NO_MARKS)
+    for label in [*toggle_labels(tree), *empty_links(tree)]:  # no text: left out (marks on a line are dropped)
+        label.drop_tree()
     for e in [*heading_chrome(tree), *chrome_beside_headings(tree)]:
         words = "".join(e.itertext())
         for child in list(e):
             e.remove(child)
         e.text = _OPEN + words + _CLOSE
+        if e.tag in ("a", "button"):  # cut from the text, so no link: trafilatura counts a section's
+            e.tag = "span"  # short links ("Source", "§") as a menu's and dropped rustdoc's methods
+    for link in code_links(tree):  # their words are the text's: no link either, for the same reason
+        link.drop_tag()
+    for block in (b for h in tree.iter(*_HEADINGS) for b in h.iter("div") if b is not h):
+        before = block.getprevious()  # a block in a heading starts a line there: rustdoc's where clause
+        said = (before.tail if before is not None else block.getparent().text) or ""
+        if said and not said[-1].isspace():
+            block.text = " " + (block.text or "")
     for pre in tree.iter("pre"):
         _code_marked(pre)
     kept = {e for pre in tree.iter("pre", "textarea") for e in pre.iter()}
@@ -314,7 +333,8 @@ def _code_marked(pre) -> None:
         pre.tail = pre.tail.lstrip()
 
 
-_BREAK = re.compile(r"[\r\n]+")
+_BREAK = re.compile(r"[ \t]*[\r\n]+[ \t]*")  # a browser shows a line break and its indent as one space
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def _config():

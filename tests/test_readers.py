@@ -863,6 +863,68 @@ def test_rustdocs_source_links_versions_and_permalinks_beside_each_items_heading
         assert chrome_beside_headings(html.fromstring(kept)) == [], kept
 
 
+def _rustdoc_method(name: str, doc: str, code: str) -> str:
+    return (f"<details class='toggle method-toggle' open><summary><section id='method.{name}' class='method'>"
+            f"<a class='src rightside' href='../src/map.rs.html#1'>Source</a><h4 class='code-header'>pub fn "
+            f"<a href='#method.{name}' class='fn'>{name}</a>(&amp;self) -&gt; &amp;<a class='type' href='t.html'>S</a>"
+            f"<div class='where'>where\n    S: <a href='h.html'>Hash</a>,</div></h4></section></summary>"
+            f"<div class='docblock'><p>{doc}</p><h5 id='ex-{name}'><a class='doc-anchor' href='#ex-{name}'>§</a>Examples</h5>"
+            f"<div class='example-wrap'><pre class='rust'><code>{code}</code></pre>"
+            "<a class='test-arrow' title='Run code' href='https://play.example/?c=1'></a></div></div></details>\n")
+
+
+def test_documentation_whose_links_are_code_anchors_and_run_buttons_keeps_its_text(tmp_path):
+    """trafilatura takes an element whose links are all short, or show no text, for a menu:
+    rustdoc's methods lost their signatures (``pub fn <a>clear</a>(&self)``) and examples (an
+    empty "Run code" link beside each), DocBook's sections their titles (``<a name>`` opening
+    each: valgrind's manuals read as one paragraph); the folding label "Expand description"
+    was a heading on every type's page, and a where clause ran into its signature."""
+    body = ("<main><section id='main-content'><h1>Struct Harbour</h1><pre class='rust item-decl'><code>pub struct "
+            "Harbour { /* private fields */ }</code></pre>\n<details class='toggle top-doc' open><summary class='hideme'>"
+            "<span>Expand description</span></summary><div class='docblock'><p>A harbour of quays, each with its cranes.</p>\n"
+            "<p>This <code>struct</code> is created by the <a href='x.html'><code>open</code></a> method on "
+            "<a href='y.html'><code>Port</code></a>. See its documentation for more.</p></div></details>\n"
+            "<h2 id='implementations'>Implementations</h2><div>\n"
+            + _rustdoc_method("quays", "Returns the harbour's quays, in the order they were built.", "let q = harbour.quays();")
+            + _rustdoc_method("clear", "Closes every quay of the harbour and sends its cranes away.", "harbour.clear();")
+            + "</div></section></main>")
+    page(tmp_path / "struct.Harbour.html", "Harbour in port - Rust", body)
+    docbook = ("<div class='chapter'><div class='titlepage'><div><div><h2 class='title'><a name='quays'></a>1. Quays</h2>"
+               "</div></div></div>\n<div class='sect1'><div class='titlepage'><div><div><h2 class='title'>"
+               "<a name='quays.cranes'></a>1.1. Cranes</h2></div></div></div>\n<p>Each quay has two cranes that lift forty "
+               "tonnes, and a third one that lifts sixty tonnes when the tide is low.</p></div>\n<div class='sect1'>"
+               "<div class='titlepage'><div><div><h2 class='title'><a name='quays.tides'></a>1.2. Tides</h2></div></div>"
+               "</div>\n<p>The harbour master posts the tides at the gate every morning, and the ferries sail an hour "
+               "after high water.</p></div></div>")
+    page(tmp_path / "quays.html", "Chapter 1. Quays", docbook)
+    [rust, chapter], stats = read(tmp_path / "struct.Harbour.html", tmp_path / "quays.html")
+    assert not stats.skipped
+    assert rust.text.split("\n") == [
+        "# Struct Harbour", "```", "pub struct Harbour { /* private fields */ }", "```",
+        "A harbour of quays, each with its cranes.",
+        "This struct is created by the open method on Port. See its documentation for more.", "## Implementations",
+        "#### pub fn quays(&self) -> &S where S: Hash,", "Returns the harbour's quays, in the order they were built.",
+        "##### Examples", "```", "let q = harbour.quays();", "```",
+        "#### pub fn clear(&self) -> &S where S: Hash,", "Closes every quay of the harbour and sends its cranes away.",
+        "##### Examples", "```", "harbour.clear();", "```"]
+    assert chapter.text.split("\n") == [
+        "## 1. Quays", "## 1.1. Cranes",
+        "Each quay has two cranes that lift forty tonnes, and a third one that lifts sixty tonnes when the tide is low.",
+        "## 1.2. Tides", "The harbour master posts the tides at the gate every morning, and the ferries sail an hour "
+        "after high water."]
+    source = docbook.split("\n")
+    for words in ("1.2. Tides", "The harbour master"):
+        assert line_at(chapter.line_anchors, chapter.text.index(words), 0) == next(
+            i for i, line in enumerate(source, 1) if words in line)
+    # a folding label that names what it holds is the page's; a share button's empty link stays
+    from lxml import html
+
+    from qa.pagemeta import empty_links, toggle_labels
+
+    assert toggle_labels(html.fromstring("<details><summary>How do I pay the harbour dues?</summary></details>")) == []
+    assert empty_links(html.fromstring("<div><p>Share</p><a href='https://social.example/share'></a></div>")) == []
+
+
 def test_a_page_that_declares_no_encoding_is_placed_line_by_line_as_utf8(tmp_path):
     """trafilatura reads such a page as UTF-8, lxml as Latin-1: "Müller" did not match "MÃ¼ller",
     so its lines took the line of the sentence before."""
