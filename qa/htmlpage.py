@@ -315,7 +315,18 @@ def _code_marked(pre) -> None:
     else often for a quote (its lines run together); a ``<pre>`` in a list item or definition
     (Sphinx's examples) ran into the item's text, and a heading after one into its last line.
     The variants of one example in one ``<pre>`` (Node.js's ESM and CommonJS, shown one at a
-    time) ran together ("}const"): each is marked as a block of its own."""
+    time) ran together ("}const"): each is marked as a block of its own. A block in the code is
+    on lines of its own, as a browser shows it (rustdoc's where clause: ``IterMut<'a, T>where``)."""
+    for block in pre.iter("div"):
+        before = block.getprevious()
+        said = (before.tail if before is not None else block.getparent().text) or ""
+        if (said or before is not None) and not said.endswith("\n"):
+            if before is not None:
+                before.tail = said + "\n"
+            else:
+                block.getparent().text = said + "\n"
+        if block.tail and not block.tail.startswith("\n"):
+            block.tail = "\n" + block.tail
     codes = pre.findall("code")
     for e in codes if codes and not (pre.text or "").strip() else [pre]:
         e.text = _PRE_OPEN + (e.text or "")

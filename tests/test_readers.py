@@ -878,9 +878,11 @@ def test_documentation_whose_links_are_code_anchors_and_run_buttons_keeps_its_te
     rustdoc's methods lost their signatures (``pub fn <a>clear</a>(&self)``) and examples (an
     empty "Run code" link beside each), DocBook's sections their titles (``<a name>`` opening
     each: valgrind's manuals read as one paragraph); the folding label "Expand description"
-    was a heading on every type's page, and a where clause ran into its signature."""
+    was a heading on every type's page, and a where clause ran into its signature ("-> &Swhere     S: Hash,";
+    in a declaration, "Harbour<S>where")."""
     body = ("<main><section id='main-content'><h1>Struct Harbour</h1><pre class='rust item-decl'><code>pub struct "
-            "Harbour { /* private fields */ }</code></pre>\n<details class='toggle top-doc' open><summary class='hideme'>"
+            "Harbour&lt;S&gt;<div class='where'>where\n    S: <a href='h.html'>Hash</a>,</div>{ /* private fields */ }"
+            "</code></pre>\n<details class='toggle top-doc' open><summary class='hideme'>"
             "<span>Expand description</span></summary><div class='docblock'><p>A harbour of quays, each with its cranes.</p>\n"
             "<p>This <code>struct</code> is created by the <a href='x.html'><code>open</code></a> method on "
             "<a href='y.html'><code>Port</code></a>. See its documentation for more.</p></div></details>\n"
@@ -900,7 +902,7 @@ def test_documentation_whose_links_are_code_anchors_and_run_buttons_keeps_its_te
     [rust, chapter], stats = read(tmp_path / "struct.Harbour.html", tmp_path / "quays.html")
     assert not stats.skipped
     assert rust.text.split("\n") == [
-        "# Struct Harbour", "```", "pub struct Harbour { /* private fields */ }", "```",
+        "# Struct Harbour", "```", "pub struct Harbour<S>", "where", "    S: Hash,", "{ /* private fields */ }", "```",
         "A harbour of quays, each with its cranes.",
         "This struct is created by the open method on Port. See its documentation for more.", "## Implementations",
         "#### pub fn quays(&self) -> &S where S: Hash,", "Returns the harbour's quays, in the order they were built.",
