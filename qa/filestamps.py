@@ -32,7 +32,7 @@ from .types import Skip
 FILE = "files.sqlite"
 # Every file is read once more after an upgrade; within a version, bump READERS when a reader
 # gives other articles for the same bytes.
-READERS = 42  # 2: HTML titles and dates; 3: HTML paragraphs unwrapped (qa.htmlpage); 4, 5: Markdown comments,
+READERS = 43  # 2: HTML titles and dates; 3: HTML paragraphs unwrapped (qa.htmlpage); 4, 5: Markdown comments,
 # links; 6: HTML dates written whole; 7: Markdown titles underlined or after code; 8: HTML headings marked;
 # 9: HTML headings without permalinks, source links, buttons; pages without a charset placed as UTF-8;
 # 10: HTML code blocks fenced as Markdown's; 11: Markdown's HTML tags left out;
@@ -58,8 +58,9 @@ READERS = 42  # 2: HTML titles and dates; 3: HTML paragraphs unwrapped (qa.htmlp
 # .txt files written in it read as it; 38: a closing " ::" dropped;
 # 39: PDF identifiers broken after an underscore at a line's end joined; 40: reStructuredText
 # definition lists' terms as labels (`paths`: A JSON object...); 41: HTML links whose words are code, anchors
-# and run buttons read as text (qa.pagemeta.code_links, empty_links), folding labels left out; 42: a block in
-# HTML code on lines of its own
+# and run buttons read as text (qa.pagemeta.text_links, empty_links), folding labels left out; 42: a block in
+# HTML code on lines of its own; 43: spaces run together in headings only,
+# anchors holding text read as it
 RACY_NS = 3 * 10**9
 # Ends the stamp of a file read too new to trust its times: it never matches, so the file is read
 # again, but from where that reading ended if it grew (qa.grown hashes what came before).

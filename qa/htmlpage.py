@@ -12,11 +12,11 @@ from .dates import name_date
 from .pagelines import sentence_lines
 from .pagemeta import (
     chrome_beside_headings,
-    code_links,
     empty_links,
     heading_chrome,
     own_title,
     page_date,
+    text_links,
     toggle_labels,
 )
 from .records import article_from
@@ -290,13 +290,17 @@ def _unwrapped(data: bytes):
         e.text = _OPEN + words + _CLOSE
         if e.tag in ("a", "button"):  # cut from the text, so no link: trafilatura counts a section's
             e.tag = "span"  # short links ("Source", "§") as a menu's and dropped rustdoc's methods
-    for link in code_links(tree):  # their words are the text's: no link either, for the same reason
+    for link in text_links(tree):  # their words are the text's: no link either, for the same reason
         link.drop_tag()
-    for block in (b for h in tree.iter(*_HEADINGS) for b in h.iter("div") if b is not h):
-        before = block.getprevious()  # a block in a heading starts a line there: rustdoc's where clause
-        said = (before.tail if before is not None else block.getparent().text) or ""
-        if said and not said[-1].isspace():
-            block.text = " " + (block.text or "")
+    for heading in tree.iter(*_HEADINGS):  # one line: rustdoc's where clause ran into its signature
+        for block in (b for b in heading.iter("div") if b is not heading):
+            before = block.getprevious()
+            said = (before.tail if before is not None else block.getparent().text) or ""
+            if said and not said[-1].isspace():
+                block.text = " " + (block.text or "")
+        for e in heading.iter():
+            e.text, e.tail = (_SPACES.sub(" ", e.text) if e.text else e.text), (
+                _SPACES.sub(" ", e.tail) if e.tail and e is not heading else e.tail)
     for pre in tree.iter("pre"):
         _code_marked(pre)
     kept = {e for pre in tree.iter("pre", "textarea") for e in pre.iter()}
@@ -344,7 +348,8 @@ def _code_marked(pre) -> None:
         pre.tail = pre.tail.lstrip()
 
 
-_BREAK = re.compile(r"[ \t]*[\r\n]+[ \t]*")  # a browser shows a line break and its indent as one space
+_BREAK = re.compile(r"[\r\n]+")
+_SPACES = re.compile(r"\s+")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 

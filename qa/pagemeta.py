@@ -80,16 +80,20 @@ def toggle_labels(tree) -> list:
     return [s for s in tree.iter("summary") if _TOGGLE.fullmatch(" ".join("".join(s.itertext()).split()))]
 
 
-def code_links(tree) -> list:
-    """Links whose words are code, an API's cross-references: in a paragraph, a link holding
-    only code (rustdoc's ``<a href=...><code>into_keys</code></a>``); a link in code; a link in a
-    heading that holds other words too (a signature: ``pub fn <a>hasher</a>(&self) -> &<a>S</a>``).
-    trafilatura takes an element whose links are all short for a menu: the paragraph "This
-    struct is created by the into_keys method on BTreeMap." took the page's top description
-    with it (48 of 252 standard library pages lost theirs), a method's signature its
-    documentation. Their words stay where they are; a list of links (a sidebar) and a heading
-    that is a link (a list of posts) keep theirs."""
-    found = [a for p in tree.iter("p") for a in p.iter("a")
+def text_links(tree) -> list:
+    """Links to read as the text they hold. Anchors, which lead nowhere (``<a name="...">``,
+    holding or opening DocBook's section titles), and links whose words are code, an API's
+    cross-references: in a paragraph, a link holding only code (rustdoc's ``<a href=...><code>
+    into_keys</code></a>``); a link in code; a link in a heading that holds other words too (a
+    signature: ``pub fn <a>hasher</a>(&self) -> &<a>S</a>``). trafilatura takes an element whose
+    links are all short, or cover its text, for a menu: the paragraph "This struct is created by
+    the into_keys method on BTreeMap." took the page's top description with it (48 of 252
+    standard library pages lost theirs), a method's signature its documentation, and a
+    section title that is an anchor's text was dropped (valgrind's, libxslt's, the shared MIME
+    database's). A list of links (a sidebar) and a heading that is a link (a list of posts)
+    stay links."""
+    found = [a for a in tree.iter("a") if a.get("href") is None and a.get("name") is not None]
+    found += [a for p in tree.iter("p") for a in p.iter("a")
              if len(a) == 1 and a[0].tag == "code" and not (a.text or "").strip() and not (a[0].tail or "").strip()]
     found += [a for c in tree.iter("code", "pre") for a in c.iter("a")]
     for heading in tree.iter("h1", "h2", "h3", "h4", "h5", "h6"):
@@ -101,14 +105,13 @@ def code_links(tree) -> list:
 
 
 def empty_links(tree) -> list:
-    """Links that show nothing and lead nowhere or only run the code beside them: an anchor
-    (``<a name="...">``, where DocBook's section titles start) and a code block's button drawn
-    by the page's style (rustdoc's "Run code" arrow on every example). trafilatura takes an
-    element whose links have no text for boilerplate: valgrind's manuals lost every section
-    title, rustdoc's pages their examples and, with them, a type's description. An empty link
-    elsewhere (a share button's icon) stays, as what holds it may be boilerplate."""
+    """Links that show nothing and only run the code beside them: a code block's button drawn by
+    the page's style (rustdoc's "Run code" arrow on every example). trafilatura takes an element
+    whose links have no text for boilerplate: rustdoc's pages lost their examples and, with
+    them, a type's description. An empty link elsewhere (a share button's icon) stays, as what
+    holds it may be boilerplate."""
     return [a for a in tree.iter("a") if not "".join(a.itertext()).strip() and a.find(".//img") is None
-            and (a.get("href") is None or a.getparent() is not None and a.getparent().find("pre") is not None)]
+            and a.get("href") is not None and a.getparent() is not None and a.getparent().find("pre") is not None]
 
 
 _TOGGLE = re.compile(r"(?:click (?:here )?to )?(?:expand|collapse|show|hide|toggle)(?: (?:all|more|less|details?|"

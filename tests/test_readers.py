@@ -877,7 +877,7 @@ def test_documentation_whose_links_are_code_anchors_and_run_buttons_keeps_its_te
     """trafilatura takes an element whose links are all short, or show no text, for a menu:
     rustdoc's methods lost their signatures (``pub fn <a>clear</a>(&self)``) and examples (an
     empty "Run code" link beside each), DocBook's sections their titles (``<a name>`` opening
-    each: valgrind's manuals read as one paragraph); the folding label "Expand description"
+    or holding each: valgrind's manuals read as one paragraph); the folding label "Expand description"
     was a heading on every type's page, and a where clause ran into its signature ("-> &Swhere     S: Hash,";
     in a declaration, "Harbour<S>where")."""
     body = ("<main><section id='main-content'><h1>Struct Harbour</h1><pre class='rust item-decl'><code>pub struct "
@@ -897,7 +897,9 @@ def test_documentation_whose_links_are_code_anchors_and_run_buttons_keeps_its_te
                "tonnes, and a third one that lifts sixty tonnes when the tide is low.</p></div>\n<div class='sect1'>"
                "<div class='titlepage'><div><div><h2 class='title'><a name='quays.tides'></a>1.2. Tides</h2></div></div>"
                "</div>\n<p>The harbour master posts the tides at the gate every morning, and the ferries sail an hour "
-               "after high water.</p></div></div>")
+               "after high water.</p></div>\n<div class='sect1'><h2 class='sect1'><a name='quays.ferries'>1.3. Ferries</a>"
+               "</h2>\n<p>Two ferries cross to the island, the first at seven in the morning and the last at nine in the "
+               "evening.</p></div></div>")
     page(tmp_path / "quays.html", "Chapter 1. Quays", docbook)
     [rust, chapter], stats = read(tmp_path / "struct.Harbour.html", tmp_path / "quays.html")
     assert not stats.skipped
@@ -913,11 +915,25 @@ def test_documentation_whose_links_are_code_anchors_and_run_buttons_keeps_its_te
         "## 1. Quays", "## 1.1. Cranes",
         "Each quay has two cranes that lift forty tonnes, and a third one that lifts sixty tonnes when the tide is low.",
         "## 1.2. Tides", "The harbour master posts the tides at the gate every morning, and the ferries sail an hour "
-        "after high water."]
+        "after high water.", "## 1.3. Ferries",
+        "Two ferries cross to the island, the first at seven in the morning and the last at nine in the evening."]
     source = docbook.split("\n")
-    for words in ("1.2. Tides", "The harbour master"):
+    for words in ("1.2. Tides", "The harbour master", "1.3. Ferries"):
         assert line_at(chapter.line_anchors, chapter.text.index(words), 0) == next(
             i for i, line in enumerate(source, 1) if words in line)
+    # a section title an anchor holds (the shared MIME database's spec): both titles were dropped
+    long = "The lines are sorted by name and no two lines in one file hold the same name and type. " * 3
+    page(tmp_path / "spec.html", "2. Unified system", f"<div class='sect1'><div class='sect2'><h2 class='sect2'>"
+         f"<a name='x'>2.6. The namespace files</a></h2><p>{long}</p></div><div class='sect2'><h2>2.7. Other files</h2>"
+         f"<p>{long}</p>\n<p>Rules follow the header, written as\n<pre class='screen'>&gt;0=__NOMAGIC__</pre>\n"
+         "This can be followed by other rules.\n\t\t</p></div><div class='sect2'><h2>2.8. Icons</h2><p>Each icons "
+         "file is a list of lines in the form:</p></div></div>")
+    [spec], _ = read(tmp_path / "spec.html")
+    lines = spec.text.split("\n")
+    assert [line for line in lines if line.startswith("#")] == ["## 2.6. The namespace files", "## 2.7. Other files",
+                                                                 "## 2.8. Icons"]
+    # the text after code in a paragraph keeps its line (the tabs closing it are no part of the next)
+    assert "This can be followed by other rules." in lines
     # a folding label that names what it holds is the page's; a share button's empty link stays
     from lxml import html
 
