@@ -98,8 +98,8 @@ def text_links(tree) -> list:
     found += [a for c in tree.iter("code", "pre") for a in c.iter("a")]
     for heading in tree.iter("h1", "h2", "h3", "h4", "h5", "h6"):
         links = list(heading.iter("a"))
-        outside = "".join(heading.itertext()).replace("".join("".join(a.itertext()) for a in links), "", 1)
-        if links and any(c.isalnum() for c in outside):
+        linked = sum(c.isalnum() for a in links for c in "".join(a.itertext()))
+        if links and sum(c.isalnum() for c in "".join(heading.itertext())) > linked:  # words outside them
             found += links
     return list(dict.fromkeys(found))
 

@@ -937,10 +937,13 @@ def test_documentation_whose_links_are_code_anchors_and_run_buttons_keeps_its_te
     # a folding label that names what it holds is the page's; a share button's empty link stays
     from lxml import html
 
-    from qa.pagemeta import empty_links, toggle_labels
+    from qa.pagemeta import empty_links, text_links, toggle_labels
 
     assert toggle_labels(html.fromstring("<details><summary>How do I pay the harbour dues?</summary></details>")) == []
     assert empty_links(html.fromstring("<div><p>Share</p><a href='https://social.example/share'></a></div>")) == []
+    # a menu in a heading and a heading that is a link (a list of posts) stay links
+    for heading in ("<h3><a href='/'>Home</a> | <a href='/about'>About</a></h3>", "<h2><a href='/p'>A post</a></h2>"):
+        assert text_links(html.fromstring(f"<div>{heading}</div>")) == [], heading
 
 
 def test_a_page_that_declares_no_encoding_is_placed_line_by_line_as_utf8(tmp_path):
